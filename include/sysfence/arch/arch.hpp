@@ -1,0 +1,58 @@
+// sysfence/arch/arch.hpp — the ABIs sysfence compiles for, and their syscall tables.
+//
+//   using namespace sysfence::arch;
+//   auto nr = syscall_number(Arch::X86_64, "openat");      // 257
+//   auto nm = syscall_name(Arch::X32, 0x40000000 | 257);    // "openat"
+//   const ArchInfo& a = info(Arch::I386);                   // a.audit_arch == 0x40000003
+//   auto guess = nearest_syscall_name("opnat");             // "openat"
+//
+// The tables are generated (scripts/gen_syscalls.py) from Debian's uapi headers plus the
+// syscalls newer than them, and committed as constexpr data (src/arch/syscalls_table.inc).
+// x32 numbers are stored WITH the 0x40000000 bit, as the kernel sees them in seccomp_data.nr.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sysfence::arch {
+
+enum class Arch : uint8_t { X86_64, I386, X32, AArch64, Arm, RiscV64 };
+inline constexpr int kArchCount = 6;
+
+struct ArchInfo {
+  Arch arch;
+  std::string_view name;     // "x86_64", "i386", "x32", "aarch64", "arm", "riscv64"
+  uint32_t audit_arch;       // AUDIT_ARCH_* value seen in seccomp_data.arch
+  uint32_t nr_bit;           // bit ORed into nr (0x40000000 for x32, else 0)
+  bool args_are_64bit;       // false: only the low 32 bits of args are meaningful
+};
+
+struct SyscallEntry {
+  std::string_view name;
+  int32_t nr;                // as seen in seccomp_data.nr (x32 includes the bit)
+};
+
+std::span<const ArchInfo> all_arches();
+const ArchInfo& info(Arch a);
+std::optional<Arch> arch_from_name(std::string_view name);  // accepts aliases: amd64, x86, arm64, ...
+// The arch this library was built for (x86_64 on an amd64 build).
+Arch native_arch();
+
+// Sorted by number.
+std::span<const SyscallEntry> syscalls(Arch a);
+std::optional<int32_t> syscall_number(Arch a, std::string_view name);
+std::optional<std::string_view> syscall_name(Arch a, int32_t nr);
+// Union of names across all arches, sorted, unique.
+std::span<const std::string_view> all_syscall_names();
+// Closest known name by edit distance (for "did you mean ...?"); empty if nothing is close.
+std::string nearest_syscall_name(std::string_view name);
+
+// Argument names of a syscall ("fd", "buf", "count"), as documented in man section 2.
+// Empty span when unknown. Same on every arch (names, not types).
+std::span<const std::string_view> syscall_arg_names(std::string_view name);
+
+}  // namespace sysfence::arch

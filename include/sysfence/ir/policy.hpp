@@ -1,0 +1,158 @@
+// sysfence/ir/policy.hpp — the policy IR every frontend builds and the compiler reads.
+//
+//   using namespace sysfence::ir;
+//   PolicySpec s;
+//   s.default_action = Action::errno_(EPERM);
+//   s.arches = {sysfence::arch::Arch::X86_64};
+//   s.rules.push_back(Rule::on("read", Action::allow()));
+//   s.rules.push_back(Rule::on("write", Action::allow(), {ArgCmp::eq(0, 1)}));
+//   sysfence::Result<Policy> p = Policy::build(std::move(s));   // validated here
+//   if (!p) std::cerr << p.error().render();
+//
+// Frontends (text language, OCI JSON, the C++ builder, the libseccomp C API) fill a PolicySpec;
+// Policy::build validates it and resolves syscall names per target arch. A Policy is immutable.
+//
+// Semantics (documented in docs/policy-semantics.md):
+//  * A syscall's rules are ORed; a rule's comparisons are ANDed.
+//  * When several rules of one syscall match, the most restrictive action wins, with the kernel's
+//    order between filters: kill_process > kill_thread > trap > errno > user_notif > trace > log
+//    > allow. Between two rules with the same action kind, the earlier rule's data wins.
+//  * No rule matches: the default action. A syscall number that no target arch's table names
+//    gets `unknown_syscall_action` when set (ENOSYS is the right answer for "newer than this
+//    policy"), else the default action.
+//  * Calls from an arch the policy does not target get `bad_arch_action`. On x86_64 the i386
+//    door (int 0x80, AUDIT_ARCH_I386) and the x32 door (AUDIT_ARCH_X86_64 with bit 30 in nr) are
+//    separate arches: each is open only when listed in `arches`.
+//  * Comparisons are unsigned. On a 32-bit arch (i386, x32 args are 64-bit, arm) and for
+//    Width::Bits32 only the low 32 bits of the argument are compared; a value with high bits set
+//    is an error there, except a sign-extended negative 32-bit number (high word 0xffffffff and
+//    bit 31 set), which is taken as its low word.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sysfence/arch/arch.hpp"
+#include "sysfence/result.hpp"
+
+namespace sysfence::ir {
+
+enum class ActionKind : uint8_t { KillProcess, KillThread, Trap, Errno, UserNotif, Trace, Log, Allow };
+
+struct Action {
+  ActionKind kind = ActionKind::KillProcess;
+  uint16_t data = 0;  // errno (<= 4095) for Errno, message for Trace, si_errno for Trap
+
+  static constexpr Action kill_process() { return {ActionKind::KillProcess, 0}; }
+  static constexpr Action kill_thread() { return {ActionKind::KillThread, 0}; }
+  static constexpr Action trap(uint16_t d = 0) { return {ActionKind::Trap, d}; }
+  static constexpr Action errno_(uint16_t e) { return {ActionKind::Errno, e}; }
+  static constexpr Action user_notif() { return {ActionKind::UserNotif, 0}; }
+  static constexpr Action trace(uint16_t msg = 0) { return {ActionKind::Trace, msg}; }
+  static constexpr Action log() { return {ActionKind::Log, 0}; }
+  static constexpr Action allow() { return {ActionKind::Allow, 0}; }
+
+  uint32_t to_ret() const;                                // SECCOMP_RET_* | data
+  static std::optional<Action> from_ret(uint32_t ret);    // nullopt for an unknown action
+  std::string to_string() const;                          // "errno(1)", "allow", ...
+  // Kernel precedence: true when *this wins over `other` (more restrictive).
+  bool more_restrictive_than(const Action& other) const;
+
+  friend constexpr bool operator==(const Action&, const Action&) = default;
+};
+
+enum class CmpOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq };
+enum class Width : uint8_t { Bits64, Bits32 };
+
+struct ArgCmp {
+  uint8_t arg = 0;            // 0..5
+  CmpOp op = CmpOp::Eq;
+  uint64_t value = 0;         // MaskedEq: (arg & mask) == value
+  uint64_t mask = ~0ULL;      // used by MaskedEq only
+  Width width = Width::Bits64;
+  SourceLoc loc;
+
+  static ArgCmp eq(uint8_t a, uint64_t v) { return {a, CmpOp::Eq, v, ~0ULL, Width::Bits64, {}}; }
+  static ArgCmp ne(uint8_t a, uint64_t v) { return {a, CmpOp::Ne, v, ~0ULL, Width::Bits64, {}}; }
+  static ArgCmp lt(uint8_t a, uint64_t v) { return {a, CmpOp::Lt, v, ~0ULL, Width::Bits64, {}}; }
+  static ArgCmp le(uint8_t a, uint64_t v) { return {a, CmpOp::Le, v, ~0ULL, Width::Bits64, {}}; }
+  static ArgCmp gt(uint8_t a, uint64_t v) { return {a, CmpOp::Gt, v, ~0ULL, Width::Bits64, {}}; }
+  static ArgCmp ge(uint8_t a, uint64_t v) { return {a, CmpOp::Ge, v, ~0ULL, Width::Bits64, {}}; }
+  static ArgCmp masked_eq(uint8_t a, uint64_t m, uint64_t v) {
+    return {a, CmpOp::MaskedEq, v, m, Width::Bits64, {}};
+  }
+  ArgCmp as32() const { ArgCmp c = *this; c.width = Width::Bits32; return c; }
+};
+
+struct Rule {
+  std::string syscall;                  // name, resolved per target arch
+  std::optional<int32_t> nr;            // a raw number instead of a name (needs only_arch when
+                                        // the policy targets several arches)
+  std::optional<arch::Arch> only_arch;  // restrict the rule to one target arch
+  std::vector<ArgCmp> conds;            // ANDed; empty: unconditional
+  Action action;
+  SourceLoc loc;
+
+  static Rule on(std::string name, Action a, std::vector<ArgCmp> c = {}) {
+    Rule r;
+    r.syscall = std::move(name);
+    r.action = a;
+    r.conds = std::move(c);
+    return r;
+  }
+};
+
+// What a syscall name does on an arch that lacks it.
+enum class MissingSyscall : uint8_t { Error, Warn, Ignore };
+
+struct PolicySpec {
+  Action default_action = Action::kill_process();
+  Action bad_arch_action = Action::kill_process();
+  std::optional<Action> unknown_syscall_action;   // e.g. errno(ENOSYS)
+  std::vector<arch::Arch> arches;                 // empty: the native arch
+  std::vector<Rule> rules;
+  // A name known on some target arch but absent on another: warn by default. A name known on
+  // no arch at all is always an error (with the nearest name suggested).
+  MissingSyscall missing_syscall = MissingSyscall::Warn;
+  SourceLoc loc;                                  // where the policy itself came from
+};
+
+// One rule as it applies to one arch after validation: the syscall number on that arch.
+struct ResolvedRule {
+  int32_t nr;
+  const Rule* rule;   // points into the Policy's own spec; stable for the Policy's life
+};
+
+class Policy {
+ public:
+  // Validates and resolves. Errors: unknown syscall (nearest name suggested), arg index > 5,
+  // value too wide for a 32-bit arch, errno > 4095, a rule that can never match, a raw number
+  // without an arch in a multi-arch policy, duplicate arches, x32/i386 listed without x86_64 is
+  // fine (they are arches of their own).
+  static Result<Policy> build(PolicySpec spec);
+
+  const PolicySpec& spec() const { return spec_; }
+  std::span<const arch::Arch> arches() const { return spec_.arches; }
+  // Rules that apply on `a`, in spec order, with their numbers on `a`.
+  std::span<const ResolvedRule> rules_for(arch::Arch a) const;
+  // Non-fatal findings from build(), e.g. a name absent on one target arch.
+  std::span<const Error> warnings() const { return warnings_; }
+
+  Policy(const Policy& other);
+  Policy& operator=(const Policy& other);
+  Policy(Policy&&) noexcept = default;
+  Policy& operator=(Policy&&) noexcept = default;
+  ~Policy() = default;
+
+ private:
+  Policy() = default;
+  void rebind_from(const Policy& other);
+  PolicySpec spec_;
+  std::vector<std::vector<ResolvedRule>> per_arch_;  // index: position in spec_.arches
+  std::vector<Error> warnings_;
+};
+
+}  // namespace sysfence::ir

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what sysfence needs to build, test and benchmark on Debian 12. Safe to run twice:
+# it installs only the packages that are missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git python3
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
+  libseccomp-dev          # test-only oracle for differential tests; never linked into the product
+  manpages-dev            # seccomp(2), prctl(2): also the source of syscall argument names
+  clang libclang-rt-14-dev  # libFuzzer harnesses
+  coreutils bash perl sqlite3 git tar gzip findutils util-linux  # real programs the e2e tests run
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: missing packages: ${missing[*]}" >&2
+    echo "setup: run as root, or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi
