@@ -14,5 +14,21 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/sysfenceConfigVersion.cma
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/sysfenceConfig.cmake ${PROJECT_BINARY_DIR}/sysfenceConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence)
+# The .pc file locates the prefix from its own place (${pcfiledir}), so that
+# `cmake --install --prefix DIR` into any prefix gives a working pkg-config file.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(SYSFENCE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(SYSFENCE_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  file(RELATIVE_PATH _pc_up "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+  string(REGEX REPLACE "/$" "" _pc_up "${_pc_up}")
+  set(SYSFENCE_PC_PREFIX "\${pcfiledir}/${_pc_up}")
+  set(SYSFENCE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(SYSFENCE_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(SYSFENCE_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/sysfence.pc.in ${PROJECT_BINARY_DIR}/sysfence.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/sysfence.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

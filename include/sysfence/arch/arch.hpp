@@ -5,10 +5,13 @@
 //   auto nm = syscall_name(Arch::X32, 0x40000000 | 257);    // "openat"
 //   const ArchInfo& a = info(Arch::I386);                   // a.audit_arch == 0x40000003
 //   auto guess = nearest_syscall_name("opnat");             // "openat"
+//   auto args = syscall_arg_names("openat");                // {"dirfd", "pathname", "flags", "mode"}
 //
 // The tables are generated (scripts/gen_syscalls.py) from Debian's uapi headers plus the
 // syscalls newer than them, and committed as constexpr data (src/arch/syscalls_table.inc).
 // x32 numbers are stored WITH the 0x40000000 bit, as the kernel sees them in seccomp_data.nr.
+// Argument names come from scripts/gen_syscall_args.py (man section 2). Named constants (O_*,
+// CLONE_*, errno, signals...) per ABI are in sysfence/arch/constants.hpp.
 #pragma once
 
 #include <cstdint>
@@ -54,5 +57,8 @@ std::string nearest_syscall_name(std::string_view name);
 // Argument names of a syscall ("fd", "buf", "count"), as documented in man section 2.
 // Empty span when unknown. Same on every arch (names, not types).
 std::span<const std::string_view> syscall_arg_names(std::string_view name);
+// The same for one ABI, where the order differs: clone on i386, arm and aarch64 takes
+// (flags, stack, parent_tid, tls, child_tid); elsewhere, and in the overload above, tls is last.
+std::span<const std::string_view> syscall_arg_names(Arch a, std::string_view name);
 
 }  // namespace sysfence::arch

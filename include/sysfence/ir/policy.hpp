@@ -87,6 +87,21 @@ struct ArgCmp {
   ArgCmp as32() const { ArgCmp c = *this; c.width = Width::Bits32; return c; }
 };
 
+// A comparison as the compiler applies it on one arch (see effective()). `low32`: only the low
+// word of the argument is compared, and value/mask fit in 32 bits.
+struct EffectiveCmp {
+  uint8_t arg = 0;
+  CmpOp op = CmpOp::Eq;
+  uint64_t value = 0;
+  uint64_t mask = ~0ULL;
+  bool low32 = false;
+};
+
+// How `c` applies on arch `a`: on a 32-bit arch, and for Width::Bits32, value and mask are cut
+// to their low word (a sign-extended negative 32-bit value is taken as its low word). Only
+// meaningful for comparisons that Policy::build accepted.
+EffectiveCmp effective(const ArgCmp& c, arch::Arch a);
+
 struct Rule {
   std::string syscall;                  // name, resolved per target arch
   std::optional<int32_t> nr;            // a raw number instead of a name (needs only_arch when

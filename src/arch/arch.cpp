@@ -1,0 +1,181 @@
+// sysfence/arch — ABI descriptions and the generated syscall tables behind arch.hpp.
+//
+//   auto nr = sysfence::arch::syscall_number(sysfence::arch::Arch::AArch64, "openat");  // 56
+//
+// The data lives in syscalls_table.inc and syscall_args.inc (generated, committed); this file
+// only searches it. Name lookups are binary searches over per-arch name indices.
+#include "sysfence/arch/arch.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace sysfence::arch {
+namespace detail {
+#include "arch/syscalls_table.inc"
+#include "arch/syscall_args.inc"
+}  // namespace detail
+
+namespace {
+
+constexpr uint32_t kAuditArch64 = 0x80000000u;  // __AUDIT_ARCH_64BIT
+constexpr uint32_t kAuditArchLE = 0x40000000u;  // __AUDIT_ARCH_LE
+
+constexpr std::array<ArchInfo, kArchCount> kArches{{
+    {Arch::X86_64, "x86_64", kAuditArch64 | kAuditArchLE | 62, 0, true},    // EM_X86_64
+    {Arch::I386, "i386", kAuditArchLE | 3, 0, false},                        // EM_386
+    {Arch::X32, "x32", kAuditArch64 | kAuditArchLE | 62, 0x40000000u, true},  // x86_64 + nr bit
+    {Arch::AArch64, "aarch64", kAuditArch64 | kAuditArchLE | 183, 0, true},  // EM_AARCH64
+    {Arch::Arm, "arm", kAuditArchLE | 40, 0, false},                         // EM_ARM
+    {Arch::RiscV64, "riscv64", kAuditArch64 | kAuditArchLE | 243, 0, true},  // EM_RISCV
+}};
+
+static_assert(std::size(detail::kTables) == kArchCount);
+
+const detail::ArchTable& table(Arch a) { return detail::kTables[static_cast<size_t>(a)]; }
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+// Optimal-string-alignment distance (Levenshtein plus adjacent transposition), capped: returns
+// cap+1 as soon as the distance is known to exceed cap.
+size_t edit_distance(std::string_view a, std::string_view b, size_t cap) {
+  const size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > cap) return cap + 1;
+  std::vector<size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    size_t row_min = cur[0];
+    for (size_t j = 1; j <= m; ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        v = std::min(v, prev2[j - 2] + 1);
+      cur[j] = v;
+      row_min = std::min(row_min, v);
+    }
+    if (row_min > cap) return cap + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+}  // namespace
+
+std::span<const ArchInfo> all_arches() { return kArches; }
+
+const ArchInfo& info(Arch a) { return kArches[static_cast<size_t>(a)]; }
+
+std::optional<Arch> arch_from_name(std::string_view name) {
+  std::string s = lower(name);
+  if (s.starts_with("scmp_arch_")) s.erase(0, 10);  // SCMP_ARCH_X86_64 and friends
+  struct Alias {
+    std::string_view name;
+    Arch arch;
+  };
+  static constexpr Alias kAliases[] = {
+      {"x86_64", Arch::X86_64},   {"amd64", Arch::X86_64},   {"x86-64", Arch::X86_64},
+      {"x64", Arch::X86_64},      {"i386", Arch::I386},      {"x86", Arch::I386},
+      {"i486", Arch::I386},       {"i586", Arch::I386},      {"i686", Arch::I386},
+      {"ia32", Arch::I386},       {"x32", Arch::X32},        {"x86_x32", Arch::X32},
+      {"aarch64", Arch::AArch64}, {"arm64", Arch::AArch64},  {"arm", Arch::Arm},
+      {"armhf", Arch::Arm},       {"armel", Arch::Arm},      {"armv7", Arch::Arm},
+      {"armv7l", Arch::Arm},      {"armv7hl", Arch::Arm},    {"armeabi", Arch::Arm},
+      {"riscv64", Arch::RiscV64}, {"riscv", Arch::RiscV64},
+  };
+  for (const Alias& a : kAliases)
+    if (a.name == s) return a.arch;
+  return std::nullopt;
+}
+
+Arch native_arch() {
+#if defined(__x86_64__) && defined(__ILP32__)
+  return Arch::X32;
+#elif defined(__x86_64__)
+  return Arch::X86_64;
+#elif defined(__i386__)
+  return Arch::I386;
+#elif defined(__aarch64__)
+  return Arch::AArch64;
+#elif defined(__arm__) && defined(__ARM_EABI__)
+  return Arch::Arm;
+#elif defined(__riscv) && __riscv_xlen == 64
+  return Arch::RiscV64;
+#else
+#error "sysfence: unsupported target architecture"
+#endif
+}
+
+std::span<const SyscallEntry> syscalls(Arch a) { return table(a).by_nr; }
+
+std::optional<int32_t> syscall_number(Arch a, std::string_view name) {
+  const detail::ArchTable& t = table(a);
+  auto it = std::lower_bound(t.by_name.begin(), t.by_name.end(), name,
+                             [&](uint16_t i, std::string_view n) { return t.by_nr[i].name < n; });
+  if (it == t.by_name.end() || t.by_nr[*it].name != name) return std::nullopt;
+  return t.by_nr[*it].nr;
+}
+
+std::optional<std::string_view> syscall_name(Arch a, int32_t nr) {
+  const auto by_nr = table(a).by_nr;
+  auto it = std::lower_bound(by_nr.begin(), by_nr.end(), nr,
+                             [](const SyscallEntry& e, int32_t n) { return e.nr < n; });
+  if (it == by_nr.end() || it->nr != nr) return std::nullopt;
+  return it->name;
+}
+
+std::span<const std::string_view> all_syscall_names() { return detail::kAllNames; }
+
+std::string nearest_syscall_name(std::string_view name) {
+  if (name.empty()) return {};
+  const std::string want = lower(name);
+  // How far a suggestion may be: 1 edit for short names, up to 3 for long ones.
+  const size_t cap = want.size() <= 3 ? 1 : want.size() <= 6 ? 2 : 3;
+  std::string_view best;
+  size_t best_d = cap + 1;
+  auto len_gap = [&](std::string_view c) {
+    return c.size() > want.size() ? c.size() - want.size() : want.size() - c.size();
+  };
+  // Ties go to the name closest in length ("clone4" -> "clone3", not "clone"), then to the
+  // alphabetically first (the list is sorted), so the answer is deterministic.
+  for (std::string_view cand : detail::kAllNames) {
+    const size_t d = edit_distance(want, cand, std::min(cap, best_d));
+    if (d < best_d || (d == best_d && d <= cap && len_gap(cand) < len_gap(best))) {
+      best_d = d;
+      best = cand;
+      if (d == 0) break;
+    }
+  }
+  // A prefix or suffix match ("epoll_wait" for "epoll_wai") is already within the cap; a name
+  // with a common prefix such as "sys_" or "__NR_" is tried without it.
+  if (best.empty()) {
+    for (std::string_view pre : {"sys_", "__nr_", "__arm_nr_", "sys_enter_"})
+      if (want.starts_with(pre) && want.size() > pre.size())
+        return nearest_syscall_name(std::string_view(want).substr(pre.size()));
+  }
+  return std::string(best);
+}
+
+std::span<const std::string_view> syscall_arg_names(std::string_view name) {
+  const auto& t = detail::kArgNames;
+  auto it = std::lower_bound(std::begin(t), std::end(t), name,
+                             [](const detail::ArgNames& e, std::string_view n) { return e.name < n; });
+  if (it == std::end(t) || it->name != name) return {};
+  return {it->args.data(), it->count};
+}
+
+std::span<const std::string_view> syscall_arg_names(Arch a, std::string_view name) {
+  // CONFIG_CLONE_BACKWARDS (clone(2), NOTES): tls comes before child_tid.
+  static constexpr std::string_view kCloneBackwards[] = {"flags", "stack", "parent_tid", "tls",
+                                                         "child_tid"};
+  if (name == "clone" && (a == Arch::I386 || a == Arch::Arm || a == Arch::AArch64))
+    return kCloneBackwards;
+  return syscall_arg_names(name);
+}
+
+}  // namespace sysfence::arch

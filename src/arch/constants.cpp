@@ -1,0 +1,120 @@
+// sysfence/arch/constants — lookups over the generated per-ABI constant tables.
+//
+//   auto v = sysfence::arch::constant_value(sysfence::arch::Arch::Arm, "O_LARGEFILE");  // 0400000
+//
+// The data is src/arch/constants_table.inc (scripts/gen_constants.py); this file only searches.
+#include "sysfence/arch/constants.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace sysfence::arch {
+namespace detail {
+#include "arch/constants_table.inc"
+}  // namespace detail
+
+namespace {
+
+static_assert(std::size(detail::kConstantTables) == kArchCount);
+
+std::span<const NamedConstant> table(Arch a) {
+  return detail::kConstantTables[static_cast<size_t>(a)];
+}
+
+const NamedConstant* find_in(std::span<const NamedConstant> t, std::string_view name) {
+  auto it = std::lower_bound(t.begin(), t.end(), name,
+                             [](const NamedConstant& c, std::string_view n) { return c.name < n; });
+  return it != t.end() && it->name == name ? &*it : nullptr;
+}
+
+size_t distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::optional<uint64_t> constant_value(Arch a, std::string_view name) {
+  const NamedConstant* c = find_in(table(a), name);
+  if (!c) return std::nullopt;
+  return c->value;
+}
+
+std::optional<NamedConstant> find_constant(Arch a, std::string_view name) {
+  const NamedConstant* c = find_in(table(a), name);
+  if (!c) return std::nullopt;
+  return *c;
+}
+
+std::span<const NamedConstant> constants(Arch a) { return table(a); }
+
+std::span<const NamedConstant> constants_with_prefix(Arch a, std::string_view prefix) {
+  auto t = table(a);
+  auto lo = std::lower_bound(t.begin(), t.end(), prefix,
+                             [](const NamedConstant& c, std::string_view p) { return c.name < p; });
+  auto hi = lo;
+  while (hi != t.end() && hi->name.starts_with(prefix)) ++hi;
+  return {lo, hi};
+}
+
+std::string nearest_constant_name(Arch a, std::string_view name) {
+  if (name.empty()) return {};
+  const size_t cap = name.size() <= 4 ? 1 : name.size() <= 8 ? 2 : 3;
+  std::string_view best;
+  size_t best_d = cap + 1;
+  for (const NamedConstant& c : table(a)) {
+    const size_t gap = c.name.size() > name.size() ? c.name.size() - name.size()
+                                                   : name.size() - c.name.size();
+    if (gap >= best_d) continue;
+    const size_t d = distance(name, c.name);
+    if (d < best_d) {
+      best_d = d;
+      best = c.name;
+    }
+  }
+  return std::string(best);
+}
+
+std::optional<int> errno_from_name(std::string_view name) {
+  const NamedConstant* c = find_in(detail::kErrnoNames, name);
+  if (!c) return std::nullopt;
+  return static_cast<int>(c->value);
+}
+
+std::optional<std::string_view> errno_name(int value) {
+  if (value < 0 || static_cast<size_t>(value) >= std::size(detail::kErrnoByValue) ||
+      detail::kErrnoByValue[value].empty())
+    return std::nullopt;
+  return detail::kErrnoByValue[value];
+}
+
+std::span<const NamedConstant> errno_names() { return detail::kErrnoNames; }
+
+std::optional<int> signal_from_name(std::string_view name) {
+  const NamedConstant* c = find_in(detail::kSignalNames, name);
+  if (!c && !name.starts_with("SIG")) {
+    std::string full = "SIG";
+    full += name;
+    c = find_in(detail::kSignalNames, full);
+  }
+  if (!c) return std::nullopt;
+  return static_cast<int>(c->value);
+}
+
+std::optional<std::string_view> signal_name(int value) {
+  if (value < 0 || static_cast<size_t>(value) >= std::size(detail::kSignalByValue) ||
+      detail::kSignalByValue[value].empty())
+    return std::nullopt;
+  return detail::kSignalByValue[value];
+}
+
+std::span<const NamedConstant> signal_names() { return detail::kSignalNames; }
+
+}  // namespace sysfence::arch

@@ -1,0 +1,27 @@
+// src/cli/bpf_glue.hpp — small adapters over the bpf module used by several subcommands.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sysfence/bpf/insn.hpp"
+#include "sysfence/bpf/seccomp.hpp"
+
+namespace sysfence::cli {
+
+// What `prog` returns for `d` (the kernel's semantics, via the library's emulator).
+uint32_t emulate_ret(const bpf::Program& prog, const bpf::SeccompData& d);
+
+
+}  // namespace sysfence::cli
+
+namespace sysfence::cli {
+
+// A filter read from a file given on the command line: raw sock_filter bytes. Exits 2 when the
+// bytes are not a whole number of instructions or the kernel would refuse the program.
+bpf::Program load_raw_program(const std::string& path);
+// Heuristic used where a FILE may be a policy or a raw filter: raw filters contain NUL bytes,
+// policies (text or JSON) never do.
+bool looks_raw(const std::string& bytes);
+
+}  // namespace sysfence::cli

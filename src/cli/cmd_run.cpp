@@ -1,0 +1,325 @@
+// src/cli/cmd_run.cpp — `sysfence run [POLICY OPTIONS] [--dumpable] [--tsync] [--log] [--report]
+// -- PROG ARGS...`: runs a program under a seccomp filter.
+//
+// Order of events (each step fails closed: the program never runs without the filter):
+//  parent: load and compile the policy (bad input: exit 2 before anything runs), find PROG on
+//          PATH (not found: 127, not executable: 126, as env(1)), fork.
+//  child:  PR_SET_PDEATHSIG, NO_NEW_PRIVS, PR_SET_DUMPABLE 0 (unless --dumpable), then the filter
+//          as the very last step, then execve. Any failure before execve is written to a CLOEXEC
+//          pipe and the child exits without exec'ing.
+//  parent: waits and exits with the child's status (128+signal when it was killed).
+// With --report the child installs the report program (supervisor.hpp) with NEW_LISTENER, puts
+// the listener's fd number into a shared page, and spins (no syscalls: the filter is already on)
+// until the parent has taken the fd with pidfd_getfd; then it execs.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <ctime>
+#include <iostream>
+
+#include "bpf_glue.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+#include "policy_input.hpp"
+#include "supervisor.hpp"
+#include "sysfence/compiler/compiler.hpp"
+#include "sysfence/loader/loader.hpp"
+
+extern char** environ;
+
+namespace sysfence::cli {
+namespace {
+
+struct RunOpts {
+  PolicyInput policy;
+  bool dumpable = false;
+  bool tsync = false;
+  bool log = false;
+  bool report = false;
+  std::vector<std::string> command;
+};
+
+// Exit statuses of the runner itself when the program could not be started (as env(1)).
+constexpr int kExitCannotExec = 126;
+constexpr int kExitNotFound = 127;
+
+// Finds PROG like execvp would; "" when not found. *why gets the reason for 126 vs 127.
+std::string find_program(const std::string& prog, int* err) {
+  auto usable = [&](const std::string& p) {
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) {
+      *err = errno;
+      return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      *err = EACCES;
+      return false;
+    }
+    if (::access(p.c_str(), X_OK) != 0) {
+      *err = errno;
+      return false;
+    }
+    return true;
+  };
+  *err = ENOENT;
+  if (prog.find('/') != std::string::npos) return usable(prog) ? prog : "";
+  const char* env = std::getenv("PATH");
+  std::string path = env && *env ? env : "/usr/local/bin:/usr/bin:/bin";
+  int first_err = ENOENT;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string cand = dir + "/" + prog;
+    if (usable(cand)) return cand;
+    if (*err != ENOENT && first_err == ENOENT) first_err = *err;
+    start = end + 1;
+  }
+  *err = first_err;
+  return "";
+}
+
+// What the child tells the parent through the CLOEXEC pipe when it cannot exec.
+struct ChildFailure {
+  int stage;       // 1 setup, 2 install, 3 execve
+  int err;         // errno
+  char text[1000]; // rendered diagnostic (stages 1 and 2)
+};
+
+[[noreturn]] void child_fail(int pipe_fd, int stage, int err, const std::string& text, int code) {
+  ChildFailure f{};
+  f.stage = stage;
+  f.err = err;
+  std::strncpy(f.text, text.c_str(), sizeof f.text - 1);
+  ssize_t ignored = ::write(pipe_fd, &f, sizeof f);
+  (void)ignored;
+  ::_exit(code);
+}
+
+// The shared page between the child and the parent for --report.
+struct Handoff {
+  std::atomic<int> listener_fd;  // -1 until installed
+  std::atomic<int> taken;        // 1 when the parent has the fd
+};
+
+[[noreturn]] void child_main(const RunOpts& o, const std::string& path, char** argv,
+                             const bpf::Program& prog, uint32_t flags, int pipe_fd, Handoff* h) {
+  // Die with the runner: never linger unsupervised.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
+  if (::getppid() == 1) ::_exit(1);
+  for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
+
+  if (auto r = loader::set_no_new_privs(); !r) child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
+  if (!o.dumpable) {
+    if (auto r = loader::set_dumpable(false); !r)
+      child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
+  }
+  loader::FilterOptions fo;
+  fo.flags = flags;
+  // A policy's own `notify` rules without --report: the kernel answers them with ENOSYS (the
+  // parent warned about it).
+  fo.allow_user_notif_without_listener = true;
+  auto inst = loader::install_filter(prog, fo);
+  if (!inst) child_fail(pipe_fd, 2, inst.error().sys_errno, inst.error().render(), 1);
+  // ---- From here the filter is on: nothing but execve (and, for --report, a spin). ----
+  if (h) {
+    h->listener_fd.store(inst->listener.release(), std::memory_order_release);
+    while (h->taken.load(std::memory_order_acquire) == 0) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+  }
+  ::execve(path.c_str(), argv, environ);
+  const int e = errno;
+  child_fail(pipe_fd, 3, e, "", e == ENOENT ? kExitNotFound : kExitCannotExec);
+}
+
+int exit_status_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return kExitFail;
+}
+
+pid_t g_child = 0;
+void forward_signal(int sig) {
+  if (g_child > 0) ::kill(g_child, sig);
+}
+
+void run_run(RunOpts& o) {
+  if (o.command.empty()) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
+
+  // 1. Policy -> program, before anything runs.
+  LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
+  bpf::Program prog = take(compiler::compile(*lp.parsed.value));
+
+  uint32_t flags = lp.oci_flags & ~(loader::kFlagNewListener | loader::kFlagTsyncEsrch);
+  if (o.tsync) flags |= loader::kFlagTsync;
+  if (o.log) flags |= loader::kFlagLog;
+
+  bpf::Program installed = prog;
+  if (o.report) {
+    size_t rewritten = 0;
+    installed = report_program(prog, &rewritten);
+    flags |= loader::kFlagNewListener;
+    if (flags & loader::kFlagTsync) flags |= loader::kFlagTsyncEsrch;
+  } else {
+    for (const bpf::Insn& in : prog) {
+      if (in.code == (bpf::RET | bpf::K) && bpf::action_of(in.k) == bpf::kRetUserNotif) {
+        std::cerr << "sysfence: warning: the policy uses `notify` but nothing supervises this run: "
+                     "those syscalls fail with ENOSYS (use --report to see them)\n";
+        break;
+      }
+    }
+  }
+  // Fail early in the parent for what the kernel lacks (the child checks again).
+  if (auto k = loader::probe(); k) {
+    loader::FilterOptions fo;
+    fo.flags = flags;
+    fo.allow_user_notif_without_listener = true;
+    if (auto r = loader::check_installable(installed, fo, *k); !r)
+      throw Exit{kExitFail, r.error().render(), true};
+  }
+
+  // 2. The program.
+  int err = 0;
+  const std::string path = find_program(o.command.front(), &err);
+  if (path.empty()) {
+    throw Exit{err == ENOENT ? kExitNotFound : kExitCannotExec,
+               o.command.front() + ": " + (err == ENOENT ? "command not found" : std::strerror(err))};
+  }
+  std::vector<char*> argv;
+  for (auto& a : o.command) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  // 3. Fork.
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) fail(std::string("pipe: ") + std::strerror(errno));
+  Handoff* handoff = nullptr;
+  if (o.report) {
+    void* m = ::mmap(nullptr, sizeof(Handoff), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) fail(std::string("mmap: ") + std::strerror(errno));
+    handoff = new (m) Handoff{};
+    handoff->listener_fd.store(-1);
+    handoff->taken.store(0);
+  }
+  std::cout.flush();
+  std::cerr.flush();
+  const pid_t child = ::fork();
+  if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
+  if (child == 0) {
+    ::close(pipefd[0]);
+    child_main(o, path, argv.data(), installed, flags, pipefd[1], handoff);
+  }
+  ::close(pipefd[1]);
+  g_child = child;
+  ::signal(SIGINT, SIG_IGN);   // the terminal sends them to the child too
+  ::signal(SIGQUIT, SIG_IGN);
+  ::signal(SIGTERM, forward_signal);
+  ::signal(SIGHUP, forward_signal);
+
+  int status = 0;
+  std::optional<Supervisor> sup;
+  if (o.report) {
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
+    if (pidfd < 0) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, nullptr, 0);
+      fail(std::string("--report: pidfd_open: ") + std::strerror(errno));
+    }
+    // Wait for the child to install the filter (or to fail before that).
+    int fd = -1;
+    while ((fd = handoff->listener_fd.load(std::memory_order_acquire)) < 0) {
+      int st = 0;
+      if (::waitpid(child, &st, WNOHANG) == child) {
+        status = st;
+        break;
+      }
+      timespec ts{0, 200 * 1000};
+      ::nanosleep(&ts, nullptr);
+    }
+    if (fd >= 0) {
+      const int mine = static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+      if (mine < 0) {
+        const int e = errno;
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0);
+        fail(std::string("--report: cannot take the listener from the child (pidfd_getfd: ") +
+             std::strerror(e) + "); nothing ran. It needs CAP_SYS_PTRACE over the child, or --dumpable");
+      }
+      handoff->taken.store(1, std::memory_order_release);
+      sup.emplace(loader::Listener(mine), child, pidfd,
+                  [&prog](const bpf::SeccompData& d) { return emulate_ret(prog, d); });
+      status = sup->serve();
+    }
+  } else {
+    while (::waitpid(child, &status, 0) < 0) {
+      if (errno != EINTR) fail(std::string("waitpid: ") + std::strerror(errno));
+    }
+  }
+
+  // 4. Did the child get as far as execve?
+  ChildFailure f{};
+  ssize_t n;
+  while ((n = ::read(pipefd[0], &f, sizeof f)) < 0 && errno == EINTR) {
+  }
+  ::close(pipefd[0]);
+  if (n == static_cast<ssize_t>(sizeof f)) {
+    if (f.stage == 3) {
+      throw Exit{f.err == ENOENT ? kExitNotFound : kExitCannotExec,
+                 path + ": execve failed under the filter: " + std::strerror(f.err) +
+                     (f.err == EPERM || f.err == EACCES ? " (does the policy allow execve?)" : "")};
+    }
+    std::string text = f.text;
+    throw Exit{kExitFail, (f.stage == 2 ? "cannot install the filter; the program did not run:\n"
+                                        : "cannot set up the child; the program did not run:\n") + text};
+  }
+  if (sup) sup->print_summary();
+  int code = exit_status_of(status);
+  // A kill action carried out by the supervisor looks to the shell like the kernel's own kill.
+  if (sup && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && sup->killed_for_policy(child)) {
+    code = 128 + SIGSYS;
+  }
+  globals().exit_code = code;
+}
+
+}  // namespace
+
+void add_run(CLI::App& app) {
+  auto o = std::make_shared<RunOpts>();
+  auto* sub = app.add_subcommand("run", "Run a program under a seccomp filter");
+  sub->footer(
+      "The embedded default policy applies when no policy is named. The filter is installed\n"
+      "in the child as the last step before execve (with NO_NEW_PRIVS, and PR_SET_DUMPABLE 0\n"
+      "unless --dumpable): the policy must allow execve, and nothing of the runner's own setup.\n"
+      "If anything fails before execve the program does not run.\n"
+      "--report turns every denying action into a user notification: the supervisor prints\n"
+      "each denied syscall and answers it as the policy would have (errno; kill -> the\n"
+      "process is killed).\n"
+      "Exit codes: the program's own status, 128+N when it was killed by signal N; 126/127\n"
+      "when it cannot be executed/found; 1 when the filter could not be installed; 2 for bad\n"
+      "usage or a bad policy.");
+  sub->add_option("command", o->command, "PROG [ARGS...] (put them after -- when they have options)");
+  add_policy_options(sub, o->policy, /*positional=*/false);
+  sub->add_flag("--dumpable", o->dumpable, "keep the child dumpable (no PR_SET_DUMPABLE 0)");
+  sub->add_flag("--tsync", o->tsync, "install with SECCOMP_FILTER_FLAG_TSYNC");
+  sub->add_flag("--log", o->log, "install with SECCOMP_FILTER_FLAG_LOG (audit log of non-allow actions)");
+  sub->add_flag("--report", o->report, "print each denied syscall and a summary (supervised run)");
+  sub->callback([o] {
+    for (auto& a : globals().run_tail) o->command.push_back(a);
+    run_run(*o);
+  });
+}
+
+}  // namespace sysfence::cli

@@ -1,0 +1,114 @@
+// src/cli/common.cpp — see common.hpp.
+#include "common.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace sysfence::cli {
+
+Globals& globals() {
+  static Globals g;
+  return g;
+}
+
+std::string read_file(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_usage(path + ": " + std::strerror(errno));
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) fail_usage(path + ": read error");
+  return data;
+}
+
+void write_file(const std::string& path, std::string_view data) {
+  if (path == "-") {
+    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+    std::cout.flush();
+    if (!std::cout) fail("stdout: write error");
+    return;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(path + ": " + std::strerror(errno));
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.close();
+  if (!out) fail(path + ": write error");
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+
+std::string arch_names_list() {
+  std::string s;
+  for (const auto& a : arch::all_arches()) {
+    if (!s.empty()) s += ", ";
+    s += a.name;
+  }
+  return s;
+}
+
+arch::Arch parse_arch(const std::string& name) {
+  if (name == "native") return arch::native_arch();
+  auto a = arch::arch_from_name(name);
+  if (!a) fail_usage("unknown arch \"" + name + "\" (known: " + arch_names_list() + ", native)");
+  return *a;
+}
+
+std::vector<arch::Arch> parse_arches(const std::vector<std::string>& names) {
+  std::vector<arch::Arch> out;
+  for (const auto& n : names) out.push_back(parse_arch(n));
+  return out;
+}
+
+std::optional<uint64_t> parse_number(std::string_view s) {
+  bool neg = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  unsigned base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  } else if (s.size() > 1 && s[0] == '0') {
+    base = 8;
+    s.remove_prefix(1);
+  }
+  uint64_t v = 0;
+  for (char c : s) {
+    unsigned d;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
+    else return std::nullopt;
+    if (d >= base) return std::nullopt;
+    if (v > (UINT64_MAX - d) / base) return std::nullopt;  // overflow
+    v = v * base + d;
+  }
+  return neg ? (~v + 1) : v;
+}
+
+int32_t resolve_syscall(arch::Arch a, const std::string& name_or_nr) {
+  if (auto n = parse_number(name_or_nr)) return static_cast<int32_t>(static_cast<uint32_t>(*n));
+  if (auto nr = arch::syscall_number(a, name_or_nr)) return *nr;
+  std::string msg = "unknown syscall \"" + name_or_nr + "\" on " +
+                    std::string(arch::info(a).name);
+  std::string near = arch::nearest_syscall_name(name_or_nr);
+  if (!near.empty() && near != name_or_nr) msg += " (did you mean \"" + near + "\"?)";
+  fail_usage(msg);
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace sysfence::cli

@@ -1,0 +1,77 @@
+// src/cli/common.hpp — shared glue for the `sysfence` subcommands: exit codes, errors, file
+// I/O, JSON output, and turning command-line choices into library inputs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "sysfence/arch/arch.hpp"
+#include "sysfence/result.hpp"
+
+namespace sysfence::cli {
+
+// Documented exit codes (docs/cli.md).
+inline constexpr int kExitOk = 0;       // success
+inline constexpr int kExitFail = 1;     // denied, failed, or a finding of `check`
+inline constexpr int kExitUsage = 2;    // bad usage or bad input (policy, file, syscall name)
+
+// Thrown by subcommands to end the program with a message on stderr and an exit code.
+struct Exit {
+  int code;
+  std::string message;  // printed as "sysfence: <message>" unless empty
+  bool rendered = false;  // message is a rendered diagnostic: printed as it is
+};
+
+[[noreturn]] inline void fail_usage(std::string msg) { throw Exit{kExitUsage, std::move(msg)}; }
+[[noreturn]] inline void fail(std::string msg) { throw Exit{kExitFail, std::move(msg)}; }
+
+// Unwraps a Result, or ends with the rendered diagnostic and `code`.
+template <class T>
+T take(Result<T> r, int code = kExitUsage) {
+  if (!r) throw Exit{code, r.error().render(), true};
+  return std::move(r).value();
+}
+inline void take(Result<void> r, int code = kExitUsage) {
+  if (!r) throw Exit{code, r.error().render(), true};
+}
+
+// Every subcommand registers itself on the app and sets this when it finishes.
+struct Globals {
+  int exit_code = kExitOk;
+  // `run ... -- PROG ARGS`: main() cuts argv at the first "--" after "run" and keeps the rest
+  // here, so that PROG's own options never reach the option parser.
+  std::vector<std::string> run_tail;
+  bool run_tail_given = false;
+};
+Globals& globals();
+
+// Files. "-" is stdin/stdout.
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, std::string_view data);
+
+// JSON on stdout, pretty, one document per call.
+void print_json(const nlohmann::json& j);
+
+// Arch options.
+arch::Arch parse_arch(const std::string& name);                     // exits 2 on an unknown name
+std::vector<arch::Arch> parse_arches(const std::vector<std::string>& names);
+std::string arch_names_list();                                       // "x86_64, i386, ..."
+
+// Numbers: decimal, 0x hex, 0 octal, negative (taken as two's complement 64-bit).
+std::optional<uint64_t> parse_number(std::string_view s);
+
+// A syscall given by name or number on `a` -> nr as seen in seccomp_data (x32 includes bit 30
+// when a name is given; a number is taken as it is). Exits 2 on an unknown name.
+int32_t resolve_syscall(arch::Arch a, const std::string& name_or_nr);
+
+// Hex with 0x prefix.
+std::string hex(uint64_t v);
+
+}  // namespace sysfence::cli

@@ -1,0 +1,70 @@
+// src/cli/main.cpp — `sysfence`: confine a program with seccomp-BPF, and compile, check and
+// explain filters. Every subcommand lives in its own cmd_*.cpp; exit codes are in common.hpp.
+#include <iostream>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+int main(int argc, char** argv) {
+  using namespace sysfence::cli;
+  CLI::App app{"sysfence: confine Linux processes with seccomp-BPF, and compile, check and "
+               "explain filters.\nExit codes: 0 success, 1 denied or failed, 2 usage or input "
+               "error (`run` exits with the program's own status).",
+               "sysfence"};
+  app.set_version_flag("--version", std::string("sysfence ") + SYSFENCE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  add_run(app);
+  add_compile(app);
+  add_disasm(app);
+  add_asm(app);
+  add_emu(app);
+  add_check(app);
+  add_resolve(app);
+  add_status(app);
+  add_groups(app);
+  add_probe(app);
+
+  // `run [OPTIONS] -- PROG ARGS...`: everything after the first "--" belongs to PROG.
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 wants them reversed
+  int first_word = 1;
+  while (first_word < argc && argv[first_word][0] == '-') ++first_word;
+  if (first_word < argc && std::string(argv[first_word]) == "run") {
+    for (int i = first_word + 1; i < argc; ++i) {
+      if (std::string(argv[i]) == "--") {
+        globals().run_tail_given = true;
+        globals().run_tail.assign(argv + i + 1, argv + argc);
+        args.clear();
+        for (int j = i - 1; j >= 1; --j) args.emplace_back(argv[j]);
+        break;
+      }
+    }
+  }
+
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  } catch (const Exit& e) {
+    if (e.rendered) {
+      std::cerr << e.message;
+      if (!e.message.empty() && e.message.back() != '\n') std::cerr << '\n';
+    } else if (!e.message.empty()) {
+      std::cerr << "sysfence: " << e.message << '\n';
+    }
+    return e.code;
+  } catch (const std::exception& e) {
+    std::cerr << "sysfence: " << e.what() << '\n';
+    return kExitFail;
+  }
+  return globals().exit_code;
+}

@@ -1,0 +1,29 @@
+// src/cli/program_input.cpp — see program_input.hpp.
+#include "program_input.hpp"
+
+#include "bpf_glue.hpp"
+#include "common.hpp"
+#include "sysfence/compiler/compiler.hpp"
+
+namespace sysfence::cli {
+
+ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
+                                  bool default_if_none) {
+  ProgramSource src;
+  PolicyInput pin = in;
+  if (!file.empty()) {
+    if (looks_raw(read_file(file))) {
+      src.program = load_raw_program(file);
+      src.label = file + " (raw BPF)";
+      return src;
+    }
+    pin.positional = file;
+  }
+  LoadedPolicy lp = load_policy_or_exit(pin, default_if_none);
+  src.program = take(compiler::compile(*lp.parsed.value));
+  src.label = lp.label;
+  src.policy.emplace(std::move(lp));
+  return src;
+}
+
+}  // namespace sysfence::cli

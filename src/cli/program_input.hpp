@@ -1,0 +1,25 @@
+// src/cli/program_input.hpp — a filter program to look at: compiled from a policy (text, OCI,
+// default) or read from a raw BPF file. Used by `emu` and `check`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy_input.hpp"
+#include "sysfence/bpf/insn.hpp"
+
+namespace sysfence::cli {
+
+struct ProgramSource {
+  bpf::Program program;
+  std::optional<LoadedPolicy> policy;  // set when the program was compiled from a policy
+  std::string label;
+};
+
+// `file` is either a raw filter (it contains NUL bytes) or a policy (text; OCI when *.json);
+// when empty, `in` names the policy (or the default policy when `default_if_none`).
+ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
+                                  bool default_if_none);
+
+}  // namespace sysfence::cli

@@ -1,0 +1,161 @@
+// src/cli/supervisor.cpp — see supervisor.hpp.
+#include "supervisor.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "common.hpp"
+#include "target_memory.hpp"
+
+namespace sysfence::cli {
+
+bool is_denying(uint32_t ret) {
+  switch (bpf::action_of(ret)) {
+    case bpf::kRetAllow:
+    case bpf::kRetLog:
+      return false;
+    default:
+      return true;  // errno, trap, trace, user_notif, kill_thread, kill_process, unknown
+  }
+}
+
+bpf::Program report_program(const bpf::Program& prog, size_t* count) {
+  bpf::Program out = prog;
+  size_t n = 0;
+  for (bpf::Insn& in : out) {
+    if (in.code == (bpf::RET | bpf::K) && is_denying(in.k)) {
+      in.k = bpf::kRetUserNotif;
+      ++n;
+    }
+  }
+  if (count) *count = n;
+  return out;
+}
+
+Supervisor::Supervisor(loader::Listener listener, pid_t child, int child_pidfd,
+                       std::function<uint32_t(const bpf::SeccompData&)> original)
+    : listener_(std::move(listener)), child_(child), pidfd_(child_pidfd),
+      original_(std::move(original)) {}
+
+namespace {
+
+struct ValidCtx {
+  const loader::Listener* l;
+  uint64_t id;
+};
+bool id_still_valid(void* p) {
+  auto* c = static_cast<ValidCtx*>(p);
+  auto r = c->l->id_valid(c->id);
+  return r && *r;
+}
+
+std::string errno_label(int e) {
+  const char* name = strerrorname_np(e);
+  return name ? std::string(name) : std::to_string(e);
+}
+
+}  // namespace
+
+void Supervisor::handle(const loader::Notification& n) {
+  const pid_t tid = static_cast<pid_t>(n.pid);
+  const uint32_t ret = original_(n.data);
+  const uint32_t act = bpf::action_of(ret);
+  const uint16_t data = bpf::data_of(ret);
+
+  ValidCtx ctx{&listener_, n.id};
+  const std::string call = format_call(n.data, tid, true, id_still_valid, &ctx);
+  const auto a = arch_of(n.data);
+  const std::string arch_name = a ? std::string(arch::info(*a).name) : hex(n.data.arch);
+  const std::string action = bpf::action_name(ret);
+
+  std::string answer;
+  if (act == bpf::kRetErrno) {
+    answer = data ? "-1 " + errno_label(data) : "0";
+  } else if (act == bpf::kRetKillProcess || act == bpf::kRetKillThread) {
+    answer = "process killed";
+  } else if (act == bpf::kRetTrap) {
+    answer = "-1 ENOSYS + SIGSYS";
+  } else if (act == bpf::kRetAllow || act == bpf::kRetLog) {
+    answer = "allowed";
+  } else {
+    answer = "-1 ENOSYS";
+  }
+  std::cerr << "sysfence: denied [pid " << tid << "] " << call << " on " << arch_name << ": "
+            << action << " -> " << answer << '\n';
+
+  ++total_;
+  Count& c = summary_[syscall_label(n.data) + (a && *a != arch::native_arch() ? " (" + arch_name + ")" : "")];
+  ++c.calls;
+  c.action = action;
+
+  Result<void> r;
+  if (act == bpf::kRetErrno) {
+    r = data ? listener_.respond_error(n.id, data) : listener_.respond_value(n.id, 0);
+  } else if (act == bpf::kRetKillProcess || act == bpf::kRetKillThread) {
+    // The kernel would kill without running the syscall: kill first, then the answer is moot.
+    const pid_t tgid = tgid_of(tid);
+    killed_[tgid] = true;
+    ::kill(tgid, SIGKILL);
+    r = listener_.respond_error(n.id, ENOSYS);
+  } else if (act == bpf::kRetTrap) {
+    const pid_t tgid = tgid_of(tid);
+    r = listener_.respond_error(n.id, ENOSYS);
+    ::syscall(SYS_tgkill, tgid, tid, SIGSYS);
+  } else if (act == bpf::kRetAllow || act == bpf::kRetLog) {
+    r = listener_.respond_continue(n.id);
+  } else {
+    r = listener_.respond_error(n.id, ENOSYS);
+  }
+  if (!r && r.error().sys_errno != ENOENT) {
+    std::cerr << "sysfence: could not answer the notification: " << r.error().render();
+  }
+}
+
+int Supervisor::serve() {
+  bool listening = true;
+  while (true) {
+    pollfd fds[2] = {{pidfd_, POLLIN, 0}, {listener_.fd(), POLLIN, 0}};
+    const int nfds = listening ? 2 : 1;
+    int rc = ::poll(fds, static_cast<nfds_t>(nfds), -1);
+    if (rc < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (listening && (fds[1].revents & POLLIN)) {
+      auto n = listener_.receive();
+      if (n) {
+        handle(*n);
+        continue;  // serve every pending notification before looking at the child again
+      }
+      if (n.error().sys_errno != ENOENT && n.error().sys_errno != EINTR) listening = false;
+    } else if (listening && (fds[1].revents & (POLLHUP | POLLERR))) {
+      listening = false;  // no task uses the filter any more
+    }
+    if (fds[0].revents & POLLIN) break;
+  }
+  int status = 0;
+  while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+void Supervisor::print_summary() const {
+  if (total_ == 0) {
+    std::cerr << "sysfence: report: no syscall was denied\n";
+    return;
+  }
+  std::cerr << "sysfence: report: " << total_ << " denied syscall" << (total_ == 1 ? "" : "s")
+            << ":\n";
+  for (const auto& [name, c] : summary_) {
+    std::cerr << "  " << name << ": " << c.calls << "x " << c.action << '\n';
+  }
+}
+
+}  // namespace sysfence::cli

@@ -1,0 +1,514 @@
+// src/compat/filter.cpp — the scmp_filter_ctx state, libseccomp's rule-database semantics, and
+// the one path to BPF: PolicySpec -> ir::Policy::build -> compiler::compile. See filter.hpp.
+#include "compat/filter.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <mutex>
+
+#include "sysfence/bpf/seccomp.hpp"
+#include "sysfence/compiler/compiler.hpp"
+#include "sysfence/loader/loader.hpp"
+
+namespace sysfence::compat {
+
+// ---- global state ------------------------------------------------------------------------
+
+namespace {
+
+std::mutex g_mu;
+unsigned int g_level = 0;  // 0: not detected yet
+int g_notify_fd = -1;
+
+unsigned int detect_level() {
+  auto k = loader::probe();
+  if (!k) return 1;
+  unsigned int level = 1;
+  if (!k->flag_supported(loader::kFlagTsync)) return level;
+  level = 2;
+  if (!k->flag_supported(loader::kFlagLog) || !k->action_available(bpf::kRetKillProcess) ||
+      !k->action_available(bpf::kRetLog))
+    return level;
+  level = 3;
+  if (!k->flag_supported(loader::kFlagSpecAllow)) return level;
+  level = 4;
+  if (!k->flag_supported(loader::kFlagNewListener) || !k->action_available(bpf::kRetUserNotif))
+    return level;
+  level = 5;
+  if (!k->flag_supported(loader::kFlagTsyncEsrch)) return level;
+  level = 6;
+  if (!k->flag_supported(loader::kFlagNewListener | loader::kFlagWaitKillableRecv)) return level;
+  return 7;
+}
+
+constexpr uint32_t kActKillProcess = 0x80000000U;
+constexpr uint32_t kActKillThread = 0x00000000U;
+constexpr uint32_t kActTrap = 0x00030000U;
+constexpr uint32_t kActErrno = 0x00050000U;
+constexpr uint32_t kActNotify = 0x7fc00000U;
+constexpr uint32_t kActTrace = 0x7ff00000U;
+constexpr uint32_t kActLog = 0x7ffc0000U;
+constexpr uint32_t kActAllow = 0x7fff0000U;
+
+enum Attr {
+  kAttrActDefault = 1,
+  kAttrActBadarch,
+  kAttrNnp,
+  kAttrTsync,
+  kAttrTskip,
+  kAttrLog,
+  kAttrSsb,
+  kAttrOptimize,
+  kAttrSysrawrc,
+  kAttrWaitkill,
+};
+
+enum Op { kNe = 1, kLt, kLe, kEq, kGe, kGt, kMaskedEq };
+
+bool same_cmp(const ir::ArgCmp& a, const ir::ArgCmp& b) {
+  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.mask == b.mask &&
+         a.width == b.width;
+}
+
+bool same_conds(const std::vector<ir::ArgCmp>& a, const std::vector<ir::ArgCmp>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!same_cmp(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+// Value fits a 32-bit argument: zero high word or a sign-extended negative (the IR's rule).
+bool fits32(uint64_t v) {
+  const uint64_t hi = v >> 32;
+  return hi == 0 || (hi == 0xffffffffULL && (v & 0x80000000ULL) != 0);
+}
+
+// Can a single comparison hold for some argument value on this arch? (One comparison per
+// argument in a libseccomp rule, so the rule matches something iff each comparison can.)
+bool satisfiable(const ir::ArgCmp& c, arch::Arch a) {
+  const ir::EffectiveCmp e = ir::effective(c, a);
+  const uint64_t max = e.low32 ? 0xffffffffULL : ~0ULL;
+  switch (e.op) {
+    case ir::CmpOp::Lt: return e.value != 0;
+    case ir::CmpOp::Gt: return e.value < max;
+    case ir::CmpOp::MaskedEq: return (e.value & ~(e.mask & max)) == 0;
+    default: return true;
+  }
+}
+
+ir::Action to_action(uint32_t ret) {
+  auto a = ir::Action::from_ret(ret);
+  return a ? *a : ir::Action::kill_process();
+}
+
+}  // namespace
+
+unsigned int api_level() {
+  std::lock_guard<std::mutex> l(g_mu);
+  if (g_level == 0) g_level = detect_level();
+  return g_level;
+}
+
+int set_api_level(unsigned int level) {
+  if (level < 1 || level > 7) return -EINVAL;
+  std::lock_guard<std::mutex> l(g_mu);
+  g_level = level;
+  return 0;
+}
+
+void reset_global_state() {
+  std::lock_guard<std::mutex> l(g_mu);
+  g_level = 0;
+  g_notify_fd = -1;
+}
+
+int global_notify_fd() {
+  std::lock_guard<std::mutex> l(g_mu);
+  return g_notify_fd;
+}
+
+void set_global_notify_fd(int fd) {
+  std::lock_guard<std::mutex> l(g_mu);
+  g_notify_fd = fd;
+}
+
+bool action_valid(uint32_t action) {
+  const uint32_t data = action & 0xffffU;
+  switch (action & 0xffff0000U) {
+    case kActKillProcess: return data == 0 && api_level() >= 3;
+    case kActKillThread: return data == 0;
+    case kActTrap: return data == 0;
+    case kActErrno: return data < 4095;
+    case kActTrace: return true;
+    case kActLog: return data == 0 && api_level() >= 3;
+    case kActAllow: return data == 0;
+    case kActNotify: return data == 0 && api_level() >= 5;
+    default: return false;
+  }
+}
+
+Filter* as_filter(void* ctx) {
+  auto* f = static_cast<Filter*>(ctx);
+  if (f == nullptr || !f->valid()) return nullptr;
+  return f;
+}
+
+// ---- Filter ------------------------------------------------------------------------------
+
+Filter::Filter(uint32_t def_action) { reset(def_action); }
+
+void Filter::reset(uint32_t def_action) {
+  st_ = State{};
+  st_.attrs.act_default = def_action;
+  st_.attrs.act_badarch = kActKillThread;
+  ArchDb d;
+  d.token = native_token();
+  d.arch = arch::native_arch();
+  st_.arches.push_back(std::move(d));
+  snapshots_.clear();
+  changed();
+}
+
+int Filter::arch_exist(uint32_t token) const {
+  if (token == 0) token = native_token();
+  if (!token_known(token)) return -EINVAL;
+  for (const ArchDb& d : st_.arches) {
+    if (d.token == token) return 0;
+  }
+  return -EEXIST;
+}
+
+int Filter::arch_add(uint32_t token) {
+  if (token == 0) token = native_token();
+  if (!token_known(token)) return -EINVAL;
+  if (arch_exist(token) == 0) return -EEXIST;
+  auto a = arch_of_token(token);
+  if (!a) return -EDOM;  // known to libseccomp, not compiled by sysfence
+  ArchDb d;
+  d.token = token;
+  d.arch = *a;
+  st_.arches.push_back(std::move(d));
+  changed();
+  return 0;
+}
+
+int Filter::arch_remove(uint32_t token) {
+  if (token == 0) token = native_token();
+  if (!token_known(token)) return -EINVAL;
+  for (auto it = st_.arches.begin(); it != st_.arches.end(); ++it) {
+    if (it->token == token) {
+      st_.arches.erase(it);
+      changed();
+      return 0;
+    }
+  }
+  return -EEXIST;
+}
+
+int Filter::attr_get(int attr, uint32_t* value) const {
+  if (value == nullptr) return -EINVAL;
+  const Attrs& a = st_.attrs;
+  switch (attr) {
+    case kAttrActDefault: *value = a.act_default; return 0;
+    case kAttrActBadarch: *value = a.act_badarch; return 0;
+    case kAttrNnp: *value = a.nnp; return 0;
+    case kAttrTsync: *value = a.tsync; return 0;
+    case kAttrTskip: *value = a.tskip; return 0;
+    case kAttrLog: *value = a.log; return 0;
+    case kAttrSsb: *value = a.ssb; return 0;
+    case kAttrOptimize: *value = a.optimize; return 0;
+    case kAttrSysrawrc: *value = a.sysrawrc; return 0;
+    case kAttrWaitkill: *value = a.waitkill; return 0;
+    default: return -EINVAL;
+  }
+}
+
+int Filter::attr_set(int attr, uint32_t value) {
+  Attrs& a = st_.attrs;
+  const uint32_t on = value ? 1 : 0;
+  switch (attr) {
+    case kAttrActDefault: return -EACCES;
+    case kAttrActBadarch:
+      if (!action_valid(value)) return -EINVAL;
+      a.act_badarch = value;
+      break;
+    case kAttrNnp: a.nnp = on; break;
+    case kAttrTsync:
+      if (on && api_level() < 2) return -EOPNOTSUPP;
+      // The kernel refuses TSYNC with a listener unless TSYNC_ESRCH is there too.
+      if (on && api_level() < 6 && uses_notify()) return -EINVAL;
+      a.tsync = on;
+      break;
+    case kAttrTskip: a.tskip = on; break;
+    case kAttrLog:
+      if (on && api_level() < 3) return -EOPNOTSUPP;
+      a.log = on;
+      break;
+    case kAttrSsb:
+      if (on && api_level() < 4) return -EOPNOTSUPP;
+      a.ssb = on;
+      break;
+    case kAttrOptimize:
+      if (value != 1 && value != 2) return -EOPNOTSUPP;
+      a.optimize = value;
+      break;
+    case kAttrSysrawrc: a.sysrawrc = on; break;
+    case kAttrWaitkill:
+      if (on && api_level() < 7) return -EOPNOTSUPP;
+      a.waitkill = on;
+      break;
+    default: return -EINVAL;
+  }
+  changed();
+  return 0;
+}
+
+namespace {
+
+struct Planned {
+  size_t db;                       // index into State::arches
+  int32_t nr;                      // number on that arch
+  std::vector<ir::ArgCmp> conds;   // sorted by argument
+};
+
+}  // namespace
+
+int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned n, bool exact) {
+  if (n > 6) return -EINVAL;
+  if (n > 0 && args == nullptr) return -EINVAL;
+  if (st_.arches.empty()) return -EINVAL;
+  // Syscall -1 is a tracer's "skip" (needs API_TSKIP); -2..-99 are never valid.
+  if (nr == -1 && !st_.attrs.tskip) return -EINVAL;
+  if (nr <= -2 && nr >= -99) return -EINVAL;
+  if (!action_valid(action)) return -EINVAL;
+  if (action == kActNotify && st_.attrs.tsync && api_level() < 6) return -EINVAL;
+  if (action == st_.attrs.act_default) return -EACCES;
+  if (exact && st_.arches.size() > 1) return -EOPNOTSUPP;
+
+  // The comparisons, each argument at most once.
+  std::vector<ir::ArgCmp> conds;
+  bool seen[6] = {false, false, false, false, false, false};
+  for (unsigned i = 0; i < n; ++i) {
+    const ArgCmpC& c = args[i];
+    if (c.arg > 5 || seen[c.arg]) return -EINVAL;
+    seen[c.arg] = true;
+    const auto arg = static_cast<uint8_t>(c.arg);
+    switch (c.op) {
+      case kNe: conds.push_back(ir::ArgCmp::ne(arg, c.datum_a)); break;
+      case kLt: conds.push_back(ir::ArgCmp::lt(arg, c.datum_a)); break;
+      case kLe: conds.push_back(ir::ArgCmp::le(arg, c.datum_a)); break;
+      case kEq: conds.push_back(ir::ArgCmp::eq(arg, c.datum_a)); break;
+      case kGe: conds.push_back(ir::ArgCmp::ge(arg, c.datum_a)); break;
+      case kGt: conds.push_back(ir::ArgCmp::gt(arg, c.datum_a)); break;
+      case kMaskedEq: conds.push_back(ir::ArgCmp::masked_eq(arg, c.datum_a, c.datum_b)); break;
+      default: return -EINVAL;
+    }
+  }
+  std::sort(conds.begin(), conds.end(),
+            [](const ir::ArgCmp& a, const ir::ArgCmp& b) { return a.arg < b.arg; });
+
+  // Translate to every arch of the filter; fail as a whole.
+  const arch::Arch native = arch::native_arch();
+  const std::optional<std::string> name = nr == -1 ? std::nullopt : api_number_name(nr);
+  std::vector<Planned> plan;
+  for (size_t di = 0; di < st_.arches.size(); ++di) {
+    const ArchDb& d = st_.arches[di];
+    if (nr == -1) {
+      plan.push_back({di, -1, conds});
+      continue;
+    }
+    if (d.arch == native) {
+      if (nr >= 0) {
+        plan.push_back({di, nr, conds});
+      } else if (exact) {
+        return -EDOM;  // a pseudo number cannot be added as it is
+      }
+      // else: absent here; libseccomp keeps the pseudo number, which never matches a real call
+      continue;
+    }
+    if (!name) return -EFAULT;  // the number means nothing that other arches could have
+    if (d.arch == arch::Arch::I386) {
+      if (auto m = x86_muxed(*name)) {
+        if (exact && !conds.empty()) return -EINVAL;
+        if (auto direct = arch::syscall_number(d.arch, *name)) plan.push_back({di, *direct, conds});
+        std::vector<ir::ArgCmp> mux;
+        mux.push_back(ir::ArgCmp::eq(0, m->call));
+        for (const ir::ArgCmp& c : conds) {
+          if (c.arg != 0) mux.push_back(c);
+        }
+        plan.push_back({di, m->multiplexer, std::move(mux)});
+        continue;
+      }
+    }
+    if (auto an = arch::syscall_number(d.arch, *name)) {
+      plan.push_back({di, *an, conds});
+    } else if (pseudo_number(*name)) {
+      if (exact) return -EDOM;
+    } else {
+      return -EFAULT;
+    }
+  }
+
+  // Values that need 64 bits on a 32-bit arch are an error, not a silent truncation.
+  for (const Planned& p : plan) {
+    if (arch::info(st_.arches[p.db].arch).args_are_64bit) continue;
+    for (const ir::ArgCmp& c : p.conds) {
+      if (!fits32(c.value)) return -EINVAL;
+    }
+  }
+
+  // libseccomp's database: check every arch first, then apply.
+  for (const Planned& p : plan) {
+    const auto& rules = st_.arches[p.db].rules;
+    auto it = rules.find(p.nr);
+    if (it == rules.end() || it->second.unconditional || p.conds.empty()) continue;
+    for (const Chain& ch : it->second.chains) {
+      if (same_conds(ch.conds, p.conds) && ch.action != action) return -EEXIST;
+    }
+  }
+  for (Planned& p : plan) {
+    SyscallRules& sr = st_.arches[p.db].rules[p.nr];
+    if (sr.unconditional) continue;  // already covers every call
+    if (p.conds.empty()) {
+      sr.unconditional = true;
+      sr.action = action;
+      sr.chains.clear();
+      continue;
+    }
+    bool dup = false;
+    for (const Chain& ch : sr.chains) {
+      if (same_conds(ch.conds, p.conds)) dup = true;
+    }
+    if (!dup) sr.chains.push_back(Chain{std::move(p.conds), action});
+  }
+  changed();
+  return 0;
+}
+
+int Filter::priority(int32_t nr, uint8_t prio) {
+  if (st_.arches.empty()) return -EINVAL;
+  if (nr == -1 || (nr <= -2 && nr >= -99)) return -EINVAL;
+  auto name = api_number_name(nr);
+  if (!name) return -EFAULT;
+  if (nr < 0) {
+    // A pseudo number: fine only if some arch of the filter has the syscall.
+    bool any = false;
+    for (const ArchDb& d : st_.arches) {
+      if (resolve_name_arch(d.token, *name, true) >= 0) any = true;
+    }
+    if (!any) return -EFAULT;
+  }
+  st_.priority[nr] = prio;
+  changed();
+  return 0;
+}
+
+int Filter::merge_from(Filter& src) {
+  const Attrs& a = st_.attrs;
+  const Attrs& b = src.st_.attrs;
+  // libseccomp compares only these three; the other attributes stay the destination's.
+  if (a.act_default != b.act_default || a.nnp != b.nnp || a.tsync != b.tsync) return -EINVAL;
+  for (const ArchDb& d : src.st_.arches) {
+    if (arch_exist(d.token) == 0) return -EEXIST;
+  }
+  for (ArchDb& d : src.st_.arches) st_.arches.push_back(std::move(d));
+  for (const auto& [nr, p] : src.st_.priority) st_.priority.emplace(nr, p);
+  changed();
+  return 0;
+}
+
+int Filter::transaction_start() {
+  snapshots_.push_back(st_);
+  return 0;
+}
+
+void Filter::transaction_reject() {
+  if (snapshots_.empty()) return;
+  st_ = std::move(snapshots_.back());
+  snapshots_.pop_back();
+  changed();
+}
+
+int Filter::transaction_commit() {
+  if (snapshots_.empty()) return -EINVAL;
+  snapshots_.pop_back();
+  return 0;
+}
+
+bool Filter::uses_notify() const {
+  if (st_.attrs.act_default == kActNotify) return true;
+  for (const ArchDb& d : st_.arches) {
+    for (const auto& [nr, sr] : d.rules) {
+      if (sr.unconditional && sr.action == kActNotify) return true;
+      for (const Chain& c : sr.chains) {
+        if (c.action == kActNotify) return true;
+      }
+    }
+  }
+  return false;
+}
+
+Result<ir::PolicySpec> Filter::spec() const {
+  if (st_.arches.empty()) {
+    Error e;
+    e.message = "the filter has no architecture";
+    return e;
+  }
+  ir::PolicySpec s;
+  s.default_action = to_action(st_.attrs.act_default);
+  s.bad_arch_action = to_action(st_.attrs.act_badarch);
+  s.missing_syscall = ir::MissingSyscall::Ignore;
+  for (const ArchDb& d : st_.arches) s.arches.push_back(d.arch);
+  for (const ArchDb& d : st_.arches) {
+    for (const auto& [nr, sr] : d.rules) {
+      auto add = [&](const std::vector<ir::ArgCmp>& conds, uint32_t action) {
+        ir::Rule r;
+        r.nr = nr;
+        r.only_arch = d.arch;
+        r.conds = conds;
+        r.action = to_action(action);
+        s.rules.push_back(std::move(r));
+      };
+      if (sr.unconditional) {
+        add({}, sr.action);
+        continue;
+      }
+      for (const Chain& c : sr.chains) {
+        // A comparison that can never hold makes the rule a no-op (libseccomp accepts it).
+        bool ok = true;
+        for (const ir::ArgCmp& cmp : c.conds) ok = ok && satisfiable(cmp, d.arch);
+        if (ok) add(c.conds, c.action);
+      }
+    }
+  }
+  return s;
+}
+
+Result<bpf::Program> Filter::program() {
+  if (cache_) return *cache_;
+  auto s = spec();
+  if (!s) return s.error();
+  auto policy = ir::Policy::build(std::move(*s));
+  if (!policy) return policy.error();
+  // Priorities become a frequency profile: higher priority, more weight.
+  compiler::FrequencyProfile profile;
+  compiler::Options opts;
+  if (!st_.priority.empty()) {
+    for (const ArchDb& d : st_.arches) {
+      for (const auto& [nr, prio] : st_.priority) {
+        auto name = api_number_name(nr);
+        if (!name) continue;
+        auto n = arch::syscall_number(d.arch, *name);
+        if (n) profile[{d.arch, *n}] = 1.0 + prio;
+      }
+    }
+    opts.profile = &profile;
+  }
+  auto prog = compiler::compile(*policy, opts);
+  if (!prog) return prog.error();
+  cache_ = *prog;
+  return *cache_;
+}
+
+}  // namespace sysfence::compat

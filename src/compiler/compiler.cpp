@@ -1,0 +1,463 @@
+// sysfence/compiler — policy IR to classic BPF.
+//
+// Shape of every program:
+//
+//   LD arch; JEQ door1 → tree1; JEQ door2 → tree2; ...; RET bad_arch
+//   tree:  LD nr; a minimum-cost decision tree of JGE splits over merged ranges of syscall
+//          numbers covering 0..2^32-1; at a leaf, JEQ exceptions (single numbers absorbed into
+//          a surrounding range), then the range's decision.
+//   decision: the syscall's rules, most restrictive action first, each an AND chain of argument
+//          comparisons lowered by continuation passing; unconditional ones are a bare RET.
+//
+// A "door" is one value of seccomp_data.arch: x86_64 and x32 share AUDIT_ARCH_X86_64 and are
+// told apart by number range (x32 has bit 30 set), so they share one tree whose ranges
+// [0, 0x3fffffff] and [0x40000000, 0xfffffffe] belong to x86_64 and x32 respectively, each
+// bad_arch_action unless targeted. nr == -1 (a tracer's "skip") is an unknown number.
+#include "sysfence/compiler/compiler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "compiler/graph.hpp"
+#include "sysfence/bpf/seccomp.hpp"
+
+namespace sysfence::compiler {
+
+using namespace bpf;
+using detail::Graph;
+using detail::NodeId;
+
+namespace {
+
+// CacheAware: what an unconditional allow weighs against 1 for a syscall that runs BPF. Not 0:
+// the same tree also serves kernels and filter stacks without the cache, where every allowed
+// syscall pays its depth, so the allowed ranges still pull towards the top.
+constexpr double kCachedWeight = 0.1;
+// Uniform: what a syscall that is always refused (errno, kill, trap) weighs against 1 for one
+// that can get through. Every syscall pays its depth there, and a working program rarely calls
+// what the policy refuses.
+constexpr double kRefusedWeight = 0.25;
+// Breaks ties between equally good trees towards balanced ones (ranges nobody calls).
+constexpr double kRangeWeight = 1e-6;
+constexpr uint32_t kX32Bit = 0x40000000U;
+
+int precedence(ir::ActionKind k) { return static_cast<int>(k); }  // enum order = kernel order
+
+// ---------------------------------------------------------------- argument conditions
+
+class Lowerer {
+ public:
+  explicit Lowerer(Graph& g) : g_(g) {}
+
+  // One 32-bit word: A = word at `off`; (A & mask) == value ? t : f.
+  NodeId word_masked(uint32_t off, uint32_t mask, uint32_t value, NodeId t, NodeId f) {
+    if (mask == 0) return t;  // (build() rejected value bits outside the mask)
+    if (mask == 0xffffffffU) return g_.load(off, g_.jump_on(off, JEQ, value, t, f));
+    if (value == 0) return g_.load(off, g_.jump_on(off, JSET, mask, f, t));
+    if ((mask & (mask - 1)) == 0) return g_.load(off, g_.jump_on(off, JSET, mask, t, f));
+    return g_.load(off, g_.and_k(mask, g_.jump(JEQ, value, t, f)));
+  }
+
+  // One word ordered compare: A op value ? t : f (op JGT or JGE).
+  NodeId word_cmp(uint32_t off, uint16_t op, uint32_t value, NodeId t, NodeId f) {
+    return g_.load(off, g_.jump_on(off, op, value, t, f));
+  }
+
+  // 64-bit x op v: high word decides unless equal, then the low word (op JGT or JGE).
+  NodeId wide_cmp(uint8_t arg, uint16_t op, uint64_t v, NodeId t, NodeId f) {
+    const auto vhi = static_cast<uint32_t>(v >> 32), vlo = static_cast<uint32_t>(v);
+    const uint32_t hi = arg_hi(arg);
+    // The low word is compared only when the high word equals vhi: tell the continuations.
+    const NodeId low = word_cmp(arg_lo(arg), op, vlo, g_.assume(t, hi, vhi), g_.assume(f, hi, vhi));
+    const NodeId eq = g_.jump_on(hi, JEQ, vhi, low, f);
+    return g_.load(hi, g_.jump_on(hi, JGT, vhi, t, eq));
+  }
+
+  NodeId cmp(const ir::EffectiveCmp& c, NodeId t, NodeId f) {
+    const uint8_t a = c.arg;
+    if (c.low32) {
+      const auto v = static_cast<uint32_t>(c.value);
+      switch (c.op) {
+        case ir::CmpOp::Eq: return word_masked(arg_lo(a), 0xffffffffU, v, t, f);
+        case ir::CmpOp::Ne: return word_masked(arg_lo(a), 0xffffffffU, v, f, t);
+        case ir::CmpOp::Gt: return word_cmp(arg_lo(a), JGT, v, t, f);
+        case ir::CmpOp::Ge: return word_cmp(arg_lo(a), JGE, v, t, f);
+        case ir::CmpOp::Lt: return word_cmp(arg_lo(a), JGE, v, f, t);
+        case ir::CmpOp::Le: return word_cmp(arg_lo(a), JGT, v, f, t);
+        case ir::CmpOp::MaskedEq:
+          return word_masked(arg_lo(a), static_cast<uint32_t>(c.mask), v, t, f);
+      }
+    }
+    switch (c.op) {
+      case ir::CmpOp::Eq: return masked64(a, ~0ULL, c.value, t, f);
+      case ir::CmpOp::Ne: return masked64(a, ~0ULL, c.value, f, t);
+      case ir::CmpOp::Gt: return wide_cmp(a, JGT, c.value, t, f);
+      case ir::CmpOp::Ge: return wide_cmp(a, JGE, c.value, t, f);
+      case ir::CmpOp::Lt: return wide_cmp(a, JGE, c.value, f, t);
+      case ir::CmpOp::Le: return wide_cmp(a, JGT, c.value, f, t);
+      case ir::CmpOp::MaskedEq: return masked64(a, c.mask, c.value, t, f);
+    }
+    return f;
+  }
+
+  // (x & m) == v on 64 bits: high word first; a half whose mask is 0 is skipped.
+  NodeId masked64(uint8_t arg, uint64_t m, uint64_t v, NodeId t, NodeId f) {
+    const auto mhi = static_cast<uint32_t>(m >> 32), vhi = static_cast<uint32_t>(v >> 32);
+    NodeId lt = t, lf = f;
+    if (mhi == 0xffffffffU) {  // the low word is compared only when the high word is vhi
+      lt = g_.assume(t, arg_hi(arg), vhi);
+      lf = g_.assume(f, arg_hi(arg), vhi);
+    }
+    const NodeId low = word_masked(arg_lo(arg), static_cast<uint32_t>(m),
+                                   static_cast<uint32_t>(v), lt, lf);
+    return word_masked(arg_hi(arg), mhi, vhi, low, f);
+  }
+
+  // All of `conds` ? t : f.
+  NodeId all_of(std::vector<ir::EffectiveCmp> conds, NodeId t, NodeId f) {
+    std::stable_sort(conds.begin(), conds.end(),
+                     [](const ir::EffectiveCmp& x, const ir::EffectiveCmp& y) { return x.arg < y.arg; });
+    NodeId n = t;
+    for (auto it = conds.rbegin(); it != conds.rend(); ++it) n = cmp(*it, n, f);
+    return n;
+  }
+
+  // A syscall's rules (spec order): the most restrictive action's rules are tried first; the
+  // first match wins; no match falls through to `fallback`.
+  NodeId rules(std::vector<const ir::Rule*> rs, arch::Arch a, NodeId fallback) {
+    std::stable_sort(rs.begin(), rs.end(), [](const ir::Rule* x, const ir::Rule* y) {
+      return precedence(x->action.kind) < precedence(y->action.kind);
+    });
+    NodeId n = fallback;
+    for (auto it = rs.rbegin(); it != rs.rend(); ++it) {
+      const ir::Rule& r = **it;
+      std::vector<ir::EffectiveCmp> conds;
+      conds.reserve(r.conds.size());
+      for (const ir::ArgCmp& c : r.conds) conds.push_back(ir::effective(c, a));
+      n = all_of(std::move(conds), g_.ret(r.action.to_ret()), n);
+    }
+    return n;
+  }
+
+ private:
+  Graph& g_;
+};
+
+// ---------------------------------------------------------------- dispatch tree
+
+struct Range {
+  uint32_t lo = 0, hi = 0;  // inclusive
+  NodeId node = detail::kNone;
+  double w = 0;
+};
+
+void push_range(std::vector<Range>& v, uint32_t lo, uint32_t hi, NodeId node, double w) {
+  if (!v.empty() && v.back().node == node && v.back().hi + 1 == lo) {
+    v.back().hi = hi;
+    v.back().w += w;
+    return;
+  }
+  v.push_back(Range{lo, hi, node, w});
+}
+
+// The minimum-cost dispatch tree over ranges r[0..n-1], cost = Σ weight × instructions run.
+// An inner node is one JGE split ("A >= r[k+1].lo ? [k+1..j] : [i..k]"), paid by everything
+// below it. A leaf is a run of ranges that all share one decision D except for lone numbers,
+// which are tested first with JEQ (at most kMaxExceptions, heaviest first): the lone numbers
+// pay their position in that chain, D's numbers pay the whole chain. Interval DP; the split
+// search is exhaustive up to kFullDpRanges ranges and Knuth-bounded above that; above
+// kMaxDpRanges, weight-balanced splits without leaves of several ranges.
+class Planner {
+ public:
+  static constexpr size_t kMaxExceptions = 4;
+  static constexpr size_t kFullDpRanges = 96;
+  static constexpr size_t kMaxDpRanges = 512;
+
+  Planner(Graph& g, const std::vector<Range>& r) : g_(g), r_(r), n_(r.size()) {
+    pre_.assign(n_ + 1, 0);
+    for (size_t i = 0; i < n_; ++i) pre_[i + 1] = pre_[i] + r_[i].w + kRangeWeight;
+    if (n_ <= kMaxDpRanges) solve();
+  }
+
+  NodeId build() { return build(0, n_ - 1); }
+
+ private:
+  size_t at(size_t i, size_t j) const { return i * n_ + j; }
+  double weight(size_t i, size_t j) const { return pre_[j + 1] - pre_[i]; }
+
+  // Best single-decision leaf for [i..j]: its cost, or a negative number when there is none.
+  double leaf_cost(size_t i, size_t j, NodeId* best_d) const {
+    if (i == j) { *best_d = r_[i].node; return 0; }
+    if (j - i > 2 * kMaxExceptions) return -1;
+    NodeId wide = detail::kNone;  // the decision of a range wider than one number
+    for (size_t t = i; t <= j; ++t) {
+      if (r_[t].lo == r_[t].hi) continue;
+      if (wide != detail::kNone && wide != r_[t].node) return -1;
+      wide = r_[t].node;
+    }
+    double best = -1;
+    for (size_t c = i; c <= j; ++c) {
+      const NodeId d = r_[c].node;
+      if (wide != detail::kNone && d != wide) continue;
+      double wd = 0;
+      double ws[kMaxExceptions + 1];
+      size_t m = 0;
+      for (size_t t = i; t <= j && m <= kMaxExceptions; ++t) {
+        if (r_[t].node == d) {
+          wd += r_[t].w + kRangeWeight;
+        } else {
+          if (m < kMaxExceptions) ws[m] = r_[t].w + kRangeWeight;
+          ++m;
+        }
+      }
+      if (m > kMaxExceptions) continue;
+      std::sort(ws, ws + m, [](double x, double y) { return x > y; });
+      double cost = wd * static_cast<double>(m);
+      for (size_t t = 0; t < m; ++t) cost += ws[t] * static_cast<double>(t + 1);
+      if (best < 0 || cost < best - 1e-12) { best = cost; *best_d = d; }
+    }
+    return best;
+  }
+
+  void solve() {
+    cost_.assign(n_ * n_, 0);
+    split_.assign(n_ * n_, 0);
+    root_.assign(n_ * n_, 0);
+    leaf_.assign(n_ * n_, detail::kNone);
+    const bool full = n_ <= kFullDpRanges;
+    for (size_t len = 1; len <= n_; ++len) {
+      for (size_t i = 0; i + len <= n_; ++i) {
+        const size_t j = i + len - 1;
+        NodeId d = detail::kNone;
+        double best = leaf_cost(i, j, &d);
+        int32_t choice = -1;
+        if (len == 1) {
+          root_[at(i, j)] = static_cast<int32_t>(i);
+        } else {
+          size_t lo = full ? i : static_cast<size_t>(root_[at(i, j - 1)]);
+          size_t hi = full ? j - 1 : std::min(static_cast<size_t>(root_[at(i + 1, j)]), j - 1);
+          if (lo > hi) lo = hi;
+          double sbest = 0;
+          size_t sk = lo;
+          for (size_t k = lo; k <= hi; ++k) {
+            const double v = cost_[at(i, k)] + cost_[at(k + 1, j)];
+            if (k == lo || v < sbest - 1e-12) { sbest = v; sk = k; }
+          }
+          sbest += weight(i, j);
+          root_[at(i, j)] = static_cast<int32_t>(sk);
+          if (best < 0 || sbest < best - 1e-12) { best = sbest; choice = static_cast<int32_t>(sk); }
+        }
+        cost_[at(i, j)] = best;
+        split_[at(i, j)] = choice;
+        leaf_[at(i, j)] = choice < 0 ? d : detail::kNone;
+      }
+    }
+  }
+
+  NodeId build(size_t i, size_t j) {
+    int32_t k;
+    NodeId d = r_[i].node;
+    if (!split_.empty()) {
+      k = split_[at(i, j)];
+      d = leaf_[at(i, j)];
+    } else if (i == j) {
+      k = -1;
+    } else {
+      // Weight balance: the split that makes both sides as even as possible.
+      const double total = weight(i, j);
+      k = static_cast<int32_t>(i);
+      double bd = -1;
+      for (size_t s = i; s < j; ++s) {
+        const double dd = std::fabs(2 * weight(i, s) - total);
+        if (bd < 0 || dd < bd) { bd = dd; k = static_cast<int32_t>(s); }
+      }
+    }
+    if (k < 0) return leaf(i, j, d);
+    const auto ks = static_cast<size_t>(k);
+    const NodeId right = build(ks + 1, j);
+    const NodeId left = build(i, ks);
+    return g_.jump(JGE, r_[ks + 1].lo, right, left);
+  }
+
+  // Lone numbers first (heaviest first, then by number), then the leaf's decision.
+  NodeId leaf(size_t i, size_t j, NodeId d) {
+    std::vector<size_t> exc;
+    for (size_t t = i; t <= j; ++t)
+      if (r_[t].node != d) exc.push_back(t);
+    std::stable_sort(exc.begin(), exc.end(), [&](size_t x, size_t y) { return r_[x].w > r_[y].w; });
+    NodeId n = d;
+    for (auto it = exc.rbegin(); it != exc.rend(); ++it)
+      n = g_.jump(JEQ, r_[*it].lo, r_[*it].node, n);
+    return n;
+  }
+
+  Graph& g_;
+  const std::vector<Range>& r_;
+  size_t n_;
+  std::vector<double> pre_;
+  std::vector<double> cost_;
+  std::vector<int32_t> split_;  // -1: a leaf
+  std::vector<int32_t> root_;   // the best split, even where a leaf won (for Knuth's bounds)
+  std::vector<NodeId> leaf_;
+};
+
+// ---------------------------------------------------------------- doors
+
+struct Door {
+  uint32_t audit_arch = 0;
+  std::vector<arch::Arch> members;
+};
+
+class Compiler {
+ public:
+  Compiler(const ir::Policy& p, const Options& o) : p_(p), o_(o), low_(g_) {
+    const ir::PolicySpec& s = p.spec();
+    bad_ = g_.ret(s.bad_arch_action.to_ret());
+    dflt_ = g_.ret(s.default_action.to_ret());
+    unknown_ = s.unknown_syscall_action ? g_.ret(s.unknown_syscall_action->to_ret()) : dflt_;
+    allow_ = g_.ret(kRetAllow);
+    if (o.profile) {
+      for (const auto& [key, v] : *o.profile) {
+        if (v > 0 && (missing_freq_ == 0 || v < missing_freq_)) missing_freq_ = v;
+      }
+    }
+    if (missing_freq_ == 0) missing_freq_ = 1;
+  }
+
+  Result<Program> run() {
+    std::vector<Door> doors;
+    for (arch::Arch a : p_.arches()) {
+      const uint32_t au = arch::info(a).audit_arch;
+      auto it = std::find_if(doors.begin(), doors.end(),
+                             [au](const Door& d) { return d.audit_arch == au; });
+      if (it == doors.end()) {
+        doors.push_back(Door{au, {a}});
+      } else {
+        it->members.push_back(a);
+      }
+    }
+    // The native door first: its syscalls pay one arch comparison.
+    const uint32_t native = arch::info(arch::native_arch()).audit_arch;
+    std::stable_partition(doors.begin(), doors.end(),
+                          [native](const Door& d) { return d.audit_arch == native; });
+    NodeId chain = bad_;
+    for (auto it = doors.rbegin(); it != doors.rend(); ++it)
+      chain = g_.jump_on(kOffArch, JEQ, it->audit_arch, door_tree(*it), chain);
+    return detail::emit(g_, g_.load(kOffArch, chain));
+  }
+
+ private:
+  bool targets(const Door& d, arch::Arch a) const {
+    return std::find(d.members.begin(), d.members.end(), a) != d.members.end();
+  }
+
+  double weight(arch::Arch a, int32_t nr, NodeId decision) {
+    double w = 1;
+    if (o_.profile) {
+      auto it = o_.profile->find({a, nr});
+      w = it != o_.profile->end() ? it->second : missing_freq_;
+    }
+    if (o_.weighting == Weighting::CacheAware) {
+      if (decision == allow_) w *= kCachedWeight;
+    } else if (!lets_through(decision)) {
+      w *= kRefusedWeight;
+    }
+    return w;
+  }
+
+  // Can the decision end in allow, log, trace or user_notif?
+  bool lets_through(NodeId n) {
+    if (through_.size() < g_.size()) through_.resize(g_.size(), -1);
+    int8_t& memo = through_[static_cast<size_t>(n)];
+    if (memo >= 0) return memo != 0;
+    const detail::Node& node = g_.at(n);
+    bool r;
+    if (g_.is_ret(n)) {
+      auto a = ir::Action::from_ret(node.k);
+      r = a && (a->kind == ir::ActionKind::Allow || a->kind == ir::ActionKind::Log ||
+                a->kind == ir::ActionKind::Trace || a->kind == ir::ActionKind::UserNotif);
+    } else {
+      r = lets_through(node.jt) || (node.jf != detail::kNone && lets_through(node.jf));
+    }
+    through_[static_cast<size_t>(n)] = r ? 1 : 0;
+    return r;
+  }
+
+  // Ranges for arch `a` over [lo, hi] (hi < 0xffffffff).
+  void arch_ranges(arch::Arch a, uint32_t lo, uint32_t hi, std::vector<Range>& out) {
+    std::map<uint32_t, std::vector<const ir::Rule*>> by_nr;
+    for (const ir::ResolvedRule& r : p_.rules_for(a)) by_nr[static_cast<uint32_t>(r.nr)].push_back(r.rule);
+    std::vector<uint32_t> nrs;
+    for (const arch::SyscallEntry& e : arch::syscalls(a)) nrs.push_back(static_cast<uint32_t>(e.nr));
+    for (const auto& [nr, rs] : by_nr) nrs.push_back(nr);
+    std::sort(nrs.begin(), nrs.end());
+    nrs.erase(std::unique(nrs.begin(), nrs.end()), nrs.end());
+    uint32_t next = lo;
+    for (uint32_t nr : nrs) {
+      if (nr < lo || nr > hi) continue;
+      if (nr > next) push_range(out, next, nr - 1, unknown_, 0);
+      auto it = by_nr.find(nr);
+      const NodeId d = it == by_nr.end() ? dflt_ : low_.rules(it->second, a, dflt_);
+      push_range(out, nr, nr, d, weight(a, static_cast<int32_t>(nr), d));
+      next = nr + 1;
+    }
+    if (next <= hi) push_range(out, next, hi, unknown_, 0);
+  }
+
+  // nr == -1 (a tracer's skip): unknown, unless rules name -1 (libseccomp's API_TSKIP).
+  void minus_one_range(const Door& d, std::vector<Range>& rs) {
+    for (arch::Arch a : d.members) {
+      std::vector<const ir::Rule*> v;
+      for (const ir::ResolvedRule& r : p_.rules_for(a)) {
+        if (r.nr == -1) v.push_back(r.rule);
+      }
+      if (v.empty()) continue;
+      const NodeId n = low_.rules(v, a, unknown_);
+      push_range(rs, 0xffffffffU, 0xffffffffU, n, weight(a, -1, n));
+      return;
+    }
+    push_range(rs, 0xffffffffU, 0xffffffffU, unknown_, 0);
+  }
+
+  NodeId door_tree(const Door& d) {
+    std::vector<Range> rs;
+    if (d.audit_arch == AUDIT_ARCH_X86_64) {
+      if (targets(d, arch::Arch::X86_64)) {
+        arch_ranges(arch::Arch::X86_64, 0, kX32Bit - 1, rs);
+      } else {
+        push_range(rs, 0, kX32Bit - 1, bad_, 0);
+      }
+      if (targets(d, arch::Arch::X32)) {
+        arch_ranges(arch::Arch::X32, kX32Bit, 0xfffffffeU, rs);
+      } else {
+        push_range(rs, kX32Bit, 0xfffffffeU, bad_, 0);
+      }
+    } else {
+      arch_ranges(d.members.front(), 0, 0xfffffffeU, rs);
+    }
+    minus_one_range(d, rs);  // nr == -1
+
+    const NodeId tree = Planner(g_, rs).build();
+    // A tree that never looks at nr (one range) needs no nr load.
+    if (g_.is_ret(tree) || g_.is_load(tree)) return tree;
+    return g_.load(kOffNr, tree);
+  }
+
+  const ir::Policy& p_;
+  const Options& o_;
+  Graph g_;
+  Lowerer low_;
+  NodeId bad_, dflt_, unknown_, allow_;
+  double missing_freq_ = 0;
+  std::vector<int8_t> through_;  // lets_through memo, per node: -1 unknown
+};
+
+}  // namespace
+
+Result<Program> compile(const ir::Policy& policy, const Options& options) {
+  return Compiler(policy, options).run();
+}
+
+}  // namespace sysfence::compiler

@@ -1,0 +1,193 @@
+// sysfence/compiler — hash-consed instruction graph and the back-to-front emitter.
+#include "compiler/graph.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace sysfence::compiler::detail {
+
+using namespace bpf;
+
+NodeId Graph::intern(uint16_t code, uint32_t k, NodeId jt, NodeId jf) {
+  const Key key{code, k, jt, jf};
+  auto it = memo_.find(key);
+  if (it != memo_.end()) return it->second;
+  const auto id = static_cast<NodeId>(nodes_.size());
+  nodes_.push_back(Node{code, k, jt, jf});
+  memo_.emplace(key, id);
+  return id;
+}
+
+NodeId Graph::ret(uint32_t k) { return intern(RET | K, k, kNone, kNone); }
+
+NodeId Graph::load(uint32_t off, NodeId next) {
+  if (is_ret(next)) return next;
+  return intern(LD | W | ABS, off, next, kNone);
+}
+
+NodeId Graph::and_k(uint32_t k, NodeId next) {
+  if (is_ret(next)) return next;
+  return intern(ALU | AND | K, k, next, kNone);
+}
+
+NodeId Graph::jump(uint16_t op, uint32_t k, NodeId jt, NodeId jf) {
+  if (jt == jf) return jt;
+  if (op == JGE && k == 0) return jt;
+  if (op == JGT && k == 0xffffffffU) return jf;
+  if (op == JSET && k == 0) return jf;
+  if (op == JGT) {
+    const Node& f = at(jf);
+    if (f.code == (JMP | JEQ | K) && f.k == k) {
+      // A > k ? T : (A == k ? T : F)  is  A >= k ? T : F
+      if (f.jt == jt) return jump(JGE, k, jt, f.jf);
+      // A > 0 ? T : (A == 0 ? X : F)  is  A > 0 ? T : X
+      if (k == 0) return jump(JGT, 0, jt, f.jt);
+    }
+  }
+  return intern(JMP | op | K, k, jt, jf);
+}
+
+NodeId Graph::strip(NodeId n, uint32_t off) const {
+  if (is_load(n) && at(n).k == off) return at(n).jt;
+  return n;
+}
+
+NodeId Graph::jump_on(uint32_t off, uint16_t op, uint32_t k, NodeId jt, NodeId jf) {
+  return jump(op, k, strip(jt, off), strip(jf, off));
+}
+
+NodeId Graph::assume(NodeId n, uint32_t off, uint32_t value) {
+  if (!is_load(n) || at(n).k != off) return n;
+  NodeId m = at(n).jt;
+  for (;;) {
+    const Node& x = at(m);
+    if (class_of(x.code) != JMP) break;
+    bool taken = false;
+    switch (op_of(x.code)) {
+      case JEQ: taken = value == x.k; break;
+      case JGT: taken = value > x.k; break;
+      case JGE: taken = value >= x.k; break;
+      case JSET: taken = (value & x.k) != 0; break;
+      default: return n;  // (JA is never a graph node)
+    }
+    m = taken ? x.jt : x.jf;
+  }
+  // Past the branches: a RET or a load needs nothing; anything else still expects the word.
+  if (is_ret(m) || is_load(m)) return m;
+  return load(off, m);
+}
+
+namespace {
+
+class Emitter {
+ public:
+  explicit Emitter(const Graph& g) : g_(g), pos_(g.size(), -1) {}
+
+  Result<Program> run(NodeId root) {
+    // Post-order DFS: a node is emitted after all its successors, so (building the program
+    // backwards) it lands before them. The jf/next successor is visited last and therefore
+    // sits right after the node.
+    std::vector<std::pair<NodeId, bool>> stack{{root, false}};
+    while (!stack.empty()) {
+      auto [n, expanded] = stack.back();
+      stack.pop_back();
+      if (pos_[static_cast<size_t>(n)] >= 0) continue;
+      if (expanded) {
+        place(n);
+        continue;
+      }
+      stack.emplace_back(n, true);
+      const Node& node = g_.at(n);
+      if (class_of(node.code) == JMP) {
+        stack.emplace_back(node.jf, false);
+        stack.emplace_back(node.jt, false);
+      } else if (node.jt != kNone) {
+        stack.emplace_back(node.jt, false);
+      }
+    }
+    Program out(rev_.rbegin(), rev_.rend());
+    if (out.size() > kMaxInsns) {
+      Error e;
+      e.message = "the compiled filter has " + std::to_string(out.size()) +
+                  " instructions; the kernel accepts at most " + std::to_string(kMaxInsns);
+      e.hint = "reduce the number of rules or argument checks, or split the policy by arch";
+      return e;
+    }
+    return out;
+  }
+
+ private:
+  int32_t top() const { return static_cast<int32_t>(rev_.size()); }
+  static bool in_reach(int32_t from, int32_t to) { return from - to - 1 <= 255; }
+
+  int32_t push(Insn i) {
+    rev_.push_back(i);
+    return top() - 1;
+  }
+
+  // A position holding `t` (or an equivalent RET, or a trampoline to `t`) that an instruction
+  // placed at `from` can reach with an 8-bit offset; -1 when there is none.
+  int32_t find(NodeId t, int32_t from) const {
+    const int32_t p = pos_[static_cast<size_t>(t)];  // successors are always placed first
+    if (p >= 0 && in_reach(from, p)) return p;
+    const Node& node = g_.at(t);
+    if (class_of(node.code) == RET) {
+      auto it = ret_copies_.find(node.k);
+      if (it != ret_copies_.end() && in_reach(from, it->second.back())) return it->second.back();
+    } else {
+      auto it = tramps_.find(t);
+      if (it != tramps_.end() && in_reach(from, it->second.back())) return it->second.back();
+    }
+    return -1;
+  }
+
+  // The one place that makes a far target reachable: a copy of a RET, or a JA trampoline.
+  void add_copy(NodeId t) {
+    const Node& node = g_.at(t);
+    if (class_of(node.code) == RET) {
+      ret_copies_[node.k].push_back(push(stmt(RET | K, node.k)));
+    } else {
+      const int32_t here = top();
+      const auto off = static_cast<uint32_t>(here - pos_[static_cast<size_t>(t)] - 1);
+      tramps_[t].push_back(push(stmt(JMP | JA, off)));
+    }
+  }
+
+  void place(NodeId n) {
+    const Node& node = g_.at(n);
+    const uint16_t cls = class_of(node.code);
+    int32_t at = -1;
+    if (cls == RET) {
+      at = push(stmt(node.code, node.k));
+      ret_copies_[node.k].push_back(at);
+    } else if (cls == JMP) {
+      for (;;) {
+        const int32_t here = top();
+        const int32_t f = find(node.jf, here);
+        if (f < 0) { add_copy(node.jf); continue; }
+        const int32_t t = find(node.jt, here);
+        if (t < 0) { add_copy(node.jt); continue; }
+        at = push(jump(node.code, node.k, static_cast<uint8_t>(here - t - 1),
+                       static_cast<uint8_t>(here - f - 1)));
+        break;
+      }
+    } else {
+      // LD / ALU fall through: the next node must be the very next instruction.
+      if (pos_[static_cast<size_t>(node.jt)] != top() - 1) add_copy(node.jt);
+      at = push(stmt(node.code, node.k));
+    }
+    pos_[static_cast<size_t>(n)] = at;
+  }
+
+  const Graph& g_;
+  std::vector<int32_t> pos_;  // index into rev_, or -1 when not placed yet
+  std::vector<Insn> rev_;     // the program, last instruction first
+  std::unordered_map<uint32_t, std::vector<int32_t>> ret_copies_;
+  std::unordered_map<NodeId, std::vector<int32_t>> tramps_;
+};
+
+}  // namespace
+
+Result<Program> emit(const Graph& g, NodeId root) { return Emitter(g).run(root); }
+
+}  // namespace sysfence::compiler::detail

@@ -1,0 +1,31 @@
+// Internal to the frontend: named constants and errno names, and "did you mean" helpers.
+// A thin bridge over sysfence/arch/constants.hpp so the parser and the OCI importer share it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sysfence/arch/arch.hpp"
+
+namespace sysfence::frontend::detail {
+
+// Value of a named constant (O_CREAT, TIOCSTI, SIGKILL, EPERM, ...) on `a`.
+std::optional<uint64_t> constant_value(arch::Arch a, std::string_view name);
+// True when some arch defines the constant.
+bool constant_known(std::string_view name);
+// Closest constant name, for "did you mean"; empty when nothing is close.
+std::string nearest_constant(std::string_view name);
+
+// errno names (same numbers on every arch sysfence targets).
+std::optional<int> errno_value(std::string_view name);
+std::optional<std::string_view> errno_name(int value);
+
+// Levenshtein distance, stopping early above `cap`.
+size_t edit_distance(std::string_view a, std::string_view b, size_t cap = 64);
+// The candidate nearest to `name` when it is close enough (distance <= max(1, len/3)).
+std::string nearest_of(std::string_view name, std::span<const std::string_view> candidates);
+
+}  // namespace sysfence::frontend::detail

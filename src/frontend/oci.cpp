@@ -1,0 +1,923 @@
+// OCI runtime-spec LinuxSeccomp and Docker/moby seccomp profiles: import to, export from the IR.
+#include "sysfence/frontend/oci.hpp"
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "frontend/names.hpp"
+
+namespace sysfence::frontend {
+namespace {
+
+using arch::Arch;
+using ir::Action;
+using ir::ActionKind;
+using ir::ArgCmp;
+using ir::CmpOp;
+using json = nlohmann::json;
+
+constexpr uint16_t kEperm = 1;
+
+const char* const kCapNames[] = {
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+    "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+    "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+
+struct ActName {
+  std::string_view name;
+  ActionKind kind;
+};
+constexpr ActName kActions[] = {
+    {"SCMP_ACT_KILL", ActionKind::KillThread},        {"SCMP_ACT_KILL_THREAD", ActionKind::KillThread},
+    {"SCMP_ACT_KILL_PROCESS", ActionKind::KillProcess}, {"SCMP_ACT_TRAP", ActionKind::Trap},
+    {"SCMP_ACT_ERRNO", ActionKind::Errno},            {"SCMP_ACT_TRACE", ActionKind::Trace},
+    {"SCMP_ACT_ALLOW", ActionKind::Allow},            {"SCMP_ACT_LOG", ActionKind::Log},
+    {"SCMP_ACT_NOTIFY", ActionKind::UserNotif},
+};
+
+struct OpName {
+  std::string_view name;
+  CmpOp op;
+};
+constexpr OpName kOps[] = {
+    {"SCMP_CMP_NE", CmpOp::Ne}, {"SCMP_CMP_LT", CmpOp::Lt}, {"SCMP_CMP_LE", CmpOp::Le},
+    {"SCMP_CMP_EQ", CmpOp::Eq}, {"SCMP_CMP_GE", CmpOp::Ge}, {"SCMP_CMP_GT", CmpOp::Gt},
+    {"SCMP_CMP_MASKED_EQ", CmpOp::MaskedEq},
+};
+
+struct FlagName {
+  std::string_view name;
+  uint32_t bit;
+};
+constexpr FlagName kFlags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", kFlagTsync},
+    {"SECCOMP_FILTER_FLAG_LOG", kFlagLog},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", kFlagSpecAllow},
+    {"SECCOMP_FILTER_FLAG_NEW_LISTENER", kFlagNewListener},
+    {"SECCOMP_FILTER_FLAG_TSYNC_ESRCH", kFlagTsyncEsrch},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", kFlagWaitKillableRecv},
+};
+
+// libseccomp arch names: the ones sysfence targets, then the ones it knows but cannot target.
+struct ScmpArch {
+  std::string_view scmp;
+  std::optional<Arch> arch;
+  std::string_view go;  // GOARCH-style name moby uses in includes/excludes.arches
+};
+const ScmpArch kScmpArches[] = {
+    {"SCMP_ARCH_X86_64", Arch::X86_64, "amd64"},
+    {"SCMP_ARCH_X86", Arch::I386, "x86"},
+    {"SCMP_ARCH_X32", Arch::X32, "x32"},
+    {"SCMP_ARCH_AARCH64", Arch::AArch64, "arm64"},
+    {"SCMP_ARCH_ARM", Arch::Arm, "arm"},
+    {"SCMP_ARCH_RISCV64", Arch::RiscV64, "riscv64"},
+    {"SCMP_ARCH_MIPS", std::nullopt, "mips"},
+    {"SCMP_ARCH_MIPS64", std::nullopt, "mips64"},
+    {"SCMP_ARCH_MIPS64N32", std::nullopt, "mips64n32"},
+    {"SCMP_ARCH_MIPSEL", std::nullopt, "mipsle"},
+    {"SCMP_ARCH_MIPSEL64", std::nullopt, "mips64le"},
+    {"SCMP_ARCH_MIPSEL64N32", std::nullopt, "mips64len32"},
+    {"SCMP_ARCH_PPC", std::nullopt, "ppc"},
+    {"SCMP_ARCH_PPC64", std::nullopt, "ppc64"},
+    {"SCMP_ARCH_PPC64LE", std::nullopt, "ppc64le"},
+    {"SCMP_ARCH_S390", std::nullopt, "s390"},
+    {"SCMP_ARCH_S390X", std::nullopt, "s390x"},
+    {"SCMP_ARCH_PARISC", std::nullopt, "parisc"},
+    {"SCMP_ARCH_PARISC64", std::nullopt, "parisc64"},
+    {"SCMP_ARCH_LOONGARCH64", std::nullopt, "loong64"},
+    {"SCMP_ARCH_M68K", std::nullopt, "m68k"},
+    {"SCMP_ARCH_SH", std::nullopt, "sh"},
+    {"SCMP_ARCH_SHEB", std::nullopt, "sheb"},
+};
+
+const ScmpArch* scmp_of(Arch a) {
+  for (const ScmpArch& s : kScmpArches)
+    if (s.arch == a) return &s;
+  return nullptr;
+}
+
+std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string type_name(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: return "a string";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+      return j.get<int64_t>() < 0 ? "a negative number" : "a number";
+    case json::value_t::number_unsigned: return "a number";
+    case json::value_t::number_float: return "a fractional number";
+    default: return "a value";
+  }
+}
+
+template <class List>
+std::string list_names(const List& l) {
+  std::string s;
+  for (const auto& x : l) s += (s.empty() ? "" : ", ") + std::string(x.name);
+  return s;
+}
+
+// (major, minor, patch) from "6.18.0-rc1+" style strings; nullopt when there is no number.
+std::optional<std::array<int, 3>> parse_kernel_version(std::string_view s) {
+  std::array<int, 3> v{0, 0, 0};
+  size_t i = 0;
+  for (int part = 0; part < 3; ++part) {
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') {
+      if (part < 2) return std::nullopt;  // need at least major.minor
+      break;
+    }
+    long n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      n = n * 10 + (s[i] - '0');
+      if (n > 1000000) return std::nullopt;
+      ++i;
+    }
+    v[static_cast<size_t>(part)] = static_cast<int>(n);
+    if (i < s.size() && s[i] == '.') ++i;
+    else break;
+  }
+  return v;
+}
+
+class Importer {
+ public:
+  Importer(const OciImportOptions& o) : opt_(o) {}
+
+  Parsed<OciImport> run(std::string_view text) {
+    json root;
+    try {
+      root = json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+      syntax_error(text, e);
+      return finish();
+    }
+    if (!root.is_object()) {
+      error("", "expected a JSON object at the top level, found " + type_name(root));
+      return finish();
+    }
+    host_ = opt_.host_arch.value_or(arch::native_arch());
+    caps_ = opt_.caps ? *opt_.caps : host_effective_caps();
+    std::string kv = opt_.kernel_version.value_or(host_kernel_version());
+    if (auto k = parse_kernel_version(kv)) kernel_ = *k;
+    else error("", "cannot read kernel version " + quote(kv), "give it as major.minor, e.g. 6.1");
+
+    static const std::set<std::string_view> known = {
+        "defaultAction", "defaultErrnoRet", "architectures", "flags", "listenerPath",
+        "listenerMetadata", "syscalls", "archMap", "comment"};
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (!known.count(it.key())) warn(it.key(), "unknown field ignored");
+
+    // defaultAction / defaultErrnoRet
+    if (!root.contains("defaultAction")) {
+      error("defaultAction", "missing required field", "e.g. \"defaultAction\": \"SCMP_ACT_ERRNO\"");
+    } else {
+      std::optional<uint32_t> ret;
+      if (root.contains("defaultErrnoRet")) ret = u32_field(root["defaultErrnoRet"], "defaultErrnoRet");
+      if (auto a = action(root["defaultAction"], "defaultAction", ret, "defaultErrnoRet")) out_.spec.default_action = *a;
+    }
+    arches(root);
+    if (root.contains("flags")) flags(root["flags"]);
+    if (root.contains("listenerPath")) out_.listener_path = string_field(root["listenerPath"], "listenerPath");
+    if (root.contains("listenerMetadata"))
+      out_.listener_metadata = string_field(root["listenerMetadata"], "listenerMetadata");
+    if (root.contains("syscalls")) syscalls(root["syscalls"]);
+    if (uses_notify_ && out_.listener_path.empty())
+      warn("listenerPath", "SCMP_ACT_NOTIFY is used but no listenerPath is set",
+           "the runtime needs a listener to send the notification descriptor to");
+    if (out_.spec.default_action.kind == ActionKind::UserNotif)
+      error("defaultAction", "SCMP_ACT_NOTIFY cannot be the default action",
+            "the runtime's own syscalls would wait for the listener forever");
+    out_.spec.missing_syscall = ir::MissingSyscall::Ignore;
+    out_.spec.loc.file = opt_.filename;
+    return finish();
+  }
+
+ private:
+  const OciImportOptions& opt_;
+  OciImport out_;
+  std::vector<Error> errors_, warnings_;
+  Arch host_ = Arch::X86_64;
+  std::vector<std::string> caps_;
+  std::array<int, 3> kernel_{0, 0, 0};
+  bool uses_notify_ = false;
+  std::set<std::string> warned_names_;
+
+  Parsed<OciImport> finish() {
+    Parsed<OciImport> r;
+    r.errors = std::move(errors_);
+    r.warnings = std::move(warnings_);
+    if (r.errors.empty()) r.value = std::move(out_);
+    return r;
+  }
+
+  SourceLoc at(const std::string& path) const {
+    SourceLoc l;
+    l.file = opt_.filename;
+    l.json_path = path;
+    return l;
+  }
+  void error(const std::string& path, std::string msg, std::string hint = {}) {
+    Error e;
+    e.message = std::move(msg);
+    e.where = at(path);
+    e.hint = std::move(hint);
+    errors_.push_back(std::move(e));
+  }
+  void warn(const std::string& path, std::string msg, std::string hint = {}) {
+    Error e;
+    e.message = "warning: " + std::move(msg);
+    e.where = at(path);
+    e.hint = std::move(hint);
+    warnings_.push_back(std::move(e));
+  }
+
+  void syntax_error(std::string_view text, const json::parse_error& e) {
+    // e.byte is 1-based, one past the offending character.
+    size_t off = e.byte > 0 ? e.byte - 1 : 0;
+    if (off > text.size()) off = text.size();
+    int line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < off && i < text.size(); ++i)
+      if (text[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    size_t line_end = text.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = text.size();
+    std::string what = e.what();
+    // nlohmann: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error
+    // while parsing value - invalid literal; last read: 'x'". Keep the part after "error ".
+    if (auto p = what.find("syntax error while parsing "); p != std::string::npos) what = what.substr(p);
+    else if (auto q = what.find(": "); q != std::string::npos) what = what.substr(q + 2);
+    Error err;
+    err.message = "invalid JSON: " + what;
+    err.where.file = opt_.filename.empty() ? "<json>" : opt_.filename;
+    err.where.line = line;
+    err.where.col = static_cast<int>(off - line_start) + 1;
+    std::string src(text.substr(line_start, line_end - line_start));
+    if (!src.empty() && src.back() == '\r') src.pop_back();
+    if (src.size() > 200) src.clear();  // a minified document: the line is no help
+    err.where.source_line = src;
+    errors_.push_back(std::move(err));
+  }
+
+  std::string string_field(const json& j, const std::string& path) {
+    if (!j.is_string()) {
+      error(path, "expected a string, found " + type_name(j));
+      return {};
+    }
+    return j.get<std::string>();
+  }
+
+  std::optional<uint64_t> u64_field(const json& j, const std::string& path) {
+    if (j.is_number_unsigned()) return j.get<uint64_t>();
+    if (j.is_number_integer() && j.get<int64_t>() >= 0) return static_cast<uint64_t>(j.get<int64_t>());
+    error(path, "expected an unsigned integer, found " + type_name(j),
+          j.is_number_integer() ? "write negative numbers as their unsigned 64-bit value, e.g. 18446744073709551615 for -1"
+                                : std::string());
+    return std::nullopt;
+  }
+
+  std::optional<uint32_t> u32_field(const json& j, const std::string& path) {
+    auto v = u64_field(j, path);
+    if (!v) return std::nullopt;
+    if (*v > 0xffffffffULL) {
+      error(path, "value " + std::to_string(*v) + " is too large");
+      return std::nullopt;
+    }
+    return static_cast<uint32_t>(*v);
+  }
+
+  std::optional<Action> action(const json& j, const std::string& path, std::optional<uint32_t> ret,
+                               const std::string& ret_path) {
+    if (!j.is_string()) {
+      error(path, "expected a string, found " + type_name(j));
+      return std::nullopt;
+    }
+    std::string s = j.get<std::string>();
+    const ActName* found = nullptr;
+    for (const ActName& a : kActions)
+      if (a.name == s) found = &a;
+    if (!found) {
+      std::vector<std::string_view> names;
+      for (const ActName& a : kActions) names.push_back(a.name);
+      std::string near = detail::nearest_of(s, names);
+      error(path, "unknown action " + quote(s),
+            (near.empty() ? "" : "did you mean " + quote(near) + "? ") + "valid actions: " + list_names(kActions));
+      return std::nullopt;
+    }
+    Action a;
+    a.kind = found->kind;
+    if (ret && found->kind != ActionKind::Errno && found->kind != ActionKind::Trace) {
+      error(ret_path, std::string("only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not ") + s);
+      return std::nullopt;
+    }
+    if (found->kind == ActionKind::Errno || found->kind == ActionKind::Trace) {
+      uint32_t v = ret.value_or(kEperm);
+      uint32_t max = found->kind == ActionKind::Errno ? 4095 : 0xffff;
+      if (v > max) {
+        error(ret_path, "value " + std::to_string(v) + " is out of range for " + s,
+              "the largest is " + std::to_string(max));
+        return std::nullopt;
+      }
+      a.data = static_cast<uint16_t>(v);
+    }
+    if (a.kind == ActionKind::UserNotif) uses_notify_ = true;
+    return a;
+  }
+
+  // "SCMP_ARCH_X86_64" -> the entry, with an error at `path` when unknown.
+  const ScmpArch* scmp_arch(const json& j, const std::string& path) {
+    std::string s = string_field(j, path);
+    if (s.empty() && !j.is_string()) return nullptr;
+    if (s == "SCMP_ARCH_NATIVE") return scmp_of(arch::native_arch());
+    for (const ScmpArch& a : kScmpArches)
+      if (a.scmp == s) return &a;
+    std::vector<std::string_view> names;
+    for (const ScmpArch& a : kScmpArches) names.push_back(a.scmp);
+    std::string near = detail::nearest_of(s, names);
+    error(path, "unknown architecture " + quote(s),
+          near.empty() ? "e.g. SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64" : "did you mean " + quote(near) + "?");
+    return nullptr;
+  }
+
+  void add_arch(const ScmpArch* a, const std::string& path) {
+    if (!a) return;
+    if (!a->arch) {
+      warn(path, std::string(a->scmp) + " is not supported by sysfence; calls from it get the bad-arch action");
+      return;
+    }
+    auto& v = out_.spec.arches;
+    if (std::find(v.begin(), v.end(), *a->arch) == v.end()) v.push_back(*a->arch);
+  }
+
+  void arches(const json& root) {
+    if (root.contains("architectures")) {
+      const json& l = root["architectures"];
+      if (!l.is_array()) {
+        error("architectures", "expected an array, found " + type_name(l));
+      } else {
+        for (size_t i = 0; i < l.size(); ++i) {
+          std::string p = "architectures[" + std::to_string(i) + "]";
+          add_arch(scmp_arch(l[i], p), p);
+        }
+      }
+    }
+    if (root.contains("archMap")) {
+      const json& m = root["archMap"];
+      if (!m.is_array()) {
+        error("archMap", "expected an array, found " + type_name(m));
+        return;
+      }
+      bool explicit_list = root.contains("architectures") && root["architectures"].is_array() &&
+                           !root["architectures"].empty();
+      if (explicit_list) {
+        error("archMap", "both \"architectures\" and \"archMap\" are given", "keep one of them");
+        return;
+      }
+      for (size_t i = 0; i < m.size(); ++i) {
+        std::string p = "archMap[" + std::to_string(i) + "]";
+        const json& e = m[i];
+        if (!e.is_object()) {
+          error(p, "expected an object, found " + type_name(e));
+          continue;
+        }
+        if (!e.contains("architecture")) {
+          error(p + ".architecture", "missing required field");
+          continue;
+        }
+        const ScmpArch* main = scmp_arch(e["architecture"], p + ".architecture");
+        std::vector<std::pair<const ScmpArch*, std::string>> subs;
+        if (e.contains("subArchitectures") && !e["subArchitectures"].is_null()) {
+          const json& s = e["subArchitectures"];
+          if (!s.is_array()) {
+            error(p + ".subArchitectures", "expected an array, found " + type_name(s));
+          } else {
+            for (size_t k = 0; k < s.size(); ++k) {
+              std::string sp = p + ".subArchitectures[" + std::to_string(k) + "]";
+              subs.emplace_back(scmp_arch(s[k], sp), sp);
+            }
+          }
+        }
+        // moby: only the entry for the host's arch counts.
+        if (main && main->arch == host_) {
+          add_arch(main, p + ".architecture");
+          for (auto& [sa, sp] : subs)
+            if (sa) {
+              if (sa->arch) add_arch(sa, sp);
+            }
+        }
+      }
+    }
+    if (out_.spec.arches.empty()) {
+      out_.spec.arches = opt_.default_arches;
+      if (out_.spec.arches.empty()) out_.spec.arches.push_back(host_);
+    }
+  }
+
+  void flags(const json& f) {
+    if (!f.is_array()) {
+      error("flags", "expected an array, found " + type_name(f));
+      return;
+    }
+    for (size_t i = 0; i < f.size(); ++i) {
+      std::string p = "flags[" + std::to_string(i) + "]";
+      std::string s = string_field(f[i], p);
+      if (!f[i].is_string()) continue;
+      const FlagName* found = nullptr;
+      for (const FlagName& fl : kFlags)
+        if (fl.name == s) found = &fl;
+      if (!found) {
+        error(p, "unknown flag " + quote(s), "valid flags: " + list_names(kFlags));
+        continue;
+      }
+      out_.flags.push_back(s);
+      out_.flag_bits |= found->bit;
+    }
+  }
+
+  bool has_cap(const std::string& c) const { return std::find(caps_.begin(), caps_.end(), c) != caps_.end(); }
+
+  // moby's includes/excludes: returns whether the entry applies.
+  bool filter_applies(const json& entry, const std::string& p) {
+    bool applies = true;
+    for (const char* which : {"includes", "excludes"}) {
+      if (!entry.contains(which)) continue;
+      const json& f = entry[which];
+      std::string fp = p + "." + which;
+      if (f.is_null()) continue;
+      if (!f.is_object()) {
+        error(fp, "expected an object, found " + type_name(f));
+        continue;
+      }
+      bool inc = std::string_view(which) == "includes";
+      for (auto it = f.begin(); it != f.end(); ++it) {
+        const std::string& k = it.key();
+        std::string kp = fp + "." + k;
+        const json& v = it.value();
+        if (k == "caps" || k == "arches") {
+          if (v.is_null()) continue;
+          if (!v.is_array()) {
+            error(kp, "expected an array, found " + type_name(v));
+            continue;
+          }
+          if (v.empty()) continue;
+          bool any = false, all = true;
+          for (size_t i = 0; i < v.size(); ++i) {
+            std::string s = string_field(v[i], kp + "[" + std::to_string(i) + "]");
+            bool hit;
+            if (k == "caps") {
+              hit = has_cap(s);
+            } else {
+              const ScmpArch* h = scmp_of(host_);
+              hit = h && (s == h->go || (s == "x86_64" && h->go == "amd64") ||
+                          (s == "aarch64" && h->go == "arm64") || (s == "386" && h->go == "x86"));
+            }
+            any = any || hit;
+            all = all && hit;
+          }
+          // includes.caps: every cap needed; includes.arches: the host is one of them.
+          // excludes: any match drops the entry.
+          if (inc) applies = applies && (k == "caps" ? all : any);
+          else applies = applies && !any;
+        } else if (k == "minKernel") {
+          if (v.is_null()) continue;
+          std::string s = string_field(v, kp);
+          if (!v.is_string()) continue;
+          auto want = parse_kernel_version(s);
+          if (!want) {
+            error(kp, "invalid kernel version " + quote(s), "write major.minor, e.g. \"4.8\"");
+            continue;
+          }
+          bool newer = kernel_ >= *want;
+          applies = applies && (inc ? newer : !newer);
+        } else {
+          warn(kp, "unknown field ignored");
+        }
+      }
+    }
+    return applies;
+  }
+
+  void syscalls(const json& l) {
+    if (!l.is_array()) {
+      error("syscalls", "expected an array, found " + type_name(l));
+      return;
+    }
+    for (size_t i = 0; i < l.size(); ++i) entry(l[i], "syscalls[" + std::to_string(i) + "]");
+  }
+
+  void entry(const json& e, const std::string& p) {
+    if (!e.is_object()) {
+      error(p, "expected an object, found " + type_name(e));
+      return;
+    }
+    static const std::set<std::string_view> known = {"names", "name", "action", "errnoRet", "args",
+                                                     "comment", "includes", "excludes"};
+    for (auto it = e.begin(); it != e.end(); ++it)
+      if (!known.count(it.key())) warn(p + "." + it.key(), "unknown field ignored");
+    size_t errs = errors_.size();
+    // names (moby also accepts the older single "name").
+    std::vector<std::pair<std::string, std::string>> names;  // name, path
+    if (e.contains("names")) {
+      const json& n = e["names"];
+      if (!n.is_array()) {
+        error(p + ".names", "expected an array, found " + type_name(n));
+      } else {
+        for (size_t k = 0; k < n.size(); ++k) {
+          std::string np = p + ".names[" + std::to_string(k) + "]";
+          std::string s = string_field(n[k], np);
+          if (n[k].is_string()) {
+            if (s.empty()) error(np, "empty syscall name");
+            else names.emplace_back(s, np);
+          }
+        }
+      }
+    }
+    if (e.contains("name")) {
+      std::string s = string_field(e["name"], p + ".name");
+      if (!s.empty()) names.emplace_back(s, p + ".name");
+    }
+    if (!e.contains("names") && !e.contains("name")) error(p + ".names", "missing required field");
+    else if (names.empty() && errors_.size() == errs) warn(p + ".names", "no syscall names: the entry has no effect");
+
+    std::optional<Action> act;
+    if (!e.contains("action")) {
+      error(p + ".action", "missing required field");
+    } else {
+      std::optional<uint32_t> ret;
+      if (e.contains("errnoRet")) ret = u32_field(e["errnoRet"], p + ".errnoRet");
+      act = action(e["action"], p + ".action", ret, p + ".errnoRet");
+    }
+    std::vector<ArgCmp> conds;
+    if (e.contains("args") && !e["args"].is_null()) {
+      const json& a = e["args"];
+      if (!a.is_array()) error(p + ".args", "expected an array, found " + type_name(a));
+      else
+        for (size_t k = 0; k < a.size(); ++k)
+          if (auto c = arg(a[k], p + ".args[" + std::to_string(k) + "]")) conds.push_back(*c);
+    }
+    bool applies = filter_applies(e, p);
+    if (errors_.size() != errs || !act || !applies) return;
+    if (*act == out_.spec.default_action) return;  // as runc: nothing to add
+
+    // runc: two conditions on one argument index become separate (ORed) rules.
+    std::vector<std::vector<ArgCmp>> rule_conds;
+    bool repeated = false;
+    for (size_t x = 0; x < conds.size(); ++x)
+      for (size_t y = x + 1; y < conds.size(); ++y)
+        if (conds[x].arg == conds[y].arg) repeated = true;
+    if (repeated) {
+      warn(p + ".args", "two conditions on one argument: read as alternatives (ORed), as runc does",
+           "give each alternative its own syscalls[] entry to make this explicit");
+      for (const ArgCmp& c : conds) rule_conds.push_back({c});
+    } else {
+      rule_conds.push_back(conds);
+    }
+
+    for (const auto& [name, np] : names) {
+      std::vector<Arch> have;
+      for (Arch a : out_.spec.arches)
+        if (arch::syscall_number(a, name)) have.push_back(a);
+      if (have.empty()) {
+        bool known = false;
+        for (std::string_view k : arch::all_syscall_names())
+          if (k == name) { known = true; break; }
+        if (!known) {
+          if (warned_names_.insert(name).second) {
+            out_.skipped_names.push_back(name);
+            std::string near = arch::nearest_syscall_name(name);
+            warn(np, "unknown syscall " + quote(name) + " skipped",
+                 near.empty() || near == name ? std::string() : "did you mean " + quote(near) + "?");
+          }
+        }
+        continue;  // known, but not on any target arch: nothing to do, as in runc
+      }
+      bool everywhere = have.size() == out_.spec.arches.size();
+      for (Arch a : everywhere ? std::vector<Arch>{out_.spec.arches[0]} : have) {
+        for (const auto& cs : rule_conds) {
+          ir::Rule r;
+          r.syscall = name;
+          if (!everywhere) r.only_arch = a;
+          r.conds = cs;
+          r.action = *act;
+          r.loc = at(np);
+          out_.spec.rules.push_back(std::move(r));
+        }
+      }
+    }
+  }
+
+  std::optional<ArgCmp> arg(const json& a, const std::string& p) {
+    if (!a.is_object()) {
+      error(p, "expected an object, found " + type_name(a));
+      return std::nullopt;
+    }
+    static const std::set<std::string_view> known = {"index", "value", "valueTwo", "op"};
+    for (auto it = a.begin(); it != a.end(); ++it)
+      if (!known.count(it.key())) warn(p + "." + it.key(), "unknown field ignored");
+    size_t errs = errors_.size();
+    ArgCmp c;
+    c.loc = at(p);
+    if (!a.contains("index")) {
+      error(p + ".index", "missing required field");
+    } else if (auto i = u64_field(a["index"], p + ".index")) {
+      if (*i > 5) error(p + ".index", "argument index " + std::to_string(*i) + " is out of range", "syscalls have arguments 0..5");
+      else c.arg = static_cast<uint8_t>(*i);
+    }
+    std::optional<uint64_t> value, two;
+    if (!a.contains("value")) error(p + ".value", "missing required field");
+    else value = u64_field(a["value"], p + ".value");
+    if (a.contains("valueTwo")) two = u64_field(a["valueTwo"], p + ".valueTwo");
+    if (!a.contains("op")) {
+      error(p + ".op", "missing required field");
+    } else if (a["op"].is_string()) {
+      std::string s = a["op"].get<std::string>();
+      const OpName* found = nullptr;
+      for (const OpName& o : kOps)
+        if (o.name == s) found = &o;
+      if (!found) {
+        std::vector<std::string_view> names;
+        for (const OpName& o : kOps) names.push_back(o.name);
+        std::string near = detail::nearest_of(s, names);
+        error(p + ".op", "unknown operator " + quote(s),
+              (near.empty() ? "" : "did you mean " + quote(near) + "? ") + "valid operators: " + list_names(kOps));
+      } else {
+        c.op = found->op;
+      }
+    } else {
+      error(p + ".op", "expected a string, found " + type_name(a["op"]));
+    }
+    if (errors_.size() != errs) return std::nullopt;
+    if (c.op == CmpOp::MaskedEq) {
+      // runtime-spec: value is the mask, valueTwo the datum.
+      c.mask = *value;
+      c.value = two.value_or(0);
+      if (c.value & ~c.mask) {
+        error(p + ".valueTwo", "datum has bits outside the mask (value): the condition can never hold");
+        return std::nullopt;
+      }
+    } else {
+      c.value = *value;
+      if (two && *two != 0) warn(p + ".valueTwo", "valueTwo is used only by SCMP_CMP_MASKED_EQ; ignored");
+    }
+    return c;
+  }
+};
+
+std::string opname(CmpOp op) {
+  for (const OpName& o : kOps)
+    if (o.op == op) return std::string(o.name);
+  return "?";
+}
+
+std::string scmp_action(ActionKind k) {
+  switch (k) {
+    case ActionKind::KillProcess: return "SCMP_ACT_KILL_PROCESS";
+    case ActionKind::KillThread: return "SCMP_ACT_KILL_THREAD";
+    case ActionKind::Trap: return "SCMP_ACT_TRAP";
+    case ActionKind::Errno: return "SCMP_ACT_ERRNO";
+    case ActionKind::UserNotif: return "SCMP_ACT_NOTIFY";
+    case ActionKind::Trace: return "SCMP_ACT_TRACE";
+    case ActionKind::Log: return "SCMP_ACT_LOG";
+    case ActionKind::Allow: return "SCMP_ACT_ALLOW";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Parsed<OciImport> import_oci(std::string_view text, const OciImportOptions& options) {
+  Importer imp(options);
+  return imp.run(text);
+}
+
+Parsed<OciImport> import_oci_file(const std::string& path, OciImportOptions options) {
+  if (options.filename.empty()) options.filename = path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Parsed<OciImport> out;
+    Error e;
+    e.message = "cannot read " + quote(path) + ": " + std::strerror(errno);
+    out.errors.push_back(std::move(e));
+    return out;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return import_oci(ss.str(), options);
+}
+
+Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions& options) {
+  Parsed<std::string> out;
+  const ir::PolicySpec& spec = policy.spec();
+  auto rule_error = [&](const ir::Rule& r, std::string msg, std::string hint = {}) {
+    Error e;
+    e.message = std::move(msg);
+    e.where = r.loc;
+    e.hint = std::move(hint);
+    out.errors.push_back(std::move(e));
+  };
+  auto warn = [&](std::string msg) {
+    Error e;
+    e.message = "warning: " + std::move(msg);
+    out.warnings.push_back(std::move(e));
+  };
+  json root = json::object();
+  auto put_action = [](json& j, const Action& a, const char* key, const char* ret_key) {
+    j[key] = scmp_action(a.kind);
+    if (a.kind == ActionKind::Errno || a.kind == ActionKind::Trace) j[ret_key] = a.data;
+  };
+  put_action(root, spec.default_action, "defaultAction", "defaultErrnoRet");
+  if (spec.default_action.kind == ActionKind::Trap && spec.default_action.data)
+    warn("the trap data of the default action is lost (OCI has no field for it)");
+  json archs = json::array();
+  for (Arch a : policy.arches()) archs.push_back(std::string(scmp_of(a)->scmp));
+  root["architectures"] = archs;
+  if (options.flag_bits) {
+    json f = json::array();
+    for (const FlagName& fl : kFlags)
+      if (options.flag_bits & fl.bit) f.push_back(std::string(fl.name));
+    root["flags"] = f;
+  }
+  if (!options.listener_path.empty()) root["listenerPath"] = options.listener_path;
+  if (!options.listener_metadata.empty()) root["listenerMetadata"] = options.listener_metadata;
+  if (spec.unknown_syscall_action)
+    warn("the unknown-syscall action (" + spec.unknown_syscall_action->to_string() +
+         ") has no OCI equivalent: syscalls the policy does not name get the default action");
+  if (spec.bad_arch_action != Action::kill_process())
+    warn("the bad-arch action (" + spec.bad_arch_action.to_string() +
+         ") has no OCI equivalent: the runtime chooses it");
+
+  // Group rules with identical action and conditions; keep first-appearance order.
+  struct Group {
+    Action action;
+    std::vector<ArgCmp> conds;
+    std::vector<std::string> names;
+  };
+  std::vector<Group> groups;
+  auto same_conds = [](const std::vector<ArgCmp>& a, const std::vector<ArgCmp>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].value != b[i].value || a[i].mask != b[i].mask ||
+          a[i].width != b[i].width)
+        return false;
+    return true;
+  };
+  std::set<std::string> seen_rule;  // per-arch copies of one rule collapse into one entry
+  for (const ir::Rule& r : spec.rules) {
+    std::string name = r.syscall;
+    if (name.empty() && r.nr) {
+      Arch a = r.only_arch.value_or(policy.arches()[0]);
+      auto n = arch::syscall_name(a, *r.nr);
+      if (!n) {
+        rule_error(r, "syscall number " + std::to_string(*r.nr) + " has no name on " +
+                          std::string(arch::info(a).name) + "; OCI profiles name syscalls");
+        continue;
+      }
+      name = std::string(*n);
+    }
+    if (r.action == spec.default_action) continue;
+    std::vector<ArgCmp> conds;
+    bool bad = false;
+    for (const ArgCmp& c : r.conds) {
+      ArgCmp x = c;
+      if (c.width == ir::Width::Bits32) {
+        if (c.op == CmpOp::Eq) {
+          x.op = CmpOp::MaskedEq;
+          x.mask = 0xffffffffULL;
+          x.value = c.value & 0xffffffffULL;
+        } else if (c.op == CmpOp::MaskedEq) {
+          x.mask = c.mask & 0xffffffffULL;
+          x.value = c.value & 0xffffffffULL;
+        } else {
+          rule_error(r, "a 32-bit " + opname(c.op) + " comparison of arg" + std::to_string(c.arg) +
+                            " has no OCI equivalent", "OCI compares all 64 bits; use == or a mask");
+          bad = true;
+          break;
+        }
+        x.width = ir::Width::Bits64;
+      }
+      for (const ArgCmp& y : conds)
+        if (y.arg == x.arg) {
+          rule_error(r, "two conditions on arg" + std::to_string(c.arg) + " in one rule cannot be exported",
+                     "runc reads several conditions on one argument as alternatives (OR)");
+          bad = true;
+        }
+      if (bad) break;
+      conds.push_back(x);
+    }
+    if (bad) continue;
+    if (r.only_arch) {
+      // OCI cannot limit a rule to one arch. That is harmless when every target arch that has
+      // this syscall gets the same rule (the per-arch copies collapse below).
+      bool ok = true;
+      for (Arch a : policy.arches()) {
+        if (a == *r.only_arch || !arch::syscall_number(a, name)) continue;
+        bool twin = std::any_of(spec.rules.begin(), spec.rules.end(), [&](const ir::Rule& o) {
+          return o.syscall == name && o.only_arch == a && o.action == r.action && same_conds(o.conds, r.conds);
+        });
+        if (!twin) ok = false;
+      }
+      if (!ok) {
+        size_t before = out.errors.size();
+        rule_error(r, "the rule for " + quote(name) + " differs between target arches, which OCI cannot express",
+                   "export for one arch at a time, or give the syscall the same rule on every arch");
+        for (size_t k = 0; k < before; ++k)
+          if (out.errors[k].render() == out.errors.back().render()) {
+            out.errors.pop_back();
+            break;
+          }
+        continue;
+      }
+    }
+    std::string key = name + "|" + r.action.to_string();
+    for (const ArgCmp& c : conds)
+      key += "|" + std::to_string(c.arg) + "," + std::to_string(static_cast<int>(c.op)) + "," +
+             std::to_string(c.value) + "," + std::to_string(c.mask);
+    if (!seen_rule.insert(key).second) continue;
+    if (r.action.kind == ActionKind::Trap && r.action.data)
+      warn("the trap data of the rule for " + quote(name) + " is lost (OCI has no field for it)");
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const Group& x) { return x.action == r.action && same_conds(x.conds, conds); });
+    if (g == groups.end()) {
+      groups.push_back(Group{r.action, conds, {}});
+      g = groups.end() - 1;
+    }
+    if (std::find(g->names.begin(), g->names.end(), name) == g->names.end()) g->names.push_back(name);
+  }
+  json sc = json::array();
+  for (const Group& g : groups) {
+    json e = json::object();
+    e["names"] = g.names;
+    put_action(e, g.action, "action", "errnoRet");
+    if (!g.conds.empty()) {
+      json args = json::array();
+      for (const ArgCmp& c : g.conds) {
+        json a = json::object();
+        a["index"] = c.arg;
+        if (c.op == CmpOp::MaskedEq) {
+          a["value"] = c.mask;
+          a["valueTwo"] = c.value;
+        } else {
+          a["value"] = c.value;
+          a["valueTwo"] = 0;
+        }
+        a["op"] = opname(c.op);
+        args.push_back(a);
+      }
+      e["args"] = args;
+    }
+    sc.push_back(e);
+  }
+  root["syscalls"] = sc;
+  if (out.errors.empty()) out.value = root.dump(options.indent) + "\n";
+  return out;
+}
+
+std::optional<std::string_view> cap_name(unsigned bit) {
+  if (bit < std::size(kCapNames)) return kCapNames[bit];
+  return std::nullopt;
+}
+
+std::vector<std::string> host_effective_caps() {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    uint64_t mask = std::strtoull(line.c_str() + 7, nullptr, 16);
+    for (unsigned b = 0; b < 64; ++b)
+      if (mask & (1ULL << b))
+        if (auto n = cap_name(b)) out.emplace_back(*n);
+  }
+  return out;
+}
+
+std::string host_kernel_version() {
+  struct utsname u {};
+  if (uname(&u) != 0) return "0.0";
+  std::string r = u.release;
+  size_t i = 0;
+  while (i < r.size() && ((r[i] >= '0' && r[i] <= '9') || r[i] == '.')) ++i;
+  return r.substr(0, i);
+}
+
+}  // namespace sysfence::frontend

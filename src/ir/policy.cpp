@@ -1,0 +1,334 @@
+// sysfence/ir — Policy::build: validation and per-arch resolution of a PolicySpec.
+//
+// Every check here produces an Error that says what is wrong, where (the rule's or the
+// comparison's SourceLoc) and what would fix it. Checks that depend on the arch (value widths,
+// names absent from a table) run once per target arch the rule applies to.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "sysfence/ir/policy.hpp"
+
+namespace sysfence::ir {
+
+namespace {
+
+constexpr uint64_t kLow32 = 0xffffffffULL;
+constexpr uint32_t kX32Bit = 0x40000000U;
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+const char* op_text(CmpOp op) {
+  switch (op) {
+    case CmpOp::Eq: return "==";
+    case CmpOp::Ne: return "!=";
+    case CmpOp::Lt: return "<";
+    case CmpOp::Le: return "<=";
+    case CmpOp::Gt: return ">";
+    case CmpOp::Ge: return ">=";
+    case CmpOp::MaskedEq: return "&";
+  }
+  return "?";
+}
+
+std::string cmp_text(const ArgCmp& c) {
+  std::string a = "arg" + std::to_string(c.arg);
+  if (c.op == CmpOp::MaskedEq) return "(" + a + " & " + hex(c.mask) + ") == " + hex(c.value);
+  return a + " " + op_text(c.op) + " " + hex(c.value);
+}
+
+std::string rule_name(const Rule& r, size_t index) {
+  std::string s = "rule #" + std::to_string(index + 1);
+  if (!r.syscall.empty()) {
+    s += " ('" + r.syscall + "')";
+  } else if (r.nr) {
+    s += " (syscall number " + std::to_string(*r.nr) + ")";
+  }
+  return s;
+}
+
+const SourceLoc& loc_of(const ArgCmp& c, const Rule& r) { return c.loc.known() ? c.loc : r.loc; }
+
+Error make_error(std::string msg, const SourceLoc& where, std::string hint = {}) {
+  Error e;
+  e.message = std::move(msg);
+  e.where = where;
+  e.hint = std::move(hint);
+  return e;
+}
+
+// Does a 64-bit value fit a 32-bit comparison? Zero high word, or a sign-extended negative.
+bool fits32(uint64_t v) {
+  const uint64_t hi = v >> 32;
+  return hi == 0 || (hi == kLow32 && (v & 0x80000000ULL) != 0);
+}
+
+bool compares_low32(const ArgCmp& c, arch::Arch a) {
+  return c.width == Width::Bits32 || !arch::info(a).args_are_64bit;
+}
+
+// Smallest x >= from with (x & m) == v (v ⊆ m), within `bits`; nullopt when none exists.
+std::optional<uint64_t> next_masked(uint64_t from, uint64_t m, uint64_t v, uint64_t max) {
+  if (from > max) return std::nullopt;
+  // Candidates are v | f with f a subset of the free bits F; v | f == v + f grows with f.
+  const uint64_t free = ~m & max;
+  if (v >= from) return v;
+  const uint64_t t = from - v;  // smallest f ⊆ free with f >= t
+  uint64_t f;
+  if ((t & ~free) == 0) {
+    f = t;
+  } else {
+    int j = 63;
+    while (((t & ~free) >> j & 1) == 0) --j;  // highest bit of t outside the free bits
+    int p = j + 1;
+    while (p < 64 && !(((free >> p) & 1) && !((t >> p) & 1))) ++p;
+    if (p >= 64) return std::nullopt;
+    const uint64_t above = p == 63 ? 0 : (t >> (p + 1)) << (p + 1);
+    f = above | (1ULL << p);
+  }
+  const uint64_t x = v | f;
+  if (x > max) return std::nullopt;
+  return x;
+}
+
+// Why the comparisons in `cs` (all on one argument, one width) can never hold together, or ""
+// when some value satisfies them all. Exact for every mix of the seven operators.
+std::string contradiction(const std::vector<EffectiveCmp>& cs, uint64_t max) {
+  uint64_t lo = 0, hi = max, m = 0, v = 0;
+  std::vector<uint64_t> ne;
+  for (const EffectiveCmp& c : cs) {
+    switch (c.op) {
+      case CmpOp::Eq: lo = std::max(lo, c.value); hi = std::min(hi, c.value); break;
+      case CmpOp::Ne: ne.push_back(c.value); break;
+      case CmpOp::Lt:
+        if (c.value == 0) return "no value is below 0 (comparisons are unsigned)";
+        hi = std::min(hi, c.value - 1);
+        break;
+      case CmpOp::Le: hi = std::min(hi, c.value); break;
+      case CmpOp::Gt:
+        if (c.value >= max) return "no value is above " + hex(max);
+        lo = std::max(lo, c.value + 1);
+        break;
+      case CmpOp::Ge: lo = std::max(lo, c.value); break;
+      case CmpOp::MaskedEq: {
+        const uint64_t cm = c.mask & max;
+        if ((c.value & ~cm) != 0)
+          return "the value " + hex(c.value) + " has bits outside the mask " + hex(cm);
+        if (((v ^ c.value) & m & cm) != 0) return "two masked comparisons require different bits";
+        m |= cm;
+        v |= c.value;
+        break;
+      }
+    }
+  }
+  if (lo > hi) return "the range of allowed values is empty";
+  std::sort(ne.begin(), ne.end());
+  std::optional<uint64_t> x = next_masked(lo, m, v, max);
+  while (x && *x <= hi) {
+    if (!std::binary_search(ne.begin(), ne.end(), *x)) return {};
+    if (*x == max) break;
+    x = next_masked(*x + 1, m, v, max);
+  }
+  return "no value satisfies all the comparisons on this argument together";
+}
+
+}  // namespace
+
+EffectiveCmp effective(const ArgCmp& c, arch::Arch a) {
+  EffectiveCmp e{c.arg, c.op, c.value, c.mask, compares_low32(c, a)};
+  if (e.low32) {
+    e.value &= kLow32;
+    e.mask &= kLow32;
+  }
+  if (e.op != CmpOp::MaskedEq) e.mask = e.low32 ? kLow32 : ~0ULL;
+  return e;
+}
+
+Result<Policy> Policy::build(PolicySpec spec) {
+  Policy p;
+  p.spec_ = std::move(spec);
+  PolicySpec& s = p.spec_;
+  if (s.arches.empty()) s.arches.push_back(arch::native_arch());
+
+  // Arches: no duplicates.
+  for (size_t i = 0; i < s.arches.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (s.arches[i] == s.arches[j]) {
+        return make_error("arch '" + std::string(arch::info(s.arches[i]).name) +
+                              "' is listed twice",
+                          s.loc, "list each arch once");
+      }
+    }
+  }
+
+  // Actions: errno data must be a valid errno.
+  auto check_action = [&](const Action& a, const SourceLoc& where,
+                          const std::string& what) -> std::optional<Error> {
+    if (a.kind == ActionKind::Errno && a.data > 4095) {
+      return make_error(what + ": errno " + std::to_string(a.data) + " is above 4095", where,
+                        "use an errno between 0 and 4095 (the kernel's MAX_ERRNO)");
+    }
+    return std::nullopt;
+  };
+  if (auto e = check_action(s.default_action, s.loc, "default action")) return *e;
+  if (auto e = check_action(s.bad_arch_action, s.loc, "bad-arch action")) return *e;
+  if (s.unknown_syscall_action) {
+    if (auto e = check_action(*s.unknown_syscall_action, s.loc, "unknown-syscall action")) return *e;
+  }
+
+  p.per_arch_.assign(s.arches.size(), {});
+  const bool multi = s.arches.size() > 1;
+
+  for (size_t ri = 0; ri < s.rules.size(); ++ri) {
+    Rule& r = s.rules[ri];
+    const std::string who = rule_name(r, ri);
+    if (auto e = check_action(r.action, r.loc, who)) return *e;
+
+    if (r.syscall.empty() && !r.nr) {
+      return make_error(who + " names no syscall", r.loc, "give a syscall name or number");
+    }
+    for (const ArgCmp& c : r.conds) {
+      if (c.arg > 5) {
+        return make_error(who + ": argument index " + std::to_string(c.arg) +
+                              " is out of range",
+                          loc_of(c, r), "syscalls have arguments 0 to 5");
+      }
+    }
+    // -1 is the number a tracer sets to skip a syscall; filters may match it (libseccomp's
+    // SCMP_FLTATR_API_TSKIP). Other negative numbers never reach a filter.
+    if (r.syscall.empty() && r.nr && *r.nr < -1) {
+      return make_error(who + ": syscall number " + std::to_string(*r.nr) + " is negative",
+                        r.loc, "use the syscall's number on the target arch (>= 0, or -1 for a "
+                        "tracer's skip)");
+    }
+    if (r.syscall.empty() && r.nr && multi && !r.only_arch) {
+      return make_error(who + ": a raw syscall number needs an arch in a policy for several arches",
+                        r.loc,
+                        "numbers differ between arches: use the syscall's name, or restrict "
+                        "the rule to one arch");
+    }
+    if (!r.syscall.empty()) {
+      bool anywhere = false;
+      for (const arch::ArchInfo& ai : arch::all_arches()) {
+        if (arch::syscall_number(ai.arch, r.syscall)) { anywhere = true; break; }
+      }
+      if (!anywhere) {
+        std::string near = arch::nearest_syscall_name(r.syscall);
+        return make_error("unknown syscall '" + r.syscall + "'", r.loc,
+                          near.empty() ? "check the spelling; no known syscall is close"
+                                       : "did you mean '" + near + "'?");
+      }
+    }
+    if (r.only_arch &&
+        std::find(s.arches.begin(), s.arches.end(), *r.only_arch) == s.arches.end()) {
+      Error w = make_error(who + " is restricted to arch '" +
+                               std::string(arch::info(*r.only_arch).name) +
+                               "', which the policy does not target; it has no effect",
+                           r.loc, "add the arch to the policy or drop the rule");
+      p.warnings_.push_back(std::move(w));
+      continue;
+    }
+
+    for (size_t ai = 0; ai < s.arches.size(); ++ai) {
+      const arch::Arch a = s.arches[ai];
+      if (r.only_arch && *r.only_arch != a) continue;
+      const std::string aname(arch::info(a).name);
+      int32_t nr = 0;
+      if (!r.syscall.empty()) {
+        auto n = arch::syscall_number(a, r.syscall);
+        if (!n) {
+          if (s.missing_syscall == MissingSyscall::Ignore) continue;
+          Error e = make_error("syscall '" + r.syscall + "' does not exist on " + aname, r.loc,
+                               "the rule is skipped there; restrict it to the arches that have "
+                               "it, or remove it");
+          if (s.missing_syscall == MissingSyscall::Error) return e;
+          p.warnings_.push_back(std::move(e));
+          continue;
+        }
+        nr = *n;
+      } else {
+        nr = *r.nr;
+        if (nr == -1) {
+          // the tracer's skip: the same number on every arch
+        } else if (a == arch::Arch::X32) {
+          if (static_cast<uint32_t>(nr) < kX32Bit) nr = static_cast<int32_t>(nr | kX32Bit);
+        } else if (a == arch::Arch::X86_64 && static_cast<uint32_t>(nr) >= kX32Bit) {
+          return make_error(who + ": syscall number " + hex(static_cast<uint32_t>(nr)) +
+                                " has the x32 bit set, but the rule is for x86_64",
+                            r.loc, "put x32 rules on arch x32");
+        }
+      }
+      // Value widths and satisfiability, as the rule applies on this arch.
+      for (const ArgCmp& c : r.conds) {
+        if (!compares_low32(c, a)) continue;
+        if (!fits32(c.value)) {
+          const bool arch32 = !arch::info(a).args_are_64bit;
+          return make_error(who + ": " + cmp_text(c) + " needs 64 bits, but " +
+                                (arch32 ? "arguments on " + aname + " are 32-bit"
+                                        : std::string("the comparison is 32-bit")),
+                            loc_of(c, r),
+                            "use a value that fits in 32 bits (a negative 32-bit number is "
+                            "fine)" +
+                                std::string(arch32 ? ", or restrict the rule to 64-bit arches"
+                                                   : ""));
+        }
+      }
+      for (uint8_t arg = 0; arg < 6; ++arg) {
+        std::vector<EffectiveCmp> on_arg;
+        bool lows = false, fulls = false;
+        const ArgCmp* first = nullptr;
+        for (const ArgCmp& c : r.conds) {
+          if (c.arg != arg) continue;
+          if (!first) first = &c;
+          on_arg.push_back(effective(c, a));
+          (on_arg.back().low32 ? lows : fulls) = true;
+        }
+        if (on_arg.empty() || (lows && fulls)) continue;  // mixed widths: not analysed
+        std::string why = contradiction(on_arg, lows ? kLow32 : ~0ULL);
+        if (!why.empty()) {
+          std::string list;
+          for (const ArgCmp& c : r.conds) {
+            if (c.arg != arg) continue;
+            if (!list.empty()) list += " && ";
+            list += cmp_text(c);
+          }
+          return make_error(who + " can never match: " + list + " is never true: " + why,
+                            loc_of(*first, r),
+                            "fix the comparison, or remove the rule if it is not needed");
+        }
+      }
+      p.per_arch_[ai].push_back(ResolvedRule{nr, &r});
+    }
+  }
+  return p;
+}
+
+std::span<const ResolvedRule> Policy::rules_for(arch::Arch a) const {
+  for (size_t i = 0; i < spec_.arches.size(); ++i) {
+    if (spec_.arches[i] == a) return per_arch_[i];
+  }
+  return {};
+}
+
+void Policy::rebind_from(const Policy& other) {
+  spec_ = other.spec_;
+  warnings_ = other.warnings_;
+  per_arch_ = other.per_arch_;
+  const Rule* old_base = other.spec_.rules.data();
+  for (auto& v : per_arch_) {
+    for (ResolvedRule& r : v) r.rule = spec_.rules.data() + (r.rule - old_base);
+  }
+}
+
+Policy::Policy(const Policy& other) { rebind_from(other); }
+
+Policy& Policy::operator=(const Policy& other) {
+  if (this != &other) rebind_from(other);
+  return *this;
+}
+
+}  // namespace sysfence::ir

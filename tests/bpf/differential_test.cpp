@@ -1,0 +1,217 @@
+// The emulator agrees with the running kernel: random valid programs (and stacks of them) are
+// emulated on harmless syscalls, then installed in forked children that make the same calls;
+// the errno, success, SIGSYS (with si_errno) or death must be what the emulator predicts.
+#include <errno.h>
+#include <sys/syscall.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bpf/live_kernel.hpp"
+#include "bpf/random_program.hpp"
+#include "sysfence/bpf/emulate.hpp"
+#include "sysfence/bpf/seccomp.hpp"
+
+namespace sysfence::bpf {
+namespace {
+
+using testing::LiveCall;
+using testing::LiveObservation;
+
+SeccompData data_for(const LiveCall& c, uint64_t ip) {
+  SeccompData d = SeccompData::make(AUDIT_ARCH_X86_64, static_cast<int32_t>(c.nr), c.args[0],
+                                    c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
+  d.instruction_pointer = ip;
+  return d;
+}
+
+// Empty when the observation is what `ret` makes the kernel do; else a description.
+std::string mismatch(uint32_t ret, const LiveCall& call, const LiveObservation& o) {
+  const Decision d = outcome_of(ret);
+  using Kind = LiveObservation::Kind;
+  bool ok = false;
+  switch (d.outcome) {
+    case Outcome::kAllow: ok = o.kind == Kind::kReturned && o.ret == o.natural; break;
+    case Outcome::kErrno: ok = o.kind == Kind::kReturned && o.ret == -d.value; break;
+    case Outcome::kNoTracer: ok = o.kind == Kind::kReturned && o.ret == -ENOSYS; break;
+    case Outcome::kTrap:
+      ok = o.kind == Kind::kTrapped && o.trap_errno == d.value && o.trap_syscall == call.nr &&
+           o.trap_arch == AUDIT_ARCH_X86_64;
+      break;
+    case Outcome::kKillThread: ok = o.kind == Kind::kThreadKilled; break;
+    case Outcome::kKillProcess: ok = o.kind == Kind::kProcessKilled; break;
+  }
+  if (ok) return {};
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "syscall %ld: emulator says %s (0x%08x), kernel: ", call.nr,
+                action_name(ret).c_str(), ret);
+  return buf + testing::describe(o);
+}
+
+std::vector<LiveCall> random_calls(std::mt19937_64& rng, size_t n) {
+  std::vector<LiveCall> calls;
+  auto high = [&] { return (rng() % 3 == 0) ? (rng() << 32) : 0; };
+  for (size_t i = 0; i < n; ++i) {
+    LiveCall c;
+    for (uint64_t& a : c.args) a = rng() % 4 == 0 ? rng() : rng() % 5;  // unused args too
+    switch (rng() % 4) {
+      case 0: c.nr = SYS_getppid; break;
+      case 1: {
+        static constexpr uint64_t kPids[] = {0, 1, 999999};
+        c.nr = SYS_getpgid;
+        c.args[0] = kPids[rng() % 3] | high();
+        break;
+      }
+      case 2:
+        c.nr = SYS_umask;  // the low 9 bits stay 022, so every call leaves the mask as it was
+        c.args[0] = 022 | (rng() % 4 ? 0 : (rng() << 9));
+        break;
+      default: {
+        static constexpr uint64_t kWhich[] = {0, 1, 2, 7};
+        c.nr = SYS_getpriority;
+        c.args[0] = kWhich[rng() % 4] | high();
+        c.args[1] = (rng() % 2 ? 0 : rng() % 100000) | high();
+        break;
+      }
+    }
+    calls.push_back(c);
+  }
+  return calls;
+}
+
+testing::GenOptions options_for(const std::vector<LiveCall>& calls, uint64_t ip) {
+  testing::GenOptions opt;
+  opt.max_len = 36;
+  opt.avoid_errnos = {EPERM, ESRCH, EINVAL, ENOSYS};  // natural failures of the calls used
+  opt.interesting = {SYS_getppid, SYS_getpgid, SYS_umask, SYS_getpriority, AUDIT_ARCH_X86_64,
+                     AUDIT_ARCH_I386, static_cast<uint32_t>(ip), static_cast<uint32_t>(ip >> 32)};
+  for (const LiveCall& c : calls) {
+    for (uint64_t a : c.args) {
+      opt.interesting.push_back(static_cast<uint32_t>(a));
+      opt.interesting.push_back(static_cast<uint32_t>(a >> 32));
+    }
+  }
+  return opt;
+}
+
+TEST(Differential, RandomProgramsAgreeWithKernel) {
+  if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
+  const uint64_t ip = testing::live_syscall_ip();
+  std::mt19937_64 rng(20261123);
+  const int kPrograms = 600;
+  int forks = 0, stacks = 0, compared = 0;
+  int by_outcome[6] = {};
+  const auto start = std::chrono::steady_clock::now();
+  for (int n = 0; n < kPrograms; ++n) {
+    const std::vector<LiveCall> calls = random_calls(rng, 8);
+    const testing::GenOptions opt = options_for(calls, ip);
+    const size_t depth = rng() % 5 == 0 ? 2 + rng() % 2 : 1;
+    std::vector<Program> oldest_first;
+    while (oldest_first.size() < depth) {
+      // A newer filter is installed by a seccomp(2) call that the older ones must allow.
+      Program p = testing::random_valid_program(rng, opt);
+      if (!oldest_first.empty()) {
+        const std::vector<Program> installed(oldest_first.rbegin(), oldest_first.rend());
+        const auto e = emulate_stack(installed, data_for(testing::install_call(), ip));
+        if (outcome_of(e->ret).outcome != Outcome::kAllow) {
+          oldest_first.clear();
+          continue;
+        }
+      }
+      oldest_first.push_back(std::move(p));
+    }
+    stacks += depth > 1;
+    const std::vector<Program> newest_first(oldest_first.rbegin(), oldest_first.rend());
+    const testing::LiveRun run = testing::live_run(oldest_first, calls);
+    forks += run.forks;
+    ASSERT_EQ(run.load_errno, 0) << "the kernel refused a program our verifier accepted";
+    for (size_t i = 0; i < calls.size(); ++i) {
+      auto e = emulate_stack(newest_first, data_for(calls[i], ip));
+      ASSERT_TRUE(e.ok());
+      ++by_outcome[static_cast<int>(outcome_of(e->ret).outcome)];
+      const std::string why = mismatch(e->ret, calls[i], run.observations[i]);
+      ++compared;
+      if (!why.empty()) {
+        std::string dump;
+        for (size_t f = 0; f < newest_first.size(); ++f) {
+          dump += "filter " + std::to_string(f) + " (newest first):\n";
+          for (size_t pc = 0; pc < newest_first[f].size(); ++pc) {
+            char line[96];
+            const Insn& in = newest_first[f][pc];
+            std::snprintf(line, sizeof line, "  %3zu: code=0x%04x jt=%u jf=%u k=0x%08x\n", pc,
+                          in.code, in.jt, in.jf, in.k);
+            dump += line;
+          }
+        }
+        FAIL() << "program " << n << ", call " << i << ": " << why << "\n" << dump;
+      }
+    }
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("[ measured ] %d programs (%d stacks), %d calls compared, %d forks, %.2f s; "
+              "allow %d errno %d trap %d no-tracer %d kill-thread %d kill-process %d\n",
+              kPrograms, stacks, compared, forks, secs, by_outcome[0], by_outcome[1],
+              by_outcome[2], by_outcome[3], by_outcome[4], by_outcome[5]);
+  // The mix must exercise every outcome, or the test proves less than it claims.
+  for (int o = 0; o < 6; ++o) EXPECT_GT(by_outcome[o], 5) << "outcome " << o;
+}
+
+// Shifts by X use X & 31 in the kernel (interpreter and x86-64 JIT): measured, not assumed.
+TEST(Differential, ShiftByXMasksTo5Bits) {
+  if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
+  // errno(1 << X) for umask, errno(0x800 >> X) for getppid; X = args[1].
+  const Program prog = {
+      stmt(LD | W | ABS, arg_lo(1)), stmt(MISC | TAX, 0),
+      stmt(LD | W | ABS, kOffNr),    jump(JMP | JEQ | K, SYS_umask, 0, 4),
+      stmt(LD | IMM, 1),             stmt(ALU | LSH | X, 0),
+      stmt(ALU | OR | K, kRetErrno), stmt(RET | RVAL_A, 0),
+      stmt(LD | IMM, 0x800),         stmt(ALU | RSH | X, 0),
+      stmt(ALU | OR | K, kRetErrno), stmt(RET | RVAL_A, 0)};
+  std::vector<LiveCall> calls;
+  for (uint64_t x : {0ull, 1ull, 11ull, 31ull, 32ull, 33ull, 43ull, 63ull, 64ull, 0xffffffffull}) {
+    for (long nr : {long{SYS_umask}, long{SYS_getppid}}) {
+      LiveCall c;
+      c.nr = nr;
+      c.args[0] = 022;
+      c.args[1] = x;
+      calls.push_back(c);
+    }
+  }
+  const auto run = testing::live_run(std::span<const Program>(&prog, 1), calls);
+  ASSERT_EQ(run.load_errno, 0);
+  const uint64_t ip = testing::live_syscall_ip();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    auto e = emulate(prog, data_for(calls[i], ip));
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(mismatch(e->ret, calls[i], run.observations[i]), "") << "X = " << calls[i].args[1];
+  }
+  // And the emulator's answer really is the masked one (not 0 for X >= 32).
+  EXPECT_EQ(emulate(prog, data_for(calls[10], ip))->ret, ret_errno(2));  // umask, X = 33
+}
+
+TEST(Differential, DivisionByZeroXKillsTheThread) {
+  if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
+  const Program prog = {stmt(LD | W | ABS, arg_lo(1)), stmt(MISC | TAX, 0), stmt(LD | IMM, 100),
+                        stmt(ALU | DIV | X, 0), stmt(ALU | OR | K, kRetErrno),
+                        stmt(RET | RVAL_A, 0)};
+  std::vector<LiveCall> calls(3);
+  for (LiveCall& c : calls) c.nr = SYS_getppid;
+  calls[0].args[1] = 5;
+  calls[1].args[1] = 0;
+  calls[2].args[1] = 7;
+  const auto run = testing::live_run(std::span<const Program>(&prog, 1), calls);
+  ASSERT_EQ(run.load_errno, 0);
+  EXPECT_EQ(run.observations[0].ret, -20);
+  EXPECT_EQ(run.observations[1].kind, LiveObservation::Kind::kThreadKilled);
+  EXPECT_EQ(run.observations[2].ret, -14);
+  EXPECT_EQ(emulate(prog, data_for(calls[1], 0))->ret, 0u);
+}
+
+}  // namespace
+}  // namespace sysfence::bpf

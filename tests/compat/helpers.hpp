@@ -1,0 +1,61 @@
+// tests/compat/helpers.hpp — running the twice-compiled C programs and comparing what the two
+// libraries did: transcripts (return codes), exit statuses, and the exported BPF programs run
+// in the sysfence emulator over the same probes.
+//
+//   auto ls = run_program(bin("driver", Lib::Libseccomp), script);
+//   auto sf = run_program(bin("driver", Lib::Sysfence), script);
+//   expect_same_transcript(ls.out, sf.out);
+//   expect_same_filters(ls_bpf_path, sf_bpf_path, script);
+//
+// Known weaknesses: the probes are chosen from the values the script's rules mention (and their
+// neighbours) plus random arguments, so a difference at a value nobody mentions can slip by.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#ifndef COMPAT_HAVE_LIBSECCOMP
+#define COMPAT_HAVE_LIBSECCOMP 0
+#endif
+
+namespace compat_test {
+
+enum class Lib { Sysfence, Libseccomp, SysfenceExt };
+
+// Path of a test program: compat_<name>_sf / _ls / _ext.
+std::string bin(const std::string& name, Lib lib);
+
+struct RunResult {
+  std::string out;
+  std::string err;
+  int status = -1;  // raw wait status
+};
+
+// Runs `path args` with `input` on stdin; `env` entries ("NAME=value") are added.
+RunResult run_program(const std::string& path, const std::vector<std::string>& args = {},
+                      const std::string& input = {}, const std::vector<std::string>& env = {});
+
+std::string temp_path(const std::string& stem);
+
+// Runs the driver with `script` on both libraries (and on the ABI object when `abi`). Each
+// "@OUT@" in the script becomes a per-run file path. Returns the BPF paths written.
+struct DiffRun {
+  RunResult ls, sf, abi;
+  std::string ls_bpf, sf_bpf;
+};
+DiffRun run_both(const std::string& script, bool abi = false);
+
+// Lines must be equal except lines starting with '!' (known, documented differences).
+void expect_same_transcript(const std::string& ls, const std::string& sf);
+
+// Emulates both programs over probes derived from `script` and reports the differences.
+// Returns the number of probes run.
+size_t expect_same_filters(const std::string& ls_bpf, const std::string& sf_bpf,
+                           const std::string& script, size_t max_reports = 10);
+
+std::vector<uint8_t> read_file(const std::string& path);
+
+}  // namespace compat_test

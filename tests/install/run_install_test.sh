@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the build tree into a temporary prefix, then builds and runs a tiny consumer against it
+# with find_package(sysfence) (shared and static imported targets) and with pkg-config.
+# usage: run_install_test.sh BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR
+set -euo pipefail
+build=$1 consumer=$2 work=$3
+rm -rf "$work"
+mkdir -p "$work"
+prefix=$work/prefix
+
+echo "== cmake --install $build --prefix $prefix"
+cmake --install "$build" --prefix "$prefix" >"$work/install.log"
+libdir=$(cd "$prefix" && ls -d lib lib64 lib/* 2>/dev/null | while read -r d; do
+  [[ -f $prefix/$d/pkgconfig/sysfence.pc ]] && echo "$prefix/$d"; done | head -n1)
+[[ -n $libdir ]] || { echo "no sysfence.pc under $prefix"; cat "$work/install.log"; exit 1; }
+for f in "$prefix/bin/sysfence" "$libdir/libsysfence.a" "$prefix/include/sysfence/result.hpp" \
+         "$libdir/cmake/sysfence/sysfenceConfig.cmake"; do
+  [[ -e $f ]] || { echo "missing installed file: $f"; exit 1; }
+done
+ls "$libdir"/libsysfence.so* >/dev/null || { echo "missing libsysfence.so"; exit 1; }
+"$prefix/bin/sysfence" --version
+
+echo "== find_package(sysfence)"
+gen=()
+command -v ninja >/dev/null && gen=(-G Ninja)
+cmake -S "$consumer" -B "$work/cmake-build" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_BUILD_TYPE=Release >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
+cmake --build "$work/cmake-build" >"$work/build.log" || { cat "$work/build.log"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$work/cmake-build/consumer"
+"$work/cmake-build/consumer_static"
+
+echo "== pkg-config sysfence"
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+cxx=${CXX:-c++}
+# shellcheck disable=SC2046
+$cxx -o "$work/pc-consumer" "$consumer/main.cpp" $(pkg-config --cflags --libs sysfence)
+LD_LIBRARY_PATH=$libdir "$work/pc-consumer"
+# The installed .pc must point at the prefix it was installed into, not the build's default.
+pc_prefix=$(pkg-config --variable=prefix sysfence)
+[[ $pc_prefix -ef $prefix ]] || { echo "sysfence.pc prefix is $pc_prefix, expected $prefix"; exit 1; }
+echo "install test: OK"
