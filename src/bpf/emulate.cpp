@@ -24,7 +24,7 @@ uint32_t alu(uint16_t op, uint32_t a, uint32_t operand) {
     case AND: return a & operand;
     case OR: return a | operand;
     case XOR: return a ^ operand;
-    case LSH: return operand >= 32 ? 0 : a << operand;
+    case LSH: return a << (operand & 31);
     case RSH: return a >> (operand & 31);
     default: return a;  // unreachable for verified programs
   }
@@ -48,6 +48,11 @@ Result<VerifiedProgram> VerifiedProgram::make(Program prog) {
 }
 
 Emulation emulate(const VerifiedProgram& verified, const SeccompData& data) {
+  return emulate(verified, data, nullptr);
+}
+
+Emulation emulate(const VerifiedProgram& verified, const SeccompData& data,
+                  std::vector<uint32_t>* trace) {
   const Program& prog = verified.program();
   uint32_t a = 0;
   uint32_t x = 0;
@@ -57,6 +62,7 @@ Emulation emulate(const VerifiedProgram& verified, const SeccompData& data) {
   // Verified programs only jump forward and end in RET, so this loop always returns.
   while (pc < prog.size()) {
     const Insn& in = prog[pc];
+    if (trace != nullptr) trace->push_back(static_cast<uint32_t>(pc));
     ++result.executed;
     ++pc;
     switch (in.code) {

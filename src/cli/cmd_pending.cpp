@@ -10,8 +10,6 @@ void pending(CLI::App& app, const char* name) {
   sub->callback([name] { fail(std::string(name) + ": not available in this build yet"); });
 }
 }  // namespace
-void add_compile(CLI::App& app) { pending(app, "compile"); }
 void add_disasm(CLI::App& app) { pending(app, "disasm"); }
 void add_asm(CLI::App& app) { pending(app, "asm"); }
-void add_check(CLI::App& app) { pending(app, "check"); }
 }  // namespace sysfence::cli

@@ -65,17 +65,48 @@ enum Attr {
 
 enum Op { kNe = 1, kLt, kLe, kEq, kGe, kGt, kMaskedEq };
 
-bool same_cmp(const ir::ArgCmp& a, const ir::ArgCmp& b) {
-  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.mask == b.mask &&
-         a.width == b.width;
+// Comparisons as nodes of libseccomp's tree: != < <= are == >= > with the branches swapped.
+struct NodeKey {
+  uint8_t arg;
+  ir::CmpOp op;
+  bool negated;
+  uint64_t value, mask;
+  friend bool operator==(const NodeKey&, const NodeKey&) = default;
+};
+
+NodeKey node_key(const ir::ArgCmp& c) {
+  switch (c.op) {
+    case ir::CmpOp::Ne: return {c.arg, ir::CmpOp::Eq, true, c.value, c.mask};
+    case ir::CmpOp::Lt: return {c.arg, ir::CmpOp::Ge, true, c.value, c.mask};
+    case ir::CmpOp::Le: return {c.arg, ir::CmpOp::Gt, true, c.value, c.mask};
+    default: return {c.arg, c.op, false, c.value, c.op == ir::CmpOp::MaskedEq ? c.mask : ~0ULL};
+  }
 }
 
-bool same_conds(const std::vector<ir::ArgCmp>& a, const std::vector<ir::ArgCmp>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!same_cmp(a[i], b[i])) return false;
+// `p` (sorted by argument) is a prefix of `q`, or equal to it.
+bool is_prefix(const std::vector<ir::ArgCmp>& p, const std::vector<ir::ArgCmp>& q) {
+  if (p.size() > q.size()) return false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (!(node_key(p[i]) == node_key(q[i])) || p[i].width != q[i].width) return false;
   }
   return true;
+}
+
+enum class Fate { Add, Skip, Exists };
+
+Fate fate_of(const SyscallRules& sr, const std::vector<ir::ArgCmp>& conds, uint32_t action) {
+  if (sr.unconditional) return Fate::Skip;  // already covers every call
+  if (conds.empty()) return Fate::Add;      // replaces every chain
+  Fate f = Fate::Add;
+  for (const Chain& e : sr.chains) {
+    if (is_prefix(e.conds, conds)) {  // an existing chain is as general or more
+      if (e.action != action && e.conds.size() == conds.size()) return Fate::Exists;
+      f = Fate::Skip;
+    } else if (is_prefix(conds, e.conds) && e.action != action) {
+      return Fate::Exists;
+    }
+  }
+  return f;
 }
 
 // Value fits a 32-bit argument: zero high word or a sign-extended negative (the IR's rule).
@@ -95,6 +126,12 @@ bool satisfiable(const ir::ArgCmp& c, arch::Arch a) {
     case ir::CmpOp::MaskedEq: return (e.value & ~(e.mask & max)) == 0;
     default: return true;
   }
+}
+
+// libseccomp compares arguments of x86, arm and x32 as 32-bit values (x32 included: its
+// syscalls take C types of 32 bits, though the registers the kernel copies are 64-bit).
+bool compares_low_word(arch::Arch a) {
+  return a == arch::Arch::X32 || !arch::info(a).args_are_64bit;
 }
 
 ir::Action to_action(uint32_t ret) {
@@ -301,7 +338,10 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
       case kEq: conds.push_back(ir::ArgCmp::eq(arg, c.datum_a)); break;
       case kGe: conds.push_back(ir::ArgCmp::ge(arg, c.datum_a)); break;
       case kGt: conds.push_back(ir::ArgCmp::gt(arg, c.datum_a)); break;
-      case kMaskedEq: conds.push_back(ir::ArgCmp::masked_eq(arg, c.datum_a, c.datum_b)); break;
+      // libseccomp compares the masked argument with the *masked* datum.
+      case kMaskedEq:
+        conds.push_back(ir::ArgCmp::masked_eq(arg, c.datum_a, c.datum_b & c.datum_a));
+        break;
       default: return -EINVAL;
     }
   }
@@ -350,37 +390,44 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
     }
   }
 
-  // Values that need 64 bits on a 32-bit arch are an error, not a silent truncation.
-  for (const Planned& p : plan) {
-    if (arch::info(st_.arches[p.db].arch).args_are_64bit) continue;
-    for (const ir::ArgCmp& c : p.conds) {
+  // 32-bit ABIs (x86, arm, and x32 as libseccomp treats it) compare only the low word. A value
+  // that needs 64 bits there is an error, not a silent truncation (libseccomp truncates).
+  for (Planned& p : plan) {
+    if (!compares_low_word(st_.arches[p.db].arch)) continue;
+    for (ir::ArgCmp& c : p.conds) {
       if (!fits32(c.value)) return -EINVAL;
+      if (c.op == ir::CmpOp::MaskedEq) c.mask &= 0xffffffffULL;
+      c.value &= 0xffffffffULL;
+      c.width = ir::Width::Bits32;
     }
   }
 
-  // libseccomp's database: check every arch first, then apply.
+  // libseccomp's database, per syscall: its rules form a tree of comparisons sorted by
+  // argument. A new chain that extends an existing chain (or equals it) is dropped when the
+  // actions agree and also when they differ (the shorter, more general rule stays), except that
+  // an equal chain with another action is -EEXIST. A new chain that is a prefix of existing
+  // ones replaces them when the actions agree and is -EEXIST when they differ. Every arch is
+  // checked first, then the rule is applied everywhere or nowhere.
+  std::vector<Fate> fates;
   for (const Planned& p : plan) {
     const auto& rules = st_.arches[p.db].rules;
     auto it = rules.find(p.nr);
-    if (it == rules.end() || it->second.unconditional || p.conds.empty()) continue;
-    for (const Chain& ch : it->second.chains) {
-      if (same_conds(ch.conds, p.conds) && ch.action != action) return -EEXIST;
-    }
+    fates.push_back(it == rules.end() ? Fate::Add : fate_of(it->second, p.conds, action));
+    if (fates.back() == Fate::Exists) return -EEXIST;
   }
-  for (Planned& p : plan) {
+  for (size_t i = 0; i < plan.size(); ++i) {
+    Planned& p = plan[i];
     SyscallRules& sr = st_.arches[p.db].rules[p.nr];
-    if (sr.unconditional) continue;  // already covers every call
+    if (fates[i] == Fate::Skip) continue;
     if (p.conds.empty()) {
       sr.unconditional = true;
       sr.action = action;
       sr.chains.clear();
       continue;
     }
-    bool dup = false;
-    for (const Chain& ch : sr.chains) {
-      if (same_conds(ch.conds, p.conds)) dup = true;
-    }
-    if (!dup) sr.chains.push_back(Chain{std::move(p.conds), action});
+    // Same action: the new, more general chain replaces the chains it is a prefix of.
+    std::erase_if(sr.chains, [&](const Chain& e) { return is_prefix(p.conds, e.conds); });
+    sr.chains.push_back(Chain{std::move(p.conds), action});
   }
   changed();
   return 0;

@@ -1495,7 +1495,14 @@ class Lowering {
       d_.error(std::move(e));
       return;
     }
-    const Action& win = r.action.more_restrictive_than(prev.action) ? r.action : prev.action;
+    // With a group involved, the more restrictive action applies. That is the idiom for carving
+    // an exception out of a group (`@process: allow` then `clone3: errno ENOSYS`), so only a
+    // rule written for the syscall itself that loses is worth a warning.
+    // (Same kind, different data: the earlier rule's data wins, as in the IR.)
+    bool now_wins = r.action.more_restrictive_than(prev.action);
+    const Action& win = now_wins ? r.action : prev.action;
+    bool loser_direct = now_wins ? prev.direct : direct;
+    if (!loser_direct) return;
     Error e = d_.make(at, "syscall " + quote(name) + " is given " + action_to_text(r.action) + " here and " +
                               action_to_text(prev.action) + " earlier; the more restrictive " +
                               action_to_text(win) + " applies");

@@ -103,7 +103,7 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
   if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
   const uint64_t ip = testing::live_syscall_ip();
   std::mt19937_64 rng(20261123);
-  const int kPrograms = 600;
+  const int kPrograms = 400;
   int forks = 0, stacks = 0, compared = 0;
   int by_outcome[6] = {};
   const auto start = std::chrono::steady_clock::now();

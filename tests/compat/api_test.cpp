@@ -112,7 +112,9 @@ attr_get 3
 attr_set 5 1
 rule 0x50005 -1 0
 rule 0x50005 -2 0
-# multi-arch
+# multi-arch (after a reset: libseccomp 2.5.4 loses an arch added after the first rule when a
+# later rule fails and its transaction is rolled back; see docs/libseccomp-compat.md)
+reset 0x7fff0000
 arch_add 0x40000003
 rule 0x50001 999 0
 rule 0x50001 -99999 0
@@ -121,6 +123,8 @@ rule_exact 0x50001 41 0
 !rule 0x50001 39 1 0 4 0x100000000 0
 rule 0x50001 39 1 0 4 0xffffffffffffffff 0
 rule 0x50001 39 1 1 4 0xfffffffffffffffe 0
+rule 0x50001 39 1 2 7 0xffffffff00000000 0
+!rule 0x50001 39 1 2 7 0xffffffff00000000 0x100000000
 # priorities
 priority 0 200
 priority -50 1
@@ -132,7 +136,7 @@ arch_remove 0x40000003
 arch_remove 0xc000003e
 rule 0x50001 0 0
 arch_exist 0
-export_bpf @OUT@
+export_bpf /dev/null
 arch_add 0
 rule 0x50001 0 0
 # reset

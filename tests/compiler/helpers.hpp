@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -131,6 +132,28 @@ inline uint32_t reference(const ir::Policy& p, const bpf::SeccompData& d) {
   if (best) return best->action.to_ret();
   if (any_rule || arch::syscall_name(*a, d.nr)) return s.default_action.to_ret();
   return (s.unknown_syscall_action ? *s.unknown_syscall_action : s.default_action).to_ret();
+}
+
+inline std::string describe(const ir::Policy& p) {
+  std::string out = "default " + p.spec().default_action.to_string() + ", bad arch " +
+                    p.spec().bad_arch_action.to_string();
+  if (p.spec().unknown_syscall_action)
+    out += ", unknown " + p.spec().unknown_syscall_action->to_string();
+  out += ", arches";
+  for (auto a : p.arches()) out += " " + std::string(arch::info(a).name);
+  out += "\n";
+  for (const ir::Rule& r : p.spec().rules) {
+    out += "  " + r.syscall + " -> " + r.action.to_string();
+    for (const ir::ArgCmp& c : r.conds) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " [a%d op%d v=%llx m=%llx w%d]", c.arg, static_cast<int>(c.op),
+                    static_cast<unsigned long long>(c.value), static_cast<unsigned long long>(c.mask),
+                    c.width == ir::Width::Bits32 ? 32 : 64);
+      out += buf;
+    }
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace sysfence::testing

@@ -30,17 +30,18 @@ struct RandomPolicyOptions {
   bool allow_low32 = true;
   bool allow_unknown_action = true;
   bool action_differs_from_default = false;  // libseccomp refuses rules with the default action
+  bool trap_data = true;                      // libseccomp's SCMP_ACT_TRAP carries no data
   // Names to draw from; empty: all names of the chosen arches.
   std::vector<std::string> names;
 };
 
 inline uint64_t pick(std::mt19937_64& rng, uint64_t n) { return n == 0 ? 0 : rng() % n; }
 
-inline ir::Action random_action(std::mt19937_64& rng) {
+inline ir::Action random_action(std::mt19937_64& rng, bool trap_data = true) {
   switch (pick(rng, 9)) {
     case 0: return ir::Action::kill_process();
     case 1: return ir::Action::kill_thread();
-    case 2: return ir::Action::trap(static_cast<uint16_t>(pick(rng, 3)));
+    case 2: return ir::Action::trap(trap_data ? static_cast<uint16_t>(pick(rng, 3)) : 0);
     case 3: return ir::Action::errno_(static_cast<uint16_t>(1 + pick(rng, 40)));
     case 4: return ir::Action::user_notif();
     case 5: return ir::Action::trace(static_cast<uint16_t>(pick(rng, 5)));
@@ -107,9 +108,9 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
     s.arches.assign(pool.begin(), pool.begin() + static_cast<long>(1 + pick(rng, o.max_arches)));
     bool any32 = false;
     for (arch::Arch a : s.arches) any32 = any32 || !arch::info(a).args_are_64bit;
-    s.default_action = random_action(rng);
-    s.bad_arch_action = random_action(rng);
-    if (o.allow_unknown_action && pick(rng, 3) == 0) s.unknown_syscall_action = random_action(rng);
+    s.default_action = random_action(rng, o.trap_data);
+    s.bad_arch_action = random_action(rng, o.trap_data);
+    if (o.allow_unknown_action && pick(rng, 3) == 0) s.unknown_syscall_action = random_action(rng, o.trap_data);
     s.missing_syscall = ir::MissingSyscall::Ignore;
     std::vector<std::string> names = o.names;
     if (names.empty()) {
@@ -121,13 +122,13 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
     const size_t nsys = 1 + pick(rng, o.max_syscalls);
     for (size_t i = 0; i < nsys && !names.empty(); ++i) {
       const std::string name = names[pick(rng, names.size())];
-      ir::Action act = random_action(rng);
-      while (o.action_differs_from_default && act == s.default_action) act = random_action(rng);
+      ir::Action act = random_action(rng, o.trap_data);
+      while (o.action_differs_from_default && act == s.default_action) act = random_action(rng, o.trap_data);
       const size_t nrules = 1 + pick(rng, o.max_rules_per_syscall);
       for (size_t r = 0; r < nrules; ++r) {
         if (!o.one_action_per_syscall && r > 0) {
-          act = random_action(rng);
-          while (o.action_differs_from_default && act == s.default_action) act = random_action(rng);
+          act = random_action(rng, o.trap_data);
+          while (o.action_differs_from_default && act == s.default_action) act = random_action(rng, o.trap_data);
         }
         ir::Rule rule = ir::Rule::on(name, act);
         const size_t nc = pick(rng, o.max_conds + 1);

@@ -223,14 +223,17 @@ const Case kCases[] = {
      "p.policy(1:17): warning: condition can never be true; the rule for \"read\" has no effect\n"
      "  read: arg0 == 1 && arg0 == 2\n"
      "                  ^\n"},
-    {"@basic-io: allow\n"
-     "read: errno EPERM\n",
-     "p.policy(2:1): warning: syscall \"read\" is given errno EPERM here and allow earlier; the more restrictive errno EPERM applies\n"
-     "  read: errno EPERM\n"
+    {"@basic-io: errno EPERM\n"
+     "read: allow\n",
+     "p.policy(2:1): warning: syscall \"read\" is given allow here and errno EPERM earlier; the more restrictive errno EPERM applies\n"
+     "  read: allow\n"
      "  ^\n"
      "p.policy(1:1): note: earlier rule for \"read\" is here\n"
-     "  @basic-io: allow\n"
+     "  @basic-io: errno EPERM\n"
      "  ^\n"},
+    {"@basic-io: allow\n"
+     "read: errno EPERM\n",
+     ""},
     {"missing-syscall maybe\n",
      "p.policy(1:17): expected error, warn or ignore, found \"maybe\"\n"
      "  missing-syscall maybe\n"

@@ -528,3 +528,54 @@ TEST(Tsync, EsrchWithNewListenerReturnsTheListener) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- prctl fallback, on a kernel made to look older ---------------------------------------------
+
+// A first filter answers seccomp(2) with ENOSYS, as a kernel before 3.17 would.
+void pretend_no_seccomp_syscall() {
+  Program hide = {
+      stmt(LD | W | ABS, kOffNr),
+      jump(JMP | JEQ | K, SYS_seccomp, 0, 1),
+      stmt(RET | K, ret_errno(ENOSYS)),
+      stmt(RET | K, kRetAllow),
+  };
+  CHILD_CHECK(loader::install_filter(hide, sysfence_test::with_nnp()).ok());
+}
+
+TEST(Fallback, PrctlWhenSeccompSyscallIsMissing) {
+  auto r = run_child([] {
+    pretend_no_seccomp_syscall();
+    auto k = loader::probe();
+    CHILD_CHECK(k.ok());
+    CHILD_CHECK(!k->seccomp_syscall && k->filter_mode && k->flags == 0);
+    // Without GET_ACTION_AVAIL only the pre-4.14 actions are assumed.
+    CHILD_CHECK(k->action_available(kRetErrno) && !k->action_available(kRetKillProcess));
+    // A flag cannot go through prctl: refused, nothing installed.
+    loader::FilterOptions o = sysfence_test::with_nnp(loader::kFlagLog);
+    Program p = {
+        stmt(LD | W | ABS, kOffNr),
+        jump(JMP | JEQ | K, SYS_getppid, 0, 1),
+        stmt(RET | K, ret_errno(EL3HLT)),
+        stmt(RET | K, kRetAllow),
+    };
+    auto inst = loader::install_filter(p, o);
+    CHILD_CHECK(!inst.ok() && inst.error().sys_errno == ENOSYS);
+    child_say(inst.error().render());
+    CHILD_CHECK(sysfence_test::filter_count() == 1);
+    // KILL_PROCESS is refused too: such a kernel would not have it.
+    inst = loader::install_filter(sysfence_test::allow_all(), sysfence_test::with_nnp());
+    CHILD_CHECK(!inst.ok() && inst.error().message.find("kill_process") != std::string::npos);
+    // Without flags, prctl(PR_SET_SECCOMP) installs it.
+    inst = loader::install_filter(p, sysfence_test::with_nnp());
+    CHILD_CHECK(inst.ok() && inst->via_prctl);
+    CHILD_CHECK(sysfence_test::filter_count() == 2);
+    errno = 0;
+    CHILD_CHECK(syscall(SYS_getppid) == -1 && errno == EL3HLT);
+  });
+  EXPECT_TRUE(r.exited(0)) << r.describe();
+  EXPECT_NE(r.out.find("prctl() cannot pass flags log"), std::string::npos) << r.out;
+}
+
+}  // namespace

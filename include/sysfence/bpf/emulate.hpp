@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <optional>
 #include <utility>
+#include <vector>
 #include <span>
 
 #include "sysfence/bpf/insn.hpp"
@@ -56,6 +57,9 @@ struct Emulation {
 };
 
 Emulation emulate(const VerifiedProgram& prog, const SeccompData& data);
+// Same, and appends the index of every instruction executed, in order, to `trace`.
+Emulation emulate(const VerifiedProgram& prog, const SeccompData& data,
+                  std::vector<uint32_t>* trace);
 // Verifies first; an unverified program is an error, never run.
 Result<Emulation> emulate(std::span<const Insn> prog, const SeccompData& data);
 

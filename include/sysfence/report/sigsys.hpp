@@ -47,6 +47,7 @@
 
 #include <signal.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -66,7 +67,7 @@ enum class OnTrap {
 struct ReporterOptions {
   OnTrap on_trap = OnTrap::Exit;
   int exit_status = kDefaultExitStatus;  // 0..255
-  int errno_value = 38;                  // ENOSYS; 1..4095
+  int errno_value = ENOSYS;              // 1..4095
   // ReturnErrno: when the filter's RET_TRAP carries data (1..4095), return that errno instead.
   bool errno_from_trap_data = false;
   int fd = 2;                            // where the line goes

@@ -1,0 +1,213 @@
+// src/cli/cmd_check.cpp — `sysfence check [FILE | --policy F | --oci F | --default] [--strict]
+// [--json]`: lint a policy. Errors and warnings of the parser/importer, shadowed, duplicate and
+// contradictory rules, the i386 and x32 doors on x86_64, what the kernel's constant-allow cache
+// takes, and the size of the compiled filter.
+#include <iostream>
+
+#include "bpf_glue.hpp"
+#include "cache_glue.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+#include "lint.hpp"
+#include "policy_input.hpp"
+#include "sysfence/bpf/emulate.hpp"
+#include "sysfence/compiler/compiler.hpp"
+
+namespace sysfence::cli {
+namespace {
+
+struct CheckOpts {
+  PolicyInput policy;
+  bool strict = false;
+  bool json = false;
+};
+
+nlohmann::json error_json(const Error& e) {
+  nlohmann::json j = {{"message", e.message}, {"rendered", e.render()}};
+  if (!e.where.file.empty()) j["file"] = e.where.file;
+  if (e.where.line > 0) {
+    j["line"] = e.where.line;
+    j["col"] = e.where.col;
+  }
+  if (!e.where.json_path.empty()) j["json_path"] = e.where.json_path;
+  if (!e.hint.empty()) j["hint"] = e.hint;
+  return j;
+}
+
+// One door of x86_64: calls arriving with another ABI (int 0x80 for i386, bit 30 for x32).
+struct Door {
+  std::string name;
+  bool listed = false;       // the policy targets that arch on purpose
+  size_t allowed = 0;        // syscalls of that ABI the filter allows (args zero)
+  size_t probed = 0;
+  std::string example_action;  // what a typical call gets
+};
+
+Door probe_door(const bpf::VerifiedProgram& vp, arch::Arch door, bool listed) {
+  Door d;
+  d.name = std::string(arch::info(door).name);
+  d.listed = listed;
+  const auto& info = arch::info(door);
+  for (const auto& s : arch::syscalls(door)) {
+    auto e = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, s.nr));
+    ++d.probed;
+    if (bpf::outcome_of(e.ret).outcome == bpf::Outcome::kAllow) ++d.allowed;
+    if (d.example_action.empty() && (s.name == "getpid")) d.example_action = bpf::action_name(e.ret);
+  }
+  return d;
+}
+
+void run_check(CheckOpts& o) {
+  o.policy.warnings_are_errors = false;  // --strict is applied to the exit code, below
+  LoadedPolicy lp = parse_policy_input(o.policy, /*default_if_none=*/false);
+  const auto& parsed = lp.parsed;
+
+  nlohmann::json j = {{"policy", lp.label}};
+  nlohmann::json errors = nlohmann::json::array();
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const Error& e : parsed.errors) errors.push_back(error_json(e));
+  for (const Error& w : parsed.warnings) warnings.push_back(error_json(w));
+
+  if (!parsed.ok()) {
+    if (o.json) {
+      j["ok"] = false;
+      j["errors"] = errors;
+      j["warnings"] = warnings;
+      print_json(j);
+    } else {
+      std::cerr << parsed.render();
+      if (parsed.errors.empty()) std::cerr << lp.label << ": no policy\n";
+      std::cerr << lp.label << ": " << parsed.errors.size() << " error(s), "
+                << parsed.warnings.size() << " warning(s)\n";
+    }
+    globals().exit_code = kExitUsage;
+    return;
+  }
+  const ir::Policy& policy = *parsed.value;
+
+  // Rules.
+  std::vector<LintFinding> findings = lint_rules(policy);
+  nlohmann::json fj = nlohmann::json::array();
+  for (const auto& f : findings) {
+    auto e = error_json(f.error);
+    e["kind"] = f.kind;
+    fj.push_back(std::move(e));
+  }
+
+  // The compiled filter.
+  auto compiled = compiler::compile(policy);
+  nlohmann::json arches_j = nlohmann::json::array();
+  std::string report;  // human text
+  size_t size = 0;
+  size_t problems = findings.size() + parsed.warnings.size();
+  if (!compiled) {
+    errors.push_back(error_json(compiled.error()));
+  } else {
+    size = compiled->size();
+    auto vp = take(bpf::VerifiedProgram::make(*compiled), kExitFail);
+    std::vector<arch::Arch> arches(policy.arches().begin(), policy.arches().end());
+    if (arches.empty()) arches.push_back(arch::native_arch());
+    for (arch::Arch a : arches) {
+      const auto& info = arch::info(a);
+      nlohmann::json aj = {{"arch", info.name}};
+      CacheSummary cs = cache_summary(*compiled, a);
+      aj["cache"] = {{"syscalls", cs.syscalls},
+                     {"allowed", cs.allowed},
+                     {"cached", cs.cached},
+                     {"allowed_uncached", cs.allowed_uncached}};
+      // Instructions the kernel runs per syscall when the cache does not answer.
+      size_t max_exec = 0, sum_exec = 0, n = 0;
+      for (const auto& s : arch::syscalls(a)) {
+        auto e = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, s.nr));
+        max_exec = std::max(max_exec, e.executed);
+        sum_exec += e.executed;
+        ++n;
+      }
+      aj["executed_max"] = max_exec;
+      aj["executed_mean"] = n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0;
+      report += std::string(info.name) + ": " + std::to_string(cs.allowed) + " of " +
+                std::to_string(cs.syscalls) + " syscalls allowed, " + std::to_string(cs.cached) +
+                " of them cached by the kernel (no BPF runs)";
+      if (cs.allowed_uncached) {
+        report += ", " + std::to_string(cs.allowed_uncached) + " allowed only after BPF runs";
+      }
+      char mean[32];
+      std::snprintf(mean, sizeof mean, "%.1f", n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0);
+      report += "; instructions per uncached call: mean " + std::string(mean) + ", max " +
+                std::to_string(max_exec) + "\n";
+      arches_j.push_back(std::move(aj));
+    }
+
+    // i386 and x32 doors of x86_64.
+    bool has_x86_64 = false;
+    for (auto a : arches) has_x86_64 = has_x86_64 || a == arch::Arch::X86_64;
+    nlohmann::json doors = nlohmann::json::array();
+    if (has_x86_64) {
+      for (arch::Arch door : {arch::Arch::I386, arch::Arch::X32}) {
+        bool listed = false;
+        for (auto a : arches) listed = listed || a == door;
+        Door d = probe_door(vp, door, listed);
+        doors.push_back({{"door", d.name}, {"listed", d.listed}, {"allowed", d.allowed},
+                         {"probed", d.probed}, {"getpid", d.example_action}});
+        std::string how = door == arch::Arch::I386 ? "int 0x80" : "nr | 0x40000000";
+        if (d.allowed == 0) {
+          report += d.name + " door (" + how + "): closed (getpid -> " + d.example_action + ")\n";
+        } else if (d.listed) {
+          report += d.name + " door (" + how + "): open on purpose (listed in arch): " +
+                    std::to_string(d.allowed) + " syscalls allowed\n";
+        } else {
+          Error w;
+          w.message = "warning: the " + d.name + " door (" + how + ") is open: " +
+                      std::to_string(d.allowed) + " syscalls allowed although the policy does not "
+                      "target " + d.name;
+          w.hint = "keep the bad-arch action a denial, or list " + d.name + " in `arch`";
+          w.where = policy.spec().loc;
+          warnings.push_back(error_json(w));
+          report += w.render();
+          ++problems;
+        }
+      }
+    }
+    j["doors"] = doors;
+    report += "size: " + std::to_string(size) + " instructions (limit 4096)\n";
+  }
+
+  const bool has_errors = !errors.empty();
+  if (o.json) {
+    j["ok"] = !has_errors && (!o.strict || problems == 0);
+    j["errors"] = errors;
+    j["warnings"] = warnings;
+    j["findings"] = fj;
+    j["arches"] = arches_j;
+    j["instructions"] = size;
+    print_json(j);
+  } else {
+    std::cerr << parsed.render();
+    for (const auto& f : findings) std::cerr << f.error.render();
+    if (!compiled) std::cerr << compiled.error().render();
+    std::cout << report;
+    std::cout << lp.label << ": " << (has_errors ? 1 : 0) << " error(s), " << problems
+              << " warning(s)\n";
+  }
+  if (has_errors) globals().exit_code = kExitUsage;
+  else if (o.strict && problems) globals().exit_code = kExitFail;
+}
+
+}  // namespace
+
+void add_check(CLI::App& app) {
+  auto o = std::make_shared<CheckOpts>();
+  auto* sub = app.add_subcommand("check", "Lint a policy: rules, arch doors, cacheability, size");
+  sub->footer(
+      "Reports the parser's errors and warnings; rules that can never decide (shadowed,\n"
+      "duplicate, contradictory, redundant with the default); the i386 (int 0x80) and x32\n"
+      "doors of x86_64; how many allowed syscalls the kernel's constant-allow cache takes;\n"
+      "instructions executed per call; and the filter's size.\n"
+      "Exit codes: 0 clean (warnings allowed); 1 warnings with --strict; 2 errors.");
+  add_policy_options(sub, o->policy, /*positional=*/true);
+  sub->add_flag("--strict", o->strict, "exit 1 when there is any warning");
+  sub->add_flag("--json", o->json, "JSON output");
+  sub->callback([o] { run_check(*o); });
+}
+
+}  // namespace sysfence::cli
