@@ -90,8 +90,12 @@ int main(int argc, char** argv) {
     std::printf("\n### Policy: %s — %zu rules, through seccomp_rule_add_array\n\n", p.title.c_str(),
                 p.rules.size());
     for (const auto& n : p.notes) std::printf("- %s\n", n.c_str());
-    std::printf("\n| library | arches | rules refused | length | seccomp_export_bpf | init+rules+export |\n"
-                "|---|---|---:|---:|---:|---:|\n");
+    std::printf("\nMedians. *first export* times seccomp_export_bpf on a freshly built context "
+                "(this is where a library compiles); *export again* re-exports the same context "
+                "(a library may reuse the program it compiled); *init+rules+export* times the "
+                "whole seccomp_init .. seccomp_release sequence.\n\n");
+    std::printf("| library | arches | rules refused | length | first export | export again | "
+                "init+rules+export |\n|---|---|---:|---:|---:|---:|---:|\n");
     std::vector<Contender> cs;
     double export_us[2][3] = {};
     int a_idx = 0;
@@ -106,8 +110,25 @@ int main(int argc, char** argv) {
           continue;
         }
         Program prog = ls_export(*l.api, ctx, memfd);
-        const double ex = time_us([&] { return !ls_export(*l.api, ctx, memfd).empty(); }, reps, budget);
+        // Export again from the same context: a library may keep the program it compiled.
+        const double again =
+            time_us([&] { return !ls_export(*l.api, ctx, memfd).empty(); }, reps, budget);
         ls_release(*l.api, ctx);
+        // First export of a freshly built context: only the export is timed.
+        std::vector<double> firsts;
+        const uint64_t t_start = now_ns();
+        while (static_cast<int>(firsts.size()) < reps ||
+               (static_cast<double>(now_ns() - t_start) < budget * 1e6 && firsts.size() < 500)) {
+          std::string e2;
+          void* c2 = ls_build(*l.api, p, arches, l.optimize, &e2);
+          if (!c2) break;
+          const uint64_t t0 = now_ns();
+          const bool ok = !ls_export(*l.api, c2, memfd).empty();
+          firsts.push_back(static_cast<double>(now_ns() - t0) / 1e3);
+          ls_release(*l.api, c2);
+          if (!ok) break;
+        }
+        const double ex = median(firsts);
         const double bx = time_us(
             [&] {
               std::string e2;
@@ -119,17 +140,17 @@ int main(int argc, char** argv) {
             },
             reps, budget);
         export_us[a_idx][li] = ex;
-        std::printf("| %s | %s | %d | %zu | %s | %s |\n", l.label.c_str(),
+        std::printf("| %s | %s | %d | %zu | %s | %s | %s |\n", l.label.c_str(),
                     arches.size() == 1 ? "x86_64" : "x86_64+i386+x32", refused, prog.size(),
-                    fmt_us(ex).c_str(), fmt_us(bx).c_str());
+                    fmt_us(ex).c_str(), fmt_us(again).c_str(), fmt_us(bx).c_str());
         if (arches.size() == 1) cs.push_back({l.label, std::move(prog)});
       }
       ++a_idx;
     }
     for (int a = 0; a < 2; ++a)
       if (export_us[a][2] > 0)
-        std::printf("\nExport speed-up, %s: %.1fx vs libseccomp default, %.1fx vs its tree "
-                    "(target >= 10x).\n",
+        std::printf("\nFirst-export speed-up, %s: %.1fx vs libseccomp default, %.1fx vs its "
+                    "tree (target >= 10x).\n",
                     a == 0 ? "x86_64" : "3 arches", export_us[a][0] / export_us[a][2],
                     export_us[a][1] / export_us[a][2]);
     if (cs.size() == 3 && !cs[2].prog.empty()) instruction_tables(p, cs, 1, 2, 2, 10);

@@ -119,13 +119,16 @@ bool cacheable(const Program& prog, Arch a, int32_t nr);
 
 // --- timing ------------------------------------------------------------------------------------
 
-uint64_t now_ns();
+uint64_t now_ns();         // CLOCK_MONOTONIC
+uint64_t thread_cpu_ns();  // CLOCK_THREAD_CPUTIME_ID
 double median(std::vector<double> v);
 
-// Live kernel: ns per call of `which` (0 = getppid, 1 = getpriority(PRIO_PROCESS, 0)) over
-// `calls` calls, in a forked child that installed `filter` first (empty: no filter). Returns a
+// Live kernel: ns of thread CPU time per call of `which` (0 = getppid, 1 = getpriority(
+// PRIO_PROCESS, 0)) over `calls` calls, in a forked child that installed `filter` first (empty: no filter). Returns a
 // negative number if the child failed (the message says why).
-double live_ns_per_call(const Program& filter, int which, long calls, std::string* err);
+// With `fifo`, the child runs SCHED_FIFO (priority 1) while it measures, when permitted.
+double live_ns_per_call(const Program& filter, int which, long calls, std::string* err,
+                        bool fifo = false);
 
 // Machine description for the reports: nproc, CPU model, kernel, load average, date.
 std::string machine_summary();

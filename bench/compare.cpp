@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +27,7 @@
 
 #include "common.hpp"
 #include "report.hpp"
+#include "sysfence/frontend/oci.hpp"
 
 namespace {
 
@@ -43,6 +45,7 @@ struct Args {
   long live_calls = 300000;
   std::vector<std::string> traces;  // --trace NAME[:a0[:a1...]] (x86_64)
   int live_reps = 11;
+  bool fifo = false;
 };
 
 // The programs compared for one policy and arch set.
@@ -80,6 +83,56 @@ std::vector<Contender> contenders(const BenchPolicy& pol, const std::vector<Arch
   }
   *ok = *ok && cs.size() == 4;
   return cs;
+}
+
+// Cross-check of the bench's own minimal Docker reader against sysfence's OCI importer: both
+// imports compiled for x86_64, every probe emulated, actions compared.
+void check_oci_importer(const BenchPolicy& mine, const std::string& path,
+                        const std::vector<std::string>& caps) {
+  sysfence::frontend::OciImportOptions o;
+  o.caps = caps;
+  o.host_arch = Arch::X86_64;
+  auto imp = sysfence::frontend::import_oci_file(path, o);
+  if (!imp) {
+    std::printf("\nOCI importer cross-check: import failed: %s\n", imp.render().c_str());
+    return;
+  }
+  sysfence::ir::PolicySpec spec = imp.value->spec;
+  spec.arches = {Arch::X86_64};
+  spec.missing_syscall = sysfence::ir::MissingSyscall::Ignore;
+  // The bench drops names libseccomp 2.5.4 does not know; drop them here too.
+  std::erase_if(spec.rules, [](const sysfence::ir::Rule& r) {
+    return !r.syscall.empty() && !libseccomp_knows(r.syscall);
+  });
+  auto pol = sysfence::ir::Policy::build(std::move(spec));
+  auto theirs = pol ? sysfence_compile(*pol, Weighting::CacheAware)
+                    : sysfence::Result<Program>(pol.error());
+  auto ours_pol = to_sysfence(mine, {Arch::X86_64});
+  if (!theirs || !ours_pol) {
+    std::printf("\nOCI importer cross-check: build/compile failed\n");
+    return;
+  }
+  auto ours = sysfence_compile(*ours_pol, Weighting::CacheAware);
+  if (!ours) return;
+  int probes = 0, differ = 0;
+  std::string first;
+  for (const auto& e : sysfence::arch::syscalls(Arch::X86_64))
+    for (uint64_t a0 : {uint64_t{0}, uint64_t{8}, uint64_t{0x20000}, uint64_t{0x20008},
+                        uint64_t{0xffffffff}, uint64_t{0x7e020000}, uint64_t{1}, ~uint64_t{0}}) {
+      const auto d = sysfence::bpf::SeccompData::make(sysfence::bpf::AUDIT_ARCH_X86_64, e.nr, a0);
+      const auto x = emulate(*ours, d), y = emulate(*theirs, d);
+      ++probes;
+      if (x.ret != y.ret) {
+        if (!differ)
+          first = std::string(e.name) + "(" + std::to_string(a0) + "): bench " +
+                  sysfence::bpf::action_name(x.ret) + ", importer " +
+                  sysfence::bpf::action_name(y.ret);
+        ++differ;
+      }
+    }
+  std::printf("\nCross-check: sysfence's OCI importer (frontend::import_oci_file) and this bench's "
+              "reader give the same action on %d of %d probes%s%s.\n",
+              probes - differ, probes, differ ? "; first difference: " : "", first.c_str());
 }
 
 void compile_times(const std::vector<BenchPolicy*>& pols, bool quick) {
@@ -147,10 +200,10 @@ void live(const BenchPolicy& pol, const Args& a) {
   auto cs = contenders(pol, {Arch::X86_64}, &ok);
   if (!ok) return;
   std::printf("\n### Live syscall cost — %s filter, x86_64, forked children\n\n", pol.title.c_str());
-  std::printf("%ld calls per child after a 10%% warm-up; %d children per cell, interleaved; "
-              "median ns/call (min–max). getppid is allowed unconditionally (cached by the "
+  std::printf("%ld calls per child after a 10%% warm-up; %d children per cell, interleaved%s; "
+              "median ns/call of thread CPU time (min–max). getppid is allowed unconditionally (cached by the "
               "kernel); getpriority(PRIO_PROCESS, 0) is argument-checked (`which < 3`, 64-bit).\n\n",
-              a.live_calls, a.live_reps);
+              a.live_calls, a.live_reps, a.fifo ? ", children SCHED_FIFO" : "");
   std::vector<std::pair<std::string, Program>> modes = {{"no filter", {}}};
   for (const auto& c : cs)
     if (c.name != "sysfence uniform") modes.push_back({c.name, c.prog});
@@ -164,7 +217,7 @@ void live(const BenchPolicy& pol, const Args& a) {
     std::string err;
     for (int r = 0; r < a.live_reps; ++r)
       for (size_t m = 0; m < modes.size(); ++m) {
-        const double v = live_ns_per_call(modes[m].second, which, a.live_calls, &err);
+        const double v = live_ns_per_call(modes[m].second, which, a.live_calls, &err, a.fifo);
         if (v < 0) {
           std::printf("live measurement failed (%s): %s\n", modes[m].first.c_str(), err.c_str());
           return;
@@ -206,10 +259,11 @@ int main(int argc, char** argv) {
     else if (s == "--live-calls") a.live_calls = std::atol(next().c_str());
     else if (s == "--live-reps") a.live_reps = std::atoi(next().c_str());
     else if (s == "--trace") a.traces.push_back(next());
+    else if (s == "--fifo") a.fifo = true;
     else {
       std::fprintf(stderr,
                    "usage: %s [--profile PATH] [--caps host|docker] [--quick] [--no-live] "
-                   "[--worst N] [--live-calls N] [--live-reps N] [--trace NAME[:a0[:a1..]]]\n",
+                   "[--worst N] [--live-calls N] [--live-reps N] [--fifo] [--trace NAME[:a0[:a1..]]]\n",
                    argv[0]);
       return 2;
     }
@@ -225,6 +279,7 @@ int main(int argc, char** argv) {
   if (auto d = load_docker_profile(a.profile, caps)) {
     d->title += a.caps == "docker" ? " (container caps)" : " (host caps)";
     keep_common_names(*d, LS);
+    check_oci_importer(*d, a.profile, caps);
     pols.push_back(std::move(*d));
   } else {
     std::printf("\nDocker profile: SKIPPED (%s not found)\n", a.profile.c_str());
@@ -256,7 +311,9 @@ int main(int argc, char** argv) {
       for (size_t c; (c = t.find(':', pos)) != std::string::npos; pos = c + 1)
         parts.push_back(t.substr(pos, c - pos));
       parts.push_back(t.substr(pos));
-      const auto nr = sysfence::arch::syscall_number(Arch::X86_64, parts[0]);
+      auto nr = sysfence::arch::syscall_number(Arch::X86_64, parts[0]);
+      if (!nr && !parts[0].empty() && std::isdigit(static_cast<unsigned char>(parts[0][0])))
+        nr = static_cast<int32_t>(std::stoul(parts[0], nullptr, 0));  // a raw number
       if (!nr) continue;
       auto d = sysfence::bpf::SeccompData::make(sysfence::bpf::AUDIT_ARCH_X86_64, *nr);
       for (size_t k = 1; k < parts.size() && k <= 6; ++k) d.args[k - 1] = std::stoull(parts[k], nullptr, 0);

@@ -60,6 +60,12 @@ struct Stat {
   }
 };
 
+std::string hex(int32_t nr) {
+  char b[16];
+  std::snprintf(b, sizeof b, "%#x", static_cast<uint32_t>(nr));
+  return b;
+}
+
 std::string action_str(uint32_t r) { return sysfence::bpf::action_name(r); }
 
 }  // namespace
@@ -96,8 +102,11 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
 
   // contenders: 0 ls default, 1 ls tree, 2.. sysfence variants (by convention of the caller)
   const size_t n = cs.size();
-  std::vector<Stat> all_allowed(n), uncached(n), unc_args(n), unc_other(n), all_nrs(n);
-  std::vector<int> viol(n, 0), viol_nr(n, 0), mismatch(n, 0), cacheable_count(n, 0);
+  std::vector<Stat> all_allowed(n), uncached(n), unc_args(n), unc_other(n), all_nrs(n), others(n);
+  // Violations: [0] named syscalls, [1] unnamed numbers (c).
+  std::vector<int> viol[2] = {std::vector<int>(n, 0), std::vector<int>(n, 0)};
+  std::vector<int> viol_nr[2] = {std::vector<int>(n, 0), std::vector<int>(n, 0)};
+  std::vector<int> mismatch(n, 0), cacheable_count(n, 0);
   int probes_total = 0, n_allowed = 0, n_uncached = 0;
   struct Worse {
     int32_t nr;
@@ -106,7 +115,23 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
   };
   std::vector<std::vector<Worse>> worse(n);
 
-  for (const auto& e : sysfence::arch::syscalls(Arch::X86_64)) {
+  // Every named x86_64 number, then numbers no x86_64 syscall has: the gaps and a few past the
+  // table, x32 numbers (bit 30) on the x86_64 door, and the far ends of the 32-bit range.
+  struct Num {
+    int32_t nr;
+    std::string name;
+    bool named;
+  };
+  std::vector<Num> nums;
+  const auto table = sysfence::arch::syscalls(Arch::X86_64);
+  for (const auto& e : table) nums.push_back({e.nr, std::string(e.name), true});
+  const int32_t last = table.empty() ? 0 : table.back().nr;
+  for (int32_t x = 0; x <= last + 8; ++x)
+    if (!sysfence::arch::syscall_name(Arch::X86_64, x)) nums.push_back({x, hex(x), false});
+  for (uint32_t x : {0x3fffffffU, 0x40000000U, 0x40000001U, 0x40000200U, 0x7fffffffU, 0x80000000U,
+                     0xfffffffeU, 0xffffffffU})
+    nums.push_back({static_cast<int32_t>(x), hex(static_cast<int32_t>(x)), false});
+  for (const auto& e : nums) {
     const int32_t nr = e.nr;
     std::vector<const ArgCmp*> cmps;
     bool allowed = false, has_args = false;
@@ -119,7 +144,8 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
     }
     // Classified by sysfence's default (cache-aware) program: the kernel caches nr on x86_64?
     const bool is_cached = cacheable(cs[classify].prog, Arch::X86_64, nr);
-    for (size_t i = 0; i < n; ++i) cacheable_count[i] += cacheable(cs[i].prog, Arch::X86_64, nr);
+    if (e.named)
+      for (size_t i = 0; i < n; ++i) cacheable_count[i] += cacheable(cs[i].prog, Arch::X86_64, nr);
     const auto probes = probes_for(aa, nr, cmps);
     probes_total += static_cast<int>(probes.size());
     std::vector<std::vector<EmuResult>> res(n);
@@ -134,15 +160,19 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
         mx = std::max(mx, res[i][k].insns);
         if (res[i][k].ret != res[ref][k].ret) ++mismatch[i];
         if (res[i][k].insns > res[ref][k].insns) {
-          ++viol[i];
+          ++viol[e.named ? 0 : 1][i];
           if (!worse_here)
-            worse[i].push_back({nr, std::string(e.name) + (has_args ? " (args)" : ""),
+            worse[i].push_back({nr, e.named ? e.name + "(" + std::to_string(nr) + ")" + (has_args ? " (args)" : "") : "nr " + e.name,
                                 static_cast<int>(res[i][k].insns) - static_cast<int>(res[ref][k].insns)});
           worse_here = true;
         }
       }
-      viol_nr[i] += worse_here;
+      viol_nr[e.named ? 0 : 1][i] += worse_here;
       const double mean = sum / static_cast<double>(probes.size());
+      if (!e.named) {
+        others[i].add(mean, mx);
+        continue;
+      }
       all_nrs[i].add(mean, mx);
       if (allowed) all_allowed[i].add(mean, mx);
       if (!is_cached) {
@@ -150,15 +180,16 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
         (has_args ? unc_args[i] : unc_other[i]).add(mean, mx);
       }
     }
-    n_allowed += allowed;
-    n_uncached += !is_cached;
+    n_allowed += e.named && allowed;
+    n_uncached += e.named && !is_cached;
   }
 
   std::printf("\n#### Executed instructions per syscall — %s, x86_64 (emulator)\n\n", pol.title.c_str());
   std::printf("mean / max over syscalls; a syscall's value is the mean (max) over its probe inputs "
-              "(%d probes over %zu numbers). Uncached = not constant-allow in sysfence's "
-              "cache-aware program (the kernel runs BPF for these).\n\n",
-              probes_total, sysfence::arch::syscalls(Arch::X86_64).size());
+              "(%d probes over %zu numbers). Uncached = not constant-allow in %s's program "
+              "(the kernel runs BPF for these). Violations and mismatches count every probe, "
+              "(c) included.\n\n",
+              probes_total, nums.size(), cs[classify].name.c_str());
   std::printf("| set | syscalls |");
   for (const auto& c : cs) std::printf(" %s |", c.name.c_str());
   std::printf("\n|---|---:|");
@@ -174,20 +205,23 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
   row("(b1) uncached, argument-checked", unc_args[0].n, unc_args);
   row("(b2) uncached, errno/other action", unc_other[0].n, unc_other);
   row("every x86_64 syscall number", all_nrs[0].n, all_nrs);
+  row("(c) unnamed numbers: gaps, past the table, x32 bit, -1", others[0].n, others);
   std::printf("| cacheable numbers (kernel bitmap) | |");
   for (size_t i = 0; i < n; ++i) std::printf(" %d |", cacheable_count[i]);
-  std::printf("\n| probes costing more than libseccomp tree (syscalls) | |");
-  for (size_t i = 0; i < n; ++i) std::printf(" %d (%d) |", viol[i], viol_nr[i]);
-  std::printf("\n| probes whose action differs from libseccomp tree | |");
+  std::printf("\n| probes costing more than %s (syscalls) | |", cs[ref].name.c_str());
+  for (size_t i = 0; i < n; ++i) std::printf(" %d (%d) |", viol[0][i], viol_nr[0][i]);
+  std::printf("\n| same, unnamed numbers (c) | |");
+  for (size_t i = 0; i < n; ++i) std::printf(" %d (%d) |", viol[1][i], viol_nr[1][i]);
+  std::printf("\n| probes whose action differs from %s | |", cs[ref].name.c_str());
   for (size_t i = 0; i < n; ++i) std::printf(" %d |", mismatch[i]);
   std::printf("\n");
   for (size_t i = first_checked; i < n; ++i) {
     if (worse[i].empty()) continue;
     std::sort(worse[i].begin(), worse[i].end(),
               [](const Worse& a, const Worse& b) { return a.delta > b.delta; });
-    std::printf("\n%s costs more than libseccomp's tree on:", cs[i].name.c_str());
+    std::printf("\n%s costs more than %s on:", cs[i].name.c_str(), cs[ref].name.c_str());
     for (size_t k = 0; k < worse[i].size() && static_cast<int>(k) < worst; ++k)
-      std::printf(" %s[%d] +%d%s", worse[i][k].what.c_str(), worse[i][k].nr, worse[i][k].delta,
+      std::printf(" %s +%d%s", worse[i][k].what.c_str(), worse[i][k].delta,
                   k + 1 < worse[i].size() ? "," : "");
     if (static_cast<int>(worse[i].size()) > worst) std::printf(" ... (%zu total)", worse[i].size());
     std::printf("\n");
@@ -196,8 +230,8 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
   for (size_t i = first_checked; i < n; ++i) {
     if (!mismatch[i]) continue;
     int shown = 0;
-    std::printf("\nACTION MISMATCH %s vs libseccomp tree:", cs[i].name.c_str());
-    for (const auto& e : sysfence::arch::syscalls(Arch::X86_64)) {
+    std::printf("\nACTION MISMATCH %s vs %s:", cs[i].name.c_str(), cs[ref].name.c_str());
+    for (const auto& e : nums) {
       std::vector<const ArgCmp*> cmps;
       for (const Rule* r : by_nr[e.nr])
         for (const auto& c : r->args) cmps.push_back(&c);
@@ -205,7 +239,7 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
         const auto a = emulate(cs[i].prog, d), b = emulate(cs[ref].prog, d);
         if (a.ret != b.ret && shown++ < 8)
           std::printf(" %s(a0=%#" PRIx64 ",a1=%#" PRIx64 ",a2=%#" PRIx64 "): %s vs %s;",
-                      std::string(e.name).c_str(), d.args[0], d.args[1], d.args[2],
+                      e.name.c_str(), d.args[0], d.args[1], d.args[2],
                       action_str(a.ret).c_str(), action_str(b.ret).c_str());
       }
     }

@@ -40,7 +40,7 @@ q=(); gb_reps=11; gb_min=0.5
 if [[ $quick == 1 ]]; then q=(--quick); gb_reps=3; gb_min=0.1; fi
 
 echo "== 1. side-by-side driver (instructions, length, compile time, live syscalls)"
-"$bin/sysfence_bench_compare" --profile "$profile" "${q[@]}" | tee "$out/compare.md"
+"$bin/sysfence_bench_compare" --profile "$profile" --fifo "${q[@]}" | tee "$out/compare.md"
 
 echo "== 1b. Docker's profile with Docker's default container capabilities (no live part)"
 "$bin/sysfence_bench_compare" --profile "$profile" --caps docker --no-live "${q[@]}" \

@@ -158,7 +158,7 @@ std::string disassemble(std::span<const Insn> prog, const DisasmOptions& opt) {
       comment = action_name(in.k);
       if (action_of(in.k) == kRetAllow) comment += ": not cacheable";
     }
-    char index[16];
+    char index[32];
     std::snprintf(index, sizeof index, "%4zu: ", pc);
     std::string line = index + instruction_text(in, pc);
     if (opt.comments && !comment.empty()) {

@@ -20,12 +20,15 @@ constexpr uint16_t kClassicOpcodes[] = {
     RET | RVAL_A,  JMP | JA,      JMP | JEQ | K, JMP | JEQ | X, JMP | JGE | K, JMP | JGE | X,
     JMP | JGT | K, JMP | JGT | X, JMP | JSET | K, JMP | JSET | X};
 
-bool is_classic_opcode(uint16_t code) {
-  for (uint16_t c : kClassicOpcodes) {
-    if (c == code) return true;
+struct OpcodeTable {
+  bool classic[256] = {};
+  constexpr OpcodeTable() {
+    for (uint16_t c : kClassicOpcodes) classic[c] = true;
   }
-  return false;
-}
+};
+constexpr OpcodeTable kOpcodeTable;
+
+bool is_classic_opcode(uint16_t code) { return code < 256 && kOpcodeTable.classic[code]; }
 
 bool is_conditional_jump(uint16_t code) {
   switch (code) {

@@ -4,17 +4,9 @@
 #include "common.hpp"
 #include "sysfence/bpf/binary.hpp"
 #include "sysfence/bpf/disasm.hpp"
-#include "sysfence/bpf/emulate.hpp"
 #include "sysfence/bpf/verify.hpp"
 
 namespace sysfence::cli {
-
-uint32_t emulate_ret(const bpf::Program& prog, const bpf::SeccompData& d) {
-  auto e = bpf::emulate(prog, d);
-  // The program was verified when it was compiled; a failure here would be a library bug:
-  // answer as the kernel does for a broken filter (kill).
-  return e ? e->ret : bpf::kRetKillProcess;
-}
 
 bool looks_raw(const std::string& bytes) { return bytes.find('\0') != std::string::npos; }
 

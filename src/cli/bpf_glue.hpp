@@ -1,20 +1,10 @@
 // src/cli/bpf_glue.hpp — small adapters over the bpf module used by several subcommands.
 #pragma once
 
-#include <cstdint>
 #include <string>
 
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/bpf/insn.hpp"
-#include "sysfence/bpf/seccomp.hpp"
-
-namespace sysfence::cli {
-
-// What `prog` returns for `d` (the kernel's semantics, via the library's emulator).
-uint32_t emulate_ret(const bpf::Program& prog, const bpf::SeccompData& d);
-
-
-}  // namespace sysfence::cli
 
 namespace sysfence::cli {
 

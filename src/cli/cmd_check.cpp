@@ -4,7 +4,6 @@
 // takes, and the size of the compiled filter.
 #include <iostream>
 
-#include "bpf_glue.hpp"
 #include "cache_glue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
@@ -114,7 +113,8 @@ void run_check(CheckOpts& o) {
       aj["cache"] = {{"syscalls", cs.syscalls},
                      {"allowed", cs.allowed},
                      {"cached", cs.cached},
-                     {"allowed_uncached", cs.allowed_uncached}};
+                     {"allowed_uncached", cs.allowed_uncached},
+                     {"kernel_caches", cs.kernel_caches}};
       // Instructions the kernel runs per syscall when the cache does not answer.
       size_t max_exec = 0, sum_exec = 0, n = 0;
       for (const auto& s : arch::syscalls(a)) {
@@ -127,7 +127,8 @@ void run_check(CheckOpts& o) {
       aj["executed_mean"] = n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0;
       report += std::string(info.name) + ": " + std::to_string(cs.allowed) + " of " +
                 std::to_string(cs.syscalls) + " syscalls allowed, " + std::to_string(cs.cached) +
-                " of them cached by the kernel (no BPF runs)";
+                " of them cached by the kernel (no BPF runs)" +
+                (cs.kernel_caches ? "" : " [the kernel keeps no cache for " + std::string(info.name) + "]");
       if (cs.allowed_uncached) {
         report += ", " + std::to_string(cs.allowed_uncached) + " allowed only after BPF runs";
       }

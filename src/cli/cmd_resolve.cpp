@@ -111,10 +111,11 @@ void run_resolve(const ResolveOpts& o) {
 
 void add_resolve(CLI::App& app) {
   auto o = std::make_shared<ResolveOpts>();
-  auto* sub = app.add_subcommand(
-      "resolve",
-      "A syscall's number per arch, or the name of a number.\n"
-      "Exit 1 when the name or number is absent on every arch asked for; 2 for an unknown name.");
+  auto* sub = app.add_subcommand("resolve", "A syscall's number per arch, or the name of a number");
+  sub->footer(
+      "x32 numbers include bit 30 (0x40000000), as the kernel shows them to a filter; a number\n"
+      "given for x32 without it is looked up with it too.\n"
+      "Exit codes: 0 found; 1 absent on every arch asked for; 2 unknown name or bad usage.");
   sub->add_option("syscall", o->what, "syscall name, or number (decimal or 0x hex)")->required();
   auto* arch_opt = sub->add_option("-a,--arch", o->arches, "arch (repeatable; default: native)");
   sub->add_flag("--all-arches", o->all, "every arch sysfence knows")->excludes(arch_opt);

@@ -26,11 +26,11 @@
 #include <ctime>
 #include <iostream>
 
-#include "bpf_glue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "policy_input.hpp"
 #include "supervisor.hpp"
+#include "sysfence/bpf/emulate.hpp"
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/loader/loader.hpp"
 
@@ -114,10 +114,11 @@ struct Handoff {
 };
 
 [[noreturn]] void child_main(const RunOpts& o, const std::string& path, char** argv,
-                             const bpf::Program& prog, uint32_t flags, int pipe_fd, Handoff* h) {
-  // Die with the runner: never linger unsupervised.
+                             const bpf::Program& prog, uint32_t flags, int pipe_fd, Handoff* h,
+                             pid_t runner) {
+  // Die with the runner: never linger unsupervised (and not at all if it is already gone).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
-  if (::getppid() == 1) ::_exit(1);
+  if (::getppid() != runner) ::_exit(1);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
 
   if (auto r = loader::set_no_new_privs(); !r) child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
@@ -169,6 +170,8 @@ void run_run(RunOpts& o) {
   if (o.log) flags |= loader::kFlagLog;
 
   bpf::Program installed = prog;
+  // --report answers each notification with what the original program returns: verified once.
+  const auto original = take(bpf::VerifiedProgram::make(prog), kExitFail);
   if (o.report) {
     size_t rewritten = 0;
     installed = report_program(prog, &rewritten);
@@ -188,8 +191,11 @@ void run_run(RunOpts& o) {
     loader::FilterOptions fo;
     fo.flags = flags;
     fo.allow_user_notif_without_listener = true;
-    if (auto r = loader::check_installable(installed, fo, *k); !r)
-      throw Exit{kExitFail, r.error().render(), true};
+    if (auto r = loader::check_installable(installed, fo, *k); !r) {
+      throw Exit{kExitFail,
+                 "sysfence: cannot install the filter; the program did not run:\n" + r.error().render(),
+                 true};
+    }
   }
 
   // 2. The program.
@@ -216,11 +222,12 @@ void run_run(RunOpts& o) {
   }
   std::cout.flush();
   std::cerr.flush();
+  const pid_t runner = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
   if (child == 0) {
     ::close(pipefd[0]);
-    child_main(o, path, argv.data(), installed, flags, pipefd[1], handoff);
+    child_main(o, path, argv.data(), installed, flags, pipefd[1], handoff, runner);
   }
   ::close(pipefd[1]);
   g_child = child;
@@ -260,7 +267,7 @@ void run_run(RunOpts& o) {
       }
       handoff->taken.store(1, std::memory_order_release);
       sup.emplace(loader::Listener(mine), child, pidfd,
-                  [&prog](const bpf::SeccompData& d) { return emulate_ret(prog, d); });
+                  [&original](const bpf::SeccompData& d) { return bpf::emulate(original, d).ret; });
       status = sup->serve();
     }
   } else {
@@ -282,8 +289,11 @@ void run_run(RunOpts& o) {
                      (f.err == EPERM || f.err == EACCES ? " (does the policy allow execve?)" : "")};
     }
     std::string text = f.text;
-    throw Exit{kExitFail, (f.stage == 2 ? "cannot install the filter; the program did not run:\n"
-                                        : "cannot set up the child; the program did not run:\n") + text};
+    throw Exit{kExitFail,
+               std::string(f.stage == 2 ? "sysfence: cannot install the filter; the program did not run:\n"
+                                        : "sysfence: cannot set up the child; the program did not run:\n") +
+                   text,
+               true};
   }
   if (sup) sup->print_summary();
   int code = exit_status_of(status);

@@ -11,6 +11,8 @@
 #include <array>
 #include <fstream>
 
+#include "sysfence/arch/constants.hpp"
+
 namespace sysfence::cli {
 namespace {
 
@@ -64,6 +66,63 @@ constexpr PathArgs kPathArgs[] = {
     {"uselib", {0}, 1},          {"utime", {0}, 1},
     {"utimensat", {1}, 1},       {"utimes", {0}, 1},
 };
+
+// Arguments shown by name: a set of flag bits, or one value of a family of constants.
+struct NamedArg {
+  std::string_view syscall;
+  uint8_t index;
+  bool bits;
+  std::array<std::string_view, 3> prefixes;
+};
+constexpr NamedArg kNamedArgs[] = {
+    {"unshare", 0, true, {"CLONE_"}},
+    {"clone", 0, true, {"CLONE_"}},
+    {"setns", 1, true, {"CLONE_NEW"}},
+    {"umount2", 1, true, {"MNT_"}},
+    {"ioctl", 1, false, {"TIOC", "FIO", "TC"}},
+    {"prctl", 0, false, {"PR_"}},
+    {"socket", 0, false, {"AF_"}},
+    {"personality", 0, false, {"PER_"}},
+    {"ptrace", 0, false, {"PTRACE_"}},
+    {"keyctl", 0, false, {"KEYCTL_"}},
+    {"kill", 1, false, {"SIG"}},
+    {"tgkill", 2, false, {"SIG"}},
+};
+
+// "CLONE_NEWUSER|CLONE_NEWNS", "TIOCSTI", or "" when nothing names the value.
+std::string name_value(arch::Arch a, std::string_view syscall, uint8_t index, uint64_t v) {
+  for (const auto& n : kNamedArgs) {
+    if (n.syscall != syscall || n.index != index) continue;
+    if (!n.bits) {
+      for (auto prefix : n.prefixes) {
+        if (prefix.empty()) continue;
+        for (const auto& c : arch::constants_with_prefix(a, prefix)) {
+          if (c.value == v && !c.negative) return std::string(c.name);
+        }
+      }
+      return "";
+    }
+    if (v == 0) return "";
+    std::string out;
+    uint64_t rest = v;
+    for (const auto& c : arch::constants_with_prefix(a, n.prefixes[0])) {
+      const uint64_t bit = c.value;
+      if (c.negative || bit == 0 || (bit & (bit - 1)) != 0) continue;  // single bits only
+      if ((rest & bit) == bit) {
+        out += (out.empty() ? "" : "|") + std::string(c.name);
+        rest &= ~bit;
+      }
+    }
+    if (out.empty()) return "";
+    if (rest) {
+      char b[32];
+      std::snprintf(b, sizeof b, "|0x%llx", static_cast<unsigned long long>(rest));
+      out += b;
+    }
+    return out;
+  }
+  return "";
+}
 
 // Reads up to `len` bytes; returns the number read (0 on failure).
 size_t read_mem(pid_t tid, uint64_t addr, char* buf, size_t len) {
@@ -185,8 +244,11 @@ std::string format_call(const bpf::SeccompData& d, pid_t tid, bool read_paths,
     if (i) out += ", ";
     if (!arg_names.empty()) out += std::string(arg_names[i]) + "=";
     const uint64_t v = wide ? d.args[i] : (d.args[i] & 0xffffffffULL);
+    std::string named = (name && a) ? name_value(*a, *name, static_cast<uint8_t>(i), v) : "";
     if (path_text[i]) {
       out += quote(*path_text[i]) + " (observed, not enforced)";
+    } else if (!named.empty()) {
+      out += named;
     } else {
       char b[32];
       const int64_t sv = static_cast<int64_t>(v);

@@ -49,6 +49,12 @@ int write_all(int fd, const void* data, size_t len) {
   return 0;
 }
 
+// libseccomp's "valid filter": a live context with at least one arch. Most functions need it.
+Filter* usable(void* ctx) {
+  Filter* f = as_filter(ctx);
+  return f && !f->state().arches.empty() ? f : nullptr;
+}
+
 // libseccomp reports system failures as -ECANCELED unless API_SYSRAWRC is set.
 int sys_rc(const Filter& f, int raw) {
   if (raw >= 0) return raw;
@@ -197,14 +203,14 @@ int seccomp_load(const scmp_filter_ctx ctx) {
 }
 
 int seccomp_attr_get(const scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t* value) {
-  Filter* f = as_filter(ctx);
+  Filter* f = usable(ctx);
   if (!f) return -EINVAL;
   return f->attr_get(static_cast<int>(attr), value);
 }
 
 int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value) {
   return guarded([&] {
-    Filter* f = as_filter(ctx);
+    Filter* f = usable(ctx);
     if (!f) return -EINVAL;
     return f->attr_set(static_cast<int>(attr), value);
   });
@@ -271,7 +277,7 @@ int seccomp_rule_add_exact(scmp_filter_ctx ctx, uint32_t action, int syscall,
 }
 
 int seccomp_notify_fd(const scmp_filter_ctx ctx) {
-  Filter* f = as_filter(ctx);
+  Filter* f = usable(ctx);
   if (!f) return -EINVAL;
   const int fd = sysfence::compat::global_notify_fd();
   // libseccomp 2.5 answers -EFAULT (not the -1 its man page says) before a listener exists.

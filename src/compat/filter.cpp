@@ -83,11 +83,15 @@ NodeKey node_key(const ir::ArgCmp& c) {
   }
 }
 
-// `p` (sorted by argument) is a prefix of `q`, or equal to it.
-bool is_prefix(const std::vector<ir::ArgCmp>& p, const std::vector<ir::ArgCmp>& q) {
+// Every comparison of `p` is also in `q` (`p` is as general as `q`, or more).
+bool is_subset(const std::vector<ir::ArgCmp>& p, const std::vector<ir::ArgCmp>& q) {
   if (p.size() > q.size()) return false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (!(node_key(p[i]) == node_key(q[i])) || p[i].width != q[i].width) return false;
+  for (const ir::ArgCmp& c : p) {
+    bool found = false;
+    for (const ir::ArgCmp& d : q) {
+      if (c.arg == d.arg && node_key(c) == node_key(d) && c.width == d.width) found = true;
+    }
+    if (!found) return false;
   }
   return true;
 }
@@ -99,10 +103,10 @@ Fate fate_of(const SyscallRules& sr, const std::vector<ir::ArgCmp>& conds, uint3
   if (conds.empty()) return Fate::Add;      // replaces every chain
   Fate f = Fate::Add;
   for (const Chain& e : sr.chains) {
-    if (is_prefix(e.conds, conds)) {  // an existing chain is as general or more
+    if (is_subset(e.conds, conds)) {  // an existing chain is as general or more
       if (e.action != action && e.conds.size() == conds.size()) return Fate::Exists;
       f = Fate::Skip;
-    } else if (is_prefix(conds, e.conds) && e.action != action) {
+    } else if (is_subset(conds, e.conds) && e.action != action) {
       return Fate::Exists;
     }
   }
@@ -402,12 +406,12 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
     }
   }
 
-  // libseccomp's database, per syscall: its rules form a tree of comparisons sorted by
-  // argument. A new chain that extends an existing chain (or equals it) is dropped when the
-  // actions agree and also when they differ (the shorter, more general rule stays), except that
-  // an equal chain with another action is -EEXIST. A new chain that is a prefix of existing
-  // ones replaces them when the actions agree and is -EEXIST when they differ. Every arch is
-  // checked first, then the rule is applied everywhere or nowhere.
+  // libseccomp's database, per syscall. A new rule whose comparisons include all of an
+  // existing rule's (it is as specific or more) is dropped, whatever its action, except that
+  // equal comparisons with another action are -EEXIST. A new rule whose comparisons are a
+  // subset of existing rules' (more general) replaces them when the actions agree and is
+  // -EEXIST when they differ. Every arch is checked first, then the rule is applied
+  // everywhere or nowhere.
   std::vector<Fate> fates;
   for (const Planned& p : plan) {
     const auto& rules = st_.arches[p.db].rules;
@@ -426,7 +430,7 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
       continue;
     }
     // Same action: the new, more general chain replaces the chains it is a prefix of.
-    std::erase_if(sr.chains, [&](const Chain& e) { return is_prefix(p.conds, e.conds); });
+    std::erase_if(sr.chains, [&](const Chain& e) { return is_subset(p.conds, e.conds); });
     sr.chains.push_back(Chain{std::move(p.conds), action});
   }
   changed();

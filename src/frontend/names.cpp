@@ -26,7 +26,9 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t cap) {
 }
 
 std::string nearest_of(std::string_view name, std::span<const std::string_view> candidates) {
-  size_t limit = std::max<size_t>(1, name.size() / 3);
+  // Two edits (a transposition such as EPREM/EPERM) always count as close, longer names more.
+  size_t limit = std::max<size_t>(2, name.size() / 3);
+  if (limit >= name.size()) limit = name.size() > 1 ? name.size() - 1 : 0;
   size_t best = limit + 1;
   std::string_view pick;
   for (std::string_view c : candidates) {

@@ -25,7 +25,8 @@ std::optional<std::string_view> errno_name(int value);
 
 // Levenshtein distance, stopping early above `cap`.
 size_t edit_distance(std::string_view a, std::string_view b, size_t cap = 64);
-// The candidate nearest to `name` when it is close enough (distance <= max(1, len/3)).
+// The candidate nearest to `name` when it is close enough (distance <= max(2, len/3), and
+// less than the length of `name`).
 std::string nearest_of(std::string_view name, std::span<const std::string_view> candidates);
 
 }  // namespace sysfence::frontend::detail

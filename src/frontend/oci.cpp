@@ -168,6 +168,15 @@ class Importer {
     } catch (const json::parse_error& e) {
       syntax_error(text, e);
       return finish();
+    } catch (const json::exception& e) {
+      // e.g. out_of_range 406: a number too large for a double. nlohmann gives no position.
+      std::string what = e.what();
+      if (auto q = what.find("] "); q != std::string::npos) what = what.substr(q + 2);
+      Error err;
+      err.message = "invalid JSON: " + what;
+      err.where.file = opt_.filename.empty() ? "<json>" : opt_.filename;
+      errors_.push_back(std::move(err));
+      return finish();
     }
     if (!root.is_object()) {
       error("", "expected a JSON object at the top level, found " + type_name(root));
@@ -795,6 +804,14 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
       name = std::string(*n);
     }
     if (r.action == spec.default_action) continue;
+    // Under sysfence's semantics (the most restrictive matching rule wins) a rule less
+    // restrictive than an unconditional rule of the same syscall never decides anything. OCI
+    // runtimes do not read profiles that way, so leave such dead rules out.
+    bool dead = std::any_of(spec.rules.begin(), spec.rules.end(), [&](const ir::Rule& o) {
+      return &o != &r && o.conds.empty() && o.syscall == r.syscall && o.nr == r.nr &&
+             (!o.only_arch || o.only_arch == r.only_arch) && o.action.more_restrictive_than(r.action);
+    });
+    if (dead) continue;
     std::vector<ArgCmp> conds;
     bool bad = false;
     for (const ArgCmp& c : r.conds) {

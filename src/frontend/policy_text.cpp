@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "frontend/names.hpp"
+#include "sysfence/arch/constants.hpp"
 #include "sysfence/frontend/groups.hpp"
 
 namespace sysfence::frontend {
@@ -659,7 +660,7 @@ class Parser {
   }
 
   bool include_statement(Cursor& c, int file, std::vector<std::pair<std::string, Pos>> chain) {
-    Token kw = c.next();
+    c.next();
     const Token& s = c.peek();
     if (s.kind != Tok::String) return unexpected(s, "a file name in quotes after @include");
     Token path_tok = c.next();
@@ -716,7 +717,6 @@ class Parser {
     if (!st_.included.insert(key).second) return true;  // already included once: nothing to add
     d_.files.push_back(SourceFile{found, *text, split_lines(*text)});
     int idx = static_cast<int>(d_.files.size() - 1);
-    (void)kw;
     parse_file(idx, chain);
     return true;
   }
@@ -783,10 +783,11 @@ class Parser {
         c.next();
         auto e = detail::errno_value(v.text);
         if (!e) {
-          std::string near;
-          if (v.text.size() > 1 && v.text[0] == 'E') near = detail::nearest_constant(v.text);
+          std::vector<std::string_view> names;
+          for (const arch::NamedConstant& n : arch::errno_names()) names.push_back(n.name);
+          std::string near = detail::nearest_of(v.text, names);
           d_.error(v.pos, "unknown errno name " + quote(v.text),
-                   !near.empty() && near[0] == 'E' ? "did you mean " + quote(near) + "?" : "write a name like EPERM or a number");
+                   !near.empty() ? "did you mean " + quote(near) + "?" : "write a name like EPERM or a number");
           return std::nullopt;
         }
         return static_cast<uint16_t>(*e);
@@ -1039,7 +1040,7 @@ class Parser {
       c.next();
       if (operand_start(c)) {
         size_t errs = d_.errors.size();
-        auto o = quiet_operand(c);
+        auto o = operand(c);  // look-ahead: its errors are dropped when we backtrack
         if (o && c.peek().kind == Tok::Amp) {
           c.next();
           o->mask = value(c);
@@ -1066,19 +1067,12 @@ class Parser {
     if (!o) return nullptr;
     if (c.peek().kind == Tok::Amp) {
       c.next();
-      o->mask = term_or_value_for_mask(c);
+      o->mask = value(c);  // in `arg & A|B == 0` the mask is `A|B`
       if (!o->mask) return nullptr;
     }
     return comparison_tail(c, std::move(*o));
   }
 
-  // In `arg & A|B == 0` the mask is `A|B`.
-  VPtr term_or_value_for_mask(Cursor& c) { return value(c); }
-
-  std::optional<Operand> quiet_operand(Cursor& c) {
-    // Used for look-ahead: parse errors are discarded by the caller when it backtracks.
-    return operand(c);
-  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1159,7 +1153,6 @@ struct LowerCtx {
   Arch arch;
   std::string_view syscall;
   std::span<const std::string_view> arg_names;
-  bool failed = false;
 };
 
 std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx, int depth = 0) {

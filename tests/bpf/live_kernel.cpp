@@ -4,7 +4,6 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -60,16 +59,20 @@ struct Shared {
 };
 
 Shared* g_shared = nullptr;
-sigjmp_buf g_trap_return;
+// __builtin_setjmp/longjmp, not siglongjmp: sanitizer runtimes intercept siglongjmp and make
+// syscalls there (sigaltstack), which a filter that traps everything would trap again.
+void* g_trap_return[5];
 
-void on_sigsys(int, siginfo_t* info, void*) {
+// Not instrumented: AddressSanitizer puts a call to __asan_handle_no_return (which makes a
+// sigaltstack syscall) before every noreturn call such as __builtin_longjmp.
+__attribute__((no_sanitize_address)) void on_sigsys(int, siginfo_t* info, void*) {
   LiveObservation& o = g_shared->obs[g_shared->current];
   o.kind = LiveObservation::Kind::kTrapped;
   o.trap_errno = info->si_errno;
   o.trap_syscall = info->si_syscall;
   o.trap_arch = info->si_arch;
   o.trap_ip = reinterpret_cast<uint64_t>(info->si_call_addr);
-  siglongjmp(g_trap_return, 1);  // savemask 0 below: no syscall on the way back
+  __builtin_longjmp(g_trap_return, 1);  // no syscall on the way back (no sigreturn either)
 }
 
 constexpr int kExitAllDone = 42;
@@ -93,6 +96,14 @@ int install(const Program& p) {
   return r < 0 ? static_cast<int>(-r) : 0;
 }
 
+// Separate frame for __builtin_setjmp: a trap lands back here and the call counts as trapped.
+__attribute__((noinline, no_sanitize_address)) void perform_call(const LiveCall& call, LiveObservation& obs) {
+  if (__builtin_setjmp(g_trap_return) == 0) {
+    obs.ret = raw_call(call);
+    obs.kind = LiveObservation::Kind::kReturned;
+  }
+}
+
 void* worker_main(void* raw) {
   auto* w = static_cast<WorkerArgs*>(raw);
   umask(022);
@@ -113,11 +124,7 @@ void* worker_main(void* raw) {
   // From here on every syscall is filtered: only memory stores and raw calls.
   for (size_t i = w->first; i < w->calls.size(); ++i) {
     g_shared->current = i;
-    if (sigsetjmp(g_trap_return, 0) == 0) {
-      const long r = raw_call(w->calls[i]);
-      g_shared->obs[i].ret = r;
-      g_shared->obs[i].kind = LiveObservation::Kind::kReturned;
-    }
+    perform_call(w->calls[i], g_shared->obs[i]);
   }
   g_shared->all_done = 1;  // the main thread ends the process; we may not make any syscall
   for (;;) asm volatile("pause");
@@ -248,12 +255,11 @@ LiveRun live_run(std::span<const Program> oldest_first, std::span<const LiveCall
 std::vector<int> live_load(std::span<const Program> oldest_first) {
   LiveRun r = live_run(oldest_first, {});
   std::vector<int> out(oldest_first.size(), -1);
-  // live_run reports only the first failure; rebuild the per-filter view from it.
   if (r.load_errno == 0) {
     for (int& e : out) e = 0;
     return out;
   }
-  // Find how many loaded: re-run prefixes is expensive; instead load one by one.
+  // live_run reports only the first errno: find which filter failed by growing prefixes.
   for (size_t n = 1; n <= oldest_first.size(); ++n) {
     LiveRun prefix = live_run(oldest_first.first(n), {});
     out[n - 1] = prefix.load_errno;

@@ -308,6 +308,29 @@ export_bpf @OUT@
 )");
 }
 
+TEST(CompatApi, PseudoNumbersResolveOnArchesThatHaveThem) {
+  REQUIRE_LIBSECCOMP();
+  // socketcall -10060, ipc -10059? and waitpid are pseudo numbers on x86_64 (resolved by name
+  // through the driver), real syscalls on x86.
+  check_script(R"(resolve_name socketcall
+resolve_name ipc
+resolve_name waitpid
+init 0x7fff0000
+arch_add 0x40000003
+rule 0x50001 -10060 0
+rule 0x50002 -10073 1 0 4 5 0
+rule 0x50003 -201 0
+rule 0x50004 -101 0
+export_bpf @OUT@
+init 0x7fff0000
+rule 0x50001 -10060 0
+rule_exact 0x50001 -10060 0
+arch_add 0x40000003
+rule 0x50002 -10073 0
+export_bpf @OUT@
+)");
+}
+
 TEST(CompatApi, TracerSkipRuleMatchesMinusOne) {
   REQUIRE_LIBSECCOMP();
   check_script(R"(init 0x7fff0000

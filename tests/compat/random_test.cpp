@@ -7,13 +7,16 @@
 // rule's transaction is rolled back), and the conditional rules of one syscall share one action
 // (when such rules overlap with different actions, libseccomp's choice depends on its internal
 // tree and sysfence's on the action's severity; see docs/libseccomp-compat.md and the
-// OverlappingConditionalRules test below). Unconditional rules, duplicates with other actions
+// OverlappingConditionalRules test below). Pseudo syscall numbers are left out (a libseccomp
+// 2.5.4 BPF bug, see below). Unconditional rules, duplicates with other actions
 // (-EEXIST), invalid operators, repeated arguments and actions equal to the default are all in.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <tuple>
+#include <utility>
 #include <random>
 #include <sstream>
 #include <string>
@@ -69,9 +72,10 @@ std::string random_script(uint64_t seed) {
   std::vector<uint64_t> nrs = {0,  1,  3,  9,   16,  17,  39,  41,  42,  43,  44,  49,  54,  56,
                                62, 65, 30, 72,  257, 202, 157, 158, 110, 70,  288, 135, 59,  272,
                                29, 31, 66, 220, 45,  46,  47,  48,  51,  53,  299, 307, 1000};
-  for (const char* pseudo : {"socketcall", "ipc", "waitpid", "_llseek"}) {
-    if (auto p = sysfence::compat::pseudo_number(pseudo)) nrs.push_back(static_cast<uint32_t>(*p));
-  }
+  // No pseudo numbers here: with a rule on one (e.g. SCMP_SYS(waitpid) on x86_64) libseccomp
+  // 2.5.4's BPF can disagree with its own PFC on other syscalls (seed 12 of an earlier version
+  // of this generator: prctl on aarch64 allowed instead of killed). Pseudo numbers are covered
+  // by CompatApi.PseudoNumbers instead.
   if (tskip) nrs.push_back(0xffffffffULL);
   std::vector<uint64_t> v32 = {0, 1, 2, 3, 5, 7, 0x10, 0xff, 0x1000, 0x7fffffff, 0x80000000,
                                0xfffffffe, 0xffffffff, 0xffffffff80000000ULL,
@@ -86,6 +90,12 @@ std::string random_script(uint64_t seed) {
   }
 
   std::map<uint64_t, uint64_t> cond_action;  // per syscall: the action of its conditional rules
+  // Per syscall and argument: the one comparison (op, datum_a, datum_b) its rules may use.
+  // With two different comparisons of one argument in two rules of one syscall, libseccomp
+  // 2.5.4 can attach one rule's later comparisons under the other's branch, and its filter then
+  // matches calls no rule matches, or misses calls one rule matches (seen: a1 > 3 with
+  // a1 > 0x1000; a0 != 5 with (a0 & 0xf0) == 0). Documented in docs/libseccomp-compat.md.
+  std::map<std::pair<uint64_t, int>, std::tuple<int, uint64_t, uint64_t>> cmp_of;
   struct Added {
     uint64_t nr;
     std::string args;
@@ -125,6 +135,10 @@ std::string random_script(uint64_t seed) {
         a = g.pick(masks);
         b = g.chance(85) ? (g.pick(v32) & a) : g.pick(v32);
       }
+      if (op >= 1 && op <= 7) {
+        auto [it, fresh] = cmp_of.emplace(std::make_pair(nr, argi[k]), std::make_tuple(op, a, b));
+        if (!fresh) std::tie(op, a, b) = it->second;
+      }
       args << " " << argi[k] << " " << op << " " << hex(a) << " " << hex(b);
     }
     s << (exact ? "rule_exact " : "rule ") << hex(act) << " " << static_cast<int32_t>(nr)
@@ -139,20 +153,40 @@ TEST(CompatRandom, RandomRuleSetsBehaveTheSame) {
   REQUIRE_LIBSECCOMP();
   const int count = getenv("SYSFENCE_COMPAT_RANDOM") ? atoi(getenv("SYSFENCE_COMPAT_RANDOM")) : 40;
   size_t probes = 0;
+  int libseccomp_hangs = 0, libseccomp_inconsistent = 0;
   for (int seed = 1; seed <= count; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     const std::string script = random_script(static_cast<uint64_t>(seed));
     DiffRun d = run_both(script);
+    ASSERT_FALSE(d.sf.timed_out);
+    if (d.ls.timed_out) {  // libseccomp 2.5.4 never finishes some rule sets (e.g. seed 19)
+      ++libseccomp_hangs;
+      continue;
+    }
     ASSERT_EQ(d.ls.status, 0) << d.ls.err;
     ASSERT_EQ(d.sf.status, 0) << d.sf.err;
     expect_same_transcript(d.ls.out, d.sf.out);
-    probes += expect_same_filters(d.ls_bpf, d.sf_bpf, script, 5);
+    // Where libseccomp's filter contradicts its own rules (its answer changes once the rules
+    // of unrelated syscalls are left out), its reduced filter is the reference.
+    int excused_here = 0;
+    probes += expect_same_filters(d.ls_bpf, d.sf_bpf, script, 5, [&](const Mismatch& m) {
+      if (excused_here >= 20) return false;
+      if (!libseccomp_agrees_when_reduced(script, m)) return false;
+      ++excused_here;
+      return true;
+    });
+    if (excused_here) ++libseccomp_inconsistent;
     if (HasFailure()) {
       ADD_FAILURE() << "script:\n" << script;
       break;
     }
   }
   RecordProperty("probes", std::to_string(probes));
+  RecordProperty("libseccomp_hangs", std::to_string(libseccomp_hangs));
+  RecordProperty("libseccomp_inconsistent", std::to_string(libseccomp_inconsistent));
+  std::cout << count << " random rule sets, " << probes << " probes in the emulator; libseccomp "
+            << "did not finish " << libseccomp_hangs << " of them, and contradicted its own "
+            << "rules in " << libseccomp_inconsistent << "\n";
 }
 
 // Real syscalls in forked children, each loading the filter first: the kernel's verdict.

@@ -12,6 +12,16 @@
 //  * Width::Bits32 (libseccomp's SCMP_CMP32 only truncates the datum; it still compares 64 bits);
 //  * unknown_syscall_action (libseccomp has no such notion: unknown numbers get the default);
 //  * trap data (SCMP_ACT_TRAP carries none);
+//  * x32 arguments: libseccomp compares only their low word (it treats x32 as a 32-bit ABI);
+//    sysfence compares the 64-bit register values the kernel delivers. With x32 targeted the
+//    generator uses values with a zero high word, and x32 inputs get zero high words;
+//  * sign-extended negative values on 32-bit arches (sysfence takes -4 as 0xfffffffc there, as
+//    policy.hpp documents; libseccomp keeps the 64-bit datum): values with a zero high word;
+//  * libseccomp 2.5.4 programs with a stale accumulator: in some multi-arch filters it compares
+//    the syscall number against A while A still holds the arch (no `ld [0]` after the arch
+//    check), so that arch's rules never match. Such programs are detected by a dataflow scan
+//    (stale_accumulator) and not compared; the count is printed. sysfence's own programs are
+//    scanned the same way and must never have it;
 //  * syscall names whose numbers libseccomp 2.5.4 does not know, or knows differently, on any
 //    arch of the pool (its tables predate Linux 6.x).
 // Seeded and reproducible: the seed is printed; rerun with SYSFENCE_TEST_SEED=<seed>.
@@ -25,6 +35,11 @@
 
 #include "helpers.hpp"
 #include "random_policy.hpp"
+namespace {
+constexpr uint32_t kAuditX86_64 = sysfence::bpf::AUDIT_ARCH_X86_64;
+constexpr uint32_t kAuditI386 = sysfence::bpf::AUDIT_ARCH_I386;
+constexpr uint32_t kAuditArm = sysfence::bpf::AUDIT_ARCH_ARM;
+}
 // After sysfence's headers: <seccomp.h> defines AUDIT_ARCH_* as macros.
 #include <seccomp.h>
 
@@ -133,6 +148,46 @@ std::optional<bpf::Program> libseccomp_program(const ir::Policy& p, int optimize
   return prog;
 }
 
+// Does some conditional jump compare A against a non-arch constant while A may still hold the
+// arch word (seccomp_data offset 4)? Forward dataflow over "which word can A hold".
+bool stale_accumulator(const bpf::Program& p) {
+  using namespace bpf;
+  enum : uint8_t { kZero = 1, kArch = 2, kNr = 4, kOther = 8 };
+  std::vector<uint8_t> in(p.size(), 0);
+  if (!p.empty()) in[0] = kZero;
+  const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64,
+                             AUDIT_ARCH_ARM, AUDIT_ARCH_RISCV64};
+  for (size_t i = 0; i < p.size(); ++i) {
+    const Insn& x = p[i];
+    uint8_t out = in[i];
+    const uint16_t cls = class_of(x.code);
+    if (x.code == (LD | W | ABS)) {
+      out = x.k == kOffArch ? kArch : x.k == kOffNr ? kNr : kOther;
+    } else if (cls == LD || cls == ALU || cls == MISC) {
+      out = kOther;
+    }
+    if (cls == JMP && op_of(x.code) != JA && (in[i] & kArch) && src_of(x.code) == K) {
+      bool is_arch = false;
+      for (uint32_t a : arches) is_arch = is_arch || a == x.k;
+      if (!is_arch) return true;
+    }
+    auto flow = [&](size_t t) {
+      if (t < p.size()) in[t] |= out;
+    };
+    if (cls == JMP) {
+      if (op_of(x.code) == JA) {
+        flow(i + 1 + x.k);
+      } else {
+        flow(i + 1 + x.jt);
+        flow(i + 1 + x.jf);
+      }
+    } else if (cls != RET) {
+      flow(i + 1);
+    }
+  }
+  return false;
+}
+
 uint64_t test_seed() {
   if (const char* s = std::getenv("SYSFENCE_TEST_SEED")) return std::strtoull(s, nullptr, 0);
   return std::random_device{}();
@@ -151,13 +206,18 @@ void differential(const std::vector<Arch>& pool, size_t max_arches, int policies
   o.allow_unknown_action = false;
   o.action_differs_from_default = true;
   o.trap_data = false;
+  o.x32_narrow = true;
   o.names = shared_names(pool);
   ASSERT_GT(o.names.size(), 100u);
-  int compared = 0, refused = 0;
+  int compared = 0, refused = 0, stale = 0;
+  size_t agree = 0, libseccomp_wrong = 0;
   size_t cases = 0;
   for (int i = 0; i < policies; ++i) {
     const ir::Policy p = random_policy(rng, o);
     const auto ours = compile_ok(p);
+    ASSERT_FALSE(stale_accumulator(ours.program())) << describe(p);
+    bool x32 = false;
+    for (Arch a : p.arches()) x32 = x32 || a == Arch::X32;
     for (int optimize : {1, 2}) {
       auto theirs_prog = libseccomp_program(p, optimize);
       if (!theirs_prog) {
@@ -166,24 +226,54 @@ void differential(const std::vector<Arch>& pool, size_t max_arches, int policies
       }
       auto theirs = bpf::VerifiedProgram::make(*theirs_prog);
       ASSERT_TRUE(theirs) << theirs.error().render();
+      if (stale_accumulator(*theirs_prog)) {
+        ++stale;
+        continue;
+      }
       ++compared;
       for (int k = 0; k < inputs; ++k, ++cases) {
-        const bpf::SeccompData d = random_input(rng, p);
-        const uint32_t a = bpf::emulate(ours, d).ret, b = bpf::emulate(*theirs, d).ret;
-        if (a != b && std::getenv("SYSFENCE_DIFF_PFC")) {
-          for (size_t x = 0; x < theirs->size(); ++x)
-            std::fprintf(stderr, "%4zu: %s   k=%08x\n", x, bpf::describe_insn(theirs->program()[x]).c_str(), theirs->program()[x].k);
+        bpf::SeccompData d = random_input(rng, p);
+        // What the kernel delivers: 32-bit ABIs (i386, arm) have zero high words. x32: see
+        // the top of this file.
+        const bool abi32 = d.arch == kAuditI386 || d.arch == kAuditArm;
+        if (abi32 ||
+            (x32 && d.arch == kAuditX86_64 && static_cast<uint32_t>(d.nr) >= 0x40000000U)) {
+          for (uint64_t& v : d.args) v &= 0xffffffffULL;
         }
-        ASSERT_EQ(a, b) << "seed " << seed << " policy " << i << " optimize " << optimize
-                        << " arch " << std::hex << d.arch << " nr " << d.nr << " args "
-                        << d.args[0] << " " << d.args[1] << " " << d.args[2] << " " << d.args[3]
-                        << " " << d.args[4] << " " << d.args[5] << "\nreference "
-                        << reference(p, d) << "\n" << describe(p);
+        const uint32_t a = bpf::emulate(ours, d).ret, b = bpf::emulate(*theirs, d).ret;
+        if (a == b) {
+          ++agree;
+          continue;
+        }
+        // A disagreement is only acceptable when sysfence is right by the reference
+        // semantics (and libseccomp is not): then it is one of libseccomp's BPF generation
+        // defects (see the top of this file). Anything else fails.
+        const uint32_t want = reference(p, d);
+        ASSERT_EQ(a, want) << "seed " << seed << " policy " << i << " optimize " << optimize
+                           << " arch " << std::hex << d.arch << " nr " << d.nr << " args "
+                           << d.args[0] << " " << d.args[1] << " " << d.args[2] << " "
+                           << d.args[3] << " " << d.args[4] << " " << d.args[5]
+                           << "\nlibseccomp " << b << "\n" << describe(p);
+        if (libseccomp_wrong++ < 3) {
+          std::printf("libseccomp differs (sysfence matches the reference): seed %llu policy %d "
+                      "optimize %d arch %x nr %d: sysfence %s, libseccomp %s\n",
+                      static_cast<unsigned long long>(seed), i, optimize, d.arch, d.nr,
+                      bpf::action_name(a).c_str(), bpf::action_name(b).c_str());
+          if (std::getenv("SYSFENCE_DIFF_PFC")) {
+            std::printf("args %llx %llx %llx %llx %llx %llx\n%s",
+                        (unsigned long long)d.args[0], (unsigned long long)d.args[1],
+                        (unsigned long long)d.args[2], (unsigned long long)d.args[3],
+                        (unsigned long long)d.args[4], (unsigned long long)d.args[5],
+                        describe(p).c_str());
+          }
+        }
       }
     }
   }
-  std::printf("%d programs compared, %d refused by libseccomp, %zu cases\n", compared, refused,
-              cases);
+  std::printf("%d programs compared, %d refused by libseccomp, %d skipped (stale accumulator in "
+              "libseccomp's output), %zu cases: %zu agree, %zu where libseccomp's program is "
+              "wrong\n", compared, refused, stale, cases, agree, libseccomp_wrong);
+  EXPECT_GE(agree * 100, cases * 97) << "libseccomp disagreed too often to call this a test";
   EXPECT_GT(compared, policies);  // most policies are accepted by both
 }
 

@@ -31,6 +31,10 @@ struct RandomPolicyOptions {
   bool allow_unknown_action = true;
   bool action_differs_from_default = false;  // libseccomp refuses rules with the default action
   bool trap_data = true;                      // libseccomp's SCMP_ACT_TRAP carries no data
+  // Values with a zero high word whenever x32 or a 32-bit arch is targeted (libseccomp compares
+  // only the low word of x32 arguments, and does not take a sign-extended negative as its low
+  // word on 32-bit arches; callers then also clear the high words of x32 inputs).
+  bool x32_narrow = false;
   // Names to draw from; empty: all names of the chosen arches.
   std::vector<std::string> names;
 };
@@ -106,8 +110,11 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
     std::vector<arch::Arch> pool = o.arch_pool;
     std::shuffle(pool.begin(), pool.end(), rng);
     s.arches.assign(pool.begin(), pool.begin() + static_cast<long>(1 + pick(rng, o.max_arches)));
-    bool any32 = false;
-    for (arch::Arch a : s.arches) any32 = any32 || !arch::info(a).args_are_64bit;
+    bool any32 = false, x32 = false;
+    for (arch::Arch a : s.arches) {
+      any32 = any32 || !arch::info(a).args_are_64bit;
+      x32 = x32 || a == arch::Arch::X32;
+    }
     s.default_action = random_action(rng, o.trap_data);
     s.bad_arch_action = random_action(rng, o.trap_data);
     if (o.allow_unknown_action && pick(rng, 3) == 0) s.unknown_syscall_action = random_action(rng, o.trap_data);
@@ -120,8 +127,13 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
       names.erase(std::unique(names.begin(), names.end()), names.end());
     }
     const size_t nsys = 1 + pick(rng, o.max_syscalls);
+    std::vector<std::string> used_names;
     for (size_t i = 0; i < nsys && !names.empty(); ++i) {
       const std::string name = names[pick(rng, names.size())];
+      if (o.one_action_per_syscall) {
+        if (std::find(used_names.begin(), used_names.end(), name) != used_names.end()) continue;
+        used_names.push_back(name);
+      }
       ir::Action act = random_action(rng, o.trap_data);
       while (o.action_differs_from_default && act == s.default_action) act = random_action(rng, o.trap_data);
       const size_t nrules = 1 + pick(rng, o.max_rules_per_syscall);
@@ -140,7 +152,12 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
             used.push_back(a);
           }
           const bool low32 = o.allow_low32 && pick(rng, 4) == 0;
-          rule.conds.push_back(random_cmp(rng, a, any32, low32));
+          ir::ArgCmp cmp = random_cmp(rng, a, any32, low32);
+          if (o.x32_narrow && (x32 || any32)) {
+            cmp.value &= 0xffffffffULL;
+            cmp.mask &= 0xffffffffULL;
+          }
+          rule.conds.push_back(cmp);
         }
         s.rules.push_back(std::move(rule));
       }

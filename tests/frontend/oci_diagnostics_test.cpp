@@ -137,6 +137,12 @@ const Case kCases[] = {
      "p.json: syscalls[1].errnoRet: value 70000 is out of range for SCMP_ACT_TRACE\n"
      "hint: the largest is 65535\n"},
 
+    {R"({"defaultErrnoRet": 1E999})",
+     "p.json: invalid JSON: number overflow parsing '1E999'\n"},
+    {R"({"syscalls": [{"names": ["read"],, "action": "SCMP_ACT_ALLOW"}]})",
+     "p.json(1:34): invalid JSON: syntax error while parsing object key - unexpected ','; expected string literal\n"
+     "  {\"syscalls\": [{\"names\": [\"read\"],, \"action\": \"SCMP_ACT_ALLOW\"}]}\n"
+     "                                   ^\n"},
 };
 
 class OciDiagnostics : public ::testing::TestWithParam<Case> {};

@@ -196,6 +196,21 @@ TEST(OciImport, HostFacts) {
   for (const auto& c : caps) EXPECT_EQ(c.rfind("CAP_", 0), 0u);
 }
 
+TEST(OciImport, OptionAndFileErrors) {
+  auto bad_kernel = frontend::import_oci(R"({"defaultAction": "SCMP_ACT_ALLOW"})", opts({}, "linux"));
+  EXPECT_EQ(bad_kernel.render(),
+            "p.json: cannot read kernel version \"linux\"\nhint: give it as major.minor, e.g. 6.1\n");
+  auto missing = frontend::import_oci_file("/nonexistent/p.json");
+  EXPECT_EQ(missing.render(), "cannot read \"/nonexistent/p.json\": No such file or directory\n");
+}
+
+TEST(OciImport, MobysSingularNameField) {
+  auto p = import_ok(R"({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+    "syscalls": [{"name": "read", "action": "SCMP_ACT_ALLOW"}]})");
+  sftest::Filter f(p);
+  EXPECT_EQ(f.run(Arch::X86_64, "read"), kAllow);
+}
+
 // ------------------------------------------------------------------------------------------
 // Docker's default profile (../shared/profiles/docker-default.json), as Docker documents it.
 
@@ -447,7 +462,11 @@ TEST(OciExport, RoundTripOfATextPolicy) {
       "default errno EPERM\narch x86_64, i386, x32\n@basic-io, @file-system, @memory: allow\n"
       "socket: arg0 in {AF_UNIX, AF_INET, AF_INET6}\nclone: (arg0 & CLONE_NEWUSER) == 0\n"
       "ioctl: arg1 != TIOCSTI\npersonality: arg0 == 0 || arg0 == 8\n"
-      "kill: arg1 <= 15 && arg0 >= 2\nptrace: kill-process\ngetpid: u32(arg0) == 7\n");
+      "kill: arg1 <= 15 && arg0 >= 2\nptrace: kill-process\ngetpid: u32(arg0) == 7\n"
+      // An unconditional errno equal to the default beats the conditional allow: the allow
+      // must not come back in the export (runc would let read(0) through).
+      "readv: errno EPERM\nreadv: arg0 == 0 -> allow\n"
+      "writev: allow\nwritev: arg0 == 3 -> errno EBADF\n");
   std::string j = export_ok(p);
   auto back = frontend::import_oci(j, opts());
   ASSERT_TRUE(back.ok()) << back.render();

@@ -356,6 +356,47 @@ const Case kCases[] = {
      "  write: arg0 ==\n"
      "                ^\n"},
 
+    {"read: arg0 == \x01\n",
+     "p.policy(1:15): unexpected byte 0x01\n"
+     "  read: arg0 == \x01\n"
+     "                ^\n"},
+    {"arch 5\n",
+     "p.policy(1:6): expected an arch name, found \"5\"\n"
+     "  arch 5\n"
+     "       ^\n"
+     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64\n"},
+    {"default frob\n",
+     "p.policy(1:9): expected an action, found \"frob\"\n"
+     "  default frob\n"
+     "          ^\n"
+     "hint: actions: allow, log, errno N, trap [N], trace [N], notify, kill-thread, kill-process\n"},
+    {"read: foo == 1\n",
+     "p.policy(1:7): syscall \"read\" has no argument named \"foo\"\n"
+     "  read: foo == 1\n"
+     "        ^\n"
+     "hint: its arguments are fd (arg0), buf (arg1), count (arg2)\n"},
+    {"tuxcall: fd == 1\n",
+     "p.policy(1:10): syscall \"tuxcall\" has no argument named \"fd\"\n"
+     "  tuxcall: fd == 1\n"
+     "           ^\n"
+     "hint: its argument names are unknown: use arg0..arg5\n"},
+    {"arch i386\n"
+     "read: arg0 == 0x100000000\n",
+     "p.policy(2:15): value 0x100000000 does not fit in a 32-bit argument on i386\n"
+     "  read: arg0 == 0x100000000\n"
+     "                ^\n"
+     "hint: only the low 32 bits are compared there\n"},
+    {"@netwrk: allow\n",
+     "p.policy(1:1): unknown syscall group \"@netwrk\"\n"
+     "  @netwrk: allow\n"
+     "  ^\n"
+     "hint: did you mean \"@network\"?\n"},
+    {"read: trap 70000\n"
+     "\n",
+     "p.policy(1:12): trap data 70000 is out of range\n"
+     "  read: trap 70000\n"
+     "             ^\n"
+     "hint: the largest is 65535\n"},
 };
 
 class Diagnostics : public ::testing::TestWithParam<Case> {};

@@ -129,6 +129,19 @@ TEST(PolicyText, ValuesConstantsDefinesNegatives) {
             "write allow: a0==0xffffffffffffffff a1==0xfffffffffffffffc\n");
 }
 
+TEST(PolicyText, ConstantFamilies) {
+  // One of each family the language promises, with its x86_64 value.
+  EXPECT_EQ(show(parse_ok("kill: arg1 in {SIGKILL, SIGTERM}\n"
+                          "socket: arg0 == AF_UNIX && arg1 == SOCK_STREAM\n"
+                          "mmap: arg2 == PROT_EXEC && arg3 == MAP_SHARED\n"
+                          "fcntl: arg1 == F_SETFL\nprctl: arg0 == PR_SET_NAME\nioctl: arg1 == FIONREAD\n"
+                          "clone: arg0 == CLONE_NEWUSER\nopenat: arg2 == O_RDWR\nclose: arg0 == EPERM\n")),
+            "kill allow: a1==0x9\nkill allow: a1==0xf\nsocket allow: a0==0x1 a1==0x1\n"
+            "mmap allow: a2==0x4 a3==0x1\nfcntl allow: a1==0x4\nprctl allow: a0==0xf\n"
+            "ioctl allow: a1==0x541b\nclone allow: a0==0x10000000\nopenat allow: a2==0x2\n"
+            "close allow: a0==0x1\n");
+}
+
 TEST(PolicyText, ThirtyTwoBitForm) {
   EXPECT_EQ(show(parse_ok("read: u32(fd) == 3 && u32(arg1) != -1\n")), "read allow: a0==0x3/32 a1!=0xffffffffffffffff/32\n");
 }
@@ -268,6 +281,32 @@ TEST(PolicyText, ReadingAMissingFileIsAnError) {
   auto r = frontend::parse_policy_file("/nonexistent/x.policy");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.render(), "cannot read policy file \"/nonexistent/x.policy\": No such file or directory\n");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(PolicyTextLimits, DefineChainsAreBounded) {
+  std::string text = "define D0 = 1\n";
+  for (int i = 1; i <= 300; ++i) text += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + "\n";
+  text += "read: arg0 == D300\n";
+  auto r = sysfence::frontend::parse_policy_text(text, "p.policy", sftest::mem_fs({}));
+  ASSERT_EQ(r.errors.size(), 1u) << r.render();
+  EXPECT_EQ(r.errors[0].message, "value expression nested too deeply");
+  // A chain within the bound is fine.
+  auto ok = sysfence::frontend::parse_policy_text("define A = 1\ndefine B = A | 2\nread: arg0 == B\n", "p.policy",
+                                                  sftest::mem_fs({}));
+  EXPECT_TRUE(ok.ok()) << ok.render();
+}
+
+TEST(PolicyTextLimits, RecoversAfterManyErrors) {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "bogus" + std::to_string(i) + ": allow\nread: arg0 == \n";
+  text += "write: allow\n";
+  auto r = sysfence::frontend::parse_policy_text(text, "p.policy", sftest::mem_fs({}));
+  EXPECT_EQ(r.errors.size(), 100u);
+  EXPECT_FALSE(r.value);
 }
 
 }  // namespace

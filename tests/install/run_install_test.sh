@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs the build tree into a temporary prefix, then builds and runs a tiny consumer against it
 # with find_package(sysfence) (shared and static imported targets) and with pkg-config.
-# usage: run_install_test.sh BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR
+# usage: run_install_test.sh BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR [EXTRA_CXXFLAGS]
+# EXTRA_CXXFLAGS: e.g. the sanitizer flags the library was built with (a consumer of an
+# ASan-instrumented library must link the ASan runtime too).
 set -euo pipefail
-build=$1 consumer=$2 work=$3
+build=$1 consumer=$2 work=$3 extra=${4:-}
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
 
 echo "== cmake --install $build --prefix $prefix"
 cmake --install "$build" --prefix "$prefix" >"$work/install.log"
-libdir=$(cd "$prefix" && ls -d lib lib64 lib/* 2>/dev/null | while read -r d; do
-  [[ -f $prefix/$d/pkgconfig/sysfence.pc ]] && echo "$prefix/$d"; done | head -n1)
+libdir=
+for pc in "$prefix"/lib/pkgconfig/sysfence.pc "$prefix"/lib64/pkgconfig/sysfence.pc \
+          "$prefix"/lib/*/pkgconfig/sysfence.pc; do
+  if [[ -f $pc ]]; then libdir=$(dirname "$(dirname "$pc")"); break; fi
+done
 [[ -n $libdir ]] || { echo "no sysfence.pc under $prefix"; cat "$work/install.log"; exit 1; }
 for f in "$prefix/bin/sysfence" "$libdir/libsysfence.a" "$prefix/include/sysfence/result.hpp" \
          "$libdir/cmake/sysfence/sysfenceConfig.cmake"; do
@@ -24,7 +29,8 @@ echo "== find_package(sysfence)"
 gen=()
 command -v ninja >/dev/null && gen=(-G Ninja)
 cmake -S "$consumer" -B "$work/cmake-build" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_BUILD_TYPE=Release >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" \
+  >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/cmake-build" >"$work/build.log" || { cat "$work/build.log"; exit 1; }
 LD_LIBRARY_PATH=$libdir "$work/cmake-build/consumer"
 "$work/cmake-build/consumer_static"
@@ -33,7 +39,7 @@ echo "== pkg-config sysfence"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 cxx=${CXX:-c++}
 # shellcheck disable=SC2046
-$cxx -o "$work/pc-consumer" "$consumer/main.cpp" $(pkg-config --cflags --libs sysfence)
+$cxx $extra -o "$work/pc-consumer" "$consumer/main.cpp" $(pkg-config --cflags --libs sysfence)
 LD_LIBRARY_PATH=$libdir "$work/pc-consumer"
 # The installed .pc must point at the prefix it was installed into, not the build's default.
 pc_prefix=$(pkg-config --variable=prefix sysfence)

@@ -10,8 +10,8 @@
 // simply not part of the group there (expand_group filters by arch). Groups may include other
 // groups ("@basic-io" inside "@default-allow"); members are listed once, sorted.
 //
-// Known weaknesses: the grouping is a judgement call (e.g. `ioctl` is in @basic-io although it
-// can do almost anything); groups are fixed at build time, not extensible from a policy.
+// Known weaknesses: the grouping is a judgement call (`ioctl` has a group of its own, @ioctl,
+// since it can do almost anything); groups are fixed at build time, not extensible from a policy.
 #pragma once
 
 #include <optional>

@@ -18,7 +18,7 @@
 //   read, close, @memory: allow
 //   write: fd == 1 || fd == STDERR
 //   openat: (flags & O_CREAT) == 0 -> allow
-//   ioctl: request in {TIOCSTI, TIOCLINUX} -> errno EPERM
+//   ioctl: u32(request) in {TIOCSTI, TIOCLINUX} -> errno EPERM
 //   arch x86_64 { arch_prctl: allow }
 //
 // The frontend resolves every name itself: syscall names and groups per target arch (an unknown
