@@ -252,8 +252,9 @@ Error install_errno_error(int e, const FilterOptions& opts, std::span<const bpf:
     }
     case ENOMEM:
       return sys_error("the kernel could not add the filter", e,
-                       "the filter stack would exceed 32768 instructions (each filter counts its "
-                       "length + 4): merge filters instead of stacking them");
+                       "the filter stack would exceed the kernel's 32768-instruction budget (counted "
+                       "after conversion to eBPF; bpf::verify_stack_size checks it in advance): "
+                       "merge filters instead of stacking them");
     case EBUSY:
       return sys_error("the kernel refused a second listener", e,
                        "a filter in this thread's stack already has a listener; only one "

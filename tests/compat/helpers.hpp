@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -69,12 +71,12 @@ size_t expect_same_filters(const std::string& ls_bpf, const std::string& sf_bpf,
                            const std::string& script, size_t max_reports = 10,
                            const std::function<bool(const Mismatch&)>& excuse = {});
 
-// For a mismatch: does libseccomp decide differently on the same probe when the script keeps
-// only the rules that can reach the probed syscall? Then its full filter is inconsistent with
-// its own rules (a libseccomp bug: other syscalls' rules changed this syscall's decision), and
-// the reduced filter's decision is compared with sysfence's instead. Returns true when the
-// reduced libseccomp filter agrees with sysfence.
-bool libseccomp_agrees_when_reduced(const std::string& script, const Mismatch& m);
+// libseccomp's filter for `script` reduced to the rules that can reach (audit arch, nr); its
+// path, cached per key in `cache`. When libseccomp's full filter disagrees with its reduced
+// one on a probe, rules of other syscalls changed this syscall's decision: its full filter
+// contradicts its own rules (a libseccomp bug), and the reduced one is the reference.
+std::string libseccomp_reduced_filter(const std::string& script, uint32_t audit_arch, uint32_t nr,
+                                      std::map<std::pair<uint32_t, uint32_t>, std::string>& cache);
 
 // Emulates one program file on one probe.
 uint32_t emulate_file(const std::string& bpf, const Mismatch& probe);

@@ -31,6 +31,9 @@
 // cannot express sysfence's unknown-syscall action, per-arch rules whose conditions differ
 // between arches, 32-bit comparisons other than == and masked ==, or two conditions on one
 // argument (runc would OR them): it reports those as errors or warnings instead of guessing.
+// Export drops rules that can never decide (less restrictive than an unconditional rule of the
+// same syscall). When two *conditional* rules of one syscall with different actions overlap,
+// sysfence applies the more restrictive one; libseccomp (hence runc/crun) may pick differently.
 #pragma once
 
 #include <cstdint>
