@@ -81,24 +81,10 @@ LoadedPolicy parse_policy_input(const PolicyInput& in, bool default_if_none) {
     po.include_dirs = in.include_dirs;
     po.warnings_are_errors = in.warnings_are_errors;
     lp.label = text_file;
-    if (!arches.empty()) {
-      // --arch overrides the policy's own `arch` line: parse, then retarget before building.
-      auto spec = frontend::parse_policy_file(text_file, po);
-      lp.parsed.errors = std::move(spec.errors);
-      lp.parsed.warnings = std::move(spec.warnings);
-      if (spec.value && lp.parsed.errors.empty()) {
-        spec.value->arches = arches;
-        auto built = ir::Policy::build(std::move(*spec.value));
-        if (!built) {
-          lp.parsed.errors.push_back(built.error());
-        } else {
-          for (const Error& w : built->warnings()) lp.parsed.warnings.push_back(w);
-          lp.parsed.value.emplace(std::move(*built));
-        }
-      }
-    } else {
-      lp.parsed = frontend::load_policy_file(text_file, po);
-    }
+    // --arch overrides the policy's own `arch` line. Names, groups and constants resolve per
+    // target arch while parsing, so the override must reach the parser, not the parsed spec.
+    if (!arches.empty()) po.force_arches = arches;
+    lp.parsed = frontend::load_policy_file(text_file, po);
     return lp;
   }
 
