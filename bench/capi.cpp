@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,14 +84,15 @@ int main(int argc, char** argv) {
                                  {&*ls, 2, "libseccomp tree"},
                                  {&*sf, 0, "sysfence C API"}};
   const int reps = quick ? 5 : 31;
-  const double budget = quick ? 50 : 400;
+  const double budget = quick ? 100 : 3000;
   const int memfd = make_memfd();
 
   for (const auto& p : pols) {
     std::printf("\n### Policy: %s — %zu rules, through seccomp_rule_add_array\n\n", p.title.c_str(),
                 p.rules.size());
     for (const auto& n : p.notes) std::printf("- %s\n", n.c_str());
-    std::printf("\nMedians. *first export* times seccomp_export_bpf on a freshly built context "
+    std::printf("\nMedians of thread CPU time, all cells of a row group measured round-robin. "
+                "*first export* times seccomp_export_bpf on a freshly built context "
                 "(this is where a library compiles); *export again* re-exports the same context "
                 "(a library may reuse the program it compiled); *init+rules+export* times the "
                 "whole seccomp_init .. seccomp_release sequence.\n\n");
@@ -101,49 +103,63 @@ int main(int argc, char** argv) {
     int a_idx = 0;
     for (const auto& arches : {std::vector<Arch>{Arch::X86_64},
                                std::vector<Arch>{Arch::X86_64, Arch::I386, Arch::X32}}) {
+      // Per library: the program, rules refused, and a context kept for "export again".
+      std::vector<void*> ctxs(libs.size(), nullptr);
+      std::vector<Program> progs(libs.size());
+      std::vector<int> refused(libs.size(), 0);
+      bool ok = true;
       for (size_t li = 0; li < libs.size(); ++li) {
-        const Lib& l = libs[li];
-        int refused = 0;
-        void* ctx = ls_build(*l.api, p, arches, l.optimize, &err, &refused);
-        if (!ctx) {
-          std::printf("| %s | %zu | build failed: %s |\n", l.label.c_str(), arches.size(), err.c_str());
+        ctxs[li] = ls_build(*libs[li].api, p, arches, libs[li].optimize, &err, &refused[li]);
+        if (!ctxs[li]) {
+          std::printf("| %s | %zu | build failed: %s |\n", libs[li].label.c_str(), arches.size(),
+                      err.c_str());
+          ok = false;
           continue;
         }
-        Program prog = ls_export(*l.api, ctx, memfd);
-        // Export again from the same context: a library may keep the program it compiled.
-        const double again =
-            time_us([&] { return !ls_export(*l.api, ctx, memfd).empty(); }, reps, budget);
-        ls_release(*l.api, ctx);
-        // First export of a freshly built context: only the export is timed.
-        std::vector<double> firsts;
-        const uint64_t t_start = now_ns();
-        while (static_cast<int>(firsts.size()) < reps ||
-               (static_cast<double>(now_ns() - t_start) < budget * 1e6 && firsts.size() < 500)) {
+        progs[li] = ls_export(*libs[li].api, ctxs[li], memfd);
+      }
+      if (!ok) {
+        for (size_t li = 0; li < libs.size(); ++li)
+          if (ctxs[li]) ls_release(*libs[li].api, ctxs[li]);
+        continue;
+      }
+      // Three measurements per library, all interleaved: first export of a fresh context (only
+      // the export timed), export again of the kept context, and init+rules+export+release.
+      std::vector<std::function<double()>> fns;
+      for (size_t li = 0; li < libs.size(); ++li) {
+        fns.push_back([&, li] {
+          const Lib& l = libs[li];
           std::string e2;
           void* c2 = ls_build(*l.api, p, arches, l.optimize, &e2);
-          if (!c2) break;
-          const uint64_t t0 = now_ns();
-          const bool ok = !ls_export(*l.api, c2, memfd).empty();
-          firsts.push_back(static_cast<double>(now_ns() - t0) / 1e3);
+          if (!c2) return -1.0;
+          const double us = cpu_us([&] { return !ls_export(*l.api, c2, memfd).empty(); });
           ls_release(*l.api, c2);
-          if (!ok) break;
-        }
-        const double ex = median(firsts);
-        const double bx = time_us(
-            [&] {
-              std::string e2;
-              void* c2 = ls_build(*l.api, p, arches, l.optimize, &e2);
-              if (!c2) return false;
-              const bool ok = !ls_export(*l.api, c2, memfd).empty();
-              ls_release(*l.api, c2);
-              return ok;
-            },
-            reps, budget);
-        export_us[a_idx][li] = ex;
-        std::printf("| %s | %s | %d | %zu | %s | %s | %s |\n", l.label.c_str(),
-                    arches.size() == 1 ? "x86_64" : "x86_64+i386+x32", refused, prog.size(),
-                    fmt_us(ex).c_str(), fmt_us(again).c_str(), fmt_us(bx).c_str());
-        if (arches.size() == 1) cs.push_back({l.label, std::move(prog)});
+          return us;
+        });
+        fns.push_back([&, li] {
+          return cpu_us([&] { return !ls_export(*libs[li].api, ctxs[li], memfd).empty(); });
+        });
+        fns.push_back([&, li] {
+          const Lib& l = libs[li];
+          return cpu_us([&] {
+            std::string e2;
+            void* c2 = ls_build(*l.api, p, arches, l.optimize, &e2);
+            if (!c2) return false;
+            const bool r = !ls_export(*l.api, c2, memfd).empty();
+            ls_release(*l.api, c2);
+            return r;
+          });
+        });
+      }
+      const auto m = interleaved_medians(fns, reps, budget);
+      for (size_t li = 0; li < libs.size(); ++li) {
+        ls_release(*libs[li].api, ctxs[li]);
+        export_us[a_idx][li] = m[3 * li];
+        std::printf("| %s | %s | %d | %zu | %s | %s | %s |\n", libs[li].label.c_str(),
+                    arches.size() == 1 ? "x86_64" : "x86_64+i386+x32", refused[li],
+                    progs[li].size(), fmt_us(m[3 * li]).c_str(), fmt_us(m[3 * li + 1]).c_str(),
+                    fmt_us(m[3 * li + 2]).c_str());
+        if (arches.size() == 1) cs.push_back({libs[li].label, std::move(progs[li])});
       }
       ++a_idx;
     }

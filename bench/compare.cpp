@@ -136,19 +136,20 @@ void check_oci_importer(const BenchPolicy& mine, const std::string& path,
 }
 
 void compile_times(const std::vector<BenchPolicy*>& pols, bool quick) {
-  std::printf("\n### Compile time (policy -> BPF), median\n\n");
+  std::printf("\n### Compile time (policy -> BPF), median thread CPU time\n\n");
   std::printf("sysfence *compile* = compiler::compile on a built ir::Policy (cache-aware); "
               "*build+compile* adds ir::Policy::build from the rule list. libseccomp *export* = "
               "seccomp_export_bpf of a filled context into a memfd (2.5.4 regenerates the "
               "program on every export); *build+export* adds seccomp_init, attributes, "
               "arch_add and every seccomp_rule_add. Speed-up = libseccomp / sysfence (export vs "
-              "compile, and build+export vs build+compile); target >= 10x.\n\n");
+              "compile, and build+export vs build+compile); target >= 10x. The six measurements of a "
+              "row run round-robin, so they share the same machine load.\n\n");
   std::printf("| policy | arches | sysfence compile | sysfence build+compile | libseccomp default "
               "export | libseccomp tree export | libseccomp default build+export | libseccomp "
               "tree build+export | speed-up export (default / tree) | speed-up build (default / "
               "tree) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   const int reps = quick ? 5 : 31;
-  const double budget = quick ? 50 : 400;
+  const double budget = quick ? 100 : 3000;
   for (BenchPolicy* p : pols) {
     for (const auto& arches : {std::vector<Arch>{Arch::X86_64},
                                std::vector<Arch>{Arch::X86_64, Arch::I386, Arch::X32}}) {
@@ -158,33 +159,42 @@ void compile_times(const std::vector<BenchPolicy*>& pols, bool quick) {
                     policy.error().render().c_str());
         continue;
       }
-      const double sf = time_us(
-          [&] { return sysfence_compile(*policy, Weighting::CacheAware).ok(); }, reps, budget);
-      const double sfb = time_us(
-          [&] {
-            auto q = to_sysfence(*p, arches);
-            return q && sysfence_compile(*q, Weighting::CacheAware).ok();
-          },
-          reps, budget);
       const int memfd = make_memfd();
-      double ls[2] = {0, 0}, lsb[2] = {0, 0};
-      for (int opt : {1, 2}) {
-        std::string err;
-        void* ctx = ls_build(LS, *p, arches, opt, &err);
-        ls[opt - 1] = ctx ? time_us([&] { return !ls_export(LS, ctx, memfd).empty(); }, reps, budget)
-                          : -1;
-        if (ctx) ls_release(LS, ctx);
-        lsb[opt - 1] = time_us(
-            [&] {
-              std::string e2;
-              void* c2 = ls_build(LS, *p, arches, opt, &e2);
-              if (!c2) return false;
-              const bool ok = !ls_export(LS, c2, memfd).empty();
-              ls_release(LS, c2);
-              return ok;
-            },
-            reps, budget);
+      std::string err;
+      void* ctx1 = ls_build(LS, *p, arches, 1, &err);
+      void* ctx2 = ls_build(LS, *p, arches, 2, &err);
+      if (!ctx1 || !ctx2) {
+        std::printf("| %s | libseccomp build failed: %s |\n", p->title.c_str(), err.c_str());
+        if (ctx1) ls_release(LS, ctx1);
+        if (ctx2) ls_release(LS, ctx2);
+        close(memfd);
+        continue;
       }
+      auto ls_full = [&](int opt) {
+        return cpu_us([&] {
+          std::string e2;
+          void* c2 = ls_build(LS, *p, arches, opt, &e2);
+          if (!c2) return false;
+          const bool ok = !ls_export(LS, c2, memfd).empty();
+          ls_release(LS, c2);
+          return ok;
+        });
+      };
+      const auto m = interleaved_medians(
+          {[&] { return cpu_us([&] { return sysfence_compile(*policy, Weighting::CacheAware).ok(); }); },
+           [&] {
+             return cpu_us([&] {
+               auto q = to_sysfence(*p, arches);
+               return q && sysfence_compile(*q, Weighting::CacheAware).ok();
+             });
+           },
+           [&] { return cpu_us([&] { return !ls_export(LS, ctx1, memfd).empty(); }); },
+           [&] { return cpu_us([&] { return !ls_export(LS, ctx2, memfd).empty(); }); },
+           [&] { return ls_full(1); }, [&] { return ls_full(2); }},
+          reps, budget);
+      ls_release(LS, ctx1);
+      ls_release(LS, ctx2);
+      const double sf = m[0], sfb = m[1], ls[2] = {m[2], m[3]}, lsb[2] = {m[4], m[5]};
       close(memfd);
       std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %.1fx / %.1fx | %.1fx / %.1fx |\n",
                   p->title.c_str(), arches.size() == 1 ? "x86_64" : "x86_64+i386+x32",

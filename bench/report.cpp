@@ -70,16 +70,30 @@ std::string action_str(uint32_t r) { return sysfence::bpf::action_name(r); }
 
 }  // namespace
 
-double time_us(const std::function<bool()>& fn, int min_reps, double budget_ms) {
-  std::vector<double> t;
+double cpu_us(const std::function<bool()>& fn) {
+  const uint64_t t0 = thread_cpu_ns();
+  if (!fn()) return -1;
+  return static_cast<double>(thread_cpu_ns() - t0) / 1e3;
+}
+
+std::vector<double> interleaved_medians(const std::vector<std::function<double()>>& fns,
+                                        int min_reps, double budget_ms) {
+  std::vector<std::vector<double>> t(fns.size());
+  std::vector<bool> failed(fns.size(), false);
   const uint64_t start = now_ns();
-  while (static_cast<int>(t.size()) < min_reps ||
-         (static_cast<double>(now_ns() - start) < budget_ms * 1e6 && t.size() < 2000)) {
-    const uint64_t t0 = now_ns();
-    if (!fn()) return -1;
-    t.push_back(static_cast<double>(now_ns() - t0) / 1e3);
+  for (int round = 0;
+       round < min_reps || (static_cast<double>(now_ns() - start) < budget_ms * 1e6 && round < 1000);
+       ++round) {
+    for (size_t i = 0; i < fns.size(); ++i) {
+      if (failed[i]) continue;
+      const double us = fns[i]();
+      if (us < 0) failed[i] = true;
+      else t[i].push_back(us);
+    }
   }
-  return median(t);
+  std::vector<double> out;
+  for (size_t i = 0; i < fns.size(); ++i) out.push_back(failed[i] ? -1 : median(t[i]));
+  return out;
 }
 
 std::string fmt_us(double us) {

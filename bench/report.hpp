@@ -27,9 +27,15 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
 // Handles the seccomp subset: LD ABS/IMM/MEM/LEN, LDX, ST/STX, ALU K/X, jumps, RET, TAX/TXA.
 void print_path(const Program& prog, const sysfence::bpf::SeccompData& d);
 
-// Median wall time in microseconds of fn() over at least min_reps runs (more while under
-// budget_ms). -1 if fn() returns false.
-double time_us(const std::function<bool()>& fn, int min_reps, double budget_ms);
+// Thread CPU time of one fn() run in microseconds; -1 if fn() returns false. CPU time, not wall
+// time: on a shared machine the process may wait for a CPU, which wall time would count.
+double cpu_us(const std::function<bool()>& fn);
+
+// Runs the measurements round-robin (one run of each per round) for at least min_reps rounds
+// and while under budget_ms, so that every contender sees the same machine load; returns the
+// median of each (negative: a run failed). Each function returns its own duration in µs.
+std::vector<double> interleaved_medians(const std::vector<std::function<double()>>& fns,
+                                        int min_reps, double budget_ms);
 std::string fmt_us(double us);
 
 }  // namespace bench

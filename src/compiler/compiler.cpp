@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "compiler/graph.hpp"
@@ -222,46 +223,50 @@ class Planner {
   }
 
   void solve() {
-    cost_.assign(n_ * n_, 0);
-    split_.assign(n_ * n_, 0);
-    root_.assign(n_ * n_, 0);
-    leaf_.assign(n_ * n_, detail::kNone);
+    // Every sub-interval is written before it is read (by length), so no initialization.
+    cost_.reset(new double[n_ * n_]);
+    root_.reset(new int32_t[n_ * n_]);
     const bool full = n_ <= kFullDpRanges;
     for (size_t len = 1; len <= n_; ++len) {
       for (size_t i = 0; i + len <= n_; ++i) {
         const size_t j = i + len - 1;
         NodeId d = detail::kNone;
         double best = leaf_cost(i, j, &d);
-        int32_t choice = -1;
-        if (len == 1) {
-          root_[at(i, j)] = static_cast<int32_t>(i);
-        } else {
-          size_t lo = full ? i : static_cast<size_t>(root_[at(i, j - 1)]);
-          size_t hi = full ? j - 1 : std::min(static_cast<size_t>(root_[at(i + 1, j)]), j - 1);
+        size_t sk = i;
+        if (len > 1) {
+          size_t lo = full ? i : split_of(at(i, j - 1));
+          size_t hi = full ? j - 1 : std::min(split_of(at(i + 1, j)), j - 1);
           if (lo > hi) lo = hi;
           double sbest = 0;
-          size_t sk = lo;
+          sk = lo;
           for (size_t k = lo; k <= hi; ++k) {
             const double v = cost_[at(i, k)] + cost_[at(k + 1, j)];
             if (k == lo || v < sbest - 1e-12) { sbest = v; sk = k; }
           }
           sbest += weight(i, j);
-          root_[at(i, j)] = static_cast<int32_t>(sk);
-          if (best < 0 || sbest < best - 1e-12) { best = sbest; choice = static_cast<int32_t>(sk); }
+          if (best < 0 || sbest < best - 1e-12) {
+            best = sbest;
+            d = detail::kNone;
+          }
         }
         cost_[at(i, j)] = best;
-        split_[at(i, j)] = choice;
-        leaf_[at(i, j)] = choice < 0 ? d : detail::kNone;
+        // The best split (Knuth's bounds need it even where a leaf won); ~k marks a leaf.
+        root_[at(i, j)] = static_cast<int32_t>(d == detail::kNone ? sk : ~sk);
       }
     }
+  }
+
+  size_t split_of(size_t ij) const {
+    const int32_t v = root_[ij];
+    return static_cast<size_t>(v < 0 ? ~v : v);
   }
 
   NodeId build(size_t i, size_t j) {
     int32_t k;
     NodeId d = r_[i].node;
-    if (!split_.empty()) {
-      k = split_[at(i, j)];
-      d = leaf_[at(i, j)];
+    if (root_) {
+      k = root_[at(i, j)] < 0 ? -1 : root_[at(i, j)];
+      if (k < 0) leaf_cost(i, j, &d);
     } else if (i == j) {
       k = -1;
     } else {
@@ -297,10 +302,8 @@ class Planner {
   const std::vector<Range>& r_;
   size_t n_;
   std::vector<double> pre_;
-  std::vector<double> cost_;
-  std::vector<int32_t> split_;  // -1: a leaf
-  std::vector<int32_t> root_;   // the best split, even where a leaf won (for Knuth's bounds)
-  std::vector<NodeId> leaf_;
+  std::unique_ptr<double[]> cost_;
+  std::unique_ptr<int32_t[]> root_;  // best split k, or ~k where a leaf won
 };
 
 // ---------------------------------------------------------------- doors

@@ -30,7 +30,54 @@ NodeId Graph::and_k(uint32_t k, NodeId next) {
   return intern(ALU | AND | K, k, next, kNone);
 }
 
+// Follows `n` while it is a conditional jump whose outcome is known from A ∈ [lo, hi] (two
+// conditional jumps in a row test the same accumulator).
+NodeId Graph::thread(NodeId n, uint32_t lo, uint32_t hi) const {
+  for (;;) {
+    const Node& x = at(n);
+    if (class_of(x.code) != JMP || src_of(x.code) != K) return n;
+    int taken = -1;  // -1: unknown
+    switch (op_of(x.code)) {
+      case JEQ:
+        if (x.k < lo || x.k > hi) taken = 0;
+        else if (lo == hi) taken = 1;
+        break;
+      case JGT:
+        if (lo > x.k) taken = 1;
+        else if (hi <= x.k) taken = 0;
+        break;
+      case JGE:
+        if (lo >= x.k) taken = 1;
+        else if (hi < x.k) taken = 0;
+        break;
+      case JSET:
+        if (lo == hi) taken = (lo & x.k) != 0 ? 1 : 0;
+        break;
+      default: return n;
+    }
+    if (taken < 0) return n;
+    n = taken ? x.jt : x.jf;
+  }
+}
+
 NodeId Graph::jump(uint16_t op, uint32_t k, NodeId jt, NodeId jf) {
+  // Jump threading: what this jump proves about A decides jumps at the start of its targets.
+  switch (op) {
+    case JEQ:
+      jt = thread(jt, k, k);
+      if (is_jeq(jf, k)) jf = at(jf).jf;
+      break;
+    case JGT:
+      if (k != 0xffffffffU) jt = thread(jt, k + 1, 0xffffffffU);
+      jf = thread(jf, 0, k);
+      break;
+    case JGE:
+      jt = thread(jt, k, 0xffffffffU);
+      if (k != 0) jf = thread(jf, 0, k - 1);
+      break;
+    default:
+      break;
+  }
   if (jt == jf) return jt;
   if (op == JGE && k == 0) return jt;
   if (op == JGT && k == 0xffffffffU) return jf;

@@ -37,8 +37,10 @@ class Graph {
   NodeId load(uint32_t off, NodeId next);
   // ALU AND K, then `next`. Dropped before a RET, like a load.
   NodeId and_k(uint32_t k, NodeId next);
-  // A conditional jump on the accumulator (op: JEQ, JGT, JGE, JSET). Folds constant outcomes
-  // (JGE 0, JGT 0xffffffff, JSET 0), equal targets, and JGT k + JEQ k into JGE k.
+  // A conditional jump on the accumulator (op: JEQ, JGT, JGE, JSET). Threads its targets
+  // (a target that starts with a jump whose outcome this jump decides is skipped), folds
+  // constant outcomes (JGE 0, JGT 0xffffffff, JSET 0), equal targets, and JGT k + JEQ k into
+  // JGE k.
   NodeId jump(uint16_t op, uint32_t k, NodeId jt, NodeId jf);
   // A jump made while the accumulator holds the word at `off`: a target that starts by loading
   // that same word skips the load.
@@ -70,6 +72,10 @@ class Graph {
     }
   };
   NodeId intern(uint16_t code, uint32_t k, NodeId jt, NodeId jf);
+  NodeId thread(NodeId n, uint32_t lo, uint32_t hi) const;
+  bool is_jeq(NodeId n, uint32_t k) const {
+    return at(n).code == (bpf::JMP | bpf::JEQ | bpf::K) && at(n).k == k;
+  }
   NodeId strip(NodeId n, uint32_t off) const;
 
   std::vector<Node> nodes_;

@@ -123,14 +123,18 @@ DiffRun run_both(const std::string& script, bool abi) {
   DiffRun d;
   d.ls_bpf = temp_path("ls.bpf");
   d.sf_bpf = temp_path("sf.bpf");
+  d.ls_pfc = temp_path("ls.pfc");
   std::string s_ls = script, s_sf = script;
   replace_all(s_ls, "@OUT@", d.ls_bpf);
   replace_all(s_sf, "@OUT@", d.sf_bpf);
+  replace_all(s_ls, "@PFC@", d.ls_pfc);
+  replace_all(s_sf, "@PFC@", "/dev/null");
   d.ls = run_program(bin("driver", Lib::Libseccomp), {}, s_ls, {}, 20);
   d.sf = run_program(bin("driver", Lib::Sysfence), {}, s_sf);
   if (abi) {
     std::string s_abi = script;
     replace_all(s_abi, "@OUT@", temp_path("abi.bpf"));
+    replace_all(s_abi, "@PFC@", "/dev/null");
     d.abi = run_program(bin("driver", Lib::Libseccomp), {}, s_abi,
                         {std::string("LD_LIBRARY_PATH=") + COMPAT_ABI_DIR});
   }
@@ -310,43 +314,6 @@ uint32_t emulate_file(const std::string& bpf, const Mismatch& m) {
   for (int i = 0; i < 6; ++i) d.args[i] = m.args[i];
   d.instruction_pointer = 0x401000;
   return bpf::emulate(*p, d).ret;
-}
-
-std::string libseccomp_reduced_filter(const std::string& script, uint32_t audit_arch, uint32_t nr,
-                                      std::map<std::pair<uint32_t, uint32_t>, std::string>& cache) {
-  using namespace sysfence;
-  auto key = std::make_pair(audit_arch, nr);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
-  // The names that reach (audit arch, nr): any arch with that audit value.
-  std::set<std::string> names;
-  for (const arch::ArchInfo& ai : arch::all_arches()) {
-    if (ai.audit_arch != audit_arch) continue;
-    if (auto n = arch::syscall_name(ai.arch, static_cast<int32_t>(nr))) names.insert(std::string(*n));
-  }
-  const bool socketcall = names.count("socketcall"), ipc = names.count("ipc");
-  std::string reduced;
-  for (const std::string& line : split_lines(script)) {
-    auto t = split_ws(line);
-    if (!t.empty() && (t[0] == "rule" || t[0] == "rule_exact")) {
-      const int32_t rnr = static_cast<int32_t>(std::strtoll(t[2].c_str(), nullptr, 0));
-      auto n = compat::api_number_name(rnr);
-      bool keep = n && names.count(*n);
-      if (n && !keep) {
-        if (auto mux = compat::x86_muxed(*n)) {
-          keep = (socketcall && mux->multiplexer == 102) || (ipc && mux->multiplexer == 117);
-        }
-      }
-      if (rnr == -1 && nr == 0xffffffffU) keep = true;
-      if (!keep) continue;
-    }
-    reduced += line + "\n";
-  }
-  std::string out = temp_path("reduced.bpf");
-  replace_all(reduced, "@OUT@", out);
-  RunResult r = run_program(bin("driver", Lib::Libseccomp), {}, reduced, {}, 20);
-  if (r.timed_out || r.status != 0) out.clear();
-  cache[key] = out;
-  return out;
 }
 
 }  // namespace compat_test

@@ -46,10 +46,12 @@ RunResult run_program(const std::string& path, const std::vector<std::string>& a
 std::string temp_path(const std::string& stem);
 
 // Runs the driver with `script` on both libraries (and on the ABI object when `abi`). Each
-// "@OUT@" in the script becomes a per-run file path. Returns the BPF paths written.
+// "@OUT@" in the script becomes a per-run file path, "@PFC@" a file for libseccomp's PFC (and
+// /dev/null for the others). Returns the paths written.
 struct DiffRun {
   RunResult ls, sf, abi;
   std::string ls_bpf, sf_bpf;
+  std::string ls_pfc;  // "@PFC@" in the script: libseccomp's PFC export goes here
 };
 DiffRun run_both(const std::string& script, bool abi = false);
 
@@ -70,13 +72,6 @@ struct Mismatch {
 size_t expect_same_filters(const std::string& ls_bpf, const std::string& sf_bpf,
                            const std::string& script, size_t max_reports = 10,
                            const std::function<bool(const Mismatch&)>& excuse = {});
-
-// libseccomp's filter for `script` reduced to the rules that can reach (audit arch, nr); its
-// path, cached per key in `cache`. When libseccomp's full filter disagrees with its reduced
-// one on a probe, rules of other syscalls changed this syscall's decision: its full filter
-// contradicts its own rules (a libseccomp bug), and the reduced one is the reference.
-std::string libseccomp_reduced_filter(const std::string& script, uint32_t audit_arch, uint32_t nr,
-                                      std::map<std::pair<uint32_t, uint32_t>, std::string>& cache);
 
 // Emulates one program file on one probe.
 uint32_t emulate_file(const std::string& bpf, const Mismatch& probe);

@@ -12,6 +12,7 @@
  *                                 MASKED_EQ 0xf0/0x10, a2 GT 7), to exercise the va_list path
  *   attr_set 4 1 / attr_get 4  -> "attr_set 0" / "attr_get 0 1"
  *   export_bpf PATH            -> writes the BPF program, "export_bpf 0"
+ *   export_pfc [PATH]          -> writes the pseudo filter code (default /dev/null)
  *   export_mem                 -> checks seccomp_export_bpf_mem against export_bpf
  *   live NR A0..A5             -> in a forked child: load the filter, make the syscall, report
  *                                 "live ret=R errno=E" | "live signal=N" | "live trap"
@@ -183,7 +184,7 @@ int main(void) {
       printf("export_bpf %d\n", seccomp_export_bpf(ctx, fd));
       close(fd);
     } else if (!strcmp(c, "export_pfc")) {
-      int fd = open("/dev/null", O_WRONLY);
+      int fd = open(ntok > 1 ? tok[1] : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
       printf("export_pfc %d\n", seccomp_export_pfc(ctx, fd));
       close(fd);
     } else if (!strcmp(c, "pfc")) {
