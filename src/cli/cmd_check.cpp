@@ -104,8 +104,7 @@ void run_check(CheckOpts& o) {
   } else {
     size = compiled->size();
     auto vp = take(bpf::VerifiedProgram::make(*compiled), kExitFail);
-    std::vector<arch::Arch> arches(policy.arches().begin(), policy.arches().end());
-    if (arches.empty()) arches.push_back(arch::native_arch());
+    const std::vector<arch::Arch> arches = target_arches(policy);
     for (arch::Arch a : arches) {
       const auto& info = arch::info(a);
       nlohmann::json aj = {{"arch", info.name}};

@@ -1,6 +1,7 @@
 // src/cli/cmd_emu.cpp — `sysfence emu [FILE] SYSCALL [ARG...] [--arch A] [--ip N] [--json]`
 // and `sysfence emu [FILE] --batch LINES`: what a filter returns for one syscall, and how many
 // instructions the kernel runs to get there (the library's emulator, kernel semantics).
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -59,7 +60,7 @@ struct Query {
 };
 
 nlohmann::json run_query(const bpf::VerifiedProgram& vp, const Query& q, uint64_t ip,
-                         std::ostream* text) {
+                         std::ostream* text, const std::vector<arch::Arch>* targets) {
   const auto& info = arch::info(q.arch);
   if (q.args.size() > 6) fail_usage(q.syscall + ": at most 6 arguments");
   const int32_t nr = resolve_syscall(q.arch, q.syscall);
@@ -88,7 +89,11 @@ nlohmann::json run_query(const bpf::VerifiedProgram& vp, const Query& q, uint64_
     *text << (name.empty() ? "syscall " + std::to_string(nr) : name) << '(';
     for (size_t i = 0; i < q.args.size(); ++i) *text << (i ? ", " : "") << hex(d.args[i]);
     *text << ") on " << info.name << ": " << bpf::action_name(e.ret) << "  [" << e.executed
-          << " instruction" << (e.executed == 1 ? "" : "s") << "]\n";
+          << " instruction" << (e.executed == 1 ? "" : "s") << "]";
+    if (targets && std::find(targets->begin(), targets->end(), q.arch) == targets->end()) {
+      *text << "  (the policy does not target " << info.name << ": its bad-arch action)";
+    }
+    *text << '\n';
   }
   return j;
 }
@@ -135,9 +140,12 @@ void run_emu(EmuOpts& o) {
   }
 
   std::ostream* text = o.json ? nullptr : &std::cout;
+  std::optional<std::vector<arch::Arch>> targets;
+  if (src.policy) targets = target_arches(*src.policy->parsed.value);
+  const std::vector<arch::Arch>* tp = targets ? &*targets : nullptr;
   if (o.batch.empty()) {
     Query q{a, words.front(), {words.begin() + 1, words.end()}};
-    auto j = run_query(vp, q, ip, text);
+    auto j = run_query(vp, q, ip, text, tp);
     if (o.json) {
       j["program"] = src.label;
       j["instructions"] = src.program.size();
@@ -165,7 +173,7 @@ void run_emu(EmuOpts& o) {
     q.syscall = w.front();
     q.args.assign(w.begin() + 1, w.end());
     try {
-      auto j = run_query(vp, q, ip, text);
+      auto j = run_query(vp, q, ip, text, tp);
       j["line"] = lineno;
       results.push_back(std::move(j));
     } catch (const Exit& e) {

@@ -1,6 +1,8 @@
 // src/cli/lint.cpp — see lint.hpp.
 #include "lint.hpp"
 
+#include "policy_input.hpp"
+
 #include <map>
 #include <set>
 #include <string>
@@ -35,8 +37,7 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
     out.push_back(std::move(f));
   };
 
-  std::vector<arch::Arch> arches(policy.arches().begin(), policy.arches().end());
-  if (arches.empty()) arches.push_back(arch::native_arch());
+  const std::vector<arch::Arch> arches = target_arches(policy);
   for (arch::Arch a : arches) {
     std::map<int32_t, std::vector<size_t>> by_nr;
     auto rules = policy.rules_for(a);

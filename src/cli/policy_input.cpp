@@ -108,6 +108,11 @@ LoadedPolicy parse_policy_input(const PolicyInput& in, bool default_if_none) {
   fail_usage("no policy given: name a FILE, --policy FILE, --oci FILE or --default");
 }
 
+std::vector<arch::Arch> target_arches(const ir::Policy& policy) {
+  if (policy.arches().empty()) return {arch::native_arch()};
+  return {policy.arches().begin(), policy.arches().end()};
+}
+
 LoadedPolicy load_policy_or_exit(const PolicyInput& in, bool default_if_none) {
   LoadedPolicy lp = parse_policy_input(in, default_if_none);
   if (!lp.parsed.ok()) {

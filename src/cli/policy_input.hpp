@@ -39,6 +39,9 @@ struct LoadedPolicy {
   bool is_default = false;
 };
 
+// The arches a built policy targets (the native arch when it names none).
+std::vector<arch::Arch> target_arches(const ir::Policy& policy);
+
 // Parses whichever input was given (the default policy when none was and `default_if_none`).
 // Never exits: the caller decides what to do with errors.
 LoadedPolicy parse_policy_input(const PolicyInput& in, bool default_if_none);

@@ -214,7 +214,14 @@ class Planner {
         }
       }
       if (m > kMaxExceptions) continue;
-      std::sort(ws, ws + m, [](double x, double y) { return x > y; });
+      // At most kMaxExceptions weights: a bounded insertion sort, heaviest first. (std::sort
+      // here trips GCC 12's -Warray-bounds at -O3, a false positive.)
+      for (size_t a = 1; a < m && a < kMaxExceptions; ++a) {
+        const double v = ws[a];
+        size_t b = a;
+        for (; b > 0 && ws[b - 1] < v; --b) ws[b] = ws[b - 1];
+        ws[b] = v;
+      }
       double cost = wd * static_cast<double>(m);
       for (size_t t = 0; t < m; ++t) cost += ws[t] * static_cast<double>(t + 1);
       if (best < 0 || cost < best - 1e-12) { best = cost; *best_d = d; }
