@@ -12,13 +12,13 @@
 // A "door" is one value of seccomp_data.arch: x86_64 and x32 share AUDIT_ARCH_X86_64 and are
 // told apart by number range (x32 has bit 30 set), so they share one tree whose ranges
 // [0, 0x3fffffff] and [0x40000000, 0xfffffffe] belong to x86_64 and x32 respectively, each
-// bad_arch_action unless targeted. nr == -1 (a tracer's "skip") is an unknown number.
+// bad_arch_action unless targeted. nr == -1 (a tracer's "skip") is an unknown number unless
+// rules name it.
 #include "sysfence/compiler/compiler.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <memory>
 #include <vector>
 
 #include "compiler/graph.hpp"
@@ -167,13 +167,13 @@ void push_range(std::vector<Range>& v, uint32_t lo, uint32_t hi, NodeId node, do
 // An inner node is one JGE split ("A >= r[k+1].lo ? [k+1..j] : [i..k]"), paid by everything
 // below it. A leaf is a run of ranges that all share one decision D except for lone numbers,
 // which are tested first with JEQ (at most kMaxExceptions, heaviest first): the lone numbers
-// pay their position in that chain, D's numbers pay the whole chain. Interval DP; the split
-// search is exhaustive up to kFullDpRanges ranges and Knuth-bounded above that; above
-// kMaxDpRanges, weight-balanced splits without leaves of several ranges.
+// pay their position in that chain, D's numbers pay the whole chain. Interval DP with Knuth's
+// bounds on the split (O(n²); exact for pure splits, a close heuristic with the JEQ leaves —
+// it matched the exhaustive search on Docker's profile); above kMaxDpRanges, weight-balanced
+// splits without leaves of several ranges.
 class Planner {
  public:
   static constexpr size_t kMaxExceptions = 4;
-  static constexpr size_t kFullDpRanges = 96;
   static constexpr size_t kMaxDpRanges = 512;
 
   Planner(Graph& g, const std::vector<Range>& r) : g_(g), r_(r), n_(r.size()) {
@@ -185,7 +185,8 @@ class Planner {
   NodeId build() { return build(0, n_ - 1); }
 
  private:
-  size_t at(size_t i, size_t j) const { return i * n_ + j; }
+  // Interval [i..j] lives at (length - 1) * n + i: the DP writes each length in one sweep.
+  size_t at(size_t i, size_t j) const { return (j - i) * n_ + i; }
   double weight(size_t i, size_t j) const { return pre_[j + 1] - pre_[i]; }
 
   // Best single-decision leaf for [i..j]: its cost, or a negative number when there is none.
@@ -230,10 +231,16 @@ class Planner {
   }
 
   void solve() {
-    // Every sub-interval is written before it is read (by length), so no initialization.
-    cost_.reset(new double[n_ * n_]);
-    root_.reset(new int32_t[n_ * n_]);
-    const bool full = n_ <= kFullDpRanges;
+    // Every sub-interval is written before it is read (by length), so no initialization. The
+    // tables are per-thread scratch reused across compilations (no page faults per compile).
+    thread_local std::vector<double> cost_buf;
+    thread_local std::vector<int32_t> root_buf;
+    if (cost_buf.size() < n_ * n_) {
+      cost_buf.resize(n_ * n_);
+      root_buf.resize(n_ * n_);
+    }
+    cost_ = cost_buf.data();
+    root_ = root_buf.data();
     for (size_t len = 1; len <= n_; ++len) {
       for (size_t i = 0; i + len <= n_; ++i) {
         const size_t j = i + len - 1;
@@ -241,8 +248,8 @@ class Planner {
         double best = leaf_cost(i, j, &d);
         size_t sk = i;
         if (len > 1) {
-          size_t lo = full ? i : split_of(at(i, j - 1));
-          size_t hi = full ? j - 1 : std::min(split_of(at(i + 1, j)), j - 1);
+          size_t lo = split_of(at(i, j - 1));
+          size_t hi = std::min(split_of(at(i + 1, j)), j - 1);
           if (lo > hi) lo = hi;
           double sbest = 0;
           sk = lo;
@@ -309,8 +316,8 @@ class Planner {
   const std::vector<Range>& r_;
   size_t n_;
   std::vector<double> pre_;
-  std::unique_ptr<double[]> cost_;
-  std::unique_ptr<int32_t[]> root_;  // best split k, or ~k where a leaf won
+  double* cost_ = nullptr;
+  int32_t* root_ = nullptr;  // best split k, or ~k where a leaf won
 };
 
 // ---------------------------------------------------------------- doors
@@ -397,19 +404,27 @@ class Compiler {
 
   // Ranges for arch `a` over [lo, hi] (hi < 0xffffffff).
   void arch_ranges(arch::Arch a, uint32_t lo, uint32_t hi, std::vector<Range>& out) {
-    std::map<uint32_t, std::vector<const ir::Rule*>> by_nr;
-    for (const ir::ResolvedRule& r : p_.rules_for(a)) by_nr[static_cast<uint32_t>(r.nr)].push_back(r.rule);
-    std::vector<uint32_t> nrs;
-    for (const arch::SyscallEntry& e : arch::syscalls(a)) nrs.push_back(static_cast<uint32_t>(e.nr));
-    for (const auto& [nr, rs] : by_nr) nrs.push_back(nr);
-    std::sort(nrs.begin(), nrs.end());
-    nrs.erase(std::unique(nrs.begin(), nrs.end()), nrs.end());
+    // The arch's rules by number (stable: spec order within a number), merged with its table
+    // (already sorted by number).
+    std::vector<std::pair<uint32_t, const ir::Rule*>> rules;
+    for (const ir::ResolvedRule& r : p_.rules_for(a))
+      rules.emplace_back(static_cast<uint32_t>(r.nr), r.rule);
+    std::stable_sort(rules.begin(), rules.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    const auto table = arch::syscalls(a);
+    size_t ti = 0, ri = 0;
     uint32_t next = lo;
-    for (uint32_t nr : nrs) {
+    std::vector<const ir::Rule*> these;
+    while (ti < table.size() || ri < rules.size()) {
+      const uint32_t tn = ti < table.size() ? static_cast<uint32_t>(table[ti].nr) : 0xffffffffU;
+      const uint32_t rn = ri < rules.size() ? rules[ri].first : 0xffffffffU;
+      const uint32_t nr = std::min(tn, rn);
+      if (tn == nr) ++ti;
+      these.clear();
+      while (ri < rules.size() && rules[ri].first == nr) these.push_back(rules[ri++].second);
       if (nr < lo || nr > hi) continue;
       if (nr > next) push_range(out, next, nr - 1, unknown_, 0);
-      auto it = by_nr.find(nr);
-      const NodeId d = it == by_nr.end() ? dflt_ : low_.rules(it->second, a, dflt_);
+      const NodeId d = these.empty() ? dflt_ : low_.rules(these, a, dflt_);
       push_range(out, nr, nr, d, weight(a, static_cast<int32_t>(nr), d));
       next = nr + 1;
     }

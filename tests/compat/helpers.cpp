@@ -129,7 +129,7 @@ DiffRun run_both(const std::string& script, bool abi) {
   replace_all(s_sf, "@OUT@", d.sf_bpf);
   replace_all(s_ls, "@PFC@", d.ls_pfc);
   replace_all(s_sf, "@PFC@", "/dev/null");
-  d.ls = run_program(bin("driver", Lib::Libseccomp), {}, s_ls, {}, 20);
+  d.ls = run_program(bin("driver", Lib::Libseccomp), {}, s_ls, {}, 5);
   d.sf = run_program(bin("driver", Lib::Sysfence), {}, s_sf);
   if (abi) {
     std::string s_abi = script;

@@ -27,9 +27,9 @@
  *    match, the most restrictive action wins (the kernel's order); libseccomp picks by the
  *    shape of its internal tree. Identical conditions with a different action are -EEXIST and
  *    an unconditional rule overrides conditional ones, as in libseccomp.
- *  - A comparison value that needs 64 bits on a 32-bit architecture (x86, arm) is -EINVAL
- *    (libseccomp silently truncates it). A sign-extended negative 32-bit value is accepted.
- *    Comparisons are unsigned.
+ *  - A comparison value that needs 64 bits on a 32-bit architecture (x86, arm, and x32,
+ *    whose arguments libseccomp compares as 32-bit) is -EINVAL (libseccomp silently truncates
+ *    it). A sign-extended negative 32-bit value is accepted. Comparisons are unsigned.
  *  - Rules on pseudo syscall numbers (a syscall absent on an architecture) are dropped for
  *    that architecture; libseccomp also compares the pseudo number itself, which no kernel
  *    ever passes. SCMP_FLTATR_CTL_OPTIMIZE is accepted and ignored (always a decision tree);
