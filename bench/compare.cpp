@@ -119,7 +119,7 @@ void check_oci_importer(const BenchPolicy& mine, const std::string& path,
   for (const auto& e : sysfence::arch::syscalls(Arch::X86_64))
     for (uint64_t a0 : {uint64_t{0}, uint64_t{8}, uint64_t{0x20000}, uint64_t{0x20008},
                         uint64_t{0xffffffff}, uint64_t{0x7e020000}, uint64_t{1}, ~uint64_t{0}}) {
-      const auto d = sysfence::bpf::SeccompData::make(sysfence::bpf::AUDIT_ARCH_X86_64, e.nr, a0);
+      const auto d = sysfence::bpf::SeccompData::make(sysfence::bpf::kAuditArchX86_64, e.nr, a0);
       const auto x = emulate(*ours, d), y = emulate(*theirs, d);
       ++probes;
       if (x.ret != y.ret) {
@@ -325,7 +325,7 @@ int main(int argc, char** argv) {
       if (!nr && !parts[0].empty() && std::isdigit(static_cast<unsigned char>(parts[0][0])))
         nr = static_cast<int32_t>(std::stoul(parts[0], nullptr, 0));  // a raw number
       if (!nr) continue;
-      auto d = sysfence::bpf::SeccompData::make(sysfence::bpf::AUDIT_ARCH_X86_64, *nr);
+      auto d = sysfence::bpf::SeccompData::make(sysfence::bpf::kAuditArchX86_64, *nr);
       for (size_t k = 1; k < parts.size() && k <= 6; ++k) d.args[k - 1] = std::stoull(parts[k], nullptr, 0);
       for (const auto& c : cs) {
         const auto e = emulate(c.prog, d);

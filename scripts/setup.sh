@@ -9,6 +9,9 @@ packages=(
   libseccomp-dev          # test-only oracle for differential tests; never linked into the product
   manpages-dev            # seccomp(2), prctl(2): also the source of syscall argument names
   clang libclang-rt-14-dev  # libFuzzer harnesses
+  # uapi headers of the other arches: inputs of scripts/gen_*.py, so the tests can check that
+  # the committed tables are what the generators make (the build itself never needs them)
+  linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross
   coreutils bash perl sqlite3 git tar gzip findutils util-linux  # real programs the e2e tests run
 )
 

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <climits>
+#include <vector>
 
 namespace sysfence::arch {
 namespace detail {
@@ -113,12 +115,69 @@ Arch native_arch() {
 
 std::span<const SyscallEntry> syscalls(Arch a) { return table(a).by_nr; }
 
+namespace {
+
+// Name -> number for every arch in one hash probe: an open-addressing table over kAllNames
+// (every name of every arch) and, per arch, the number of each name. Built once, on first use
+// (thread-safe static); policies look names up once per rule and arch, which made the binary
+// searches over strings the largest cost of building a policy.
+class NameIndex {
+ public:
+  static constexpr int32_t kAbsent = INT32_MIN;
+
+  NameIndex() {
+    size_t cap = 1;
+    while (cap < std::size(detail::kAllNames) * 2) cap <<= 1;
+    slots_.assign(cap, 0);
+    for (size_t id = 0; id < std::size(detail::kAllNames); ++id) {
+      size_t h = hash(detail::kAllNames[id]) & (cap - 1);
+      while (slots_[h] != 0) h = (h + 1) & (cap - 1);
+      slots_[h] = static_cast<uint16_t>(id + 1);
+    }
+    for (size_t a = 0; a < kArchCount; ++a) {
+      nr_[a].assign(std::size(detail::kAllNames), kAbsent);
+      for (const SyscallEntry& e : detail::kTables[a].by_nr) {
+        if (auto id = find(e.name)) nr_[a][*id] = e.nr;
+      }
+    }
+  }
+
+  std::optional<size_t> find(std::string_view name) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t h = hash(name) & mask;; h = (h + 1) & mask) {
+      const uint16_t v = slots_[h];
+      if (v == 0) return std::nullopt;
+      if (detail::kAllNames[v - 1] == name) return v - 1;
+    }
+  }
+
+  int32_t number(Arch a, size_t id) const { return nr_[static_cast<size_t>(a)][id]; }
+
+ private:
+  static size_t hash(std::string_view s) {  // FNV-1a
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+
+  std::vector<uint16_t> slots_;  // 0: empty; else name id + 1
+  std::array<std::vector<int32_t>, kArchCount> nr_;
+};
+
+const NameIndex& name_index() {
+  static const NameIndex index;
+  return index;
+}
+
+}  // namespace
+
 std::optional<int32_t> syscall_number(Arch a, std::string_view name) {
-  const detail::ArchTable& t = table(a);
-  auto it = std::lower_bound(t.by_name.begin(), t.by_name.end(), name,
-                             [&](uint16_t i, std::string_view n) { return t.by_nr[i].name < n; });
-  if (it == t.by_name.end() || t.by_nr[*it].name != name) return std::nullopt;
-  return t.by_nr[*it].nr;
+  const NameIndex& idx = name_index();
+  const auto id = idx.find(name);
+  if (!id) return std::nullopt;
+  const int32_t nr = idx.number(a, *id);
+  if (nr == NameIndex::kAbsent) return std::nullopt;
+  return nr;
 }
 
 std::optional<std::string_view> syscall_name(Arch a, int32_t nr) {

@@ -116,8 +116,8 @@ std::string compare_comment(const Insn& in, const PathState& st, const DisasmOpt
     if (!checked) return {};
     a = *checked;
   }
-  if (a == arch::Arch::X86_64 && (in.k & X32_SYSCALL_BIT) != 0) {
-    if (in.k == X32_SYSCALL_BIT) return "x32 syscall bit";
+  if (a == arch::Arch::X86_64 && (in.k & kX32SyscallBit) != 0) {
+    if (in.k == kX32SyscallBit) return "x32 syscall bit";
     a = arch::Arch::X32;
   }
   if (auto name = arch::syscall_name(a, static_cast<int32_t>(in.k))) {

@@ -161,8 +161,8 @@ std::string quote(const std::string& s) {
 std::optional<arch::Arch> arch_of(const bpf::SeccompData& d) {
   for (const auto& a : arch::all_arches()) {
     if (a.audit_arch != d.arch) continue;
-    if (a.nr_bit == 0 && (static_cast<uint32_t>(d.nr) & bpf::X32_SYSCALL_BIT) &&
-        d.arch == bpf::AUDIT_ARCH_X86_64) {
+    if (a.nr_bit == 0 && (static_cast<uint32_t>(d.nr) & bpf::kX32SyscallBit) &&
+        d.arch == bpf::kAuditArchX86_64) {
       continue;  // x32 door, handled by the entry with nr_bit
     }
     if (a.nr_bit != 0 && !(static_cast<uint32_t>(d.nr) & a.nr_bit)) continue;

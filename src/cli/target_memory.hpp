@@ -17,7 +17,7 @@
 
 namespace sysfence::cli {
 
-// The arch a seccomp_data comes from (x32: AUDIT_ARCH_X86_64 with bit 30 in nr).
+// The arch a seccomp_data comes from (x32: kAuditArchX86_64 with bit 30 in nr).
 std::optional<arch::Arch> arch_of(const bpf::SeccompData& d);
 
 // Indices of the arguments of `syscall` that point at a NUL-terminated path; empty when none.

@@ -510,7 +510,12 @@ Result<ir::PolicySpec> Filter::spec() const {
   s.default_action = to_action(st_.attrs.act_default);
   s.bad_arch_action = to_action(st_.attrs.act_badarch);
   s.missing_syscall = ir::MissingSyscall::Ignore;
-  for (const ArchDb& d : st_.arches) s.arches.push_back(d.arch);
+  size_t count = 0;
+  for (const ArchDb& d : st_.arches) {
+    s.arches.push_back(d.arch);
+    for (const auto& [nr, sr] : d.rules) count += sr.unconditional ? 1 : sr.chains.size();
+  }
+  s.rules.reserve(count);
   for (const ArchDb& d : st_.arches) {
     for (const auto& [nr, sr] : d.rules) {
       auto add = [&](const std::vector<ir::ArgCmp>& conds, uint32_t action) {

@@ -9,7 +9,7 @@
 //   decision: the syscall's rules, most restrictive action first, each an AND chain of argument
 //          comparisons lowered by continuation passing; unconditional ones are a bare RET.
 //
-// A "door" is one value of seccomp_data.arch: x86_64 and x32 share AUDIT_ARCH_X86_64 and are
+// A "door" is one value of seccomp_data.arch: x86_64 and x32 share kAuditArchX86_64 and are
 // told apart by number range (x32 has bit 30 set), so they share one tree whose ranges
 // [0, 0x3fffffff] and [0x40000000, 0xfffffffe] belong to x86_64 and x32 respectively, each
 // bad_arch_action unless targeted. nr == -1 (a tracer's "skip") is an unknown number unless
@@ -176,15 +176,76 @@ class Planner {
   static constexpr size_t kMaxExceptions = 4;
   static constexpr size_t kMaxDpRanges = 512;
 
-  Planner(Graph& g, const std::vector<Range>& r) : g_(g), r_(r), n_(r.size()) {
-    pre_.assign(n_ + 1, 0);
-    for (size_t i = 0; i < n_; ++i) pre_[i + 1] = pre_[i] + r_[i].w + kRangeWeight;
-    if (n_ <= kMaxDpRanges) solve();
+  static constexpr int kBoundRounds = 8;
+
+  // `depth_bound` > 0: no range holding a syscall (weight > 0) may pay more than that many
+  // dispatch instructions (see enforce()). The weights in `r` may be raised for that.
+  Planner(Graph& g, std::vector<Range>& r, size_t depth_bound = 0)
+      : g_(g), r_(r), n_(r.size()) {
+    prefix_weights();
+    if (n_ <= kMaxDpRanges) {
+      solve();
+      if (depth_bound > 0) enforce(depth_bound);
+    }
   }
 
   NodeId build() { return build(0, n_ - 1); }
 
  private:
+  void prefix_weights() {
+    pre_.assign(n_ + 1, 0);
+    for (size_t i = 0; i < n_; ++i) pre_[i + 1] = pre_[i] + r_[i].w + kRangeWeight;
+  }
+
+  // The minimum weighted cost can still put a light syscall deep (e.g. one of a deny list's few
+  // refused syscalls, below the many cached allows around it). A balanced search over the
+  // syscalls that have rules, as libseccomp's binary tree does, bounds every path; so a range
+  // past `bound` gets eight times heavier and the tree is solved again, for a few rounds (the
+  // DP is cheap; most policies need none).
+  void enforce(size_t bound) {
+    std::vector<size_t> cost(n_);
+    for (int round = 0; round < kBoundRounds; ++round) {
+      path_costs(0, n_ - 1, 0, cost);
+      bool over = false;
+      for (size_t t = 0; t < n_; ++t) {
+        if (r_[t].w > 0 && cost[t] > bound) {
+          r_[t].w *= 8;
+          over = true;
+        }
+      }
+      if (!over) return;
+      prefix_weights();
+      solve();
+    }
+  }
+
+  // Dispatch instructions each range pays in the solved tree: one per split above it, plus its
+  // place in its leaf's JEQ chain (the leaf's own decision pays the whole chain).
+  void path_costs(size_t i, size_t j, size_t depth, std::vector<size_t>& cost) const {
+    const int32_t k = root_[at(i, j)];
+    if (k >= 0 && i != j) {
+      path_costs(i, static_cast<size_t>(k), depth + 1, cost);
+      path_costs(static_cast<size_t>(k) + 1, j, depth + 1, cost);
+      return;
+    }
+    NodeId d = r_[i].node;
+    leaf_cost(i, j, &d);
+    const std::vector<size_t> exc = exceptions(i, j, d);
+    for (size_t t = i; t <= j; ++t)
+      if (r_[t].node == d) cost[t] = depth + exc.size();
+    for (size_t p = 0; p < exc.size(); ++p) cost[exc[p]] = depth + p + 1;
+  }
+
+  // A leaf's lone numbers in test order: heaviest first, then by number.
+  std::vector<size_t> exceptions(size_t i, size_t j, NodeId d) const {
+    std::vector<size_t> exc;
+    for (size_t t = i; t <= j; ++t)
+      if (r_[t].node != d) exc.push_back(t);
+    std::stable_sort(exc.begin(), exc.end(),
+                     [&](size_t x, size_t y) { return r_[x].w > r_[y].w; });
+    return exc;
+  }
+
   // Interval [i..j] lives at (length - 1) * n + i: the DP writes each length in one sweep.
   size_t at(size_t i, size_t j) const { return (j - i) * n_ + i; }
   double weight(size_t i, size_t j) const { return pre_[j + 1] - pre_[i]; }
@@ -302,10 +363,7 @@ class Planner {
 
   // Lone numbers first (heaviest first, then by number), then the leaf's decision.
   NodeId leaf(size_t i, size_t j, NodeId d) {
-    std::vector<size_t> exc;
-    for (size_t t = i; t <= j; ++t)
-      if (r_[t].node != d) exc.push_back(t);
-    std::stable_sort(exc.begin(), exc.end(), [&](size_t x, size_t y) { return r_[x].w > r_[y].w; });
+    const std::vector<size_t> exc = exceptions(i, j, d);
     NodeId n = d;
     for (auto it = exc.rbegin(); it != exc.rend(); ++it)
       n = g_.jump(JEQ, r_[*it].lo, r_[*it].node, n);
@@ -313,7 +371,7 @@ class Planner {
   }
 
   Graph& g_;
-  const std::vector<Range>& r_;
+  std::vector<Range>& r_;
   size_t n_;
   std::vector<double> pre_;
   double* cost_ = nullptr;
@@ -424,6 +482,7 @@ class Compiler {
       while (ri < rules.size() && rules[ri].first == nr) these.push_back(rules[ri++].second);
       if (nr < lo || nr > hi) continue;
       if (nr > next) push_range(out, next, nr - 1, unknown_, 0);
+      if (!these.empty()) ++rule_numbers_;
       const NodeId d = these.empty() ? dflt_ : low_.rules(these, a, dflt_);
       push_range(out, nr, nr, d, weight(a, static_cast<int32_t>(nr), d));
       next = nr + 1;
@@ -448,7 +507,8 @@ class Compiler {
 
   NodeId door_tree(const Door& d) {
     std::vector<Range> rs;
-    if (d.audit_arch == AUDIT_ARCH_X86_64) {
+    rule_numbers_ = 0;
+    if (d.audit_arch == kAuditArchX86_64) {
       if (targets(d, arch::Arch::X86_64)) {
         arch_ranges(arch::Arch::X86_64, 0, kX32Bit - 1, rs);
       } else {
@@ -464,7 +524,15 @@ class Compiler {
     }
     minus_one_range(d, rs);  // nr == -1
 
-    const NodeId tree = Planner(g_, rs).build();
+    // The default weighting also bounds every syscall's path by a balanced search over the
+    // numbers that have rules (libseccomp's binary tree: ceil(log2 k) splits, then a JEQ), so
+    // that no syscall pays more than it would there. Uniform is the pure weighted optimum.
+    size_t bound = 0;
+    if (o_.weighting == Weighting::CacheAware && rule_numbers_ > 0) {
+      bound = 1;
+      while ((size_t{1} << (bound - 1)) < rule_numbers_) ++bound;
+    }
+    const NodeId tree = Planner(g_, rs, bound).build();
     // A tree that never looks at nr (one range) needs no nr load.
     if (g_.is_ret(tree) || g_.is_load(tree)) return tree;
     return g_.load(kOffNr, tree);
@@ -476,6 +544,7 @@ class Compiler {
   Lowerer low_;
   NodeId bad_, dflt_, unknown_, allow_;
   double missing_freq_ = 0;
+  size_t rule_numbers_ = 0;  // numbers with rules in the door being built
   std::vector<int8_t> through_;  // lets_through memo, per node: -1 unknown
 };
 

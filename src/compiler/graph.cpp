@@ -2,6 +2,7 @@
 #include "compiler/graph.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <string>
 
 namespace sysfence::compiler::detail {
@@ -9,13 +10,29 @@ namespace sysfence::compiler::detail {
 using namespace bpf;
 
 NodeId Graph::intern(uint16_t code, uint32_t k, NodeId jt, NodeId jf) {
+  if (2 * (nodes_.size() + 1) > slots_.size()) grow();
   const Key key{code, k, jt, jf};
-  auto it = memo_.find(key);
-  if (it != memo_.end()) return it->second;
+  const size_t mask = slots_.size() - 1;
+  size_t h = KeyHash{}(key) & mask;
+  for (; slots_[h] != kNone; h = (h + 1) & mask) {
+    const Node& n = nodes_[static_cast<size_t>(slots_[h])];
+    if (n.code == code && n.k == k && n.jt == jt && n.jf == jf) return slots_[h];
+  }
   const auto id = static_cast<NodeId>(nodes_.size());
   nodes_.push_back(Node{code, k, jt, jf});
-  memo_.emplace(key, id);
+  slots_[h] = id;
   return id;
+}
+
+void Graph::grow() {
+  slots_.assign(slots_.empty() ? 256 : slots_.size() * 2, kNone);
+  const size_t mask = slots_.size() - 1;
+  for (size_t id = 0; id < nodes_.size(); ++id) {
+    const Node& n = nodes_[id];
+    size_t h = KeyHash{}(Key{n.code, n.k, n.jt, n.jf}) & mask;
+    while (slots_[h] != kNone) h = (h + 1) & mask;
+    slots_[h] = static_cast<NodeId>(id);
+  }
 }
 
 NodeId Graph::ret(uint32_t k) { return intern(RET | K, k, kNone, kNone); }

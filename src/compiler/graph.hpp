@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "sysfence/bpf/insn.hpp"
@@ -78,8 +77,12 @@ class Graph {
   }
   NodeId strip(NodeId n, uint32_t off) const;
 
+  void grow();
+
   std::vector<Node> nodes_;
-  std::unordered_map<Key, NodeId, KeyHash> memo_;
+  // Hash-consing memo: open addressing over node ids (kNone: empty), at most half full. One
+  // flat array instead of a map node per instruction: compiling allocates a handful of times.
+  std::vector<NodeId> slots_;
 };
 
 // Linearizes the graph reachable from `root` into a program. Errors when the result is longer

@@ -183,17 +183,20 @@ Result<Policy> Policy::build(PolicySpec spec) {
   p.per_arch_.assign(s.arches.size(), {});
   const bool multi = s.arches.size() > 1;
 
+  std::vector<std::optional<int32_t>> target_nr(s.arches.size());  // the rule's number per arch
   for (size_t ri = 0; ri < s.rules.size(); ++ri) {
     Rule& r = s.rules[ri];
-    const std::string who = rule_name(r, ri);
-    if (auto e = check_action(r.action, r.loc, who)) return *e;
+    // Named only when something is reported (building the name costs more than the checks).
+    auto who = [&r, ri] { return rule_name(r, ri); };
+    if (r.action.kind == ActionKind::Errno && r.action.data > 4095)
+      return *check_action(r.action, r.loc, who());
 
     if (r.syscall.empty() && !r.nr) {
-      return make_error(who + " names no syscall", r.loc, "give a syscall name or number");
+      return make_error(who() + " names no syscall", r.loc, "give a syscall name or number");
     }
     for (const ArgCmp& c : r.conds) {
       if (c.arg > 5) {
-        return make_error(who + ": argument index " + std::to_string(c.arg) +
+        return make_error(who() + ": argument index " + std::to_string(c.arg) +
                               " is out of range",
                           loc_of(c, r), "syscalls have arguments 0 to 5");
       }
@@ -201,20 +204,26 @@ Result<Policy> Policy::build(PolicySpec spec) {
     // -1 is the number a tracer sets to skip a syscall; filters may match it (libseccomp's
     // SCMP_FLTATR_API_TSKIP). Other negative numbers never reach a filter.
     if (r.syscall.empty() && r.nr && *r.nr < -1) {
-      return make_error(who + ": syscall number " + std::to_string(*r.nr) + " is negative",
+      return make_error(who() + ": syscall number " + std::to_string(*r.nr) + " is negative",
                         r.loc, "use the syscall's number on the target arch (>= 0, or -1 for a "
                         "tracer's skip)");
     }
     if (r.syscall.empty() && r.nr && multi && !r.only_arch) {
-      return make_error(who + ": a raw syscall number needs an arch in a policy for several arches",
+      return make_error(who() + ": a raw syscall number needs an arch in a policy for several arches",
                         r.loc,
                         "numbers differ between arches: use the syscall's name, or restrict "
                         "the rule to one arch");
     }
     if (!r.syscall.empty()) {
+      // Looked up once per target arch; all arches are searched only for the error message.
       bool anywhere = false;
+      for (size_t ai = 0; ai < s.arches.size(); ++ai) {
+        target_nr[ai] = arch::syscall_number(s.arches[ai], r.syscall);
+        anywhere = anywhere || target_nr[ai].has_value();
+      }
       for (const arch::ArchInfo& ai : arch::all_arches()) {
-        if (arch::syscall_number(ai.arch, r.syscall)) { anywhere = true; break; }
+        if (anywhere) break;
+        if (arch::syscall_number(ai.arch, r.syscall)) anywhere = true;
       }
       if (!anywhere) {
         std::string near = arch::nearest_syscall_name(r.syscall);
@@ -225,7 +234,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
     }
     if (r.only_arch &&
         std::find(s.arches.begin(), s.arches.end(), *r.only_arch) == s.arches.end()) {
-      Error w = make_error(who + " is restricted to arch '" +
+      Error w = make_error(who() + " is restricted to arch '" +
                                std::string(arch::info(*r.only_arch).name) +
                                "', which the policy does not target; it has no effect",
                            r.loc, "add the arch to the policy or drop the rule");
@@ -239,7 +248,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
       const std::string aname(arch::info(a).name);
       int32_t nr = 0;
       if (!r.syscall.empty()) {
-        auto n = arch::syscall_number(a, r.syscall);
+        const std::optional<int32_t>& n = target_nr[ai];
         if (!n) {
           if (s.missing_syscall == MissingSyscall::Ignore) continue;
           Error e = make_error("syscall '" + r.syscall + "' does not exist on " + aname, r.loc,
@@ -257,7 +266,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
         } else if (a == arch::Arch::X32) {
           if (static_cast<uint32_t>(nr) < kX32Bit) nr = static_cast<int32_t>(nr | kX32Bit);
         } else if (a == arch::Arch::X86_64 && static_cast<uint32_t>(nr) >= kX32Bit) {
-          return make_error(who + ": syscall number " + hex(static_cast<uint32_t>(nr)) +
+          return make_error(who() + ": syscall number " + hex(static_cast<uint32_t>(nr)) +
                                 " has the x32 bit set, but the rule is for x86_64",
                             r.loc, "put x32 rules on arch x32");
         }
@@ -267,7 +276,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
         if (!compares_low32(c, a)) continue;
         if (!fits32(c.value)) {
           const bool arch32 = !arch::info(a).args_are_64bit;
-          return make_error(who + ": " + cmp_text(c) + " needs 64 bits, but " +
+          return make_error(who() + ": " + cmp_text(c) + " needs 64 bits, but " +
                                 (arch32 ? "arguments on " + aname + " are 32-bit"
                                         : std::string("the comparison is 32-bit")),
                             loc_of(c, r),
@@ -296,7 +305,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
             if (!list.empty()) list += " && ";
             list += cmp_text(c);
           }
-          return make_error(who + " can never match: " + list + " is never true: " + why,
+          return make_error(who() + " can never match: " + list + " is never true: " + why,
                             loc_of(*first, r),
                             "fix the comparison, or remove the rule if it is not needed");
         }

@@ -421,7 +421,7 @@ bool decode_sigsys(const siginfo_t* si, const void* ucontext, BlockedCall* out) 
   const auto* u = static_cast<const ucontext_t*>(ucontext);
 #if defined(__x86_64__)
   const greg_t* g = u->uc_mcontext.gregs;
-  if (out->arch == 0x40000003u) {  // AUDIT_ARCH_I386: int 0x80 from a 64-bit process
+  if (out->arch == 0x40000003u) {  // kAuditArchI386: int 0x80 from a 64-bit process
     const int regs[6] = {REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP};
     for (int i = 0; i < 6; ++i) out->args[i] = static_cast<uint32_t>(g[regs[i]]);
   } else {

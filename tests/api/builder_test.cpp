@@ -50,7 +50,7 @@ TEST(Builder, ExpressionsBecomeRules) {
   ASSERT_TRUE(prog) << prog.error().render();
   auto v = bpf::VerifiedProgram::make(*prog);
   ASSERT_TRUE(v);
-  const uint32_t x86 = bpf::AUDIT_ARCH_X86_64;
+  const uint32_t x86 = bpf::kAuditArchX86_64;
   EXPECT_EQ(bpf::emulate(*v, bpf::SeccompData::make(x86, 1, 2)).ret, bpf::kRetAllow);
   EXPECT_EQ(bpf::emulate(*v, bpf::SeccompData::make(x86, 1, 3)).ret, bpf::ret_errno(EPERM));
   EXPECT_EQ(bpf::emulate(*v, bpf::SeccompData::make(x86, 257, 0, 0, O_RDONLY | O_CLOEXEC)).ret,

@@ -12,7 +12,7 @@ TEST(Builder, ResolvesForwardLabelsAndNext) {
   Builder b;
   Label allow = b.label("allow"), kill = b.label("kill");
   b.ld_abs(kOffArch);
-  b.jeq(AUDIT_ARCH_X86_64, Builder::next, kill);
+  b.jeq(kAuditArchX86_64, Builder::next, kill);
   b.ld_abs(kOffNr);
   b.jeq(39, allow, Builder::next);
   b.ret(ret_errno(1));
@@ -23,13 +23,13 @@ TEST(Builder, ResolvesForwardLabelsAndNext) {
   auto p = b.build();
   ASSERT_TRUE(p.ok()) << p.error().render();
   const Program expected = {
-      stmt(LD | W | ABS, 4), jump(JMP | JEQ | K, AUDIT_ARCH_X86_64, 0, 4),
+      stmt(LD | W | ABS, 4), jump(JMP | JEQ | K, kAuditArchX86_64, 0, 4),
       stmt(LD | W | ABS, 0), jump(JMP | JEQ | K, 39, 1, 0),
       stmt(RET | K, ret_errno(1)), stmt(RET | K, kRetAllow), stmt(RET | K, kRetKillProcess)};
   EXPECT_EQ(*p, expected);
   EXPECT_TRUE(verify(*p).ok());
-  EXPECT_EQ(emulate(*p, SeccompData::make(AUDIT_ARCH_X86_64, 39))->ret, kRetAllow);
-  EXPECT_EQ(emulate(*p, SeccompData::make(AUDIT_ARCH_I386, 39))->ret, kRetKillProcess);
+  EXPECT_EQ(emulate(*p, SeccompData::make(kAuditArchX86_64, 39))->ret, kRetAllow);
+  EXPECT_EQ(emulate(*p, SeccompData::make(kAuditArchI386, 39))->ret, kRetKillProcess);
 }
 
 TEST(Builder, JaReachesFar) {

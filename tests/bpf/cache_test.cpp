@@ -15,7 +15,7 @@
 namespace sysfence::bpf {
 namespace {
 
-constexpr uint32_t kX86 = AUDIT_ARCH_X86_64;
+constexpr uint32_t kX86 = kAuditArchX86_64;
 
 // arch check, then: getpid (39) allow, write (1) with an argument check, openat (257) errno,
 // read (0) allow via a masked compare, everything else allow.
@@ -24,7 +24,7 @@ Program typical_filter() {
   Label kill = b.label("kill"), allow = b.label("allow"), write_args = b.label("write");
   Label deny = b.label("deny");
   b.ld_abs(kOffArch).jeq(kX86, Builder::next, kill);
-  b.ld_abs(kOffNr).jge(X32_SYSCALL_BIT, kill, Builder::next);
+  b.ld_abs(kOffNr).jge(kX32SyscallBit, kill, Builder::next);
   b.jeq(39, allow, Builder::next);
   b.jeq(1, write_args, Builder::next);
   b.jeq(257, deny, Builder::next);
@@ -46,8 +46,8 @@ TEST(Cache, TypicalFilter) {
   EXPECT_TRUE(is_const_allow(p, kX86, 500));
   EXPECT_FALSE(is_const_allow(p, kX86, 1));    // loads an argument on its path
   EXPECT_FALSE(is_const_allow(p, kX86, 257));  // errno
-  EXPECT_FALSE(is_const_allow(p, kX86, static_cast<int32_t>(X32_SYSCALL_BIT | 39)));
-  EXPECT_FALSE(is_const_allow(p, AUDIT_ARCH_I386, 39));  // killed
+  EXPECT_FALSE(is_const_allow(p, kX86, static_cast<int32_t>(kX32SyscallBit | 39)));
+  EXPECT_FALSE(is_const_allow(p, kAuditArchI386, 39));  // killed
   EXPECT_FALSE(is_const_allow(p, kX86, -1));             // 0xffffffff >= x32 bit: killed
 }
 
@@ -121,7 +121,7 @@ TEST(Cache, PerArchAnalysis) {
   EXPECT_EQ(analyze_cache(p, arch::Arch::I386).cached_count(), 0u);
   const ArchCache x32 = analyze_cache(p, arch::Arch::X32);
   EXPECT_FALSE(x32.kernel_caches);
-  EXPECT_EQ(x32.first_nr, static_cast<int32_t>(X32_SYSCALL_BIT));
+  EXPECT_EQ(x32.first_nr, static_cast<int32_t>(kX32SyscallBit));
   EXPECT_EQ(x32.cached_count(), 0u);
   EXPECT_EQ(analyze_stack_cache(std::vector<Program>{p}, arch::Arch::X86_64).cached, x86.cached);
 }
@@ -148,7 +148,7 @@ TEST(Cache, AgreesWithEmulatorOnRandomPrograms) {
   std::mt19937_64 rng(7);
   testing::GenOptions opt;
   opt.max_len = 24;
-  opt.interesting = {0, 1, 2, 3, 39, 60, kX86, AUDIT_ARCH_I386};
+  opt.interesting = {0, 1, 2, 3, 39, 60, kX86, kAuditArchI386};
   int cached = 0, checked = 0;
   for (int n = 0; n < 4000; ++n) {
     Program p = testing::random_valid_program(rng, opt);
@@ -164,7 +164,7 @@ TEST(Cache, AgreesWithEmulatorOnRandomPrograms) {
     }
     auto vp = VerifiedProgram::make(p);
     ASSERT_TRUE(vp.ok()) << vp.error().message;
-    for (uint32_t arch_value : {kX86, AUDIT_ARCH_I386}) {
+    for (uint32_t arch_value : {kX86, kAuditArchI386}) {
       for (int32_t nr : {0, 1, 2, 3, 39, 60, 61, -1}) {
         const bool c = is_const_allow(p, arch_value, nr);
         ASSERT_EQ(c, trace_oracle(*vp, arch_value, nr)) << "program " << n << " nr " << nr;

@@ -26,7 +26,7 @@ using testing::LiveCall;
 using testing::LiveObservation;
 
 SeccompData data_for(const LiveCall& c, uint64_t ip) {
-  SeccompData d = SeccompData::make(AUDIT_ARCH_X86_64, static_cast<int32_t>(c.nr), c.args[0],
+  SeccompData d = SeccompData::make(kAuditArchX86_64, static_cast<int32_t>(c.nr), c.args[0],
                                     c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
   d.instruction_pointer = ip;
   return d;
@@ -43,7 +43,7 @@ std::string mismatch(uint32_t ret, const LiveCall& call, const LiveObservation& 
     case Outcome::kNoTracer: ok = o.kind == Kind::kReturned && o.ret == -ENOSYS; break;
     case Outcome::kTrap:
       ok = o.kind == Kind::kTrapped && o.trap_errno == d.value && o.trap_syscall == call.nr &&
-           o.trap_arch == AUDIT_ARCH_X86_64;
+           o.trap_arch == kAuditArchX86_64;
       break;
     case Outcome::kKillThread: ok = o.kind == Kind::kThreadKilled; break;
     case Outcome::kKillProcess: ok = o.kind == Kind::kProcessKilled; break;
@@ -90,8 +90,8 @@ testing::GenOptions options_for(const std::vector<LiveCall>& calls, uint64_t ip)
   testing::GenOptions opt;
   opt.max_len = 36;
   opt.avoid_errnos = {EPERM, ESRCH, EINVAL, ENOSYS};  // natural failures of the calls used
-  opt.interesting = {SYS_getppid, SYS_getpgid, SYS_umask, SYS_getpriority, AUDIT_ARCH_X86_64,
-                     AUDIT_ARCH_I386, static_cast<uint32_t>(ip), static_cast<uint32_t>(ip >> 32)};
+  opt.interesting = {SYS_getppid, SYS_getpgid, SYS_umask, SYS_getpriority, kAuditArchX86_64,
+                     kAuditArchI386, static_cast<uint32_t>(ip), static_cast<uint32_t>(ip >> 32)};
   for (const LiveCall& c : calls) {
     for (uint64_t a : c.args) {
       opt.interesting.push_back(static_cast<uint32_t>(a));

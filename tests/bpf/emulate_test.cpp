@@ -19,7 +19,7 @@ struct EmuCase {
 };
 
 SeccompData x86(int32_t nr, uint64_t a0 = 0, uint64_t a1 = 0) {
-  return SeccompData::make(AUDIT_ARCH_X86_64, nr, a0, a1);
+  return SeccompData::make(kAuditArchX86_64, nr, a0, a1);
 }
 
 std::vector<EmuCase> emu_cases() {
@@ -33,7 +33,7 @@ std::vector<EmuCase> emu_cases() {
                {stmt(LD | W | ABS, kOffNr), jump(JMP | JGT | K, 1000, 0, 1),
                 stmt(RET | K, 1), stmt(RET | K, 2)},
                x86(-1), 1, 3});
-  c.push_back({"LoadArch", {stmt(LD | W | ABS, kOffArch), ret_a}, x86(0), AUDIT_ARCH_X86_64, 2});
+  c.push_back({"LoadArch", {stmt(LD | W | ABS, kOffArch), ret_a}, x86(0), kAuditArchX86_64, 2});
   {
     SeccompData d = x86(0);
     d.instruction_pointer = 0x1122334455667788ull;

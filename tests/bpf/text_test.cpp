@@ -25,9 +25,9 @@ namespace {
 
 Program sample() {
   return {stmt(LD | W | ABS, kOffArch),
-          jump(JMP | JEQ | K, AUDIT_ARCH_X86_64, 0, 9),
+          jump(JMP | JEQ | K, kAuditArchX86_64, 0, 9),
           stmt(LD | W | ABS, kOffNr),
-          jump(JMP | JGE | K, X32_SYSCALL_BIT, 7, 0),
+          jump(JMP | JGE | K, kX32SyscallBit, 7, 0),
           jump(JMP | JEQ | K, 39, 5, 0),
           jump(JMP | JEQ | K, 1, 0, 3),
           stmt(LD | W | ABS, arg_lo(0)),
@@ -126,7 +126,7 @@ TEST(Asm, LabelsAbsoluteTargetsAndComments) {
       ret kill_process
   )");
   ASSERT_TRUE(p.ok()) << p.error().render();
-  const Program expected = {stmt(LD | W | ABS, 4), jump(JMP | JEQ | K, AUDIT_ARCH_X86_64, 0, 4),
+  const Program expected = {stmt(LD | W | ABS, 4), jump(JMP | JEQ | K, kAuditArchX86_64, 0, 4),
                             stmt(LD | W | ABS, 0), jump(JMP | JEQ | K, 39, 1, 0),
                             stmt(RET | K, ret_errno(1)), stmt(RET | K, kRetAllow),
                             stmt(RET | K, kRetKillProcess)};
@@ -199,8 +199,8 @@ TEST(RoundTrip, RandomValidPrograms) {
   testing::GenOptions opt;
   opt.max_len = 80;
   opt.junk_in_unused_fields = true;
-  opt.interesting = {0, 1, 39, 60, 257, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64,
-                     X32_SYSCALL_BIT | 1};
+  opt.interesting = {0, 1, 39, 60, 257, kAuditArchX86_64, kAuditArchI386, kAuditArchAArch64,
+                     kX32SyscallBit | 1};
   for (int n = 0; n < 3000; ++n) {
     const Program p = testing::random_valid_program(rng, opt);
     const std::string text = disassemble(p);
@@ -208,7 +208,7 @@ TEST(RoundTrip, RandomValidPrograms) {
     ASSERT_TRUE(back.ok()) << back.error().render() << text;
     ASSERT_EQ(*back, p) << text;
     // And the assembled program behaves identically.
-    const SeccompData d = SeccompData::make(AUDIT_ARCH_X86_64, static_cast<int32_t>(rng() % 64),
+    const SeccompData d = SeccompData::make(kAuditArchX86_64, static_cast<int32_t>(rng() % 64),
                                             rng(), rng());
     EXPECT_EQ(emulate(*back, d)->ret, emulate(p, d)->ret);
   }

@@ -90,7 +90,7 @@ Stats executed(const std::string& bpf) {
   if (!vp) return s;
   size_t n = 0, sum = 0;
   for (const auto& e : arch::syscalls(arch::Arch::X86_64)) {
-    auto r = bpf::emulate(*vp, bpf::SeccompData::make(bpf::AUDIT_ARCH_X86_64, e.nr));
+    auto r = bpf::emulate(*vp, bpf::SeccompData::make(bpf::kAuditArchX86_64, e.nr));
     sum += r.executed;
     s.max = std::max(s.max, r.executed);
     ++n;

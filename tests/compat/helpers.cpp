@@ -91,7 +91,15 @@ RunResult run_program(const std::string& path, const std::vector<std::string>& a
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
+  // `env` overrides: getenv() finds the first of duplicate names.
+  auto overridden = [&env](const std::string& kv) {
+    const std::string key = kv.substr(0, kv.find('=') + 1);
+    for (const std::string& e : env)
+      if (e.compare(0, key.size(), key) == 0) return true;
+    return false;
+  };
+  for (char** e = environ; *e; ++e)
+    if (!overridden(*e)) env_s.emplace_back(*e);
   env_s.insert(env_s.end(), env.begin(), env.end());
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
@@ -119,6 +127,17 @@ RunResult run_program(const std::string& path, const std::vector<std::string>& a
   return r;
 }
 
+std::vector<std::string> abi_env() {
+  std::vector<std::string> env{std::string("LD_LIBRARY_PATH=") + COMPAT_ABI_DIR};
+  const std::string preload = COMPAT_ABI_PRELOAD;
+  if (!preload.empty()) {
+    env.push_back("LD_PRELOAD=" + preload);
+    // The oracle program itself is not instrumented (its allocations are not ours to check).
+    env.push_back("ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0");
+  }
+  return env;
+}
+
 DiffRun run_both(const std::string& script, bool abi) {
   DiffRun d;
   d.ls_bpf = temp_path("ls.bpf");
@@ -135,8 +154,7 @@ DiffRun run_both(const std::string& script, bool abi) {
     std::string s_abi = script;
     replace_all(s_abi, "@OUT@", temp_path("abi.bpf"));
     replace_all(s_abi, "@PFC@", "/dev/null");
-    d.abi = run_program(bin("driver", Lib::Libseccomp), {}, s_abi,
-                        {std::string("LD_LIBRARY_PATH=") + COMPAT_ABI_DIR});
+    d.abi = run_program(bin("driver", Lib::Libseccomp), {}, s_abi, abi_env());
   }
   return d;
 }
@@ -254,11 +272,11 @@ size_t expect_same_filters(const std::string& ls_bpf, const std::string& sf_bpf,
     bool is32;
   };
   const std::vector<Door> doors = {
-      {bpf::AUDIT_ARCH_X86_64, {arch::Arch::X86_64, arch::Arch::X32}, false},
-      {bpf::AUDIT_ARCH_I386, {arch::Arch::I386}, true},
-      {bpf::AUDIT_ARCH_ARM, {arch::Arch::Arm}, true},
-      {bpf::AUDIT_ARCH_AARCH64, {arch::Arch::AArch64}, false},
-      {bpf::AUDIT_ARCH_RISCV64, {arch::Arch::RiscV64}, false},
+      {bpf::kAuditArchX86_64, {arch::Arch::X86_64, arch::Arch::X32}, false},
+      {bpf::kAuditArchI386, {arch::Arch::I386}, true},
+      {bpf::kAuditArchArm, {arch::Arch::Arm}, true},
+      {bpf::kAuditArchAArch64, {arch::Arch::AArch64}, false},
+      {bpf::kAuditArchRiscV64, {arch::Arch::RiscV64}, false},
       {0x12345678U, {}, false},
   };
   for (const Door& door : doors) {
@@ -293,7 +311,7 @@ size_t expect_same_filters(const std::string& ls_bpf, const std::string& sf_bpf,
           a[i] = v;
           probe(door.audit, nr, a, door.is32);
           // call numbers in a0 reach x86's socketcall/ipc rewriting
-          if (door.audit == bpf::AUDIT_ARCH_I386 && (nr == 102 || nr == 117) && i != 0) {
+          if (door.audit == bpf::kAuditArchI386 && (nr == 102 || nr == 117) && i != 0) {
             for (uint64_t c = 1; c <= 24; ++c) {
               a[0] = c;
               probe(door.audit, nr, a, door.is32);

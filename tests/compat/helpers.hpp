@@ -53,6 +53,10 @@ struct DiffRun {
   std::string ls_bpf, sf_bpf;
   std::string ls_pfc;  // "@PFC@" in the script: libseccomp's PFC export goes here
 };
+// Environment for running a libseccomp-linked program on sysfence's libseccomp.so.2 (the ABI
+// door): LD_LIBRARY_PATH, plus the sanitizer runtimes preloaded in a sanitized build.
+std::vector<std::string> abi_env();
+
 DiffRun run_both(const std::string& script, bool abi = false);
 
 // Lines must be equal except lines starting with '!' (known, documented differences).

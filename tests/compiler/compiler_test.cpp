@@ -156,45 +156,45 @@ PolicySpec allow_read_on(std::vector<Arch> arches) {
 
 TEST(Doors, X86_64AloneKeepsI386AndX32Out) {
   const auto prog = compile_ok(allow_read_on({Arch::X86_64}));
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0), kRetAllow);  // read
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x40000000 | 0), kRetKillThread);  // x32 read
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x40000000 | 39), kRetKillThread);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x40000000), kRetKillThread);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x7fffffff), kRetKillThread);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, INT32_MIN), kRetKillThread);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, -2), kRetKillThread);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, -1), kEperm);  // a tracer's skip: no door
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 3), kRetKillThread);  // i386 read via int 0x80
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 0), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0), kRetAllow);  // read
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000 | 0), kRetKillThread);  // x32 read
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000 | 39), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x7fffffff), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, INT32_MIN), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, -2), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, -1), kEperm);  // a tracer's skip: no door
+  EXPECT_EQ(run(prog, kAuditArchI386, 3), kRetKillThread);  // i386 read via int 0x80
+  EXPECT_EQ(run(prog, kAuditArchI386, 0), kRetKillThread);
   // Every x32 number: closed.
   for (const auto& e : arch::syscalls(Arch::X32))
-    EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, e.nr), kRetKillThread) << e.name;
+    EXPECT_EQ(run(prog, kAuditArchX86_64, e.nr), kRetKillThread) << e.name;
 }
 
 TEST(Doors, X32Targeted) {
   const auto prog = compile_ok(allow_read_on({Arch::X86_64, Arch::X32}));
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x40000000 | 0), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x40000000 | 1), kEperm);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, INT32_MIN), kEperm);  // unknown x32 number
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 3), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000 | 0), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000 | 1), kEperm);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, INT32_MIN), kEperm);  // unknown x32 number
+  EXPECT_EQ(run(prog, kAuditArchI386, 3), kRetKillThread);
 }
 
 TEST(Doors, X32AloneKeepsX86_64Out) {
   const auto prog = compile_ok(allow_read_on({Arch::X32}));
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x40000000 | 0), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0), kRetKillThread);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 39), kRetKillThread);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, -1), kEperm);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000 | 0), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 39), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, -1), kEperm);
 }
 
 TEST(Doors, I386Targeted) {
   const auto prog = compile_ok(allow_read_on({Arch::X86_64, Arch::I386}));
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 3), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 20), kRetAllow);   // getpid on i386
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 0), kEperm);       // restart_syscall
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 39), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0x40000000), kRetKillThread);
+  EXPECT_EQ(run(prog, kAuditArchI386, 3), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchI386, 20), kRetAllow);   // getpid on i386
+  EXPECT_EQ(run(prog, kAuditArchI386, 0), kEperm);       // restart_syscall
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 39), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000), kRetKillThread);
 }
 
 TEST(Doors, AllSixArchesInOneFilter) {
@@ -217,7 +217,7 @@ TEST(Doors, ArchIsCheckedFirst) {
   EXPECT_EQ(p[0], stmt(LD | W | ABS, kOffArch));
   // The native door (x86_64 on an amd64 build) is tested first.
   if (arch::native_arch() == Arch::X86_64) {
-    EXPECT_EQ(p[1].k, AUDIT_ARCH_X86_64);
+    EXPECT_EQ(p[1].k, kAuditArchX86_64);
   }
 }
 
@@ -248,7 +248,7 @@ TEST(Compare, SixtyFourBitOrderingUsesBothWords) {
     cmp.value = c.v;
     s.rules = {Rule::on("read", Action::allow(), {cmp})};
     const auto prog = compile_ok(std::move(s));
-    EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0, 0, 0, 0, c.x), c.want ? kRetAllow : kRetErrno | 1)
+    EXPECT_EQ(run(prog, kAuditArchX86_64, 0, 0, 0, 0, c.x), c.want ? kRetAllow : kRetErrno | 1)
         << static_cast<int>(c.op) << " " << std::hex << c.v << " x=" << c.x;
   }
 }
@@ -260,14 +260,14 @@ TEST(Compare, NegativeNumbersAreUnsigned) {
   s.rules = {Rule::on("read", Action::allow(), {ArgCmp::gt(0, static_cast<uint64_t>(-5))}),
              Rule::on("write", Action::allow(), {ArgCmp::eq(0, static_cast<uint64_t>(-1)).as32()})};
   const auto prog = compile_ok(std::move(s));
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0, static_cast<uint64_t>(-1)), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0, 5), kRetErrno | 1);  // 5 < 2^64-5
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0, 0xfffffffcULL), kRetErrno | 1);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 3, 0xfffffffcULL), kRetAllow);  // low word: -4 > -5
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 3, 0xfffffffaULL), kRetErrno | 1);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 1, 0xffffffffULL), kRetAllow);  // 32-bit compare
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 1, ~0ULL), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_I386, 4, 0xffffffffULL), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0, static_cast<uint64_t>(-1)), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0, 5), kRetErrno | 1);  // 5 < 2^64-5
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0, 0xfffffffcULL), kRetErrno | 1);
+  EXPECT_EQ(run(prog, kAuditArchI386, 3, 0xfffffffcULL), kRetAllow);  // low word: -4 > -5
+  EXPECT_EQ(run(prog, kAuditArchI386, 3, 0xfffffffaULL), kRetErrno | 1);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 1, 0xffffffffULL), kRetAllow);  // 32-bit compare
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 1, ~0ULL), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchI386, 4, 0xffffffffULL), kRetAllow);
 }
 
 TEST(Compare, JsetForFlagsAndAndForMasks) {
@@ -287,12 +287,12 @@ TEST(Compare, JsetForFlagsAndAndForMasks) {
   EXPECT_EQ(jset, 2);
   EXPECT_EQ(and_k, 1);
   EXPECT_EQ(hi_loads, 0);  // the masks have no high bits: the high word is never loaded
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0, 0, 0, 3), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 0, 0, 0, 4), kRetErrno | 1);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 1, 0, 0, 5), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 1, 0, 0, 3), kRetErrno | 1);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 3, 0, 0, 0x1001), kRetAllow);
-  EXPECT_EQ(run(prog, AUDIT_ARCH_X86_64, 3, 0, 0, 0x3), kRetErrno | 1);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0, 0, 0, 3), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0, 0, 0, 4), kRetErrno | 1);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 1, 0, 0, 5), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 1, 0, 0, 3), kRetErrno | 1);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 3, 0, 0, 0x1001), kRetAllow);
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 3, 0, 0, 0x3), kRetErrno | 1);
 }
 
 // ---- structure -------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ TEST(Structure, UnconditionalAllowsEndInExactlyRetAllowAndLoadOnlyNrAndArch) {
       const Insn& i = prog.program().at(pc);
       if (i.code == (LD | W | ABS)) {
         ASSERT_TRUE(i.k == kOffNr || i.k == kOffArch) << n << " loads " << i.k;
-        acc = i.k == kOffNr ? static_cast<uint32_t>(nr) : AUDIT_ARCH_X86_64;
+        acc = i.k == kOffNr ? static_cast<uint32_t>(nr) : kAuditArchX86_64;
         ++pc;
       } else if (i.code == (JMP | JA)) {
         pc += 1 + i.k;
@@ -359,7 +359,7 @@ TEST(Structure, WeightingsAgreeOnMeaning) {
   const auto pa = compile_ok(p), pb = compile_ok(p, uni), pc = compile_ok(p, fp);
   std::mt19937_64 rng(1);
   for (int i = 0; i < 3000; ++i) {
-    auto d = SeccompData::make(AUDIT_ARCH_X86_64, static_cast<int32_t>(rng() % 500), rng() % 300);
+    auto d = SeccompData::make(kAuditArchX86_64, static_cast<int32_t>(rng() % 500), rng() % 300);
     const uint32_t want = reference(p, d);
     EXPECT_EQ(emulate(pa, d).ret, want);
     EXPECT_EQ(emulate(pb, d).ret, want);
@@ -367,7 +367,7 @@ TEST(Structure, WeightingsAgreeOnMeaning) {
   }
   // The profile's favourite (write, nr 1) sits high: at most two splits below the nr load,
   // then its argument check (4) and the RET.
-  const auto w = SeccompData::make(AUDIT_ARCH_X86_64, 1, 1);
+  const auto w = SeccompData::make(kAuditArchX86_64, 1, 1);
   EXPECT_LE(emulate(pc, w).executed, 3u + 2u + 4u + 1u);
   EXPECT_LE(emulate(pc, w).executed, emulate(pb, w).executed);
 }
@@ -395,7 +395,7 @@ TEST(Structure, LongJumpsStayCorrect) {
   for (const auto& e : arch::syscalls(Arch::X86_64)) {
     for (int k = 0; k < 8; ++k) {
       const uint64_t v = static_cast<uint64_t>(rng() % 310);
-      auto d = SeccompData::make(AUDIT_ARCH_X86_64, e.nr, k & 1 ? v : rng() % 4,
+      auto d = SeccompData::make(kAuditArchX86_64, e.nr, k & 1 ? v : rng() % 4,
                                  (rng() % 400) * 0x80000000ULL, v);
       ASSERT_EQ(emulate(prog, d).ret, reference(p, d)) << e.name << " " << v;
     }

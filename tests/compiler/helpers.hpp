@@ -1,7 +1,7 @@
 // Test helpers for tests/compiler: build + compile + emulate, and a reference evaluator.
 //
 //   auto prog = compile_ok(spec);                      // ASSERT-style: fails the test on error
-//   uint32_t r = run(prog, AUDIT_ARCH_X86_64, 0);      // the filter's return value
+//   uint32_t r = run(prog, kAuditArchX86_64, 0);      // the filter's return value
 //   uint32_t want = reference(policy, data);           // what the policy means, evaluated directly
 //
 // reference() is written independently of the compiler (no BPF, no shared lowering code): it
@@ -97,7 +97,7 @@ inline std::optional<arch::Arch> ref_arch(const ir::Policy& p, const bpf::Seccom
       if (t == a) return true;
     return false;
   };
-  if (d.arch == bpf::AUDIT_ARCH_X86_64) {
+  if (d.arch == bpf::kAuditArchX86_64) {
     const auto nr = static_cast<uint32_t>(d.nr);
     if (nr == 0xffffffffU) {
       if (targeted(arch::Arch::X86_64)) return arch::Arch::X86_64;

@@ -21,9 +21,9 @@
 namespace sysfence_test {
 
 #if defined(__x86_64__)
-inline constexpr uint32_t kNativeAuditArch = sysfence::bpf::AUDIT_ARCH_X86_64;
+inline constexpr uint32_t kNativeAuditArch = sysfence::bpf::kAuditArchX86_64;
 #elif defined(__aarch64__)
-inline constexpr uint32_t kNativeAuditArch = sysfence::bpf::AUDIT_ARCH_AARCH64;
+inline constexpr uint32_t kNativeAuditArch = sysfence::bpf::kAuditArchAArch64;
 #endif
 
 // LD arch; JEQ native; RET kill; LD nr; JGE 0x40000000 -> kill. Leaves nr in A.
@@ -34,7 +34,7 @@ inline sysfence::bpf::Program prologue() {
       jump(JMP | JEQ | K, kNativeAuditArch, 1, 0),
       stmt(RET | K, kRetKillProcess),
       stmt(LD | W | ABS, kOffNr),
-      jump(JMP | JGE | K, X32_SYSCALL_BIT, 0, 1),
+      jump(JMP | JGE | K, kX32SyscallBit, 0, 1),
       stmt(RET | K, kRetKillProcess),
   };
 }

@@ -63,7 +63,7 @@ void arch_check(Asm& a) {
   a.op(stmt(LD | W | ABS, kOffArch));
   a.jeq(sysfence_test::kNativeAuditArch, "", "kill");
   a.op(stmt(LD | W | ABS, kOffNr));
-  a.jge(X32_SYSCALL_BIT, "kill", "");
+  a.jge(kX32SyscallBit, "kill", "");
 }
 
 // Scenario 2.

@@ -71,17 +71,17 @@ report::BlockedCall call(uint32_t arch, int32_t nr, std::initializer_list<uint64
 // ---- The formatter, no signal --------------------------------------------------------------
 
 TEST(Format, TheExampleLine) {
-  const auto c = call(AUDIT_ARCH_X86_64, 1, {2, 0x7ffd12345678, 19});
+  const auto c = call(kAuditArchX86_64, 1, {2, 0x7ffd12345678, 19});
   EXPECT_EQ(report::format_blocked_call(c),
             "sysfence: blocked write(fd=2, buf=0x7ffd12345678, count=19) on x86_64 at 0x4011c6\n");
 }
 
 TEST(Format, UnknownSyscallShowsAllSixRegisters) {
-  const auto c = call(AUDIT_ARCH_X86_64, 1000, {1, 2, 3, 4, 5, 0xdeadbeef0000});
+  const auto c = call(kAuditArchX86_64, 1000, {1, 2, 3, 4, 5, 0xdeadbeef0000});
   EXPECT_EQ(report::format_blocked_call(c),
             "sysfence: blocked syscall_1000(arg0=1, arg1=2, arg2=3, arg3=4, arg4=5, "
             "arg5=0xdeadbeef0000) on x86_64 at 0x4011c6\n");
-  const auto neg = call(AUDIT_ARCH_X86_64, -1, {});
+  const auto neg = call(kAuditArchX86_64, -1, {});
   EXPECT_NE(report::format_blocked_call(neg).find("blocked syscall_-1(arg0=0,"),
             std::string::npos);
 }
@@ -97,7 +97,7 @@ TEST(Format, ValueBases) {
   // Small numbers decimal, -4095..-1 negative, big ones hex; names decide pointers and flags.
   const auto names = arch::syscall_arg_names("openat");
   if (names.size() != 4) GTEST_SKIP() << "argument names for openat not in the table yet";
-  const auto c = call(AUDIT_ARCH_X86_64, 257,
+  const auto c = call(kAuditArchX86_64, 257,
                       {static_cast<uint64_t>(-100), 0x5555deadbeef, 0x80241, 0644});
   const std::string want = "sysfence: blocked openat(" + std::string(names[0]) + "=-100, " +
                            std::string(names[1]) + "=0x5555deadbeef, " + std::string(names[2]) +
@@ -106,18 +106,18 @@ TEST(Format, ValueBases) {
 }
 
 TEST(Format, X32AndI386UseTheirTables) {
-  const auto x32 = call(AUDIT_ARCH_X86_64, 0x40000000 | 1, {1, 0x1000, 3});
+  const auto x32 = call(kAuditArchX86_64, 0x40000000 | 1, {1, 0x1000, 3});
   EXPECT_EQ(report::format_blocked_call(x32),
             "sysfence: blocked write(fd=1, buf=0x1000, count=3) on x32 at 0x4011c6\n");
   // i386: write is 4; only the low 32 bits count, so 0xffffffff_ffffff9c is -100 and the high
   // garbage of a register is not shown.
-  const auto i386 = call(AUDIT_ARCH_I386, 4, {0xdead0000ffffff9cull, 0x0000000100001000ull, 5});
+  const auto i386 = call(kAuditArchI386, 4, {0xdead0000ffffff9cull, 0x0000000100001000ull, 5});
   EXPECT_EQ(report::format_blocked_call(i386),
             "sysfence: blocked write(fd=-100, buf=0x1000, count=5) on i386 at 0x4011c6\n");
 }
 
 TEST(Format, ReturnedErrno) {
-  const auto c = call(AUDIT_ARCH_X86_64, 1, {2, 0x7ffd12345678, 19});
+  const auto c = call(kAuditArchX86_64, 1, {2, 0x7ffd12345678, 19});
   EXPECT_EQ(report::format_blocked_call(c, EPERM),
             "sysfence: blocked write(fd=2, buf=0x7ffd12345678, count=19) on x86_64 at 0x4011c6, "
             "returning EPERM (1)\n");
@@ -126,7 +126,7 @@ TEST(Format, ReturnedErrno) {
 }
 
 TEST(Format, BufferLimits) {
-  const auto c = call(AUDIT_ARCH_X86_64, 1, {2, 0x7ffd12345678, 19});
+  const auto c = call(kAuditArchX86_64, 1, {2, 0x7ffd12345678, 19});
   char buf[20];
   std::memset(buf, 'Z', sizeof buf);
   const size_t n = report::format_blocked_call(c, buf, sizeof buf);
@@ -164,7 +164,7 @@ TEST(Install, RejectsBadOptions) {
 Program handler_needs_only(uint32_t trap = kRetTrap) {
   Program p = {
       stmt(LD | W | ABS, kOffArch),
-      jump(JMP | JEQ | K, AUDIT_ARCH_X86_64, 1, 0),
+      jump(JMP | JEQ | K, kAuditArchX86_64, 1, 0),
       stmt(RET | K, trap),
       stmt(LD | W | ABS, kOffNr),
   };
@@ -316,7 +316,7 @@ TEST(Reporter, I386ThroughInt80) {
   auto r = run_child([] {
     install_reporter_and_filter({}, handler_needs_only());
     long ret;
-    // i386 write(7, 0x1234, 5) through int 0x80: arch is AUDIT_ARCH_I386, args in ebx, ecx, edx.
+    // i386 write(7, 0x1234, 5) through int 0x80: arch is kAuditArchI386, args in ebx, ecx, edx.
     asm volatile("int $0x80" : "=a"(ret) : "a"(4), "b"(7), "c"(0x1234), "d"(5) : "memory");
     (void)ret;
   });

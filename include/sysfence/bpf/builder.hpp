@@ -4,7 +4,7 @@
 //   Builder b;
 //   Label allow = b.label("allow"), kill = b.label("kill");
 //   b.ld_abs(kOffArch);
-//   b.jeq(AUDIT_ARCH_X86_64, Builder::next, kill);   // true: fall through, false: to `kill`
+//   b.jeq(kAuditArchX86_64, Builder::next, kill);   // true: fall through, false: to `kill`
 //   b.ld_abs(kOffNr);
 //   b.jeq(39 /* getpid */, allow, Builder::next);
 //   b.ret(ret_errno(1));

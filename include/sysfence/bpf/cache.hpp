@@ -1,10 +1,10 @@
 // sysfence/bpf/cache.hpp — which syscalls the kernel's constant-allow cache skips entirely.
 //
 //   using namespace sysfence::bpf;
-//   bool fast = is_const_allow(prog, AUDIT_ARCH_X86_64, 39);    // getpid never runs the filter?
+//   bool fast = is_const_allow(prog, kAuditArchX86_64, 39);    // getpid never runs the filter?
 //   ArchCache c = analyze_cache(prog, sysfence::arch::Arch::X86_64);
 //   c.cached_count();                                           // how many syscalls are cached
-//   bool all = stack_is_const_allow(std::vector<Program>{newer, older}, AUDIT_ARCH_X86_64, 39);
+//   bool all = stack_is_const_allow(std::vector<Program>{newer, older}, kAuditArchX86_64, 39);
 //
 // Since Linux 5.11, when a filter is attached the kernel decides, for each (arch, nr) of the
 // arches it has a bitmap for, whether the filter ALWAYS returns exactly SECCOMP_RET_ALLOW

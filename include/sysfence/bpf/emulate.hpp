@@ -3,7 +3,7 @@
 //   using namespace sysfence::bpf;
 //   auto vp = VerifiedProgram::make(prog);               // verify once (Result)
 //   if (!vp) return vp.error();
-//   SeccompData d = SeccompData::make(AUDIT_ARCH_X86_64, 39);
+//   SeccompData d = SeccompData::make(kAuditArchX86_64, 39);
 //   Emulation e = emulate(*vp, d);                       // e.ret == 0x7fff0000, e.executed == 4
 //   action_name(e.ret);                                  // "allow"
 //   auto r = emulate(prog, d);                           // verifies, then runs (Result)

@@ -2,7 +2,7 @@
 // actions, with the precedence the kernel applies across stacked filters.
 //
 //   using namespace sysfence::bpf;
-//   SeccompData d = SeccompData::make(AUDIT_ARCH_X86_64, 39 /* getpid */);
+//   SeccompData d = SeccompData::make(kAuditArchX86_64, 39 /* getpid */);
 //   uint32_t r = ret_errno(EPERM);            // 0x00050001
 //   action_name(r);                           // "errno(1)"
 //   more_restrictive(kRetKillProcess, r);     // true
@@ -45,14 +45,16 @@ inline constexpr uint32_t arg_lo(unsigned i) { return 16 + 8 * i; }
 inline constexpr uint32_t arg_hi(unsigned i) { return 16 + 8 * i + 4; }
 inline constexpr uint32_t kSeccompDataSize = 64;
 
-// AUDIT_ARCH_* values (linux/audit.h).
-inline constexpr uint32_t AUDIT_ARCH_X86_64 = 0xC000003E;
-inline constexpr uint32_t AUDIT_ARCH_I386 = 0x40000003;
-inline constexpr uint32_t AUDIT_ARCH_AARCH64 = 0xC00000B7;
-inline constexpr uint32_t AUDIT_ARCH_ARM = 0x40000028;
-inline constexpr uint32_t AUDIT_ARCH_RISCV64 = 0xC00000F3;
-// x32 has no audit arch of its own: it is AUDIT_ARCH_X86_64 with this bit set in nr.
-inline constexpr uint32_t X32_SYSCALL_BIT = 0x40000000;
+// AUDIT_ARCH_* values (linux/audit.h), named kAuditArch* so that this header and
+// <linux/audit.h> (whose AUDIT_ARCH_* are macros, and which <seccomp.h> includes) can be used
+// in one file, in either order.
+inline constexpr uint32_t kAuditArchX86_64 = 0xC000003E;
+inline constexpr uint32_t kAuditArchI386 = 0x40000003;
+inline constexpr uint32_t kAuditArchAArch64 = 0xC00000B7;
+inline constexpr uint32_t kAuditArchArm = 0x40000028;
+inline constexpr uint32_t kAuditArchRiscV64 = 0xC00000F3;
+// x32 has no audit arch of its own: it is kAuditArchX86_64 with this bit set in nr.
+inline constexpr uint32_t kX32SyscallBit = 0x40000000;
 
 // SECCOMP_RET_* (linux/seccomp.h).
 inline constexpr uint32_t kRetKillProcess = 0x80000000U;

@@ -15,19 +15,25 @@
 // restrictive action first, as AND chains in continuation-passing style; 64-bit comparisons
 // high word first, halves with a zero mask skipped, JSET for flag tests, AND+JEQ for masks);
 // equal neighbours merge into ranges; an interval DP (Knuth-bounded) picks the minimum-cost
-// tree of JGE splits, where a leaf may also test up to four lone numbers with JEQ. The
+// tree of JGE splits, where a leaf may also test up to four lone numbers with JEQ. Under the
+// default weighting the tree is also depth-bounded: no syscall pays more dispatch instructions
+// than a balanced search over the k numbers with rules would (ceil(log2 k) + 1), so a light
+// syscall (one refused by a short deny list, say) never sinks below the cached allows. The
 // instruction graph is hash-consed with jump threading, and emitted back to front; jumps past
 // 255 reuse an in-reach RET copy or trampoline before adding a JA.
 //
-// Measured on Docker's default profile, x86_64 (executed instructions, emulator): Uniform:
-// mean 8.76 over the 308 allowed syscalls (max 16); CacheAware: 8.64 mean over the errno'd
-// ones, 9.96 over allowed ones; libseccomp 2.5.4's binary tree: 15.4 / 17.0. Compile time
-// about 40 us for that policy on one arch (-O2).
+// Measured on Docker's default profile, x86_64 (executed instructions, emulator; all
+// capabilities): CacheAware 8.73 mean over the allowed syscalls (max 18) and 8.72 over the paths
+// the kernel cannot cache; Uniform 7.73 / 10.82; libseccomp 2.5.4's binary tree 15.45 / 17.21,
+// and on no syscall fewer than sysfence's default (tests/compiler, LibseccompCost). Compile time
+// about 22 us for that policy on one arch, 110 us for x86_64+i386+x32 (docs/benchmarks.md).
 //
 // Known weaknesses: the tree is optimal for its cost model (weights × depth, splits and lone
-// numbers), not over every possible BPF program; rules of one syscall are tested one after
-// another (no decision tree over argument values); the weights are static guesses unless a
-// FrequencyProfile is given.
+// numbers), not over every possible BPF program, and the depth bound is met by re-weighting
+// (a few rounds), not proven optimal; the bound is a balanced tree's, so on a short deny list
+// a syscall libseccomp happens to place near its root can cost one instruction more here;
+// rules of one syscall are tested one after another (no decision tree over argument values);
+// the weights are static guesses unless a FrequencyProfile is given.
 #pragma once
 
 #include <cstdint>

@@ -21,7 +21,7 @@
 //    gets `unknown_syscall_action` when set (ENOSYS is the right answer for "newer than this
 //    policy"), else the default action.
 //  * Calls from an arch the policy does not target get `bad_arch_action`. On x86_64 the i386
-//    door (int 0x80, AUDIT_ARCH_I386) and the x32 door (AUDIT_ARCH_X86_64 with bit 30 in nr) are
+//    door (int 0x80, kAuditArchI386) and the x32 door (kAuditArchX86_64 with bit 30 in nr) are
 //    separate arches: each is open only when listed in `arches`.
 //  * Comparisons are unsigned. On a 32-bit arch (i386, x32 args are 64-bit, arm) and for
 //    Width::Bits32 only the low 32 bits of the argument are compared; a value with high bits set

@@ -124,6 +124,7 @@ int main(void) {
     if (ntok == 0) { printf("\n"); continue; }
     const char *c = tok[0];
     if (!strcmp(c, "init")) {
+      if (ctx) seccomp_release(ctx); /* a script may start over */
       ctx = seccomp_init((uint32_t)num(tok[1]));
       printf("init %s\n", ctx ? "ok" : "NULL");
     } else if (!strcmp(c, "reset")) {
