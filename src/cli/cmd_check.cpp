@@ -7,7 +7,7 @@
 #include "cache_glue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
-#include "lint.hpp"
+#include "sysfence/ir/lint.hpp"
 #include "policy_input.hpp"
 #include "sysfence/bpf/emulate.hpp"
 #include "sysfence/compiler/compiler.hpp"
@@ -85,7 +85,7 @@ void run_check(CheckOpts& o) {
   const ir::Policy& policy = *parsed.value;
 
   // Rules.
-  std::vector<LintFinding> findings = lint_rules(policy);
+  std::vector<ir::LintFinding> findings = ir::lint_rules(policy);
   nlohmann::json fj = nlohmann::json::array();
   for (const auto& f : findings) {
     auto e = error_json(f.error);

@@ -5,7 +5,7 @@
 #include "bpf_glue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
-#include "ptrace_filters.hpp"
+#include "sysfence/loader/process_filters.hpp"
 #include "sysfence/bpf/disasm.hpp"
 
 namespace sysfence::cli {
@@ -36,7 +36,7 @@ void run_disasm(const DisasmOpts& o) {
   else dopt.default_arch = arch::native_arch();
 
   if (o.pid) {
-    auto filters = read_process_filters(o.pid);
+    auto filters = loader::read_process_filters(o.pid);
     if (!filters) throw Exit{kExitFail, filters.error().render(), true};
     if (o.json) {
       nlohmann::json list = nlohmann::json::array();

@@ -12,9 +12,14 @@
 #include <iostream>
 
 #include "common.hpp"
-#include "target_memory.hpp"
+#include "sysfence/report/target.hpp"
 
 namespace sysfence::cli {
+
+using report::arch_of;
+using report::format_call;
+using report::syscall_label;
+using report::tgid_of;
 
 bool is_denying(uint32_t ret) {
   switch (bpf::action_of(ret)) {

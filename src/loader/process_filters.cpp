@@ -1,5 +1,5 @@
-// src/cli/ptrace_filters.cpp — see ptrace_filters.hpp.
-#include "ptrace_filters.hpp"
+// src/loader/process_filters.cpp — see sysfence/loader/process_filters.hpp.
+#include "sysfence/loader/process_filters.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -7,13 +7,14 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <string>
 
 #ifndef PTRACE_SECCOMP_GET_FILTER
 #define PTRACE_SECCOMP_GET_FILTER 0x420c
 #endif
 
-namespace sysfence::cli {
+namespace sysfence::loader {
 namespace {
 
 Error sys_error(const std::string& what, int e, std::string hint = {}) {
@@ -51,7 +52,7 @@ Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
       long n = get_filter(pid, i, nullptr);
       if (n < 0) {
         const int e = errno;
-        if (e == ENOENT) break;  // past the oldest filter
+        if (e == ENOENT) break;  // past the newest filter
         if (e == EINVAL && i == 0) break;  // not in filter mode: no filters
         result = sys_error("PTRACE_SECCOMP_GET_FILTER " + std::to_string(i), e,
                            e == EACCES ? "needs CAP_SYS_ADMIN, and sysfence itself must not run "
@@ -71,7 +72,10 @@ Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
   }
   ::ptrace(PTRACE_DETACH, pid, nullptr, nullptr);
   if (!result) return result;
+  // The kernel's index 0 is the OLDEST filter (get_nth_filter counts back from the newest);
+  // callers get the order filters run in, newest first, as bpf::emulate_stack takes them.
+  std::reverse(out.begin(), out.end());
   return out;
 }
 
-}  // namespace sysfence::cli
+}  // namespace sysfence::loader

@@ -1,13 +1,12 @@
-// src/cli/lint.cpp — see lint.hpp.
-#include "lint.hpp"
+// src/ir/lint.cpp — see sysfence/ir/lint.hpp.
+#include "sysfence/ir/lint.hpp"
 
-#include "policy_input.hpp"
 
 #include <map>
 #include <set>
 #include <string>
 
-namespace sysfence::cli {
+namespace sysfence::ir {
 namespace {
 
 std::string rule_label(const ir::Rule& r, int32_t nr) {
@@ -37,7 +36,7 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
     out.push_back(std::move(f));
   };
 
-  const std::vector<arch::Arch> arches = target_arches(policy);
+  const std::span<const arch::Arch> arches = policy.arches();
   for (arch::Arch a : arches) {
     std::map<int32_t, std::vector<size_t>> by_nr;
     auto rules = policy.rules_for(a);
@@ -86,4 +85,4 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
   return out;
 }
 
-}  // namespace sysfence::cli
+}  // namespace sysfence::ir

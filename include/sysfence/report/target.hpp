@@ -1,5 +1,9 @@
-// src/cli/target_memory.hpp — decoding a notified syscall for `run --report`: which arguments
-// are file paths, reading a string from the target's memory, and formatting the call.
+// sysfence/report/target.hpp — decoding a syscall seen by a supervisor (user notification, as
+// `sysfence run --report` does): which arguments are file paths, reading a string from the
+// target's memory, and formatting the call.
+//
+//   std::string s = sysfence::report::format_call(notif.data, notif.pid, true, nullptr, nullptr);
+//   // "openat(dfd=-100, filename=\"/etc/shadow\" (observed), flags=0x0, mode=0x0)"
 //
 // Everything read here is OBSERVED, racily: another thread of the target can change the memory
 // after we read it (TOCTOU). It is printed as a diagnostic and never used for a decision.
@@ -15,7 +19,7 @@
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/bpf/seccomp.hpp"
 
-namespace sysfence::cli {
+namespace sysfence::report {
 
 // The arch a seccomp_data comes from (x32: kAuditArchX86_64 with bit 30 in nr).
 std::optional<arch::Arch> arch_of(const bpf::SeccompData& d);
@@ -39,4 +43,4 @@ pid_t tgid_of(pid_t tid);
 // A printable name for a syscall number on the data's arch ("syscall 1234" when unknown).
 std::string syscall_label(const bpf::SeccompData& d);
 
-}  // namespace sysfence::cli
+}  // namespace sysfence::report

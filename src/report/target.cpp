@@ -1,5 +1,5 @@
-// src/cli/target_memory.cpp — see target_memory.hpp.
-#include "target_memory.hpp"
+// src/report/target.cpp — see sysfence/report/target.hpp.
+#include "sysfence/report/target.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -13,7 +13,7 @@
 
 #include "sysfence/arch/constants.hpp"
 
-namespace sysfence::cli {
+namespace sysfence::report {
 namespace {
 
 struct PathArgs {
@@ -280,4 +280,4 @@ pid_t tgid_of(pid_t tid) {
   return tid;
 }
 
-}  // namespace sysfence::cli
+}  // namespace sysfence::report

@@ -1,26 +1,28 @@
-// src/cli/lint.hpp — rule analysis for `sysfence check`: shadowed, duplicate, contradictory and
-// redundant rules of a built policy.
+// sysfence/ir/lint.hpp — rule analysis of a built policy (what `sysfence check` reports):
+// shadowed, duplicate, contradictory and redundant rules.
+//
+//   for (const auto& f : sysfence::ir::lint_rules(*policy))
+//     std::cerr << f.error.render();   // "p.policy(3:1): warning: rule never decides: ..."
 //
 // The IR's semantics (ir/policy.hpp): a syscall's rules are ORed; when several match, the most
 // restrictive action wins, and between two of the same kind the earlier rule's data. So an
 // unconditional rule decides every call of its syscall against any rule that is not more
 // restrictive than it: those rules can never decide anything.
-//
-// This is analysis that belongs in the library (next to the IR); it lives here until it moves.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "sysfence/ir/policy.hpp"
 #include "sysfence/result.hpp"
 
-namespace sysfence::cli {
+namespace sysfence::ir {
 
 struct LintFinding {
   std::string kind;  // "shadowed", "duplicate", "contradictory", "redundant"
   Error error;       // message starts with "warning: "; notes point at the other rule
 };
 
-std::vector<LintFinding> lint_rules(const ir::Policy& policy);
+std::vector<LintFinding> lint_rules(const Policy& policy);
 
-}  // namespace sysfence::cli
+}  // namespace sysfence::ir
