@@ -19,6 +19,7 @@
 // cached until the next change.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -89,10 +90,41 @@ struct SyscallRules {
   std::vector<Chain> chains;      // when not
 };
 
+// A map kept as one sorted vector: the export walks it once per compilation, and a walk over
+// contiguous memory stays fast when the caches are cold (a std::map node per syscall did not).
+template <typename K, typename V>
+class FlatMap {
+ public:
+  using value_type = std::pair<K, V>;
+  auto begin() const { return v_.begin(); }
+  auto end() const { return v_.end(); }
+  size_t size() const { return v_.size(); }
+  typename std::vector<value_type>::const_iterator find(const K& k) const {
+    auto it = lower(k);
+    return it != v_.end() && it->first == k ? it : v_.end();
+  }
+  V& operator[](const K& k) {
+    auto it = lower(k);
+    if (it == v_.end() || it->first != k) it = v_.insert(it, value_type{k, V{}});
+    return it->second;
+  }
+
+ private:
+  typename std::vector<value_type>::iterator lower(const K& k) {
+    return std::lower_bound(v_.begin(), v_.end(), k,
+                            [](const value_type& e, const K& key) { return e.first < key; });
+  }
+  typename std::vector<value_type>::const_iterator lower(const K& k) const {
+    return std::lower_bound(v_.begin(), v_.end(), k,
+                            [](const value_type& e, const K& key) { return e.first < key; });
+  }
+  std::vector<value_type> v_;
+};
+
 struct ArchDb {
   uint32_t token = 0;
   arch::Arch arch = arch::Arch::X86_64;
-  std::map<int32_t, SyscallRules> rules;  // by number on this arch
+  FlatMap<int32_t, SyscallRules> rules;  // by number on this arch
 };
 
 struct Attrs {
