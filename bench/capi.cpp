@@ -185,18 +185,16 @@ int main(int argc, char** argv) {
       }
       ++a_idx;
     }
-    for (int a = 0; a < 2; ++a)
-      if (export_us[a][2] > 0)
-        std::printf("\nFirst-export speed-up, %s: %.1fx vs libseccomp default, %.1fx vs its "
-                    "tree (target >= 10x).\n",
-                    a == 0 ? "x86_64" : "3 arches", export_us[a][0] / export_us[a][2],
-                    export_us[a][1] / export_us[a][2]);
-    for (int a = 0; a < 2; ++a)
-      if (steady_us[a][2] > 0)
-        std::printf("\nRecompiling-export speed-up, %s: %.1fx vs libseccomp default, %.1fx vs "
-                    "its tree (target >= 10x).\n",
-                    a == 0 ? "x86_64" : "3 arches", steady_us[a][0] / steady_us[a][2],
-                    steady_us[a][1] / steady_us[a][2]);
+    auto speedups = [](const char* what, const double (&us)[2][3]) {
+      for (int a = 0; a < 2; ++a)
+        if (us[a][2] > 0)
+          std::printf("\n%s speed-up, %s: %.1fx vs libseccomp default, %.1fx vs its tree "
+                      "(target >= 10x).\n",
+                      what, a == 0 ? "x86_64" : "3 arches", us[a][0] / us[a][2],
+                      us[a][1] / us[a][2]);
+    };
+    speedups("First-export", export_us);
+    speedups("Recompiling-export", steady_us);
     if (cs.size() == 3 && !cs[2].prog.empty()) instruction_tables(p, cs, 1, 2, 2, 10);
   }
   close(memfd);

@@ -47,55 +47,28 @@ void register_compile(const BenchPolicy& p) {
   for (const auto& arches : {std::vector<Arch>{Arch::X86_64},
                              std::vector<Arch>{Arch::X86_64, Arch::I386, Arch::X32}}) {
     const std::string suffix = p.title + "/" + arches_name(arches);
-    benchmark::RegisterBenchmark(("sysfence_compile/" + suffix).c_str(),
-                                 [&p, arches](benchmark::State& st) {
-                                   auto policy = to_sysfence(p, arches);
-                                   if (!policy) {
-                                     st.SkipWithError(policy.error().message.c_str());
-                                     return;
-                                   }
-                                   for (auto _ : st) {
-                                     auto prog = sysfence_compile(*policy, Weighting::CacheAware);
-                                     benchmark::DoNotOptimize(prog);
-                                   }
-                                 })
-        ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(("sysfence_compile_cold/" + suffix).c_str(),
-                                 [&p, arches](benchmark::State& st) {
-                                   auto policy = to_sysfence(p, arches);
-                                   if (!policy) {
-                                     st.SkipWithError(policy.error().message.c_str());
-                                     return;
-                                   }
-                                   for (auto _ : st) {
-                                     st.PauseTiming();
-                                     evict_caches();
-                                     st.ResumeTiming();
-                                     auto prog = sysfence_compile(*policy, Weighting::CacheAware);
-                                     benchmark::DoNotOptimize(prog);
-                                   }
-                                 })
-        ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(("libseccomp_default_export_cold/" + suffix).c_str(),
-                                 [&p, arches](benchmark::State& st) {
-                                   std::string err;
-                                   void* ctx = ls_build(LS, p, arches, 1, &err);
-                                   if (!ctx) {
-                                     st.SkipWithError(err.c_str());
-                                     return;
-                                   }
-                                   const int fd = make_memfd();
-                                   for (auto _ : st) {
-                                     st.PauseTiming();
-                                     evict_caches();
-                                     st.ResumeTiming();
-                                     auto prog = ls_export(LS, ctx, fd);
-                                     benchmark::DoNotOptimize(prog);
-                                   }
-                                   close(fd);
-                                   ls_release(LS, ctx);
-                                 })
-        ->Unit(benchmark::kMicrosecond);
+    // Compile of a built policy, warm (a loop of its own) and cold (caches evicted each time).
+    for (bool cold : {false, true}) {
+      benchmark::RegisterBenchmark(
+          ((cold ? "sysfence_compile_cold/" : "sysfence_compile/") + suffix).c_str(),
+          [&p, arches, cold](benchmark::State& st) {
+            auto policy = to_sysfence(p, arches);
+            if (!policy) {
+              st.SkipWithError(policy.error().message.c_str());
+              return;
+            }
+            for (auto _ : st) {
+              if (cold) {
+                st.PauseTiming();
+                evict_caches();
+                st.ResumeTiming();
+              }
+              auto prog = sysfence_compile(*policy, Weighting::CacheAware);
+              benchmark::DoNotOptimize(prog);
+            }
+          })
+          ->Unit(benchmark::kMicrosecond);
+    }
     benchmark::RegisterBenchmark(("sysfence_build_compile/" + suffix).c_str(),
                                  [&p, arches](benchmark::State& st) {
                                    for (auto _ : st) {
@@ -111,23 +84,31 @@ void register_compile(const BenchPolicy& p) {
         ->Unit(benchmark::kMicrosecond);
     for (int opt : {1, 2}) {
       const std::string ls = opt == 1 ? "libseccomp_default" : "libseccomp_tree";
-      benchmark::RegisterBenchmark((ls + "_export/" + suffix).c_str(),
-                                   [&p, arches, opt](benchmark::State& st) {
-                                     std::string err;
-                                     void* ctx = ls_build(LS, p, arches, opt, &err);
-                                     if (!ctx) {
-                                       st.SkipWithError(err.c_str());
-                                       return;
-                                     }
-                                     const int fd = make_memfd();
-                                     for (auto _ : st) {
-                                       auto prog = ls_export(LS, ctx, fd);
-                                       benchmark::DoNotOptimize(prog);
-                                     }
-                                     close(fd);
-                                     ls_release(LS, ctx);
-                                   })
-          ->Unit(benchmark::kMicrosecond);
+      for (bool cold : {false, true}) {
+        benchmark::RegisterBenchmark(
+            (ls + (cold ? "_export_cold/" : "_export/") + suffix).c_str(),
+            [&p, arches, opt, cold](benchmark::State& st) {
+              std::string err;
+              void* ctx = ls_build(LS, p, arches, opt, &err);
+              if (!ctx) {
+                st.SkipWithError(err.c_str());
+                return;
+              }
+              const int fd = make_memfd();
+              for (auto _ : st) {
+                if (cold) {
+                  st.PauseTiming();
+                  evict_caches();
+                  st.ResumeTiming();
+                }
+                auto prog = ls_export(LS, ctx, fd);
+                benchmark::DoNotOptimize(prog);
+              }
+              close(fd);
+              ls_release(LS, ctx);
+            })
+            ->Unit(benchmark::kMicrosecond);
+      }
       benchmark::RegisterBenchmark((ls + "_build_export/" + suffix).c_str(),
                                    [&p, arches, opt](benchmark::State& st) {
                                      const int fd = make_memfd();

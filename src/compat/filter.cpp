@@ -139,8 +139,7 @@ bool compares_low_word(arch::Arch a) {
 }
 
 ir::Action to_action(uint32_t ret) {
-  auto a = ir::Action::from_ret(ret);
-  return a ? *a : ir::Action::kill_process();
+  return ir::Action::from_ret_or(ret, ir::Action::kill_process());
 }
 
 }  // namespace
@@ -519,12 +518,11 @@ Result<ir::PolicySpec> Filter::spec() const {
   for (const ArchDb& d : st_.arches) {
     for (const auto& [nr, sr] : d.rules) {
       auto add = [&](const std::vector<ir::ArgCmp>& conds, uint32_t action) {
-        ir::Rule r;
+        ir::Rule& r = s.rules.emplace_back();  // in place: a Rule is large (names, locations)
         r.nr = nr;
         r.only_arch = d.arch;
-        r.conds = conds;
+        if (!conds.empty()) r.conds = conds;
         r.action = to_action(action);
-        s.rules.push_back(std::move(r));
       };
       if (sr.unconditional) {
         add({}, sr.action);

@@ -130,10 +130,15 @@ class Lowerer {
   // first match wins; no match falls through to `fallback`. A run of rules with one action that
   // each test one argument for equality (personality(0) or personality(8) or ...) becomes one
   // membership test, searched by value instead of tried in rule order.
-  NodeId rules(std::vector<const ir::Rule*> rs, arch::Arch a, NodeId fallback) {
-    std::stable_sort(rs.begin(), rs.end(), [](const ir::Rule* x, const ir::Rule* y) {
-      return precedence(x->action.kind) < precedence(y->action.kind);
-    });
+  NodeId rules(std::vector<const ir::Rule*>& rs, arch::Arch a, NodeId fallback) {  // sorts rs
+    // Stable by precedence; an insertion sort (a syscall has a rule or two; no allocation).
+    for (size_t i = 1; i < rs.size(); ++i) {
+      const ir::Rule* r = rs[i];
+      size_t j = i;
+      for (; j > 0 && precedence(rs[j - 1]->action.kind) > precedence(r->action.kind); --j)
+        rs[j] = rs[j - 1];
+      rs[j] = r;
+    }
     NodeId n = fallback;
     for (size_t end = rs.size(); end > 0;) {
       // [begin, end): the longest run ending at `end` that is one value set.
@@ -516,9 +521,9 @@ class Compiler {
     const detail::Node& node = g_.at(n);
     bool r;
     if (g_.is_ret(n)) {
-      auto a = ir::Action::from_ret(node.k);
-      r = a && (a->kind == ir::ActionKind::Allow || a->kind == ir::ActionKind::Log ||
-                a->kind == ir::ActionKind::Trace || a->kind == ir::ActionKind::UserNotif);
+      const ir::Action a = ir::Action::from_ret_or(node.k, ir::Action::kill_process());
+      r = a.kind == ir::ActionKind::Allow || a.kind == ir::ActionKind::Log ||
+          a.kind == ir::ActionKind::Trace || a.kind == ir::ActionKind::UserNotif;
     } else {
       r = lets_through(node.jt) || (node.jf != detail::kNone && lets_through(node.jf));
     }
@@ -533,8 +538,8 @@ class Compiler {
     std::vector<std::pair<uint32_t, const ir::Rule*>> rules;
     for (const ir::ResolvedRule& r : p_.rules_for(a))
       rules.emplace_back(static_cast<uint32_t>(r.nr), r.rule);
-    std::stable_sort(rules.begin(), rules.end(),
-                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    // By number, then spec order (the rules point into the spec's vector, in order).
+    std::sort(rules.begin(), rules.end());
     const auto table = arch::syscalls(a);
     size_t ti = 0, ri = 0;
     uint32_t next = lo;

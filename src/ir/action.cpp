@@ -26,7 +26,7 @@ uint32_t base_of(ActionKind k) {
 
 uint32_t Action::to_ret() const { return base_of(kind) | data; }
 
-std::optional<Action> Action::from_ret(uint32_t ret) {
+Action Action::from_ret_or(uint32_t ret, Action unknown) {
   const uint16_t d = bpf::data_of(ret);
   switch (bpf::action_of(ret)) {
     case bpf::kRetKillProcess: return Action{ActionKind::KillProcess, d};
@@ -37,7 +37,18 @@ std::optional<Action> Action::from_ret(uint32_t ret) {
     case bpf::kRetTrace: return Action{ActionKind::Trace, d};
     case bpf::kRetLog: return Action{ActionKind::Log, d};
     case bpf::kRetAllow: return Action{ActionKind::Allow, d};
-    default: return std::nullopt;
+    default: return unknown;
+  }
+}
+
+std::optional<Action> Action::from_ret(uint32_t ret) {
+  switch (bpf::action_of(ret)) {
+    case bpf::kRetKillProcess: case bpf::kRetKillThread: case bpf::kRetTrap:
+    case bpf::kRetErrno: case bpf::kRetUserNotif: case bpf::kRetTrace: case bpf::kRetLog:
+    case bpf::kRetAllow:
+      return from_ret_or(ret, Action{});
+    default:
+      return std::nullopt;
   }
 }
 

@@ -57,6 +57,7 @@ struct Action {
 
   uint32_t to_ret() const;                                // SECCOMP_RET_* | data
   static std::optional<Action> from_ret(uint32_t ret);    // nullopt for an unknown action
+  static Action from_ret_or(uint32_t ret, Action unknown);  // the same, without the optional
   std::string to_string() const;                          // "errno(1)", "allow", ...
   // Kernel precedence: true when *this wins over `other` (more restrictive).
   bool more_restrictive_than(const Action& other) const;
