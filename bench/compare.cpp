@@ -1,6 +1,6 @@
 // bench/compare.cpp — sysfence vs Debian's libseccomp, side by side in one run.
 //
-//   sysfence_bench_compare [--profile PATH] [--caps host|docker] [--quick] [--no-live]
+//   sysfence_bench_compare [--profile PATH] [--caps host|docker] [--quick] [--no-live|--live-only]
 //                          [--worst N] [--live-calls N] [--live-reps N]
 //
 // Prints Markdown tables (they go into docs/benchmarks.md as they are):
@@ -46,6 +46,7 @@ struct Args {
   std::vector<std::string> traces;  // --trace NAME[:a0[:a1...]] (x86_64)
   int live_reps = 11;
   bool fifo = false;
+  bool live_only = false;  // only the live syscall table
 };
 
 // The programs compared for one policy and arch set.
@@ -214,7 +215,13 @@ void live(const BenchPolicy& pol, const Args& a) {
               "median ns/call of thread CPU time (min–max). getppid is allowed unconditionally (cached by the "
               "kernel); getpriority(PRIO_PROCESS, 0) is argument-checked (`which < 3`, 64-bit).\n\n",
               a.live_calls, a.live_reps, a.fifo ? ", children SCHED_FIFO" : "");
-  std::vector<std::pair<std::string, Program>> modes = {{"no filter", {}}};
+  // "RET ALLOW only": the cheapest filter there is (the kernel's cache takes every syscall).
+  // The difference between it and "no filter" is the kernel's fixed price for being in seccomp
+  // mode at all (the syscall entry's slow path), which every filter pays on every syscall.
+  std::vector<std::pair<std::string, Program>> modes = {
+      {"no filter", {}},
+      {"RET ALLOW only", {sysfence::bpf::stmt(sysfence::bpf::RET | sysfence::bpf::K,
+                                              sysfence::bpf::kRetAllow)}}};
   for (const auto& c : cs)
     if (c.name != "sysfence uniform") modes.push_back({c.name, c.prog});
   std::printf("| syscall |");
@@ -265,6 +272,7 @@ int main(int argc, char** argv) {
     else if (s == "--caps") a.caps = next();
     else if (s == "--quick") a.quick = true;
     else if (s == "--no-live") a.live = false;
+    else if (s == "--live-only") a.live_only = true;
     else if (s == "--worst") a.worst = std::atoi(next().c_str());
     else if (s == "--live-calls") a.live_calls = std::atol(next().c_str());
     else if (s == "--live-reps") a.live_reps = std::atoi(next().c_str());
@@ -272,7 +280,7 @@ int main(int argc, char** argv) {
     else if (s == "--fifo") a.fifo = true;
     else {
       std::fprintf(stderr,
-                   "usage: %s [--profile PATH] [--caps host|docker] [--quick] [--no-live] "
+                   "usage: %s [--profile PATH] [--caps host|docker] [--quick] [--no-live|--live-only] "
                    "[--worst N] [--live-calls N] [--live-reps N] [--fifo] [--trace NAME[:a0[:a1..]]]\n",
                    argv[0]);
       return 2;
@@ -296,6 +304,10 @@ int main(int argc, char** argv) {
   }
   pols.push_back(allowlist350(libseccomp_knows));
 
+  if (a.live_only) {
+    live(pols.back(), a);
+    return 0;
+  }
   for (const auto& p : pols) {
     std::printf("\n### Policy: %s — %zu rules\n\n", p.title.c_str(), p.rules.size());
     for (const auto& n : p.notes) std::printf("- %s\n", n.c_str());
