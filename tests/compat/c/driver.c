@@ -25,8 +25,6 @@
  * prefixed with '!' runs as usual but its output line starts with '!': a result the test knows
  * to differ between the libraries (documented in docs/libseccomp-compat.md), not compared.
  * pfc writes seccomp_export_pfc() output to stdout (for debugging a script by hand).
- * bench_export N LEVEL: mean time of N seccomp_export_bpf() calls after setting CTL_OPTIMIZE
- * to LEVEL (which also drops sysfence's cached program, so that every export compiles).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,7 +39,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <time.h>
 
 static scmp_filter_ctx ctx;
 
@@ -191,24 +188,6 @@ int main(void) {
       int fd = open(ntok > 1 ? tok[1] : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
       printf("export_pfc %d\n", seccomp_export_pfc(ctx, fd));
       close(fd);
-    } else if (!strcmp(c, "bench_export")) {
-      /* N exports, each after setting CTL_OPTIMIZE (which also drops sysfence's cached program,
-       * so every export compiles): mean nanoseconds per export. */
-      int n = (int)num(tok[1]);
-      uint32_t level = (uint32_t)num(tok[2]);
-      int fd = open("/dev/null", O_WRONLY);
-      double total = 0;
-      int rc = 0;
-      for (int i = 0; i < n && rc == 0; i++) {
-        struct timespec a, b;
-        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, level);
-        clock_gettime(CLOCK_MONOTONIC, &a);
-        if (rc == 0) rc = seccomp_export_bpf(ctx, fd);
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        total += (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
-      }
-      close(fd);
-      printf("bench_export rc=%d ns=%.0f\n", rc, n > 0 ? total / n : 0.0);
     } else if (!strcmp(c, "pfc")) {
       fflush(stdout);
       printf("pfc %d\n", seccomp_export_pfc(ctx, 1));
