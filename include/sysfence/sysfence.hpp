@@ -51,14 +51,10 @@
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/loader/loader.hpp"  // install() returns loader::Installed
 #include "sysfence/result.hpp"
 
 namespace sysfence {
-
-namespace loader {
-struct FilterOptions;
-struct Installed;
-}  // namespace loader
 
 using Action = ir::Action;
 using arch::Arch;

@@ -1,9 +1,17 @@
-// A tiny program built against an installed sysfence, by find_package and by pkg-config.
+// A tiny program built against an installed sysfence, by find_package and by pkg-config: the
+// syscall tables, and the README's C++ example, whose filter a forked child installs.
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <iostream>
 #include <string>
 
 #include <sysfence/arch/arch.hpp>
 #include <sysfence/bpf/seccomp.hpp>
+#include <sysfence/sysfence.hpp>
 
 int main() {
   using namespace sysfence;
@@ -13,6 +21,41 @@ int main() {
     std::printf("consumer: unexpected result\n");
     return 1;
   }
-  std::printf("consumer: openat=%d %s\n", *nr, action.c_str());
+
+  // The README's example, plus exit_group so that the child can end.
+  auto policy = sysfence::Policy::deny_by_default(sysfence::Errno{EPERM})
+                    .allow("read")
+                    .allow("write", sysfence::arg(0) == 1)
+                    .kill("ptrace")
+                    .allow({"exit_group"});
+  auto prog = policy.compile();
+  if (!prog || prog->empty()) {
+    std::printf("consumer: the README policy does not compile\n");
+    return 1;
+  }
+#if defined(__SANITIZE_ADDRESS__)
+  // A sanitized consumer's runtime makes syscalls of its own (sigaltstack, gettid, mmap) around
+  // the ones the program makes, which the README's deny-by-default policy refuses: install a
+  // deny list there instead.
+  policy = sysfence::Policy::allow_by_default().deny("getppid", sysfence::Errno{EPERM});
+#endif
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (auto r = policy.install(); !r) {
+      std::cerr << r.error().render();
+      _exit(3);
+    }
+    const long rc = syscall(SYS_getppid);  // not allowed: errno(EPERM)
+    _exit(rc == -1 && errno == EPERM ? 0 : 4);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::printf("consumer: the README filter did not behave (status %d)\n", status);
+    return 1;
+  }
+  std::printf("consumer: openat=%d %s, README filter: %zu instructions, getppid -> EPERM\n", *nr,
+              action.c_str(), prog->size());
   return 0;
 }
