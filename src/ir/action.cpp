@@ -42,14 +42,10 @@ Action Action::from_ret_or(uint32_t ret, Action unknown) {
 }
 
 std::optional<Action> Action::from_ret(uint32_t ret) {
-  switch (bpf::action_of(ret)) {
-    case bpf::kRetKillProcess: case bpf::kRetKillThread: case bpf::kRetTrap:
-    case bpf::kRetErrno: case bpf::kRetUserNotif: case bpf::kRetTrace: case bpf::kRetLog:
-    case bpf::kRetAllow:
-      return from_ret_or(ret, Action{});
-    default:
-      return std::nullopt;
-  }
+  // An unknown action falls back to kill_process, whose action bits then differ from ret's.
+  const Action a = from_ret_or(ret, Action::kill_process());
+  if (bpf::action_of(a.to_ret()) != bpf::action_of(ret)) return std::nullopt;
+  return a;
 }
 
 // Same spelling as bpf::action_name (kept here so the IR does not link the BPF stage).

@@ -91,16 +91,8 @@ RunResult run_program(const std::string& path, const std::vector<std::string>& a
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_s;
-  // `env` overrides: getenv() finds the first of duplicate names.
-  auto overridden = [&env](const std::string& kv) {
-    const std::string key = kv.substr(0, kv.find('=') + 1);
-    for (const std::string& e : env)
-      if (e.compare(0, key.size(), key) == 0) return true;
-    return false;
-  };
-  for (char** e = environ; *e; ++e)
-    if (!overridden(*e)) env_s.emplace_back(*e);
-  env_s.insert(env_s.end(), env.begin(), env.end());
+  for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
+  env_s = merge_env(std::move(env_s), env);
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -127,7 +119,18 @@ RunResult run_program(const std::string& path, const std::vector<std::string>& a
   return r;
 }
 
-std::vector<std::string> abi_env() {
+std::vector<std::string> merge_env(std::vector<std::string> base,
+                                   const std::vector<std::string>& overrides) {
+  // Replaced, not appended after: getenv() finds the first of duplicate names.
+  for (const std::string& o : overrides) {
+    const std::string key = o.substr(0, o.find('=') + 1);
+    std::erase_if(base, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+  }
+  base.insert(base.end(), overrides.begin(), overrides.end());
+  return base;
+}
+
+std::vector<std::string> abi_env(const std::vector<std::string>& extra) {
   std::vector<std::string> env{std::string("LD_LIBRARY_PATH=") + COMPAT_ABI_DIR};
   const std::string preload = COMPAT_ABI_PRELOAD;
   if (!preload.empty()) {
@@ -135,7 +138,7 @@ std::vector<std::string> abi_env() {
     // The oracle program itself is not instrumented (its allocations are not ours to check).
     env.push_back("ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0");
   }
-  return env;
+  return merge_env(extra, env);
 }
 
 DiffRun run_both(const std::string& script, bool abi) {

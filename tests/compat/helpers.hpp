@@ -53,9 +53,14 @@ struct DiffRun {
   std::string ls_bpf, sf_bpf;
   std::string ls_pfc;  // "@PFC@" in the script: libseccomp's PFC export goes here
 };
+// `base` (NAME=value entries) with each entry of `overrides` replacing the one of its name.
+std::vector<std::string> merge_env(std::vector<std::string> base,
+                                   const std::vector<std::string>& overrides);
+
 // Environment for running a libseccomp-linked program on sysfence's libseccomp.so.2 (the ABI
-// door): LD_LIBRARY_PATH, plus the sanitizer runtimes preloaded in a sanitized build.
-std::vector<std::string> abi_env();
+// door): `extra`, then LD_LIBRARY_PATH and, in a sanitized build, the sanitizer runtimes
+// preloaded (these win over `extra`).
+std::vector<std::string> abi_env(const std::vector<std::string>& extra = {});
 
 DiffRun run_both(const std::string& script, bool abi = false);
 

@@ -1,7 +1,6 @@
 // tests/compat/programs_test.cpp — whole C programs compiled against both libraries (and the
 // libseccomp-linked build run on sysfence's libseccomp.so.2): the tutorial filters, the header
 // constants, a real USER_NOTIF round trip, and the exported symbol set.
-#include <algorithm>
 #include <dlfcn.h>
 #include <sys/wait.h>
 
@@ -34,14 +33,7 @@ void expect_same_program(const std::string& name, const std::vector<std::string>
                          const std::string& expect_end, const std::vector<std::string>& env = {}) {
   RunResult ls = run_program(bin(name, Lib::Libseccomp), args, {}, env);
   RunResult sf = run_program(bin(name, Lib::Sysfence), args, {}, env);
-  std::vector<std::string> env_abi = abi_env();
-  for (const std::string& e : env) {
-    const std::string key = e.substr(0, e.find('=') + 1);
-    if (std::none_of(env_abi.begin(), env_abi.end(),
-                     [&](const std::string& x) { return x.rfind(key, 0) == 0; }))
-      env_abi.push_back(e);
-  }
-  RunResult abi = run_program(bin(name, Lib::Libseccomp), args, {}, env_abi);
+  RunResult abi = run_program(bin(name, Lib::Libseccomp), args, {}, abi_env(env));
   const std::string what = name + (args.empty() ? "" : " " + args[0]);
   EXPECT_EQ(ls.out, sf.out) << what;
   EXPECT_EQ(describe(ls.status), describe(sf.status)) << what;
