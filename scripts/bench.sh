@@ -29,7 +29,7 @@ mkdir -p "$out"
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSYSFENCE_BUILD_BENCH=ON \
   -DSYSFENCE_BUILD_TESTS=OFF >/dev/null
-targets=(sysfence_bench_compare sysfence_bench_timing)
+targets=(sysfence_bench_compare sysfence_bench_timing sysfence_bench_startup)
 if ninja -C "$build" -t targets all 2>/dev/null | grep -q '^sysfence_bench_capi:'; then
   targets+=(sysfence_bench_capi)
 fi
@@ -65,4 +65,7 @@ if [[ -x $bin/sysfence_bench_capi ]]; then
 else
   echo "== 4. C API: SKIPPED (src/compat not built)" | tee "$out/capi.md"
 fi
+echo "== 5. start-up: whole processes (sysfence run / compile vs bwrap and a libseccomp C program)"
+"$bin/sysfence_bench_startup" "${q[@]}" | tee "$out/startup.md"
+
 echo "results in $out"

@@ -13,6 +13,7 @@ packages=(
   # the committed tables are what the generators make (the build itself never needs them)
   linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross
   coreutils bash perl sqlite3 git tar gzip findutils util-linux  # real programs the e2e tests run
+  bubblewrap gnuplot-nox   # bench only: the start-up comparison (bwrap) and the charts (bench.sh)
 )
 
 missing=()

@@ -29,6 +29,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "policy_input.hpp"
+#include "precompiled/default_program.hpp"
 #include "supervisor.hpp"
 #include "sysfence/bpf/emulate.hpp"
 #include "sysfence/compiler/compiler.hpp"
@@ -147,6 +148,23 @@ struct Handoff {
   child_fail(pipe_fd, 3, e, "", e == ENOENT ? kExitNotFound : kExitCannotExec);
 }
 
+// Forks the child, which never returns from here. Without --report the parent has nothing to
+// do until the child has exec'd (or failed), so it uses vfork: no copy of the page tables, the
+// parent suspended until then; the child only makes syscalls, writes the pipe, and execs or
+// _exits. (Sharing the address space until execve, the runner becomes non-dumpable with the
+// child; it only waits.) --report needs fork: the child waits (spinning) for the parent to take
+// the listener. A function of its own, so no variable of the caller lives across vfork.
+__attribute__((noinline)) pid_t start_child(const RunOpts& o, const std::string& path, char** argv,
+                                            const bpf::Program& prog, uint32_t flags,
+                                            const int* pipefd, Handoff* h, pid_t runner) {
+  const pid_t child = o.report ? ::fork() : ::vfork();
+  if (child == 0) {
+    ::close(pipefd[0]);
+    child_main(o, path, argv, prog, flags, pipefd[1], h, runner);
+  }
+  return child;
+}
+
 int exit_status_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -161,11 +179,21 @@ void forward_signal(int sig) {
 void run_run(RunOpts& o) {
   if (o.command.empty()) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
 
-  // 1. Policy -> program, before anything runs.
-  LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
-  bpf::Program prog = take(compiler::compile(*lp.parsed.value));
+  // 1. Policy -> program, before anything runs. The embedded default for the native arch was
+  // compiled at build time (a test keeps it equal to a fresh compile): nothing to parse.
+  bpf::Program prog;
+  uint32_t oci_flags = 0;
+  if ((!o.policy.given() || o.policy.use_default) && o.policy.arches.empty() &&
+      precompiled_default_arch() == arch::native_arch()) {
+    const auto pre = precompiled_default_program();
+    prog.assign(pre.begin(), pre.end());
+  } else {
+    LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
+    prog = take(compiler::compile(*lp.parsed.value));
+    oci_flags = lp.oci_flags;
+  }
 
-  uint32_t flags = lp.oci_flags & ~(loader::kFlagNewListener | loader::kFlagTsyncEsrch);
+  uint32_t flags = oci_flags & ~(loader::kFlagNewListener | loader::kFlagTsyncEsrch);
   if (o.tsync) flags |= loader::kFlagTsync;
   if (o.log) flags |= loader::kFlagLog;
 
@@ -223,12 +251,8 @@ void run_run(RunOpts& o) {
   std::cout.flush();
   std::cerr.flush();
   const pid_t runner = ::getpid();
-  const pid_t child = ::fork();
+  const pid_t child = start_child(o, path, argv.data(), installed, flags, pipefd, handoff, runner);
   if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
-  if (child == 0) {
-    ::close(pipefd[0]);
-    child_main(o, path, argv.data(), installed, flags, pipefd[1], handoff, runner);
-  }
   ::close(pipefd[1]);
   g_child = child;
   ::signal(SIGINT, SIG_IGN);   // the terminal sends them to the child too

@@ -1,0 +1,145 @@
+// bench/startup.cpp — start-up cost of whole processes, interleaved: `sysfence run -- /bin/true`
+// (the embedded default policy) against `bwrap --dev-bind / / /bin/true` and a bare /bin/true,
+// and `sysfence compile` of a small policy against the smallest C program that does the same
+// through libseccomp (bench/startup_libseccomp.c). Each round runs every cell once (the first
+// cell rotating), each as posix_spawn + wait4: wall-clock time (CLOCK_MONOTONIC) and peak
+// resident memory (ru_maxrss of the child).
+//
+//   sysfence_bench_startup [--rounds N] [--quick]
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+struct Cell {
+  std::string label;
+  std::vector<std::string> argv;
+  std::vector<double> ms;
+  std::vector<double> cpu_ms;  // user + system CPU time of the process and what it waited for
+  std::vector<long> rss_kb;
+};
+
+double now_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// Runs argv once; false when it could not start or did not exit 0.
+bool run_once(Cell& c) {
+  std::vector<char*> argv;
+  for (auto& a : c.argv) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  const double t0 = now_ms();
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return false;
+  int status = 0;
+  rusage ru{};
+  while (wait4(pid, &status, 0, &ru) < 0) {
+  }
+  const double t1 = now_ms();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return false;
+  c.ms.push_back(t1 - t0);
+  auto tv_ms = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3; };
+  c.cpu_ms.push_back(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime));
+  c.rss_kb.push_back(ru.ru_maxrss);
+  return true;
+}
+
+template <class T>
+T median(std::vector<T> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+template <class T>
+T pct(std::vector<T> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+bool executable(const std::string& p) { return access(p.c_str(), X_OK) == 0; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int rounds = 200;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--quick")) rounds = 30;
+    else {
+      std::fprintf(stderr, "usage: sysfence_bench_startup [--rounds N] [--quick]\n");
+      return 2;
+    }
+  }
+  const std::string sysfence = SYSFENCE_CLI, c_prog = STARTUP_LIBSECCOMP;
+  const std::string policy = std::string(SYSFENCE_SOURCE_DIR) + "/bench/policies/small.policy";
+  char tmpl[] = "/tmp/sysfence-startup-XXXXXX";
+  if (!mkdtemp(tmpl)) return 1;
+  const std::string out_a = std::string(tmpl) + "/a.bpf", out_b = std::string(tmpl) + "/b.bpf";
+
+  std::vector<Cell> cells;
+  cells.push_back({"/bin/true", {"/bin/true"}, {}, {}, {}});
+  cells.push_back({"sysfence run -- /bin/true (default policy)", {sysfence, "run", "--", "/bin/true"}, {}, {}, {}});
+  const bool have_bwrap = executable("/usr/bin/bwrap");
+  if (have_bwrap)
+    cells.push_back({"bwrap --dev-bind / / /bin/true", {"/usr/bin/bwrap", "--dev-bind", "/", "/", "/bin/true"}, {}, {}, {}});
+  cells.push_back({"sysfence compile small.policy -o FILE", {sysfence, "compile", policy, "-o", out_a}, {}, {}, {}});
+  cells.push_back({"C program through libseccomp, same policy", {c_prog, out_b}, {}, {}, {}});
+
+  // Warm-up (page cache, dynamic loader caches), then the interleaved rounds.
+  for (int w = 0; w < 5; ++w)
+    for (Cell& c : cells)
+      if (!run_once(c)) {
+        std::fprintf(stderr, "cannot run: %s\n", c.label.c_str());
+        return 1;
+      }
+  for (Cell& c : cells) { c.ms.clear(); c.cpu_ms.clear(); c.rss_kb.clear(); }
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      Cell& c = cells[(i + static_cast<size_t>(r)) % cells.size()];
+      if (!run_once(c)) {
+        std::fprintf(stderr, "failed: %s\n", c.label.c_str());
+        return 1;
+      }
+    }
+  }
+  std::remove(out_a.c_str());
+  std::remove(out_b.c_str());
+  rmdir(tmpl);
+
+  std::printf("Start-up, whole processes, %d interleaved rounds: median wall-clock ms (p10-p90), "
+              "median CPU ms (user + system, from wait4), median peak RSS\n\n", rounds);
+  std::printf("| process | wall ms | wall p10-p90 | CPU ms | peak RSS (KiB) |\n|---|---:|---:|---:|---:|\n");
+  for (const Cell& c : cells)
+    std::printf("| %s | %.3f | %.3f-%.3f | %.3f | %ld |\n", c.label.c_str(), median(c.ms),
+                pct(c.ms, 0.1), pct(c.ms, 0.9), median(c.cpu_ms), median(c.rss_kb));
+  if (have_bwrap)
+    std::printf("\nrun / bwrap: wall %.2fx, CPU %.2fx (target <= 0.60x)\n",
+                median(cells[1].ms) / median(cells[2].ms), median(cells[1].cpu_ms) / median(cells[2].cpu_ms));
+  const Cell& sc = cells[cells.size() - 2];
+  const Cell& lc = cells.back();
+  std::printf("compile / libseccomp C program: wall %.2fx, CPU %.2fx (target <= 1.00x), peak RSS %.2fx "
+              "(target <= 1.50x)\n",
+              median(sc.ms) / median(lc.ms), median(sc.cpu_ms) / median(lc.cpu_ms),
+              static_cast<double>(median(sc.rss_kb)) / static_cast<double>(median(lc.rss_kb)));
+  return 0;
+}

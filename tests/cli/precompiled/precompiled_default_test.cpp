@@ -1,0 +1,26 @@
+// The default policy that `sysfence run` installs without parsing (compiled at build time by
+// sysfence_precompile_default) is exactly what a fresh compile of the embedded text gives.
+#include <gtest/gtest.h>
+
+#include "precompiled/default_program.hpp"
+#include "sysfence/compiler/compiler.hpp"
+#include "sysfence/frontend/default_policy.hpp"
+
+namespace {
+
+using namespace sysfence;
+
+TEST(PrecompiledDefault, EqualsAFreshCompile) {
+  ASSERT_EQ(cli::precompiled_default_arch(), arch::native_arch());
+  auto parsed = frontend::load_default_policy();
+  ASSERT_TRUE(parsed.ok()) << parsed.render();
+  auto fresh = compiler::compile(*parsed.value);
+  ASSERT_TRUE(fresh) << fresh.error().render();
+  const auto pre = cli::precompiled_default_program();
+  ASSERT_EQ(pre.size(), fresh->size());
+  for (size_t i = 0; i < pre.size(); ++i) {
+    EXPECT_EQ(pre[i], (*fresh)[i]) << "instruction " << i;
+  }
+}
+
+}  // namespace
