@@ -30,6 +30,7 @@
 #include "common.hpp"
 #include "policy_input.hpp"
 #include "precompiled/default_program.hpp"
+#include "sandbox_options.hpp"
 #include "supervisor.hpp"
 #include "sysfence/bpf/emulate.hpp"
 #include "sysfence/compiler/compiler.hpp"
@@ -46,6 +47,7 @@ struct RunOpts {
   bool tsync = false;
   bool log = false;
   bool report = false;
+  SandboxOptions sandbox;
   std::vector<std::string> command;
 };
 
@@ -116,11 +118,13 @@ struct Handoff {
 
 [[noreturn]] void child_main(const RunOpts& o, const std::string& path, char** argv,
                              const bpf::Program& prog, uint32_t flags, int pipe_fd, Handoff* h,
-                             pid_t runner) {
+                             pid_t runner, const sandbox::Plan& sb, char** envp) {
   // Die with the runner: never linger unsupervised (and not at all if it is already gone).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
   if (::getppid() != runner) ::_exit(1);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
+  // The sandbox layers (sandbox.hpp): namespaces ... capabilities; seccomp stays last, below.
+  if (auto r = sandbox::enter(sb, runner); !r) child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
 
   if (auto r = loader::set_no_new_privs(); !r) child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
   if (!o.dumpable) {
@@ -143,7 +147,7 @@ struct Handoff {
 #endif
     }
   }
-  ::execve(path.c_str(), argv, environ);
+  ::execve(path.c_str(), argv, envp);
   const int e = errno;
   child_fail(pipe_fd, 3, e, "", e == ENOENT ? kExitNotFound : kExitCannotExec);
 }
@@ -156,11 +160,14 @@ struct Handoff {
 // the listener. A function of its own, so no variable of the caller lives across vfork.
 __attribute__((noinline)) pid_t start_child(const RunOpts& o, const std::string& path, char** argv,
                                             const bpf::Program& prog, uint32_t flags,
-                                            const int* pipefd, Handoff* h, pid_t runner) {
-  const pid_t child = o.report ? ::fork() : ::vfork();
+                                            const int* pipefd, Handoff* h, pid_t runner,
+                                            const sandbox::Plan& sb, char** envp) {
+  // Sandbox layers (namespaces fork again, mounts, Landlock) need a child of their own.
+  const bool own_memory = o.report || sb.sandbox.spec().asks_for_layers() || sb.unshare != 0;
+  const pid_t child = own_memory ? ::fork() : ::vfork();
   if (child == 0) {
     ::close(pipefd[0]);
-    child_main(o, path, argv, prog, flags, pipefd[1], h, runner);
+    child_main(o, path, argv, prog, flags, pipefd[1], h, runner, sb, envp);
   }
   return child;
 }
@@ -180,16 +187,18 @@ void run_run(RunOpts& o) {
   if (o.command.empty()) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
 
   // 1. Policy -> program, before anything runs. The embedded default for the native arch was
-  // compiled at build time (a test keeps it equal to a fresh compile): nothing to parse.
+  // compiled at build time (a test keeps it equal to a fresh compile): nothing to parse. The
+  // sandbox's own seccomp rules (only when a sandbox layer was asked for) join the policy.
+  const sandbox::Plan sb = sandbox_plan_or_exit(o.sandbox, o.report);
   bpf::Program prog;
   uint32_t oci_flags = 0;
-  if ((!o.policy.given() || o.policy.use_default) && o.policy.arches.empty() &&
-      precompiled_default_arch() == arch::native_arch()) {
+  if (!sb.sandbox.spec().no_setuid_files && (!o.policy.given() || o.policy.use_default) &&
+      o.policy.arches.empty() && precompiled_default_arch() == arch::native_arch()) {
     const auto pre = precompiled_default_program();
     prog.assign(pre.begin(), pre.end());
   } else {
     LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
-    prog = take(compiler::compile(*lp.parsed.value));
+    prog = take(compiler::compile(take(sandbox::with_sandbox_rules(*lp.parsed.value, sb))));
     oci_flags = lp.oci_flags;
   }
 
@@ -226,6 +235,10 @@ void run_run(RunOpts& o) {
     }
   }
 
+  std::vector<char*> envp;
+  for (const auto& e : sb.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
   // 2. The program.
   int err = 0;
   const std::string path = find_program(o.command.front(), &err);
@@ -251,7 +264,7 @@ void run_run(RunOpts& o) {
   std::cout.flush();
   std::cerr.flush();
   const pid_t runner = ::getpid();
-  const pid_t child = start_child(o, path, argv.data(), installed, flags, pipefd, handoff, runner);
+  const pid_t child = start_child(o, path, argv.data(), installed, flags, pipefd, handoff, runner, sb, envp.data());
   if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
   ::close(pipefd[1]);
   g_child = child;
@@ -350,6 +363,7 @@ void add_run(CLI::App& app) {
   sub->add_flag("--tsync", o->tsync, "install with SECCOMP_FILTER_FLAG_TSYNC");
   sub->add_flag("--log", o->log, "install with SECCOMP_FILTER_FLAG_LOG (audit log of non-allow actions)");
   sub->add_flag("--report", o->report, "print each denied syscall and a summary (supervised run)");
+  add_sandbox_options(sub, o->sandbox);
   sub->callback([o] {
     for (auto& a : globals().run_tail) o->command.push_back(a);
     run_run(*o);

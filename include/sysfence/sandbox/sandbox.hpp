@@ -1,0 +1,230 @@
+// sysfence/sandbox/sandbox.hpp — the layers around the seccomp filter: Landlock (files, TCP ports,
+// scopes), namespaces and mounts, resource limits, capabilities and ids, environment.
+//
+//   using namespace sysfence;
+//   sandbox::Spec s;
+//   s.paths.push_back({"/usr", sandbox::FsAccess::ReadExec});
+//   s.paths.push_back({"/tmp/out", sandbox::FsAccess::ReadWrite});
+//   s.connect_tcp.push_back(443);
+//   s.rlimits.push_back(*sandbox::parse_rlimit("nofile=256"));
+//   auto sb = sandbox::Sandbox::make(std::move(s));       // validated here (result-or-error)
+//   if (!sb) { std::cerr << sb.error().render(); return 2; }
+//   auto plan = sandbox::prepare(*sb);                     // probes the kernel: what will hold
+//   if (!plan) { std::cerr << plan.error().render(); return 1; }   // strict mode and it can't
+//   for (auto& line : plan->describe()) std::cout << line << '\n';
+//   auto child = sandbox::spawn(*plan, "/usr/bin/env", {"env"}, &seccomp_program);
+//   // child->pid runs /usr/bin/env inside every layer; the filter was installed last.
+//
+// Three steps:
+//  - Sandbox::make() checks the Spec alone (no system calls): ports 1..65535, rlimit soft <= hard,
+//    absolute mount targets, no --uid together with a user namespace, ...
+//  - prepare() asks the kernel what it offers (Landlock ABI, user namespaces, capabilities) and
+//    turns the Sandbox into a Plan: exactly what the child will enforce. In best-effort mode what
+//    the kernel cannot do is dropped and named in Plan::not_enforced (one line); in strict mode
+//    (Landlock strict) prepare() fails instead. The Plan is what `run --report` prints.
+//  - enter() runs in the forked child and carries the Plan out, failing closed: any step that
+//    fails returns an Error and the caller must not exec. spawn() is fork + enter + seccomp +
+//    execve for library users; the CLI calls enter() from its own child.
+//
+// Order inside enter() (each step's reason in docs/sandbox.md):
+//   PR_SET_PDEATHSIG; unshare(user + the others) and the id maps; with a PID namespace: fork an
+//   init (PID 1: reaps, forwards signals, exits with the program's status) and the program
+//   below it; mounts (/ private, binds, tmpfs, a fresh /proc); loopback up; hostname; rlimits;
+//   chdir; NO_NEW_PRIVS; Landlock (rule fds are opened after the mounts); capabilities and ids;
+//   PR_SET_PDEATHSIG again (an id change clears it); setsid; descriptors marked close-on-exec;
+//   then the caller installs seccomp and calls execve.
+//
+// Known weaknesses:
+//  - Landlock cannot restrict every file operation (chdir, stat, chmod/chown, and on ABI < 2 a
+//    rename across directories is always denied); UDP and other non-TCP sockets are not covered
+//    by Landlock's network rules (only a network namespace stops them).
+//  - With a PID namespace, `run --report` is not available (the listener lives two forks down).
+//  - Mounts change the host paths' view only inside the new mount namespace; there is no
+//    pivot_root into a new root.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <utility>
+#include <vector>
+
+#include "sysfence/bpf/insn.hpp"
+#include "sysfence/ir/policy.hpp"
+#include "sysfence/result.hpp"
+
+namespace sysfence::sandbox {
+
+// ---- The specification (what the user asked for) -------------------------------------------
+
+enum class FsAccess : uint8_t { Read, ReadExec, ReadWrite, ReadWriteExec };
+std::string_view fs_access_name(FsAccess a);  // "ro", "rox", "rw", "rwx"
+
+struct PathRule {
+  std::string path;
+  FsAccess access = FsAccess::Read;
+  SourceLoc where = {};
+};
+
+enum class LandlockMode : uint8_t { BestEffort, Strict, Off };
+
+struct Rlimit {
+  int resource = 0;       // RLIMIT_*
+  uint64_t soft = 0;      // RLIM_INFINITY for "unlimited"
+  uint64_t hard = 0;
+  SourceLoc where = {};
+};
+// "nofile=256", "as=512M:1G", "core=0", "cpu=unlimited". Without ":HARD" the hard limit is SOFT
+// too (a limit the program could raise again would not confine it). Suffixes K, M, G, T (1024).
+Result<Rlimit> parse_rlimit(std::string_view text);
+std::string_view rlimit_name(int resource);  // "nofile"; "" when unknown
+
+// Namespace bits are the kernel's CLONE_NEW* values.
+// "user,pid,net,ipc,uts,mount,cgroup" or "all" (also "mnt", "network").
+Result<uint32_t> parse_namespaces(std::string_view text);
+std::string namespaces_to_string(uint32_t clone_flags);  // "user,pid,net"
+
+// "all", "net_admin", "CAP_NET_ADMIN", "12".
+Result<int> parse_capability(std::string_view text);
+std::string capability_name(int cap);  // "net_admin"
+
+struct MountSpec {
+  enum class Kind : uint8_t { Tmpfs, Bind, RoBind } kind = Kind::Tmpfs;
+  std::string source;  // empty for tmpfs
+  std::string target;
+  SourceLoc where = {};
+};
+
+struct Spec {
+  // Landlock.
+  std::vector<PathRule> paths;          // once any is given, every other path is denied
+  LandlockMode landlock = LandlockMode::BestEffort;
+  bool fs_deny_all = false;             // handle file access even with no rule (deny everything)
+  std::vector<uint16_t> connect_tcp;    // allowed TCP connect ports (Landlock ABI 4)
+  std::vector<uint16_t> bind_tcp;       // allowed TCP bind ports
+  bool net_none = false;                // new network namespace (loopback only), or Landlock
+                                        // denying all TCP when namespaces are unavailable
+  std::optional<bool> scope_abstract_unix;  // unset: on whenever Landlock is in use (ABI 6)
+  std::optional<bool> scope_signal;
+  // Namespaces and mounts.
+  uint32_t unshare = 0;                 // CLONE_NEW* bits; user is added when needed
+  bool map_root = false;                // inside a user namespace, be root (else: yourself)
+  std::vector<MountSpec> mounts;
+  std::optional<std::string> hostname;  // needs the uts namespace (added when missing)
+  // Resources (core=0 is added unless given).
+  std::vector<Rlimit> rlimits;
+  // Privilege.
+  std::vector<int> cap_keep;            // everything else is dropped from every set
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  // Environment.
+  bool clearenv = false;
+  std::vector<std::pair<std::string, std::string>> setenv;
+  std::optional<std::string> chdir;
+  std::vector<int> keep_fds;            // besides 0, 1, 2
+  bool new_session = false;             // setsid(): no TIOCSTI into the caller's terminal
+  // Seccomp rules the sandbox adds to the policy: chmod/fchmod/fchmodat(2)/open/openat/creat
+  // with S_ISUID or S_ISGID in the mode fail with EPERM (openat2 passes its mode in memory,
+  // where a filter cannot look: NO_NEW_PRIVS and nosuid mounts are the answer there).
+  bool no_setuid_files = true;
+
+  bool landlock_in_use() const {
+    return !paths.empty() || fs_deny_all || !connect_tcp.empty() || !bind_tcp.empty();
+  }
+};
+
+class Sandbox {
+ public:
+  static Result<Sandbox> make(Spec spec);
+  const Spec& spec() const { return spec_; }
+
+ private:
+  explicit Sandbox(Spec s) : spec_(std::move(s)) {}
+  Spec spec_;
+};
+
+// ---- Named profiles ------------------------------------------------------------------------------
+
+// Adds the named profile's layers to `spec` ("untrusted": no network, read-only system, private
+// /tmp, write only to `cwd`). Paths a profile names that do not exist here are left out.
+Result<void> apply_profile(std::string_view name, const std::string& cwd, Spec& spec);
+std::vector<std::string> profile_names();
+
+// ---- What the kernel offers ------------------------------------------------------------------
+
+struct KernelFeatures {
+  int landlock_abi = 0;          // 0: Landlock missing or disabled
+  int landlock_errno = 0;        // why it is 0 (ENOSYS: not built, EOPNOTSUPP: disabled at boot)
+  bool user_namespaces = false;  // an unprivileged user namespace could be created
+  bool root = false;             // CAP_SYS_ADMIN in the current user namespace
+  int cap_last = 40;             // /proc/sys/kernel/cap_last_cap
+};
+KernelFeatures probe_kernel();
+int landlock_abi();              // the first field alone (cheap: one syscall)
+
+// ---- The plan: exactly what enter() enforces ---------------------------------------------------
+
+struct Plan {
+  Sandbox sandbox;
+  KernelFeatures kernel;
+  // Landlock, reduced to what the kernel's ABI handles.
+  bool landlock = false;
+  uint64_t handled_fs = 0;
+  uint64_t handled_net = 0;
+  uint64_t scoped = 0;
+  std::vector<std::pair<std::string, uint64_t>> fs_rules;  // path, allowed access (masked)
+  std::vector<std::pair<uint16_t, uint64_t>> net_rules;    // port, allowed access
+  // Namespaces actually unshared (user added when needed).
+  uint32_t unshare = 0;
+  bool user_ns_added = false;
+  std::vector<Rlimit> rlimits;    // with the core=0 default
+  bool drop_caps = true;
+  std::vector<std::string> env;   // the program's environment ("K=V"), from the base given
+  std::string not_enforced;       // "" or one line: what this kernel could not enforce
+
+  // One line per layer: "landlock: ABI 7; read /usr; read-write /tmp/x; ...".
+  std::vector<std::string> describe() const;
+  // The same as a JSON object (layers -> strings), for `run --report --json`-style output.
+  std::string describe_json() const;
+};
+
+// `base_env` is the environment the program would otherwise get (NULL-terminated, e.g. environ).
+Result<Plan> prepare(const Sandbox& sb, char** base_env = nullptr);
+
+// The policy with the sandbox's own seccomp rules added (see Spec::no_setuid_files): one merged
+// filter, not a second one stacked on it.
+Result<ir::Policy> with_sandbox_rules(const ir::Policy& base, const Plan& plan);
+
+// ---- Carrying it out ---------------------------------------------------------------------------
+
+// Runs in a freshly forked, single-threaded child. May fork (PID namespace): the processes above
+// the one that returns never return (they wait and exit with the program's status). Returns in
+// the process that must exec. `runner` is the pid of the process the child must die with.
+Result<void> enter(const Plan& plan, pid_t runner);
+
+struct Child {
+  pid_t pid = -1;
+};
+// fork + enter + NO_NEW_PRIVS + seccomp (when `filter` is given) + execve(path, argv, plan.env).
+// Returns when the program is running (the exec succeeded) or with the error that stopped it
+// (nothing ran). The caller waits for `pid`.
+Result<Child> spawn(const Plan& plan, const std::string& path, const std::vector<std::string>& argv,
+                    const bpf::Program* filter = nullptr, uint32_t seccomp_flags = 0);
+
+// Landlock access bits (uapi values; written out here so older headers still build).
+namespace ll {
+inline constexpr uint64_t kExecute = 1ull << 0, kWriteFile = 1ull << 1, kReadFile = 1ull << 2,
+                          kReadDir = 1ull << 3, kRemoveDir = 1ull << 4, kRemoveFile = 1ull << 5,
+                          kMakeChar = 1ull << 6, kMakeDir = 1ull << 7, kMakeReg = 1ull << 8,
+                          kMakeSock = 1ull << 9, kMakeFifo = 1ull << 10, kMakeBlock = 1ull << 11,
+                          kMakeSym = 1ull << 12, kRefer = 1ull << 13, kTruncate = 1ull << 14,
+                          kIoctlDev = 1ull << 15;
+inline constexpr uint64_t kNetBindTcp = 1ull << 0, kNetConnectTcp = 1ull << 1;
+inline constexpr uint64_t kScopeAbstractUnix = 1ull << 0, kScopeSignal = 1ull << 1;
+// Every file access bit the given ABI knows.
+uint64_t fs_bits_for_abi(int abi);
+}  // namespace ll
+
+}  // namespace sysfence::sandbox
