@@ -152,6 +152,7 @@ sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o) {
   if (!o.chdir.empty()) s.chdir = o.chdir;
   s.keep_fds = o.keep_fds;
   s.new_session = o.new_session;
+  s.no_setuid_files = s.asks_for_layers();
   return s;
 }
 

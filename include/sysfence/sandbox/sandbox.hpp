@@ -128,7 +128,17 @@ struct Spec {
   // Seccomp rules the sandbox adds to the policy: chmod/fchmod/fchmodat(2)/open/openat/creat
   // with S_ISUID or S_ISGID in the mode fail with EPERM (openat2 passes its mode in memory,
   // where a filter cannot look: NO_NEW_PRIVS and nosuid mounts are the answer there).
+  // Note: arguments checked on openat make it uncacheable by the kernel's seccomp cache, so the
+  // CLI sets this only when some sandbox layer was asked for (a plain `run` keeps its filter).
   bool no_setuid_files = true;
+
+  // Anything asked beyond a plain `run` (which still gets core=0, no capabilities, NNP)?
+  bool asks_for_layers() const {
+    return landlock_in_use() || net_none || unshare != 0 || !mounts.empty() || hostname ||
+           !rlimits.empty() || !cap_keep.empty() || uid || gid || clearenv || !setenv.empty() ||
+           chdir || !keep_fds.empty() || new_session || scope_abstract_unix.value_or(false) ||
+           scope_signal.value_or(false);
+  }
 
   bool landlock_in_use() const {
     return !paths.empty() || fs_deny_all || !connect_tcp.empty() || !bind_tcp.empty();
