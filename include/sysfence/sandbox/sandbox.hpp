@@ -209,7 +209,9 @@ Result<ir::Policy> with_sandbox_rules(const ir::Policy& base, const Plan& plan);
 
 // ---- Carrying it out ---------------------------------------------------------------------------
 
-// Runs in a freshly forked, single-threaded child. May fork (PID namespace): the processes above
+// Runs in a freshly forked, single-threaded child. For a Spec that asks for no layers
+// (!asks_for_layers(): the defaults core=0, no capabilities, NO_NEW_PRIVS, descriptors) it only
+// makes system calls and allocates nothing, so it may run in a vfork child. May fork (PID namespace): the processes above
 // the one that returns never return (they wait and exit with the program's status). Returns in
 // the process that must exec. `runner` is the pid of the process the child must die with.
 Result<void> enter(const Plan& plan, pid_t runner);
