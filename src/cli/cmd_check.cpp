@@ -21,17 +21,7 @@ struct CheckOpts {
   bool json = false;
 };
 
-nlohmann::json error_json(const Error& e) {
-  nlohmann::json j = {{"message", e.message}, {"rendered", e.render()}};
-  if (!e.where.file.empty()) j["file"] = e.where.file;
-  if (e.where.line > 0) {
-    j["line"] = e.where.line;
-    j["col"] = e.where.col;
-  }
-  if (!e.where.json_path.empty()) j["json_path"] = e.where.json_path;
-  if (!e.hint.empty()) j["hint"] = e.hint;
-  return j;
-}
+nlohmann::json error_json(const Error& e) { return diagnostic_json(e); }
 
 // One door of x86_64: calls arriving with another ABI (int 0x80 for i386, bit 30 for x32).
 struct Door {

@@ -120,7 +120,8 @@ void run_emu(EmuOpts& o) {
   if (o.batch.empty() && words.empty()) fail_usage("emu: give a SYSCALL (name or number), or --batch FILE");
   if (!o.batch.empty() && !words.empty()) fail_usage("emu: --batch excludes a SYSCALL on the command line");
 
-  ProgramSource src = load_program_source(file, o.policy, /*default_if_none=*/false);
+  ProgramSource src = load_program_source(file, o.policy, /*default_if_none=*/false,
+                                          /*raw=*/!o.raw.empty());
   auto vp = take(bpf::VerifiedProgram::make(src.program));
 
   arch::Arch a = arch::native_arch();

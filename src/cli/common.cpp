@@ -44,6 +44,30 @@ void write_file(const std::string& path, std::string_view data) {
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
 
+nlohmann::json diagnostic_json(const Error& e) {
+  nlohmann::json j = {{"message", e.message}, {"rendered", e.render()}};
+  if (!e.where.file.empty()) j["file"] = e.where.file;
+  if (e.where.line > 0) {
+    j["line"] = e.where.line;
+    j["col"] = e.where.col;
+  }
+  if (!e.where.json_path.empty()) j["json_path"] = e.where.json_path;
+  if (!e.hint.empty()) j["hint"] = e.hint;
+  return j;
+}
+
+nlohmann::json failure_json(const Exit& e) {
+  nlohmann::json errors = nlohmann::json::array();
+  for (const Error& d : e.diagnostics) errors.push_back(diagnostic_json(d));
+  if (errors.empty()) {
+    std::string m = e.message;
+    while (!m.empty() && m.back() == '\n') m.pop_back();
+    if (m.rfind("sysfence: ", 0) == 0) m.erase(0, 10);
+    errors.push_back({{"message", m}});
+  }
+  return {{"ok", false}, {"exit_code", e.code}, {"errors", errors}};
+}
+
 std::string arch_names_list() {
   std::string s;
   for (const auto& a : arch::all_arches()) {

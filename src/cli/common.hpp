@@ -23,10 +23,13 @@ inline constexpr int kExitFail = 1;     // denied, failed, or a finding of `chec
 inline constexpr int kExitUsage = 2;    // bad usage or bad input (policy, file, syscall name)
 
 // Thrown by subcommands to end the program with a message on stderr and an exit code.
+// With --json, main() prints {"ok": false, "exit_code": N, "errors": [...]} on stdout: the
+// `diagnostics` when there are any (file, line, col, json_path, message, hint), else `message`.
 struct Exit {
   int code;
   std::string message;  // printed as "sysfence: <message>" unless empty
   bool rendered = false;  // message is a rendered diagnostic: printed as it is
+  std::vector<Error> diagnostics = {};  // the structured errors behind `message`, when known
 };
 
 [[noreturn]] inline void fail_usage(std::string msg) { throw Exit{kExitUsage, std::move(msg)}; }
@@ -35,12 +38,18 @@ struct Exit {
 // Unwraps a Result, or ends with the rendered diagnostic and `code`.
 template <class T>
 T take(Result<T> r, int code = kExitUsage) {
-  if (!r) throw Exit{code, r.error().render(), true};
+  if (!r) throw Exit{code, r.error().render(), true, {r.error()}};
   return std::move(r).value();
 }
 inline void take(Result<void> r, int code = kExitUsage) {
-  if (!r) throw Exit{code, r.error().render(), true};
+  if (!r) throw Exit{code, r.error().render(), true, {r.error()}};
 }
+
+// One diagnostic as JSON: message, rendered, and file/line/col/json_path/hint when known.
+nlohmann::json diagnostic_json(const Error& e);
+
+// The JSON object a command prints on stdout for a failure under --json.
+nlohmann::json failure_json(const Exit& e);
 
 // Every subcommand registers itself on the app and sets this when it finishes.
 struct Globals {
@@ -49,6 +58,8 @@ struct Globals {
   // here, so that PROG's own options never reach the option parser.
   std::vector<std::string> run_tail;
   bool run_tail_given = false;
+  // --json was given to a command that has it: failures are printed as JSON on stdout too.
+  bool json = false;
 };
 Globals& globals();
 

@@ -5,6 +5,21 @@
 #include "commands.hpp"
 #include "common.hpp"
 
+namespace {
+
+// Repeatable options take one value per occurrence: `check --arch x86_64 cat.policy` must leave
+// cat.policy to the positional. CLI11 lets a vector option swallow every following word, so
+// every non-positional option of every command is limited here, in one place.
+void one_value_per_occurrence(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_positional() || opt->get_items_expected_max() <= 1) continue;
+    opt->allow_extra_args(false);
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) one_value_per_occurrence(*sub);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace sysfence::cli;
   CLI::App app{"sysfence: confine Linux processes with seccomp-BPF, and compile, check and "
@@ -25,6 +40,7 @@ int main(int argc, char** argv) {
   add_status(app);
   add_groups(app);
   add_probe(app);
+  one_value_per_occurrence(app);
 
   // `run [OPTIONS] -- PROG ARGS...`: everything after the first "--" belongs to PROG.
   std::vector<std::string> args;
@@ -43,6 +59,14 @@ int main(int argc, char** argv) {
     }
   }
 
+  // --json before the program's own arguments: failures are printed as JSON on stdout too.
+  const bool is_run = first_word < argc && std::string(argv[first_word]) == "run";  // no --json
+  for (const std::string& a : args)
+    if (a == "--json" && !is_run) globals().json = true;
+  auto json_failure = [](const Exit& e) {
+    if (globals().json) print_json(failure_json(e));
+  };
+
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp& e) {
@@ -53,8 +77,10 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    json_failure(Exit{kExitUsage, e.what()});
     return kExitUsage;
   } catch (const Exit& e) {
+    json_failure(e);
     if (e.rendered) {
       std::cerr << e.message;
       if (!e.message.empty() && e.message.back() != '\n') std::cerr << '\n';
@@ -63,6 +89,7 @@ int main(int argc, char** argv) {
     }
     return e.code;
   } catch (const std::exception& e) {
+    json_failure(Exit{kExitFail, e.what()});
     std::cerr << "sysfence: " << e.what() << '\n';
     return kExitFail;
   }

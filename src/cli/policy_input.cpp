@@ -117,8 +117,14 @@ LoadedPolicy load_policy_or_exit(const PolicyInput& in, bool default_if_none) {
   LoadedPolicy lp = parse_policy_input(in, default_if_none);
   if (!lp.parsed.ok()) {
     std::string msg = lp.parsed.render();
-    if (lp.parsed.errors.empty()) msg += lp.label + ": no policy\n";
-    throw Exit{kExitUsage, msg, true};
+    std::vector<Error> diags = lp.parsed.errors;
+    if (lp.parsed.errors.empty()) {
+      msg += lp.label + ": no policy\n";
+      Error e;
+      e.message = lp.label + ": no policy";
+      diags.push_back(std::move(e));
+    }
+    throw Exit{kExitUsage, msg, true, std::move(diags)};
   }
   for (const Error& w : lp.parsed.warnings) std::cerr << w.render();
   return lp;

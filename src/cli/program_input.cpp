@@ -8,11 +8,11 @@
 namespace sysfence::cli {
 
 ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
-                                  bool default_if_none) {
+                                  bool default_if_none, bool raw) {
   ProgramSource src;
   PolicyInput pin = in;
   if (!file.empty()) {
-    if (looks_raw(read_file(file))) {
+    if (raw || looks_raw(read_file(file))) {
       src.program = load_raw_program(file);
       src.label = file + " (raw BPF)";
       return src;

@@ -18,8 +18,10 @@ struct ProgramSource {
 };
 
 // `file` is either a raw filter (it contains NUL bytes) or a policy (text; OCI when *.json);
-// when empty, `in` names the policy (or the default policy when `default_if_none`).
+// when empty, `in` names the policy (or the default policy when `default_if_none`). With
+// `raw` (emu --raw) the file must be a raw filter: empty, not a multiple of 8 bytes, or refused
+// by the verifier is an error (exit 2), never a policy.
 ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
-                                  bool default_if_none);
+                                  bool default_if_none, bool raw = false);
 
 }  // namespace sysfence::cli

@@ -1,0 +1,124 @@
+// tests/cli/contract_test.cpp — the command line's contract across every command (issue 8,
+// part C): repeatable options take one value per occurrence and never swallow a positional;
+// with --json every failure is one JSON object on stdout with the same exit code; `emu --raw`
+// takes only a raw filter; OCI capability sets are chosen explicitly and named.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.hpp"
+
+using clitest::sysfence;
+using clitest::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const std::string kData = std::string(SYSFENCE_SOURCE_DIR) + "/tests/data/";
+const std::string kDocker = kData + "docker-default.json";
+const std::string kPodman = kData + "podman-seccomp.json";
+
+json parse_or_fail(const std::string& out) {
+  try {
+    return json::parse(out);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "stdout is not one JSON object: " << e.what() << "\n" << out;
+    return json();
+  }
+}
+
+// ---- 16: repeatable options and positionals --------------------------------------------------
+
+TEST(RepeatableOptions, DoNotSwallowPositionals) {
+  TempDir d;
+  const std::string pol = d.file("cat.policy", "default allow\nread: errno EPERM\n");
+  // Every repeatable option of every command, followed by a positional.
+  auto check = sysfence({"check", "--arch", "x86_64", pol});
+  EXPECT_EQ(check.code, 0) << check.all();
+  auto check2 = sysfence({"check", "--arch", "x86_64", "--arch", "i386", pol});
+  EXPECT_EQ(check2.code, 0) << check2.all();
+  EXPECT_NE(check2.out.find("i386:"), std::string::npos) << check2.out;
+  auto incl = sysfence({"check", "-I", d.path, pol});
+  EXPECT_EQ(incl.code, 0) << incl.all();
+  auto compile = sysfence({"compile", "--arch", "x86_64", pol, "--format", "text"});
+  EXPECT_EQ(compile.code, 0) << compile.all();
+  auto capcheck = sysfence({"check", "--cap", "CAP_CHOWN", kDocker});
+  EXPECT_EQ(capcheck.code, 0) << capcheck.all();
+  auto emu = sysfence({"emu", "--oci", kDocker, "--cap", "CAP_CHOWN", "mount", "0"});
+  EXPECT_EQ(emu.code, 0) << emu.all();
+  EXPECT_NE(emu.out.find("mount(0x0) on x86_64: errno(1)"), std::string::npos) << emu.out;
+  auto resolve = sysfence({"resolve", "--arch", "x86_64", "--arch", "i386", "getpid"});
+  EXPECT_EQ(resolve.code, 0) << resolve.all();
+  EXPECT_NE(resolve.out.find("i386"), std::string::npos) << resolve.out;
+  auto run = sysfence({"run", "--cap", "CAP_CHOWN", "--oci", kDocker, "true"});
+  EXPECT_EQ(run.code, 0) << run.all();
+}
+
+// ---- 17: --json failures ---------------------------------------------------------------------
+
+TEST(JsonFailures, EveryCommandPrintsOneObjectWithTheSameExitCode) {
+  TempDir d;
+  const std::string bad = d.file("bad.policy", "default allow\nread: errno EPRM\n");
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+  };
+  const std::vector<Case> cases = {
+      {{"compile", bad, "--json", "-o", d.join("x.bpf")}, 2},
+      {{"check", bad, "--json"}, 2},
+      {{"emu", bad, "read", "--json"}, 2},
+      {{"emu", "--default", "nosuchcall", "--json"}, 2},
+      {{"disasm", d.join("missing.bpf"), "--json"}, 2},
+      {{"asm", d.file("bad.s", "frobnicate\n"), "--json"}, 2},
+      {{"resolve", "nosuchcall", "--json"}, 2},
+      {{"resolve", "--json", "--bogus-option"}, 2},
+      {{"groups", "nosuchgroup", "--json"}, 2},
+      {{"status", "999999999", "--json"}, 1},
+  };
+  for (const Case& c : cases) {
+    auto r = sysfence(c.args);
+    std::string what = c.args[0] + " " + c.args[1];
+    EXPECT_EQ(r.code, c.code) << what << "\n" << r.all();
+    json j = parse_or_fail(r.out);
+    ASSERT_TRUE(j.is_object()) << what;
+    EXPECT_EQ(j["ok"], false) << what << j.dump();
+    ASSERT_TRUE(j["errors"].is_array() && !j["errors"].empty()) << what << j.dump();
+    EXPECT_FALSE(j["errors"][0]["message"].get<std::string>().empty()) << what;
+  }
+  // A policy error carries file, line and column.
+  auto r = sysfence({"compile", bad, "--json", "-o", d.join("x.bpf")});
+  json j = parse_or_fail(r.out);
+  EXPECT_EQ(j["errors"][0]["file"], bad);
+  EXPECT_EQ(j["errors"][0]["line"], 2);
+  EXPECT_EQ(j["errors"][0]["col"], 13);
+  EXPECT_NE(j["errors"][0]["message"].get<std::string>().find("EPRM"), std::string::npos);
+  // Without --json the failure stays text on stderr, stdout empty.
+  auto t = sysfence({"compile", bad, "-o", d.join("x.bpf")});
+  EXPECT_EQ(t.code, 2);
+  EXPECT_TRUE(t.out.empty()) << t.out;
+  EXPECT_NE(t.err.find("bad.policy(2:13)"), std::string::npos) << t.err;
+}
+
+// ---- 18: emu --raw takes only a raw filter ---------------------------------------------------
+
+TEST(EmuRaw, RejectsEmptyTruncatedAndUnverifiableFiles) {
+  TempDir d;
+  auto empty = sysfence({"emu", "--raw", d.file("empty.bpf", ""), "read"});
+  EXPECT_EQ(empty.code, 2) << empty.all();
+  EXPECT_NE(empty.err.find("empty"), std::string::npos) << empty.err;
+  auto odd = sysfence({"emu", "--raw", d.file("odd.bpf", std::string("\x06\0\0\0\0\0", 6)), "read"});
+  EXPECT_EQ(odd.code, 2) << odd.all();
+  EXPECT_NE(odd.err.find("8-byte"), std::string::npos) << odd.err;
+  // ld [0] and no return: the kernel refuses it.
+  auto noret = sysfence({"emu", "--raw", d.file("noret.bpf", std::string("\x20\0\0\0\0\0\0\0", 8)), "read"});
+  EXPECT_EQ(noret.code, 2) << noret.all();
+  EXPECT_NE(noret.err.find("refuse"), std::string::npos) << noret.err;
+  // Text is not a raw filter either.
+  auto text = sysfence({"emu", "--raw", d.file("text.bpf", "default allow\n"), "read"});
+  EXPECT_EQ(text.code, 2) << text.all();
+  // Positive control: RET ALLOW (0x7fff0000) is emulated.
+  auto ok = sysfence({"emu", "--raw", d.file("allow.bpf", std::string("\x06\0\0\0\0\0\xff\x7f", 8)), "read"});
+  EXPECT_EQ(ok.code, 0) << ok.all();
+  EXPECT_NE(ok.out.find("allow"), std::string::npos) << ok.out;
+}
+
+}  // namespace
