@@ -14,6 +14,8 @@ packages=(
   linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross
   coreutils bash perl sqlite3 git tar gzip findutils util-linux  # real programs the e2e tests run
   bubblewrap gnuplot-nox   # bench only: the start-up comparison (bwrap) and the charts (bench.sh)
+  make gcc                # the `make` workload `learn` is proven on (tests/learn)
+  strace                  # bench/learn: `learn` against `strace -f -c`
 )
 
 missing=()

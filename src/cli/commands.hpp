@@ -15,5 +15,6 @@ void add_resolve(CLI::App& app);
 void add_status(CLI::App& app);
 void add_groups(CLI::App& app);
 void add_probe(CLI::App& app);
+void add_learn(CLI::App& app);
 
 }  // namespace sysfence::cli

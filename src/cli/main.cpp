@@ -40,14 +40,15 @@ int main(int argc, char** argv) {
   add_status(app);
   add_groups(app);
   add_probe(app);
+  add_learn(app);
   one_value_per_occurrence(app);
 
-  // `run [OPTIONS] -- PROG ARGS...`: everything after the first "--" belongs to PROG.
+  // `run`/`learn [OPTIONS] -- PROG ARGS...`: everything after the first "--" belongs to PROG.
   std::vector<std::string> args;
   for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 wants them reversed
   int first_word = 1;
   while (first_word < argc && argv[first_word][0] == '-') ++first_word;
-  if (first_word < argc && std::string(argv[first_word]) == "run") {
+  if (first_word < argc && (std::string(argv[first_word]) == "run" || std::string(argv[first_word]) == "learn")) {
     for (int i = first_word + 1; i < argc; ++i) {
       if (std::string(argv[i]) == "--") {
         globals().run_tail_given = true;

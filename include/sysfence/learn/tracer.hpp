@@ -1,0 +1,86 @@
+// sysfence/learn/tracer.hpp — run a program under a seccomp-assisted ptrace tracer and see every
+// system call it (and everything it forks, clones or execs) makes.
+//
+//   using namespace sysfence;
+//   learn::TraceOptions o;
+//   o.on_call = [&](const learn::TracedCall& c) { ++counts[{c.arch, c.nr}]; };
+//   Result<learn::TraceResult> r = learn::trace_program({"/bin/ls", "-l"}, o);
+//   if (!r) std::cerr << r.error().render();
+//   else return r->exit_code;                       // the program's status, 128+N when killed
+//
+// How: fork; the child stops itself, the parent attaches with PTRACE_SEIZE and the options
+// TRACESECCOMP | TRACECLONE | TRACEFORK | TRACEVFORK | TRACEEXEC | EXITKILL; the child sets
+// NO_NEW_PRIVS, installs `filter` (default: every syscall returns SECCOMP_RET_TRACE, so the
+// program stops at syscalls only, never at their exits), and execs. At each seccomp stop
+// PTRACE_GET_SYSCALL_INFO (Linux 5.3) gives the ABI (an i386 `int 0x80` call on x86_64 has
+// AUDIT_ARCH_I386; an x32 call has bit 30 in nr), the number and the six arguments. Signals are
+// passed on to the program, group-stops are kept with PTRACE_LISTEN (a stopped program stays
+// stopped until SIGCONT, as without a tracer). The tracer returns when the last traced process
+// is gone; if the tracer dies first, EXITKILL kills the traced processes: nothing is ever left
+// traced or stopped.
+//
+// What a tracer cannot see: calls made before the filter is installed (the runner's own set-up;
+// the program itself starts at execve, which is seen), memory behind pointers at the time the
+// kernel reads it (clone3's flags, paths), and code paths the workload did not take.
+//
+// Known weaknesses: clone3 is answered with ENOSYS by the default trace filter (glibc falls back
+// to clone, whose flags a policy can check), as sysfence's default policy does; a program that
+// needs clone3 itself fails the same way under the learned policy. A setuid program runs without
+// its privileges (NO_NEW_PRIVS), as it would under `sysfence run`.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sysfence/arch/arch.hpp"
+#include "sysfence/bpf/insn.hpp"
+#include "sysfence/result.hpp"
+
+namespace sysfence::learn {
+
+struct TracedCall {
+  pid_t tid = 0;
+  arch::Arch arch = arch::Arch::X86_64;
+  uint32_t audit_arch = 0;          // seccomp_data.arch as the kernel reported it
+  int32_t nr = 0;                   // as seccomp_data.nr (x32 with bit 30)
+  std::array<uint64_t, 6> args{};
+  uint64_t instruction_pointer = 0;
+  uint16_t trace_data = 0;          // SECCOMP_RET_DATA of the RET_TRACE that stopped it
+};
+
+struct TraceOptions {
+  // The filter installed in the child before execve. Empty: trace_everything_filter().
+  bpf::Program filter;
+  // Called at every seccomp stop; the call then runs.
+  std::function<void(const TracedCall&)> on_call;
+  // Set NO_NEW_PRIVS in the child (required to install the filter without CAP_SYS_ADMIN).
+  bool no_new_privs = true;
+};
+
+struct TraceResult {
+  int exit_code = 0;       // the main program's status: N, or 128+signal
+  int raw_status = 0;      // as waitpid reported it
+  uint64_t stops = 0;      // seccomp stops handled
+  uint64_t processes = 0;  // processes and threads traced (the program included)
+  uint64_t unknown_arch_calls = 0;  // calls from an ABI sysfence has no table for
+};
+
+// Every syscall returns SECCOMP_RET_TRACE, except the native clone3 (ENOSYS, see above).
+bpf::Program trace_everything_filter();
+
+// Runs argv[0] (looked up on PATH) with argv. Errors: argv empty, program not found (the error's
+// sys_errno is ENOENT or EACCES), fork/ptrace/seccomp failures (nothing ran, or the program was
+// killed). SIGINT and SIGQUIT are ignored by the tracer while the program runs (the terminal
+// sends them to the program too); SIGTERM and SIGHUP are forwarded to it.
+Result<TraceResult> trace_program(const std::vector<std::string>& argv, const TraceOptions& options);
+
+// The ABI a traced call comes from, or nullopt for an audit arch sysfence has no table for.
+std::optional<arch::Arch> arch_of_call(uint32_t audit_arch, int32_t nr);
+
+}  // namespace sysfence::learn

@@ -1,0 +1,282 @@
+// src/learn/tracer.cpp — the seccomp-assisted ptrace tracer (see sysfence/learn/tracer.hpp).
+#include "sysfence/learn/tracer.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "sysfence/bpf/seccomp.hpp"
+#include "sysfence/loader/loader.hpp"
+
+extern char** environ;
+
+namespace sysfence::learn {
+namespace {
+
+Error sys_error(std::string what, int e) {
+  Error err{what + ": " + std::strerror(e), {}, "", {}, e};
+  return err;
+}
+
+// Like execvp's search; "" when not found (*err: ENOENT or the first other reason).
+std::string find_on_path(const std::string& prog, int* err) {
+  auto usable = [&](const std::string& p) {
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) {
+      *err = errno;
+      return false;
+    }
+    if (S_ISDIR(st.st_mode) || ::access(p.c_str(), X_OK) != 0) {
+      *err = S_ISDIR(st.st_mode) ? EACCES : errno;
+      return false;
+    }
+    return true;
+  };
+  *err = ENOENT;
+  if (prog.find('/') != std::string::npos) return usable(prog) ? prog : "";
+  const char* env = std::getenv("PATH");
+  std::string path = env && *env ? env : "/usr/local/bin:/usr/bin:/bin";
+  int first = ENOENT;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    if (usable(dir + "/" + prog)) return dir + "/" + prog;
+    if (*err != ENOENT && first == ENOENT) first = *err;
+    start = end + 1;
+  }
+  *err = first;
+  return "";
+}
+
+struct ChildReport {
+  int stage;  // 1 set-up, 2 filter, 3 execve
+  int err;
+  char text[512];
+};
+
+[[noreturn]] void child_fail(int fd, int stage, int err, const std::string& text) {
+  ChildReport r{};
+  r.stage = stage;
+  r.err = err;
+  std::strncpy(r.text, text.c_str(), sizeof r.text - 1);
+  ssize_t ignored = ::write(fd, &r, sizeof r);
+  (void)ignored;
+  ::_exit(stage == 3 ? (err == ENOENT ? 127 : 126) : 1);
+}
+
+volatile sig_atomic_t g_main_child = 0;
+void forward(int sig) {
+  if (g_main_child > 0) ::kill(static_cast<pid_t>(g_main_child), sig);
+}
+
+int status_code(int st) {
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+  return 1;
+}
+
+bool is_stop_signal(int sig) {
+  return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+}  // namespace
+
+std::optional<arch::Arch> arch_of_call(uint32_t audit_arch, int32_t nr) {
+  for (const auto& a : arch::all_arches()) {
+    if (a.audit_arch != audit_arch) continue;
+    if (a.arch == arch::Arch::X86_64 || a.arch == arch::Arch::X32) {
+      const bool x32 = (static_cast<uint32_t>(nr) & bpf::kX32SyscallBit) != 0;
+      return x32 ? arch::Arch::X32 : arch::Arch::X86_64;
+    }
+    return a.arch;
+  }
+  return std::nullopt;
+}
+
+bpf::Program trace_everything_filter() {
+  using namespace bpf;
+  const auto& native = arch::info(arch::native_arch());
+  Program p;
+  auto clone3 = arch::syscall_number(native.arch, "clone3");
+  if (clone3) {
+    p.push_back(stmt(LD | W | ABS, kOffArch));
+    p.push_back(jump(JMP | JEQ | K, native.audit_arch, 0, 3));
+    p.push_back(stmt(LD | W | ABS, kOffNr));
+    p.push_back(jump(JMP | JEQ | K, static_cast<uint32_t>(*clone3), 0, 1));
+    p.push_back(stmt(RET | K, ret_errno(ENOSYS)));
+  }
+  p.push_back(stmt(RET | K, kRetTrace));
+  return p;
+}
+
+Result<TraceResult> trace_program(const std::vector<std::string>& argv, const TraceOptions& options) {
+  if (argv.empty()) return Error{"no program given", {}, "name the program after --", {}, 0};
+  int err = 0;
+  const std::string path = find_on_path(argv.front(), &err);
+  if (path.empty()) {
+    Error e{argv.front() + ": " + (err == ENOENT ? "command not found" : std::strerror(err)), {}, "",
+            {}, err};
+    return e;
+  }
+  const bpf::Program filter = options.filter.empty() ? trace_everything_filter() : options.filter;
+  std::vector<std::string> args_copy = argv;
+  std::vector<char*> cargv;
+  for (auto& a : args_copy) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+
+  int go[2], report[2];
+  if (::pipe2(go, O_CLOEXEC) != 0) return sys_error("pipe", errno);
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    const int e = errno;
+    ::close(go[0]);
+    ::close(go[1]);
+    return sys_error("pipe", e);
+  }
+  const pid_t tracer = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) {
+    const int e = errno;
+    for (int fd : {go[0], go[1], report[0], report[1]}) ::close(fd);
+    return sys_error("fork", e);
+  }
+  if (child == 0) {
+    ::close(go[1]);
+    ::close(report[0]);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report[1], 1, errno, "PR_SET_PDEATHSIG");
+    if (::getppid() != tracer) ::_exit(1);
+    for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
+    char c = 0;
+    ssize_t n;
+    while ((n = ::read(go[0], &c, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1 || c != 'g') ::_exit(1);  // the tracer could not attach
+    ::close(go[0]);
+    if (options.no_new_privs) {
+      if (auto r = loader::set_no_new_privs(); !r) child_fail(report[1], 1, r.error().sys_errno, r.error().render());
+    }
+    auto inst = loader::install_filter(filter, {});
+    if (!inst) child_fail(report[1], 2, inst.error().sys_errno, inst.error().render());
+    ::execve(path.c_str(), cargv.data(), environ);
+    child_fail(report[1], 3, errno, "execve");
+  }
+  ::close(go[0]);
+  ::close(report[1]);
+  const long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
+                    PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+  if (::ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(opts)) != 0) {
+    const int e = errno;
+    ::close(go[1]);  // the child reads EOF and exits without running anything
+    ::close(report[0]);
+    ::waitpid(child, nullptr, 0);
+    Error er = sys_error("ptrace(PTRACE_SEIZE) of the program", e);
+    er.hint = "the tracer needs to be allowed to trace its own child (Yama ptrace_scope <= 1, no "
+              "seccomp filter of its own that denies ptrace)";
+    return er;
+  }
+  ssize_t w;
+  while ((w = ::write(go[1], "g", 1)) < 0 && errno == EINTR) {
+  }
+  ::close(go[1]);
+
+  struct sigaction old_int{}, old_quit{}, old_term{}, old_hup{}, sa{};
+  sa.sa_handler = SIG_IGN;
+  ::sigaction(SIGINT, &sa, &old_int);
+  ::sigaction(SIGQUIT, &sa, &old_quit);
+  sa.sa_handler = forward;
+  ::sigaction(SIGTERM, &sa, &old_term);
+  ::sigaction(SIGHUP, &sa, &old_hup);
+  g_main_child = child;
+
+  TraceResult res;
+  res.processes = 1;
+  bool main_done = false;
+  for (;;) {
+    int st = 0;
+    const pid_t p = ::waitpid(-1, &st, __WALL);
+    if (p < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: nothing traced is left
+    }
+    if (WIFEXITED(st) || WIFSIGNALED(st)) {
+      if (p == child) {
+        res.raw_status = st;
+        main_done = true;
+        g_main_child = 0;
+      }
+      continue;
+    }
+    if (!WIFSTOPPED(st)) continue;
+    const int sig = WSTOPSIG(st);
+    const unsigned event = static_cast<unsigned>(st) >> 16;
+    if (event == PTRACE_EVENT_SECCOMP) {
+      __ptrace_syscall_info info{};
+      const long got = ::ptrace(PTRACE_GET_SYSCALL_INFO, p, reinterpret_cast<void*>(sizeof info), &info);
+      if (got > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+        ++res.stops;
+        TracedCall c;
+        c.tid = p;
+        c.audit_arch = info.arch;
+        c.nr = static_cast<int32_t>(info.seccomp.nr);
+        for (int i = 0; i < 6; ++i) c.args[i] = info.seccomp.args[i];
+        c.instruction_pointer = info.instruction_pointer;
+        c.trace_data = static_cast<uint16_t>(info.seccomp.ret_data);
+        if (auto a = arch_of_call(c.audit_arch, c.nr)) {
+          c.arch = *a;
+          if (options.on_call) options.on_call(c);
+        } else {
+          ++res.unknown_arch_calls;
+        }
+      }
+      ::ptrace(PTRACE_CONT, p, nullptr, nullptr);
+    } else if (event == PTRACE_EVENT_STOP) {
+      // A group-stop (keep the tracee stopped until SIGCONT, as the kernel would without us),
+      // or the first stop of an auto-attached new thread or process.
+      if (is_stop_signal(sig)) ::ptrace(PTRACE_LISTEN, p, nullptr, nullptr);
+      else ::ptrace(PTRACE_CONT, p, nullptr, nullptr);
+    } else if (event != 0) {
+      if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK)
+        ++res.processes;
+      ::ptrace(PTRACE_CONT, p, nullptr, nullptr);
+    } else {
+      // A signal on its way to the tracee: deliver it.
+      ::ptrace(PTRACE_CONT, p, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+    }
+  }
+  g_main_child = 0;
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGQUIT, &old_quit, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  ::sigaction(SIGHUP, &old_hup, nullptr);
+
+  ChildReport r{};
+  ssize_t n;
+  while ((n = ::read(report[0], &r, sizeof r)) < 0 && errno == EINTR) {
+  }
+  ::close(report[0]);
+  if (n == static_cast<ssize_t>(sizeof r)) {
+    if (r.stage == 3) {
+      Error e{path + ": execve failed under the trace filter: " + std::strerror(r.err), {}, "", {}, r.err};
+      return e;
+    }
+    Error e{std::string(r.stage == 2 ? "cannot install the trace filter; the program did not run:\n"
+                                     : "cannot set up the traced child; the program did not run:\n") +
+                r.text,
+            {}, "", {}, r.err};
+    return e;
+  }
+  if (!main_done) return Error{"lost track of the traced program", {}, "", {}, 0};
+  res.exit_code = status_code(res.raw_status);
+  return res;
+}
+
+}  // namespace sysfence::learn
