@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "arch", "syscalls_table.inc")
@@ -43,11 +44,49 @@ ABIS = [
      ["__riscv", "__riscv_xlen=64", "__LP64__", "__SIZEOF_POINTER__=8", "__SIZEOF_LONG__=8",
       "__CHAR_BIT__=8"]),
 ]
-ALL = [a for a, _, _ in ABIS]
+# The ABIs added for libseccomp parity (syscall tables only; gen_constants.py covers ABIS).
+# Endian twins share one table: (arch, table it uses, include dir, macros). MIPS numbers include
+# the ABI's base (__NR_Linux: o32 4000, n64 5000, n32 6000), as the kernel sees them.
+_MIPS = "/usr/mips-linux-gnu/include"
+_PPC = "/usr/powerpc-linux-gnu/include"
+_S390 = "/usr/s390x-linux-gnu/include"
+_HPPA = "/usr/hppa-linux-gnu/include"
+_ILP32 = ["__ILP32__", "__SIZEOF_POINTER__=4", "__SIZEOF_LONG__=4", "__CHAR_BIT__=8"]
+_LP64 = ["__LP64__", "__SIZEOF_POINTER__=8", "__SIZEOF_LONG__=8", "__CHAR_BIT__=8"]
+EXTRA_ABIS = [
+    ("mips", "mips", _MIPS, ["__mips__", "_MIPS_SIM=1"] + _ILP32),
+    ("mipsel", "mips", None, None),
+    ("mips64", "mips64", _MIPS, ["__mips__", "__mips64", "_MIPS_SIM=3"] + _LP64),
+    ("mips64el", "mips64", None, None),
+    ("mips64n32", "mips64n32", _MIPS, ["__mips__", "__mips64", "_MIPS_SIM=2"] + _ILP32),
+    ("mips64n32el", "mips64n32", None, None),
+    ("ppc", "ppc", _PPC, ["__powerpc__"] + _ILP32),
+    ("ppc64", "ppc64", _PPC, ["__powerpc__", "__powerpc64__"] + _LP64),
+    ("ppc64le", "ppc64", None, None),
+    ("s390", "s390", _S390, ["__s390__"] + _ILP32),
+    ("s390x", "s390x", _S390, ["__s390__", "__s390x__"] + _LP64),
+    ("parisc", "parisc", _HPPA, ["__hppa__"] + _ILP32),
+    ("parisc64", "parisc64", _HPPA, ["__hppa__"] + _LP64),
+    # Debian 12 has no linux-libc-dev-loong64-cross: LoongArch's 6.1 <asm/unistd.h> is the two
+    # lines in LOONGARCH_UNISTD over asm-generic (from linux-libc-dev), written to a temp dir.
+    ("loongarch64", "loongarch64", "<loongarch>", ["__loongarch__", "__loongarch64"] + _LP64),
+    ("m68k", "m68k", "/usr/m68k-linux-gnu/include", ["__m68k__"] + _ILP32),
+    ("sh", "sh", "/usr/sh4-linux-gnu/include", ["__sh__"] + _ILP32),
+    ("sheb", "sh", None, None),
+]
+LOONGARCH_UNISTD = """#define __ARCH_WANT_SYS_CLONE
+#define __ARCH_WANT_SYS_CLONE3
+#include <asm-generic/unistd.h>
+"""
+# Each ABI's syscall-number base, added to NEWER's numbers (and MIPS's in the headers).
+BASE = {"mips": 4000, "mips64": 5000, "mips64n32": 6000}
+
+TABLE_ABIS = [a for a, _, _ in ABIS] + [t for a, t, inc, _ in EXTRA_ABIS if inc]
+ALL = TABLE_ABIS
 
 # Macros that match __NR_* but are not syscalls.
 NOT_SYSCALLS = {"syscalls", "arch_specific_syscall", "SYSCALL_BASE", "OABI_SYSCALL_BASE",
-                "BASE", "SYSCALL_MASK"}
+                "BASE", "SYSCALL_MASK", "Linux", "Linux_syscalls"}
 
 # Syscalls newer than the 6.1 uapi headers: name -> (first release, {abi: number}).
 # "generic" numbers are the same on every ABI (x32 gets the 0x40000000 bit added).
@@ -69,6 +108,9 @@ NEWER = {
     "lsm_list_modules":   ("6.8",  _generic(461)),
     "mseal":              ("6.10", _generic(462)),
     "uretprobe":          ("6.11", {"x86_64": 335, "x32": 335}),
+    # LoongArch got fstat and newfstatat back in 6.11 (__ARCH_WANT_NEW_STAT).
+    "newfstatat":         ("6.11", {"loongarch64": 79}),
+    "fstat":              ("6.11", {"loongarch64": 80}),
     "setxattrat":         ("6.13", _generic(463)),
     "getxattrat":         ("6.13", _generic(464)),
     "listxattrat":        ("6.13", _generic(465)),
@@ -77,9 +119,14 @@ NEWER = {
     "file_getattr":       ("6.17", _generic(468)),
     "file_setattr":       ("6.17", _generic(469)),
     "uprobe":             ("6.18", {"x86_64": 336, "x32": 336}),
-    # Past 6.18; kept so policies written for newer kernels resolve.
-    "listns":             ("6.19", _generic(470)),
-    "rseq_slice_yield":   ("7.0",  _generic(471)),
+    # Past 6.18; kept so policies written for newer kernels resolve. The 31-bit s390 ABI
+    # (compat) left the kernel before these came.
+    "listns":             ("6.19", _generic(470, [a for a in ALL if a != "s390"])),
+    "rseq_slice_yield":   ("7.0",  _generic(471, [a for a in ALL if a != "s390"])),
+    # Arch-specific additions since 6.1 on the ABIs of EXTRA_ABIS.
+    "memfd_secret":       ("6.2",  {"s390": 447, "s390x": 447}),
+    "cacheflush":         ("6.5",  {"parisc": 356, "parisc64": 356}),
+    "sync_file_range2":   ("6.10", {"sh": 388}),
 }
 
 
@@ -104,12 +151,27 @@ def eval_int(expr):
 
 
 def header_syscalls(abi, include, defines):
+    if include == "<loongarch>":
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "asm"))
+            with open(os.path.join(tmp, "asm", "unistd.h"), "w", encoding="utf-8") as f:
+                f.write(LOONGARCH_UNISTD)
+            with open(os.path.join(tmp, "asm", "bitsperlong.h"), "w", encoding="utf-8") as f:
+                f.write("#define __BITS_PER_LONG 64\n")
+            os.makedirs(os.path.join(tmp, "asm-generic"))
+            with open(os.path.join(tmp, "asm-generic", "unistd.h"), "w", encoding="utf-8") as f:
+                with open("/usr/include/asm-generic/unistd.h", encoding="utf-8") as g:
+                    f.write(g.read())
+            return header_syscalls(abi, tmp, defines)
     src = "#include <asm/unistd.h>\n"
     macros = []
     for line in cpp(include, defines, src, True).splitlines():
         m = re.match(r"#define (__NR_|__ARM_NR_)(\w+)\s+(.*)$", line)
         # An alias (arm's sync_file_range2 = arm_sync_file_range) keeps the name it aliases.
-        if m and m.group(2) not in NOT_SYSCALLS and not re.fullmatch(r"__NR_\w+", m.group(3)):
+        # MIPS numbers its holes (unused18, reserved221): not syscalls.
+        if m and (m.group(2) in NOT_SYSCALLS or re.fullmatch(r"(unused|reserved)\d+", m.group(2))):
+            continue
+        if m and not re.fullmatch(r"__NR_\w+", m.group(3)):
             macros.append((m.group(1) + m.group(2), m.group(2)))
     probe = src + "".join(f'SFNR "{name}" = {macro}\n' for macro, name in macros)
     table = {}
@@ -133,12 +195,13 @@ def header_syscalls(abi, include, defines):
 
 def build():
     tables = {}
-    for abi, include, defines in ABIS:
+    sources = list(ABIS) + [(t, inc, d) for _, t, inc, d in EXTRA_ABIS if inc]
+    for abi, include, defines in sources:
         t = header_syscalls(abi, include, defines)
         for name, (_, nrs) in NEWER.items():
             if abi not in nrs:
                 continue
-            nr = nrs[abi] | (X32_BIT if abi == "x32" else 0)
+            nr = (nrs[abi] | (X32_BIT if abi == "x32" else 0)) + BASE.get(abi, 0)
             if name in t and t[name] != nr:
                 sys.exit(f"{abi}: {name} is {t[name]} in the headers but {nr} in NEWER")
             t[name] = nr
@@ -193,10 +256,11 @@ def render(tables):
     out.append("  std::span<const SyscallEntry> by_nr;")
     out.append("  std::span<const uint16_t> by_name;")
     out.append("};")
+    out.append("// One per sysfence::arch::Arch, in its order; endian twins share a table.")
     out.append("inline constexpr ArchTable kTables[] = {")
-    for abi in ALL:
+    for arch, abi in [(a, a) for a, _, _ in ABIS] + [(a, t) for a, t, _, _ in EXTRA_ABIS]:
         n = cname(abi)
-        out.append(f"    {{{n}ByNr, {n}ByName}},  // {abi}")
+        out.append(f"    {{{n}ByNr, {n}ByName}},  // {arch}")
     out.append("};")
     return "\n".join(out) + "\n"
 

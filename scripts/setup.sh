@@ -12,6 +12,8 @@ packages=(
   # uapi headers of the other arches: inputs of scripts/gen_*.py, so the tests can check that
   # the committed tables are what the generators make (the build itself never needs them)
   linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross linux-libc-dev-riscv64-cross
+  linux-libc-dev-mips-cross linux-libc-dev-powerpc-cross linux-libc-dev-s390x-cross
+  linux-libc-dev-hppa-cross linux-libc-dev-m68k-cross linux-libc-dev-sh4-cross  # (no loong64 in Debian 12)
   coreutils bash perl sqlite3 git tar gzip findutils util-linux  # real programs the e2e tests run
   bubblewrap gnuplot-nox   # bench only: the start-up comparison (bwrap) and the charts (bench.sh)
   make gcc                # the `make` workload `learn` is proven on (tests/learn)

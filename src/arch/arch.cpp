@@ -23,13 +23,41 @@ namespace {
 constexpr uint32_t kAuditArch64 = 0x80000000u;  // __AUDIT_ARCH_64BIT
 constexpr uint32_t kAuditArchLE = 0x40000000u;  // __AUDIT_ARCH_LE
 
+constexpr uint32_t kAuditMipsN32 = 0x20000000u;  // __AUDIT_ARCH_CONVENTION_MIPS64_N32
+
+// {arch, name, audit_arch, nr_bit, args_are_64bit, big_endian, nr_base, socketcall, ipc}.
+// audit_arch = EM_* | 64-bit flag | little-endian flag (linux/audit.h).
 constexpr std::array<ArchInfo, kArchCount> kArches{{
     {Arch::X86_64, "x86_64", kAuditArch64 | kAuditArchLE | 62, 0, true},    // EM_X86_64
-    {Arch::I386, "i386", kAuditArchLE | 3, 0, false},                        // EM_386
+    {Arch::I386, "i386", kAuditArchLE | 3, 0, false, false, 0, 102, 117},    // EM_386
     {Arch::X32, "x32", kAuditArch64 | kAuditArchLE | 62, 0x40000000u, true},  // x86_64 + nr bit
     {Arch::AArch64, "aarch64", kAuditArch64 | kAuditArchLE | 183, 0, true},  // EM_AARCH64
     {Arch::Arm, "arm", kAuditArchLE | 40, 0, false},                         // EM_ARM
     {Arch::RiscV64, "riscv64", kAuditArch64 | kAuditArchLE | 243, 0, true},  // EM_RISCV
+    // EM_MIPS 8. o32 has socketcall and ipc; n64 and n32 call each socket/IPC op directly.
+    // n32 passes 64-bit registers, like x32.
+    {Arch::Mips, "mips", 8, 0, false, true, 4000, 4102, 4117},
+    {Arch::MipsEl, "mipsel", kAuditArchLE | 8, 0, false, false, 4000, 4102, 4117},
+    {Arch::Mips64, "mips64", kAuditArch64 | 8, 0, true, true, 5000},
+    {Arch::Mips64El, "mips64el", kAuditArch64 | kAuditArchLE | 8, 0, true, false, 5000},
+    {Arch::Mips64N32, "mips64n32", kAuditArch64 | kAuditMipsN32 | 8, 0, true, true, 6000},
+    {Arch::Mips64N32El, "mips64n32el", kAuditArch64 | kAuditMipsN32 | kAuditArchLE | 8, 0, true,
+     false, 6000},
+    // EM_PPC 20, EM_PPC64 21: both have socketcall and ipc next to the direct calls.
+    {Arch::Ppc, "ppc", 20, 0, false, true, 0, 102, 117},
+    {Arch::Ppc64, "ppc64", kAuditArch64 | 21, 0, true, true, 0, 102, 117},
+    {Arch::Ppc64Le, "ppc64le", kAuditArch64 | kAuditArchLE | 21, 0, true, false, 0, 102, 117},
+    // EM_S390 22: socketcall and ipc on both.
+    {Arch::S390, "s390", 22, 0, false, true, 0, 102, 117},
+    {Arch::S390X, "s390x", kAuditArch64 | 22, 0, true, true, 0, 102, 117},
+    // EM_PARISC 15: direct calls only.
+    {Arch::Parisc, "parisc", 15, 0, false, true},
+    {Arch::Parisc64, "parisc64", kAuditArch64 | 15, 0, true, true},
+    {Arch::LoongArch64, "loongarch64", kAuditArch64 | kAuditArchLE | 258, 0, true},  // EM_LOONGARCH
+    {Arch::M68K, "m68k", 4, 0, false, true, 0, 102, 117},                            // EM_68K
+    // EM_SH 42. libseccomp's "sh" is little-endian, "sheb" big-endian.
+    {Arch::Sh, "sh", kAuditArchLE | 42, 0, false, false, 0, 102, 117},
+    {Arch::ShEb, "sheb", 42, 0, false, true, 0, 102, 117},
 }};
 
 static_assert(std::size(detail::kTables) == kArchCount);
@@ -89,6 +117,20 @@ std::optional<Arch> arch_from_name(std::string_view name) {
       {"armhf", Arch::Arm},       {"armel", Arch::Arm},      {"armv7", Arch::Arm},
       {"armv7l", Arch::Arm},      {"armv7hl", Arch::Arm},    {"armeabi", Arch::Arm},
       {"riscv64", Arch::RiscV64}, {"riscv", Arch::RiscV64},
+      {"mips", Arch::Mips},       {"mipsel", Arch::MipsEl},  {"mips64", Arch::Mips64},
+      {"mips64el", Arch::Mips64El},  {"mipsel64", Arch::Mips64El},  // libseccomp's name
+      {"mips64n32", Arch::Mips64N32},  {"mips64n32el", Arch::Mips64N32El},
+      {"mipsel64n32", Arch::Mips64N32El},  {"mipsn32", Arch::Mips64N32},
+      {"mipsn32el", Arch::Mips64N32El},
+      {"ppc", Arch::Ppc},         {"powerpc", Arch::Ppc},    {"ppc64", Arch::Ppc64},
+      {"powerpc64", Arch::Ppc64}, {"ppc64le", Arch::Ppc64Le}, {"ppc64el", Arch::Ppc64Le},
+      {"powerpc64le", Arch::Ppc64Le},
+      {"s390", Arch::S390},       {"s390x", Arch::S390X},
+      {"parisc", Arch::Parisc},   {"hppa", Arch::Parisc},    {"parisc64", Arch::Parisc64},
+      {"hppa64", Arch::Parisc64},
+      {"loongarch64", Arch::LoongArch64}, {"loong64", Arch::LoongArch64},
+      {"m68k", Arch::M68K},       {"sh", Arch::Sh},          {"sh4", Arch::Sh},
+      {"sheb", Arch::ShEb},       {"sh4eb", Arch::ShEb},
   };
   for (const Alias& a : kAliases)
     if (a.name == s) return a.arch;
@@ -108,12 +150,67 @@ Arch native_arch() {
   return Arch::Arm;
 #elif defined(__riscv) && __riscv_xlen == 64
   return Arch::RiscV64;
+#elif defined(__mips__) && _MIPS_SIM == _ABIO32
+  return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? Arch::Mips : Arch::MipsEl;
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+  return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? Arch::Mips64 : Arch::Mips64El;
+#elif defined(__mips__) && _MIPS_SIM == _ABIN32
+  return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? Arch::Mips64N32 : Arch::Mips64N32El;
+#elif defined(__powerpc64__)
+  return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? Arch::Ppc64 : Arch::Ppc64Le;
+#elif defined(__powerpc__)
+  return Arch::Ppc;
+#elif defined(__s390x__)
+  return Arch::S390X;
+#elif defined(__s390__)
+  return Arch::S390;
+#elif defined(__hppa__) && defined(__LP64__)
+  return Arch::Parisc64;
+#elif defined(__hppa__)
+  return Arch::Parisc;
+#elif defined(__loongarch__) && __loongarch_grlen == 64
+  return Arch::LoongArch64;
+#elif defined(__m68k__)
+  return Arch::M68K;
+#elif defined(__sh__)
+  return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? Arch::ShEb : Arch::Sh;
 #else
 #error "sysfence: unsupported target architecture"
 #endif
 }
 
 std::span<const SyscallEntry> syscalls(Arch a) { return table(a).by_nr; }
+
+std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name) {
+  // socketcall(2): SYS_SOCKET..SYS_SENDMMSG (linux/net.h); ipc(2): SEMOP..SHMCTL (linux/ipc.h).
+  // The same call numbers on every ABI that has the multiplexer.
+  struct Entry {
+    std::string_view name;
+    bool ipc;
+    uint32_t call;
+  };
+  static constexpr Entry kCalls[] = {
+      {"socket", false, 1},       {"bind", false, 2},        {"connect", false, 3},
+      {"listen", false, 4},       {"accept", false, 5},      {"getsockname", false, 6},
+      {"getpeername", false, 7},  {"socketpair", false, 8},  {"send", false, 9},
+      {"recv", false, 10},        {"sendto", false, 11},     {"recvfrom", false, 12},
+      {"shutdown", false, 13},    {"setsockopt", false, 14}, {"getsockopt", false, 15},
+      {"sendmsg", false, 16},     {"recvmsg", false, 17},    {"accept4", false, 18},
+      {"recvmmsg", false, 19},    {"sendmmsg", false, 20},   {"semop", true, 1},
+      {"semget", true, 2},        {"semctl", true, 3},       {"semtimedop", true, 4},
+      {"msgsnd", true, 11},       {"msgrcv", true, 12},      {"msgget", true, 13},
+      {"msgctl", true, 14},       {"shmat", true, 21},       {"shmdt", true, 22},
+      {"shmget", true, 23},       {"shmctl", true, 24},
+  };
+  const ArchInfo& ai = info(a);
+  for (const Entry& e : kCalls) {
+    if (e.name != name) continue;
+    const int32_t mux = e.ipc ? ai.ipc_nr : ai.socketcall_nr;
+    if (mux < 0) return std::nullopt;
+    return MultiplexedCall{mux, e.call};
+  }
+  return std::nullopt;
+}
 
 namespace {
 

@@ -15,10 +15,13 @@ namespace detail {
 
 namespace {
 
-static_assert(std::size(detail::kConstantTables) == kArchCount);
+// Tables for the first ABIs of Arch (x86_64 .. riscv64); the others have none (see arch.hpp).
+static_assert(std::size(detail::kConstantTables) == static_cast<size_t>(Arch::RiscV64) + 1);
 
 std::span<const NamedConstant> table(Arch a) {
-  return detail::kConstantTables[static_cast<size_t>(a)];
+  const auto i = static_cast<size_t>(a);
+  if (i >= std::size(detail::kConstantTables)) return {};
+  return detail::kConstantTables[i];
 }
 
 const NamedConstant* find_in(std::span<const NamedConstant> t, std::string_view name) {

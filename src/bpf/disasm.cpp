@@ -91,14 +91,19 @@ std::optional<arch::Arch> arch_for_audit(uint32_t audit) {
   return std::nullopt;
 }
 
-std::string load_comment(uint32_t offset) {
+// Which half of a u64 field the word at `offset` is depends on the byte order of the ABI the
+// path has checked (else the default arch's): big-endian ABIs keep the high word first.
+std::string load_comment(uint32_t offset, const PathState& st, const DisasmOptions& opt) {
+  bool big_endian = arch::info(opt.default_arch).big_endian;
+  if (st.arch) big_endian = audit_arch_big_endian(*st.arch);
+  const bool first_word = offset % 8 == 0;
+  const char* half = first_word != big_endian ? ".lo" : ".hi";
   if (offset == kOffNr) return "nr";
   if (offset == kOffArch) return "arch";
-  if (offset == kOffIpLo) return "instruction_pointer.lo";
-  if (offset == kOffIpHi) return "instruction_pointer.hi";
+  if (offset == kOffIpLo || offset == kOffIpHi) return std::string("instruction_pointer") + half;
   if (offset >= 16 && offset < kSeccompDataSize && offset % 4 == 0) {
     const uint32_t i = (offset - 16) / 8;
-    return "args[" + std::to_string(i) + "]" + ((offset - 16) % 8 == 0 ? ".lo" : ".hi");
+    return "args[" + std::to_string(i) + "]" + half;
   }
   return "outside seccomp_data";
 }
@@ -151,7 +156,7 @@ std::string disassemble(std::span<const Insn> prog, const DisasmOptions& opt) {
       if (auto s = mnemonic_text(in, pc)) comment = *s + " with unused fields set";
       else comment = is_seccomp_opcode(in.code) ? "" : "not a seccomp instruction";
     } else if (in.code == (LD | W | ABS)) {
-      comment = load_comment(in.k);
+      comment = load_comment(in.k, st, opt);
     } else if (detail::conditional_jump_op(in.code) != nullptr) {
       comment = compare_comment(in, st, opt);
     } else if (in.code == (RET | K) && !detail::symbolic_ret(in.k)) {

@@ -9,7 +9,13 @@
 namespace sysfence::bpf {
 namespace {
 
+// The word the kernel's BPF sees at `offset`: nr and arch as they are; instruction_pointer and
+// args are u64s in the byte order of data.arch's ABI (big-endian: high word first).
 uint32_t load_word(const SeccompData& data, uint32_t offset) {
+  if (offset >= kOffIpLo && offset + 4 <= kSeccompDataSize && audit_arch_big_endian(data.arch)) {
+    const uint64_t v = offset < 16 ? data.instruction_pointer : data.args[(offset - 16) / 8];
+    return offset % 8 == 0 ? static_cast<uint32_t>(v >> 32) : static_cast<uint32_t>(v);
+  }
   uint32_t word;
   std::memcpy(&word, reinterpret_cast<const unsigned char*>(&data) + offset, sizeof word);
   return word;

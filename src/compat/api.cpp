@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdlib>
+#include <bit>
 #include <cstring>
 #include <new>
 #include <unistd.h>
@@ -293,11 +294,32 @@ int seccomp_export_pfc(const scmp_filter_ctx ctx, int fd) {
   });
 }
 
+namespace {
+
+// What seccomp_export_bpf writes: the program in the filter's byte order, as libseccomp does
+// (a filter of big-endian arches is exported for a big-endian kernel: code and k swapped on
+// this little-endian host). seccomp_load installs the host-order program.
+sysfence::Result<sysfence::bpf::Program> exported(Filter& f) {
+  auto prog = f.program();
+  if (!prog) return prog;
+  const sysfence::arch::Arch first = f.state().arches.front().arch;
+  const bool host_big = std::endian::native == std::endian::big;
+  if (sysfence::arch::info(first).big_endian != host_big) {
+    for (sysfence::bpf::Insn& in : *prog) {
+      in.code = static_cast<uint16_t>((in.code >> 8) | (in.code << 8));
+      in.k = __builtin_bswap32(in.k);
+    }
+  }
+  return prog;
+}
+
+}  // namespace
+
 int seccomp_export_bpf(const scmp_filter_ctx ctx, int fd) {
   return guarded([&] {
     Filter* f = as_filter(ctx);
     if (!f || f->state().arches.empty()) return -EINVAL;
-    auto prog = f->program();
+    auto prog = exported(*f);
     if (!prog) return -EFAULT;
     return sys_rc(*f, write_all(fd, prog->data(), prog->size() * sizeof(prog->front())));
   });
@@ -307,7 +329,7 @@ int seccomp_export_bpf_mem(const scmp_filter_ctx ctx, void* buf, size_t* len) {
   return guarded([&] {
     Filter* f = as_filter(ctx);
     if (!f || len == nullptr || f->state().arches.empty()) return -EINVAL;
-    auto prog = f->program();
+    auto prog = exported(*f);
     if (!prog) return -EFAULT;
     const size_t need = prog->size() * sizeof(prog->front());
     if (buf != nullptr) {

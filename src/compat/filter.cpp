@@ -132,10 +132,12 @@ bool satisfiable(const ir::ArgCmp& c, arch::Arch a) {
   }
 }
 
-// libseccomp compares arguments of x86, arm and x32 as 32-bit values (x32 included: its
-// syscalls take C types of 32 bits, though the registers the kernel copies are 64-bit).
+// libseccomp compares arguments of its 32-bit ABIs as 32-bit values: x86, arm, mips o32, ppc,
+// s390, parisc, m68k, sh, and x32 and mips n32 (their syscalls take C types of 32 bits, though
+// the registers the kernel copies are 64-bit).
 bool compares_low_word(arch::Arch a) {
-  return a == arch::Arch::X32 || !arch::info(a).args_are_64bit;
+  return a == arch::Arch::X32 || a == arch::Arch::Mips64N32 || a == arch::Arch::Mips64N32El ||
+         !arch::info(a).args_are_64bit;
 }
 
 ir::Action to_action(uint32_t ret) {
@@ -225,6 +227,11 @@ int Filter::arch_add(uint32_t token) {
   if (arch_exist(token) == 0) return -EEXIST;
   auto a = arch_of_token(token);
   if (!a) return -EDOM;  // known to libseccomp, not compiled by sysfence
+  // libseccomp keeps one byte order per filter: adding a big-endian arch to a little-endian
+  // filter (or the reverse) is -EDOM there, so it is here too (sysfence's compiler could mix).
+  if (!st_.arches.empty() &&
+      arch::info(st_.arches.front().arch).big_endian != arch::info(*a).big_endian)
+    return -EDOM;
   ArchDb d;
   d.token = token;
   d.arch = *a;
@@ -371,18 +378,18 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
       continue;
     }
     if (!name) return -EFAULT;  // the number means nothing that other arches could have
-    if (d.arch == arch::Arch::I386) {
-      if (auto m = x86_muxed(*name)) {
-        if (exact && !conds.empty()) return -EINVAL;
-        if (auto direct = arch::syscall_number(d.arch, *name)) plan.push_back({di, *direct, conds});
-        std::vector<ir::ArgCmp> mux;
-        mux.push_back(ir::ArgCmp::eq(0, m->call));
-        for (const ir::ArgCmp& c : conds) {
-          if (c.arg != 0) mux.push_back(c);
-        }
-        plan.push_back({di, m->multiplexer, std::move(mux)});
-        continue;
+    // Where the ABI multiplexes the call (socketcall/ipc), libseccomp adds the direct syscall
+    // (if the ABI also has one) and the multiplexer with args[0] == the call number.
+    if (auto m = arch::multiplexed_call(d.arch, *name)) {
+      if (exact && !conds.empty()) return -EINVAL;
+      if (auto direct = arch::syscall_number(d.arch, *name)) plan.push_back({di, *direct, conds});
+      std::vector<ir::ArgCmp> mux;
+      mux.push_back(ir::ArgCmp::eq(0, m->call));
+      for (const ir::ArgCmp& c : conds) {
+        if (c.arg != 0) mux.push_back(c);
       }
+      plan.push_back({di, m->multiplexer, std::move(mux)});
+      continue;
     }
     if (auto an = arch::syscall_number(d.arch, *name)) {
       plan.push_back({di, *an, conds});
@@ -436,22 +443,36 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
   return 0;
 }
 
+// libseccomp 2.5's db_col_syscall_priority: per arch of the filter, the number is translated
+// (the native arch takes it as it is, named or not; another arch needs its name, else -EFAULT),
+// a pseudo number is rewritten to a multiplexer or skipped where the arch lacks the syscall;
+// the first error is returned, but the arches that took the hint keep it. -1 is fine only with
+// API_TSKIP.
 int Filter::priority(int32_t nr, uint8_t prio) {
   if (st_.arches.empty()) return -EINVAL;
-  if (nr == -1 || (nr <= -2 && nr >= -99)) return -EINVAL;
-  auto name = api_number_name(nr);
-  if (!name) return -EFAULT;
-  if (nr < 0) {
-    // A pseudo number: fine only if some arch of the filter has the syscall.
-    bool any = false;
-    for (const ArchDb& d : st_.arches) {
-      if (resolve_name_arch(d.token, *name, true) >= 0) any = true;
+  if (nr == -1 ? st_.attrs.tskip == 0 : (nr <= -2 && nr >= -99)) return -EINVAL;
+  const arch::Arch native = arch::native_arch();
+  const std::optional<std::string> name = nr == -1 ? std::nullopt : api_number_name(nr);
+  int rc = 0;
+  for (ArchDb& d : st_.arches) {
+    int32_t sc = nr;
+    int r = 0;
+    if (nr != -1 && d.arch != native) {
+      sc = name ? resolve_name_arch(d.token, *name, false) : -1;
+      if (sc == -1) r = -EFAULT;
     }
-    if (!any) return -EFAULT;
+    if (r == 0 && sc < -1) {
+      // A pseudo number: the multiplexer where the arch has one for it, else nothing here.
+      const auto pname = pseudo_name(sc);
+      const auto mux = pname ? arch::multiplexed_call(d.arch, *pname) : std::nullopt;
+      if (!mux || sc > -100 || sc < -10000) continue;
+      sc = mux->multiplexer;
+    }
+    if (r == 0) d.priority[sc] = prio;
+    if (rc == 0 && r < 0) rc = r;
   }
-  st_.priority[nr] = prio;
   changed();
-  return 0;
+  return rc;
 }
 
 int Filter::merge_from(Filter& src) {
@@ -459,11 +480,14 @@ int Filter::merge_from(Filter& src) {
   const Attrs& b = src.st_.attrs;
   // libseccomp compares only these three; the other attributes stay the destination's.
   if (a.act_default != b.act_default || a.nnp != b.nnp || a.tsync != b.tsync) return -EINVAL;
+  if (!st_.arches.empty() && !src.st_.arches.empty() &&
+      arch::info(st_.arches.front().arch).big_endian !=
+          arch::info(src.st_.arches.front().arch).big_endian)
+    return -EDOM;  // one byte order per filter, as in libseccomp
   for (const ArchDb& d : src.st_.arches) {
     if (arch_exist(d.token) == 0) return -EEXIST;
   }
   for (ArchDb& d : src.st_.arches) st_.arches.push_back(std::move(d));
-  for (const auto& [nr, p] : src.st_.priority) st_.priority.emplace(nr, p);
   changed();
   return 0;
 }
@@ -548,17 +572,10 @@ Result<bpf::Program> Filter::program() {
   // Priorities become a frequency profile: higher priority, more weight.
   compiler::FrequencyProfile profile;
   compiler::Options opts;
-  if (!st_.priority.empty()) {
-    for (const ArchDb& d : st_.arches) {
-      for (const auto& [nr, prio] : st_.priority) {
-        auto name = api_number_name(nr);
-        if (!name) continue;
-        auto n = arch::syscall_number(d.arch, *name);
-        if (n) profile[{d.arch, *n}] = 1.0 + prio;
-      }
-    }
-    opts.profile = &profile;
+  for (const ArchDb& d : st_.arches) {
+    for (const auto& [nr, prio] : d.priority) profile[{d.arch, nr}] = 1.0 + prio;
   }
+  if (!profile.empty()) opts.profile = &profile;
   auto prog = compiler::compile(*policy, opts);
   if (!prog) return prog.error();
   cache_ = *prog;

@@ -65,12 +65,7 @@ std::string_view arch_token_name(uint32_t token);     // libseccomp's name, "" i
 std::optional<int32_t> pseudo_number(std::string_view name);
 std::optional<std::string_view> pseudo_name(int32_t nr);
 
-// x86 multiplexed calls: the call number for socketcall (1..20) or ipc (1..24), by name.
-struct Muxed {
-  int32_t multiplexer;  // 102 socketcall, 117 ipc (i386 numbers)
-  uint32_t call;        // value of A0
-};
-std::optional<Muxed> x86_muxed(std::string_view name);
+// Multiplexed calls (socketcall/ipc) per ABI: arch::multiplexed_call.
 
 // libseccomp's resolve functions (see seccomp.h).
 int resolve_name_arch(uint32_t token, std::string_view name, bool rewrite);
@@ -125,6 +120,7 @@ struct ArchDb {
   uint32_t token = 0;
   arch::Arch arch = arch::Arch::X86_64;
   FlatMap<int32_t, SyscallRules> rules;  // by number on this arch
+  std::map<int32_t, uint8_t> priority;   // seccomp_syscall_priority hints, by number on this arch
 };
 
 struct Attrs {
@@ -137,7 +133,6 @@ struct Attrs {
 struct State {
   Attrs attrs;
   std::vector<ArchDb> arches;
-  std::map<int32_t, uint8_t> priority;  // API number -> priority hint
 };
 
 class Filter {

@@ -31,24 +31,24 @@ constexpr std::array<TokenInfo, 23> kTokens{{
     {"x32", 0x4000003eU, arch::Arch::X32},
     {"arm", 0x40000028U, arch::Arch::Arm},
     {"aarch64", 0xc00000b7U, arch::Arch::AArch64},
-    {"mips", 0x00000008U, std::nullopt},
-    {"mips64", 0x80000008U, std::nullopt},
-    {"mips64n32", 0xa0000008U, std::nullopt},
-    {"mipsel", 0x40000008U, std::nullopt},
-    {"mipsel64", 0xc0000008U, std::nullopt},
-    {"mipsel64n32", 0xe0000008U, std::nullopt},
-    {"ppc", 0x00000014U, std::nullopt},
-    {"ppc64", 0x80000015U, std::nullopt},
-    {"ppc64le", 0xc0000015U, std::nullopt},
-    {"s390", 0x00000016U, std::nullopt},
-    {"s390x", 0x80000016U, std::nullopt},
-    {"parisc", 0x0000000fU, std::nullopt},
-    {"parisc64", 0x8000000fU, std::nullopt},
+    {"mips", 0x00000008U, arch::Arch::Mips},
+    {"mips64", 0x80000008U, arch::Arch::Mips64},
+    {"mips64n32", 0xa0000008U, arch::Arch::Mips64N32},
+    {"mipsel", 0x40000008U, arch::Arch::MipsEl},
+    {"mipsel64", 0xc0000008U, arch::Arch::Mips64El},
+    {"mipsel64n32", 0xe0000008U, arch::Arch::Mips64N32El},
+    {"ppc", 0x00000014U, arch::Arch::Ppc},
+    {"ppc64", 0x80000015U, arch::Arch::Ppc64},
+    {"ppc64le", 0xc0000015U, arch::Arch::Ppc64Le},
+    {"s390", 0x00000016U, arch::Arch::S390},
+    {"s390x", 0x80000016U, arch::Arch::S390X},
+    {"parisc", 0x0000000fU, arch::Arch::Parisc},
+    {"parisc64", 0x8000000fU, arch::Arch::Parisc64},
     {"riscv64", 0xc00000f3U, arch::Arch::RiscV64},
-    {"loongarch64", 0xc0000102U, std::nullopt},
-    {"m68k", 0x00000004U, std::nullopt},
-    {"sh", 0x4000002aU, std::nullopt},
-    {"sheb", 0x0000002aU, std::nullopt},
+    {"loongarch64", 0xc0000102U, arch::Arch::LoongArch64},
+    {"m68k", 0x00000004U, arch::Arch::M68K},
+    {"sh", 0x4000002aU, arch::Arch::Sh},
+    {"sheb", 0x0000002aU, arch::Arch::ShEb},
 }};
 
 const TokenInfo* find_token(uint32_t token) {
@@ -58,26 +58,6 @@ const TokenInfo* find_token(uint32_t token) {
   }
   return nullptr;
 }
-
-// The x86 multiplexed calls: socketcall(2) call numbers 1..20, ipc(2) call numbers.
-struct MuxEntry {
-  std::string_view name;
-  int32_t multiplexer;
-  uint32_t call;
-};
-constexpr MuxEntry kMux[] = {
-    {"socket", 102, 1},       {"bind", 102, 2},         {"connect", 102, 3},
-    {"listen", 102, 4},       {"accept", 102, 5},       {"getsockname", 102, 6},
-    {"getpeername", 102, 7},  {"socketpair", 102, 8},   {"send", 102, 9},
-    {"recv", 102, 10},        {"sendto", 102, 11},      {"recvfrom", 102, 12},
-    {"shutdown", 102, 13},    {"setsockopt", 102, 14},  {"getsockopt", 102, 15},
-    {"sendmsg", 102, 16},     {"recvmsg", 102, 17},     {"accept4", 102, 18},
-    {"recvmmsg", 102, 19},    {"sendmmsg", 102, 20},    {"semop", 117, 1},
-    {"semget", 117, 2},       {"semctl", 117, 3},       {"semtimedop", 117, 4},
-    {"msgsnd", 117, 11},      {"msgrcv", 117, 12},      {"msgget", 117, 13},
-    {"msgctl", 117, 14},      {"shmat", 117, 21},       {"shmdt", 117, 22},
-    {"shmget", 117, 23},      {"shmctl", 117, 24},
-};
 
 }  // namespace
 
@@ -124,24 +104,16 @@ std::optional<std::string_view> pseudo_name(int32_t nr) {
   return std::nullopt;
 }
 
-std::optional<Muxed> x86_muxed(std::string_view name) {
-  for (const MuxEntry& m : kMux) {
-    if (m.name == name) return Muxed{m.multiplexer, m.call};
-  }
-  return std::nullopt;
-}
-
 // libseccomp's model: on each arch a name has its number there, or its pseudo number when the
-// arch lacks it; on x86 the multiplexed calls are pseudo numbers (the rule code adds both forms).
+// arch lacks it; where the ABI has socketcall/ipc (x86, mips o32, ppc, ppc64, s390, s390x, and
+// m68k, sh), the multiplexed calls are pseudo numbers (the rule code adds both forms).
 int resolve_name_arch(uint32_t token, std::string_view name, bool rewrite) {
   const TokenInfo* t = find_token(token);
   if (!t || !t->arch || name.empty()) return -1;  // __NR_SCMP_ERROR
   const arch::Arch a = *t->arch;
-  if (a == arch::Arch::I386) {
-    if (auto m = x86_muxed(name)) {
-      if (rewrite) return m->multiplexer;
-      if (auto p = pseudo_number(name)) return *p;
-    }
+  if (auto m = arch::multiplexed_call(a, name)) {
+    if (rewrite) return m->multiplexer;
+    if (auto p = pseudo_number(name)) return *p;
   }
   if (auto n = arch::syscall_number(a, name)) return *n;
   if (auto p = pseudo_number(name)) return *p;
@@ -152,13 +124,17 @@ std::optional<std::string> resolve_num_arch(uint32_t token, int32_t nr) {
   const TokenInfo* t = find_token(token);
   if (!t || !t->arch) return std::nullopt;
   if (nr >= 0) {
+    // libseccomp's MIPS resolvers take the number with or without the ABI's base (3 and 4003
+    // are both o32 read); the tables hold it with the base, as the kernel sees it.
+    const int32_t base = arch::info(*t->arch).nr_base;
+    if (nr < base) nr += base;
     if (auto n = arch::syscall_name(*t->arch, nr)) return std::string(*n);
     return std::nullopt;
   }
   auto n = pseudo_name(nr);
   if (!n) return std::nullopt;
   // A pseudo number names a syscall only where that syscall is absent.
-  if (*t->arch == arch::Arch::I386 && x86_muxed(*n)) return std::string(*n);
+  if (arch::multiplexed_call(*t->arch, *n)) return std::string(*n);
   if (arch::syscall_number(*t->arch, *n)) return std::nullopt;
   return std::string(*n);
 }

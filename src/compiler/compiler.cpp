@@ -53,6 +53,10 @@ class Lowerer {
  public:
   explicit Lowerer(Graph& g) : g_(g) {}
 
+  // Offsets of args[i]'s words in the byte order of the arch being lowered (rules() sets it).
+  uint32_t lo_word(unsigned i) const { return arg_lo(i, big_endian_); }
+  uint32_t hi_word(unsigned i) const { return arg_hi(i, big_endian_); }
+
   // One 32-bit word: A = word at `off`; (A & mask) == value ? t : f.
   NodeId word_masked(uint32_t off, uint32_t mask, uint32_t value, NodeId t, NodeId f) {
     if (mask == 0) return t;  // (build() rejected value bits outside the mask)
@@ -70,9 +74,9 @@ class Lowerer {
   // 64-bit x op v: high word decides unless equal, then the low word (op JGT or JGE).
   NodeId wide_cmp(uint8_t arg, uint16_t op, uint64_t v, NodeId t, NodeId f) {
     const auto vhi = static_cast<uint32_t>(v >> 32), vlo = static_cast<uint32_t>(v);
-    const uint32_t hi = arg_hi(arg);
+    const uint32_t hi = hi_word(arg);
     // The low word is compared only when the high word equals vhi: tell the continuations.
-    const NodeId low = word_cmp(arg_lo(arg), op, vlo, g_.assume(t, hi, vhi), g_.assume(f, hi, vhi));
+    const NodeId low = word_cmp(lo_word(arg), op, vlo, g_.assume(t, hi, vhi), g_.assume(f, hi, vhi));
     const NodeId eq = g_.jump_on(hi, JEQ, vhi, low, f);
     return g_.load(hi, g_.jump_on(hi, JGT, vhi, t, eq));
   }
@@ -82,14 +86,14 @@ class Lowerer {
     if (c.low32) {
       const auto v = static_cast<uint32_t>(c.value);
       switch (c.op) {
-        case ir::CmpOp::Eq: return word_masked(arg_lo(a), 0xffffffffU, v, t, f);
-        case ir::CmpOp::Ne: return word_masked(arg_lo(a), 0xffffffffU, v, f, t);
-        case ir::CmpOp::Gt: return word_cmp(arg_lo(a), JGT, v, t, f);
-        case ir::CmpOp::Ge: return word_cmp(arg_lo(a), JGE, v, t, f);
-        case ir::CmpOp::Lt: return word_cmp(arg_lo(a), JGE, v, f, t);
-        case ir::CmpOp::Le: return word_cmp(arg_lo(a), JGT, v, f, t);
+        case ir::CmpOp::Eq: return word_masked(lo_word(a), 0xffffffffU, v, t, f);
+        case ir::CmpOp::Ne: return word_masked(lo_word(a), 0xffffffffU, v, f, t);
+        case ir::CmpOp::Gt: return word_cmp(lo_word(a), JGT, v, t, f);
+        case ir::CmpOp::Ge: return word_cmp(lo_word(a), JGE, v, t, f);
+        case ir::CmpOp::Lt: return word_cmp(lo_word(a), JGE, v, f, t);
+        case ir::CmpOp::Le: return word_cmp(lo_word(a), JGT, v, f, t);
         case ir::CmpOp::MaskedEq:
-          return word_masked(arg_lo(a), static_cast<uint32_t>(c.mask), v, t, f);
+          return word_masked(lo_word(a), static_cast<uint32_t>(c.mask), v, t, f);
       }
     }
     switch (c.op) {
@@ -109,12 +113,12 @@ class Lowerer {
     const auto mhi = static_cast<uint32_t>(m >> 32), vhi = static_cast<uint32_t>(v >> 32);
     NodeId lt = t, lf = f;
     if (mhi == 0xffffffffU) {  // the low word is compared only when the high word is vhi
-      lt = g_.assume(t, arg_hi(arg), vhi);
-      lf = g_.assume(f, arg_hi(arg), vhi);
+      lt = g_.assume(t, hi_word(arg), vhi);
+      lf = g_.assume(f, hi_word(arg), vhi);
     }
-    const NodeId low = word_masked(arg_lo(arg), static_cast<uint32_t>(m),
+    const NodeId low = word_masked(lo_word(arg), static_cast<uint32_t>(m),
                                    static_cast<uint32_t>(v), lt, lf);
-    return word_masked(arg_hi(arg), mhi, vhi, low, f);
+    return word_masked(hi_word(arg), mhi, vhi, low, f);
   }
 
   // All of `conds` ? t : f.
@@ -131,6 +135,7 @@ class Lowerer {
   // each test one argument for equality (personality(0) or personality(8) or ...) becomes one
   // membership test, searched by value instead of tried in rule order.
   NodeId rules(std::vector<const ir::Rule*>& rs, arch::Arch a, NodeId fallback) {  // sorts rs
+    big_endian_ = arch::info(a).big_endian;
     // Stable by precedence; an insertion sort (a syscall has a rule or two; no allocation).
     for (size_t i = 1; i < rs.size(); ++i) {
       const ir::Rule* r = rs[i];
@@ -192,7 +197,7 @@ class Lowerer {
     for (uint64_t v : values) lows.push_back(static_cast<uint32_t>(v));
     std::sort(lows.begin(), lows.end());
     lows.erase(std::unique(lows.begin(), lows.end()), lows.end());
-    const uint32_t lo_off = arg_lo(key.arg), hi_off = arg_hi(key.arg);
+    const uint32_t lo_off = lo_word(key.arg), hi_off = hi_word(key.arg);
     if (key.low32) return g_.load(lo_off, search(lo_off, lows, 0, lows.size(), t, f));
     // The low word is searched only when the high word is key.hi: tell the continuations.
     const NodeId lt = g_.assume(t, hi_off, key.hi), lf = g_.assume(f, hi_off, key.hi);
@@ -215,6 +220,7 @@ class Lowerer {
 
  private:
   Graph& g_;
+  bool big_endian_ = false;
 };
 
 // ---------------------------------------------------------------- dispatch tree

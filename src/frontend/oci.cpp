@@ -73,7 +73,7 @@ constexpr FlagName kFlags[] = {
     {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", kFlagWaitKillableRecv},
 };
 
-// libseccomp arch names: the ones sysfence targets, then the ones it knows but cannot target.
+// libseccomp arch names (every one of them is an Arch).
 struct ScmpArch {
   std::string_view scmp;
   std::optional<Arch> arch;
@@ -86,23 +86,23 @@ const ScmpArch kScmpArches[] = {
     {"SCMP_ARCH_AARCH64", Arch::AArch64, "arm64"},
     {"SCMP_ARCH_ARM", Arch::Arm, "arm"},
     {"SCMP_ARCH_RISCV64", Arch::RiscV64, "riscv64"},
-    {"SCMP_ARCH_MIPS", std::nullopt, "mips"},
-    {"SCMP_ARCH_MIPS64", std::nullopt, "mips64"},
-    {"SCMP_ARCH_MIPS64N32", std::nullopt, "mips64n32"},
-    {"SCMP_ARCH_MIPSEL", std::nullopt, "mipsle"},
-    {"SCMP_ARCH_MIPSEL64", std::nullopt, "mips64le"},
-    {"SCMP_ARCH_MIPSEL64N32", std::nullopt, "mips64len32"},
-    {"SCMP_ARCH_PPC", std::nullopt, "ppc"},
-    {"SCMP_ARCH_PPC64", std::nullopt, "ppc64"},
-    {"SCMP_ARCH_PPC64LE", std::nullopt, "ppc64le"},
-    {"SCMP_ARCH_S390", std::nullopt, "s390"},
-    {"SCMP_ARCH_S390X", std::nullopt, "s390x"},
-    {"SCMP_ARCH_PARISC", std::nullopt, "parisc"},
-    {"SCMP_ARCH_PARISC64", std::nullopt, "parisc64"},
-    {"SCMP_ARCH_LOONGARCH64", std::nullopt, "loong64"},
-    {"SCMP_ARCH_M68K", std::nullopt, "m68k"},
-    {"SCMP_ARCH_SH", std::nullopt, "sh"},
-    {"SCMP_ARCH_SHEB", std::nullopt, "sheb"},
+    {"SCMP_ARCH_MIPS", Arch::Mips, "mips"},
+    {"SCMP_ARCH_MIPS64", Arch::Mips64, "mips64"},
+    {"SCMP_ARCH_MIPS64N32", Arch::Mips64N32, "mips64n32"},
+    {"SCMP_ARCH_MIPSEL", Arch::MipsEl, "mipsle"},
+    {"SCMP_ARCH_MIPSEL64", Arch::Mips64El, "mips64le"},
+    {"SCMP_ARCH_MIPSEL64N32", Arch::Mips64N32El, "mips64len32"},
+    {"SCMP_ARCH_PPC", Arch::Ppc, "ppc"},
+    {"SCMP_ARCH_PPC64", Arch::Ppc64, "ppc64"},
+    {"SCMP_ARCH_PPC64LE", Arch::Ppc64Le, "ppc64le"},
+    {"SCMP_ARCH_S390", Arch::S390, "s390"},
+    {"SCMP_ARCH_S390X", Arch::S390X, "s390x"},
+    {"SCMP_ARCH_PARISC", Arch::Parisc, "parisc"},
+    {"SCMP_ARCH_PARISC64", Arch::Parisc64, "parisc64"},
+    {"SCMP_ARCH_LOONGARCH64", Arch::LoongArch64, "loong64"},
+    {"SCMP_ARCH_M68K", Arch::M68K, "m68k"},
+    {"SCMP_ARCH_SH", Arch::Sh, "sh"},
+    {"SCMP_ARCH_SHEB", Arch::ShEb, "sheb"},
 };
 
 const ScmpArch* scmp_of(Arch a) {

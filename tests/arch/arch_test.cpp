@@ -2,6 +2,8 @@
 //
 //   ./test_arch --gtest_filter='Arch*'
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -54,10 +56,99 @@ TEST(Arch, Aliases) {
   EXPECT_EQ(arch_from_name("scmp_arch_aarch64"), Arch::AArch64);
   EXPECT_EQ(arch_from_name("SCMP_ARCH_ARM"), Arch::Arm);
   EXPECT_EQ(arch_from_name("scmp_arch_riscv64"), Arch::RiscV64);
-  EXPECT_EQ(arch_from_name("mips"), std::nullopt);
-  EXPECT_EQ(arch_from_name("SCMP_ARCH_PPC64LE"), std::nullopt);
+  EXPECT_EQ(arch_from_name("mips"), Arch::Mips);
+  EXPECT_EQ(arch_from_name("SCMP_ARCH_PPC64LE"), Arch::Ppc64Le);
+  EXPECT_EQ(arch_from_name("sparc64"), std::nullopt);
+  EXPECT_EQ(arch_from_name("alpha"), std::nullopt);
   EXPECT_EQ(arch_from_name(""), std::nullopt);
   EXPECT_EQ(arch_from_name("scmp_arch_"), std::nullopt);
+}
+
+// Every token libseccomp has (SCMP_ARCH_*, seccomp.h) names one Arch with that audit value;
+// libseccomp's names for the little-endian 64-bit MIPS ABIs are "mipsel64" and "mipsel64n32".
+TEST(Arch, EveryLibseccompArch) {
+  struct Want {
+    const char* scmp;
+    Arch arch;
+    uint32_t audit;
+    bool big_endian, wide;
+    int32_t base, socketcall, ipc;
+  };
+  const Want want[] = {
+      {"SCMP_ARCH_X86_64", Arch::X86_64, 0xc000003e, false, true, 0, -1, -1},
+      {"SCMP_ARCH_X86", Arch::I386, 0x40000003, false, false, 0, 102, 117},
+      {"SCMP_ARCH_X32", Arch::X32, 0xc000003e, false, true, 0, -1, -1},
+      {"SCMP_ARCH_ARM", Arch::Arm, 0x40000028, false, false, 0, -1, -1},
+      {"SCMP_ARCH_AARCH64", Arch::AArch64, 0xc00000b7, false, true, 0, -1, -1},
+      {"SCMP_ARCH_MIPS", Arch::Mips, 0x00000008, true, false, 4000, 4102, 4117},
+      {"SCMP_ARCH_MIPSEL", Arch::MipsEl, 0x40000008, false, false, 4000, 4102, 4117},
+      {"SCMP_ARCH_MIPS64", Arch::Mips64, 0x80000008, true, true, 5000, -1, -1},
+      {"SCMP_ARCH_MIPSEL64", Arch::Mips64El, 0xc0000008, false, true, 5000, -1, -1},
+      {"SCMP_ARCH_MIPS64N32", Arch::Mips64N32, 0xa0000008, true, true, 6000, -1, -1},
+      {"SCMP_ARCH_MIPSEL64N32", Arch::Mips64N32El, 0xe0000008, false, true, 6000, -1, -1},
+      {"SCMP_ARCH_PPC", Arch::Ppc, 0x00000014, true, false, 0, 102, 117},
+      {"SCMP_ARCH_PPC64", Arch::Ppc64, 0x80000015, true, true, 0, 102, 117},
+      {"SCMP_ARCH_PPC64LE", Arch::Ppc64Le, 0xc0000015, false, true, 0, 102, 117},
+      {"SCMP_ARCH_S390", Arch::S390, 0x00000016, true, false, 0, 102, 117},
+      {"SCMP_ARCH_S390X", Arch::S390X, 0x80000016, true, true, 0, 102, 117},
+      {"SCMP_ARCH_PARISC", Arch::Parisc, 0x0000000f, true, false, 0, -1, -1},
+      {"SCMP_ARCH_PARISC64", Arch::Parisc64, 0x8000000f, true, true, 0, -1, -1},
+      {"SCMP_ARCH_RISCV64", Arch::RiscV64, 0xc00000f3, false, true, 0, -1, -1},
+      {"SCMP_ARCH_LOONGARCH64", Arch::LoongArch64, 0xc0000102, false, true, 0, -1, -1},
+      {"SCMP_ARCH_M68K", Arch::M68K, 0x00000004, true, false, 0, 102, 117},
+      {"SCMP_ARCH_SH", Arch::Sh, 0x4000002a, false, false, 0, 102, 117},
+      {"SCMP_ARCH_SHEB", Arch::ShEb, 0x0000002a, true, false, 0, 102, 117},
+  };
+  ASSERT_EQ(std::size(want), static_cast<size_t>(kArchCount));
+  for (const Want& w : want) {
+    SCOPED_TRACE(w.scmp);
+    EXPECT_EQ(arch_from_name(w.scmp), w.arch);
+    const ArchInfo& ai = info(w.arch);
+    EXPECT_EQ(ai.audit_arch, w.audit);
+    EXPECT_EQ(ai.big_endian, w.big_endian);
+    // __AUDIT_ARCH_LE is exactly the little-endian ones; __AUDIT_ARCH_64BIT the 64-bit ones.
+    EXPECT_EQ((ai.audit_arch & 0x40000000u) == 0, w.big_endian);
+    EXPECT_EQ((ai.audit_arch & 0x80000000u) != 0, w.wide);
+    EXPECT_EQ(ai.args_are_64bit, w.wide);
+    EXPECT_EQ(ai.nr_base, w.base);
+    EXPECT_EQ(ai.socketcall_nr, w.socketcall);
+    EXPECT_EQ(ai.ipc_nr, w.ipc);
+    // The multiplexers are in the table exactly where ArchInfo says.
+    EXPECT_EQ(syscall_number(w.arch, "socketcall").value_or(-1), w.socketcall);
+    EXPECT_EQ(syscall_number(w.arch, "ipc").value_or(-1), w.ipc);
+    // Every number is at or above the base.
+    EXPECT_GE(syscalls(w.arch).front().nr, w.base);
+  }
+  EXPECT_EQ(arch_from_name("mipsel64"), Arch::Mips64El);
+  EXPECT_EQ(arch_from_name("mipsel64n32"), Arch::Mips64N32El);
+  EXPECT_EQ(arch_from_name("ppc64el"), Arch::Ppc64Le);
+  EXPECT_EQ(arch_from_name("hppa"), Arch::Parisc);
+  EXPECT_EQ(arch_from_name("loong64"), Arch::LoongArch64);
+  EXPECT_EQ(arch_from_name("sh4"), Arch::Sh);
+}
+
+TEST(Arch, MultiplexedCalls) {
+  using M = std::optional<MultiplexedCall>;
+  auto eq = [](M m, int32_t mux, uint32_t call) {
+    return m && m->multiplexer == mux && m->call == call;
+  };
+  EXPECT_TRUE(eq(multiplexed_call(Arch::I386, "socket"), 102, 1));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::I386, "sendmmsg"), 102, 20));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::I386, "semop"), 117, 1));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::I386, "shmctl"), 117, 24));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::MipsEl, "connect"), 4102, 3));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::Mips, "msgget"), 4117, 13));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::S390X, "accept4"), 102, 18));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::Ppc64Le, "shmat"), 117, 21));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::M68K, "recvmmsg"), 102, 19));
+  EXPECT_TRUE(eq(multiplexed_call(Arch::ShEb, "semtimedop"), 117, 4));
+  for (Arch a : {Arch::X86_64, Arch::X32, Arch::AArch64, Arch::Arm, Arch::RiscV64, Arch::Mips64,
+                 Arch::Mips64N32El, Arch::Parisc, Arch::Parisc64, Arch::LoongArch64}) {
+    EXPECT_EQ(multiplexed_call(a, "socket"), std::nullopt) << info(a).name;
+    EXPECT_EQ(multiplexed_call(a, "semop"), std::nullopt) << info(a).name;
+  }
+  EXPECT_EQ(multiplexed_call(Arch::I386, "read"), std::nullopt);
+  EXPECT_EQ(multiplexed_call(Arch::I386, "socketcall"), std::nullopt);
 }
 
 TEST(Arch, Native) {

@@ -287,6 +287,148 @@ export_bpf @OUT@
 )");
 }
 
+// Issue 8 item 23: every arch libseccomp 2.5.4 knows is accepted, resolves its names (MIPS
+// numbers with their base: o32 4000, n64 5000, n32 6000) and multiplexes socketcall/ipc where
+// the ABI has them; one byte order per filter (-EDOM otherwise), as in libseccomp.
+TEST(CompatApi, EveryLibseccompArch) {
+  REQUIRE_LIBSECCOMP();
+  check_script(R"(arch_resolve mips
+arch_resolve mipsel
+arch_resolve mips64
+arch_resolve mipsel64
+arch_resolve mips64n32
+arch_resolve mipsel64n32
+arch_resolve ppc
+arch_resolve ppc64
+arch_resolve ppc64le
+arch_resolve s390
+arch_resolve s390x
+arch_resolve parisc
+arch_resolve parisc64
+# newer than libseccomp 2.5.4 (2.6 has them)
+!arch_resolve loongarch64
+!arch_resolve m68k
+!arch_resolve sh
+!arch_resolve sheb
+resolve_name_arch 0x8 read
+resolve_name_arch 0x40000008 socket
+resolve_name_arch 0x40000008 socketcall
+resolve_name_arch 0x80000008 read
+resolve_name_arch 0xc0000008 socket
+resolve_name_arch 0xa0000008 read
+resolve_name_arch 0xe0000008 clone3
+resolve_name_arch 0x14 socket
+resolve_name_arch 0x80000015 semop
+resolve_name_arch 0xc0000015 read
+resolve_name_arch 0x16 _llseek
+resolve_name_arch 0x80000016 socket
+resolve_name_arch 0x80000016 socketcall
+resolve_name_arch 0xf socket
+resolve_name_arch 0x8000000f semop
+!resolve_name_arch 0xc0000102 read
+!resolve_name_arch 0x4 socketcall
+!resolve_name_arch 0x4000002a read
+resolve_rewrite 0x8 socket
+resolve_rewrite 0x40000008 shmat
+resolve_rewrite 0x80000008 socket
+resolve_rewrite 0x14 accept4
+resolve_rewrite 0xc0000015 semtimedop
+resolve_rewrite 0x16 recvmmsg
+resolve_rewrite 0x80000016 msgget
+resolve_rewrite 0x8000000f socket
+resolve_num 0x8 4003
+resolve_num 0x8 3
+resolve_num 0x80000008 0
+resolve_num 0xa0000008 5000
+resolve_num 0x8 999
+resolve_num 0x40000008 4102
+resolve_num 0x80000008 5000
+resolve_num 0xe0000008 6435
+resolve_num 0x80000016 359
+resolve_num 0x14 -101
+resolve_num 0x8000000f 140
+init 0x50026
+arch_add 0x40000008
+arch_add 0xc0000008
+arch_add 0xe0000008
+arch_add 0xc0000015
+arch_add 0x8
+arch_add 0x80000016
+arch_exist 0x40000008
+rule 0x7fff0000 0 1 2 6 0x100 0
+rule 0x7fff0000 41 1 0 4 1 0
+rule 0x50001 42 1 2 5 16 0
+rule 0x50002 65 0
+rule 0x50003 30 1 2 7 0x1000 0x1000
+rule 0x30000 62 1 1 4 9 0
+rule 0x7fff0000 231 0
+export_bpf @OUT@
+)");
+}
+
+TEST(CompatApi, BigEndianFilter) {
+  REQUIRE_LIBSECCOMP();
+  check_script(R"(init 0x50026
+arch_remove 0xc000003e
+arch_add 0x80000016
+arch_add 0x16
+arch_add 0x8
+arch_add 0x80000015
+arch_add 0x14
+arch_add 0x8000000f
+arch_add 0xa0000008
+arch_add 0xc000003e
+arch_add 0x40000008
+rule 0x7fff0000 0 1 2 6 0x100 0
+rule 0x50004 0 1 1 4 0x7 0
+rule 0x7fff0000 41 1 0 4 1 0
+rule 0x50001 42 1 2 5 16 0
+rule 0x50002 65 0
+rule 0x50003 30 1 2 7 0x1000 0x1000
+rule 0x30000 62 1 1 4 9 0
+rule 0x7fff0000 231 0
+priority 0 100
+export_bpf @OUT@
+init 0x50026
+arch_remove 0xc000003e
+arch_add 0x80000016
+arch_add 0x80000008
+arch_add 0x80000015
+rule 0x7fff0000 0 1 2 6 0x100000005 0
+rule 0x50001 8 1 1 5 0xffffffff00000000 0
+rule 0x50002 9 1 3 7 0xffff00000000ffff 0x1234000000001234
+export_bpf @OUT@
+)");
+}
+
+// Issue 8 item 24: a number without a name, and -1, as libseccomp answers them: the native arch
+// takes any number (0); another arch needs a name (-EFAULT); -1 needs API_TSKIP.
+TEST(CompatApi, PriorityOnUnnamedAndSpecialNumbers) {
+  REQUIRE_LIBSECCOMP();
+  check_script(R"(init 0x7fff0000
+priority 1000 3
+priority 0x7fffffff 3
+priority -1 100
+priority -5 100
+priority -100 100
+priority -10001 100
+attr_set 5 1
+priority -1 100
+arch_add 0x40000003
+priority -1 100
+priority 1000 3
+priority 0 100
+priority -101 100
+priority 41 7
+arch_remove 0xc000003e
+priority 1000 3
+priority -1 3
+priority 102 3
+arch_remove 0x40000003
+priority 1000 3
+)");
+}
+
 TEST(CompatApi, ArchesAddedLaterGetOnlyLaterRules) {
   REQUIRE_LIBSECCOMP();
   check_script(R"(init 0x80000000

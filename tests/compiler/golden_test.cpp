@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "helpers.hpp"
 #include "sysfence/bpf/disasm.hpp"
@@ -89,9 +90,15 @@ TEST_P(Golden, ArgumentPatterns) {
                build_ok(args(GetParam())));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllArches, Golden,
-                         ::testing::Values(Arch::X86_64, Arch::I386, Arch::X32, Arch::AArch64,
-                                           Arch::Arm, Arch::RiscV64),
+std::vector<Arch> every_arch() {
+  std::vector<Arch> v;
+  for (const arch::ArchInfo& ai : arch::all_arches()) v.push_back(ai.arch);
+  return v;
+}
+
+// Every arch: the big-endian ones (mips, ppc, ppc64, s390, s390x, parisc, parisc64, m68k, sheb)
+// load an argument's high word from 16 + 8i and its low word from 16 + 8i + 4.
+INSTANTIATE_TEST_SUITE_P(AllArches, Golden, ::testing::ValuesIn(every_arch()),
                          [](const auto& info) { return std::string(arch::info(info.param).name); });
 
 TEST(GoldenMulti, X86FamilyDoors) {

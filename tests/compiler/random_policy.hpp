@@ -113,7 +113,9 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
     bool any32 = false, x32 = false;
     for (arch::Arch a : s.arches) {
       any32 = any32 || !arch::info(a).args_are_64bit;
-      x32 = x32 || a == arch::Arch::X32;
+      // x32 and mips n32: 64-bit registers, but libseccomp compares them as 32-bit ABIs.
+      x32 = x32 || a == arch::Arch::X32 || a == arch::Arch::Mips64N32 ||
+            a == arch::Arch::Mips64N32El;
     }
     s.default_action = random_action(rng, o.trap_data);
     s.bad_arch_action = random_action(rng, o.trap_data);

@@ -4,6 +4,8 @@
 //   auto nr = syscall_number(Arch::X86_64, "openat");      // 257
 //   auto nm = syscall_name(Arch::X32, 0x40000000 | 257);    // "openat"
 //   const ArchInfo& a = info(Arch::I386);                   // a.audit_arch == 0x40000003
+//   auto mux = multiplexed_call(Arch::S390X, "socket");     // {102 (socketcall), 1 (SYS_SOCKET)}
+//   syscall_number(Arch::Mips, "read");                     // 4003 (o32 numbers start at 4000)
 //   auto guess = nearest_syscall_name("opnat");             // "openat"
 //   auto args = syscall_arg_names("openat");                // {"dirfd", "pathname", "flags", "mode"}
 //
@@ -23,15 +25,34 @@
 
 namespace sysfence::arch {
 
-enum class Arch : uint8_t { X86_64, I386, X32, AArch64, Arm, RiscV64 };
-inline constexpr int kArchCount = 6;
+// Every ABI libseccomp knows. The first six have named constants (constants.hpp) and run
+// here (x86_64, i386, x32 live); the others have syscall tables and compile, emulate and
+// disassemble, but constants.hpp has no values for them (a policy naming O_CREAT for mips is an
+// error, not a guess).
+enum class Arch : uint8_t {
+  X86_64, I386, X32, AArch64, Arm, RiscV64,
+  Mips, MipsEl, Mips64, Mips64El, Mips64N32, Mips64N32El,
+  Ppc, Ppc64, Ppc64Le, S390, S390X, Parisc, Parisc64, LoongArch64, M68K, Sh, ShEb,
+};
+inline constexpr int kArchCount = 23;
 
 struct ArchInfo {
   Arch arch;
-  std::string_view name;     // "x86_64", "i386", "x32", "aarch64", "arm", "riscv64"
+  std::string_view name;     // "x86_64", "i386", "x32", "aarch64", "arm", "riscv64", "mips", ...
   uint32_t audit_arch;       // AUDIT_ARCH_* value seen in seccomp_data.arch
   uint32_t nr_bit;           // bit ORed into nr (0x40000000 for x32, else 0)
   bool args_are_64bit;       // false: only the low 32 bits of args are meaningful
+  // seccomp_data.args[i] is a u64 in the ABI's byte order: on a big-endian ABI the high word
+  // is at the lower offset (16 + 8i), the low word at 16 + 8i + 4. (No __AUDIT_ARCH_LE bit.)
+  bool big_endian = false;
+  // First syscall number (MIPS o32 4000, n64 5000, n32 6000; 0 elsewhere). Numbers in the
+  // tables already include it, as seccomp_data.nr does.
+  int32_t nr_base = 0;
+  // The multiplexers, where the ABI has them (-1: none). socketcall(call, args) takes the
+  // SYS_SOCKET.. call number in args[0]; ipc(call, ...) the SEMOP.. call number in args[0].
+  // See multiplexed_call() for which names go through them.
+  int32_t socketcall_nr = -1;
+  int32_t ipc_nr = -1;
 };
 
 struct SyscallEntry {
@@ -44,6 +65,16 @@ const ArchInfo& info(Arch a);
 std::optional<Arch> arch_from_name(std::string_view name);  // accepts aliases: amd64, x86, arm64, ...
 // The arch this library was built for (x86_64 on an amd64 build).
 Arch native_arch();
+
+// How `name` is reached through a multiplexer on `a`: socketcall's or ipc's number and the call
+// number that args[0] carries (socket: socketcall 1; semop: ipc 1; shmat: ipc 21). nullopt where
+// the ABI has no such multiplexer or the name is not one of its calls. The ABI may also have a
+// direct syscall for the name (i386 since 4.3: socket is 359 as well as socketcall(1)).
+struct MultiplexedCall {
+  int32_t multiplexer;  // syscall number of socketcall or ipc on `a`
+  uint32_t call;        // value of args[0]
+};
+std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name);
 
 // Sorted by number.
 std::span<const SyscallEntry> syscalls(Arch a);

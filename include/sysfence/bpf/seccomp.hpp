@@ -40,9 +40,21 @@ inline constexpr uint32_t kOffNr = 0;
 inline constexpr uint32_t kOffArch = 4;
 inline constexpr uint32_t kOffIpLo = 8;
 inline constexpr uint32_t kOffIpHi = 12;
-// Little-endian word offsets of args[i]. (All arches sysfence targets are little-endian.)
+// Word offsets of args[i] on a little-endian ABI (x86, arm, aarch64, riscv64, ...).
 inline constexpr uint32_t arg_lo(unsigned i) { return 16 + 8 * i; }
 inline constexpr uint32_t arg_hi(unsigned i) { return 16 + 8 * i + 4; }
+// The same for either byte order: a big-endian ABI (mips, ppc, s390, parisc, m68k, sheb) keeps
+// the u64's high word first, at 16 + 8i.
+inline constexpr uint32_t arg_lo(unsigned i, bool big_endian) {
+  return 16 + 8 * i + (big_endian ? 4 : 0);
+}
+inline constexpr uint32_t arg_hi(unsigned i, bool big_endian) {
+  return 16 + 8 * i + (big_endian ? 0 : 4);
+}
+// A seccomp_data.arch value without __AUDIT_ARCH_LE (0x40000000) is a big-endian ABI.
+inline constexpr bool audit_arch_big_endian(uint32_t audit_arch) {
+  return (audit_arch & 0x40000000U) == 0;
+}
 inline constexpr uint32_t kSeccompDataSize = 64;
 
 // AUDIT_ARCH_* values (linux/audit.h), named kAuditArch* so that this header and
