@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "emu.hpp"
+#include "sysfence/arch/constants.hpp"
 #include "sysfence/frontend/default_policy.hpp"
 #include "sysfence/frontend/oci.hpp"
 
@@ -52,6 +53,15 @@ TEST(DefaultPolicy, SourceIsEmbedded) {
 TEST(DefaultPolicy, BuildsCleanlyOnEveryArch) {
   for (const auto& a : arch::all_arches()) {
     SCOPED_TRACE(std::string(a.name));
+    if (arch::constants(a.arch).empty()) {
+      // mips, ppc, s390, parisc, loongarch64, m68k, sh: no named constants (arch.hpp), so the
+      // default policy, which names some (AF_VSOCK, ...), is a located error there, not a guess.
+      auto r = frontend::load_default_policy({a.arch});
+      EXPECT_FALSE(r.ok());
+      EXPECT_NE(r.render().find("is not defined on " + std::string(a.name)), std::string::npos)
+          << r.render();
+      continue;
+    }
     auto r = frontend::load_default_policy({a.arch});
     ASSERT_TRUE(r.ok()) << r.render();
     EXPECT_TRUE(r.warnings.empty()) << r.render();

@@ -82,7 +82,9 @@ const Case kCases[] = {
      "p.policy(1:6): unknown arch \"sparc\"\n"
      "  arch sparc\n"
      "       ^\n"
-     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64\n"},
+     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64, mips, mipsel, mips64, mips64el, "
+     "mips64n32, mips64n32el, ppc, ppc64, ppc64le, s390, s390x, parisc, parisc64, loongarch64, m68k, "
+     "sh, sheb\n"},
     {"arch x86_64, amd64\n",
      "p.policy(1:14): arch \"amd64\" is listed twice\n"
      "  arch x86_64, amd64\n"
@@ -364,7 +366,9 @@ const Case kCases[] = {
      "p.policy(1:6): expected an arch name, found \"5\"\n"
      "  arch 5\n"
      "       ^\n"
-     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64\n"},
+     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64, mips, mipsel, mips64, mips64el, "
+     "mips64n32, mips64n32el, ppc, ppc64, ppc64le, s390, s390x, parisc, parisc64, loongarch64, m68k, "
+     "sh, sheb\n"},
     {"default frob\n",
      "p.policy(1:9): expected an action, found \"frob\"\n"
      "  default frob\n"
