@@ -1,6 +1,8 @@
 // src/cli/common.cpp — see common.hpp.
 #include "common.hpp"
 
+#include "sysfence/input_file.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -16,16 +18,10 @@ Globals& globals() {
 }
 
 std::string read_file(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_usage(path + ": " + std::strerror(errno));
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail_usage(path + ": read error");
-  return data;
+  // Bounded (16 MiB) and refusing directories: raw BPF, asm and batch inputs come from users.
+  Result<std::string> r = read_input_file(path == "-" ? "/dev/stdin" : path);
+  if (!r) fail_usage(r.error().message);
+  return std::move(*r);
 }
 
 void write_file(const std::string& path, std::string_view data) {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <unordered_set>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -13,6 +15,7 @@
 #include <sstream>
 
 #include "frontend/names.hpp"
+#include "sysfence/input_file.hpp"
 
 namespace sysfence::frontend {
 namespace {
@@ -123,7 +126,15 @@ std::string type_name(const json& j) {
     case json::value_t::number_integer:
       return j.get<int64_t>() < 0 ? "a negative number" : "a number";
     case json::value_t::number_unsigned: return "a number";
-    case json::value_t::number_float: return "a fractional number";
+    case json::value_t::number_float: {
+      // nlohmann reads integers beyond 64 bits (2^64, -2^63-1) as doubles: name them for what
+      // they are, not "fractional".
+      const double d = j.get<double>();
+      if (d != std::floor(d)) return "a fractional number";
+      if (d >= 18446744073709551616.0) return "a number out of range (above 18446744073709551615, 2^64-1)";
+      if (d < -9223372036854775808.0) return "a negative number out of range (below -2^63)";
+      return "a number in floating-point notation";
+    }
     default: return "a value";
   }
 }
@@ -157,14 +168,93 @@ std::optional<std::array<int, 3>> parse_kernel_version(std::string_view s) {
   return v;
 }
 
+// Watches nlohmann's parse events for what its DOM hides: duplicate keys (the DOM keeps the
+// last one silently) and nesting deeper than any profile needs (a 16 MiB `[[[[...` would build
+// millions of nested values). Knows the JSON path of the value being read.
+class JsonShape {
+ public:
+  struct Stop {};
+  static constexpr int kMaxDepth = 64;
+  static constexpr size_t kMaxProblems = 20;
+  // (path, (message, hint))
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> problems;
+
+  bool see(int depth, json::parse_event_t ev, const json& parsed) {
+    using E = json::parse_event_t;
+    switch (ev) {
+      case E::object_start:
+      case E::array_start:
+        if (depth > kMaxDepth) {
+          problems.push_back({path(), {"JSON nested more than " + std::to_string(kMaxDepth) + " deep",
+                                       "a seccomp profile needs a few levels"}});
+          throw Stop{};
+        }
+        frames_.push_back(Frame{ev == E::object_start, {}, 0, {}});
+        break;
+      case E::key: {
+        Frame& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second) {
+          problems.push_back({path(), {"duplicate key " + quote(f.key) + " in this object",
+                                       "give each key once (JSON readers differ on which one counts)"}});
+          if (problems.size() >= kMaxProblems) throw Stop{};
+        }
+        break;
+      }
+      case E::object_end:
+      case E::array_end:
+        if (!frames_.empty()) frames_.pop_back();
+        element_done();
+        break;
+      case E::value: element_done(); break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;    // object: the key being read
+    size_t index;       // array: the element being read
+    std::unordered_set<std::string> keys;
+  };
+  std::vector<Frame> frames_;
+
+  void element_done() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+  }
+  std::string path() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      if (f.object) p += (p.empty() ? "" : ".") + f.key;
+      else p += "[" + std::to_string(f.index) + "]";
+    }
+    return p;
+  }
+};
+
 class Importer {
  public:
   Importer(const OciImportOptions& o) : opt_(o) {}
 
   Parsed<OciImport> run(std::string_view text) {
+    if (text.size() > kMaxInputBytes) {
+      Error err;
+      err.message = "the profile is larger than " + describe_size(kMaxInputBytes);
+      err.where.file = opt_.filename.empty() ? "<json>" : opt_.filename;
+      errors_.push_back(std::move(err));
+      return finish();
+    }
     json root;
+    JsonShape shape;
     try {
-      root = json::parse(text.begin(), text.end());
+      root = json::parse(text.begin(), text.end(),
+                         [&shape](int depth, json::parse_event_t ev, json& parsed) {
+                           return shape.see(depth, ev, parsed);
+                         });
+    } catch (const JsonShape::Stop&) {
+      for (const auto& [path, msg] : shape.problems) error(path, msg.first, msg.second);
+      return finish();
     } catch (const json::parse_error& e) {
       syntax_error(text, e);
       return finish();
@@ -176,6 +266,10 @@ class Importer {
       err.message = "invalid JSON: " + what;
       err.where.file = opt_.filename.empty() ? "<json>" : opt_.filename;
       errors_.push_back(std::move(err));
+      return finish();
+    }
+    if (!shape.problems.empty()) {
+      for (const auto& [path, msg] : shape.problems) error(path, msg.first, msg.second);
       return finish();
     }
     if (!root.is_object()) {
@@ -721,17 +815,17 @@ Parsed<OciImport> import_oci(std::string_view text, const OciImportOptions& opti
 
 Parsed<OciImport> import_oci_file(const std::string& path, OciImportOptions options) {
   if (options.filename.empty()) options.filename = path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  Result<std::string> text = read_input_file(path);
+  if (!text) {
     Parsed<OciImport> out;
-    Error e;
-    e.message = "cannot read " + quote(path) + ": " + std::strerror(errno);
+    Error e = text.error();
+    // read_input_file says "path: why"
+    std::string why = e.message.substr(std::min(e.message.size(), path.size() + 2));
+    e.message = "cannot read " + quote(path) + ": " + why;
     out.errors.push_back(std::move(e));
     return out;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return import_oci(ss.str(), options);
+  return import_oci(*text, options);
 }
 
 Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions& options) {

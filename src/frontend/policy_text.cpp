@@ -18,6 +18,7 @@
 #include "frontend/names.hpp"
 #include "sysfence/arch/constants.hpp"
 #include "sysfence/frontend/groups.hpp"
+#include "sysfence/input_file.hpp"
 
 namespace sysfence::frontend {
 namespace {
@@ -41,7 +42,7 @@ struct Pos {
 struct SourceFile {
   std::string path;
   std::string text;
-  std::vector<std::string> lines;
+  std::vector<uint32_t> lines;  // offset of each line's first character in `text`
 };
 
 class Diag {
@@ -58,8 +59,15 @@ class Diag {
     l.file = f.path;
     l.line = p.line;
     l.col = p.col;
-    if (p.line > 0 && static_cast<size_t>(p.line) <= f.lines.size())
-      l.source_line = f.lines[static_cast<size_t>(p.line - 1)];
+    if (p.line > 0 && static_cast<size_t>(p.line) <= f.lines.size()) {
+      // Every IR comparison carries its location: a very long line (a minified or generated
+      // policy) is not copied into each of them, and would not help under a caret anyway.
+      size_t from = f.lines[static_cast<size_t>(p.line - 1)];
+      size_t to = f.text.find('\n', from);
+      if (to == std::string::npos) to = f.text.size();
+      if (to > from && f.text[to - 1] == '\r') --to;
+      if (to - from <= kMaxCaretLine) l.source_line = f.text.substr(from, to - from);
+    }
     return l;
   }
   Error make(Pos p, std::string msg, std::string hint = {}) const {
@@ -69,42 +77,73 @@ class Diag {
     e.hint = std::move(hint);
     return e;
   }
-  void error(Error e) { add(errors, std::move(e)); }
+  void error(Error e) {
+    if (add(errors, std::move(e), kMaxErrors)) ++error_count_;
+  }
   void error(Pos p, std::string msg, std::string hint = {}) { error(make(p, std::move(msg), std::move(hint))); }
   void warn(Error e) {
     e.message = "warning: " + e.message;
-    add(warnings, std::move(e));
+    add(warnings, std::move(e), kMaxWarnings);
   }
   void warn(Pos p, std::string msg, std::string hint = {}) { warn(make(p, std::move(msg), std::move(hint))); }
+  // Errors found so far (also those past the cap, which are counted but not kept).
+  size_t error_count() const { return error_count_; }
+  struct Mark {
+    size_t kept, counted;
+  };
+  Mark mark() const { return {errors.size(), error_count_}; }
   // Drops errors recorded after a look-ahead that is being undone.
-  void truncate_errors(size_t n) {
-    while (errors.size() > n) {
+  void truncate_errors(Mark m) {
+    while (errors.size() > m.kept) {
       seen_.erase(errors.back().render());
       errors.pop_back();
     }
+    error_count_ = m.counted;
   }
+  // Appends "N more errors/warnings not shown" when the caps were reached.
+  void finish() {
+    if (dropped_errors_) {
+      Error e;
+      e.message = std::to_string(dropped_errors_) + " more errors not shown";
+      e.hint = "fix the first ones and run again";
+      errors.push_back(std::move(e));
+    }
+    if (dropped_warnings_) {
+      Error e;
+      e.message = "warning: " + std::to_string(dropped_warnings_) + " more warnings not shown";
+      warnings.push_back(std::move(e));
+    }
+  }
+
+  static constexpr size_t kMaxErrors = 100;
+  static constexpr size_t kMaxWarnings = 1000;
+  static constexpr size_t kMaxCaretLine = 400;
 
  private:
   std::set<std::string> seen_;
-  void add(std::vector<Error>& to, Error e) {
+  size_t error_count_ = 0;
+  size_t dropped_errors_ = 0, dropped_warnings_ = 0;
+  // Returns whether `e` is new (not a repeat).
+  bool add(std::vector<Error>& to, Error e, size_t cap) {
     // The same diagnostic can arise once per arch or per group member: report it once.
-    if (seen_.insert(e.render()).second) to.push_back(std::move(e));
+    std::string key = e.render();
+    if (seen_.count(key)) return false;
+    if (to.size() >= cap) {
+      ++(&to == &errors ? dropped_errors_ : dropped_warnings_);
+      return true;
+    }
+    seen_.insert(std::move(key));
+    to.push_back(std::move(e));
+    return true;
   }
 };
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text) {
-    if (c == '\n') {
-      if (!cur.empty() && cur.back() == '\r') cur.pop_back();
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
+// Where each line starts (offsets into the text), not copies of the lines: 16 MiB of newlines
+// costs 16M offsets, not 16M strings.
+std::vector<uint32_t> split_lines(const std::string& text) {
+  std::vector<uint32_t> out{0};
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') out.push_back(static_cast<uint32_t>(i + 1));
   return out;
 }
 
@@ -328,6 +367,9 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
 // ---------------------------------------------------------------------------------------------
 // AST
 
+// No recursion in the AST follows the input's length: `|`, `||` and `&&` chains are flat lists
+// (`items`, `kids`), and what does nest (parentheses, `!`, `~`, `-`) is limited by the parser to
+// Parser::kMaxDepth levels, so building, lowering and destroying the tree use bounded stack.
 struct Define;
 
 struct VExpr {
@@ -335,7 +377,8 @@ struct VExpr {
   uint64_t num = 0;
   std::string name;
   const Define* def = nullptr;
-  std::shared_ptr<VExpr> a, b;
+  std::shared_ptr<VExpr> a;           // Not, Neg
+  std::vector<std::shared_ptr<VExpr>> items;  // Or: two or more
   Pos pos;
 };
 using VPtr = std::shared_ptr<VExpr>;
@@ -344,6 +387,10 @@ struct Define {
   std::string name;
   VPtr value;
   Pos pos;
+  size_t index = 0;  // definition order; a define only refers to earlier ones
+  // The value per arch (constants differ between arches), computed once: nullopt inside
+  // means the value has an error, already reported.
+  mutable std::map<Arch, std::optional<uint64_t>> value_on;
 };
 
 struct Operand {
@@ -356,7 +403,9 @@ struct Operand {
 
 struct BExpr {
   enum Kind { And, Or, Not, Cmp, In, Test } kind = Cmp;
-  std::shared_ptr<BExpr> a, b;
+  std::shared_ptr<BExpr> a;                   // Not
+  std::vector<std::shared_ptr<BExpr>> kids;   // And, Or: two or more
+  std::vector<Pos> op_pos;                    // And, Or: op_pos[i] is the operator before kids[i]
   Operand lhs;
   CmpOp op = CmpOp::Eq;  // Cmp: Eq Ne Lt Le Gt Ge
   std::vector<VPtr> values;  // Cmp: one; In: the set
@@ -394,6 +443,7 @@ struct ParseState {
   std::map<std::string, const Define*> define_by_name;
   std::vector<RuleStmt> rules;
   std::set<std::string> included;  // canonical paths already read (include once)
+  size_t input_bytes = 0;          // the policy and its includes, against kMaxInputBytes
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -464,10 +514,10 @@ class Parser {
         c.next();
         continue;
       }
-      size_t errors_before = d_.errors.size();
+      size_t errors_before = d_.error_count();
       // A line with a lexical error was already reported: do not act on half of it.
       bool ok = !d_.bad_lines.count({file, t.pos.line}) && statement(c, file, chain, section_open, section);
-      if (!ok || d_.errors.size() != errors_before) {
+      if (!ok || d_.error_count() != errors_before) {
         // Recover: skip the rest of the line (stop before a section's closing brace).
         while (c.peek().kind != Tok::Newline && c.peek().kind != Tok::End &&
                !(c.peek().kind == Tok::RBrace && section_open))
@@ -653,7 +703,7 @@ class Parser {
     }
     if (detail::constant_known(name.text))
       d_.warn(name.pos, "define " + quote(name.text) + " shadows the built-in constant of that name");
-    auto def = std::make_unique<Define>(Define{name.text, v, name.pos});
+    auto def = std::make_unique<Define>(Define{name.text, v, name.pos, st_.defines.size(), {}});
     st_.define_by_name[name.text] = def.get();
     st_.defines.push_back(std::move(def));
     return true;
@@ -698,6 +748,9 @@ class Parser {
         d_.error(std::move(e));
         return false;
       }
+      // Included once: a file already read is not read again (nor counted against the budget).
+      if (st_.included.count(key)) return true;
+      if (st_.input_bytes > kMaxInputBytes) return false;  // the budget error was reported
       std::string w;
       text = opt_.read_file(cand, &w);
       if (text) { found = cand; break; }
@@ -715,6 +768,13 @@ class Parser {
       return false;
     }
     if (!st_.included.insert(key).second) return true;  // already included once: nothing to add
+    st_.input_bytes += text->size();
+    if (st_.input_bytes > kMaxInputBytes) {
+      d_.error(path_tok.pos, "included file " + quote(path_tok.text) + " takes the policy past " +
+                                 describe_size(kMaxInputBytes) + " of input",
+               "a policy and all its includes together may have at most " + describe_size(kMaxInputBytes));
+      return false;
+    }
     d_.files.push_back(SourceFile{found, *text, split_lines(*text)});
     int idx = static_cast<int>(d_.files.size() - 1);
     parse_file(idx, chain);
@@ -818,19 +878,18 @@ class Parser {
   // value := term ('|' term)* ; term := NUMBER | NAME | '~' term | '-' term | '(' value ')'
   VPtr value(Cursor& c) {
     VPtr l = term(c);
-    if (!l) return nullptr;
+    if (!l || c.peek().kind != Tok::Pipe) return l;
+    auto n = std::make_shared<VExpr>();
+    n->kind = VExpr::Or;
+    n->pos = c.peek().pos;
+    n->items.push_back(std::move(l));
     while (c.peek().kind == Tok::Pipe) {
-      Pos p = c.next().pos;
+      c.next();
       VPtr r = term(c);
       if (!r) return nullptr;
-      auto n = std::make_shared<VExpr>();
-      n->kind = VExpr::Or;
-      n->a = l;
-      n->b = r;
-      n->pos = p;
-      l = n;
+      n->items.push_back(std::move(r));
     }
-    return l;
+    return n;
   }
 
   VPtr term(Cursor& c) {
@@ -885,38 +944,25 @@ class Parser {
   }
 
   // expr := and ('||' and)* ; and := unary ('&&' unary)*
-  BPtr expr(Cursor& c) {
-    BPtr l = and_expr(c);
-    if (!l) return nullptr;
-    while (c.peek().kind == Tok::OrOr) {
-      Pos p = c.next().pos;
-      BPtr r = and_expr(c);
-      if (!r) return nullptr;
-      auto n = std::make_shared<BExpr>();
-      n->kind = BExpr::Or;
-      n->a = l;
-      n->b = r;
-      n->pos = p;
-      l = n;
-    }
-    return l;
-  }
+  BPtr expr(Cursor& c) { return chain(c, Tok::OrOr, BExpr::Or); }
+  BPtr and_expr(Cursor& c) { return chain(c, Tok::AndAnd, BExpr::And); }
 
-  BPtr and_expr(Cursor& c) {
-    BPtr l = unary(c);
-    if (!l) return nullptr;
-    while (c.peek().kind == Tok::AndAnd) {
-      Pos p = c.next().pos;
-      BPtr r = unary(c);
+  // `x OP y OP z ...` as one node with a list of operands (OP is `||` or `&&`).
+  BPtr chain(Cursor& c, Tok op, BExpr::Kind kind) {
+    BPtr l = kind == BExpr::Or ? and_expr(c) : unary(c);
+    if (!l || c.peek().kind != op) return l;
+    auto n = std::make_shared<BExpr>();
+    n->kind = kind;
+    n->pos = c.peek().pos;
+    n->kids.push_back(std::move(l));
+    n->op_pos.push_back(n->pos);
+    while (c.peek().kind == op) {
+      n->op_pos.push_back(c.next().pos);
+      BPtr r = kind == BExpr::Or ? and_expr(c) : unary(c);
       if (!r) return nullptr;
-      auto n = std::make_shared<BExpr>();
-      n->kind = BExpr::And;
-      n->a = l;
-      n->b = r;
-      n->pos = p;
-      l = n;
+      n->kids.push_back(std::move(r));
     }
-    return l;
+    return n;
   }
 
   bool operand_start(const Cursor& c) const {
@@ -1035,21 +1081,19 @@ class Parser {
       return n;
     }
     if (t.kind == Tok::LParen) {
-      // Either `(operand & mask) op value` or a parenthesized condition: look ahead.
+      // Either `(operand & mask)` (then compared: `(arg & M) == V`) or a parenthesized
+      // condition, which may itself start with a masked test: `(arg & M || ...)`. Look ahead
+      // for `( operand & value )`; anything else is re-read as a condition. The look-ahead
+      // reads one operand and one value, so no input is read more than twice.
       size_t save = c.i;
       c.next();
       if (operand_start(c)) {
-        size_t errs = d_.errors.size();
+        Diag::Mark errs = d_.mark();
         auto o = operand(c);  // look-ahead: its errors are dropped when we backtrack
         if (o && c.peek().kind == Tok::Amp) {
           c.next();
           o->mask = value(c);
-          if (!o->mask) return nullptr;
-          if (!c.accept(Tok::RParen)) {
-            unexpected(c.peek(), "')' after the mask");
-            return nullptr;
-          }
-          return comparison_tail(c, std::move(*o));
+          if (o->mask && c.accept(Tok::RParen)) return comparison_tail(c, std::move(*o));
         }
         d_.truncate_errors(errs);
       }
@@ -1155,14 +1199,14 @@ struct LowerCtx {
   std::span<const std::string_view> arg_names;
 };
 
-std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx, int depth = 0) {
-  if (depth > 256) {
-    cx.d.error(v.pos, "value expression nested too deeply");
-    return std::nullopt;
-  }
+std::optional<uint64_t> define_value(const Define& def, LowerCtx& cx);
+
+// The value of an expression on cx.arch. Recursion follows only the nesting the parser limits
+// (parentheses, `~`, `-`); a define's value is computed once per arch (define_value).
+std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx) {
   switch (v.kind) {
     case VExpr::Num: return v.num;
-    case VExpr::DefineRef: return eval(*v.def->value, cx, depth + 1);
+    case VExpr::DefineRef: return define_value(*v.def, cx);
     case VExpr::Name: {
       if (auto k = detail::constant_value(cx.arch, v.name)) return *k;
       if (detail::constant_known(v.name)) {
@@ -1175,28 +1219,67 @@ std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx, int depth = 0) {
       return std::nullopt;
     }
     case VExpr::Not: {
-      auto a = eval(*v.a, cx, depth + 1);
+      auto a = eval(*v.a, cx);
       if (!a) return std::nullopt;
       return ~*a;
     }
     case VExpr::Neg: {
-      auto a = eval(*v.a, cx, depth + 1);
+      auto a = eval(*v.a, cx);
       if (!a) return std::nullopt;
       return ~*a + 1;
     }
     case VExpr::Or: {
-      auto a = eval(*v.a, cx, depth + 1);
-      auto b = eval(*v.b, cx, depth + 1);
-      if (!a || !b) return std::nullopt;
-      return *a | *b;
+      uint64_t acc = 0;
+      bool ok = true;
+      for (const VPtr& item : v.items) {
+        auto x = eval(*item, cx);
+        if (x) acc |= *x;
+        else ok = false;
+      }
+      if (!ok) return std::nullopt;
+      return acc;
     }
   }
   return std::nullopt;
 }
 
+void collect_defines(const VExpr& v, std::vector<const Define*>& out) {
+  if (v.kind == VExpr::DefineRef) out.push_back(v.def);
+  if (v.a) collect_defines(*v.a, out);
+  for (const VPtr& item : v.items) collect_defines(*item, out);
+}
+
+// Evaluates `def` and the defines it depends on, each once per arch, in definition order (a
+// define refers only to earlier ones), so neither time nor stack depth grows with how the
+// defines refer to each other: `define D70 = D69 | D69` costs what `define D70 = 1` does.
+std::optional<uint64_t> define_value(const Define& def, LowerCtx& cx) {
+  if (auto it = def.value_on.find(cx.arch); it != def.value_on.end()) return it->second;
+  std::vector<const Define*> todo;
+  std::vector<const Define*> stack{&def};
+  std::set<const Define*> seen{&def};
+  while (!stack.empty()) {
+    const Define* d = stack.back();
+    stack.pop_back();
+    todo.push_back(d);
+    std::vector<const Define*> refs;
+    collect_defines(*d->value, refs);
+    for (const Define* r : refs)
+      if (!r->value_on.count(cx.arch) && seen.insert(r).second) stack.push_back(r);
+  }
+  std::sort(todo.begin(), todo.end(), [](const Define* x, const Define* y) { return x->index < y->index; });
+  for (const Define* d : todo) d->value_on[cx.arch] = eval(*d->value, cx);
+  return def.value_on[cx.arch];
+}
+
 bool fits32(uint64_t v) { return v <= 0xffffffffULL || (v >> 31) == 0x1ffffffffULL; }
 
 std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx);
+
+size_t comparisons(const Dnf& a) {
+  size_t n = 0;
+  for (const Clause& c : a) n += c.size();
+  return n;
+}
 
 std::optional<Dnf> dnf_or(Dnf a, Dnf b, LowerCtx& cx, Pos at) {
   if (a.size() + b.size() > kMaxClauses) {
@@ -1204,15 +1287,29 @@ std::optional<Dnf> dnf_or(Dnf a, Dnf b, LowerCtx& cx, Pos at) {
                "simplify it, or split it over several rules");
     return std::nullopt;
   }
+  if (comparisons(a) + comparisons(b) > kMaxComparisons) {
+    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
+               "simplify it, or split it over several rules");
+    return std::nullopt;
+  }
   for (Clause& c : b) a.push_back(std::move(c));
   return a;
 }
 
-std::optional<Dnf> dnf_and(const Dnf& a, const Dnf& b, LowerCtx& cx, Pos at) {
+std::optional<Dnf> dnf_and(Dnf a, const Dnf& b, LowerCtx& cx, Pos at) {
   if (a.size() * b.size() > kMaxClauses) {
     cx.d.error(at, "condition expands into more than " + std::to_string(kMaxClauses) + " rules",
                "simplify it, or split it over several rules");
     return std::nullopt;
+  }
+  if (comparisons(a) * b.size() + comparisons(b) * a.size() > kMaxComparisons) {
+    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
+               "simplify it, or split it over several rules");
+    return std::nullopt;
+  }
+  if (b.size() == 1) {  // the common `x && y`: extend each conjunction in place
+    for (Clause& c : a) c.insert(c.end(), b[0].begin(), b[0].end());
+    return a;
   }
   Dnf out;
   for (const Clause& x : a)
@@ -1319,12 +1416,17 @@ std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
     case BExpr::Not: return lower(*e.a, !neg, cx);
     case BExpr::And:
     case BExpr::Or: {
-      auto a = lower(*e.a, neg, cx);
-      auto b = lower(*e.b, neg, cx);
-      if (!a || !b) return std::nullopt;
       bool conj = (e.kind == BExpr::And) != neg;  // De Morgan
-      if (!conj) return dnf_or(std::move(*a), std::move(*b), cx, e.pos);
-      return dnf_and(*a, *b, cx, e.pos);
+      Dnf acc = conj ? Dnf{{}} : Dnf{};
+      for (size_t i = 0; i < e.kids.size(); ++i) {
+        auto k = lower(*e.kids[i], neg, cx);
+        if (!k) return std::nullopt;
+        const Pos at = e.op_pos[i];  // the operator that makes it too large
+        auto r = conj ? dnf_and(std::move(acc), *k, cx, at) : dnf_or(std::move(acc), std::move(*k), cx, at);
+        if (!r) return std::nullopt;
+        acc = std::move(*r);
+      }
+      return acc;
     }
     case BExpr::Test: return lower_cmp(e.lhs, neg ? CmpOp::Eq : CmpOp::Ne, 0, e.pos, cx);
     case BExpr::Cmp: {
@@ -1345,7 +1447,7 @@ std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
           if (!r) return std::nullopt;
           acc = std::move(*r);
         } else {
-          auto r = dnf_and(acc, *one, cx, e.pos);
+          auto r = dnf_and(std::move(acc), *one, cx, e.pos);
           if (!r) return std::nullopt;
           acc = std::move(*r);
         }
@@ -1504,26 +1606,37 @@ class Lowering {
   }
 };
 
+// The default reader: regular files only for @include (a FIFO must not block, /dev/zero must
+// not be read forever); the policy file itself may also be a pipe (`--policy <(...)`).
+std::optional<std::string> read_fs_as(const std::string& path, std::string* why, bool regular_only) {
+  InputFileOptions o;
+  o.regular_only = regular_only;
+  Result<std::string> r = read_input_file(path, o);
+  if (r) return std::move(*r);
+  if (why) {
+    // The message is "path: what"; the caller names the path itself.
+    const std::string& m = r.error().message;
+    *why = m.compare(0, path.size() + 2, path + ": ") == 0 ? m.substr(path.size() + 2) : m;
+  }
+  return std::nullopt;
+}
 std::optional<std::string> read_fs(const std::string& path, std::string* why) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    if (why) *why = "is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (why) *why = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_fs_as(path, why, true);
 }
 
 Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseOptions opt) {
   if (!opt.read_file) opt.read_file = read_fs;
   Diag d;
   ParseState st;
+  st.input_bytes = text.size();
+  if (text.size() > kMaxInputBytes) {
+    Parsed<ir::PolicySpec> out;
+    Error e;
+    e.message = filename + ": the policy is larger than " + describe_size(kMaxInputBytes);
+    e.hint = "split it, or check that it is the file you meant";
+    out.errors.push_back(std::move(e));
+    return out;
+  }
   d.files.push_back(SourceFile{filename, text, split_lines(text)});
   std::error_code ec;
   auto canon = std::filesystem::weakly_canonical(filename, ec);
@@ -1551,6 +1664,7 @@ Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseO
     return kx < ky;
   };
   std::stable_sort(d.errors.begin(), d.errors.end(), by_place);
+  d.finish();
   std::stable_sort(d.warnings.begin(), d.warnings.end(), by_place);
   Parsed<ir::PolicySpec> out;
   if (opt.warnings_are_errors) {
@@ -1596,7 +1710,7 @@ Parsed<ir::PolicySpec> parse_policy_text(std::string_view text, std::string_view
 
 Parsed<ir::PolicySpec> parse_policy_file(const std::string& path, const ParseOptions& options) {
   std::string why;
-  auto text = options.read_file ? options.read_file(path, &why) : read_fs(path, &why);
+  auto text = options.read_file ? options.read_file(path, &why) : read_fs_as(path, &why, false);
   if (!text) {
     Parsed<ir::PolicySpec> out;
     Error e;

@@ -45,6 +45,7 @@
 namespace sysfence::frontend {
 
 inline constexpr size_t kMaxClauses = 1024;      // conjunctions one rule may expand into
+inline constexpr size_t kMaxComparisons = 4096;  // comparisons in all of them together
 inline constexpr size_t kMaxIncludeDepth = 16;
 
 struct ParseOptions {
