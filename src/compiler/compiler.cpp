@@ -22,6 +22,7 @@
 #include <optional>
 #include <vector>
 
+#include "compiler/args.hpp"
 #include "compiler/graph.hpp"
 #include "sysfence/bpf/seccomp.hpp"
 
@@ -131,40 +132,34 @@ class Lowerer {
   }
 
   // A syscall's rules (spec order): the most restrictive action's rules are tried first; the
-  // first match wins; no match falls through to `fallback`. A run of rules with one action that
-  // each test one argument for equality (personality(0) or personality(8) or ...) becomes one
-  // membership test, searched by value instead of tried in rule order.
+  // first match wins; no match falls through to `fallback`. Each run of rules with one action
+  // is one decision diagram over the argument words (args.hpp: shared tests, value sets searched
+  // as trees, ranges merged); a run too irregular for it is lowered rule after rule.
   NodeId rules(std::vector<const ir::Rule*>& rs, arch::Arch a, NodeId fallback) {  // sorts rs
     big_endian_ = arch::info(a).big_endian;
-    // Stable by precedence; an insertion sort (a syscall has a rule or two; no allocation).
-    for (size_t i = 1; i < rs.size(); ++i) {
-      const ir::Rule* r = rs[i];
-      size_t j = i;
-      for (; j > 0 && precedence(rs[j - 1]->action.kind) > precedence(r->action.kind); --j)
-        rs[j] = rs[j - 1];
-      rs[j] = r;
-    }
+    std::stable_sort(rs.begin(), rs.end(), [](const ir::Rule* x, const ir::Rule* y) {
+      return precedence(x->action.kind) < precedence(y->action.kind);
+    });
     NodeId n = fallback;
     for (size_t end = rs.size(); end > 0;) {
-      // [begin, end): the longest run ending at `end` that is one value set.
+      // [begin, end): the longest run ending at `end` with one action (kind and data).
       size_t begin = end - 1;
-      const auto key = value_set_key(*rs[begin], a);
-      if (key) {
-        while (begin > 0 && value_set_key(*rs[begin - 1], a) == key &&
-               rs[begin - 1]->action.to_ret() == rs[end - 1]->action.to_ret())
-          --begin;
-      }
-      if (key && end - begin >= kMinValueSet) {
-        std::vector<uint64_t> values;
-        for (size_t i = begin; i < end; ++i) values.push_back(ir::effective(rs[i]->conds[0], a).value);
-        n = one_of(*key, std::move(values), g_.ret(rs[begin]->action.to_ret()), n);
+      const uint32_t ret = rs[begin]->action.to_ret();
+      while (begin > 0 && rs[begin - 1]->action.to_ret() == ret) --begin;
+      const NodeId t = g_.ret(ret);
+      bool conditional = false;
+      for (size_t i = begin; i < end; ++i) conditional |= !rs[i]->conds.empty();
+      std::optional<NodeId> dd;
+      if (conditional) dd = dd_.any_of(rs.data() + begin, end - begin, a, t, n);
+      if (dd) {
+        n = *dd;
       } else {
         for (size_t i = end; i-- > begin;) {
           const ir::Rule& r = *rs[i];
           std::vector<ir::EffectiveCmp> conds;
           conds.reserve(r.conds.size());
           for (const ir::ArgCmp& c : r.conds) conds.push_back(ir::effective(c, a));
-          n = all_of(std::move(conds), g_.ret(r.action.to_ret()), n);
+          n = all_of(std::move(conds), t, n);
         }
       }
       end = begin;
@@ -172,55 +167,10 @@ class Lowerer {
     return n;
   }
 
-  // From this many equality rules on, a value search beats a chain of JEQs.
-  static constexpr size_t kMinValueSet = 4;
-
-  // What makes a rule part of a value set: exactly one comparison, an equality; the argument,
-  // whether only its low word counts, and (for a full 64-bit compare) its high word, which all
-  // of the set must share.
-  struct ValueSetKey {
-    uint8_t arg;
-    bool low32;
-    uint32_t hi;
-    bool operator==(const ValueSetKey&) const = default;
-  };
-  static std::optional<ValueSetKey> value_set_key(const ir::Rule& r, arch::Arch a) {
-    if (r.conds.size() != 1) return std::nullopt;
-    const ir::EffectiveCmp c = ir::effective(r.conds[0], a);
-    if (c.op != ir::CmpOp::Eq) return std::nullopt;
-    return ValueSetKey{c.arg, c.low32, c.low32 ? 0 : static_cast<uint32_t>(c.value >> 32)};
-  }
-
-  // The argument equals one of `values` (all sharing key.hi when 64-bit) ? t : f.
-  NodeId one_of(const ValueSetKey& key, std::vector<uint64_t> values, NodeId t, NodeId f) {
-    std::vector<uint32_t> lows;
-    for (uint64_t v : values) lows.push_back(static_cast<uint32_t>(v));
-    std::sort(lows.begin(), lows.end());
-    lows.erase(std::unique(lows.begin(), lows.end()), lows.end());
-    const uint32_t lo_off = lo_word(key.arg), hi_off = hi_word(key.arg);
-    if (key.low32) return g_.load(lo_off, search(lo_off, lows, 0, lows.size(), t, f));
-    // The low word is searched only when the high word is key.hi: tell the continuations.
-    const NodeId lt = g_.assume(t, hi_off, key.hi), lf = g_.assume(f, hi_off, key.hi);
-    const NodeId low = g_.load(lo_off, search(lo_off, lows, 0, lows.size(), lt, lf));
-    return g_.load(hi_off, g_.jump_on(hi_off, JEQ, key.hi, low, f));
-  }
-
-  // A (the word at `off`) in sorted[i, j) ? t : f: halves split with JGE, short runs as JEQs.
-  NodeId search(uint32_t off, const std::vector<uint32_t>& sorted, size_t i, size_t j, NodeId t,
-                NodeId f) {
-    if (j - i <= 2) {
-      NodeId n = f;
-      for (size_t k = j; k-- > i;) n = g_.jump_on(off, JEQ, sorted[k], t, n);
-      return n;
-    }
-    const size_t mid = i + (j - i) / 2;
-    return g_.jump_on(off, JGE, sorted[mid], search(off, sorted, mid, j, t, f),
-                      search(off, sorted, i, mid, t, f));
-  }
-
  private:
   Graph& g_;
   bool big_endian_ = false;
+  detail::ArgDiagram dd_{g_};
 };
 
 // ---------------------------------------------------------------- dispatch tree

@@ -205,6 +205,17 @@ class Emitter {
     return -1;
   }
 
+  // A copy of the conditional jump `t` right here, when both its targets are in reach.
+  bool copy_jump(NodeId t) {
+    const Node& node = g_.at(t);
+    if (class_of(node.code) != JMP) return false;
+    const int32_t here = top();
+    const int32_t jt = find(node.jt, here), jf = find(node.jf, here);
+    if (jt < 0 || jf < 0) return false;
+    push(jump(node.code, node.k, static_cast<uint8_t>(here - jt - 1), static_cast<uint8_t>(here - jf - 1)));
+    return true;
+  }
+
   // The one place that makes a far target reachable: a copy of a RET, or a JA trampoline.
   void add_copy(NodeId t) {
     const Node& node = g_.at(t);
@@ -236,8 +247,10 @@ class Emitter {
         break;
       }
     } else {
-      // LD / ALU fall through: the next node must be the very next instruction.
-      if (pos_[static_cast<size_t>(node.jt)] != top() - 1) add_copy(node.jt);
+      // LD / ALU fall through: the next node must be the very next instruction. When it sits
+      // elsewhere (shared), a copy of it (a RET, or a conditional jump whose targets are in
+      // reach) costs what a JA would in length and one instruction less on the path.
+      if (pos_[static_cast<size_t>(node.jt)] != top() - 1 && !copy_jump(node.jt)) add_copy(node.jt);
       at = push(stmt(node.code, node.k));
     }
     pos_[static_cast<size_t>(n)] = at;

@@ -1,0 +1,106 @@
+// sysfence/compiler/args.hpp (private) — one syscall's argument rules as a decision diagram.
+//
+//   ArgDiagram dd(graph);
+//   std::optional<NodeId> n = dd.any_of(rules, arch, graph.ret(kRetAllow), fallback);
+//   if (!n) ...  // too irregular: lower the rules one by one instead
+//
+// "Does any of these rules match?" over the 32-bit words the rules read. Every comparison
+// becomes literals "(word & mask) in an interval set" (a 64-bit comparison: its high word, then
+// its low word under the high word's value; `!=`, `<` and friends are two cubes); a rule is an
+// OR of cubes (ANDs of literals). The diagram tests one word at a time — the one most cubes
+// read, and of those the one with the fewest distinct boundaries (so `arg0 == i % 16` is split
+// before `(arg1 & 0xfff) == i`, and a shared `high word == 0` once before all low words) —
+// partitions its values into intervals at every boundary the remaining cubes draw, and for each
+// interval goes on with the cubes that interval satisfies (their literal on that word dropped)
+// plus the cubes that do not read the word. Equal outcomes of neighbouring intervals merge
+// (ranges merged), so `arg0 >= 10i && arg1 <= 10i+5` for i < K is K intervals each ending in
+// one comparison. The intervals of a word are searched as a balanced tree of JGE splits whose
+// leaves test up to `chain` lone values with JEQ (value sets, also under one mask). Results are
+// nodes of the shared hash-consed graph, so equal sub-diagrams (within the syscall, across
+// syscalls and arches) are one copy.
+//
+// Bounds (none is controlled by the input alone): at most kMaxVars distinct words, kMaxLits
+// literals per cube, kMaxCubesPerRule cubes per rule, kMaxIntervals intervals per literal, and
+// a work budget (cube visits) per syscall; past any of them any_of returns nullopt and the
+// caller lowers the rules one after another as before. Recursion depth <= kMaxVars.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "compiler/graph.hpp"
+#include "sysfence/arch/arch.hpp"
+#include "sysfence/ir/policy.hpp"
+
+namespace sysfence::compiler::detail {
+
+class ArgDiagram {
+ public:
+  static constexpr size_t kMaxVars = 24;
+  static constexpr size_t kMaxLits = 16;
+  static constexpr size_t kMaxCubesPerRule = 64;
+  static constexpr size_t kMaxIntervals = 4;
+  static constexpr size_t kWorkBudget = 4'000'000;
+
+  explicit ArgDiagram(Graph& g) : g_(g) {}
+
+  // rules[0..n) all have the same action: any matches ? t : f. nullopt: past a bound.
+  std::optional<NodeId> any_of(const ir::Rule* const* rules, size_t n, arch::Arch a, NodeId t,
+                               NodeId f);
+
+ private:
+  struct Ival {
+    uint32_t lo = 0, hi = 0;  // inclusive
+  };
+  struct Set {
+    Ival iv[kMaxIntervals] = {};
+    uint8_t n = 0;
+  };
+  struct Var {
+    uint8_t arg;
+    bool hi;        // the argument's high word
+    uint32_t off;   // seccomp_data offset of the word
+    uint32_t mask;  // compared: word & mask
+  };
+  struct Lit {
+    uint16_t var;
+    Set set;
+  };
+  struct Cube {
+    uint32_t first;  // into lits_
+    uint8_t n;
+    double weight;   // its rule's: later rules weigh more (see any_of)
+  };
+  // One interval of a word's values: where it starts, where its values go, its weight.
+  struct Piece {
+    uint32_t lo;
+    NodeId node;
+    double w;
+  };
+  // A cube in a sub-problem: literals whose bit is set in `done` are already satisfied.
+  struct Ref {
+    uint32_t cube;
+    uint16_t done;
+  };
+
+  bool add_rule(const ir::Rule& r, arch::Arch a, double weight);
+  bool add_cmp(const ir::EffectiveCmp& c, std::vector<std::vector<Lit>>& terms);
+  uint16_t var(uint8_t arg, bool hi, uint32_t mask);
+  NodeId build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t depth);
+  NodeId search(const Var& v, const std::vector<Piece>& ivs, size_t i, size_t j, size_t chain);
+  NodeId emit_word(const Var& w, const std::vector<Piece>& ivs);
+  NodeId value_tiers(const Var& v, const std::vector<Piece>& ivs);
+  static size_t chain_for(const std::vector<Piece>& ivs);
+  NodeId jump(const Var& v, uint16_t op, uint32_t k, NodeId jt, NodeId jf);
+
+  Graph& g_;
+  std::vector<Var> vars_;
+  std::vector<Lit> lits_;
+  std::vector<Cube> cubes_;
+  size_t work_ = 0;
+  bool over_ = false;
+  bool big_endian_ = false;
+};
+
+}  // namespace sysfence::compiler::detail
