@@ -245,6 +245,44 @@ BenchPolicy allowlist350(bool (*usable)(std::string_view name)) {
   return p;
 }
 
+BenchPolicy synthetic(const std::string& kind, int k) {
+  BenchPolicy p;
+  p.title = kind == "mmap" ? "mmap (VMM flags)" : kind + " K=" + std::to_string(k);
+  p.default_action = Action::errno_(EPERM);
+  p.bad_arch_action = Action::kill_process();
+  for (const auto& e : sysfence::arch::syscalls(Arch::X86_64)) {
+    if (p.rules.size() == 100) break;
+    if (std::string_view(e.name) == kind) continue;
+    p.rules.push_back({std::string(e.name), Action::allow(), {}});
+  }
+  if (kind == "ioctl") {
+    for (int i = 0; i < k; ++i) p.rules.push_back({kind, Action::allow(), {ArgCmp::eq(1, 0x5400 + 3 * i)}});
+  } else if (kind == "fcntl") {
+    for (int i = 0; i < k; ++i)
+      p.rules.push_back({kind, Action::allow(),
+                         {ArgCmp::eq(0, static_cast<uint64_t>(i % 16)),
+                          ArgCmp::masked_eq(1, 0xfff, static_cast<uint64_t>(i))}});
+  } else if (kind == "getpriority") {
+    for (int i = 1; i <= k; ++i)
+      p.rules.push_back({kind, Action::allow(),
+                         {ArgCmp::ge(0, 10 * static_cast<uint64_t>(i)),
+                          ArgCmp::le(1, 10 * static_cast<uint64_t>(i) + 5)}});
+  } else if (kind == "mmap") {
+    constexpr uint64_t kPrivAnon = MAP_PRIVATE | MAP_ANONYMOUS;
+    const uint64_t flags[] = {kPrivAnon, MAP_SHARED | MAP_FIXED, kPrivAnon | MAP_NORESERVE,
+                              kPrivAnon | MAP_FIXED, MAP_SHARED, MAP_PRIVATE,
+                              MAP_PRIVATE | MAP_FIXED, MAP_SHARED | MAP_NORESERVE,
+                              kPrivAnon | MAP_STACK, MAP_SHARED | MAP_ANONYMOUS};
+    for (size_t i = 0; i < std::size(flags); ++i) {
+      std::vector<ArgCmp> c{ArgCmp::masked_eq(3, 0xffffffffULL, flags[i])};
+      if (i % 3 == 2) c.push_back(ArgCmp::eq(2, PROT_READ | PROT_WRITE));
+      p.rules.push_back({kind, Action::allow(), std::move(c)});
+    }
+  }
+  p.notes.push_back("100 x86_64 syscalls allowed plus the rules on " + kind);
+  return p;
+}
+
 sysfence::Result<sysfence::ir::Policy> to_sysfence(const BenchPolicy& p,
                                                    const std::vector<Arch>& arches) {
   sysfence::ir::PolicySpec s;

@@ -60,6 +60,14 @@ std::vector<std::string> docker_container_caps();
 // comparison does not know, so that both sides get exactly the same 350 syscalls.
 BenchPolicy allowlist350(bool (*usable)(std::string_view name) = nullptr);
 
+// Argument-heavy synthetic policies (issue 11): the first 100 x86_64 syscalls other than the
+// target allowed, plus K allow rules on the target: "ioctl" (arg1 == 0x5400 + 3i), "fcntl"
+// (arg0 == i % 16 && (arg1 & 0xfff) == i), "getpriority" (arg0 >= 10i && arg1 <= 10i + 5,
+// i = 1..K), "mmap" (a VMM's ten flag combinations on arg3's low 32 bits, every third with
+// prot == PROT_READ|PROT_WRITE; K ignored). The same generators as
+// tests/compiler/argument_policies_test.cpp.
+BenchPolicy synthetic(const std::string& kind, int k);
+
 // --- sysfence --------------------------------------------------------------------------------
 
 sysfence::Result<sysfence::ir::Policy> to_sysfence(const BenchPolicy& p,

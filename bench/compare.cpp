@@ -1,7 +1,7 @@
 // bench/compare.cpp — sysfence vs Debian's libseccomp, side by side in one run.
 //
 //   sysfence_bench_compare [--profile PATH] [--caps host|docker] [--quick] [--no-live|--live-only]
-//                          [--worst N] [--live-calls N] [--live-reps N]
+//                          [--worst N] [--live-calls N] [--live-reps N] [--synthetic [--dat-dir D]]
 //
 // Prints Markdown tables (they go into docs/benchmarks.md as they are):
 //   1. program length;
@@ -47,6 +47,8 @@ struct Args {
   int live_reps = 11;
   bool fifo = false;
   bool live_only = false;  // only the live syscall table
+  bool synthetic = false;  // only the argument-heavy synthetic policies
+  std::string dat_dir;     // where --synthetic writes its data for the charts
 };
 
 // The programs compared for one policy and arch set.
@@ -257,6 +259,160 @@ void live(const BenchPolicy& pol, const Args& a) {
 
 }  // namespace
 
+// Probe inputs on syscall `nr` (x86_64): all zero, then every compared value, +-1, the mask
+// and extremes, one argument at a time, and each rule's own values together (and all +-1).
+std::vector<SeccompData> arg_probes(const sysfence::ir::Policy& p, int32_t nr) {
+  std::vector<SeccompData> out;
+  const uint32_t au = sysfence::bpf::kAuditArchX86_64;
+  out.push_back(SeccompData::make(au, nr));
+  for (const auto& rr : p.rules_for(Arch::X86_64)) {
+    if (rr.nr != nr) continue;
+    uint64_t own[6] = {};
+    for (const auto& c : rr.rule->conds) {
+      own[c.arg] = c.value;
+      const uint64_t v0 = c.value, m = c.mask;
+      for (uint64_t v : {v0, v0 + 1, v0 - 1, m, v0 | ~m, ~v0, uint64_t{0xffffffff},
+                         (uint64_t{1} << 32) + v0}) {
+        uint64_t a[6] = {};
+        a[c.arg] = v;
+        out.push_back(SeccompData::make(au, nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+      }
+    }
+    uint64_t up[6], down[6];
+    for (int i = 0; i < 6; ++i) {
+      up[i] = own[i] + 1;
+      down[i] = own[i] - 1;
+    }
+    out.push_back(SeccompData::make(au, nr, own[0], own[1], own[2], own[3], own[4], own[5]));
+    out.push_back(SeccompData::make(au, nr, up[0], up[1], up[2], up[3], up[4], up[5]));
+    out.push_back(SeccompData::make(au, nr, down[0], down[1], down[2], down[3], down[4], down[5]));
+  }
+  return out;
+}
+
+// --synthetic: the argument-heavy policies of issue 11, sysfence against libseccomp; and the
+// compile time against K for the chart (synthetic-scaling.dat in `dat_dir`).
+void synthetic_tables(bool quick, const std::string& dat_dir) {
+  std::printf("\n### Argument-heavy policies (100 allowed syscalls + K rules on one)\n\n");
+  std::printf("Executed instructions over the probes of the rules' syscall (all zero, every "
+              "compared value, +-1, masks, extremes, each rule's own values): max / mean. *over "
+              "tree*: probes where sysfence runs more than libseccomp's binary tree (by up to). "
+              "Compile: median thread CPU time (sysfence compile of a built policy; libseccomp "
+              "seccomp_export_bpf of a filled context, default program).\n\n");
+  std::printf("| policy | sysfence length | libseccomp default / tree length | sysfence executed | "
+              "libseccomp tree executed | over tree | sysfence compile | libseccomp export |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  struct Case {
+    std::string kind;
+    int k;
+    bool libseccomp;
+  };
+  const std::vector<Case> cases = {{"ioctl", 1000, true},       {"fcntl", 100, true},
+                                   {"fcntl", 1000, true},       {"getpriority", 1000, false},
+                                   {"mmap", 10, true}};
+  const int reps = quick ? 5 : 21;
+  FILE* exec_dat = dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/synthetic-executed.dat").c_str(), "w");
+  if (exec_dat) std::fprintf(exec_dat, "# policy sysfence_max sysfence_mean tree_max tree_mean\n");
+  for (const Case& c : cases) {
+    const BenchPolicy bp = synthetic(c.kind, c.k);
+    auto pol = to_sysfence(bp, {Arch::X86_64});
+    if (!pol) {
+      std::printf("| %s | %s |\n", bp.title.c_str(), pol.error().render().c_str());
+      continue;
+    }
+    auto ours = sysfence_compile(*pol, Weighting::CacheAware);
+    if (!ours) {
+      std::printf("| %s | refused: %s |\n", bp.title.c_str(), ours.error().message.c_str());
+      continue;
+    }
+    Program def, tree;
+    double ls_us = -1;
+    if (c.libseccomp) {
+      const int memfd = make_memfd();
+      std::string err;
+      void* c1 = ls_build(LS, bp, {Arch::X86_64}, 1, &err);
+      void* c2 = ls_build(LS, bp, {Arch::X86_64}, 2, &err);
+      if (c1 && c2) {
+        def = ls_export(LS, c1, memfd);
+        tree = ls_export(LS, c2, memfd);
+        std::vector<double> t;
+        for (int r = 0; r < reps; ++r) t.push_back(cpu_us([&] { return !ls_export(LS, c1, memfd).empty(); }));
+        ls_us = median(t);
+      }
+      if (c1) ls_release(LS, c1);
+      if (c2) ls_release(LS, c2);
+      close(memfd);
+    }
+    std::vector<double> t;
+    for (int r = 0; r < reps; ++r)
+      t.push_back(cpu_us([&] { return sysfence_compile(*pol, Weighting::CacheAware).ok(); }));
+    const double sf_us = median(t);
+    const auto nr = *sysfence::arch::syscall_number(Arch::X86_64, c.kind);
+    uint32_t max_s = 0, max_t = 0, over = 0, worst = 0;
+    double sum_s = 0, sum_t = 0;
+    const auto probes = arg_probes(*pol, nr);
+    for (const auto& d : probes) {
+      const auto a = emulate(*ours, d);
+      max_s = std::max(max_s, a.insns);
+      sum_s += a.insns;
+      if (!tree.empty()) {
+        const auto b = emulate(tree, d);
+        max_t = std::max(max_t, b.insns);
+        sum_t += b.insns;
+        if (a.insns > b.insns) {
+          ++over;
+          worst = std::max(worst, a.insns - b.insns);
+        }
+      }
+    }
+    const double n = static_cast<double>(probes.size());
+    if (exec_dat && !tree.empty())
+      std::fprintf(exec_dat, "\"%s\" %u %.2f %u %.2f\n", bp.title.c_str(), max_s, sum_s / n, max_t, sum_t / n);
+    if (tree.empty()) {
+      std::printf("| %s | %zu | (not compared: libseccomp takes minutes) | %u / %.1f | — | — | %s | — |\n",
+                  bp.title.c_str(), ours->size(), max_s, sum_s / n, fmt_us(sf_us).c_str());
+    } else {
+      std::printf("| %s | **%zu** | %zu / %zu | %u / %.1f | %u / %.1f | %u of %zu (+%u) | %s | %s |\n",
+                  bp.title.c_str(), ours->size(), def.size(), tree.size(), max_s, sum_s / n,
+                  max_t, sum_t / n, over, probes.size(), worst, fmt_us(sf_us).c_str(),
+                  fmt_us(ls_us).c_str());
+    }
+  }
+  if (exec_dat) std::fclose(exec_dat);
+  // Compile time against K, for the chart.
+  if (dat_dir.empty()) return;
+  const std::string path = dat_dir + "/synthetic-scaling.dat";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return;
+  std::fprintf(f, "# K  sysfence_us(ioctl fcntl getpriority)  libseccomp_us(ioctl fcntl)\n");
+  for (int k : {10, 30, 100, 300, 1000}) {
+    std::fprintf(f, "%d", k);
+    double ls_cols[2] = {-1, -1};
+    for (const char* kind : {"ioctl", "fcntl", "getpriority"}) {
+      const BenchPolicy bp = synthetic(kind, k);
+      auto pol = to_sysfence(bp, {Arch::X86_64});
+      std::vector<double> t;
+      for (int r = 0; r < reps && pol; ++r)
+        t.push_back(cpu_us([&] { return sysfence_compile(*pol, Weighting::CacheAware).ok(); }));
+      std::fprintf(f, " %.1f", t.empty() ? -1 : median(t));
+      if (std::string(kind) != "getpriority") {
+        const int memfd = make_memfd();
+        std::string err;
+        if (void* c1 = ls_build(LS, bp, {Arch::X86_64}, 1, &err)) {
+          std::vector<double> u;
+          for (int r = 0; r < reps; ++r) u.push_back(cpu_us([&] { return !ls_export(LS, c1, memfd).empty(); }));
+          ls_cols[std::string(kind) == "ioctl" ? 0 : 1] = median(u);
+          ls_release(LS, c1);
+        }
+        close(memfd);
+      }
+    }
+    std::fprintf(f, " %.1f %.1f\n", ls_cols[0], ls_cols[1]);
+  }
+  std::fclose(f);
+  std::printf("\n(compile time against K written to %s)\n", path.c_str());
+}
+
 int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
@@ -278,10 +434,13 @@ int main(int argc, char** argv) {
     else if (s == "--live-reps") a.live_reps = std::atoi(next().c_str());
     else if (s == "--trace") a.traces.push_back(next());
     else if (s == "--fifo") a.fifo = true;
+    else if (s == "--synthetic") a.synthetic = true;
+    else if (s == "--dat-dir") a.dat_dir = next();
     else {
       std::fprintf(stderr,
                    "usage: %s [--profile PATH] [--caps host|docker] [--quick] [--no-live|--live-only] "
-                   "[--worst N] [--live-calls N] [--live-reps N] [--fifo] [--trace NAME[:a0[:a1..]]]\n",
+                   "[--worst N] [--live-calls N] [--live-reps N] [--fifo] [--trace NAME[:a0[:a1..]]] "
+                   "[--synthetic [--dat-dir DIR]]\n",
                    argv[0]);
       return 2;
     }
@@ -291,6 +450,10 @@ int main(int argc, char** argv) {
     a.live_reps = 3;
   }
   std::printf("## sysfence vs libseccomp — one run\n\n%s; %s\n", machine_summary().c_str(), LS.name.c_str());
+  if (a.synthetic) {
+    synthetic_tables(a.quick, a.dat_dir);
+    return 0;
+  }
 
   std::vector<BenchPolicy> pols;
   const auto caps = a.caps == "docker" ? docker_container_caps() : host_effective_caps();

@@ -5,7 +5,7 @@
 // cell rotating), each as posix_spawn + wait4: wall-clock time (CLOCK_MONOTONIC) and peak
 // resident memory (ru_maxrss of the child).
 //
-//   sysfence_bench_startup [--rounds N] [--quick]
+//   sysfence_bench_startup [--rounds N] [--quick] [--dat FILE]
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -82,11 +82,13 @@ bool executable(const std::string& p) { return access(p.c_str(), X_OK) == 0; }
 
 int main(int argc, char** argv) {
   int rounds = 200;
+  std::string dat;  // --dat FILE: label, wall ms, CPU ms, peak RSS KiB per process (the chart)
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--dat") && i + 1 < argc) dat = argv[++i];
     else if (!std::strcmp(argv[i], "--quick")) rounds = 30;
     else {
-      std::fprintf(stderr, "usage: sysfence_bench_startup [--rounds N] [--quick]\n");
+      std::fprintf(stderr, "usage: sysfence_bench_startup [--rounds N] [--quick] [--dat FILE]\n");
       return 2;
     }
   }
@@ -132,6 +134,14 @@ int main(int argc, char** argv) {
   for (const Cell& c : cells)
     std::printf("| %s | %.3f | %.3f-%.3f | %.3f | %ld |\n", c.label.c_str(), median(c.ms),
                 pct(c.ms, 0.1), pct(c.ms, 0.9), median(c.cpu_ms), median(c.rss_kb));
+  if (!dat.empty()) {
+    if (FILE* f = std::fopen(dat.c_str(), "w")) {
+      std::fprintf(f, "# process wall_ms cpu_ms peak_rss_kib\n");
+      for (const Cell& c : cells)
+        std::fprintf(f, "\"%s\" %.3f %.3f %ld\n", c.label.c_str(), median(c.ms), median(c.cpu_ms), median(c.rss_kb));
+      std::fclose(f);
+    }
+  }
   if (have_bwrap)
     std::printf("\nrun / bwrap: wall %.2fx, CPU %.2fx (target <= 0.60x)\n",
                 median(cells[1].ms) / median(cells[2].ms), median(cells[1].cpu_ms) / median(cells[2].cpu_ms));

@@ -66,6 +66,16 @@ else
   echo "== 4. C API: SKIPPED (src/compat not built)" | tee "$out/capi.md"
 fi
 echo "== 5. start-up: whole processes (sysfence run / compile vs bwrap and a libseccomp C program)"
-"$bin/sysfence_bench_startup" "${q[@]}" | tee "$out/startup.md"
+"$bin/sysfence_bench_startup" "${q[@]}" --dat "$out/startup.dat" | tee "$out/startup.md"
+
+echo "== 6. argument-heavy policies (issue 11): length, executed instructions, compile time vs K"
+"$bin/sysfence_bench_compare" --synthetic --dat-dir "$out" "${q[@]}" | tee "$out/synthetic.md"
+
+if command -v gnuplot >/dev/null; then
+  echo "== charts: docs/chart-*.png"
+  gnuplot -e "dat='$out'; out='docs'" scripts/plots/charts.gp
+else
+  echo "== charts: SKIPPED (gnuplot missing: apt-get install gnuplot-nox)"
+fi
 
 echo "results in $out"

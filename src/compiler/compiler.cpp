@@ -137,20 +137,33 @@ class Lowerer {
   // as trees, ranges merged); a run too irregular for it is lowered rule after rule.
   NodeId rules(std::vector<const ir::Rule*>& rs, arch::Arch a, NodeId fallback) {  // sorts rs
     big_endian_ = arch::info(a).big_endian;
-    std::stable_sort(rs.begin(), rs.end(), [](const ir::Rule* x, const ir::Rule* y) {
+    // Stable by precedence. A syscall has a rule or two: an insertion sort, no allocation;
+    // a long list (value sets) is merge-sorted.
+    auto before = [](const ir::Rule* x, const ir::Rule* y) {
       return precedence(x->action.kind) < precedence(y->action.kind);
-    });
+    };
+    if (rs.size() > 16) {
+      std::stable_sort(rs.begin(), rs.end(), before);
+    } else {
+      for (size_t i = 1; i < rs.size(); ++i) {
+        const ir::Rule* r = rs[i];
+        size_t j = i;
+        for (; j > 0 && before(r, rs[j - 1]); --j) rs[j] = rs[j - 1];
+        rs[j] = r;
+      }
+    }
     NodeId n = fallback;
     for (size_t end = rs.size(); end > 0;) {
       // [begin, end): the longest run ending at `end` with one action (kind and data).
       size_t begin = end - 1;
-      const uint32_t ret = rs[begin]->action.to_ret();
-      while (begin > 0 && rs[begin - 1]->action.to_ret() == ret) --begin;
-      const NodeId t = g_.ret(ret);
+      const ir::Action act = rs[begin]->action;
+      while (begin > 0 && rs[begin - 1]->action == act) --begin;
+      const NodeId t = g_.ret(act.to_ret());
       bool conditional = false;
       for (size_t i = begin; i < end; ++i) conditional |= !rs[i]->conds.empty();
+      // One rule alone is its AND chain (what the diagram would build, without its set-up).
       std::optional<NodeId> dd;
-      if (conditional) dd = dd_.any_of(rs.data() + begin, end - begin, a, t, n);
+      if (conditional && end - begin > 1) dd = dd_.any_of(rs.data() + begin, end - begin, a, t, n);
       if (dd) {
         n = *dd;
       } else {
