@@ -48,6 +48,8 @@ struct Args {
   bool fifo = false;
   bool live_only = false;  // only the live syscall table
   bool synthetic = false;  // only the argument-heavy synthetic policies
+  bool tradeoff = false;   // only the dispatch weighting trade-off (Docker, Podman)
+  std::string podman = "tests/data/podman-seccomp.json";
   std::string dat_dir;     // where --synthetic writes its data for the charts
 };
 
@@ -413,6 +415,84 @@ void synthetic_tables(bool quick, const std::string& dat_dir) {
   std::printf("\n(compile time against K written to %s)\n", path.c_str());
 }
 
+// --tradeoff: the dispatch tree's two means as the cache-aware weighting's cached-allow weight
+// goes from ~0 to 1 (issue 11 §2): (a) over every allowed syscall, (b) over the paths the kernel
+// cannot cache, and the probes costing more than libseccomp's tree; the uniform weighting's (a)
+// is the optimum (a) is compared with. Writes tradeoff-<name>.dat to `dat_dir`.
+void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string& dat_dir) {
+  auto pol = to_sysfence(bp, {Arch::X86_64});
+  if (!pol) return;
+  const auto base = sysfence_compile(*pol, Weighting::CacheAware);
+  const auto uni = sysfence_compile(*pol, Weighting::Uniform);
+  const int memfd = make_memfd();
+  std::string err;
+  Program tree;
+  if (void* c2 = ls_build(LS, bp, {Arch::X86_64}, 2, &err)) {
+    tree = ls_export(LS, c2, memfd);
+    ls_release(LS, c2);
+  }
+  close(memfd);
+  if (!base || !uni || tree.empty()) return;
+  struct Num {
+    int32_t nr;
+    bool allowed, cached;
+    std::vector<SeccompData> probes;
+  };
+  std::vector<Num> nums;
+  for (const auto& e : sysfence::arch::syscalls(Arch::X86_64)) {
+    bool allowed = false;
+    for (const auto& r : pol->rules_for(Arch::X86_64))
+      if (r.nr == e.nr && r.rule->action.kind == sysfence::ir::ActionKind::Allow) allowed = true;
+    nums.push_back({e.nr, allowed, cacheable(*base, Arch::X86_64, e.nr), arg_probes(*pol, e.nr)});
+  }
+  auto measure = [&](const Program& prog, double* a, double* b, uint32_t* bmax, int* over) {
+    double sa = 0, sb = 0;
+    int na = 0, nb = 0;
+    *bmax = 0;
+    *over = 0;
+    for (const Num& n : nums) {
+      double sum = 0;
+      uint32_t mx = 0;
+      for (const auto& d : n.probes) {
+        const auto r = emulate(prog, d);
+        sum += r.insns;
+        mx = std::max(mx, r.insns);
+        if (r.insns > emulate(tree, d).insns) ++*over;
+      }
+      const double mean = sum / static_cast<double>(n.probes.size());
+      if (n.allowed) { sa += mean; ++na; }
+      if (!n.cached) { sb += mean; ++nb; *bmax = std::max(*bmax, mx); }
+    }
+    *a = sa / na;
+    *b = sb / nb;
+  };
+  double ua, ub, ba, bb;
+  uint32_t um, bm;
+  int uo, bo;
+  measure(*uni, &ua, &ub, &um, &uo);
+  measure(*base, &ba, &bb, &bm, &bo);
+  std::printf("\n#### %s: uniform weighting (a) %.2f, (b) %.2f / %u; default (cached weight 0.1) "
+              "(a) %.2f (+%.1f%%), (b) %.2f / %u\n\n", name.c_str(), ua, ub, um, ba,
+              100 * (ba / ua - 1), bb, bm);
+  std::printf("| cached-allow weight | (a) mean, allowed | vs uniform optimum | (b) mean, uncached | (b) max | probes over libseccomp tree |\n|---:|---:|---:|---:|---:|---:|\n");
+  FILE* f = dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/tradeoff-" + name + ".dat").c_str(), "w");
+  if (f) std::fprintf(f, "# cached_weight a_mean b_mean b_max over_tree (uniform a=%.3f b=%.3f)\n", ua, ub);
+  for (double w : {0.001, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0}) {
+    sysfence::compiler::Options o;
+    o.cached_weight = w;
+    auto prog = sysfence::compiler::compile(*pol, o);
+    if (!prog) continue;
+    double a, b;
+    uint32_t m;
+    int ov;
+    measure(*prog, &a, &b, &m, &ov);
+    std::printf("| %.3f | %.2f | %+.1f%% | %.2f | %u | %d |\n", w, a, 100 * (a / ua - 1), b, m, ov);
+    if (f) std::fprintf(f, "%.3f %.3f %.3f %u %d\n", w, a, b, m, ov);
+  }
+  std::printf("| uniform | %.2f | 0.0%% | %.2f | %u | %d |\n", ua, ub, um, uo);
+  if (f) std::fclose(f);
+}
+
 int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
@@ -435,12 +515,14 @@ int main(int argc, char** argv) {
     else if (s == "--trace") a.traces.push_back(next());
     else if (s == "--fifo") a.fifo = true;
     else if (s == "--synthetic") a.synthetic = true;
+    else if (s == "--tradeoff") a.tradeoff = true;
+    else if (s == "--podman") a.podman = next();
     else if (s == "--dat-dir") a.dat_dir = next();
     else {
       std::fprintf(stderr,
                    "usage: %s [--profile PATH] [--caps host|docker] [--quick] [--no-live|--live-only] "
                    "[--worst N] [--live-calls N] [--live-reps N] [--fifo] [--trace NAME[:a0[:a1..]]] "
-                   "[--synthetic [--dat-dir DIR]]\n",
+                   "[--synthetic|--tradeoff [--podman PATH]] [--dat-dir DIR]\n",
                    argv[0]);
       return 2;
     }
@@ -452,6 +534,23 @@ int main(int argc, char** argv) {
   std::printf("## sysfence vs libseccomp — one run\n\n%s; %s\n", machine_summary().c_str(), LS.name.c_str());
   if (a.synthetic) {
     synthetic_tables(a.quick, a.dat_dir);
+    return 0;
+  }
+  if (a.tradeoff) {
+    std::printf("\n### Dispatch weighting: the two means against the cached-allow weight\n");
+    for (const auto& [label, caps] : {std::pair<std::string, std::vector<std::string>>{"docker-host-caps", host_effective_caps()},
+                                      {"docker-container-caps", docker_container_caps()}}) {
+      if (auto d = load_docker_profile(a.profile, caps)) {
+        keep_common_names(*d, LS);
+        tradeoff(*d, label, a.dat_dir);
+      }
+    }
+    if (auto d = load_docker_profile(a.podman, docker_container_caps())) {
+      keep_common_names(*d, LS);
+      tradeoff(*d, "podman-container-caps", a.dat_dir);
+    } else {
+      std::printf("\nPodman profile: SKIPPED (%s not found)\n", a.podman.c_str());
+    }
     return 0;
   }
 

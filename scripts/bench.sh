@@ -71,6 +71,9 @@ echo "== 5. start-up: whole processes (sysfence run / compile vs bwrap and a lib
 echo "== 6. argument-heavy policies (issue 11): length, executed instructions, compile time vs K"
 "$bin/sysfence_bench_compare" --synthetic --dat-dir "$out" "${q[@]}" | tee "$out/synthetic.md"
 
+echo "== 7. dispatch weighting: the trade-off curve (Docker's profile, both capability sets; Podman's)"
+"$bin/sysfence_bench_compare" --profile "$profile" --tradeoff --dat-dir "$out" | tee "$out/tradeoff.md"
+
 if command -v gnuplot >/dev/null; then
   echo "== charts: docs/chart-*.png"
   gnuplot -e "dat='$out'; out='docs'" scripts/plots/charts.gp

@@ -41,3 +41,16 @@ set ylabel "ms"
 set key top left
 set xtics rotate by -15
 plot dat."/startup.dat" using 2:xtic(1) title "wall-clock ms", '' using 3 title "CPU ms (user + system)"
+
+# 4. Dispatch weighting: mean over every allowed syscall against mean over the uncached paths,
+#    one point per cached-allow weight (sysfence_bench_compare --tradeoff).
+set output out."/chart-tradeoff.png"
+set title "Dispatch tree: (a) mean over allowed syscalls vs (b) mean over uncached paths, x86_64"
+set xlabel "(a) executed instructions, mean over every allowed syscall"
+set ylabel "(b) mean over the paths the kernel cannot cache"
+set xtics norotate
+set key top right
+set style data linespoints
+files = "docker-host-caps docker-container-caps podman-container-caps"
+plot for [f in files] (system("test -f ".dat."/tradeoff-".f.".dat && echo 1 || echo 0") eq "1" ? dat."/tradeoff-".f.".dat" : "/dev/null") \
+     using 2:3 with linespoints lw 2 title f

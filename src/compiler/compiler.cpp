@@ -34,10 +34,10 @@ using detail::NodeId;
 
 namespace {
 
-// CacheAware: what an unconditional allow weighs against 1 for a syscall that runs BPF. Not 0:
-// the same tree also serves kernels and filter stacks without the cache, where every allowed
-// syscall pays its depth, so the allowed ranges still pull towards the top.
-constexpr double kCachedWeight = 0.1;
+// CacheAware: what an unconditional allow weighs against 1 for a syscall that runs BPF is
+// Options::cached_weight (default 0.1). Not 0: the same tree also serves kernels and filter
+// stacks without the cache, where every allowed syscall pays its depth, so the allowed ranges
+// still pull towards the top.
 // Uniform: what a syscall that is always refused (errno, kill, trap) weighs against 1 for one
 // that can get through. Every syscall pays its depth there, and a working program rarely calls
 // what the policy refuses.
@@ -475,7 +475,7 @@ class Compiler {
       w = it != o_.profile->end() ? it->second : missing_freq_;
     }
     if (o_.weighting == Weighting::CacheAware) {
-      if (decision == allow_) w *= kCachedWeight;
+      if (decision == allow_) w *= o_.cached_weight;
     } else if (!lets_through(decision)) {
       w *= kRefusedWeight;
     }

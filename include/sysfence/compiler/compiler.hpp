@@ -73,6 +73,9 @@ using FrequencyProfile = std::map<std::pair<arch::Arch, int32_t>, double>;
 struct Options {
   Weighting weighting = Weighting::CacheAware;
   const FrequencyProfile* profile = nullptr;  // overrides the weighting where it has data
+  // CacheAware: what an unconditional allow weighs against 1 for a syscall that runs BPF (0.1:
+  // the trade-off between the two means in docs/benchmarks.md, "dispatch weighting").
+  double cached_weight = 0.1;
 };
 
 // Errors: a program longer than 4096 instructions (the message names the size).
