@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (fuzz/) with clang + ASan in build/fuzz and runs each one for a
 # bounded time, starting from the committed seed corpus (fuzz/corpus/<harness>). New inputs go to
-# build/fuzz/corpus-<harness>; a crash, leak or sanitizer report fails the script and leaves the
-# reproducer (crash-*, leak-*) in build/fuzz.
+# build/fuzz/corpus-<harness>; a crash, leak, sanitizer report or an input that takes longer
+# than the timeout fails the script and leaves the reproducer (crash-*, leak-*, timeout-*) in
+# build/fuzz.
 #
-#   scripts/fuzz.sh            # 60 s per harness
+#   scripts/fuzz.sh            # 60 s per harness, all harnesses
 #   scripts/fuzz.sh 600        # longer
-#   scripts/fuzz.sh 30 oci_import
+#   scripts/fuzz.sh 30 oci_import capi
+#
+# Inputs may be up to 1 MiB (SYSFENCE_FUZZ_MAX_LEN), so the fuzzer can reach the sizes where
+# chains, nesting and rule counts used to crash or hang (issue 8); each input must finish within
+# SYSFENCE_FUZZ_TIMEOUT seconds (default 10, under ASan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(policy_parser oci_import)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(policy_parser oci_import capi asm bpf_raw)
+max_len=${SYSFENCE_FUZZ_MAX_LEN:-1048576}
+timeout=${SYSFENCE_FUZZ_TIMEOUT:-10}
 
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
@@ -21,13 +28,18 @@ targets=()
 for h in "${harnesses[@]}"; do targets+=("fuzz_$h"); done
 cmake --build build/fuzz --target "${targets[@]}"
 
-dict_for() { case "$1" in policy_parser) echo fuzz/policy.dict ;; oci_import) echo fuzz/oci.dict ;; esac; }
 for h in "${harnesses[@]}"; do
   work="build/fuzz/corpus-$h"
   mkdir -p "$work"
+  dict=()
+  case "$h" in
+    policy_parser) dict=(-dict=../../fuzz/policy.dict) ;;
+    oci_import) dict=(-dict=../../fuzz/oci.dict) ;;
+    asm) dict=(-dict=../../fuzz/asm.dict) ;;
+  esac
   echo "== fuzz_$h for ${secs}s"
-  (cd build/fuzz && "./fuzz/fuzz_$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-     -max_len=8192 -print_final_stats=1 -dict="../../$(dict_for "$h")" \
+  (cd build/fuzz && "./fuzz/fuzz_$h" -max_total_time="$secs" -timeout="$timeout" -rss_limit_mb=2048 \
+     -max_len="$max_len" -print_final_stats=1 "${dict[@]}" \
      "corpus-$h" "../../fuzz/corpus/$h")
 done
-echo "fuzzing finished: no crash, no leak"
+echo "fuzzing finished: no crash, no leak, no timeout"

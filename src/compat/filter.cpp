@@ -541,7 +541,7 @@ Result<ir::PolicySpec> Filter::spec() const {
   s.rules.reserve(count);
   for (const ArchDb& d : st_.arches) {
     for (const auto& [nr, sr] : d.rules) {
-      auto add = [&](const std::vector<ir::ArgCmp>& conds, uint32_t action) {
+      auto add = [&, nr = nr](const std::vector<ir::ArgCmp>& conds, uint32_t action) {
         ir::Rule& r = s.rules.emplace_back();  // in place: a Rule is large (names, locations)
         r.nr = nr;
         r.only_arch = d.arch;

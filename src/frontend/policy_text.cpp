@@ -51,6 +51,7 @@ class Diag {
   std::vector<Error> errors;
   std::vector<Error> warnings;
   std::set<std::pair<int, int>> bad_lines;  // (file, line) with a lexical error
+  size_t tokens = 0;                         // lexed so far, in all files (against kMaxTokens)
 
   SourceLoc loc(Pos p) const {
     SourceLoc l;
@@ -63,8 +64,8 @@ class Diag {
       // Every IR comparison carries its location: a very long line (a minified or generated
       // policy) is not copied into each of them, and would not help under a caret anyway.
       size_t from = f.lines[static_cast<size_t>(p.line - 1)];
-      size_t to = f.text.find('\n', from);
-      if (to == std::string::npos) to = f.text.size();
+      // The next line's start (or the end of the text) bounds this one: no scan of the line.
+      size_t to = static_cast<size_t>(p.line) < f.lines.size() ? f.lines[static_cast<size_t>(p.line)] - 1 : f.text.size();
       if (to > from && f.text[to - 1] == '\r') --to;
       if (to - from <= kMaxCaretLine) l.source_line = f.text.substr(from, to - from);
     }
@@ -86,6 +87,12 @@ class Diag {
     add(warnings, std::move(e), kMaxWarnings);
   }
   void warn(Pos p, std::string msg, std::string hint = {}) { warn(make(p, std::move(msg), std::move(hint))); }
+  // At the cap: callers in hot loops (the lexer on garbage) count instead of building messages.
+  bool saturated() const { return errors.size() >= kMaxErrors; }
+  void drop_error() {
+    ++dropped_errors_;
+    ++error_count_;
+  }
   // Errors found so far (also those past the cap, which are counted but not kept).
   size_t error_count() const { return error_count_; }
   struct Mark {
@@ -126,12 +133,12 @@ class Diag {
   // Returns whether `e` is new (not a repeat).
   bool add(std::vector<Error>& to, Error e, size_t cap) {
     // The same diagnostic can arise once per arch or per group member: report it once.
-    std::string key = e.render();
-    if (seen_.count(key)) return false;
-    if (to.size() >= cap) {
+    if (to.size() >= cap) {  // past the cap: counted, not rendered (16 MiB of garbage is 16M errors)
       ++(&to == &errors ? dropped_errors_ : dropped_warnings_);
       return true;
     }
+    std::string key = e.render();
+    if (seen_.count(key)) return false;
     seen_.insert(std::move(key));
     to.push_back(std::move(e));
     return true;
@@ -234,6 +241,12 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
   while (i < text.size()) {
     char c = text[i];
     Pos p = pos();
+    if (d.tokens + out.size() >= kMaxTokens) {
+      d.error(p, "the policy has more than " + std::to_string(kMaxTokens) + " tokens; reading stops here",
+              "split it, or check that it is the file you meant");
+      d.bad_lines.insert({file, p.line});
+      break;
+    }
     if (c == '\n') {
       last_newline = p;
       if (paren == 0 && set_brace == 0 && !continues()) push(Tok::Newline, "", p);
@@ -342,6 +355,13 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
         case '=': k = Tok::Assign; break;
         case '-': k = Tok::Minus; break;
         default: {
+          if (d.saturated()) {
+            d.drop_error();
+            d.bad_lines.insert({file, p.line});
+            ++i;
+            ++col;
+            continue;
+          }
           std::string shown = (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
                                   ? "byte 0x" + [&] { char b[8]; std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(c)); return std::string(b); }()
                                   : "character '" + std::string(1, c) + "'";
@@ -361,6 +381,7 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
   Pos end = !text.empty() && text.back() == '\n' ? last_newline : pos();
   if (!out.empty() && out.back().kind != Tok::Newline) push(Tok::Newline, "", end);
   push(Tok::End, "", end);
+  d.tokens += out.size();
   return out;
 }
 

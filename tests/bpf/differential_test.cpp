@@ -1,9 +1,13 @@
 // The emulator agrees with the running kernel: random valid programs (and stacks of them) are
 // emulated on harmless syscalls, then installed in forked children that make the same calls;
 // the errno, success, SIGSYS (with si_errno) or death must be what the emulator predicts.
+// The random test makes each call through the x86_64, i386 (int 0x80) and x32 entry points and
+// compares at least 10,000 cases per run (release build), many per forked child. Its seed is
+// printed; SYSFENCE_DIFF_SEED=<seed> runs the same cases again.
 #include <errno.h>
 #include <sys/syscall.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,10 +29,16 @@ namespace {
 using testing::LiveCall;
 using testing::LiveObservation;
 
-SeccompData data_for(const LiveCall& c, uint64_t ip) {
-  SeccompData d = SeccompData::make(kAuditArchX86_64, static_cast<int32_t>(c.nr), c.args[0],
-                                    c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
-  d.instruction_pointer = ip;
+uint32_t arch_of(const LiveCall& c) { return c.int80 ? kAuditArchI386 : kAuditArchX86_64; }
+
+// What the kernel hands the filter for `c`: an i386 call sees the low 32 bits of each register
+// and the address after its `int 0x80`.
+SeccompData data_for(const LiveCall& c, uint64_t ip, uint64_t int80_ip = 0) {
+  const uint64_t m = c.int80 ? 0xffffffffULL : ~0ULL;
+  SeccompData d = SeccompData::make(arch_of(c), static_cast<int32_t>(c.nr), c.args[0] & m,
+                                    c.args[1] & m, c.args[2] & m, c.args[3] & m, c.args[4] & m,
+                                    c.args[5] & m);
+  d.instruction_pointer = c.int80 ? int80_ip : ip;
   return d;
 }
 
@@ -43,39 +53,58 @@ std::string mismatch(uint32_t ret, const LiveCall& call, const LiveObservation& 
     case Outcome::kNoTracer: ok = o.kind == Kind::kReturned && o.ret == -ENOSYS; break;
     case Outcome::kTrap:
       ok = o.kind == Kind::kTrapped && o.trap_errno == d.value && o.trap_syscall == call.nr &&
-           o.trap_arch == kAuditArchX86_64;
+           o.trap_arch == arch_of(call);
       break;
     case Outcome::kKillThread: ok = o.kind == Kind::kThreadKilled; break;
     case Outcome::kKillProcess: ok = o.kind == Kind::kProcessKilled; break;
   }
   if (ok) return {};
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "syscall %ld: emulator says %s (0x%08x), kernel: ", call.nr,
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%s syscall %#lx: emulator says %s (0x%08x), kernel: ",
+                call.int80 ? "i386" : (call.nr & 0x40000000) ? "x32" : "x86_64", call.nr,
                 action_name(ret).c_str(), ret);
   return buf + testing::describe(o);
 }
 
-std::vector<LiveCall> random_calls(std::mt19937_64& rng, size_t n) {
+enum class Entry { kX86_64, kI386, kX32 };
+
+// The four harmless calls' numbers per entry point: getppid, getpgid, umask, getpriority.
+struct Numbers {
+  long getppid, getpgid, umask, getpriority;
+};
+Numbers numbers(Entry e) {
+  switch (e) {
+    case Entry::kI386: return {64, 132, 60, 96};
+    case Entry::kX32: return {0x40000000 | SYS_getppid, 0x40000000 | SYS_getpgid, 0x40000000 | SYS_umask,
+                              0x40000000 | SYS_getpriority};
+    case Entry::kX86_64: break;
+  }
+  return {SYS_getppid, SYS_getpgid, SYS_umask, SYS_getpriority};
+}
+
+std::vector<LiveCall> random_calls(std::mt19937_64& rng, size_t n, Entry entry = Entry::kX86_64) {
   std::vector<LiveCall> calls;
+  const Numbers nrs = numbers(entry);
   auto high = [&] { return (rng() % 3 == 0) ? (rng() << 32) : 0; };
   for (size_t i = 0; i < n; ++i) {
     LiveCall c;
+    c.int80 = entry == Entry::kI386;
     for (uint64_t& a : c.args) a = rng() % 4 == 0 ? rng() : rng() % 5;  // unused args too
     switch (rng() % 4) {
-      case 0: c.nr = SYS_getppid; break;
+      case 0: c.nr = nrs.getppid; break;
       case 1: {
         static constexpr uint64_t kPids[] = {0, 1, 999999};
-        c.nr = SYS_getpgid;
+        c.nr = nrs.getpgid;
         c.args[0] = kPids[rng() % 3] | high();
         break;
       }
       case 2:
-        c.nr = SYS_umask;  // the low 9 bits stay 022, so every call leaves the mask as it was
+        c.nr = nrs.umask;  // the low 9 bits stay 022, so every call leaves the mask as it was
         c.args[0] = 022 | (rng() % 4 ? 0 : (rng() << 9));
         break;
       default: {
         static constexpr uint64_t kWhich[] = {0, 1, 2, 7};
-        c.nr = SYS_getpriority;
+        c.nr = nrs.getpriority;
         c.args[0] = kWhich[rng() % 4] | high();
         c.args[1] = (rng() % 2 ? 0 : rng() % 100000) | high();
         break;
@@ -86,12 +115,17 @@ std::vector<LiveCall> random_calls(std::mt19937_64& rng, size_t n) {
   return calls;
 }
 
-testing::GenOptions options_for(const std::vector<LiveCall>& calls, uint64_t ip) {
+testing::GenOptions options_for(const std::vector<LiveCall>& calls, uint64_t ip, uint64_t int80_ip = 0) {
   testing::GenOptions opt;
   opt.max_len = 36;
   opt.avoid_errnos = {EPERM, ESRCH, EINVAL, ENOSYS};  // natural failures of the calls used
   opt.interesting = {SYS_getppid, SYS_getpgid, SYS_umask, SYS_getpriority, kAuditArchX86_64,
-                     kAuditArchI386, static_cast<uint32_t>(ip), static_cast<uint32_t>(ip >> 32)};
+                     kAuditArchI386, static_cast<uint32_t>(ip), static_cast<uint32_t>(ip >> 32),
+                     static_cast<uint32_t>(int80_ip), static_cast<uint32_t>(int80_ip >> 32), 0x40000000};
+  for (Entry e : {Entry::kI386, Entry::kX32}) {
+    const Numbers n = numbers(e);
+    for (long nr : {n.getppid, n.getpgid, n.umask, n.getpriority}) opt.interesting.push_back(static_cast<uint32_t>(nr));
+  }
   for (const LiveCall& c : calls) {
     for (uint64_t a : c.args) {
       opt.interesting.push_back(static_cast<uint32_t>(a));
@@ -104,18 +138,33 @@ testing::GenOptions options_for(const std::vector<LiveCall>& calls, uint64_t ip)
 TEST(Differential, RandomProgramsAgreeWithKernel) {
   if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
   const uint64_t ip = testing::live_syscall_ip();
-  std::mt19937_64 rng(20261123);
+  const uint64_t int80_ip = testing::live_int80_ip();  // 0: no i386 entry on this kernel
+  uint64_t seed = std::random_device{}();
+  if (const char* s = std::getenv("SYSFENCE_DIFF_SEED")) seed = std::strtoull(s, nullptr, 0);
+  std::printf("[   seed   ] SYSFENCE_DIFF_SEED=%llu reruns these cases\n", static_cast<unsigned long long>(seed));
+  std::fflush(stdout);
+  RecordProperty("seed", std::to_string(seed));
+  std::mt19937_64 rng(seed);
 #if defined(__SANITIZE_ADDRESS__)
   const int kPrograms = 150;  // forking a sanitized process is several times slower
 #else
-  const int kPrograms = 400;
+  const int kPrograms = 400;  // x 27 calls: 10,800 cases
 #endif
+  // Per program: 9 calls through each entry point, all made in one child (a new child only
+  // after a call that kills).
+  const size_t kCallsPerEntry = 9;
   int forks = 0, stacks = 0, compared = 0;
   int by_outcome[6] = {};
+  int by_entry[3] = {};
   const auto start = std::chrono::steady_clock::now();
   for (int n = 0; n < kPrograms; ++n) {
-    const std::vector<LiveCall> calls = random_calls(rng, 8);
-    const testing::GenOptions opt = options_for(calls, ip);
+    std::vector<LiveCall> calls;
+    for (Entry e : {Entry::kX86_64, Entry::kI386, Entry::kX32}) {
+      if (e == Entry::kI386 && int80_ip == 0) continue;
+      for (const LiveCall& c : random_calls(rng, kCallsPerEntry, e)) calls.push_back(c);
+    }
+    std::shuffle(calls.begin(), calls.end(), rng);
+    const testing::GenOptions opt = options_for(calls, ip, int80_ip);
     const size_t depth = rng() % 5 == 0 ? 2 + rng() % 2 : 1;
     std::vector<Program> oldest_first;
     while (oldest_first.size() < depth) {
@@ -137,17 +186,18 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
       std::fprintf(stderr, "program %d\n", n);
       for (const Program& f : oldest_first) std::fprintf(stderr, "%s--\n", disassemble(f).c_str());
       for (const LiveCall& c : calls) {
-        std::fprintf(stderr, "call %ld: %s\n", c.nr,
-                     action_name(emulate_stack(newest_first, data_for(c, ip))->ret).c_str());
+        std::fprintf(stderr, "call %s %ld: %s\n", c.int80 ? "i386" : "syscall", c.nr,
+                     action_name(emulate_stack(newest_first, data_for(c, ip, int80_ip))->ret).c_str());
       }
     }
     const testing::LiveRun run = testing::live_run(oldest_first, calls);
     forks += run.forks;
     ASSERT_EQ(run.load_errno, 0) << "the kernel refused a program our verifier accepted";
     for (size_t i = 0; i < calls.size(); ++i) {
-      auto e = emulate_stack(newest_first, data_for(calls[i], ip));
+      auto e = emulate_stack(newest_first, data_for(calls[i], ip, int80_ip));
       ASSERT_TRUE(e.ok());
       ++by_outcome[static_cast<int>(outcome_of(e->ret).outcome)];
+      ++by_entry[calls[i].int80 ? 1 : (calls[i].nr & 0x40000000) ? 2 : 0];
       const std::string why = mismatch(e->ret, calls[i], run.observations[i]);
       ++compared;
       if (!why.empty()) {
@@ -155,16 +205,23 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
         for (size_t f = 0; f < newest_first.size(); ++f) {
           dump += "filter " + std::to_string(f) + " (newest first):\n" + disassemble(newest_first[f]);
         }
-        FAIL() << "program " << n << ", call " << i << ": " << why << "\n" << dump;
+        FAIL() << "seed " << seed << ", program " << n << ", call " << i << ": " << why << "\n" << dump
+               << "rerun with SYSFENCE_DIFF_SEED=" << seed;
       }
     }
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("[ measured ] %d programs (%d stacks), %d calls compared, %d forks, %.2f s; "
-              "allow %d errno %d trap %d no-tracer %d kill-thread %d kill-process %d\n",
-              kPrograms, stacks, compared, forks, secs, by_outcome[0], by_outcome[1],
-              by_outcome[2], by_outcome[3], by_outcome[4], by_outcome[5]);
+  std::printf("[ measured ] seed %llu: %d programs (%d stacks), %d calls compared (x86_64 %d, i386 %d, "
+              "x32 %d), %d forks, %.2f s; allow %d errno %d trap %d no-tracer %d kill-thread %d "
+              "kill-process %d\n",
+              static_cast<unsigned long long>(seed), kPrograms, stacks, compared, by_entry[0], by_entry[1],
+              by_entry[2], forks, secs, by_outcome[0], by_outcome[1], by_outcome[2], by_outcome[3],
+              by_outcome[4], by_outcome[5]);
+#if !defined(__SANITIZE_ADDRESS__)
+  EXPECT_GE(compared, int80_ip ? 10000 : 7000);
+#endif
+  if (int80_ip == 0) std::printf("[ skipped  ] i386 entry: this kernel has no int 0x80\n");
   // The mix must exercise every outcome, or the test proves less than it claims.
   for (int o = 0; o < 6; ++o) EXPECT_GT(by_outcome[o], 5) << "outcome " << o;
 }

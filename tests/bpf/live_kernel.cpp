@@ -36,10 +36,33 @@ __attribute__((noinline)) long raw_syscall6(long nr, uint64_t a0, uint64_t a1, u
                : "rcx", "r11", "memory");
   return ret;
 }
+
+// One `int 0x80` instruction for every i386 call. Arguments go in ebx, ecx, edx, esi, edi, ebp
+// (ebp set around the instruction, since it cannot be an asm operand); r8-r11 are declared
+// clobbered because kernels before 4.17 did not preserve them across int 0x80.
+// Zero-extended to the whole register: seccomp reads all 64 bits of the registers of an
+// int 0x80 call made from 64-bit code, and a 32-bit operand would leave the upper half to chance.
+uint64_t low32(uint64_t v) { return v & 0xffffffffULL; }
+
+__attribute__((noinline)) long raw_int80(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                                         uint64_t a4, uint64_t a5) {
+  uint32_t eax = static_cast<uint32_t>(nr);
+  register uint64_t r12 asm("r12") = low32(a5);
+  asm volatile(
+      "push %%rbp\n\t"
+      "mov %%r12d, %%ebp\n\t"
+      "int $0x80\n\t"
+      "pop %%rbp"
+      : "+a"(eax)
+      : "b"(low32(a0)), "c"(low32(a1)), "d"(low32(a2)), "S"(low32(a3)), "D"(low32(a4)), "r"(r12)
+      : "r8", "r9", "r10", "r11", "memory", "cc");
+  return static_cast<long>(static_cast<int32_t>(eax));  // i386 returns a 32-bit value
+}
 #endif
 
 long raw_call(const LiveCall& c) {
 #if defined(__x86_64__)
+  if (c.int80) return raw_int80(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
   return raw_syscall6(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
 #else
   (void)c;
@@ -285,6 +308,31 @@ uint64_t live_syscall_ip() {
       throw std::runtime_error("could not measure the syscall instruction pointer");
     }
     return r.observations[0].trap_ip;
+  }();
+  return ip;
+}
+
+uint64_t live_int80_ip() {
+  static uint64_t ip = [] {
+    // ld [0]; jeq 64 (i386 getppid), trap, allow
+    const Program trap_getppid = {
+        stmt(LD | W | ABS, kOffNr),
+        jump(JMP | JEQ | K, 64, 0, 1),
+        stmt(RET | K, ret_trap(7)),
+        stmt(RET | K, kRetAllow),
+    };
+    LiveCall call;
+    call.nr = 64;
+    call.int80 = true;
+    try {
+      LiveRun r = live_run(std::span<const Program>(&trap_getppid, 1), std::span<const LiveCall>(&call, 1));
+      if (!r.observations.empty() && r.observations[0].kind == LiveObservation::Kind::kTrapped &&
+          r.observations[0].trap_arch == kAuditArchI386)
+        return r.observations[0].trap_ip;
+    } catch (const std::exception&) {
+      // no i386 entry: int 0x80 raises SIGSEGV in the child
+    }
+    return uint64_t{0};
   }();
   return ip;
 }

@@ -1,5 +1,7 @@
 // Test-only harness: hand filters to the real kernel in forked children and observe what the
-// kernel does with harmless syscalls. x86_64 only (raw syscall instruction, known IP).
+// kernel does with harmless syscalls. x86_64 only: calls enter through the `syscall`
+// instruction (x86_64, and x32 with bit 30 set in the number) or through `int 0x80` (i386), each
+// from one known instruction address.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,9 @@ inline int live_load_one(const Program& p) { return live_load(std::span<const Pr
 struct LiveCall {
   long nr = 0;
   uint64_t args[6] = {0, 0, 0, 0, 0, 0};
+  // Enter through `int 0x80`: the i386 ABI (nr is an i386 number; the kernel sees the low 32
+  // bits of each argument). Otherwise `syscall` (x86_64; x32 when nr has bit 30 set).
+  bool int80 = false;
 };
 
 struct LiveObservation {
@@ -55,5 +60,8 @@ LiveCall install_call();
 // seccomp_data.instruction_pointer the kernel reports for live_run's calls (same in every
 // child: measured once with a TRAP filter).
 uint64_t live_syscall_ip();
+// The same for live_run's `int 0x80` calls; 0 when this kernel has no i386 entry
+// (IA32 emulation compiled out or disabled with ia32_emulation=0).
+uint64_t live_int80_ip();
 
 }  // namespace sysfence::bpf::testing

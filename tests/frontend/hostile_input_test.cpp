@@ -113,6 +113,14 @@ TEST(HostileInput, DeepNestingIsALocatedError) {
   }
 }
 
+TEST(HostileInput, TokenBudgetBoundsMemory) {
+  // 2M tokens of `(`: memory for the tokens and the tree is bounded by kMaxTokens.
+  auto r = parse("write: " + std::string(2000000, '(') + "\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(first_error(r).find("the policy has more than 1000000 tokens; reading stops here"), std::string::npos)
+      << first_error(r);
+}
+
 TEST(HostileInput, GarbageGivesABoundedNumberOfErrors) {
   std::string s(1 << 20, '$');
   auto r = parse(s);

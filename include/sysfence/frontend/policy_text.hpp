@@ -47,6 +47,7 @@ namespace sysfence::frontend {
 inline constexpr size_t kMaxClauses = 1024;      // conjunctions one rule may expand into
 inline constexpr size_t kMaxComparisons = 4096;  // comparisons in all of them together
 inline constexpr size_t kMaxIncludeDepth = 16;
+inline constexpr size_t kMaxTokens = 1000000;    // in a policy and its includes (bounds memory)
 
 struct ParseOptions {
   // Target arches when the policy has no `arch` line. Empty: the native arch.
