@@ -46,6 +46,22 @@ std::vector<EmuCase> emu_cases() {
     c.push_back({"LoadArg5Low", {stmt(LD | W | ABS, arg_lo(5)), ret_a}, d, 0xcafef00du, 2});
     c.push_back({"LoadArg5High", {stmt(LD | W | ABS, arg_hi(5)), ret_a}, d, 0xdeadbeefu, 2});
   }
+  {
+    // A big-endian ABI (no __AUDIT_ARCH_LE bit; s390x here): the kernel's seccomp_data holds
+    // u64s in big-endian order, so the high word is at 16 + 8i and the low word at 16 + 8i + 4.
+    SeccompData d = SeccompData::make(0x80000016u, 3);
+    d.args[5] = 0xdeadbeefcafef00dull;
+    d.instruction_pointer = 0x1122334455667788ull;
+    c.push_back({"BigEndianArg5HighFirst", {stmt(LD | W | ABS, 56), ret_a}, d, 0xdeadbeefu, 2});
+    c.push_back({"BigEndianArg5LowSecond", {stmt(LD | W | ABS, 60), ret_a}, d, 0xcafef00du, 2});
+    c.push_back({"BigEndianArgHelpers", {stmt(LD | W | ABS, arg_lo(5, true)), ret_a}, d,
+                 0xcafef00du, 2});
+    c.push_back({"BigEndianIpHighFirst", {stmt(LD | W | ABS, kOffIpLo), ret_a}, d, 0x11223344u, 2});
+    c.push_back({"BigEndianNrAndArchUnchanged", {stmt(LD | W | ABS, kOffNr), ret_a}, d, 3u, 2});
+    // mipsel (0x40000008) is little-endian: as x86.
+    d.arch = 0x40000008u;
+    c.push_back({"MipselArg5LowFirst", {stmt(LD | W | ABS, 56), ret_a}, d, 0xcafef00du, 2});
+  }
   c.push_back({"LenIs64", {stmt(LD | W | LEN, 0), ret_a}, x86(0), 64, 2});
   c.push_back({"LdxLenIs64", {stmt(LDX | W | LEN, 0), stmt(MISC | TXA, 0), ret_a}, x86(0), 64, 3});
   c.push_back({"AddWraps", {stmt(LD | IMM, 0xffffffff), stmt(ALU | ADD | K, 2), ret_a}, x86(0), 1, 3});

@@ -83,6 +83,33 @@ TEST(Disasm, EveryMnemonic) {
   }
 }
 
+// After a big-endian arch check (mips, s390x, ...), the word at 16 + 8i is the high word.
+TEST(Disasm, ArgumentWordsFollowTheCheckedArchsByteOrder) {
+  auto assembled = assemble(R"(
+         ld [4]
+         jeq #0x80000016, s390x, other
+  s390x: ld [0]
+         jeq #4, w, end                 ; s390x: write
+  w:     ld [16]
+         ld [20]
+         ret allow
+  other: ld [16]
+         ld [20]
+  end:   ret allow
+  )");
+  ASSERT_TRUE(assembled.ok()) << assembled.error().render();
+  std::istringstream lines(disassemble(*assembled));
+  std::vector<std::string> l;
+  for (std::string s; std::getline(lines, s);) l.push_back(s);
+  ASSERT_EQ(l.size(), assembled->size());
+  EXPECT_NE(l[1].find("; s390x"), std::string::npos) << l[1];
+  EXPECT_NE(l[3].find("; write"), std::string::npos) << l[3];
+  EXPECT_NE(l[4].find("; args[0].hi"), std::string::npos) << l[4];
+  EXPECT_NE(l[5].find("; args[0].lo"), std::string::npos) << l[5];
+  EXPECT_NE(l[7].find("; args[0].lo"), std::string::npos) << l[7];  // x86_64 by default
+  EXPECT_NE(l[8].find("; args[0].hi"), std::string::npos) << l[8];
+}
+
 TEST(Disasm, SyscallNamesFollowTheCheckedArch) {
   auto assembled = assemble(R"(
          ld [4]
