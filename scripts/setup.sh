@@ -18,6 +18,7 @@ packages=(
   bubblewrap gnuplot-nox   # bench only: the start-up comparison (bwrap) and the charts (bench.sh)
   make gcc                # the `make` workload `learn` is proven on (tests/learn)
   strace                  # bench/learn: `learn` against `strace -f -c`
+  scdoc man-db zsh        # man pages (docs/man, scdoc), `man` and zsh for the man/completion tests
 )
 
 missing=()

@@ -62,7 +62,7 @@ void run_compile(const CompileOpts& o) {
     nlohmann::json arches = nlohmann::json::array();
     for (auto a : policy.arches()) arches.push_back(arch::info(a).name);
     nlohmann::json warnings = nlohmann::json::array();
-    for (const Error& w : lp.parsed.warnings) warnings.push_back(w.render());
+    for (const Error& w : lp.parsed.warnings) warnings.push_back(w.render(false));
     print_json({{"policy", lp.label},
                 {"output", o.output},
                 {"format", o.format},
