@@ -1,19 +1,25 @@
 # Installs the library (shared + static), headers, a CMake package and a pkg-config file.
 include(CMakePackageConfigHelpers)
 
+# Components (the Debian packages of scripts/package.sh): cli (sysfence), lib (libsysfence0),
+# dev (libsysfence-dev), seccomp (libsysfence-seccomp0), seccomp_dev (libsysfence-seccomp-dev).
 install(TARGETS sysfence sysfence_static EXPORT sysfenceTargets
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib NAMELINK_COMPONENT dev
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT lib
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/sysfence DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(EXPORT sysfenceTargets NAMESPACE sysfence:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/sysfence DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  COMPONENT dev PATTERN compat EXCLUDE)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/sysfence/compat
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sysfence COMPONENT seccomp_dev)
+install(EXPORT sysfenceTargets NAMESPACE sysfence:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence
+  COMPONENT dev)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/sysfenceConfig.cmake.in
   ${PROJECT_BINARY_DIR}/sysfenceConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/sysfenceConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/sysfenceConfig.cmake ${PROJECT_BINARY_DIR}/sysfenceConfigVersion.cmake
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence)
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence COMPONENT dev)
 # The .pc file locates the prefix from its own place (${pcfiledir}), so that
 # `cmake --install --prefix DIR` into any prefix gives a working pkg-config file.
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
@@ -31,4 +37,5 @@ else()
   set(SYSFENCE_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/sysfence.pc.in ${PROJECT_BINARY_DIR}/sysfence.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/sysfence.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_BINARY_DIR}/sysfence.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+  COMPONENT dev)

@@ -12,7 +12,7 @@ quick=0
 jobs=$(nproc)
 build=build/bench
 out=
-profile=../shared/profiles/docker-default.json
+profile=tests/data/docker-default.json
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1 ;;

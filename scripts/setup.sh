@@ -18,6 +18,10 @@ packages=(
   bubblewrap gnuplot-nox   # bench only: the start-up comparison (bwrap) and the charts (bench.sh)
   make gcc                # the `make` workload `learn` is proven on (tests/learn)
   strace                  # bench/learn: `learn` against `strace -f -c`
+  scdoc man-db zsh        # man pages (docs/man, scdoc), `man` and zsh for the man/completion tests
+  runc crun busybox-static  # tests/runtime: exported OCI profiles in real container runtimes
+  golang-github-opencontainers-specs-dev python3-jsonschema  # the runtime-spec JSON schema, a validator
+  lintian                 # scripts/package.sh: the Debian packages are checked with lintian
 )
 
 missing=()

@@ -51,8 +51,16 @@ struct Error {
   //   hint: ...
   //   file(line:col): note: ...
   // For JSON: "file: path: message". Without a location: just the message (and hint).
+  // render() colours the text (ANSI SGR) when set_diagnostics_colour(true) was called, which the
+  // `sysfence` CLI does when stderr is a terminal and NO_COLOR is unset; render(false) never
+  // colours (for JSON and files). Colour only adds escapes: the text is the same.
   std::string render() const;
+  std::string render(bool colour) const;
 };
+
+// Process-wide default of Error::render() (off unless turned on). Thread-safe.
+void set_diagnostics_colour(bool on) noexcept;
+bool diagnostics_colour() noexcept;
 
 template <class T>
 class [[nodiscard]] Result {

@@ -53,6 +53,7 @@
 #include "sysfence/ir/policy.hpp"
 #include "sysfence/loader/loader.hpp"  // install() returns loader::Installed
 #include "sysfence/result.hpp"
+#include "sysfence/version.hpp"
 
 namespace sysfence {
 

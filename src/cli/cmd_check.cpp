@@ -153,7 +153,7 @@ void run_check(CheckOpts& o) {
           w.hint = "keep the bad-arch action a denial, or list " + d.name + " in `arch`";
           w.where = policy.spec().loc;
           warnings.push_back(error_json(w));
-          report += w.render();
+          report += w.render(false);  // stdout: plain (colour is for stderr)
           ++problems;
         }
       }

@@ -2,12 +2,15 @@
 // [-o OUT] [--format raw|c|text|oci] [--json]`: a policy to a filter.
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "bpf_glue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "policy_input.hpp"
+#include "spo.hpp"
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/frontend/oci.hpp"
 
@@ -29,7 +32,7 @@ void run_compile(const CompileOpts& o) {
 
   std::string out;
   size_t insns = 0;
-  if (o.format == "oci") {
+  if (o.format == "oci" || o.format == "spo") {
     frontend::OciExportOptions eo;
     eo.flag_bits = lp.oci_flags;
     auto r = frontend::export_oci(policy, eo);
@@ -39,6 +42,12 @@ void run_compile(const CompileOpts& o) {
     for (const Error& w : r.warnings) std::cerr << w.render();
     out = *r.value;
     if (out.empty() || out.back() != '\n') out += '\n';
+    if (o.format == "spo") {
+      std::vector<std::string> spo_warnings;
+      out = oci_to_spo_yaml(out, kubernetes_name(lp.is_default ? "sysfence-default" : lp.label),
+                            spo_warnings);
+      for (const auto& w : spo_warnings) std::cerr << "sysfence: warning: " << w << '\n';
+    }
   } else {
     compiler::Options co;
     co.weighting = o.weighting == "uniform" ? compiler::Weighting::Uniform : compiler::Weighting::CacheAware;
@@ -62,7 +71,7 @@ void run_compile(const CompileOpts& o) {
     nlohmann::json arches = nlohmann::json::array();
     for (auto a : policy.arches()) arches.push_back(arch::info(a).name);
     nlohmann::json warnings = nlohmann::json::array();
-    for (const Error& w : lp.parsed.warnings) warnings.push_back(w.render());
+    for (const Error& w : lp.parsed.warnings) warnings.push_back(w.render(false));
     print_json({{"policy", lp.label},
                 {"output", o.output},
                 {"format", o.format},
@@ -80,6 +89,50 @@ void run_compile(const CompileOpts& o) {
   }
 }
 
+// `compile DIR -o OUTDIR --format oci|spo`: every *.policy and *.json in DIR, each to
+// OUTDIR/<name>.json (oci) or .yaml (spo). Every policy is compiled before anything is written:
+// one bad policy writes nothing.
+void run_compile_dir(const CompileOpts& o) {
+  namespace fs = std::filesystem;
+  if (o.format != "oci" && o.format != "spo")
+    fail_usage("a directory of policies compiles with --format oci or --format spo");
+  if (o.output == "-") fail_usage("a directory of policies needs -o OUTDIR");
+  std::vector<fs::path> inputs;
+  for (const auto& e : fs::directory_iterator(o.policy.positional)) {
+    const auto ext = e.path().extension();
+    if (e.is_regular_file() && (ext == ".policy" || ext == ".json")) inputs.push_back(e.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  if (inputs.empty()) fail_usage(o.policy.positional + ": no *.policy or *.json file in it");
+  std::vector<std::pair<fs::path, std::string>> outputs;
+  for (const auto& in : inputs) {
+    CompileOpts one = o;
+    one.policy.positional = in.string();
+    LoadedPolicy lp = load_policy_or_exit(one.policy, false);
+    frontend::OciExportOptions eo;
+    eo.flag_bits = lp.oci_flags;
+    auto r = frontend::export_oci(*lp.parsed.value, eo);
+    if (!r.ok()) throw Exit{kExitUsage, r.render() + in.string() + ": cannot export to OCI JSON\n", true};
+    for (const Error& w : r.warnings) std::cerr << w.render();
+    std::string out = *r.value;
+    if (out.empty() || out.back() != '\n') out += '\n';
+    const std::string name = kubernetes_name(in.string());
+    if (o.format == "spo") {
+      std::vector<std::string> spo_warnings;
+      out = oci_to_spo_yaml(out, name, spo_warnings);
+      for (const auto& w : spo_warnings) std::cerr << "sysfence: warning: " << in.string() << ": " << w << '\n';
+    }
+    outputs.emplace_back(fs::path(o.output) / (name + (o.format == "spo" ? ".yaml" : ".json")), out);
+  }
+  std::error_code ec;
+  fs::create_directories(o.output, ec);
+  if (ec) fail(o.output + ": " + ec.message());
+  for (const auto& [path, data] : outputs) {
+    write_file(path.string(), data);
+    std::cerr << "sysfence: -> " << path.string() << '\n';
+  }
+}
+
 }  // namespace
 
 void add_compile(CLI::App& app) {
@@ -88,17 +141,24 @@ void add_compile(CLI::App& app) {
   sub->footer(
       "Formats: raw (struct sock_filter array, what seccomp(2) takes; `disasm` reads it back),\n"
       "c (a C array), text (the disassembler's text; `asm` reads it back), oci (the policy as\n"
-      "runtime-spec LinuxSeccomp JSON for runc, crun and Kubernetes).\n"
+      "runtime-spec LinuxSeccomp JSON for runc, crun and Kubernetes), spo (a Kubernetes Security\n"
+      "Profiles Operator SeccompProfile, YAML). FILE may be a directory with --format oci|spo:\n"
+      "each *.policy and *.json in it is written to -o OUTDIR as NAME.json or NAME.yaml.\n"
       "Exit codes: 0 written; 1 cannot write; 2 bad policy or usage.");
   add_policy_options(sub, o->policy, /*positional=*/true);
   sub->add_option("-o,--output", o->output, "output file (\"-\": stdout)");
-  sub->add_option("-f,--format", o->format, "raw, c, text or oci")
-      ->check(CLI::IsMember({"raw", "c", "text", "oci"}));
+  sub->add_option("-f,--format", o->format, "raw, c, text, oci or spo")
+      ->check(CLI::IsMember({"raw", "c", "text", "oci", "spo"}));
   sub->add_option("--name", o->name, "C array name for --format c");
   sub->add_option("--weighting", o->weighting, "dispatch tree weighting: cache-aware or uniform")
       ->check(CLI::IsMember({"cache-aware", "uniform"}));
   sub->add_flag("--json", o->json, "print a JSON summary (needs -o FILE)");
-  sub->callback([o] { run_compile(*o); });
+  sub->callback([o] {
+    if (!o->policy.positional.empty() && std::filesystem::is_directory(o->policy.positional))
+      run_compile_dir(*o);
+    else
+      run_compile(*o);
+  });
 }
 
 }  // namespace sysfence::cli

@@ -1,9 +1,14 @@
 // src/cli/main.cpp — `sysfence`: confine a program with seccomp-BPF, and compile, check and
 // explain filters. Every subcommand lives in its own cmd_*.cpp; exit codes are in common.hpp.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "sysfence/version.hpp"
 
 namespace {
 
@@ -22,11 +27,17 @@ void one_value_per_occurrence(CLI::App& app) {
 
 int main(int argc, char** argv) {
   using namespace sysfence::cli;
+  // Diagnostics in colour on a terminal only; never when piped, for TERM=dumb, or with NO_COLOR
+  // set to anything non-empty (no-color.org).
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  sysfence::set_diagnostics_colour(isatty(STDERR_FILENO) && !(no_color && *no_color) &&
+                                   !(term && std::strcmp(term, "dumb") == 0));
   CLI::App app{"sysfence: confine Linux processes with seccomp-BPF, and compile, check and "
                "explain filters.\nExit codes: 0 success, 1 denied or failed, 2 usage or input "
                "error (`run` exits with the program's own status).",
                "sysfence"};
-  app.set_version_flag("--version", std::string("sysfence ") + SYSFENCE_VERSION);
+  app.set_version_flag("--version", "sysfence " + std::string(sysfence::version()));
   app.require_subcommand(1);
   app.fallthrough(false);
 
@@ -41,6 +52,7 @@ int main(int argc, char** argv) {
   add_groups(app);
   add_probe(app);
   add_learn(app);
+  add_completion(app);
   one_value_per_occurrence(app);
 
   // `run`/`learn [OPTIONS] -- PROG ARGS...`: everything after the first "--" belongs to PROG.

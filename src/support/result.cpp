@@ -1,9 +1,28 @@
 #include "sysfence/result.hpp"
 
+#include <atomic>
 #include <string>
 
 namespace sysfence {
 namespace {
+
+std::atomic<bool> g_colour{false};
+
+// ANSI SGR sequences, or nothing. The roles: where (bold), an error's message (bold red), a
+// warning's "warning:" (bold magenta), notes (bold cyan), the caret (bold green), hints (green).
+struct Paint {
+  bool on;
+  std::string operator()(const char* sgr, const std::string& text) const {
+    if (!on || text.empty()) return text;
+    return std::string("\033[") + sgr + "m" + text + "\033[0m";
+  }
+};
+constexpr const char* kBold = "1";
+constexpr const char* kError = "1;31";
+constexpr const char* kWarning = "1;35";
+constexpr const char* kNote = "1;36";
+constexpr const char* kCaret = "1;32";
+constexpr const char* kHint = "32";
 
 std::string location_prefix(const SourceLoc& w) {
   if (!w.json_path.empty()) {
@@ -18,25 +37,39 @@ std::string location_prefix(const SourceLoc& w) {
   return {};
 }
 
-void append_caret(std::string& out, const SourceLoc& w) {
+void append_caret(std::string& out, const SourceLoc& w, const Paint& paint) {
   if (w.line <= 0 || w.source_line.empty()) return;
   out += "  " + w.source_line + "\n  ";
   // Keep tabs so the caret lines up under tab-indented source.
   for (int i = 1; i < w.col && i - 1 < static_cast<int>(w.source_line.size()); ++i) {
     out += w.source_line[static_cast<size_t>(i - 1)] == '\t' ? '\t' : ' ';
   }
-  out += "^\n";
+  out += paint(kCaret, "^") + "\n";
+}
+
+// "warning: rest" -> magenta "warning:" + bold rest; anything else is an error: bold red.
+std::string paint_message(const std::string& message, const Paint& paint) {
+  static const std::string kWarn = "warning:";
+  if (message.starts_with(kWarn))
+    return paint(kWarning, kWarn) + paint(kBold, message.substr(kWarn.size()));
+  return paint(kError, message);
 }
 
 }  // namespace
 
-std::string Error::render() const {
-  std::string out = location_prefix(where) + message + "\n";
-  append_caret(out, where);
-  if (!hint.empty()) out += "hint: " + hint + "\n";
+void set_diagnostics_colour(bool on) noexcept { g_colour.store(on, std::memory_order_relaxed); }
+bool diagnostics_colour() noexcept { return g_colour.load(std::memory_order_relaxed); }
+
+std::string Error::render() const { return render(diagnostics_colour()); }
+
+std::string Error::render(bool colour) const {
+  const Paint paint{colour};
+  std::string out = paint(kBold, location_prefix(where)) + paint_message(message, paint) + "\n";
+  append_caret(out, where, paint);
+  if (!hint.empty()) out += paint(kHint, "hint:") + " " + hint + "\n";
   for (const Note& n : notes) {
-    out += location_prefix(n.where) + "note: " + n.message + "\n";
-    append_caret(out, n.where);
+    out += paint(kBold, location_prefix(n.where)) + paint(kNote, "note:") + " " + n.message + "\n";
+    append_caret(out, n.where, paint);
   }
   return out;
 }

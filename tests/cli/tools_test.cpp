@@ -284,8 +284,8 @@ TEST(Check, OpenI386DoorIsAWarning) {
 }
 
 TEST(Check, OciProfile) {
-  const std::string docker = std::string(SYSFENCE_SOURCE_DIR) + "/../shared/profiles/docker-default.json";
-  if (!clitest::exists(docker)) GTEST_SKIP() << "skipped: " << docker << " not present";
+  const std::string docker = std::string(SYSFENCE_SOURCE_DIR) + "/tests/data/docker-default.json";
+  ASSERT_TRUE(clitest::exists(docker)) << docker << " is missing from the source tree";
   auto r = sysfence({"check", "--oci", docker, "--json"});
   EXPECT_NE(r.code, 2) << r.err;
   auto j = json::parse(r.out);

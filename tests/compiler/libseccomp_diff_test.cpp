@@ -546,12 +546,12 @@ TEST(LibseccompCost, AllowlistNeverCostlierThanTheBinaryTree) {
   expect_cheaper(p, compiler::Weighting::Uniform, "allowlist-350, uniform");
 }
 
-// Docker's default profile (../shared/profiles, when present), imported for x86_64 with all
+// Docker's default profile (tests/data/docker-default.json), imported for x86_64 with all
 // capabilities and with Docker's default container set; names libseccomp 2.5.4 does not know
 // are dropped on both sides.
 std::optional<ir::Policy> docker_profile(std::optional<std::vector<std::string>> caps) {
   const std::string path =
-      std::string(SYSFENCE_SOURCE_DIR) + "/../shared/profiles/docker-default.json";
+      std::string(SYSFENCE_SOURCE_DIR) + "/tests/data/docker-default.json";
   if (access(path.c_str(), R_OK) != 0) return std::nullopt;
   frontend::OciImportOptions o;
   o.caps = std::move(caps);
@@ -572,7 +572,7 @@ std::optional<ir::Policy> docker_profile(std::optional<std::vector<std::string>>
 
 TEST(LibseccompCost, DockerDefaultNeverCostlierThanTheBinaryTree) {
   auto all = docker_profile(std::nullopt);
-  if (!all) GTEST_SKIP() << "../shared/profiles/docker-default.json is not there";
+  ASSERT_TRUE(all) << "tests/data/docker-default.json is missing from the source tree";
   expect_cheaper(*all, compiler::Weighting::CacheAware, "docker-default, host caps");
   auto container = docker_profile(std::vector<std::string>{
       "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",

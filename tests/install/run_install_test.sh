@@ -23,7 +23,12 @@ for f in "$prefix/bin/sysfence" "$libdir/libsysfence.a" "$prefix/include/sysfenc
   [[ -e $f ]] || { echo "missing installed file: $f"; exit 1; }
 done
 ls "$libdir"/libsysfence.so* >/dev/null || { echo "missing libsysfence.so"; exit 1; }
-"$prefix/bin/sysfence" --version
+cli_version=$("$prefix/bin/sysfence" --version)
+echo "$cli_version"
+version=${cli_version#sysfence }
+# The one version (CMakeLists.txt project VERSION) everywhere it shows.
+want=$(sed -n 's/^project(sysfence VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
+[[ $version == "$want" ]] || { echo "sysfence --version says $version, CMakeLists.txt $want"; exit 1; }
 
 echo "== find_package(sysfence)"
 gen=()
@@ -32,15 +37,19 @@ cmake -S "$consumer" -B "$work/cmake-build" "${gen[@]}" -DCMAKE_PREFIX_PATH="$pr
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" \
   >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/cmake-build" >"$work/build.log" || { cat "$work/build.log"; exit 1; }
-LD_LIBRARY_PATH=$libdir "$work/cmake-build/consumer"
-"$work/cmake-build/consumer_static"
+grep -q "sysfence package version: $version\$" "$work/configure.log" ||
+  { echo "find_package(sysfence) version is not $version"; cat "$work/configure.log"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$work/cmake-build/consumer" | tee "$work/consumer.out"
+grep -qx "libsysfence $version" "$work/consumer.out" || { echo "sysfence::version() is not $version"; exit 1; }
+"$work/cmake-build/consumer_static" | grep -qx "libsysfence $version"
 
 echo "== pkg-config sysfence"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 cxx=${CXX:-c++}
 # shellcheck disable=SC2046
 $cxx $extra -o "$work/pc-consumer" "$consumer/main.cpp" $(pkg-config --cflags --libs sysfence)
-LD_LIBRARY_PATH=$libdir "$work/pc-consumer"
+LD_LIBRARY_PATH=$libdir "$work/pc-consumer" | grep -x "libsysfence $version"
+[[ $(pkg-config --modversion sysfence) == "$version" ]] || { echo "sysfence.pc version differs"; exit 1; }
 # The installed .pc must point at the prefix it was installed into, not the build's default.
 pc_prefix=$(pkg-config --variable=prefix sysfence)
 [[ $pc_prefix -ef $prefix ]] || { echo "sysfence.pc prefix is $pc_prefix, expected $prefix"; exit 1; }

@@ -57,5 +57,9 @@ int main() {
   }
   std::printf("consumer: openat=%d %s, README filter: %zu instructions, getppid -> EPERM\n", *nr,
               action.c_str(), prog->size());
+  // The version of the library loaded (run_install_test.sh compares it with `sysfence --version`,
+  // pkg-config and the CMake package).
+  std::printf("libsysfence %.*s\n", static_cast<int>(sysfence::version().size()),
+              sysfence::version().data());
   return 0;
 }
