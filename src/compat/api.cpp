@@ -294,6 +294,8 @@ int seccomp_export_pfc(const scmp_filter_ctx ctx, int fd) {
   });
 }
 
+}  // extern "C" (reopened below: a C++ helper must not get C linkage)
+
 namespace {
 
 // What seccomp_export_bpf writes: the program in the filter's byte order, as libseccomp does
@@ -314,6 +316,8 @@ sysfence::Result<sysfence::bpf::Program> exported(Filter& f) {
 }
 
 }  // namespace
+
+extern "C" {
 
 int seccomp_export_bpf(const scmp_filter_ctx ctx, int fd) {
   return guarded([&] {
