@@ -233,6 +233,30 @@ class JsonShape {
   }
 };
 
+// Feeds nlohmann's SAX events to a JsonShape. A separate pass, not parse()'s callback: the
+// callback parser rescans the parent container for discarded values at every object's end,
+// quadratic in the length of an array (50,000 syscall entries took minutes under ASan).
+struct JsonShapeSax {
+  JsonShape& shape;
+  int depth = 0;
+  const json none{};
+  bool value() { return shape.see(depth, json::parse_event_t::value, none); }
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+  bool string(json::string_t&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(std::size_t) { return shape.see(depth++, json::parse_event_t::object_start, none); }
+  bool key(json::string_t& k) { return shape.see(depth, json::parse_event_t::key, json(k)); }
+  bool end_object() { return shape.see(--depth, json::parse_event_t::object_end, none); }
+  bool start_array(std::size_t) { return shape.see(depth++, json::parse_event_t::array_start, none); }
+  bool end_array() { return shape.see(--depth, json::parse_event_t::array_end, none); }
+  // A syntax error: stop here; the DOM pass below reports it with its position.
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+};
+
 class Importer {
  public:
   Importer(const OciImportOptions& o) : opt_(o) {}
@@ -248,10 +272,10 @@ class Importer {
     json root;
     JsonShape shape;
     try {
-      root = json::parse(text.begin(), text.end(),
-                         [&shape](int depth, json::parse_event_t ev, json& parsed) {
-                           return shape.see(depth, ev, parsed);
-                         });
+      JsonShapeSax sax{shape};
+      if (json::sax_parse(text.begin(), text.end(), &sax) && !shape.problems.empty())
+        throw JsonShape::Stop{};
+      root = json::parse(text.begin(), text.end());
     } catch (const JsonShape::Stop&) {
       for (const auto& [path, msg] : shape.problems) error(path, msg.first, msg.second);
       return finish();
