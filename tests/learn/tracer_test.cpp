@@ -123,7 +123,9 @@ TEST(Tracer, SeesTheI386Door) {
   Seen s = trace_ok({self, "--gtest_filter=Helper.Int80"}, &code);
   EXPECT_EQ(code, 0);
   EXPECT_EQ(count(s, arch::Arch::I386, "getpid"), 1u);
+#ifndef __SANITIZE_ADDRESS__  // the ASan runtime calls getpid natively on its own
   EXPECT_EQ(count(s, arch::Arch::X86_64, "getpid"), 0u);
+#endif
   expect_no_children();
 }
 
