@@ -26,6 +26,7 @@ if(SYSFENCE_SCDOC AND Python3_Interpreter_FOUND)
   file(GLOB _scd CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/*.scd)
   set(_man_dir ${PROJECT_BINARY_DIR}/man)
   set(_pages)
+  set(_gz)
   foreach(src IN LISTS _scd)
     get_filename_component(_page ${src} NAME_WLE)  # sysfence.1
     list(APPEND _pages ${_man_dir}/${_page})
@@ -34,7 +35,16 @@ if(SYSFENCE_SCDOC AND Python3_Interpreter_FOUND)
     if(_section STREQUAL "3")  # sysfence-seccomp(3): with the C API's headers
       set(_component seccomp_dev)
     endif()
-    install(FILES ${_man_dir}/${_page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${_section}
+    set(_installed ${_man_dir}/${_page})
+    if(SYSFENCE_PACKAGING)  # Debian installs man pages gzipped (-n: no timestamp, reproducible)
+      set(_installed ${_man_dir}/gz/${_page}.gz)
+      add_custom_command(OUTPUT ${_installed}
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${_man_dir}/gz
+        COMMAND gzip -9nc ${_man_dir}/${_page} > ${_installed}
+        DEPENDS ${_man_dir}/${_page})
+      list(APPEND _gz ${_installed})
+    endif()
+    install(FILES ${_installed} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${_section}
       COMPONENT ${_component})
   endforeach()
   add_custom_command(
@@ -44,7 +54,7 @@ if(SYSFENCE_SCDOC AND Python3_Interpreter_FOUND)
             --out ${_man_dir} --scdoc ${SYSFENCE_SCDOC}
     DEPENDS sysfence_cli ${_scd} ${PROJECT_SOURCE_DIR}/scripts/gen_man.py
     COMMENT "Generating the man pages (scdoc)")
-  list(APPEND _docs_outputs ${_pages})
+  list(APPEND _docs_outputs ${_pages} ${_gz})
 else()
   message(WARNING "scdoc or python3 not found: the man pages are not built "
                   "(apt-get install scdoc python3, or -DSYSFENCE_BUILD_DOCS=OFF)")

@@ -22,7 +22,10 @@ install(FILES ${PROJECT_BINARY_DIR}/sysfenceConfig.cmake ${PROJECT_BINARY_DIR}/s
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence COMPONENT dev)
 # The .pc file locates the prefix from its own place (${pcfiledir}), so that
 # `cmake --install --prefix DIR` into any prefix gives a working pkg-config file.
-if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+if(SYSFENCE_PACKAGING)  # Debian: prefix=/usr, like every .pc file there
+  set(SYSFENCE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(SYSFENCE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+elseif(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
   set(SYSFENCE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
   set(SYSFENCE_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
 else()
@@ -31,8 +34,8 @@ else()
   set(SYSFENCE_PC_PREFIX "\${pcfiledir}/${_pc_up}")
   set(SYSFENCE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
 endif()
-if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
-  set(SYSFENCE_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+if(SYSFENCE_PACKAGING OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(SYSFENCE_PC_INCLUDEDIR "${CMAKE_INSTALL_FULL_INCLUDEDIR}")
 else()
   set(SYSFENCE_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
