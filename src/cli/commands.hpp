@@ -16,6 +16,7 @@ void add_status(CLI::App& app);
 void add_groups(CLI::App& app);
 void add_probe(CLI::App& app);
 void add_learn(CLI::App& app);
+void add_diff(CLI::App& app);
 void add_completion(CLI::App& app);  // last: it describes the commands added before it
 
 }  // namespace sysfence::cli

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   add_groups(app);
   add_probe(app);
   add_learn(app);
+  add_diff(app);
   add_completion(app);
   one_value_per_occurrence(app);
 

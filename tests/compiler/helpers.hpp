@@ -21,6 +21,7 @@
 #include "sysfence/bpf/seccomp.hpp"
 #include "sysfence/bpf/verify.hpp"
 #include "sysfence/compiler/compiler.hpp"
+#include "sysfence/diff/diff.hpp"
 #include "sysfence/ir/policy.hpp"
 
 namespace sysfence::testing {
@@ -34,12 +35,37 @@ inline ir::Policy build_ok(ir::PolicySpec spec) {
   return *p;
 }
 
+// The test oracle every compiled program goes through: proven equivalent (on every input, by
+// sysfence/diff) to the policy's meaning as diff::FilterGraph::reference() lowers it, naively
+// and independently of the compiler.
+inline void expect_equivalent_to_reference(const ir::Policy& p, const bpf::Program& prog) {
+  auto g = diff::FilterGraph::from_program(prog);
+  if (!g) {
+    ADD_FAILURE() << "diff cannot read the compiled program: " << g.error().render();
+    return;
+  }
+  const diff::FilterGraph ref = diff::FilterGraph::reference(p);
+  auto d = diff::compare({&*g, 1}, {&ref, 1});
+  if (!d) {
+    ADD_FAILURE() << "diff cannot decide the compiled program: " << d.error().render();
+    return;
+  }
+  if (!d->differences.empty()) {
+    const diff::Difference& x = d->differences.front();
+    ADD_FAILURE() << d->differences.size() << " region(s) where the compiled program differs from the policy; e.g. arch 0x"
+                  << std::hex << x.example.arch << std::dec << " nr " << x.example.nr << " args " << x.example.args[0]
+                  << "," << x.example.args[1] << "," << x.example.args[2] << ": compiled 0x" << std::hex << x.ret_a
+                  << ", policy 0x" << x.ret_b << std::dec;
+  }
+}
+
 inline bpf::VerifiedProgram compile_ok(const ir::Policy& p, const compiler::Options& o = {}) {
   auto prog = compiler::compile(p, o);
   if (!prog) {
     ADD_FAILURE() << "compile failed: " << prog.error().render();
     std::abort();
   }
+  expect_equivalent_to_reference(p, *prog);
   auto v = bpf::VerifiedProgram::make(*prog);
   if (!v) {
     ADD_FAILURE() << "the compiled program does not verify: " << v.error().render();
