@@ -9,6 +9,7 @@
 #include "bpf_glue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "permissive.hpp"
 #include "policy_input.hpp"
 #include "spo.hpp"
 #include "sysfence/compiler/compiler.hpp"
@@ -23,6 +24,7 @@ struct CompileOpts {
   std::string format = "raw";
   std::string name = "sysfence_filter";
   std::string weighting = "cache-aware";
+  std::string freq;  // a `learn --freq` profile
   bool json = false;
 };
 
@@ -51,6 +53,11 @@ void run_compile(const CompileOpts& o) {
   } else {
     compiler::Options co;
     co.weighting = o.weighting == "uniform" ? compiler::Weighting::Uniform : compiler::Weighting::CacheAware;
+    compiler::FrequencyProfile profile;
+    if (!o.freq.empty()) {
+      profile = load_frequency_or_exit(o.freq);
+      co.profile = &profile;
+    }
     bpf::Program prog = take(compiler::compile(policy, co));
     insns = prog.size();
     if (o.format == "raw") {
@@ -152,6 +159,7 @@ void add_compile(CLI::App& app) {
   sub->add_option("--name", o->name, "C array name for --format c");
   sub->add_option("--weighting", o->weighting, "dispatch tree weighting: cache-aware or uniform")
       ->check(CLI::IsMember({"cache-aware", "uniform"}));
+  sub->add_option("--freq", o->freq, "weight the dispatch tree by a `sysfence learn --freq` profile");
   sub->add_flag("--json", o->json, "print a JSON summary (needs -o FILE)");
   sub->callback([o] {
     if (!o->policy.positional.empty() && std::filesystem::is_directory(o->policy.positional))

@@ -28,6 +28,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "permissive.hpp"
 #include "policy_input.hpp"
 #include "precompiled/default_program.hpp"
 #include "sandbox_options.hpp"
@@ -47,6 +48,9 @@ struct RunOpts {
   bool tsync = false;
   bool log = false;
   bool report = false;
+  bool permissive = false;   // --permissive: trace, record what the policy would deny, enforce nothing
+  std::string suggest_to;    // --suggest-to FILE (with --permissive)
+  std::string freq;          // --freq FILE: weight the dispatch tree by a `learn --freq` profile
   SandboxOptions sandbox;
   std::vector<std::string> command;
 };
@@ -185,6 +189,12 @@ void forward_signal(int sig) {
 
 void run_run(RunOpts& o) {
   if (o.command.empty()) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
+  if (!o.suggest_to.empty() && !o.permissive) fail_usage("run: --suggest-to goes with --permissive");
+  if (o.permissive) {
+    if (o.report) fail_usage("run: --permissive and --report do not go together (permissive enforces nothing)");
+    globals().exit_code = run_permissive(o.policy, o.command, o.suggest_to);
+    return;
+  }
 
   // 1. Policy -> program, before anything runs. The embedded default for the native arch was
   // compiled at build time (a test keeps it equal to a fresh compile): nothing to parse. The
@@ -192,13 +202,19 @@ void run_run(RunOpts& o) {
   const sandbox::Plan sb = sandbox_plan_or_exit(o.sandbox, o.report);
   bpf::Program prog;
   uint32_t oci_flags = 0;
-  if (!sb.sandbox.spec().no_setuid_files && (!o.policy.given() || o.policy.use_default) &&
+  if (!sb.sandbox.spec().no_setuid_files && (!o.policy.given() || o.policy.use_default) && o.freq.empty() &&
       o.policy.arches.empty() && precompiled_default_arch() == arch::native_arch()) {
     const auto pre = precompiled_default_program();
     prog.assign(pre.begin(), pre.end());
   } else {
     LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
-    prog = take(compiler::compile(take(sandbox::with_sandbox_rules(*lp.parsed.value, sb))));
+    compiler::FrequencyProfile profile;
+    compiler::Options co;
+    if (!o.freq.empty()) {
+      profile = load_frequency_or_exit(o.freq);
+      co.profile = &profile;
+    }
+    prog = take(compiler::compile(take(sandbox::with_sandbox_rules(*lp.parsed.value, sb)), co));
     oci_flags = lp.oci_flags;
   }
 
@@ -363,6 +379,10 @@ void add_run(CLI::App& app) {
   sub->add_flag("--tsync", o->tsync, "install with SECCOMP_FILTER_FLAG_TSYNC");
   sub->add_flag("--log", o->log, "install with SECCOMP_FILTER_FLAG_LOG (audit log of non-allow actions)");
   sub->add_flag("--report", o->report, "print each denied syscall and a summary (supervised run)");
+  sub->add_flag("--permissive", o->permissive,
+                "enforce NOTHING: record what the policy would deny and print the lines to add (docs/learn.md)");
+  sub->add_option("--suggest-to", o->suggest_to, "with --permissive: write the lines to add to this file");
+  sub->add_option("--freq", o->freq, "weight the filter's dispatch tree by a `learn --freq` profile");
   add_sandbox_options(sub, o->sandbox);
   sub->callback([o] {
     for (auto& a : globals().run_tail) o->command.push_back(a);

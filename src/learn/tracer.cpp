@@ -119,6 +119,16 @@ bpf::Program trace_everything_filter() {
   return p;
 }
 
+bpf::Program trace_denials_filter(const bpf::Program& prog) {
+  bpf::Program out = prog;
+  for (bpf::Insn& in : out) {
+    if (in.code != (bpf::RET | bpf::K)) continue;
+    const uint32_t act = bpf::action_of(in.k);
+    if (act != bpf::kRetAllow && act != bpf::kRetLog) in.k = bpf::kRetTrace;
+  }
+  return out;
+}
+
 Result<TraceResult> trace_program(const std::vector<std::string>& argv, const TraceOptions& options) {
   if (argv.empty()) return Error{"no program given", {}, "name the program after --", {}, 0};
   int err = 0;

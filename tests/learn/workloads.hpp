@@ -7,7 +7,6 @@
 
 #include <unistd.h>
 
-#include "cli_helpers.hpp"
 
 inline bool on_path(const std::string& name) {
   for (const char* d : {"/usr/local/bin/", "/usr/bin/", "/bin/"})

@@ -74,6 +74,10 @@ struct TraceResult {
 // Every syscall returns SECCOMP_RET_TRACE, except the native clone3 (ENOSYS, see above).
 bpf::Program trace_everything_filter();
 
+// A policy's program with every RET K that does not allow (anything but ALLOW and LOG) turned
+// into SECCOMP_RET_TRACE: traced, only the calls the policy would deny stop (`run --permissive`).
+bpf::Program trace_denials_filter(const bpf::Program& policy_program);
+
 // Runs argv[0] (looked up on PATH) with argv. Errors: argv empty, program not found (the error's
 // sys_errno is ENOENT or EACCES), fork/ptrace/seccomp failures (nothing ran, or the program was
 // killed). SIGINT and SIGQUIT are ignored by the tracer while the program runs (the terminal
