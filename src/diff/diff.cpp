@@ -166,9 +166,10 @@ class Emitter {
   std::vector<Fix> fix_;
 };
 
-// One comparison: continue at `pass` or `fail`.
-void emit_cmp(Emitter& e, const ir::EffectiveCmp& c, Emitter::Label pass, Emitter::Label fail) {
-  const uint32_t lo_word = 4 + 2 * c.arg, hi_word = lo_word + 1;
+// One comparison: continue at `pass` or `fail`. A big-endian ABI keeps an argument's high word
+// first (sysfence/bpf/seccomp.hpp).
+void emit_cmp(Emitter& e, const ir::EffectiveCmp& c, bool big_endian, Emitter::Label pass, Emitter::Label fail) {
+  const uint32_t lo_word = arg_lo(c.arg, big_endian) / 4, hi_word = arg_hi(c.arg, big_endian) / 4;
   const uint32_t vl = static_cast<uint32_t>(c.value), vh = static_cast<uint32_t>(c.value >> 32);
   if (c.low32) {
     e.ld(lo_word);
@@ -238,7 +239,7 @@ void emit_arch_chain(Emitter& e, const ir::Policy& p, arch::Arch a) {
       Emitter::Label fail = e.label();
       for (const ir::ArgCmp& c : r->conds) {
         Emitter::Label pass = e.label();
-        emit_cmp(e, ir::effective(c, a), pass, fail);
+        emit_cmp(e, ir::effective(c, a), arch::info(a).big_endian, pass, fail);
         e.bind(pass);
       }
       e.ret(r->action.to_ret());
@@ -607,8 +608,14 @@ bpf::SeccompData example_of(const Region& r, const std::array<uint32_t, 16>& wit
   bpf::SeccompData d;
   d.nr = static_cast<int32_t>(w[0]);
   d.arch = w[1];
-  d.instruction_pointer = (static_cast<uint64_t>(w[3]) << 32) | w[2];
-  for (int j = 0; j < 6; ++j) d.args[j] = (static_cast<uint64_t>(w[5 + 2 * j]) << 32) | w[4 + 2 * j];
+  // The u64s are in the byte order of the arch's ABI, as the kernel (and bpf::emulate) read them.
+  const bool be = audit_arch_big_endian(d.arch);
+  auto u64 = [&](int first) {
+    const uint64_t a = w[first], b = w[first + 1];
+    return be ? (a << 32) | b : (b << 32) | a;
+  };
+  d.instruction_pointer = u64(2);
+  for (int j = 0; j < 6; ++j) d.args[j] = u64(4 + 2 * j);
   return d;
 }
 
@@ -734,11 +741,12 @@ std::string describe_args(const Region& r, arch::Arch a, std::string_view syscal
     if (!hi.unconstrained()) word_conds(hi, name, 32, &conds);
     if (!lo.unconstrained()) word_conds(lo, "u32(" + name + ")", 0, &conds);
   };
+  const bool be = arch::info(a).big_endian;
   for (int j = 0; j < 6; ++j) {
     std::string name = j < static_cast<int>(names.size()) && !names[j].empty() ? std::string(names[j]) : "arg" + std::to_string(j);
-    pair_conds(r.words[4 + 2 * j], r.words[5 + 2 * j], name);
+    pair_conds(r.words[arg_lo(j, be) / 4], r.words[arg_hi(j, be) / 4], name);
   }
-  pair_conds(r.words[2], r.words[3], "ip");
+  pair_conds(r.words[be ? 3 : 2], r.words[be ? 2 : 3], "ip");
   std::string out;
   for (const auto& c : conds) out += (out.empty() ? "" : " && ") + c;
   return out;

@@ -82,8 +82,8 @@ struct WordSet {
   std::optional<uint32_t> smallest(uint64_t* budget) const;
 };
 
-// Word i of seccomp_data is bytes 4i..4i+3: 0 nr, 1 arch, 2/3 instruction pointer (low/high),
-// 4+2j / 5+2j argument j (low/high).
+// Word i of seccomp_data is bytes 4i..4i+3: 0 nr, 1 arch, 2/3 instruction pointer, 4+2j / 5+2j
+// argument j (low/high on a little-endian ABI, high/low on a big-endian one).
 struct Region {
   std::array<WordSet, 16> words;
 };
