@@ -335,9 +335,39 @@ struct State {
   uint32_t acc = kRetAllow;            // the stack's value so far
 };
 
+// "(x & m) > k" (gt) or its negation "(x & m) <= k" as disjoint fixed-bit patterns (M, V), each
+// meaning (x & M) == V: read the masked value and k from the most significant bit; the first bit
+// where they differ decides. At most popcount(m) + 1 patterns; exact, no sampling.
+std::vector<std::pair<uint32_t, uint32_t>> ordering_patterns(uint32_t m, uint32_t k, bool gt) {
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  uint32_t pm = 0, pv = 0;  // the masked bits above `bit` equal k's
+  for (int bit = 31; bit >= 0; --bit) {
+    const uint32_t b = 1u << bit;
+    const bool kb = (k & b) != 0;
+    if (!(m & b)) {   // the masked value has 0 here
+      if (kb) {       // below k whatever follows
+        if (!gt) out.push_back({pm, pv});
+        return out;
+      }
+      continue;
+    }
+    if (kb) {         // 0 here: below k; 1: still equal
+      if (!gt) out.push_back({pm | b, pv});
+      pm |= b;
+      pv |= b;
+    } else {          // 1 here: above k; 0: still equal
+      if (gt) out.push_back({pm | b, pv | b});
+      pm |= b;
+    }
+  }
+  if (!gt) out.push_back({pm, pv});  // equal to k
+  return out;
+}
+
 class Engine {
  public:
-  Engine(uint64_t* steps, uint64_t max_steps) : steps_(steps), max_steps_(max_steps) {}
+  Engine(uint64_t* steps, const Limits& limits)
+      : steps_(steps), max_steps_(limits.max_steps), max_open_(limits.max_open_paths) {}
 
   // Calls `leaf(state)` for every feasible complete path of `stack` from `start`.
   template <class Leaf>
@@ -357,9 +387,14 @@ class Engine {
         const std::vector<Node>& nodes = stack[s.filter].nodes();
         const Node& n = nodes[s.pc];
         const uint16_t cls = class_of(n.code);
-        if (cls == RET) {
+        // Dividing by an X of 0 ends the program with 0 (the kernel's conversion checks X first).
+        const bool div_by_zero = cls == ALU && (op_of(n.code) == DIV || op_of(n.code) == MOD) &&
+                                 src_of(n.code) == X && s.x.kind == Val::Const && s.x.c == 0;
+        if (cls == RET || div_by_zero) {
           uint32_t r;
-          if ((n.code & 0x18) == RVAL_A) {
+          if (div_by_zero) {
+            r = 0;
+          } else if ((n.code & 0x18) == RVAL_A) {
             if (s.a.kind != Val::Const) return unsupported(s, "returns a value computed from seccomp_data (RET A)");
             r = s.a.c;
           } else {
@@ -388,31 +423,88 @@ class Engine {
             operand.kind = Val::Const;
             operand.c = n.k;
           }
-          if (operand.kind != Val::Const) return unsupported(s, "compares with a value computed from seccomp_data (X)");
+          uint16_t op = op_of(n.code);
+          uint32_t jt = n.jt, jf = n.jf;
+          if (s.a.kind == Val::Const && operand.kind == Val::Word) {
+            // A constant compared with a loaded word in X: the same test with the sides swapped.
+            // c == w, c & w: symmetric; c > w is !(w >= c); c >= w is !(w > c).
+            const uint32_t c = s.a.c;
+            s.a = operand;
+            operand = Val{Val::Const, c, 0, 0};
+            if (op == JGT || op == JGE) {
+              op = op == JGT ? JGE : JGT;
+              std::swap(jt, jf);
+            }
+          }
+          if (operand.kind != Val::Const)
+            return unsupported(s, "compares two values computed from seccomp_data (A with X)");
           if (s.a.kind == Val::Const) {
-            s.pc = holds(op_of(n.code), s.a.c, operand.c) ? n.jt : n.jf;
+            s.pc = holds(op, s.a.c, operand.c) ? jt : jf;
             continue;
           }
           if (s.a.kind == Val::Unknown) return unsupported(s, "compares a value computed from seccomp_data with more than AND");
-          // Both ways, each with its constraint, when feasible.
-          State f = s;
-          const bool t_ok = constrain(s, op_of(n.code), operand.c, true);
-          if (!ok_) return error_;
-          const bool f_ok = constrain(f, op_of(n.code), operand.c, false);
-          if (!ok_) return error_;
-          if (t_ok && f_ok) {
-            f.pc = n.jf;
-            work.push_back(std::move(f));
-            s.pc = n.jt;
+          if ((op == JGT || op == JGE) && s.a.mask != 0xffffffffU) {
+            // An ordering on a masked word: one path per fixed-bit pattern of each side.
+            const uint32_t k = operand.c;
+            if (op == JGE && k == 0) {  // always true
+              s.pc = jt;
+              continue;
+            }
+            const uint32_t gt_k = op == JGE ? k - 1 : k;  // x >= k is x > k - 1
+            bool first = true;
+            State keep;
+            for (const bool truth : {false, true}) {
+              for (const auto& [pm, pv] : ordering_patterns(s.a.mask, gt_k, truth)) {
+                const uint8_t w = s.a.word;
+                WordSet ws = s.region.words[w];  // (x & pm) == pv
+                uint32_t witness = s.witness[w];
+                const bool ok = constrain(ws, witness, pm, JEQ, pv, true);
+                if (!ok_) return error_;
+                if (!ok) continue;
+                State t = s;
+                t.region.words[w] = std::move(ws);
+                t.witness[w] = witness;
+                t.pc = truth ? jt : jf;
+                if (first) {
+                  keep = std::move(t);
+                  first = false;
+                } else {
+                  if (work.size() >= max_open_) return too_many_pending();
+                  work.push_back(std::move(t));
+                }
+              }
+            }
+            if (first) break;  // cannot happen: the patterns cover every member
+            s = std::move(keep);
             continue;
           }
+          // Both ways, each with its constraint, when feasible.
+          // Only the compared word's set changes: the state is copied only when both ways are.
+          const uint8_t w = s.a.word;
+          WordSet wt = s.region.words[w], wf = s.region.words[w];
+          uint32_t witness_t = s.witness[w], witness_f = s.witness[w];
+          const bool t_ok = constrain(wt, witness_t, s.a.mask, op, operand.c, true);
+          if (!ok_) return error_;
+          const bool f_ok = constrain(wf, witness_f, s.a.mask, op, operand.c, false);
+          if (!ok_) return error_;
+          if (t_ok && f_ok) {
+            if (work.size() >= max_open_) return too_many_pending();
+            State f = s;
+            f.region.words[w] = std::move(wf);
+            f.witness[w] = witness_f;
+            f.pc = jf;
+            work.push_back(std::move(f));
+          }
           if (t_ok) {
-            s.pc = n.jt;
+            s.region.words[w] = std::move(wt);
+            s.witness[w] = witness_t;
+            s.pc = jt;
             continue;
           }
           if (f_ok) {
-            s = std::move(f);
-            s.pc = n.jf;
+            s.region.words[w] = std::move(wf);
+            s.witness[w] = witness_f;
+            s.pc = jf;
             continue;
           }
           break;  // cannot happen: one of the two holds for every member
@@ -440,6 +532,11 @@ class Engine {
                      " symbolic steps)",
                  {}, "compare smaller filters, or per arch", {}, 0};
   }
+  Error too_many_pending() {
+    return Error{"the filters are too large to compare: more than " + std::to_string(max_open_) +
+                     " open paths at once",
+                 {}, "compare smaller filters, or per arch", {}, 0};
+  }
   Error unsupported(const State& s, const std::string& what) {
     return Error{"filter " + std::to_string(s.filter) + ", instruction " + std::to_string(s.pc) + ": " + what +
                      "; `diff` decides only filters that compare loaded words (ANDed with constants) "
@@ -448,10 +545,7 @@ class Engine {
   }
 
   // Adds "A op k" (or its negation) to the region; false when that leaves it empty.
-  bool constrain(State& s, uint16_t op, uint32_t k, bool truth) {
-    const uint8_t w = s.a.word;
-    const uint32_t m = s.a.mask;
-    WordSet& ws = s.region.words[w];
+  bool constrain(WordSet& ws, uint32_t& witness, uint32_t m, uint16_t op, uint32_t k, bool truth) {
     switch (op) {
       case JEQ:
         if ((k & ~m) != 0) return !truth;  // (x & m) never equals k
@@ -471,12 +565,7 @@ class Engine {
         }
         break;
       case JGT:
-      case JGE: {
-        if (m != 0xffffffffU) {
-          ok_ = false;
-          error_ = unsupported(s, "orders a masked word (JGT/JGE after AND)");
-          return false;
-        }
+      case JGE: {  // a full word (run() splits a masked one into fixed-bit patterns)
         const bool gt = op == JGT;
         if (truth) {  // x > k, x >= k
           if (gt && k == 0xffffffffU) return false;
@@ -503,7 +592,16 @@ class Engine {
       }
       default: return false;
     }
-    if (ws.contains(s.witness[w])) return true;
+    if (ws.contains(witness)) return true;
+    // Cheap candidates first (the bounds, the old witness with the fixed bits applied): a
+    // member found this way saves the search; none proves nothing.
+    for (const uint32_t c : {ws.lo, ws.hi, (witness & ~ws.must_mask) | ws.must_value,
+                             (ws.lo & ~ws.must_mask) | ws.must_value}) {
+      if (ws.contains(c)) {
+        witness = c;
+        return true;
+      }
+    }
     uint64_t budget = 1'000'000;
     auto v = ws.smallest(&budget);
     *steps_ += 1'000'000 - budget;
@@ -513,7 +611,7 @@ class Engine {
       return false;
     }
     if (!v) return false;
-    s.witness[w] = *v;
+    witness = *v;
     return true;
   }
 
@@ -579,8 +677,11 @@ class Engine {
           }
           return Ok{};
         }
-        if (s.a.kind == Val::Word && b.kind == Val::Const && op == AND) {
-          s.a.mask &= b.c;
+        if (op == AND && ((s.a.kind == Val::Word && b.kind == Val::Const) ||
+                          (s.a.kind == Val::Const && b.kind == Val::Word))) {
+          const uint32_t c = s.a.kind == Val::Const ? s.a.c : b.c;
+          if (s.a.kind == Val::Const) s.a = b;  // c & w is w & c
+          s.a.mask &= c;
           if (s.a.mask == 0) s.a = Val{Val::Const, 0, 0, 0};
           return Ok{};
         }
@@ -598,6 +699,7 @@ class Engine {
 
   uint64_t* steps_;
   uint64_t max_steps_;
+  uint64_t max_open_;  // paths waiting on the work list (each holds a region): bounds memory
   bool ok_ = true;
   Error error_;
 };
@@ -625,7 +727,7 @@ Result<DiffResult> compare(std::span<const FilterGraph> a, std::span<const Filte
   if (a.empty() || b.empty()) return Error{"nothing to compare: a side has no filter", {}, "", {}, 0};
   DiffResult res;
   uint64_t steps = 0;
-  Engine ea(&steps, limits.max_steps), eb(&steps, limits.max_steps);
+  Engine ea(&steps, limits), eb(&steps, limits);
   bool too_many = false;
   auto r = ea.run(a, State{}, [&](const State& sa) -> Result<void> {
     ++res.paths_a;
@@ -648,6 +750,7 @@ Result<DiffResult> compare(std::span<const FilterGraph> a, std::span<const Filte
   });
   if (!r) return r.error();
   (void)too_many;
+  res.steps = steps;
   return res;
 }
 
@@ -697,7 +800,16 @@ std::string hex(uint64_t v) {
 }
 
 // Conditions on one word, as `operand`-relative text; `shift` 32 for a high word.
-void word_conds(const WordSet& w, const std::string& operand, int shift, std::vector<std::string>* out) {
+void word_conds(const WordSet& set, const std::string& operand, int shift, std::vector<std::string>* out) {
+  // The same set, said shortly: excluded values at a bound move the bound ("x >= 0x26 && x <=
+  // 0x28 && x != 0x26 && x != 0x28" is "x == 0x27"); values outside the bounds are not excluded.
+  WordSet w = set;
+  for (bool moved = true; moved && w.lo < w.hi;) {
+    moved = false;
+    if (std::binary_search(w.not_values.begin(), w.not_values.end(), w.lo)) ++w.lo, moved = true;
+    if (w.lo < w.hi && std::binary_search(w.not_values.begin(), w.not_values.end(), w.hi)) --w.hi, moved = true;
+  }
+  std::erase_if(w.not_values, [&](uint32_t v) { return v < w.lo || v > w.hi; });
   const uint64_t s = static_cast<uint64_t>(shift);
   const uint64_t full = shift ? 0xffffffff00000000ULL : 0xffffffffULL;
   if (w.lo == w.hi) {

@@ -12,7 +12,10 @@
 // Why exact: classic BPF for seccomp has no loops (forward jumps only) and compares a value
 // loaded from seccomp_data (possibly ANDed with a constant) with a constant. So every path of a
 // program is a conjunction of constraints on single 32-bit words: an interval, a fixed-bits
-// mask, excluded values and excluded masked patterns. compare() enumerates the paths of A; for
+// mask, excluded values and excluded masked patterns. An ordering of a masked word ((x & m) > k,
+// JGT/JGE after AND) splits its path into the disjoint fixed-bit patterns that decide it (at
+// most popcount(m) + 1 per side), so it stays exact. JEQ/JGT/JGE/JSET take K or a constant in X;
+// a constant in A against a loaded word in X is the mirrored test. compare() enumerates the paths of A; for
 // each, the paths of B inside that region (infeasible branches pruned by an exact satisfiability
 // test per word); every pair with different return values is one Difference: a region of the
 // input space (a conjunction, not a sample) plus a concrete example input. The regions of the
@@ -22,9 +25,11 @@
 // precedence (bpf::emulate_stack), so a live process's stack can be compared.
 //
 // Known weaknesses: a program that computes on loaded words other than AND with a constant
-// (ADD, shifts, OR...), compares two loaded words, or returns a loaded value (RET A of a word)
-// is refused with an error naming the instruction, never answered inexactly. The number of paths
-// is bounded (Limits); a pair of filters beyond it is an error, not a partial answer.
+// (ADD, shifts, OR...), compares two loaded words with each other, or returns a loaded value
+// (RET A of a word) is refused with an error naming the instruction, never answered inexactly.
+// sysfence's compiler and libseccomp emit none of these.
+// The work is bounded (Limits: steps, open paths, differences); a pair of filters beyond it is an
+// error, not a partial answer.
 #pragma once
 
 #include <array>
@@ -98,11 +103,13 @@ struct DiffResult {
   std::vector<Difference> differences;
   uint64_t paths_a = 0;  // feasible paths explored
   uint64_t pairs = 0;    // feasible (path of A, path of B) pairs
+  uint64_t steps = 0;    // symbolic steps taken (Limits::max_steps bounds it)
 };
 
 struct Limits {
-  uint64_t max_steps = 50'000'000;     // instructions executed symbolically, both sides
+  uint64_t max_steps = 500'000'000;       // instructions executed symbolically, both sides
   uint64_t max_differences = 200'000;
+  uint64_t max_open_paths = 200'000;  // paths explored later, held at once (memory)
 };
 
 // Newest first on each side. Errors: an unsupported instruction (see above), limits exceeded.
