@@ -254,7 +254,9 @@ class Policy {
   Result<ir::Policy> build() const;
   Result<bpf::Program> compile(const compiler::Options& o = {}) const;
   // Compiles and installs on the calling thread (see loader::install_filter). Sets
-  // NO_NEW_PRIVS first unless `opts` says otherwise. Nothing is installed on an error.
+  // NO_NEW_PRIVS first unless `opts` says otherwise. Nothing is installed on an error. A policy
+  // past 4096 instructions is installed as stacked filters (compiler::compile_stack,
+  // loader::install_filters: all or none; compile() returns an error for it).
   Result<loader::Installed> install() const;
   Result<loader::Installed> install(const loader::FilterOptions& opts,
                                     const compiler::Options& o = {}) const;

@@ -105,9 +105,11 @@ Result<loader::Installed> Policy::install() const {
 
 Result<loader::Installed> Policy::install(const loader::FilterOptions& opts,
                                           const compiler::Options& o) const {
-  auto prog = compile(o);
-  if (!prog) return prog.error();
-  return loader::install_filter(*prog, opts);
+  auto p = build();
+  if (!p) return p.error();
+  auto stack = compiler::compile_stack(*p, o);  // past 4096 instructions: stacked filters
+  if (!stack) return stack.error();
+  return loader::install_filters(*stack, opts);
 }
 
 }  // namespace sysfence

@@ -18,6 +18,21 @@
 namespace sysfence::cli {
 namespace {
 
+// OCI JSON holds rules, and the runtime (runc, crun: libseccomp) compiles them into one filter:
+// a policy that sysfence can only load as a stack cannot be exported faithfully.
+void refuse_stacked_export(const ir::Policy& policy, const std::string& label) {
+  auto one = compiler::compile(policy);
+  if (one) return;
+  auto stack = compiler::compile_stack(policy);
+  throw Exit{kExitUsage,
+             "sysfence: " + label + ": cannot export to OCI JSON: the policy compiles past 4096 " +
+                 "instructions (" + one.error().message + ")" +
+                 (stack ? ", so sysfence loads it as " + std::to_string(stack->size()) + " stacked filters" : "") +
+                 "; OCI runtimes compile the JSON into one filter, which the kernel refuses past " +
+                 "4096 instructions. Use `sysfence run`, or split the argument rules.\n",
+             true};
+}
+
 struct CompileOpts {
   PolicyInput policy;
   std::string output = "-";
@@ -33,8 +48,10 @@ void run_compile(const CompileOpts& o) {
   const ir::Policy& policy = *lp.parsed.value;
 
   std::string out;
-  size_t insns = 0;
+  size_t insns = 0, filters = 1;
+  std::vector<std::pair<std::string, std::string>> stack_files;  // path, contents
   if (o.format == "oci" || o.format == "spo") {
+    refuse_stacked_export(policy, lp.label);
     frontend::OciExportOptions eo;
     eo.flag_bits = lp.oci_flags;
     auto r = frontend::export_oci(policy, eo);
@@ -58,18 +75,54 @@ void run_compile(const CompileOpts& o) {
       profile = load_frequency_or_exit(o.freq);
       co.profile = &profile;
     }
-    bpf::Program prog = take(compiler::compile(policy, co));
-    insns = prog.size();
-    if (o.format == "raw") {
-      out = program_to_raw(prog);
+    const std::vector<bpf::Program> stack = take(compiler::compile_stack(policy, co));
+    for (const bpf::Program& prog : stack) insns += prog.size();
+    filters = stack.size();
+    if (stack.size() > 1) {
+      // A stack: filter i (install order) to OUT.i; C and text may also go to stdout, one after
+      // another under a header each.
+      if (o.output == "-" && (o.format == "raw" || o.json))
+        fail_usage("this policy compiles to " + std::to_string(stack.size()) +
+                   " stacked filters (past 4096 instructions): give -o OUT, they are written to "
+                   "OUT.1 ... OUT." + std::to_string(stack.size()));
+      for (size_t i = 0; i < stack.size(); ++i) {
+        const std::string n = std::to_string(i + 1);
+        std::string one;
+        if (o.format == "raw") one = program_to_raw(stack[i]);
+        else if (o.format == "c") one = program_to_c(stack[i], o.name + "_" + n);
+        else one = program_to_text(stack[i]);
+        if (o.output == "-") {
+          out += std::string(o.format == "c" ? "// " : "; ") + "filter " + n + " of " +
+                 std::to_string(stack.size()) + " (install in this order; together they are the policy)\n" + one;
+        } else {
+          stack_files.emplace_back(o.output + "." + n, std::move(one));
+        }
+      }
+    } else if (o.format == "raw") {
+      out = program_to_raw(stack.front());
       if (o.output == "-" && !o.json && ::isatty(STDOUT_FILENO)) {
         fail_usage("refusing to write a binary filter to a terminal: use -o FILE (or --format text)");
       }
     } else if (o.format == "c") {
-      out = program_to_c(prog, o.name);
+      out = program_to_c(stack.front(), o.name);
     } else {
-      out = program_to_text(prog);
+      out = program_to_text(stack.front());
     }
+  }
+  if (!stack_files.empty()) {
+    for (const auto& [path, data] : stack_files) write_file(path, data);
+    if (o.json) {
+      nlohmann::json files = nlohmann::json::array();
+      for (const auto& f : stack_files) files.push_back(f.first);
+      print_json({{"policy", lp.label}, {"outputs", files}, {"format", o.format},
+                  {"instructions", insns}, {"filters", filters}});
+      return;
+    }
+    std::cerr << "sysfence: " << lp.label << " -> " << stack_files.size()
+              << " stacked filters, install in this order:";
+    for (const auto& f : stack_files) std::cerr << ' ' << f.first;
+    std::cerr << " (" << o.format << ", " << insns << " instructions)\n";
+    return;
   }
 
   if (o.json) {
@@ -116,6 +169,7 @@ void run_compile_dir(const CompileOpts& o) {
     CompileOpts one = o;
     one.policy.positional = in.string();
     LoadedPolicy lp = load_policy_or_exit(one.policy, false);
+    refuse_stacked_export(*lp.parsed.value, in.string());
     frontend::OciExportOptions eo;
     eo.flag_bits = lp.oci_flags;
     auto r = frontend::export_oci(*lp.parsed.value, eo);
@@ -151,6 +205,9 @@ void add_compile(CLI::App& app) {
       "runtime-spec LinuxSeccomp JSON for runc, crun and Kubernetes), spo (a Kubernetes Security\n"
       "Profiles Operator SeccompProfile, YAML). FILE may be a directory with --format oci|spo:\n"
       "each *.policy and *.json in it is written to -o OUTDIR as NAME.json or NAME.yaml.\n"
+      "A policy past 4096 instructions compiles to stacked filters (each syscall decided in one):\n"
+      "-o OUT writes them to OUT.1 ... OUT.N in install order (`disasm` and `emu --raw` read\n"
+      "several); OCI JSON cannot express a stack (an error).\n"
       "Exit codes: 0 written; 1 cannot write; 2 bad policy or usage.");
   add_policy_options(sub, o->policy, /*positional=*/true);
   sub->add_option("-o,--output", o->output, "output file (\"-\": stdout)");

@@ -1,6 +1,7 @@
 // src/cli/cmd_disasm.cpp — `sysfence disasm FILE` (a raw filter) and `sysfence disasm --pid PID`
 // (every filter of a running process): the canonical text the assembler reads back.
 #include <iostream>
+#include <vector>
 
 #include "bpf_glue.hpp"
 #include "commands.hpp"
@@ -12,7 +13,7 @@ namespace sysfence::cli {
 namespace {
 
 struct DisasmOpts {
-  std::string file;
+  std::vector<std::string> files;  // one filter, or a stack in install order
   int pid = 0;
   std::string arch;
   bool no_comments = false;
@@ -59,16 +60,38 @@ void run_disasm(const DisasmOpts& o) {
     return;
   }
 
-  if (o.file.empty()) fail_usage("disasm: give a raw filter FILE or --pid PID");
-  const bpf::Program prog = load_raw_program(o.file);
-  const std::string text = bpf::disassemble(prog, dopt);
-  if (o.json) {
-    auto j = program_json(prog, text);
-    j["file"] = o.file;
-    print_json(j);
-  } else {
-    std::cout << text;
+  if (o.files.empty()) fail_usage("disasm: give a raw filter FILE or --pid PID");
+  std::vector<bpf::Program> progs;
+  for (const std::string& f : o.files) progs.push_back(load_raw_program(f));
+  if (progs.size() == 1) {
+    const std::string text = bpf::disassemble(progs.front(), dopt);
+    if (o.json) {
+      auto j = program_json(progs.front(), text);
+      j["file"] = o.files.front();
+      print_json(j);
+    } else {
+      std::cout << text;
+    }
+    return;
   }
+  // A stack (`compile` writes OUT.1 ... OUT.N), in install order: the last one runs first.
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < progs.size(); ++i) {
+    const std::string text = bpf::disassemble(progs[i], dopt);
+    if (o.json) {
+      auto j = program_json(progs[i], text);
+      j["file"] = o.files[i];
+      j["index"] = i;
+      list.push_back(std::move(j));
+      continue;
+    }
+    std::cout << "; filter " << i + 1 << " of " << progs.size() << ": " << o.files[i] << " ("
+              << progs[i].size() << " instructions"
+              << (i + 1 == progs.size() ? ", installed last: runs first" : "") << ")\n"
+              << text;
+    if (i + 1 < progs.size()) std::cout << '\n';
+  }
+  if (o.json) print_json({{"filters", list}});
 }
 
 }  // namespace
@@ -81,7 +104,9 @@ void add_disasm(CLI::App& app) {
       "--pid uses ptrace(PTRACE_SECCOMP_GET_FILTER): needs CAP_SYS_ADMIN; filter 0 is the\n"
       "newest (it runs first). The process is stopped for the reads and then resumes.\n"
       "Exit codes: 0 shown; 1 cannot read the process; 2 bad file.");
-  auto* f = sub->add_option("file", o->file, "raw BPF file (struct sock_filter array; \"-\": stdin)");
+  auto* f = sub->add_option("file", o->files,
+                            "raw BPF file (struct sock_filter array; \"-\": stdin); several: a stack "
+                            "in install order (compile's OUT.1 ... OUT.N)");
   auto* p = sub->add_option("--pid", o->pid, "a running process");
   f->excludes(p);
   p->excludes(f);

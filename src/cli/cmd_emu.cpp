@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <span>
 #include <sstream>
 
 #include "commands.hpp"
@@ -17,7 +18,7 @@ namespace {
 
 struct EmuOpts {
   PolicyInput policy;
-  std::string raw;                 // --raw FILE
+  std::vector<std::string> raw;    // --raw FILE (several: a stack, in install order)
   std::vector<std::string> words;  // [FILE] SYSCALL ARGS...
   std::string arch;                // --arch for the syscall (the policy option is for compiling)
   std::string ip;                  // --ip
@@ -59,7 +60,7 @@ struct Query {
   std::vector<std::string> args;
 };
 
-nlohmann::json run_query(const bpf::VerifiedProgram& vp, const Query& q, uint64_t ip,
+nlohmann::json run_query(std::span<const bpf::VerifiedProgram> newest_first, const Query& q, uint64_t ip,
                          std::ostream* text, const std::vector<arch::Arch>* targets) {
   const auto& info = arch::info(q.arch);
   if (q.args.size() > 6) fail_usage(q.syscall + ": at most 6 arguments");
@@ -67,7 +68,7 @@ nlohmann::json run_query(const bpf::VerifiedProgram& vp, const Query& q, uint64_
   bpf::SeccompData d = bpf::SeccompData::make(info.audit_arch, nr);
   d.instruction_pointer = ip;
   for (size_t i = 0; i < q.args.size(); ++i) d.args[i] = parse_arg(q.arch, q.args[i]);
-  const bpf::Emulation e = bpf::emulate(vp, d);
+  const bpf::StackEmulation e = bpf::emulate_stack(newest_first, d);
   const bpf::Decision dec = bpf::outcome_of(e.ret);
 
   std::string name = q.syscall;
@@ -85,11 +86,21 @@ nlohmann::json run_query(const bpf::VerifiedProgram& vp, const Query& q, uint64_
                       {"ret", e.ret},
                       {"outcome", kOutcome[static_cast<int>(dec.outcome)]},
                       {"executed", e.executed}};
+  if (newest_first.size() > 1) {
+    // Filters numbered in install order, as `compile` writes them.
+    j["decided_by"] = e.decided_by ? nlohmann::json(newest_first.size() - *e.decided_by)
+                                   : nlohmann::json(nullptr);
+  }
   if (text) {
     *text << (name.empty() ? "syscall " + std::to_string(nr) : name) << '(';
     for (size_t i = 0; i < q.args.size(); ++i) *text << (i ? ", " : "") << hex(d.args[i]);
     *text << ") on " << info.name << ": " << bpf::action_name(e.ret) << "  [" << e.executed
-          << " instruction" << (e.executed == 1 ? "" : "s") << "]";
+          << " instruction" << (e.executed == 1 ? "" : "s");
+    if (newest_first.size() > 1) {
+      *text << " in " << newest_first.size() << " stacked filters";
+      if (e.decided_by) *text << "; decided by filter " << newest_first.size() - *e.decided_by;
+    }
+    *text << "]";
     if (targets && std::find(targets->begin(), targets->end(), q.arch) == targets->end()) {
       *text << "  (the policy does not target " << info.name << ": its bad-arch action)";
     }
@@ -110,19 +121,28 @@ void run_emu(EmuOpts& o) {
   // Words: [FILE] SYSCALL ARGS... The FILE is there unless a policy option or --raw named it.
   std::string file;
   const bool named = o.policy.given() || !o.raw.empty();
+  std::vector<std::string> more_raw;
   std::vector<std::string> words = o.words;
   if (!named) {
     if (words.empty()) fail_usage("emu: give a policy or raw filter FILE (or --default)");
     file = words.front();
     words.erase(words.begin());
   }
-  if (!o.raw.empty()) file = o.raw;
+  if (!o.raw.empty()) {
+    file = o.raw.front();
+    more_raw.assign(o.raw.begin() + 1, o.raw.end());
+  }
   if (o.batch.empty() && words.empty()) fail_usage("emu: give a SYSCALL (name or number), or --batch FILE");
   if (!o.batch.empty() && !words.empty()) fail_usage("emu: --batch excludes a SYSCALL on the command line");
 
   ProgramSource src = load_program_source(file, o.policy, /*default_if_none=*/false,
-                                          /*raw=*/!o.raw.empty());
-  auto vp = take(bpf::VerifiedProgram::make(src.program));
+                                          /*raw=*/!o.raw.empty(), more_raw);
+  std::vector<bpf::VerifiedProgram> vp;  // newest first, as the kernel runs them
+  size_t instructions = 0;
+  for (auto it = src.stack.rbegin(); it != src.stack.rend(); ++it) {
+    vp.push_back(take(bpf::VerifiedProgram::make(*it)));
+    instructions += it->size();
+  }
 
   arch::Arch a = arch::native_arch();
   if (!o.arch.empty()) {
@@ -149,7 +169,8 @@ void run_emu(EmuOpts& o) {
     auto j = run_query(vp, q, ip, text, tp);
     if (o.json) {
       j["program"] = src.label;
-      j["instructions"] = src.program.size();
+      j["instructions"] = instructions;
+      j["filters"] = vp.size();
       print_json(j);
     }
     return;
@@ -182,7 +203,8 @@ void run_emu(EmuOpts& o) {
     }
   }
   if (o.json) {
-    print_json({{"program", src.label}, {"instructions", src.program.size()}, {"results", results}});
+    print_json({{"program", src.label}, {"instructions", instructions}, {"filters", vp.size()},
+                {"results", results}});
   }
 }
 
@@ -196,9 +218,11 @@ void add_emu(CLI::App& app) {
       "with NUL bytes). Arguments are numbers (decimal, 0x hex, 0 octal, negative) or named\n"
       "constants of the arch, ORed with |: `sysfence emu app.policy openat AT_FDCWD 0 O_CREAT`.\n"
       "Batch lines: `[arch=A] SYSCALL ARG...`; # starts a comment.\n"
+      "A policy past 4096 instructions compiles to stacked filters; emu runs the stack with the\n"
+      "kernel's precedence (most restrictive action wins), as do several --raw files.\n"
       "Exit codes: 0 emulated (whatever the action); 2 bad input.");
   add_policy_options(sub, o->policy, /*positional=*/false, /*with_arch=*/false);
-  sub->add_option("--raw", o->raw, "a raw BPF filter file");
+  sub->add_option("--raw", o->raw, "a raw BPF filter file (repeat it for a stack, in install order)");
   sub->add_option("words", o->words, "[FILE] SYSCALL [ARG...]");
   sub->add_option("-a,--arch", o->arch,
                   "arch the syscall comes from (default: native, or the policy's first arch)");

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <ctime>
 #include <iostream>
+#include <span>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -121,7 +122,7 @@ struct Handoff {
 };
 
 [[noreturn]] void child_main(const RunOpts& o, const std::string& path, char** argv,
-                             const bpf::Program& prog, uint32_t flags, int pipe_fd, Handoff* h,
+                             std::span<const bpf::Program> stack, uint32_t flags, int pipe_fd, Handoff* h,
                              pid_t runner, const sandbox::Plan& sb, char** envp) {
   // Die with the runner: never linger unsupervised (and not at all if it is already gone).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
@@ -140,7 +141,9 @@ struct Handoff {
   // A policy's own `notify` rules without --report: the kernel answers them with ENOSYS (the
   // parent warned about it).
   fo.allow_user_notif_without_listener = true;
-  auto inst = loader::install_filter(prog, fo);
+  // A stack (a policy past 4096 instructions) goes in all or none: a refusal after its first
+  // filter ends this child (install_filters), the program never runs half confined.
+  auto inst = loader::install_filters(stack, fo);
   if (!inst) child_fail(pipe_fd, 2, inst.error().sys_errno, inst.error().render(), 1);
   // ---- From here the filter is on: nothing but execve (and, for --report, a spin). ----
   if (h) {
@@ -163,7 +166,7 @@ struct Handoff {
 // child; it only waits.) --report needs fork: the child waits (spinning) for the parent to take
 // the listener. A function of its own, so no variable of the caller lives across vfork.
 __attribute__((noinline)) pid_t start_child(const RunOpts& o, const std::string& path, char** argv,
-                                            const bpf::Program& prog, uint32_t flags,
+                                            std::span<const bpf::Program> stack, uint32_t flags,
                                             const int* pipefd, Handoff* h, pid_t runner,
                                             const sandbox::Plan& sb, char** envp) {
   // Sandbox layers (namespaces fork again, mounts, Landlock) need a child of their own.
@@ -171,7 +174,7 @@ __attribute__((noinline)) pid_t start_child(const RunOpts& o, const std::string&
   const pid_t child = own_memory ? ::fork() : ::vfork();
   if (child == 0) {
     ::close(pipefd[0]);
-    child_main(o, path, argv, prog, flags, pipefd[1], h, runner, sb, envp);
+    child_main(o, path, argv, stack, flags, pipefd[1], h, runner, sb, envp);
   }
   return child;
 }
@@ -200,12 +203,13 @@ void run_run(RunOpts& o) {
   // compiled at build time (a test keeps it equal to a fresh compile): nothing to parse. The
   // sandbox's own seccomp rules (only when a sandbox layer was asked for) join the policy.
   const sandbox::Plan sb = sandbox_plan_or_exit(o.sandbox, o.report);
-  bpf::Program prog;
+  // Install order; more than one filter only for a policy past 4096 instructions.
+  std::vector<bpf::Program> stack(1);
   uint32_t oci_flags = 0;
   if (!sb.sandbox.spec().no_setuid_files && (!o.policy.given() || o.policy.use_default) && o.freq.empty() &&
       o.policy.arches.empty() && precompiled_default_arch() == arch::native_arch()) {
     const auto pre = precompiled_default_program();
-    prog.assign(pre.begin(), pre.end());
+    stack.front().assign(pre.begin(), pre.end());
   } else {
     LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
     compiler::FrequencyProfile profile;
@@ -214,40 +218,46 @@ void run_run(RunOpts& o) {
       profile = load_frequency_or_exit(o.freq);
       co.profile = &profile;
     }
-    prog = take(compiler::compile(take(sandbox::with_sandbox_rules(*lp.parsed.value, sb)), co));
+    stack = take(compiler::compile_stack(take(sandbox::with_sandbox_rules(*lp.parsed.value, sb)), co));
     oci_flags = lp.oci_flags;
+    if (stack.size() > 1 && o.report)
+      fail_usage("--report needs a policy that compiles to one filter; this one needs " +
+                 std::to_string(stack.size()) + " stacked filters (it is past 4096 instructions)");
   }
+  const bpf::Program& prog = stack.back();
 
   uint32_t flags = oci_flags & ~(loader::kFlagNewListener | loader::kFlagTsyncEsrch);
   if (o.tsync) flags |= loader::kFlagTsync;
   if (o.log) flags |= loader::kFlagLog;
 
-  bpf::Program installed = prog;
+  std::vector<bpf::Program> installed = stack;
   // --report answers each notification with what the original program returns: verified once.
   const auto original = take(bpf::VerifiedProgram::make(prog), kExitFail);
   if (o.report) {
     size_t rewritten = 0;
-    installed = report_program(prog, &rewritten);
+    installed = {report_program(prog, &rewritten)};
     flags |= loader::kFlagNewListener;
     if (flags & loader::kFlagTsync) flags |= loader::kFlagTsyncEsrch;
   } else {
-    for (const bpf::Insn& in : prog) {
-      if (in.code == (bpf::RET | bpf::K) && bpf::action_of(in.k) == bpf::kRetUserNotif) {
-        std::cerr << "sysfence: warning: the policy uses `notify` but nothing supervises this run: "
-                     "those syscalls fail with ENOSYS (use --report to see them)\n";
-        break;
-      }
-    }
+    bool notify = false;
+    for (const bpf::Program& p : stack)
+      for (const bpf::Insn& in : p)
+        notify |= in.code == (bpf::RET | bpf::K) && bpf::action_of(in.k) == bpf::kRetUserNotif;
+    if (notify)
+      std::cerr << "sysfence: warning: the policy uses `notify` but nothing supervises this run: "
+                   "those syscalls fail with ENOSYS (use --report to see them)\n";
   }
   // Fail early in the parent for what the kernel lacks (the child checks again).
   if (auto k = loader::probe(); k) {
     loader::FilterOptions fo;
     fo.flags = flags;
     fo.allow_user_notif_without_listener = true;
-    if (auto r = loader::check_installable(installed, fo, *k); !r) {
-      throw Exit{kExitFail,
-                 "sysfence: cannot install the filter; the program did not run:\n" + r.error().render(),
-                 true};
+    for (const bpf::Program& p : installed) {
+      if (auto r = loader::check_installable(p, fo, *k); !r) {
+        throw Exit{kExitFail,
+                   "sysfence: cannot install the filter; the program did not run:\n" + r.error().render(),
+                   true};
+      }
     }
   }
 

@@ -8,19 +8,25 @@
 namespace sysfence::cli {
 
 ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
-                                  bool default_if_none, bool raw) {
+                                  bool default_if_none, bool raw,
+                                  const std::vector<std::string>& more_raw) {
   ProgramSource src;
   PolicyInput pin = in;
   if (!file.empty()) {
     if (raw || looks_raw(read_file(file))) {
-      src.program = load_raw_program(file);
-      src.label = file + " (raw BPF)";
+      src.stack.push_back(load_raw_program(file));
+      src.label = file;
+      for (const std::string& f : more_raw) {
+        src.stack.push_back(load_raw_program(f));
+        src.label += ", " + f;
+      }
+      src.label += " (raw BPF)";
       return src;
     }
     pin.positional = file;
   }
   LoadedPolicy lp = load_policy_or_exit(pin, default_if_none);
-  src.program = take(compiler::compile(*lp.parsed.value));
+  src.stack = take(compiler::compile_stack(*lp.parsed.value));
   src.label = lp.label;
   src.policy.emplace(std::move(lp));
   return src;

@@ -12,7 +12,9 @@
 namespace sysfence::cli {
 
 struct ProgramSource {
-  bpf::Program program;
+  // Install order: one program, or the stack of a policy past 4096 instructions (or several raw
+  // files).
+  std::vector<bpf::Program> stack;
   std::optional<LoadedPolicy> policy;  // set when the program was compiled from a policy
   std::string label;
 };
@@ -21,7 +23,9 @@ struct ProgramSource {
 // when empty, `in` names the policy (or the default policy when `default_if_none`). With
 // `raw` (emu --raw) the file must be a raw filter: empty, not a multiple of 8 bytes, or refused
 // by the verifier is an error (exit 2), never a policy.
+// `more_raw`: further raw filter files, installed after `file` (a stack).
 ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
-                                  bool default_if_none, bool raw = false);
+                                  bool default_if_none, bool raw = false,
+                                  const std::vector<std::string>& more_raw = {});
 
 }  // namespace sysfence::cli

@@ -173,7 +173,7 @@ int seccomp_load(const scmp_filter_ctx ctx) {
     namespace loader = sysfence::loader;
     Filter* f = as_filter(ctx);
     if (!f || f->state().arches.empty()) return -EINVAL;
-    auto prog = f->program();
+    auto prog = f->programs();  // a stack past 4096 instructions: installed all or none
     if (!prog) return -EFAULT;
     const auto& a = f->state().attrs;
     loader::FilterOptions opt;
@@ -191,7 +191,7 @@ int seccomp_load(const scmp_filter_ctx ctx) {
         opt.allow_user_notif_without_listener = true;  // the kernel allows one listener
       }
     }
-    auto inst = loader::install_filter(*prog, opt);
+    auto inst = loader::install_filters(*prog, opt);
     if (!inst) {
       if (a.tsync && loader::tsync_blocking_thread(inst.error())) return -ESRCH;
       if (inst.error().sys_errno == ESRCH && a.tsync) return -ESRCH;
@@ -324,7 +324,7 @@ int seccomp_export_bpf(const scmp_filter_ctx ctx, int fd) {
     Filter* f = as_filter(ctx);
     if (!f || f->state().arches.empty()) return -EINVAL;
     auto prog = exported(*f);
-    if (!prog) return -EFAULT;
+    if (!prog) return prog.error().sys_errno == E2BIG ? -E2BIG : -EFAULT;
     return sys_rc(*f, write_all(fd, prog->data(), prog->size() * sizeof(prog->front())));
   });
 }
@@ -334,7 +334,7 @@ int seccomp_export_bpf_mem(const scmp_filter_ctx ctx, void* buf, size_t* len) {
     Filter* f = as_filter(ctx);
     if (!f || len == nullptr || f->state().arches.empty()) return -EINVAL;
     auto prog = exported(*f);
-    if (!prog) return -EFAULT;
+    if (!prog) return prog.error().sys_errno == E2BIG ? -E2BIG : -EFAULT;
     const size_t need = prog->size() * sizeof(prog->front());
     if (buf != nullptr) {
       if (*len < need) return -ERANGE;
@@ -349,7 +349,7 @@ int seccomp_precompute(const scmp_filter_ctx ctx) {
   return guarded([&] {
     Filter* f = as_filter(ctx);
     if (!f || f->state().arches.empty()) return -EINVAL;
-    return f->program() ? 0 : -EFAULT;
+    return f->programs() ? 0 : -EFAULT;
   });
 }
 

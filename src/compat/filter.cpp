@@ -564,6 +564,18 @@ Result<ir::PolicySpec> Filter::spec() const {
 }
 
 Result<bpf::Program> Filter::program() {
+  auto stack = programs();
+  if (!stack) return stack.error();
+  if (stack->size() == 1) return stack->front();
+  Error e;
+  e.message = "the filter compiles to " + std::to_string(stack->size()) +
+              " stacked filters (past 4096 instructions); one BPF program cannot hold it";
+  e.hint = "seccomp_load() installs the stack; an export needs fewer argument rules";
+  e.sys_errno = E2BIG;
+  return e;
+}
+
+Result<std::vector<bpf::Program>> Filter::programs() {
   if (cache_) return *cache_;
   auto s = spec();
   if (!s) return s.error();
@@ -576,9 +588,9 @@ Result<bpf::Program> Filter::program() {
     for (const auto& [nr, prio] : d.priority) profile[{d.arch, nr}] = 1.0 + prio;
   }
   if (!profile.empty()) opts.profile = &profile;
-  auto prog = compiler::compile(*policy, opts);
+  auto prog = compiler::compile_stack(*policy, opts);
   if (!prog) return prog.error();
-  cache_ = *prog;
+  cache_ = std::move(*prog);
   return *cache_;
 }
 

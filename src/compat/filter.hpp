@@ -163,6 +163,9 @@ class Filter {
   int transaction_commit();
 
   // Builds the IR and compiles it (cached). Errors carry a message for export_pfc.
+  // programs(): install order; several for a policy past 4096 instructions (compile_stack).
+  // program(): the one program; an error (kStacked in sys_errno) when it takes a stack.
+  Result<std::vector<bpf::Program>> programs();
   Result<bpf::Program> program();
   // The IR as handed to the compiler (for export_pfc).
   Result<ir::PolicySpec> spec() const;
@@ -173,7 +176,7 @@ class Filter {
   uint64_t magic_ = kMagic;
   State st_;
   std::vector<State> snapshots_;
-  std::optional<bpf::Program> cache_;
+  std::optional<std::vector<bpf::Program>> cache_;
 };
 
 Filter* as_filter(void* ctx);  // nullptr unless a live Filter

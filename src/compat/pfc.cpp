@@ -96,9 +96,13 @@ std::string render_pfc(Filter& f) {
     }
     out += "  " + pad("otherwise", 30) + bpf::action_name(st.attrs.act_default) + "\n";
   }
-  auto prog = f.program();
-  if (prog) {
-    out += "# compiled: " + std::to_string(prog->size()) + " BPF instructions\n";
+  auto prog = f.programs();
+  if (prog && prog->size() > 1) {
+    out += "# compiled: " + std::to_string(prog->size()) + " stacked filters of";
+    for (const bpf::Program& p : *prog) out += " " + std::to_string(p.size());
+    out += " BPF instructions\n";
+  } else if (prog) {
+    out += "# compiled: " + std::to_string(prog->front().size()) + " BPF instructions\n";
   } else {
     out += "# does not compile: " + prog.error().render() + "\n";
   }

@@ -425,9 +425,23 @@ struct Door {
   std::vector<arch::Arch> members;
 };
 
+// One filter of a stack: the (arch, nr) keys it decides; every other number, and (unless it is
+// the base) every arch, gap and rule-less number, is ALLOW there.
+struct Selection {
+  bool base = false;
+  std::vector<uint64_t> keys;  // sorted key_of()
+  static uint64_t key_of(arch::Arch a, int32_t nr) {
+    return (uint64_t{static_cast<uint8_t>(a)} << 32) | static_cast<uint32_t>(nr);
+  }
+  bool has(arch::Arch a, int32_t nr) const {
+    return std::binary_search(keys.begin(), keys.end(), key_of(a, nr));
+  }
+};
+
 class Compiler {
  public:
-  Compiler(const ir::Policy& p, const Options& o) : p_(p), o_(o), low_(g_) {
+  Compiler(const ir::Policy& p, const Options& o, const Selection* sel = nullptr)
+      : p_(p), o_(o), sel_(sel), low_(g_) {
     const ir::PolicySpec& s = p.spec();
     bad_ = g_.ret(s.bad_arch_action.to_ret());
     dflt_ = g_.ret(s.default_action.to_ret());
@@ -457,13 +471,18 @@ class Compiler {
     const uint32_t native = arch::info(arch::native_arch()).audit_arch;
     std::stable_partition(doors.begin(), doors.end(),
                           [native](const Door& d) { return d.audit_arch == native; });
-    NodeId chain = bad_;
+    NodeId chain = plain(bad_);
     for (auto it = doors.rbegin(); it != doors.rend(); ++it)
       chain = g_.jump_on(kOffArch, JEQ, it->audit_arch, door_tree(*it), chain);
     return detail::emit(g_, g_.load(kOffArch, chain));
   }
 
  private:
+  // What a number or arch this filter does not decide gets: itself in a whole program or the
+  // stack's base, ALLOW in the other filters of a stack.
+  NodeId plain(NodeId real) const { return sel_ && !sel_->base ? allow_ : real; }
+  bool decides(arch::Arch a, int32_t nr) const { return !sel_ || sel_->has(a, nr); }
+
   bool targets(const Door& d, arch::Arch a) const {
     return std::find(d.members.begin(), d.members.end(), a) != d.members.end();
   }
@@ -521,13 +540,16 @@ class Compiler {
       these.clear();
       while (ri < rules.size() && rules[ri].first == nr) these.push_back(rules[ri++].second);
       if (nr < lo || nr > hi) continue;
-      if (nr > next) push_range(out, next, nr - 1, unknown_, 0);
-      if (!these.empty()) ++rule_numbers_;
-      const NodeId d = these.empty() ? dflt_ : low_.rules(these, a, dflt_);
+      if (nr > next) push_range(out, next, nr - 1, plain(unknown_), 0);
+      const bool elsewhere = !these.empty() && !decides(a, static_cast<int32_t>(nr));
+      if (!these.empty() && !elsewhere) ++rule_numbers_;
+      const NodeId d = elsewhere       ? allow_
+                       : these.empty() ? plain(dflt_)
+                                       : low_.rules(these, a, dflt_);
       push_range(out, nr, nr, d, weight(a, static_cast<int32_t>(nr), d));
       next = nr + 1;
     }
-    if (next <= hi) push_range(out, next, hi, unknown_, 0);
+    if (next <= hi) push_range(out, next, hi, plain(unknown_), 0);
   }
 
   // nr == -1 (a tracer's skip): unknown, unless rules name -1 (libseccomp's API_TSKIP).
@@ -538,11 +560,15 @@ class Compiler {
         if (r.nr == -1) v.push_back(r.rule);
       }
       if (v.empty()) continue;
+      if (!decides(a, -1)) {
+        push_range(rs, 0xffffffffU, 0xffffffffU, allow_, 0);
+        return;
+      }
       const NodeId n = low_.rules(v, a, unknown_);
       push_range(rs, 0xffffffffU, 0xffffffffU, n, weight(a, -1, n));
       return;
     }
-    push_range(rs, 0xffffffffU, 0xffffffffU, unknown_, 0);
+    push_range(rs, 0xffffffffU, 0xffffffffU, plain(unknown_), 0);
   }
 
   NodeId door_tree(const Door& d) {
@@ -552,12 +578,12 @@ class Compiler {
       if (targets(d, arch::Arch::X86_64)) {
         arch_ranges(arch::Arch::X86_64, 0, kX32Bit - 1, rs);
       } else {
-        push_range(rs, 0, kX32Bit - 1, bad_, 0);
+        push_range(rs, 0, kX32Bit - 1, plain(bad_), 0);
       }
       if (targets(d, arch::Arch::X32)) {
         arch_ranges(arch::Arch::X32, kX32Bit, 0xfffffffeU, rs);
       } else {
-        push_range(rs, kX32Bit, 0xfffffffeU, bad_, 0);
+        push_range(rs, kX32Bit, 0xfffffffeU, plain(bad_), 0);
       }
     } else {
       arch_ranges(d.members.front(), 0, 0xfffffffeU, rs);
@@ -580,6 +606,7 @@ class Compiler {
 
   const ir::Policy& p_;
   const Options& o_;
+  const Selection* sel_;
   Graph g_;
   Lowerer low_;
   NodeId bad_, dflt_, unknown_, allow_;
@@ -591,7 +618,141 @@ class Compiler {
 }  // namespace
 
 Result<Program> compile(const ir::Policy& policy, const Options& options) {
-  return Compiler(policy, options).run();
+  auto prog = Compiler(policy, options).run();
+  if (!prog) prog.error().hint = "split it into stacked filters: compile_stack() (the CLI does)";
+  return prog;
+}
+
+namespace {
+
+// Splitting a policy that does not fit one program: the numbers with rules, by arch then
+// number (seccomp's first), are cut into contiguous runs, each compiled as one filter; a run too
+// long is halved (at the middle of its estimated size) until every run fits. The first run's
+// filter is the base: it also decides the bad arch, unknown numbers and numbers without rules,
+// and it is installed last (a filter installed earlier allows every syscall it does not decide,
+// seccomp(2) among them).
+class Stacker {
+ public:
+  Stacker(const ir::Policy& p, const Options& o) : p_(p), o_(o) {
+    // seccomp's own numbers first: they land in the base, which is installed last, so the
+    // filters before it never refuse the seccomp(2) calls that install the rest.
+    std::vector<std::pair<bool, uint64_t>> order;
+    std::map<uint64_t, size_t> sizes;
+    for (arch::Arch a : p.arches()) {
+      const auto seccomp_nr = arch::syscall_number(a, "seccomp");
+      for (const ir::ResolvedRule& r : p.rules_for(a)) {
+        const uint64_t key = Selection::key_of(a, r.nr);
+        if (sizes[key] == 0) order.emplace_back(!(seccomp_nr && *seccomp_nr == r.nr), key);
+        sizes[key] += 2 + 3 * r.rule->conds.size();
+      }
+    }
+    std::stable_sort(order.begin(), order.end());
+    for (const auto& [not_seccomp, key] : order) {
+      keys_.push_back(key);
+      cost_.push_back(sizes[key]);
+    }
+  }
+
+  Result<std::vector<Program>> run() {
+    if (keys_.empty()) {  // nothing to split: the base alone is too long (cannot happen)
+      Error e;
+      e.message = "the compiled filter is longer than 4096 instructions and has no rules to split";
+      return e;
+    }
+    std::vector<Piece> pieces;  // the base first here
+    if (auto r = split(0, keys_.size(), pieces); !r) return r.error();
+    // Halving can leave neighbours that fit together: merge them while they do.
+    for (size_t i = 0; i + 1 < pieces.size();) {
+      auto merged = compile_run(pieces[i].lo, pieces[i + 1].hi);
+      if (!merged) {
+        ++i;
+        continue;
+      }
+      pieces[i].hi = pieces[i + 1].hi;
+      pieces[i].prog = std::move(*merged);
+      pieces.erase(pieces.begin() + static_cast<ptrdiff_t>(i) + 1);
+    }
+    std::vector<Program> out;  // install order: the base last
+    for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) out.push_back(std::move(it->prog));
+    return out;
+  }
+
+ private:
+  struct Piece {
+    size_t lo, hi;
+    Program prog;
+  };
+
+  Result<Program> compile_run(size_t lo, size_t hi) const {
+    Selection sel;
+    sel.base = lo == 0;
+    sel.keys.assign(keys_.begin() + static_cast<ptrdiff_t>(lo),
+                    keys_.begin() + static_cast<ptrdiff_t>(hi));
+    std::sort(sel.keys.begin(), sel.keys.end());
+    return Compiler(p_, o_, &sel).run();
+  }
+
+  Result<void> split(size_t lo, size_t hi, std::vector<Piece>& out) const {
+    auto prog = compile_run(lo, hi);
+    if (prog) {
+      out.push_back(Piece{lo, hi, std::move(*prog)});
+      return {};
+    }
+    if (hi - lo == 1) {
+      Error e = prog.error();
+      e.message = "the rules of syscall " + syscall_name(lo) + " alone compile to more than " +
+                  std::to_string(kMaxInsns) + " instructions (" + e.message + ")";
+      e.hint = "a syscall's rules must fit in one filter of a stack: use fewer or simpler rules";
+      return e;
+    }
+    // The cut nearest the middle of the estimated size (a key goes left when its middle does).
+    size_t total = 0;
+    for (size_t i = lo; i < hi; ++i) total += cost_[i];
+    size_t mid = lo + 1, acc = cost_[lo];
+    while (mid + 1 < hi && 2 * acc + cost_[mid] <= total) acc += cost_[mid++];
+    if (auto r = split(lo, mid, out); !r) return r;
+    return split(mid, hi, out);
+  }
+
+  std::string syscall_name(size_t i) const {
+    const auto a = static_cast<arch::Arch>(keys_[i] >> 32);
+    const auto nr = static_cast<int32_t>(static_cast<uint32_t>(keys_[i]));
+    const std::string where = std::string(arch::info(a).name) + " " + std::to_string(nr);
+    if (auto name = arch::syscall_name(a, nr)) return std::string(*name) + " (" + where + ")";
+    return where;
+  }
+
+  const ir::Policy& p_;
+  const Options& o_;
+  std::vector<uint64_t> keys_;
+  std::vector<size_t> cost_;
+};
+
+bool may_notify(const Program& p) {
+  for (const Insn& i : p)
+    if (i.code == (RET | K) && action_of(i.k) == kRetUserNotif)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+Result<std::vector<Program>> compile_stack(const ir::Policy& policy, const Options& options) {
+  auto whole = Compiler(policy, options).run();
+  if (whole) return std::vector<Program>{std::move(*whole)};
+  auto stack = Stacker(policy, options).run();
+  if (!stack) return stack.error();
+  size_t notifying = 0;
+  for (const Program& p : *stack) notifying += may_notify(p) ? 1 : 0;
+  if (notifying > 1) {
+    Error e;
+    e.message = "the policy needs " + std::to_string(stack->size()) +
+                " stacked filters and its notify rules land in " + std::to_string(notifying) +
+                " of them; one notification listener serves one filter";
+    e.hint = "use fewer notify rules, or fewer argument rules elsewhere";
+    return e;
+  }
+  return stack;
 }
 
 }  // namespace sysfence::compiler

@@ -478,7 +478,10 @@ Result<void> check_installable(std::span<const bpf::Insn> prog, const FilterOpti
   return kernel_checks(prog, opts, k);
 }
 
-Result<Installed> install_filter(std::span<const bpf::Insn> prog, const FilterOptions& opts) {
+namespace {
+
+// Every check install_filter() makes before seccomp(2), probing only what `opts` needs.
+Result<KernelSupport> prepare(std::span<const bpf::Insn> prog, const FilterOptions& opts) {
   if (auto r = static_checks(prog, opts); !r) return r.error();
 
   // Probe only what this request needs.
@@ -515,7 +518,12 @@ Result<Installed> install_filter(std::span<const bpf::Insn> prog, const FilterOp
     }
   }
   if (auto r = kernel_checks(prog, opts, k); !r) return r.error();
+  return k;
+}
 
+// The seccomp(2) call itself, after prepare().
+Result<Installed> attach(std::span<const bpf::Insn> prog, const FilterOptions& opts,
+                         const KernelSupport& k) {
   if (opts.set_no_new_privs) {
     if (auto r = set_no_new_privs(); !r) return r.error();
   }
@@ -546,6 +554,96 @@ Result<Installed> install_filter(std::span<const bpf::Insn> prog, const FilterOp
         ESRCH);
     err.notes.push_back(Note{"tsync_tid=" + std::to_string(rc), {}});
     return err;
+  }
+  return out;
+}
+
+bool returns_user_notif(std::span<const bpf::Insn> prog) {
+  bool ret_a = false;
+  const auto actions = returned_actions(prog, &ret_a);
+  return std::find(actions.begin(), actions.end(), bpf::kRetUserNotif) != actions.end();
+}
+
+// A stack is on the thread only in part: its syscalls decided by the missing filters run
+// unconfined. Nothing may continue: say so on stderr (write(2)) and end the process.
+[[noreturn]] void die_half_confined(size_t installed, size_t total, const Error& why) {
+  const std::string msg = "sysfence: fatal: " + std::to_string(installed) + " of " +
+                          std::to_string(total) +
+                          " stacked filters installed, then the kernel refused the next one (" +
+                          why.message +
+                          "); a half-confined process must not continue: exiting with status " +
+                          std::to_string(kExitHalfConfined) + "\n";
+  (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+  syscall(SYS_exit_group, kExitHalfConfined);
+  // exit_group refused by the installed filters: a one-instruction KILL_PROCESS filter, then
+  // any syscall; failing that, abort, and never return.
+  struct sock_filter kill = {static_cast<uint16_t>(BPF_RET | BPF_K), 0, 0, bpf::kRetKillProcess};
+  struct sock_fprog fprog = {1, &kill};
+  raw_seccomp(kOpSetFilter, 0, &fprog);
+  syscall(SYS_getpid);
+  std::abort();
+}
+
+}  // namespace
+
+Result<Installed> install_filter(std::span<const bpf::Insn> prog, const FilterOptions& opts) {
+  auto k = prepare(prog, opts);
+  if (!k) return k.error();
+  return attach(prog, opts, *k);
+}
+
+Result<Installed> install_filters(std::span<const bpf::Program> install_order,
+                                  const FilterOptions& opts) {
+  if (install_order.empty())
+    return plain_error("no filter to install", "compile a policy first", EINVAL);
+  if (install_order.size() == 1) return install_filter(install_order.front(), opts);
+
+  // The listener goes to the one filter that can return USER_NOTIF (to the first when none
+  // does); no_new_privs is set before the first.
+  size_t listener_at = 0;
+  size_t notifying = 0;
+  for (size_t i = 0; i < install_order.size(); ++i) {
+    if (returns_user_notif(install_order[i])) {
+      listener_at = i;
+      ++notifying;
+    }
+  }
+  if (notifying > 1)
+    return plain_error(std::to_string(notifying) +
+                           " filters of the stack return USER_NOTIF; one listener serves one "
+                           "filter; nothing was installed",
+                       "keep the notify rules in one filter", EINVAL);
+  std::vector<FilterOptions> each(install_order.size(), opts);
+  for (size_t i = 0; i < each.size(); ++i) {
+    if (i != listener_at) each[i].flags &= ~(kFlagNewListener | kFlagWaitKillableRecv);
+    if (i > 0) each[i].set_no_new_privs = false;
+  }
+  // Everything that can be checked, for every filter, before the first is installed.
+  std::vector<bpf::Program> newest_first(install_order.rbegin(), install_order.rend());
+  if (auto r = bpf::verify_stack_size(newest_first); !r) {
+    Error e = r.error();
+    e.message += "; nothing was installed";
+    return e;
+  }
+  std::vector<KernelSupport> ks;
+  for (size_t i = 0; i < install_order.size(); ++i) {
+    auto k = prepare(install_order[i], each[i]);
+    if (!k) {
+      Error e = k.error();
+      e.message = "stacked filter " + std::to_string(i + 1) + " of " +
+                  std::to_string(install_order.size()) + ": " + e.message;
+      return e;
+    }
+    ks.push_back(std::move(*k));
+  }
+  Installed out;
+  for (size_t i = 0; i < install_order.size(); ++i) {
+    auto r = attach(install_order[i], each[i], ks[i]);
+    if (!r) {
+      if (i == 0) return r.error();  // nothing installed yet
+      die_half_confined(i, install_order.size(), r.error());
+    }
+    if (i == listener_at) out = std::move(*r);
   }
   return out;
 }

@@ -40,12 +40,15 @@
 // arg0's intervals lists the rules it satisfies); on some probes of very large value sets
 // under several words (fcntl, 1000 rules) a value costs up to 10 instructions more than in
 // libseccomp's tree; past kMaxVars words or other bounds a syscall's rules are tested one
-// after another as before; a program past 4096 instructions is still an error (no stacking).
+// after another as before. Stacking (compile_stack) splits at syscall granularity by halving
+// estimated sizes: it may use one filter more than the fewest possible, each extra filter costs
+// ~20 ns on every uncached syscall, and compile time is a few compilations of the policy.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <utility>
+#include <vector>
 
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/bpf/insn.hpp"
@@ -78,7 +81,24 @@ struct Options {
   double cached_weight = 0.1;
 };
 
-// Errors: a program longer than 4096 instructions (the message names the size).
+// Errors: a program longer than 4096 instructions (the message names the size; compile_stack()
+// splits such a policy).
 Result<bpf::Program> compile(const ir::Policy& policy, const Options& options = {});
+
+// The policy as the filters to install, in install order (loader::install_filters() takes the
+// list as it is). Almost always one program, the same compile() returns. A policy whose program
+// would pass 4096 instructions becomes a stack: its syscalls with rules are cut into runs, each
+// run decided in one filter with ALLOW for everything else; the last filter (the base) also
+// decides the arch check, unknown numbers, the numbers without rules and seccomp(2) itself: it
+// is installed last, because once it is on, a policy that refuses seccomp(2) refuses the next
+// install; every filter before it allows seccomp(2). Each syscall is decided
+// in exactly one filter and every other one returns ALLOW for it, so the kernel's precedence
+// (most restrictive action wins) gives that filter's answer whatever the order, and syscalls the
+// base allows unconditionally stay in the kernel's constant-allow cache (every filter allows them
+// without looking at arguments).
+// Errors: one syscall's rules alone past 4096 instructions; notify rules spread over two filters
+// (one listener serves one filter).
+Result<std::vector<bpf::Program>> compile_stack(const ir::Policy& policy,
+                                                const Options& options = {});
 
 }  // namespace sysfence::compiler

@@ -98,6 +98,21 @@ Result<Installed> install_filter(std::span<const bpf::Insn> prog, const FilterOp
 // exit() and _exit() call exit_group, which strict mode kills: use syscall(SYS_exit, status).
 Result<void> install_strict();
 
+// Installs a stack (compiler::compile_stack(): install order, each syscall decided in one filter)
+// all or none. Every filter is checked first (as install_filter() does, plus the stack's
+// instruction budget); a failure there installs nothing. `opts` applies to every filter, except
+// that NEW_LISTENER (and WAIT_KILLABLE_RECV) goes only to the filter that can return USER_NOTIF
+// (the first when none can; two that can is an error) and no_new_privs is set once, first.
+// The returned Installed is that filter's (its listener). One program: install_filter().
+// Fail closed: when the kernel refuses a filter after an earlier one of the stack went in (a
+// runtime failure no check can foresee, e.g. ENOMEM from filters installed before the stack,
+// whose sizes are unknown), the process would be half confined; install_filters() then writes
+// the reason to stderr and ends the process with exit_group(kExitHalfConfined). It never returns
+// in that state.
+inline constexpr int kExitHalfConfined = 125;
+Result<Installed> install_filters(std::span<const bpf::Program> install_order,
+                                  const FilterOptions& opts = {});
+
 // The thread id a failed TSYNC install named, parsed from an Error made by install_filter().
 std::optional<pid_t> tsync_blocking_thread(const Error& e);
 
