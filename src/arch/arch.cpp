@@ -203,6 +203,7 @@ std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name) {
       {"shmget", true, 23},       {"shmctl", true, 24},
   };
   const ArchInfo& ai = info(a);
+  if (ai.socketcall_nr < 0 && ai.ipc_nr < 0) return std::nullopt;  // most ABIs: no multiplexer
   for (const Entry& e : kCalls) {
     if (e.name != name) continue;
     const int32_t mux = e.ipc ? ai.ipc_nr : ai.socketcall_nr;

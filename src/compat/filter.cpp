@@ -360,8 +360,14 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
 
   // Translate to every arch of the filter; fail as a whole.
   const arch::Arch native = arch::native_arch();
-  const std::optional<std::string> name = nr == -1 ? std::nullopt : api_number_name(nr);
-  std::vector<Planned> plan;
+  // The name only matters on another arch than the native one (the native takes the number).
+  bool other_arch = false;
+  for (const ArchDb& d : st_.arches) other_arch |= d.arch != native;
+  const std::optional<std::string> name =
+      nr == -1 || !other_arch ? std::nullopt : api_number_name(nr);
+  // Scratch reused across calls (one allocation per thread, not one per rule).
+  thread_local std::vector<Planned> plan;
+  plan.clear();
   for (size_t di = 0; di < st_.arches.size(); ++di) {
     const ArchDb& d = st_.arches[di];
     if (nr == -1) {
@@ -418,12 +424,20 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
   // subset of existing rules' (more general) replaces them when the actions agree and is
   // -EEXIST when they differ. Every arch is checked first, then the rule is applied
   // everywhere or nowhere.
-  std::vector<Fate> fates;
-  for (const Planned& p : plan) {
+  // Usually one entry per arch (two where a call is multiplexed): no allocation for a few.
+  Fate few[8];
+  std::vector<Fate> many;
+  Fate* fates = few;
+  if (plan.size() > std::size(few)) {
+    many.resize(plan.size());
+    fates = many.data();
+  }
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const Planned& p = plan[i];
     const auto& rules = st_.arches[p.db].rules;
     auto it = rules.find(p.nr);
-    fates.push_back(it == rules.end() ? Fate::Add : fate_of(it->second, p.conds, action));
-    if (fates.back() == Fate::Exists) return -EEXIST;
+    fates[i] = it == rules.end() ? Fate::Add : fate_of(it->second, p.conds, action);
+    if (fates[i] == Fate::Exists) return -EEXIST;
   }
   for (size_t i = 0; i < plan.size(); ++i) {
     Planned& p = plan[i];

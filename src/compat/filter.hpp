@@ -85,35 +85,77 @@ struct SyscallRules {
   std::vector<Chain> chains;      // when not
 };
 
-// A map kept as one sorted vector: the export walks it once per compilation, and a walk over
+// A map kept as one vector: the export walks it once per compilation, and a walk over
 // contiguous memory stays fast when the caches are cold (a std::map node per syscall did not).
+// Adding is an append (libseccomp users add rules in name order, not number order: keeping
+// the vector sorted on every add moved half of it each time); the vector is sorted by key when
+// it is walked. Lookups go through a direct index for the usual numbers (0..kDense-1, and the
+// same above x32's bit 30), a scan for the rest (pseudo numbers, -1).
 template <typename K, typename V>
 class FlatMap {
  public:
   using value_type = std::pair<K, V>;
-  auto begin() const { return v_.begin(); }
-  auto end() const { return v_.end(); }
+  using const_iterator = typename std::vector<value_type>::const_iterator;
+  const_iterator begin() const { sort(); return v_.begin(); }
+  const_iterator end() const { return v_.end(); }
   size_t size() const { return v_.size(); }
-  typename std::vector<value_type>::const_iterator find(const K& k) const {
-    auto it = lower(k);
-    return it != v_.end() && it->first == k ? it : v_.end();
+  const_iterator find(const K& k) const {
+    const int32_t i = index_of(k);
+    return i < 0 ? v_.end() : v_.begin() + i;
   }
   V& operator[](const K& k) {
-    auto it = lower(k);
-    if (it == v_.end() || it->first != k) it = v_.insert(it, value_type{k, V{}});
-    return it->second;
+    const int32_t i = index_of(k);
+    if (i >= 0) return v_[static_cast<size_t>(i)].second;
+    if (!v_.empty() && k < v_.back().first) sorted_ = false;
+    v_.push_back(value_type{k, V{}});
+    note(k, static_cast<int32_t>(v_.size() - 1));
+    return v_.back().second;
   }
 
  private:
-  typename std::vector<value_type>::iterator lower(const K& k) {
-    return std::lower_bound(v_.begin(), v_.end(), k,
-                            [](const value_type& e, const K& key) { return e.first < key; });
+  static constexpr int64_t kDense = 1024;
+  static constexpr int64_t kX32 = 0x40000000;
+  // Slot in dense_ for key k, or -1.
+  static int64_t slot(const K& k) {
+    const auto x = static_cast<int64_t>(k);
+    if (x >= 0 && x < kDense) return x;
+    if (x >= kX32 && x < kX32 + kDense) return kDense + (x - kX32);
+    return -1;
   }
-  typename std::vector<value_type>::const_iterator lower(const K& k) const {
-    return std::lower_bound(v_.begin(), v_.end(), k,
-                            [](const value_type& e, const K& key) { return e.first < key; });
+  int32_t index_of(const K& k) const {
+    const int64_t s = slot(k);
+    if (s >= 0) {
+      const auto u = static_cast<size_t>(s);
+      return u < dense_.size() ? dense_[u] - 1 : -1;
+    }
+    for (size_t i = 0; i < v_.size(); ++i)
+      if (v_[i].first == k) return static_cast<int32_t>(i);
+    return -1;
   }
-  std::vector<value_type> v_;
+  void note(const K& k, int32_t i) const {
+    const int64_t s = slot(k);
+    if (s < 0) return;
+    const auto u = static_cast<size_t>(s);
+    if (dense_.size() <= u) dense_.resize(s < kDense ? static_cast<size_t>(kDense) : 2 * kDense, 0);
+    dense_[u] = i + 1;
+  }
+  void sort() const {
+    if (sorted_) return;
+    // Sort (key, position) pairs, then move each entry once (an entry is heavier to move).
+    std::vector<std::pair<K, uint32_t>> order(v_.size());
+    for (size_t i = 0; i < v_.size(); ++i) order[i] = {v_[i].first, static_cast<uint32_t>(i)};
+    std::sort(order.begin(), order.end());  // keys are unique
+    std::vector<value_type> sorted;
+    sorted.reserve(v_.size());
+    for (const auto& [key, at] : order) sorted.push_back(std::move(v_[at]));
+    v_.swap(sorted);
+    for (size_t i = 0; i < v_.size(); ++i) note(v_[i].first, static_cast<int32_t>(i));
+    sorted_ = true;
+  }
+  // Mutable: sorting on a walk does not change the map's contents.
+  mutable std::vector<value_type> v_;
+  mutable std::vector<int32_t> dense_;  // index + 1 by slot(); 0: absent
+  mutable bool sorted_ = true;
 };
 
 struct ArchDb {

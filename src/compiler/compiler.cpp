@@ -304,6 +304,10 @@ class Planner {
     for (size_t c = i; c <= j; ++c) {
       const NodeId d = r_[c].node;
       if (wide != detail::kNone && d != wide) continue;
+      // Each decision once (ranges alternate between a few): the same d gives the same cost.
+      bool tried = false;
+      for (size_t e = i; e < c && !tried; ++e) tried = r_[e].node == d;
+      if (tried) continue;
       double wd = 0;
       double ws[kMaxExceptions + 1];
       size_t m = 0;
