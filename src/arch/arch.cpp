@@ -10,6 +10,7 @@
 #include <array>
 #include <cctype>
 #include <climits>
+#include <mutex>
 #include <vector>
 
 namespace sysfence::arch {
@@ -216,9 +217,11 @@ std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name) {
 namespace {
 
 // Name -> number for every arch in one hash probe: an open-addressing table over kAllNames
-// (every name of every arch) and, per arch, the number of each name. Built once, on first use
-// (thread-safe static); policies look names up once per rule and arch, which made the binary
-// searches over strings the largest cost of building a policy.
+// (every name of every arch) and, per arch, the number of each name. The table is built once,
+// on first use (thread-safe static); an arch's numbers on the first lookup on that arch
+// (std::call_once), so a process that uses one arch does not pay for the twenty others.
+// Policies look names up once per rule and arch, which made the binary searches over strings
+// the largest cost of building a policy.
 class NameIndex {
  public:
   static constexpr int32_t kAbsent = INT32_MIN;
@@ -232,12 +235,6 @@ class NameIndex {
       while (slots_[h] != 0) h = (h + 1) & (cap - 1);
       slots_[h] = static_cast<uint16_t>(id + 1);
     }
-    for (size_t a = 0; a < kArchCount; ++a) {
-      nr_[a].assign(std::size(detail::kAllNames), kAbsent);
-      for (const SyscallEntry& e : detail::kTables[a].by_nr) {
-        if (auto id = find(e.name)) nr_[a][*id] = e.nr;
-      }
-    }
   }
 
   std::optional<size_t> find(std::string_view name) const {
@@ -249,7 +246,16 @@ class NameIndex {
     }
   }
 
-  int32_t number(Arch a, size_t id) const { return nr_[static_cast<size_t>(a)][id]; }
+  int32_t number(Arch a, size_t id) const {
+    const auto ai = static_cast<size_t>(a);
+    std::call_once(built_[ai], [&] {
+      nr_[ai].assign(std::size(detail::kAllNames), kAbsent);
+      for (const SyscallEntry& e : detail::kTables[ai].by_nr) {
+        if (auto nid = find(e.name)) nr_[ai][*nid] = e.nr;
+      }
+    });
+    return nr_[ai][id];
+  }
 
  private:
   static size_t hash(std::string_view s) {  // FNV-1a
@@ -259,7 +265,8 @@ class NameIndex {
   }
 
   std::vector<uint16_t> slots_;  // 0: empty; else name id + 1
-  std::array<std::vector<int32_t>, kArchCount> nr_;
+  mutable std::array<std::once_flag, kArchCount> built_;
+  mutable std::array<std::vector<int32_t>, kArchCount> nr_;
 };
 
 const NameIndex& name_index() {

@@ -41,19 +41,36 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
 
-  add_run(app);
-  add_compile(app);
-  add_disasm(app);
-  add_asm(app);
-  add_emu(app);
-  add_check(app);
-  add_resolve(app);
-  add_status(app);
-  add_groups(app);
-  add_probe(app);
-  add_learn(app);
-  add_diff(app);
-  add_completion(app);
+  // Only the subcommand named on the command line is set up (building every command's options
+  // was most of a short command's start-up); all of them for help, completion, or no/unknown
+  // command (CLI11 then lists them or says which is unknown).
+  int named = 1;
+  while (named < argc && argv[named][0] == '-') ++named;
+  const std::string only = named < argc && std::strcmp(argv[named], "completion") != 0 &&
+                                   std::strcmp(argv[named], "help") != 0
+                               ? argv[named]
+                               : "";
+  auto want = [&](const char* name) { return only.empty() || only == name; };
+  const size_t before = app.get_subcommands([](CLI::App*) { return true; }).size();
+  auto add_all = [&](bool filtered) {
+    auto pick = [&](const char* name) { return !filtered || want(name); };
+    if (pick("run")) add_run(app);
+    if (pick("compile")) add_compile(app);
+    if (pick("disasm")) add_disasm(app);
+    if (pick("asm")) add_asm(app);
+    if (pick("emu")) add_emu(app);
+    if (pick("check")) add_check(app);
+    if (pick("resolve")) add_resolve(app);
+    if (pick("status")) add_status(app);
+    if (pick("groups")) add_groups(app);
+    if (pick("probe")) add_probe(app);
+    if (pick("learn")) add_learn(app);
+    if (pick("diff")) add_diff(app);
+    if (pick("completion")) add_completion(app);
+  };
+  add_all(true);
+  // A word that names no subcommand (a typo, or an option's value): set up every one.
+  if (app.get_subcommands([](CLI::App*) { return true; }).size() == before) add_all(false);
   one_value_per_occurrence(app);
 
   // `run`/`learn [OPTIONS] -- PROG ARGS...`: everything after the first "--" belongs to PROG.
