@@ -54,7 +54,10 @@ Side load_side(const std::string& spec, const DiffOpts& o) {
     file.clear();
   }
   ProgramSource src = load_program_source(file, in, false);
-  s.stack.push_back(take(diff::FilterGraph::from_program(src.program)));
+  // Newest first, as the process's filters above (a policy past 4096 instructions is a stack,
+  // in install order in src.stack).
+  for (auto it = src.stack.rbegin(); it != src.stack.rend(); ++it)
+    s.stack.push_back(take(diff::FilterGraph::from_program(*it)));
   s.label = src.label;
   return s;
 }
