@@ -4,7 +4,12 @@
 // libseccomp's binary tree). Markdown on stdout; docs/benchmarks.md has a run.
 //
 //   sysfence_bench_learn [RUNS]     (default 5 runs per cell; the median is printed)
+//
+// Wall time on a shared machine is noisy; the CPU time of the whole tree (wait4's rusage: the
+// tracer and every traced process) is the steadier measure of what tracing costs, and the stop
+// counts are exact.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,7 +24,9 @@
 #include "common.hpp"
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/frontend/default_policy.hpp"
+#include "sysfence/frontend/policy_text.hpp"
 #include "sysfence/learn/learn.hpp"
+#include "sysfence/learn/tracer.hpp"
 #include "workloads.hpp"
 
 namespace {
@@ -27,7 +34,15 @@ namespace {
 using namespace sysfence;
 using namespace bench;
 
-int run_quiet(const std::vector<std::string>& argv) {
+struct Ran {
+  int code = 0;
+  double wall_ms = 0, cpu_ms = 0;  // cpu: user + system of the whole tree (tracer included)
+};
+
+// Runs argv with stdout/stderr on /dev/null; the CPU time is wait4's rusage of the child, which
+// holds every descendant it (or they) reaped: the tracer and the whole traced tree.
+Ran run_quiet(const std::vector<std::string>& argv) {
+  const uint64_t t0 = now_ns();
   const pid_t p = ::fork();
   if (p == 0) {
     const int null = ::open("/dev/null", O_RDWR);
@@ -40,8 +55,14 @@ int run_quiet(const std::vector<std::string>& argv) {
     ::_exit(127);
   }
   int st = 0;
-  ::waitpid(p, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  struct rusage ru {};
+  ::wait4(p, &st, 0, &ru);
+  Ran r;
+  r.wall_ms = static_cast<double>(now_ns() - t0) / 1e6;
+  auto ms = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3; };
+  r.cpu_ms = ms(ru.ru_utime) + ms(ru.ru_stime);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
 }
 
 std::string fresh_dir() {
@@ -50,17 +71,36 @@ std::string fresh_dir() {
   return t;
 }
 
-double time_ms(const std::vector<std::string>& prefix, const Workload& w, int runs, bool* ok) {
-  std::vector<double> v;
-  for (int i = 0; i < runs; ++i) {
-    const std::string dir = fresh_dir();
-    const uint64_t t0 = now_ns();
-    const int rc = run_quiet(with(prefix, w.command(dir)));
-    v.push_back(static_cast<double>(now_ns() - t0) / 1e6);
-    *ok = *ok && rc == 0;
-    std::filesystem::remove_all(dir);
+// The calls strace counted (the "total" line of its -c summary): it stops at each call's entry
+// and at its exit, so at least twice that many stops.
+uint64_t strace_calls(const Workload& w) {
+  const std::string dir = fresh_dir(), out = dir + ".strace";
+  run_quiet(with({"strace", "-f", "-c", "-o", out}, w.command(dir)));
+  std::ifstream in(out);
+  std::string line;
+  uint64_t calls = 0;
+  while (std::getline(in, line)) {
+    if (line.find("total") == std::string::npos) continue;
+    std::istringstream ss(line);
+    std::vector<std::string> f;
+    for (std::string x; ss >> x;) f.push_back(x);
+    // "100.00 0.001 1 3063 12 total": calls is the 4th field (errors, when present, the 5th).
+    if (f.size() >= 5) calls = std::strtoull(f[3].c_str(), nullptr, 10);
   }
-  return median(v);
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(out);
+  return calls;
+}
+
+// learn's own tracer on the workload: how often the program stopped (with `filter`, else
+// tracing every call).
+learn::TraceResult learn_stops(const Workload& w, const bpf::Program& filter = {}) {
+  const std::string dir = fresh_dir();
+  learn::TraceOptions o;
+  o.filter = filter;
+  auto r = learn::trace_program(w.command(dir), o);
+  std::filesystem::remove_all(dir);
+  return r ? *r : learn::TraceResult{};
 }
 
 // Weighted mean of instructions per call over the profile. `kernel`: calls the kernel's
@@ -88,26 +128,78 @@ int main(int argc, char** argv) {
     else std::cout << "skipped " << w.name << ": needs " << w.needs << "\n";
   const bool have_strace = on_path("strace");
 
-  std::cout << "## learn vs strace (wall time, median of " << runs << " runs)\n\n"
-            << "| workload | plain ms | `sysfence learn` ms | `strace -f -c` ms | learn / strace |\n"
-            << "| --- | ---: | ---: | ---: | ---: |\n";
+  std::cout << "## learn vs strace (median of " << runs << " runs, the three commands interleaved)\n\n"
+            << "Wall: elapsed ms. CPU: user + system ms of the whole tree, tracer included. Stops: how often "
+               "the traced program stopped (learn: every ptrace stop; strace: 2 per call, entry and exit, "
+               "events not counted). learn --merge: a second run with `--merge` on the policy learned from a "
+               "first run (no --freq): only calls that policy does not allow stop.\n\n"
+            << "| workload | plain wall | learn wall | strace wall | plain CPU | learn CPU | strace CPU | learn / strace CPU "
+               "| learn stops | strace stops | learn --merge CPU | learn --merge stops |\n"
+            << "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const auto& w : ws) {
     bool ok = true;
-    const double plain = time_ms({}, w, runs, &ok);
-    const double learn = time_ms({SYSFENCE_CLI, "learn", "-o", "/dev/null", "--"}, w, runs, &ok);
-    const double strace = have_strace ? time_ms({"strace", "-f", "-c", "-o", "/dev/null"}, w, runs, &ok) : 0;
-    char line[256];
-    std::snprintf(line, sizeof line, "| %s%s | %.1f | %.1f | %s | %s |\n", w.name.c_str(), ok ? "" : " (FAILED)", plain,
-                  learn, have_strace ? std::to_string(strace).substr(0, std::to_string(strace).find('.') + 2).c_str() : "n/a",
-                  have_strace ? (std::to_string(learn / strace).substr(0, 4)).c_str() : "n/a");
-    std::cout << line;
+    std::vector<double> wall[3], cpu[3];
+    const std::vector<std::string> prefixes[3] = {
+        {}, {SYSFENCE_CLI, "learn", "-o", "/dev/null", "--"}, {"strace", "-f", "-c", "-o", "/dev/null"}};
+    for (int i = 0; i < runs; ++i)
+      for (int k = 0; k < 3; ++k) {
+        if (k == 2 && !have_strace) continue;
+        const std::string dir = fresh_dir();
+        const Ran r = run_quiet(with(prefixes[k], w.command(dir)));
+        std::filesystem::remove_all(dir);
+        ok = ok && r.code == 0;
+        wall[k].push_back(r.wall_ms);
+        cpu[k].push_back(r.cpu_ms);
+      }
+    const learn::TraceResult lt = learn_stops(w);
+    const uint64_t sc = have_strace ? strace_calls(w) : 0;
+    // The --merge workflow: a policy learned from a first run, then `learn --merge` (no --freq)
+    // on the same workload: only calls the policy does not allow stop.
+    std::string merge_cell = "n/a";
+    {
+      const std::string dir = fresh_dir(), pol = dir + ".policy";
+      (void)run_quiet(with({SYSFENCE_CLI, "learn", "-o", pol, "--"}, w.command(dir)));
+      std::filesystem::remove_all(dir);
+      std::ifstream in(pol);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto p = frontend::load_policy_text(ss.str(), pol);
+      if (p.ok()) {
+        auto prog = compiler::compile(*p.value);
+        std::optional<bpf::Program> f;
+        if (prog) f = learn::trace_unallowed_filter(*prog);
+        if (f) {
+          std::vector<double> c;
+          for (int i = 0; i < runs; ++i) {
+            const std::string d2 = fresh_dir();
+            const Ran r = run_quiet(with({SYSFENCE_CLI, "learn", "--merge", pol, "-o", "/dev/null", "--"}, w.command(d2)));
+            std::filesystem::remove_all(d2);
+            ok = ok && r.code == 0;
+            c.push_back(r.cpu_ms);
+          }
+          char cell[64];
+          std::snprintf(cell, sizeof cell, "%.1f | %llu", median(c),
+                        static_cast<unsigned long long>(learn_stops(w, *f).all_stops));
+          merge_cell = cell;
+        }
+      }
+      std::filesystem::remove(pol);
+    }
+    auto m = [](const std::vector<double>& v) { return v.empty() ? 0.0 : median(v); };
+    char line[512];
+    std::snprintf(line, sizeof line, "| %s%s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %llu | %llu | %s |\n",
+                  w.name.c_str(), ok ? "" : " (FAILED)", m(wall[0]), m(wall[1]), m(wall[2]), m(cpu[0]), m(cpu[1]),
+                  m(cpu[2]), m(cpu[2]) > 0 ? m(cpu[1]) / m(cpu[2]) : 0.0,
+                  static_cast<unsigned long long>(lt.all_stops), static_cast<unsigned long long>(2 * sc),
+                  merge_cell.c_str());
+    std::cout << line << std::flush;
   }
 
   // Profiles from learn --freq.
   std::vector<std::pair<std::string, compiler::FrequencyProfile>> profiles;
   for (const auto& w : ws) {
     const std::string dir = fresh_dir(), freq = dir + ".freq";
-    run_quiet(with({SYSFENCE_CLI, "learn", "-o", "/dev/null", "--freq", freq, "--"}, w.command(dir)));
+    (void)run_quiet(with({SYSFENCE_CLI, "learn", "-o", "/dev/null", "--freq", freq, "--"}, w.command(dir)));
     std::ifstream in(freq);
     std::stringstream ss;
     ss << in.rdbuf();

@@ -40,6 +40,7 @@ void run_learn(LearnOpts& o) {
   // --merge: the user's policy, read and compiled before anything runs (bad input: exit 2).
   std::optional<frontend::Parsed<ir::Policy>> existing;
   std::optional<bpf::VerifiedProgram> existing_prog;
+  std::optional<bpf::Program> unallowed_filter;  // --merge without --freq: stop only where not allowed
   std::string existing_text;
   if (!o.merge.empty()) {
     existing_text = read_file(o.merge);
@@ -47,13 +48,18 @@ void run_learn(LearnOpts& o) {
     existing.emplace(frontend::load_policy_text(existing_text, o.merge, po));
     std::cerr << existing->render();
     if (!existing->ok()) throw Exit{kExitUsage, "", true};
-    existing_prog.emplace(take(bpf::VerifiedProgram::make(take(compiler::compile(*existing->value))), kExitFail));
+    const bpf::Program prog = take(compiler::compile(*existing->value));
+    existing_prog.emplace(take(bpf::VerifiedProgram::make(prog), kExitFail));
+    // Counting every call (--freq) needs every call to stop; otherwise the calls the policy
+    // already allows need not.
+    if (o.freq.empty()) unallowed_filter = learn::trace_unallowed_filter(prog);
   }
 
   learn::Observations seen, needed;
   std::set<std::string> notes_seen;
   std::vector<std::string> notes;
   learn::TraceOptions to;
+  if (unallowed_filter) to.filter = *unallowed_filter;
   to.on_call = [&](const learn::TracedCall& c) {
     seen.add(c.arch, c.nr, c.args);
     if (!existing_prog) return;
@@ -93,8 +99,9 @@ void run_learn(LearnOpts& o) {
   const std::string out = !o.output.empty() ? o.output : (!o.merge.empty() ? o.merge : "-");
   write_file(out, text);
   if (!o.freq.empty()) write_file(o.freq, learn::format_frequency(seen));
-  std::cerr << "sysfence: learn: " << seen.total() << " syscalls (" << seen.calls.size() << " distinct) in "
-            << r->processes << (r->processes == 1 ? " process" : " processes and threads");
+  std::cerr << "sysfence: learn: " << seen.total() << " syscalls (" << seen.calls.size() << " distinct)"
+            << (unallowed_filter ? " not allowed by " + o.merge : std::string()) << " in " << r->processes
+            << (r->processes == 1 ? " process" : " processes and threads");
   if (existing) std::cerr << "; " << needed.calls.size() << " newly needed";
   if (out != "-") std::cerr << " -> " << out;
   std::cerr << "; the program exited with " << r->exit_code << '\n';

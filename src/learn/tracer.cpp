@@ -103,7 +103,10 @@ std::optional<arch::Arch> arch_of_call(uint32_t audit_arch, int32_t nr) {
   return std::nullopt;
 }
 
-bpf::Program trace_everything_filter() {
+namespace {
+
+// The native clone3 answers ENOSYS; every other call falls through to what follows.
+bpf::Program clone3_enosys_prefix() {
   using namespace bpf;
   const auto& native = arch::info(arch::native_arch());
   Program p;
@@ -115,7 +118,22 @@ bpf::Program trace_everything_filter() {
     p.push_back(jump(JMP | JEQ | K, static_cast<uint32_t>(*clone3), 0, 1));
     p.push_back(stmt(RET | K, ret_errno(ENOSYS)));
   }
-  p.push_back(stmt(RET | K, kRetTrace));
+  return p;
+}
+
+}  // namespace
+
+bpf::Program trace_everything_filter() {
+  bpf::Program p = clone3_enosys_prefix();
+  p.push_back(bpf::stmt(bpf::RET | bpf::K, bpf::kRetTrace));
+  return p;
+}
+
+std::optional<bpf::Program> trace_unallowed_filter(const bpf::Program& policy_program) {
+  bpf::Program p = clone3_enosys_prefix();
+  const bpf::Program rest = trace_denials_filter(policy_program);
+  if (p.size() + rest.size() > bpf::kMaxInsns) return std::nullopt;
+  p.insert(p.end(), rest.begin(), rest.end());
   return p;
 }
 
@@ -181,8 +199,10 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
   }
   ::close(go[0]);
   ::close(report[1]);
+  // No PTRACE_O_TRACEEXEC: execve is seen at its seccomp stop, and a PTRACE_SEIZEd tracee (and
+  // every process auto-attached from it) gets no SIGTRAP after execve: one stop less per exec.
   const long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
-                    PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+                    PTRACE_O_TRACEVFORK | PTRACE_O_EXITKILL;
   if (::ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(opts)) != 0) {
     const int e = errno;
     ::close(go[1]);  // the child reads EOF and exits without running anything
@@ -226,6 +246,7 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
       continue;
     }
     if (!WIFSTOPPED(st)) continue;
+    ++res.all_stops;
     const int sig = WSTOPSIG(st);
     const unsigned event = static_cast<unsigned>(st) >> 16;
     if (event == PTRACE_EVENT_SECCOMP) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "sysfence/bpf/seccomp.hpp"
 #include "sysfence/learn/tracer.hpp"
 
 namespace {
@@ -45,6 +46,41 @@ void expect_no_children() {
   errno = 0;
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
+}
+
+// learn --merge's filter: only the calls the policy does not allow stop (and still run: tracing
+// enforces nothing); under the trace-everything filter the same run stops at every call.
+TEST(Tracer, UnallowedFilterStopsOnlyWhereThePolicyDenies) {
+  using namespace bpf;
+  const auto uname_nr = static_cast<uint32_t>(*arch::syscall_number(arch::native_arch(), "uname"));
+  const Program policy = {stmt(LD | W | ABS, kOffNr), jump(JMP | JEQ | K, uname_nr, 0, 1),
+                          stmt(RET | K, ret_errno(EPERM)), stmt(RET | K, kRetAllow)};
+  auto filter = learn::trace_unallowed_filter(policy);
+  ASSERT_TRUE(filter.has_value());
+  auto run = [&](const Program& f, std::set<std::string>* names) {
+    learn::TraceOptions o;
+    o.filter = f;
+    o.on_call = [&](const learn::TracedCall& c) {
+      auto nm = arch::syscall_name(c.arch, c.nr);
+      names->insert(nm ? std::string(*nm) : std::to_string(c.nr));
+    };
+    auto r = learn::trace_program({"uname", "-s"}, o);
+    EXPECT_TRUE(r.ok()) << (r ? "" : r.error().render());
+    return r ? *r : learn::TraceResult{};
+  };
+  std::set<std::string> only, all;
+  const learn::TraceResult few = run(*filter, &only);
+  EXPECT_EQ(few.exit_code, 0);  // uname ran (the stop did not deny it)
+  EXPECT_EQ(only, std::set<std::string>{"uname"});
+  EXPECT_GE(few.stops, 1u);
+  const learn::TraceResult every = run(learn::trace_everything_filter(), &all);
+  EXPECT_EQ(every.exit_code, 0);
+  EXPECT_GT(all.size(), 5u);
+  EXPECT_GT(every.stops, 10 * few.stops);
+  // Too long for the kernel: no filter rather than a broken one.
+  const Program huge(bpf::kMaxInsns, stmt(RET | K, kRetAllow));
+  EXPECT_FALSE(learn::trace_unallowed_filter(huge).has_value());
+  expect_no_children();
 }
 
 TEST(Tracer, ExitStatusAndCalls) {

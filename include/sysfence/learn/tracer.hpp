@@ -9,7 +9,7 @@
 //   else return r->exit_code;                       // the program's status, 128+N when killed
 //
 // How: fork; the child stops itself, the parent attaches with PTRACE_SEIZE and the options
-// TRACESECCOMP | TRACECLONE | TRACEFORK | TRACEVFORK | TRACEEXEC | EXITKILL; the child sets
+// TRACESECCOMP | TRACECLONE | TRACEFORK | TRACEVFORK | EXITKILL; the child sets
 // NO_NEW_PRIVS, installs `filter` (default: every syscall returns SECCOMP_RET_TRACE, so the
 // program stops at syscalls only, never at their exits), and execs. At each seccomp stop
 // PTRACE_GET_SYSCALL_INFO (Linux 5.3) gives the ABI (an i386 `int 0x80` call on x86_64 has
@@ -66,13 +66,28 @@ struct TraceOptions {
 struct TraceResult {
   int exit_code = 0;       // the main program's status: N, or 128+signal
   int raw_status = 0;      // as waitpid reported it
-  uint64_t stops = 0;      // seccomp stops handled
+  uint64_t stops = 0;      // seccomp stops handled (one per traced call)
+  uint64_t all_stops = 0;  // every time a traced process stopped: seccomp, fork/clone events,
+                           // the first stop of each new process or thread, signals, group-stops
   uint64_t processes = 0;  // processes and threads traced (the program included)
   uint64_t unknown_arch_calls = 0;  // calls from an ABI sysfence has no table for
 };
 
 // Every syscall returns SECCOMP_RET_TRACE, except the native clone3 (ENOSYS, see above).
 bpf::Program trace_everything_filter();
+
+// For `learn --merge` (without --freq): the calls `policy_program` already allows (ALLOW or
+// LOG) run without stopping, everything else stops (and the native clone3 answers ENOSYS, as
+// under trace_everything_filter()). A run that the policy mostly covers stops only where it is
+// not covered. nullopt when the result would exceed the kernel's 4096 instructions.
+//
+// Why not fewer stops on a first run: a loaded filter cannot change, and a filter stacked on it
+// can only make the outcome more restrictive (the kernel takes the most restrictive action of
+// the stack: KILL > TRAP > ERRNO > USER_NOTIF > TRACE > LOG > ALLOW), so a call the first filter
+// traces is traced for the life of the process and of everything it forks or execs. Stopping
+// only at unseen calls is possible only when the seen ones are known before the program starts:
+// an existing policy, as here.
+std::optional<bpf::Program> trace_unallowed_filter(const bpf::Program& policy_program);
 
 // A policy's program with every RET K that does not allow (anything but ALLOW and LOG) turned
 // into SECCOMP_RET_TRACE: traced, only the calls the policy would deny stop (`run --permissive`).
