@@ -86,6 +86,20 @@ bool WordSet::contains(uint32_t x) const {
 std::optional<uint32_t> WordSet::smallest(uint64_t* budget) const {
   if (lo > hi) return std::nullopt;
   if ((must_value & ~must_mask) != 0) return std::nullopt;
+  if (lo == hi || must_mask == 0xffffffffU) {  // one candidate
+    const uint32_t only = lo == hi ? lo : must_value;
+    return contains(only) ? std::optional<uint32_t>(only) : std::nullopt;
+  }
+  if (must_mask == 0 && not_masked.empty()) {  // an interval minus values: walk the sorted values
+    uint64_t x = lo;
+    for (auto it = std::lower_bound(not_values.begin(), not_values.end(), lo); it != not_values.end() && *it == x; ++it) {
+      if (*budget == 0) return std::nullopt;
+      --*budget;
+      ++x;
+    }
+    if (x > hi) return std::nullopt;
+    return static_cast<uint32_t>(x);
+  }
   Searcher s{*this, {}, {}, budget};
   for (const auto& [m, v] : not_masked) {
     if (m == 0) {
@@ -559,6 +573,7 @@ class Engine {
           }
         } else if (m == 0xffffffffU) {
           if (k < ws.lo || k > ws.hi) return true;  // already excluded
+          if (ws.lo == ws.hi) return false;         // the one value left is k
           insert_sorted(ws.not_values, k);
         } else {
           ws.not_masked.push_back({m, k});
