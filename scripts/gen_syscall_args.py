@@ -109,7 +109,31 @@ KERNEL = {
     "io_pgetevents_time64": "ctx_id min_nr nr events timeout usig",
     "rseq": "rseq rseq_len flags sig",
     "cacheflush": "start end flags",
+    # The kernel passes the offset as two registers on every arch (pos_l, pos_h; on 64-bit
+    # arches pos_l holds it all), so the page's `offset` is not one register: flags is arg5.
+    "preadv": "fd iov iovcnt pos_l pos_h",
+    "pwritev": "fd iov iovcnt pos_l pos_h",
+    "preadv2": "fd iov iovcnt pos_l pos_h flags",
+    "pwritev2": "fd iov iovcnt pos_l pos_h flags",
+    # The glibc page documents statfs(path, buf); the *64 entry points take the size first.
+    "statfs64": "path sz buf",
+    "fstatfs64": "fd sz buf",
+    "sync_file_range2": "fd flags offset nbytes",
 }
+
+# Parameters that are 64-bit (loff_t, u64) in the kernel's entry point. On a 32-bit ABI each
+# takes two registers (on arm EABI an even/odd pair, with a padding register before it when
+# needed), so the registers of the names after it shift; arch.cpp computes the layout.
+WIDE64 = {
+    "pread64": "offset", "pwrite64": "offset", "readahead": "offset",
+    "truncate64": "length", "ftruncate64": "length", "fallocate": "offset len",
+    "sync_file_range": "offset nbytes", "sync_file_range2": "offset nbytes",
+    "arm_sync_file_range": "offset nbytes", "fadvise64": "offset",
+    "fadvise64_64": "offset len", "arm_fadvise64_64": "offset len",
+    "lookup_dcookie": "cookie", "fanotify_mark": "mask",
+}
+
+INTS = {}  # function name -> names of its 32-bit integer parameters (filled by prototypes())
 
 C_WORDS = {"void", "int", "char", "long", "short", "unsigned", "signed", "const", "struct",
            "restrict", "_Nullable", "_Nonnull", "volatile", "union", "enum"}
@@ -163,6 +187,40 @@ def synopsis_c(page):
     return c
 
 
+# C types that are 32-bit integers (int, unsigned int and their typedefs) on every Linux ABI: the
+# kernel reads only the low half of the register for them.
+INT_TYPES = {"int", "unsigned int", "unsigned", "signed int", "uid_t", "gid_t", "pid_t", "mode_t",
+             "clockid_t", "key_serial_t", "mqd_t", "idtype_t", "socklen_t", "key_t", "id_t",
+             "umode_t", "qid_t", "timer_t"}
+
+# 32-bit integer parameters of the entries in KERNEL, and corrections where the page's type is
+# not the kernel's (personality(2) documents `unsigned long persona`, the kernel takes an
+# unsigned int; mmap's prot and flags are unsigned long in the kernel).
+KERNEL_INT = {
+    "rt_sigaction": "signum", "rt_sigprocmask": "how", "rt_sigqueueinfo": "tgid sig",
+    "rt_tgsigqueueinfo": "tgid tid sig", "clone": "", "ioctl": "fd request",
+    "signalfd": "fd", "signalfd4": "fd flags", "semctl": "semid semnum cmd",
+    "io_uring_enter": "fd to_submit min_complete flags", "io_uring_register": "fd opcode nr_args",
+    "io_uring_setup": "entries", "open_tree": "dfd flags", "move_mount": "from_dfd to_dfd flags",
+    "fsopen": "flags", "fsconfig": "fd cmd aux", "fsmount": "fs_fd flags attr_flags",
+    "fspick": "dfd flags", "quotactl_fd": "fd cmd id", "process_mrelease": "pidfd flags",
+    "memfd_secret": "flags", "fchmodat2": "dirfd mode flags", "rseq": "rseq_len flags sig",
+    "epoll_pwait": "epfd maxevents timeout", "epoll_pwait2": "epfd maxevents",
+    "personality": "persona", "mmap": "fd", "mprotect": "", "pkey_mprotect": "pkey", "statfs64": "", "fstatfs64": "fd",
+    "preadv": "", "pwritev": "", "preadv2": "flags", "pwritev2": "flags",
+    "sync_file_range": "fd flags", "sync_file_range2": "fd flags", "arm_sync_file_range": "fd flags",
+    "fadvise64": "fd advice", "fadvise64_64": "fd advice", "arm_fadvise64_64": "fd advice",
+}
+
+
+def is_int_param(p):
+    p = re.sub(r"\b(const|volatile|restrict|_Nullable|_Nonnull)\b", " ", p.strip())
+    if "*" in p or "[" in p or "(" in p:
+        return False
+    ids = re.findall(r"[A-Za-z_]\w*", p)
+    return len(ids) >= 2 and " ".join(ids[:-1]) in INT_TYPES
+
+
 def param_name(p):
     p = p.strip()
     if not p or p == "void" or p == "...":
@@ -211,39 +269,55 @@ def prototypes(c):
             if not first.startswith("SYS_"):
                 continue
             name, params = first[4:], params[1:]
-        names = [n for n in map(param_name, params) if n]
+        named = [(param_name(p), p) for p in params]
+        names = [n for n, _ in named if n]
+        ints = {n for n, p in named if n and is_int_param(p)}
         if name not in found or len(names) > len(found[name]):
             found[name] = names
+            INTS[name] = ints
     return found
 
 
+INT_RESULT = {}  # syscall -> names of its 32-bit integer arguments
+
+
 def arg_names(all_names):
-    global_protos = {}
+    global_protos, global_ints = {}, {}
     for path in sorted(glob.glob(os.path.join(MAN2, "*.2.gz"))):
         page = read_page(os.path.basename(path)[:-5])
         if page:
+            INTS.clear()
             for k, v in prototypes(synopsis_c(page)).items():
-                global_protos.setdefault(k, v)
+                if k not in global_protos:
+                    global_protos[k] = v
+                    global_ints[k] = INTS.get(k, set())
     result, missing = {}, []
     for name in sorted(all_names):
         if name in KERNEL:
             result[name] = KERNEL[name].split()
+            INT_RESULT[name] = set(KERNEL_INT.get(name, "").split())
             continue
         page = read_page(name)
-        local = prototypes(synopsis_c(page)) if page else {}
         cands = [name, ALIASES.get(name)]
         base = re.sub(r"(_time64|64|32)$", "", name)
         cands += [base, re.sub(r"^(new|old|rt_)", "", base), re.sub(r"\d+$", "", name)]
         got = None
+        INTS.clear()
+        local = prototypes(synopsis_c(page)) if page else {}
+        local_ints = dict(INTS)
         for cand in cands:
             if cand and cand in local:
                 got = local[cand]
+                INT_RESULT[name] = local_ints.get(cand, set())
                 break
         if got is None:
             for cand in cands:
                 if cand and cand in global_protos:
                     got = global_protos[cand]
+                    INT_RESULT[name] = global_ints.get(cand, set())
                     break
+        if name in KERNEL_INT:
+            INT_RESULT[name] = set(KERNEL_INT[name].split())
         if got is None:
             missing.append(name)
             continue
@@ -265,6 +339,31 @@ def render(result):
         args = result[name]
         out.append(f'    {{"{name}", {{' + ", ".join(f'"{a}"' for a in args) +
                    f"}}, {len(args)}}},")
+    out.append("};")
+    out += ["", "// Which arguments are 32-bit integers (int, unsigned int, pid_t, ...; bit i: argument i):",
+            "// the kernel ignores the upper half of their register on 64-bit ABIs.",
+            "struct IntArgs {", "  std::string_view name;", "  uint8_t bits;", "};", "",
+            "inline constexpr IntArgs kIntArgs[] = {  // by name"]
+    for name in sorted(result):
+        bits = 0
+        for i, a in enumerate(result[name]):
+            if a in INT_RESULT.get(name, set()):
+                bits |= 1 << i
+        if bits:
+            out.append(f'    {{"{name}", {bits:#04x}}},')
+    out.append("};")
+    out += ["", "// Which arguments are 64-bit in the kernel (bit i: argument i); see WIDE64.",
+            "struct WideArgs {", "  std::string_view name;", "  uint8_t bits;", "};", "",
+            "inline constexpr WideArgs kWideArgs[] = {  // by name"]
+    for name in sorted(WIDE64):
+        if name not in result:
+            continue
+        bits = 0
+        for w in WIDE64[name].split():
+            if w not in result[name]:
+                sys.exit(f"WIDE64: {name} has no argument {w}")
+            bits |= 1 << result[name].index(w)
+        out.append(f'    {{"{name}", {bits:#04x}}},')
     out.append("};")
     return "\n".join(out) + "\n"
 

@@ -333,13 +333,122 @@ std::span<const std::string_view> syscall_arg_names(std::string_view name) {
   return {it->args.data(), it->count};
 }
 
+std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name) {
+  // <linux/net.h> SYS_* and <linux/ipc.h> call numbers: the same on every arch.
+  struct Mux {
+    std::string_view name;
+    bool ipc;
+    uint32_t call;
+  };
+  static constexpr Mux kMux[] = {
+      {"socket", false, 1},       {"bind", false, 2},        {"connect", false, 3},
+      {"listen", false, 4},       {"accept", false, 5},      {"getsockname", false, 6},
+      {"getpeername", false, 7},  {"socketpair", false, 8},  {"send", false, 9},
+      {"recv", false, 10},        {"sendto", false, 11},     {"recvfrom", false, 12},
+      {"shutdown", false, 13},    {"setsockopt", false, 14}, {"getsockopt", false, 15},
+      {"sendmsg", false, 16},     {"recvmsg", false, 17},    {"accept4", false, 18},
+      {"recvmmsg", false, 19},    {"sendmmsg", false, 20},   {"semop", true, 1},
+      {"semget", true, 2},        {"semctl", true, 3},       {"semtimedop", true, 4},
+      {"msgsnd", true, 11},       {"msgrcv", true, 12},      {"msgget", true, 13},
+      {"msgctl", true, 14},       {"shmat", true, 21},       {"shmdt", true, 22},
+      {"shmget", true, 23},       {"shmctl", true, 24},
+  };
+  for (const Mux& m : kMux) {
+    if (m.name != name) continue;
+    const std::string_view mux = m.ipc ? "ipc" : "socketcall";
+    auto nr = syscall_number(a, mux);
+    if (!nr) return std::nullopt;
+    return MultiplexedCall{mux, *nr, m.call, m.ipc ? 0xffffU : 0xffffffffU};
+  }
+  return std::nullopt;
+}
+
+bool arg_is_int32(std::string_view syscall, int index) {
+  if (index < 0 || index > 5) return false;
+  const auto& t = detail::kIntArgs;
+  auto it = std::lower_bound(std::begin(t), std::end(t), syscall,
+                             [](const detail::IntArgs& e, std::string_view n) { return e.name < n; });
+  return it != std::end(t) && it->name == syscall && ((it->bits >> index) & 1);
+}
+
+namespace {
+
+uint8_t wide_bits(std::string_view name) {
+  const auto& t = detail::kWideArgs;
+  auto it = std::lower_bound(std::begin(t), std::end(t), name,
+                             [](const detail::WideArgs& e, std::string_view n) { return e.name < n; });
+  return it == std::end(t) || it->name != name ? 0 : it->bits;
+}
+
+// 32-bit ABIs that put a 64-bit argument in an even/odd register pair (arm EABI; an arch added
+// later that does the same belongs here too: MIPS o32, PPC32, PA-RISC).
+bool pairs_on_even_registers(Arch a) { return a == Arch::Arm; }
+
+// Register layout of a syscall on a 32-bit ABI: for each argument (in man-page order) the first
+// register it takes; a 64-bit argument takes that one and the next.
+struct Layout {
+  std::array<int, 6> first{};
+  std::array<std::string_view, 6> names{};  // per register; "" for halves and padding
+  size_t registers = 0;
+};
+
+Layout layout_of(Arch a, std::span<const std::string_view> args, uint8_t wide) {
+  Layout l;
+  int reg = 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool w = (wide >> i) & 1;
+    if (w && pairs_on_even_registers(a) && reg % 2 == 1) ++reg;  // padding
+    l.first[i] = reg;
+    if (!w && reg < 6) l.names[static_cast<size_t>(reg)] = args[i];
+    reg += w ? 2 : 1;
+  }
+  l.registers = static_cast<size_t>(std::min(reg, 6));
+  return l;
+}
+
+}  // namespace
+
 std::span<const std::string_view> syscall_arg_names(Arch a, std::string_view name) {
   // CONFIG_CLONE_BACKWARDS (clone(2), NOTES): tls comes before child_tid.
   static constexpr std::string_view kCloneBackwards[] = {"flags", "stack", "parent_tid", "tls",
                                                          "child_tid"};
   if (name == "clone" && (a == Arch::I386 || a == Arch::Arm || a == Arch::AArch64))
     return kCloneBackwards;
+  const uint8_t wide = wide_bits(name);
+  if (wide == 0 || info(a).args_are_64bit) return syscall_arg_names(name);
+  // A 64-bit argument on a 32-bit ABI: the names after it move to later registers. Computed
+  // once per (arch, syscall); the table is small.
+  struct Entry {
+    Arch arch;
+    std::string_view name;
+    Layout layout;
+  };
+  static const std::vector<Entry> kLayouts = [] {
+    std::vector<Entry> v;
+    for (const ArchInfo& ai : all_arches()) {
+      if (ai.args_are_64bit) continue;
+      for (const detail::WideArgs& w : detail::kWideArgs)
+        v.push_back({ai.arch, w.name, layout_of(ai.arch, syscall_arg_names(w.name), w.bits)});
+    }
+    return v;
+  }();
+  for (const Entry& e : kLayouts) {
+    if (e.arch == a && e.name == name) return {e.layout.names.data(), e.layout.registers};
+  }
   return syscall_arg_names(name);
+}
+
+std::optional<std::pair<int, int>> wide_arg_registers(Arch a, std::string_view syscall,
+                                                      std::string_view arg) {
+  const uint8_t wide = wide_bits(syscall);
+  if (wide == 0 || info(a).args_are_64bit) return std::nullopt;
+  auto args = syscall_arg_names(syscall);
+  auto it = std::find(args.begin(), args.end(), arg);
+  if (it == args.end()) return std::nullopt;
+  const auto i = static_cast<size_t>(it - args.begin());
+  if (!((wide >> i) & 1)) return std::nullopt;
+  const Layout l = layout_of(a, args, wide);
+  return std::make_pair(l.first[i], l.first[i] + 1);
 }
 
 }  // namespace sysfence::arch

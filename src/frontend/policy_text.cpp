@@ -1345,12 +1345,38 @@ std::optional<Dnf> dnf_and(Dnf a, const Dnf& b, LowerCtx& cx, Pos at) {
 // One comparison `lhs op v` (op possibly negated already) as a DNF.
 std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos, LowerCtx& cx) {
   int idx = lhs.arg;
+  if (idx >= 0) {
+    // A page that names an argument `argK` (prctl's and keyctl's arg2..arg5 are their second to
+    // fifth arguments) makes `argK` mean two registers: an error, never a silent guess.
+    const std::string written = "arg" + std::to_string(idx);
+    auto it = std::find(cx.arg_names.begin(), cx.arg_names.end(), written);
+    if (it != cx.arg_names.end() && it - cx.arg_names.begin() != idx) {
+      const auto real = it - cx.arg_names.begin();
+      cx.d.error(lhs.pos, quote(written) + " is ambiguous for " + quote(cx.syscall) + ": its man page calls argument #" +
+                              std::to_string(real + 1) + " (register arg" + std::to_string(real) + ") " +
+                              quote(written) + ", but " + written + " is register #" + std::to_string(idx + 1),
+                 "write `arg" + std::to_string(real) + "` for the man page's " + written +
+                     " (registers count from arg0); " + quote(cx.syscall) + "'s first argument is " +
+                     quote(cx.arg_names.empty() ? "arg0" : std::string(cx.arg_names[0])));
+      return std::nullopt;
+    }
+  }
   if (idx < 0) {
+    if (auto regs = arch::wide_arg_registers(cx.arch, cx.syscall, lhs.name)) {
+      cx.d.error(lhs.pos, "argument " + quote(lhs.name) + " of " + quote(cx.syscall) + " is 64-bit and takes two registers on " +
+                              std::string(arch::info(cx.arch).name) + " (arg" + std::to_string(regs->first) + " and arg" +
+                              std::to_string(regs->second) + ")",
+                 "compare arg" + std::to_string(regs->first) + " (low word) and arg" + std::to_string(regs->second) +
+                     " (high word), or put the rule in an arch section for 64-bit arches");
+      return std::nullopt;
+    }
     auto it = std::find(cx.arg_names.begin(), cx.arg_names.end(), lhs.name);
-    if (it == cx.arg_names.end()) {
+    if (lhs.name.empty() || it == cx.arg_names.end()) {
       std::string list;
-      for (size_t i = 0; i < cx.arg_names.size(); ++i)
-        list += (i ? ", " : "") + std::string(cx.arg_names[i]) + " (arg" + std::to_string(i) + ")";
+      for (size_t i = 0; i < cx.arg_names.size(); ++i) {
+        if (cx.arg_names[i].empty()) continue;
+        list += (list.empty() ? "" : ", ") + std::string(cx.arg_names[i]) + " (arg" + std::to_string(i) + ")";
+      }
       cx.d.error(lhs.pos, "syscall " + quote(cx.syscall) + " has no argument named " + quote(lhs.name),
                  list.empty() ? "its argument names are unknown: use arg0..arg5"
                               : "its arguments are " + list);
@@ -1479,10 +1505,17 @@ std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
   return std::nullopt;
 }
 
-Dnf finish(Dnf in) {
+// Drops the conjunctions that can never hold on `a` (the IR's one rule, ir::never_holds); the
+// first reason is kept for the error when none is left.
+Dnf finish(Dnf in, Arch a, std::string& why_never) {
   Dnf out;
   for (Clause& c : in) {
-    if (!simplify_clause(c)) continue;
+    std::string why = ir::never_holds(c, a);
+    if (why.empty() && !simplify_clause(c)) why = "its comparisons contradict each other";
+    if (!why.empty()) {
+      if (why_never.empty()) why_never = why;
+      continue;
+    }
     if (c.empty()) return Dnf{{}};  // one clause always holds: the whole rule does
     out.push_back(std::move(c));
   }
@@ -1533,7 +1566,7 @@ class Lowering {
                    near.empty() ? "`sysfence groups` lists them" : "did you mean " + quote(near) + "?");
           continue;
         }
-        for (std::string_view m : g->syscalls) lower_name(r, m, n.pos, arches, false);
+        for (std::string_view m : g->syscalls) lower_name(r, m, n.pos, arches, false, n.name);
         continue;
       }
       bool known = false;
@@ -1549,9 +1582,13 @@ class Lowering {
     }
   }
 
-  void lower_name(const RuleStmt& r, std::string_view name, Pos at, const std::vector<Arch>& arches, bool direct) {
+  void lower_name(const RuleStmt& r, std::string_view name, Pos at, const std::vector<Arch>& arches, bool direct,
+                  std::string_view group = {}) {
     std::vector<Arch> have, lack;
-    for (Arch a : arches) (arch::syscall_number(a, name) ? have : lack).push_back(a);
+    // A socket or IPC call that an arch has only through its multiplexer (i386's semop) is
+    // there too: Policy::build gives it the multiplexer's rule.
+    for (Arch a : arches)
+      (arch::syscall_number(a, name) || arch::multiplexed_call(a, name) ? have : lack).push_back(a);
     if (direct && !lack.empty()) {
       std::string msg = "syscall " + quote(name) + " does not exist on " + arch_list_text(lack);
       if (missing_ == ir::MissingSyscall::Error) {
@@ -1563,21 +1600,37 @@ class Lowering {
     }
     if (have.empty()) return;
     std::vector<Dnf> per;
+    std::vector<Arch> never;
+    std::string why_never;
     for (Arch a : have) {
       Dnf dnf{{}};
       if (r.cond) {
-        LowerCtx cx{d_, a, name, arch::syscall_arg_names(name)};
+        LowerCtx cx{d_, a, name, arch::syscall_arg_names(a, name)};
         auto l = lower(*r.cond, false, cx);
         if (!l) return;
-        dnf = finish(std::move(*l));
+        std::string why;
+        dnf = finish(std::move(*l), a, why);
+        if (dnf.empty()) {
+          never.push_back(a);
+          if (why_never.empty()) why_never = why;
+        }
       }
       per.push_back(std::move(dnf));
     }
-    bool all_same = std::all_of(per.begin(), per.end(), [&](const Dnf& x) { return same_dnf(x, per[0]); });
-    if (all_same && per[0].empty()) {
-      d_.warn(r.cond ? r.cond->pos : at, "condition can never be true; the rule for " + quote(name) + " has no effect");
+    if (!never.empty()) {
+      // One rule for every frontend and arch: a condition that can never hold is a mistake
+      // (a deny rule that never matches protects nothing). Name the arches when it holds on
+      // some other target arch.
+      const bool everywhere = never.size() == have.size();
+      d_.error(r.cond->pos,
+               "condition can never be true" + (everywhere ? std::string() : " on " + arch_list_text(never)) +
+                   "; the rule for " + quote(name) + " would have no effect" +
+                   (why_never.empty() ? std::string() : ": " + why_never),
+               everywhere ? "fix the condition, or remove the rule"
+                          : "put the rule in an `arch` section for the arches where it can hold");
       return;
     }
+    bool all_same = std::all_of(per.begin(), per.end(), [&](const Dnf& x) { return same_dnf(x, per[0]); });
     bool shared = all_same && have.size() == targets_.size();
     for (size_t i = 0; i < have.size(); ++i) {
       if (per[i].size() == 1 && per[i][0].empty()) check_conflict(r, name, at, have[i], direct);
@@ -1589,6 +1642,7 @@ class Lowering {
         rule.conds = cl;
         rule.action = r.action;
         rule.loc = d_.loc(at);
+        rule.group = std::string(group);
         out_.push_back(std::move(rule));
       }
     }

@@ -3,6 +3,7 @@
 
 
 #include <map>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,10 +39,54 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
   };
 
   const std::span<const arch::Arch> arches = policy.arches();
+  std::set<const ir::Rule*> redundant_in_group;
+  // 64-bit comparisons on 32-bit integer arguments (on a 64-bit ABI): the kernel reads only the
+  // low half, so upper-half garbage changes what the filter sees but not what the kernel does.
+  // Warned where that lets a call escape the rule: an allow-like rule (allow, log) that garbage
+  // can make match (!=, >, >=), or a denying rule that garbage can make miss (==, <, <=); a mask
+  // that reaches into the upper half, either way.
+  for (arch::Arch a : arches) {
+    if (!arch::info(a).args_are_64bit) continue;
+    for (const ResolvedRule& rr : policy.rules_for(a)) {
+      const Rule& r = *rr.rule;
+      if (r.derived || r.syscall.empty()) continue;
+      const bool allows = r.action.kind == ActionKind::Allow || r.action.kind == ActionKind::Log;
+      for (const ArgCmp& c : r.conds) {
+        if (c.width != Width::Bits64 || !arch::arg_is_int32(r.syscall, c.arg)) continue;
+        bool escapes = false;
+        switch (c.op) {
+          case CmpOp::Ne: case CmpOp::Gt: case CmpOp::Ge: escapes = allows; break;
+          case CmpOp::Eq: case CmpOp::Lt: case CmpOp::Le: escapes = !allows; break;
+          case CmpOp::MaskedEq: escapes = (c.mask >> 32) != 0; break;
+        }
+        if (!escapes) continue;
+        const auto names = arch::syscall_arg_names(a, r.syscall);
+        const std::string arg = c.arg < names.size() && !names[c.arg].empty()
+                                    ? std::string(names[c.arg])
+                                    : "arg" + std::to_string(c.arg);
+        const std::string key = "int|" + std::to_string(reinterpret_cast<uintptr_t>(&c));
+        if (!seen.insert(key).second) continue;
+        LintFinding f;
+        f.kind = "int-argument";
+        f.error.message = "warning: " + r.syscall + "'s " + arg +
+                          " is a 32-bit int the kernel reads from the low half of its register, "
+                          "but this comparison uses all 64 bits: upper-half garbage (0x100000000 | value) "
+                          "lets a call " +
+                          (allows ? "match this " + r.action.to_string() + " rule"
+                                  : "escape this " + r.action.to_string() + " rule") +
+                          " with the same meaning to the kernel";
+        f.error.where = c.loc.known() ? c.loc : r.loc;
+        f.error.hint = "compare u32(" + arg + ") instead";
+        out.push_back(std::move(f));
+      }
+    }
+  }
   for (arch::Arch a : arches) {
     std::map<int32_t, std::vector<size_t>> by_nr;
     auto rules = policy.rules_for(a);
-    for (size_t i = 0; i < rules.size(); ++i) by_nr[rules[i].nr].push_back(i);
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (!rules[i].rule->derived) by_nr[rules[i].nr].push_back(i);  // findings are about rules written
+    }
 
     for (const auto& [nr, idx] : by_nr) {
       bool all_default = true;
@@ -49,6 +94,10 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
       if (all_default) {
         for (size_t j : idx) {
           const ir::Rule& r = *rules[j].rule;
+          if (!r.group.empty()) {
+            redundant_in_group.insert(&r);  // reported per group statement, below
+            continue;
+          }
           add("redundant", r, nullptr,
               "rule has no effect: " + rule_label(r, nr) + " is the default action",
               "");
@@ -75,6 +124,10 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
           if (!pick || i < *pick) pick = i;
         }
         if (pick) {
+          // A group's rule that loses to another rule is how exceptions are carved out of a
+          // group (`@process: allow` then `clone3: errno ENOSYS`), and two groups may overlap:
+          // the language's documented idiom, not a finding.
+          if (!r.group.empty()) continue;
           const size_t i = *pick;
           const ir::Rule& u = *rules[i].rule;
           if (r.conds.empty() && u.action == r.action) {
@@ -94,6 +147,24 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
         }
       }
     }
+  }
+  // A group statement has no effect when every rule it made is the default action on every
+  // arch (rules of one statement share its location).
+  std::map<std::string, std::pair<const ir::Rule*, bool>> statements;  // loc -> first rule, all redundant
+  for (const ir::Rule& r : policy.spec().rules) {
+    if (r.group.empty()) continue;
+    const std::string key = r.group + "|" + r.loc.file + "|" + std::to_string(r.loc.line) + "|" +
+                            std::to_string(r.loc.col);
+    auto [it, fresh] = statements.try_emplace(key, &r, true);
+    it->second.second = it->second.second && redundant_in_group.count(&r) > 0;
+  }
+  for (const auto& [key, v] : statements) {
+    if (!v.second) continue;
+    const ir::Rule& r = *v.first;
+    add("redundant", r, nullptr,
+        "rule has no effect: every syscall of " + r.group + " gets " + r.action.to_string() +
+            ", the default action, without it",
+        "");
   }
   return out;
 }

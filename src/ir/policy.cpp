@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "sysfence/ir/policy.hpp"
 
@@ -136,7 +137,58 @@ std::string contradiction(const std::vector<EffectiveCmp>& cs, uint64_t max) {
   return "no value satisfies all the comparisons on this argument together";
 }
 
+// The rule on the multiplexer that stands for `r` on arch `a` (see PolicySpec::multiplexed_calls),
+// with the multiplexer's number; nullopt when the name is not multiplexed there or the rule
+// does not apply through the multiplexer (a conditional allow).
+std::optional<std::pair<int32_t, Rule>> derive_multiplexed(const Rule& r, arch::Arch a,
+                                                          const PolicySpec& s) {
+  auto m = arch::multiplexed_call(a, r.syscall);
+  if (!m) return std::nullopt;
+  if (!r.conds.empty()) {
+    const bool denies = r.action.more_restrictive_than(Action::log());
+    const bool logs_where_default_allows =
+        r.action.kind == ActionKind::Log && s.default_action.kind == ActionKind::Allow;
+    if (!denies && !logs_where_default_allows) return std::nullopt;
+  }
+  Rule d;
+  d.syscall = std::string(m->multiplexer);
+  d.only_arch = a;
+  ArgCmp call = ArgCmp::masked_eq(0, m->call_mask, m->call).as32();
+  if (m->call_mask == 0xffffffffU) call = ArgCmp::eq(0, m->call).as32();
+  call.loc = r.loc;
+  d.conds.push_back(call);
+  d.action = r.action;
+  d.loc = r.loc;
+  d.derived = true;
+  return std::make_pair(m->nr, std::move(d));
+}
+
 }  // namespace
+
+std::string never_holds(std::span<const ArgCmp> conds, arch::Arch a) {
+  for (uint8_t arg = 0; arg < 6; ++arg) {
+    std::vector<EffectiveCmp> on_arg;
+    bool lows = false, fulls = false, narrowed_by_arch = false;
+    for (const ArgCmp& c : conds) {
+      if (c.arg != arg) continue;
+      on_arg.push_back(effective(c, a));
+      (on_arg.back().low32 ? lows : fulls) = true;
+      narrowed_by_arch = narrowed_by_arch || (c.width == Width::Bits64 && on_arg.back().low32);
+    }
+    if (on_arg.empty() || (lows && fulls)) continue;  // mixed widths: not analysed
+    std::string why = contradiction(on_arg, lows ? kLow32 : ~0ULL);
+    if (why.empty()) continue;
+    std::string list;
+    for (const ArgCmp& c : conds) {
+      if (c.arg != arg) continue;
+      if (!list.empty()) list += " && ";
+      list += cmp_text(c);
+    }
+    if (narrowed_by_arch) why += " (arguments on " + std::string(arch::info(a).name) + " are 32-bit)";
+    return list + " is never true: " + why;
+  }
+  return {};
+}
 
 EffectiveCmp effective(const ArgCmp& c, arch::Arch a) {
   EffectiveCmp e{c.arg, c.op, c.value, c.mask, compares_low32(c, a)};
@@ -183,9 +235,17 @@ Result<Policy> Policy::build(PolicySpec spec) {
   p.per_arch_.assign(s.arches.size(), {});
   const bool multi = s.arches.size() > 1;
 
+  struct Pending {
+    size_t arch_index;
+    size_t position;  // in per_arch_[arch_index], before any insertion
+    int32_t nr;
+    Rule rule;
+  };
+  std::vector<Pending> pending;
   std::vector<std::optional<int32_t>> target_nr(s.arches.size());  // the rule's number per arch
   for (size_t ri = 0; ri < s.rules.size(); ++ri) {
     Rule& r = s.rules[ri];
+    r.derived = false;  // only build() derives rules
     // Named only when something is reported (building the name costs more than the checks).
     auto who = [&r, ri] { return rule_name(r, ri); };
     if (r.action.kind == ActionKind::Errno && r.action.data > 4095)
@@ -249,6 +309,11 @@ Result<Policy> Policy::build(PolicySpec spec) {
       int32_t nr = 0;
       if (!r.syscall.empty()) {
         const std::optional<int32_t>& n = target_nr[ai];
+        if (!n && s.multiplexed_calls && arch::multiplexed_call(a, r.syscall)) {
+          // Only through the multiplexer here (i386's semop, send, recv): the derived rule.
+          if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second)});
+          continue;
+        }
         if (!n) {
           if (s.missing_syscall == MissingSyscall::Ignore) continue;
           Error e = make_error("syscall '" + r.syscall + "' does not exist on " + aname, r.loc,
@@ -286,32 +351,29 @@ Result<Policy> Policy::build(PolicySpec spec) {
                                                    : ""));
         }
       }
-      for (uint8_t arg = 0; arg < 6; ++arg) {
-        std::vector<EffectiveCmp> on_arg;
-        bool lows = false, fulls = false;
-        const ArgCmp* first = nullptr;
-        for (const ArgCmp& c : r.conds) {
-          if (c.arg != arg) continue;
-          if (!first) first = &c;
-          on_arg.push_back(effective(c, a));
-          (on_arg.back().low32 ? lows : fulls) = true;
-        }
-        if (on_arg.empty() || (lows && fulls)) continue;  // mixed widths: not analysed
-        std::string why = contradiction(on_arg, lows ? kLow32 : ~0ULL);
-        if (!why.empty()) {
-          std::string list;
-          for (const ArgCmp& c : r.conds) {
-            if (c.arg != arg) continue;
-            if (!list.empty()) list += " && ";
-            list += cmp_text(c);
-          }
-          return make_error(who() + " can never match: " + list + " is never true: " + why,
-                            loc_of(*first, r),
-                            "fix the comparison, or remove the rule if it is not needed");
-        }
+      if (std::string why = never_holds(r.conds, a); !why.empty()) {
+        const ArgCmp* first = &r.conds.front();
+        return make_error(who() + " can never match" + (multi ? " on " + aname : std::string()) +
+                              ": " + why,
+                          loc_of(*first, r),
+                          "fix the comparison, or remove the rule if it is not needed" +
+                              std::string(multi ? "; restrict it to the arches where it can hold"
+                                                : ""));
       }
       p.per_arch_[ai].push_back(ResolvedRule{nr, &r});
+      if (s.multiplexed_calls && !r.syscall.empty()) {
+        if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second)});
+      }
     }
+  }
+  // The derived rules go right after their source rule (same precedence between equal kinds).
+  p.derived_.reserve(pending.size());
+  for (Pending& d : pending) p.derived_.push_back(std::move(d.rule));
+  for (size_t i = pending.size(); i-- > 0;) {
+    const Pending& d = pending[i];
+    auto& v = p.per_arch_[d.arch_index];
+    const Rule& rule = p.derived_[i];
+    v.insert(v.begin() + static_cast<std::ptrdiff_t>(d.position), ResolvedRule{d.nr, &rule});
   }
   return p;
 }
@@ -327,9 +389,14 @@ void Policy::rebind_from(const Policy& other) {
   spec_ = other.spec_;
   warnings_ = other.warnings_;
   per_arch_ = other.per_arch_;
+  derived_ = other.derived_;
   const Rule* old_base = other.spec_.rules.data();
+  const Rule* old_derived = other.derived_.data();
   for (auto& v : per_arch_) {
-    for (ResolvedRule& r : v) r.rule = spec_.rules.data() + (r.rule - old_base);
+    for (ResolvedRule& r : v) {
+      r.rule = r.rule->derived ? derived_.data() + (r.rule - old_derived)
+                               : spec_.rules.data() + (r.rule - old_base);
+    }
   }
 }
 

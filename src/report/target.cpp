@@ -161,11 +161,17 @@ std::string quote(const std::string& s) {
 std::optional<arch::Arch> arch_of(const bpf::SeccompData& d) {
   for (const auto& a : arch::all_arches()) {
     if (a.audit_arch != d.arch) continue;
-    if (a.nr_bit == 0 && (static_cast<uint32_t>(d.nr) & bpf::kX32SyscallBit) &&
-        d.arch == bpf::kAuditArchX86_64) {
-      continue;  // x32 door, handled by the entry with nr_bit
+    // -1 is a tracer's "skip this syscall" on any door, not an x32 call (bit 30 is set in it):
+    // the arch without a number bit (x86_64 for kAuditArchX86_64).
+    if (d.nr == -1) {
+      if (a.nr_bit == 0) return a.arch;
+      continue;
     }
-    if (a.nr_bit != 0 && !(static_cast<uint32_t>(d.nr) & a.nr_bit)) continue;
+    // The filter's split (sysfence/compiler): on kAuditArchX86_64, numbers from 0x40000000 to
+    // 0xfffffffe are the x32 door, those below x86_64's.
+    const bool upper = static_cast<uint32_t>(d.nr) >= bpf::kX32SyscallBit;
+    if (a.nr_bit == 0 && upper && d.arch == bpf::kAuditArchX86_64) continue;
+    if (a.nr_bit != 0 && !upper) continue;
     return a.arch;
   }
   return std::nullopt;
@@ -205,6 +211,7 @@ std::string syscall_label(const bpf::SeccompData& d) {
   if (a) {
     if (auto name = arch::syscall_name(*a, d.nr)) return std::string(*name);
   }
+  if (d.nr == -1) return "syscall -1 (a tracer's skip)";
   return "syscall " + std::to_string(d.nr);
 }
 

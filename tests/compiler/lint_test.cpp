@@ -60,3 +60,47 @@ TEST(Lint, ACleanPolicyHasNoFindings) {
 
 }  // namespace
 }  // namespace sysfence
+
+namespace sysfence {
+namespace {
+
+// 64-bit comparisons on 32-bit int arguments (issue 8 item 11): warned where upper-half garbage
+// lets a call escape the rule, with u32() suggested; not where garbage can only make the call
+// fail closed, not with u32(), not on 32-bit arches, not on arguments that are not ints.
+TEST(Lint, IntArgumentsComparedOn64Bits) {
+  auto kinds = [](std::vector<ir::Rule> rules, std::vector<arch::Arch> arches = {arch::Arch::X86_64}) {
+    ir::PolicySpec s;
+    s.default_action = ir::Action::errno_(1);
+    s.arches = std::move(arches);
+    for (size_t i = 0; i < rules.size(); ++i) s.rules.push_back(at(rules[i], static_cast<int>(i + 1)));
+    const ir::Policy p = testing::build_ok(std::move(s));
+    std::string out;
+    for (const auto& f : ir::lint_rules(p)) {
+      if (f.kind != "int-argument") continue;
+      out += std::to_string(f.error.where.line) + " ";
+      EXPECT_NE(f.error.hint.find("u32("), std::string::npos) << f.error.hint;
+    }
+    return out;
+  };
+  using ir::Action;
+  using ir::ArgCmp;
+  using ir::Rule;
+  // socket: domain != AF_INET (allow): 0x100000002 != 2 matches, the kernel sees AF_INET... and
+  // any other domain with garbage gets in. ioctl: request == TIOCSTI -> errno: garbage misses.
+  EXPECT_EQ(kinds({Rule::on("socket", Action::allow(), {ArgCmp::ne(0, 2)}),
+                   Rule::on("ioctl", Action::errno_(1), {ArgCmp::eq(1, 0x5412)})}),
+            "1 2 ");
+  // Fail-closed directions, u32(), masks in the low half, non-int arguments: nothing.
+  EXPECT_EQ(kinds({Rule::on("socket", Action::allow(), {ArgCmp::eq(0, 2)}),
+                   Rule::on("ioctl", Action::errno_(1), {ArgCmp::ne(1, 0x5412)}),
+                   Rule::on("ioctl", Action::errno_(1), {ArgCmp::eq(1, 0x5412).as32()}),
+                   Rule::on("openat", Action::errno_(1), {ArgCmp::masked_eq(2, 0x40, 0x40)}),
+                   Rule::on("clone", Action::errno_(1), {ArgCmp::masked_eq(0, 0x10000000, 0x10000000)}),
+                   Rule::on("write", Action::errno_(1), {ArgCmp::eq(1, 0)})}),
+            "");
+  // On i386 every comparison is 32-bit already.
+  EXPECT_EQ(kinds({Rule::on("socket", Action::allow(), {ArgCmp::ne(0, 2)})}, {arch::Arch::I386}), "");
+}
+
+}  // namespace
+}  // namespace sysfence

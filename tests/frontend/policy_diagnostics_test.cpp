@@ -221,10 +221,39 @@ const Case kCases[] = {
      "p.policy(2:1): warning: syscall \"open\" does not exist on aarch64; the rule does not apply there\n"
      "  open: allow\n"
      "  ^\n"},
+    // Impossible conditions: one rule (ir::never_holds) for all, an error naming the arch
+    // where only the arch makes it impossible (issue 8 item 9).
     {"read: arg0 == 1 && arg0 == 2\n",
-     "p.policy(1:17): warning: condition can never be true; the rule for \"read\" has no effect\n"
+     "p.policy(1:17): condition can never be true; the rule for \"read\" would have no effect: arg0 == 0x1 && arg0 == 0x2 is never true: the range of allowed values is empty\n"
      "  read: arg0 == 1 && arg0 == 2\n"
-     "                  ^\n"},
+     "                  ^\n"
+     "hint: fix the condition, or remove the rule\n"},
+    {"read: (arg1 & 0xff) == 0x73 && arg1 <= 0\n",
+     "p.policy(1:29): condition can never be true; the rule for \"read\" would have no effect: (arg1 & 0xff) == 0x73 && arg1 <= 0x0 is never true: no value satisfies all the comparisons on this argument together\n"
+     "  read: (arg1 & 0xff) == 0x73 && arg1 <= 0\n"
+     "                              ^\n"
+     "hint: fix the condition, or remove the rule\n"},
+    {"arch x86_64, i386\nwrite: arg1 > 0xffffffff\n",
+     "p.policy(2:8): condition can never be true on i386; the rule for \"write\" would have no effect: arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386 are 32-bit)\n"
+     "  write: arg1 > 0xffffffff\n"
+     "         ^\n"
+     "hint: put the rule in an `arch` section for the arches where it can hold\n"},
+    {"arch i386\nwrite: arg1 > 0xffffffff\n",
+     "p.policy(2:8): condition can never be true; the rule for \"write\" would have no effect: arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386 are 32-bit)\n"
+     "  write: arg1 > 0xffffffff\n"
+     "         ^\n"
+     "hint: fix the condition, or remove the rule\n"},
+    // Argument names mean what the man page means (issue 8 item 8).
+    {"prctl: option == PR_CAPBSET_DROP && arg2 == 21\n",
+     "p.policy(1:37): \"arg2\" is ambiguous for \"prctl\": its man page calls argument #2 (register arg1) \"arg2\", but arg2 is register #3\n"
+     "  prctl: option == PR_CAPBSET_DROP && arg2 == 21\n"
+     "                                      ^\n"
+     "hint: write `arg1` for the man page's arg2 (registers count from arg0); \"prctl\"'s first argument is \"option\"\n"},
+    {"arch i386\npread64: offset == 0\n",
+     "p.policy(2:10): argument \"offset\" of \"pread64\" is 64-bit and takes two registers on i386 (arg3 and arg4)\n"
+     "  pread64: offset == 0\n"
+     "           ^\n"
+     "hint: compare arg3 (low word) and arg4 (high word), or put the rule in an arch section for 64-bit arches\n"},
     {"@basic-io: errno EPERM\n"
      "read: allow\n",
      "p.policy(2:1): warning: syscall \"read\" is given allow here and errno EPERM earlier; the more restrictive errno EPERM applies\n"

@@ -113,11 +113,11 @@ TEST(PolicyText, Masks) {
   EXPECT_EQ(show(parse_ok("read: arg2 & 0x6|0x1\n")),
             "read allow: a2&0x1==0x1\nread allow: a2&0x2==0x2\nread allow: a2&0x4==0x4\n");
   EXPECT_EQ(show(parse_ok("read: !(arg2 & 0x1)\n")), "read allow: a2&0x1==0\n");
-  // Bits outside the mask: == can never hold (warning, no rule); != always holds.
+  // Bits outside the mask: == can never hold (an error: the rule would do nothing); != always
+  // holds.
   auto r = frontend::parse_policy_text("read: (arg0 & 1) == 2\n", "p.policy", sftest::mem_fs({}));
-  EXPECT_TRUE(r.ok());
-  EXPECT_TRUE(r.value->rules.empty());
-  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_FALSE(r.ok());
+  ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(show(parse_ok("read: (arg0 & 1) != 2\n")), "read allow:\n");
 }
 
@@ -308,6 +308,39 @@ TEST(PolicyTextLimits, RecoversAfterManyErrors) {
   auto r = sysfence::frontend::parse_policy_text(text, "p.policy", sftest::mem_fs({}));
   EXPECT_EQ(r.errors.size(), 100u);
   EXPECT_FALSE(r.value);
+}
+
+// Names sit at their real register on every arch: 64-bit arguments take two registers on
+// 32-bit ABIs (arm pairs them on even registers), clone's tls moves, preadv2's flags is arg5.
+TEST(PolicyText, ArgumentNamesAreTheirRealRegisters) {
+  auto conds_of = [](const std::string& text, std::vector<sysfence::arch::Arch> arches) {
+    auto r = frontend::parse_policy_text(text, "p.policy", sftest::mem_fs({}, arches));
+    EXPECT_TRUE(r.ok()) << r.render();
+    std::string out;
+    if (r.ok())
+      for (const auto& rule : r.value->rules)
+        for (const auto& c : rule.conds) out += "a" + std::to_string(c.arg) + " ";
+    return out;
+  };
+  using A = sysfence::arch::Arch;
+  EXPECT_EQ(conds_of("fanotify_mark: dirfd == 3\n", {A::X86_64}), "a3 ");
+  EXPECT_EQ(conds_of("fanotify_mark: dirfd == 3\n", {A::I386}), "a4 ");  // mask: arg2, arg3
+  EXPECT_EQ(conds_of("fanotify_mark: dirfd == 3\n", {A::Arm}), "a4 ");
+  EXPECT_EQ(conds_of("fadvise64_64: advice == 4\n", {A::I386}), "a5 ");
+  EXPECT_EQ(conds_of("pread64: count == 4\n", {A::Arm}), "a2 ");
+  EXPECT_EQ(conds_of("readahead: count == 4\n", {A::I386}), "a3 ");
+  EXPECT_EQ(conds_of("readahead: count == 4\n", {A::Arm}), "a4 ");  // r1 is padding
+  EXPECT_EQ(conds_of("preadv2: flags == 1\n", {A::X86_64}), "a5 ");
+  EXPECT_EQ(conds_of("clone: tls == 1\n", {A::I386}), "a3 ");
+  EXPECT_EQ(conds_of("clone: tls == 1\n", {A::X86_64}), "a4 ");
+  EXPECT_EQ(conds_of("prctl: option == 1 && arg1 == 2\n", {A::X86_64}), "a0 a1 ");
+  EXPECT_EQ(conds_of("prctl: arg0 == 1\n", {A::X86_64}), "a0 ");
+  // keyctl's page names its arguments arg2..arg5 too; every such name is an error.
+  for (const char* t : {"keyctl: arg2 == 1\n", "keyctl: arg5 == 1\n", "prctl: arg3 == 1\n",
+                        "arch arm\nreadahead: offset == 0\n", "preadv: offset == 0\n"}) {
+    auto r = frontend::parse_policy_text(t, "p.policy", sftest::mem_fs({}));
+    EXPECT_FALSE(r.ok()) << t;
+  }
 }
 
 }  // namespace

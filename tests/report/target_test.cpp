@@ -41,6 +41,14 @@ TEST(Target, ArchAndLabels) {
   EXPECT_EQ(report::arch_of(bpf::SeccompData::make(bpf::kAuditArchI386, 4)), arch::Arch::I386);
   EXPECT_FALSE(report::arch_of(bpf::SeccompData::make(0x1234, 1)).has_value());
   EXPECT_EQ(report::syscall_label(bpf::SeccompData::make(bpf::kAuditArchX86_64, 1)), "write");
+  // nr -1 is a tracer's skip on the native door, not an x32 call (issue 8 item 13); the x32
+  // door is 0x40000000..0xfffffffe, as the compiled filter splits it.
+  EXPECT_EQ(report::arch_of(bpf::SeccompData::make(bpf::kAuditArchX86_64, -1)), arch::Arch::X86_64);
+  EXPECT_EQ(report::arch_of(bpf::SeccompData::make(bpf::kAuditArchI386, -1)), arch::Arch::I386);
+  EXPECT_EQ(report::arch_of(bpf::SeccompData::make(bpf::kAuditArchX86_64, static_cast<int32_t>(0x80000000U))),
+            arch::Arch::X32);
+  EXPECT_EQ(report::syscall_label(bpf::SeccompData::make(bpf::kAuditArchX86_64, -1)),
+            "syscall -1 (a tracer's skip)");
   EXPECT_FALSE(report::path_args("openat").empty());
   EXPECT_TRUE(report::path_args("getpid").empty());
   EXPECT_EQ(report::tgid_of(getpid()), getpid());

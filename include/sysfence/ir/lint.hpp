@@ -1,5 +1,6 @@
 // sysfence/ir/lint.hpp — rule analysis of a built policy (what `sysfence check` reports):
-// shadowed, duplicate, contradictory and redundant rules.
+// shadowed, duplicate, contradictory and redundant rules, and 64-bit comparisons on 32-bit int
+// arguments that upper-half garbage can dodge (socket's domain, ioctl's request: use u32()).
 //
 //   for (const auto& f : sysfence::ir::lint_rules(*policy))
 //     std::cerr << f.error.render();   // "p.policy(3:1): warning: rule never decides: ..."
@@ -19,7 +20,7 @@
 namespace sysfence::ir {
 
 struct LintFinding {
-  std::string kind;  // "shadowed", "duplicate", "contradictory", "redundant"
+  std::string kind;  // "shadowed", "duplicate", "contradictory", "redundant", "int-argument"
   Error error;       // message starts with "warning: "; notes point at the other rule
 };
 

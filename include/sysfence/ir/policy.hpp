@@ -103,6 +103,15 @@ struct EffectiveCmp {
 // meaningful for comparisons that Policy::build accepted.
 EffectiveCmp effective(const ArgCmp& c, arch::Arch a);
 
+// Why the ANDed comparisons `conds` can never all hold on arch `a`, as text naming the
+// comparisons ("arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386
+// are 32-bit)"), or "" when some argument values satisfy them all. Exact for every mix of
+// operators on one argument and one width; an argument compared at both widths is not analysed
+// (taken as satisfiable). Every frontend uses this one rule: Policy::build rejects a rule that
+// can never match, the text language drops such conjunctions of a condition and rejects a
+// condition that has none left.
+std::string never_holds(std::span<const ArgCmp> conds, arch::Arch a);
+
 struct Rule {
   std::string syscall;                  // name, resolved per target arch
   std::optional<int32_t> nr;            // a raw number instead of a name (needs only_arch when
@@ -111,6 +120,12 @@ struct Rule {
   std::vector<ArgCmp> conds;            // ANDed; empty: unconditional
   Action action;
   SourceLoc loc;
+  // Set by Policy::build on the rules it derives (the multiplexed form of a socket or IPC call,
+  // see PolicySpec::multiplexed_calls); frontends leave it false. Lints skip derived rules.
+  bool derived = false;
+  // The group the rule came from when a frontend expanded one ("@mount" in the text language);
+  // empty for a rule that names its syscall. Lints treat a group's rules as one statement.
+  std::string group;
 
   static Rule on(std::string name, Action a, std::vector<ArgCmp> c = {}) {
     Rule r;
@@ -133,6 +148,15 @@ struct PolicySpec {
   // A name known on some target arch but absent on another: warn by default. A name known on
   // no arch at all is always an error (with the nearest name suggested).
   MissingSyscall missing_syscall = MissingSyscall::Warn;
+  // Socket and System V IPC calls reachable through a multiplexer (socketcall, ipc: on i386,
+  // arch::multiplexed_call) get a derived rule on the multiplexer, keyed on its call number, so
+  // that `socket: ...` also governs socketcall(SYS_SOCKET, ...). The filter cannot see the inner
+  // call's arguments there, so the derived rule is the restrictive reading of the rule: an
+  // unconditional rule applies to that call number as it is; a conditional rule whose action
+  // denies (anything but allow and log) applies to every call of that number; a conditional
+  // allow (or log, unless the default is allow) does not apply through the multiplexer. The
+  // libseccomp C API, which has its own (libseccomp's) rules for this, turns it off.
+  bool multiplexed_calls = true;
   SourceLoc loc;                                  // where the policy itself came from
 };
 
@@ -168,6 +192,7 @@ class Policy {
   void rebind_from(const Policy& other);
   PolicySpec spec_;
   std::vector<std::vector<ResolvedRule>> per_arch_;  // index: position in spec_.arches
+  std::vector<Rule> derived_;                         // Rule::derived ones; see multiplexed_calls
   std::vector<Error> warnings_;
 };
 

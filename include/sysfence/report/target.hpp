@@ -21,7 +21,9 @@
 
 namespace sysfence::report {
 
-// The arch a seccomp_data comes from (x32: kAuditArchX86_64 with bit 30 in nr).
+// The arch a seccomp_data comes from, as the compiled filter splits them: on kAuditArchX86_64,
+// nr 0x40000000..0xfffffffe is the x32 door (bit 30 marks x32 calls; the kernel runs nothing for
+// numbers above them), below that x86_64; nr -1 (a tracer's skip) is the native door's.
 std::optional<arch::Arch> arch_of(const bpf::SeccompData& d);
 
 // Indices of the arguments of `syscall` that point at a NUL-terminated path; empty when none.
