@@ -333,36 +333,6 @@ std::span<const std::string_view> syscall_arg_names(std::string_view name) {
   return {it->args.data(), it->count};
 }
 
-std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name) {
-  // <linux/net.h> SYS_* and <linux/ipc.h> call numbers: the same on every arch.
-  struct Mux {
-    std::string_view name;
-    bool ipc;
-    uint32_t call;
-  };
-  static constexpr Mux kMux[] = {
-      {"socket", false, 1},       {"bind", false, 2},        {"connect", false, 3},
-      {"listen", false, 4},       {"accept", false, 5},      {"getsockname", false, 6},
-      {"getpeername", false, 7},  {"socketpair", false, 8},  {"send", false, 9},
-      {"recv", false, 10},        {"sendto", false, 11},     {"recvfrom", false, 12},
-      {"shutdown", false, 13},    {"setsockopt", false, 14}, {"getsockopt", false, 15},
-      {"sendmsg", false, 16},     {"recvmsg", false, 17},    {"accept4", false, 18},
-      {"recvmmsg", false, 19},    {"sendmmsg", false, 20},   {"semop", true, 1},
-      {"semget", true, 2},        {"semctl", true, 3},       {"semtimedop", true, 4},
-      {"msgsnd", true, 11},       {"msgrcv", true, 12},      {"msgget", true, 13},
-      {"msgctl", true, 14},       {"shmat", true, 21},       {"shmdt", true, 22},
-      {"shmget", true, 23},       {"shmctl", true, 24},
-  };
-  for (const Mux& m : kMux) {
-    if (m.name != name) continue;
-    const std::string_view mux = m.ipc ? "ipc" : "socketcall";
-    auto nr = syscall_number(a, mux);
-    if (!nr) return std::nullopt;
-    return MultiplexedCall{mux, *nr, m.call, m.ipc ? 0xffffU : 0xffffffffU};
-  }
-  return std::nullopt;
-}
-
 bool arg_is_int32(std::string_view syscall, int index) {
   if (index < 0 || index > 5) return false;
   const auto& t = detail::kIntArgs;
@@ -380,9 +350,15 @@ uint8_t wide_bits(std::string_view name) {
   return it == std::end(t) || it->name != name ? 0 : it->bits;
 }
 
-// 32-bit ABIs that put a 64-bit argument in an even/odd register pair (arm EABI; an arch added
-// later that does the same belongs here too: MIPS o32, PPC32, PA-RISC).
+// 32-bit ABIs that put a 64-bit argument in an even/odd register pair (arm EABI).
 bool pairs_on_even_registers(Arch a) { return a == Arch::Arm; }
+
+// 32-bit ABIs whose register layout of 64-bit arguments is known here (i386: consecutive, low
+// word first; arm EABI: an even/odd pair, low word first). On the other 32-bit ABIs (MIPS o32,
+// PPC32, S390, PA-RISC, M68K, SH: alignment, word order and arch-specific wrappers differ) the
+// names from the first 64-bit argument on are left out, so using them is an error, never a
+// guess.
+bool wide_layout_known(Arch a) { return a == Arch::I386 || a == Arch::Arm; }
 
 // Register layout of a syscall on a 32-bit ABI: for each argument (in man-page order) the first
 // register it takes; a 64-bit argument takes that one and the next.
@@ -395,8 +371,15 @@ struct Layout {
 Layout layout_of(Arch a, std::span<const std::string_view> args, uint8_t wide) {
   Layout l;
   int reg = 0;
+  bool after_wide = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const bool w = (wide >> i) & 1;
+    after_wide = after_wide || w;
+    if (after_wide && !wide_layout_known(a)) {
+      l.first[i] = -1;
+      ++reg;
+      continue;
+    }
     if (w && pairs_on_even_registers(a) && reg % 2 == 1) ++reg;  // padding
     l.first[i] = reg;
     if (!w && reg < 6) l.names[static_cast<size_t>(reg)] = args[i];
@@ -414,6 +397,10 @@ std::span<const std::string_view> syscall_arg_names(Arch a, std::string_view nam
                                                          "child_tid"};
   if (name == "clone" && (a == Arch::I386 || a == Arch::Arm || a == Arch::AArch64))
     return kCloneBackwards;
+  // CONFIG_CLONE_BACKWARDS2 (s390): the stack comes first.
+  static constexpr std::string_view kCloneBackwards2[] = {"stack", "flags", "parent_tid",
+                                                          "child_tid", "tls"};
+  if (name == "clone" && (a == Arch::S390 || a == Arch::S390X)) return kCloneBackwards2;
   const uint8_t wide = wide_bits(name);
   if (wide == 0 || info(a).args_are_64bit) return syscall_arg_names(name);
   // A 64-bit argument on a 32-bit ABI: the names after it move to later registers. Computed
@@ -448,6 +435,7 @@ std::optional<std::pair<int, int>> wide_arg_registers(Arch a, std::string_view s
   const auto i = static_cast<size_t>(it - args.begin());
   if (!((wide >> i) & 1)) return std::nullopt;
   const Layout l = layout_of(a, args, wide);
+  if (l.first[i] < 0) return std::nullopt;
   return std::make_pair(l.first[i], l.first[i] + 1);
 }
 

@@ -150,17 +150,19 @@ std::optional<std::pair<int32_t, Rule>> derive_multiplexed(const Rule& r, arch::
         r.action.kind == ActionKind::Log && s.default_action.kind == ActionKind::Allow;
     if (!denies && !logs_where_default_allows) return std::nullopt;
   }
+  // The call number as the kernel reads it: socketcall's `int call` whole; ipc's low 16 bits
+  // (the upper half carries a version: ipc(SEMGET | 1 << 16, ...) is still semget).
+  const bool ipc = m->multiplexer == arch::info(a).ipc_nr;
   Rule d;
-  d.syscall = std::string(m->multiplexer);
+  d.syscall = ipc ? "ipc" : "socketcall";
   d.only_arch = a;
-  ArgCmp call = ArgCmp::masked_eq(0, m->call_mask, m->call).as32();
-  if (m->call_mask == 0xffffffffU) call = ArgCmp::eq(0, m->call).as32();
+  ArgCmp call = ipc ? ArgCmp::masked_eq(0, 0xffff, m->call).as32() : ArgCmp::eq(0, m->call).as32();
   call.loc = r.loc;
   d.conds.push_back(call);
   d.action = r.action;
   d.loc = r.loc;
   d.derived = true;
-  return std::make_pair(m->nr, std::move(d));
+  return std::make_pair(m->multiplexer, std::move(d));
 }
 
 }  // namespace

@@ -50,16 +50,12 @@ const std::string kVsockPolicy =
 TEST(Multiplexer, TablesSayWhichArchesHaveOne) {
   auto s = arch::multiplexed_call(Arch::I386, "socket");
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->multiplexer, "socketcall");
-  EXPECT_EQ(s->nr, 102);
+  EXPECT_EQ(s->multiplexer, 102);  // socketcall
   EXPECT_EQ(s->call, kSysSocket);
-  EXPECT_EQ(s->call_mask, 0xffffffffU);
   auto i = arch::multiplexed_call(Arch::I386, "semop");  // i386 has semop only through ipc
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->multiplexer, "ipc");
-  EXPECT_EQ(i->nr, 117);
+  EXPECT_EQ(i->multiplexer, 117);  // ipc
   EXPECT_EQ(i->call, kSemop);
-  EXPECT_EQ(i->call_mask, 0xffffU);  // the kernel reads the version from the upper half
   for (Arch a : {Arch::X86_64, Arch::X32, Arch::AArch64, Arch::Arm, Arch::RiscV64}) {
     EXPECT_FALSE(arch::multiplexed_call(a, "socket")) << arch::info(a).name;  // arm EABI: none
     EXPECT_FALSE(arch::multiplexed_call(a, "semget")) << arch::info(a).name;

@@ -86,20 +86,6 @@ std::span<const std::string_view> all_syscall_names();
 // Closest known name by edit distance (for "did you mean ...?"); empty if nothing is close.
 std::string nearest_syscall_name(std::string_view name);
 
-// The multiplexed form of a socket or System V IPC call: on an ABI whose table has `socketcall`
-// (i386) or `ipc` (i386), `socket(...)` can also be made as `socketcall(SYS_SOCKET, args)` and
-// `semget(...)` as `ipc(SEMGET, ...)`. Driven by the tables: an arch gets it by having the
-// multiplexer in its syscall table (arm EABI has neither). The inner call's arguments are behind
-// a pointer (socketcall) or shifted (ipc), so a filter sees only the call number: for ipc the
-// kernel uses its low 16 bits (the upper half is a version), for socketcall all 32.
-struct MultiplexedCall {
-  std::string_view multiplexer;  // "socketcall" or "ipc"
-  int32_t nr;                    // the multiplexer's number on the arch
-  uint32_t call;                 // its first argument: SYS_SOCKET (1), SEMGET (2), ...
-  uint32_t call_mask;            // bits of the first argument the kernel reads: 0xffffffff / 0xffff
-};
-std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name);
-
 // Argument names of a syscall ("fd", "buf", "count"), as documented in man section 2.
 // Empty span when unknown. Same on every arch (names, not types).
 std::span<const std::string_view> syscall_arg_names(std::string_view name);
@@ -108,7 +94,8 @@ std::span<const std::string_view> syscall_arg_names(std::string_view name);
 // On a 32-bit ABI (i386, arm) a 64-bit argument (pread64's offset, fanotify_mark's mask) takes
 // two registers, on arm an even/odd pair with padding before it: the span is then per register,
 // with "" for the registers of a 64-bit argument and for padding, so every name sits at its real
-// register (i386 pread64: {"fd", "buf", "count", "", ""}).
+// register (i386 pread64: {"fd", "buf", "count", "", ""}). On the other 32-bit ABIs the names
+// from the first 64-bit argument on are "" (their layout is not modelled: no name, no guess).
 std::span<const std::string_view> syscall_arg_names(Arch a, std::string_view name);
 // True when argument `index` (a register number on 64-bit ABIs) of `syscall` is a 32-bit integer
 // in the kernel (int, unsigned int, pid_t, ...: socket's domain, ioctl's request): the kernel
