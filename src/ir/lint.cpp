@@ -115,6 +115,12 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
       }
       for (size_t j : idx) {
         const ir::Rule& r = *rules[j].rule;
+        // A rule naming socketcall or ipc that decides call numbers there has an effect beyond
+        // the group's allow: it replaces the rules derived from socket and IPC rules
+        // (PolicySpec::multiplexed_calls; Policy::build warns about what that leaves unchecked).
+        if (r.group.empty() && (r.syscall == "socketcall" || r.syscall == "ipc") &&
+            (r.conds.empty() || ir::multiplexer_call_decided(r, a)))
+          continue;
         std::optional<size_t> pick;
         for (const auto& [kind, i] : first_uncond) {
           const ir::Rule& u = *rules[i].rule;

@@ -4,11 +4,14 @@
 // comparison's SourceLoc) and what would fix it. Checks that depend on the arch (value widths,
 // names absent from a table) run once per target arch the rule applies to.
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <cstdio>
 #include <string>
 #include <utility>
 
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/ir/lint.hpp"
 
 namespace sysfence::ir {
 
@@ -167,6 +170,24 @@ std::optional<std::pair<int32_t, Rule>> derive_multiplexed(const Rule& r, arch::
 
 }  // namespace
 
+std::optional<uint32_t> multiplexer_call_decided(const Rule& r, arch::Arch a) {
+  if (r.derived || r.conds.size() != 1) return std::nullopt;
+  const arch::ArchInfo& ai = arch::info(a);
+  const bool socketcall = r.syscall == "socketcall" && ai.socketcall_nr >= 0;
+  const bool ipc = r.syscall == "ipc" && ai.ipc_nr >= 0;
+  if (!socketcall && !ipc) return std::nullopt;
+  const EffectiveCmp c = effective(r.conds.front(), a);
+  if (c.arg != 0) return std::nullopt;
+  // socketcall reads its call number as a 32-bit int, ipc only its low 16 bits: the rule must
+  // compare exactly those bits, no more (`u32(call) == 1`), or it does not cover every form.
+  const uint64_t need = ipc ? 0xffff : 0xffffffff;
+  const uint64_t mask = c.op == CmpOp::Eq ? ~0ULL : c.mask;
+  if (c.op != CmpOp::Eq && c.op != CmpOp::MaskedEq) return std::nullopt;
+  const uint64_t seen = c.low32 ? (mask & 0xffffffff) : mask;
+  if (seen != need || c.value > need) return std::nullopt;
+  return static_cast<uint32_t>(c.value);
+}
+
 std::string never_holds(std::span<const ArgCmp> conds, arch::Arch a) {
   for (uint8_t arg = 0; arg < 6; ++arg) {
     std::vector<EffectiveCmp> on_arg;
@@ -242,6 +263,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
     size_t position;  // in per_arch_[arch_index], before any insertion
     int32_t nr;
     Rule rule;
+    size_t source = 0;  // index of the rule it stands for in s.rules
   };
   std::vector<Pending> pending;
   std::vector<std::optional<int32_t>> target_nr(s.arches.size());  // the rule's number per arch
@@ -313,7 +335,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
         const std::optional<int32_t>& n = target_nr[ai];
         if (!n && s.multiplexed_calls && arch::multiplexed_call(a, r.syscall)) {
           // Only through the multiplexer here (i386's semop, send, recv): the derived rule.
-          if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second)});
+          if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
           continue;
         }
         if (!n) {
@@ -364,9 +386,59 @@ Result<Policy> Policy::build(PolicySpec spec) {
       }
       p.per_arch_[ai].push_back(ResolvedRule{nr, &r});
       if (s.multiplexed_calls && !r.syscall.empty()) {
-        if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second)});
+        if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
       }
     }
+  }
+  // A rule that names the multiplexer itself decides the call numbers it covers: no rule is
+  // derived for them (see PolicySpec::multiplexed_calls). A derived rule that would have denied
+  // is reported, since its source rule is then not enforced through the multiplexer.
+  if (!pending.empty()) {
+    // (arch index, multiplexer number, call) -> the first rule naming the multiplexer that
+    // decides it; call UINT64_MAX stands for every call (an unconditional rule).
+    std::map<std::tuple<size_t, int32_t, uint64_t>, const Rule*> deciders;
+    for (const Rule& e : s.rules) {
+      if ((e.syscall != "socketcall" && e.syscall != "ipc") || !e.group.empty()) continue;
+      for (size_t ai = 0; ai < s.arches.size(); ++ai) {
+        const arch::Arch a = s.arches[ai];
+        if (e.only_arch && *e.only_arch != a) continue;
+        const std::optional<int32_t> mux = arch::syscall_number(a, e.syscall);
+        if (!mux) continue;
+        std::optional<uint64_t> call;
+        if (e.conds.empty()) call = UINT64_MAX;
+        else if (auto c = multiplexer_call_decided(e, a)) call = *c;
+        if (call) deciders.try_emplace({ai, *mux, *call}, &e);
+      }
+    }
+    std::vector<Pending> kept;
+    kept.reserve(pending.size());
+    for (Pending& d : pending) {
+      const arch::Arch a = s.arches[d.arch_index];
+      const uint32_t call = static_cast<uint32_t>(d.rule.conds.front().value);
+      const Rule* decider = nullptr;
+      for (uint64_t key : {uint64_t{call}, UINT64_MAX}) {
+        auto it = deciders.find({d.arch_index, d.nr, key});
+        if (it != deciders.end() && (!decider || it->second < decider)) decider = it->second;
+      }
+      if (!decider) {
+        kept.push_back(std::move(d));
+        continue;
+      }
+      if (d.rule.action.more_restrictive_than(decider->action)) {
+        const Rule& src = s.rules[d.source];
+        Error w = make_error(
+            "the rule for '" + src.syscall + "' (" + src.action.to_string() +
+                ") is not enforced through " + d.rule.syscall + " on " +
+                std::string(arch::info(a).name) + ": the " + d.rule.syscall +
+                " rule that names call " + std::to_string(call) + " decides it (" +
+                decider->action.to_string() + ")",
+            d.rule.loc,
+            "a filter cannot see the arguments behind " + d.rule.syscall + "; without the " +
+                d.rule.syscall + " rule every such call gets " + d.rule.action.to_string());
+        p.warnings_.push_back(std::move(w));
+      }
+    }
+    pending = std::move(kept);
   }
   // The derived rules go right after their source rule (same precedence between equal kinds).
   p.derived_.reserve(pending.size());

@@ -66,7 +66,15 @@ TEST(DefaultPolicy, BuildsCleanlyOnEveryArch) {
     }
     auto r = frontend::load_default_policy({a.arch});
     ASSERT_TRUE(r.ok()) << r.render();
-    EXPECT_TRUE(r.warnings.empty()) << r.render();
+    if (arch::info(a.arch).socketcall_nr >= 0) {
+      // The one stated gap (docs/default-policy.md): i386 programs create sockets through
+      // socketcall, where AF_VSOCK cannot be told apart.
+      ASSERT_EQ(r.warnings.size(), 1u) << r.render();
+      EXPECT_NE(r.warnings[0].message.find("not enforced through socketcall on " + std::string(a.name)),
+                std::string::npos) << r.render();
+    } else {
+      EXPECT_TRUE(r.warnings.empty()) << r.render();
+    }
     sftest::Filter f(*r.value);
     EXPECT_TRUE(f.ok());
     EXPECT_LT(f.size(), 4096u);

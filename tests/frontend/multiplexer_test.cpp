@@ -19,6 +19,7 @@
 
 #include "emu.hpp"
 #include "helpers.hpp"
+#include "sysfence/frontend/default_policy.hpp"
 #include "sysfence/ir/lint.hpp"
 
 namespace {
@@ -106,6 +107,40 @@ TEST(Multiplexer, DerivedRulesAreNotLintedAndCanBeTurnedOff) {
   ir::Policy copy = p;
   sftest::Filter g(copy);
   EXPECT_EQ(g.run(Arch::I386, "socketcall", kSysSocket, 0x1000), errno_ret(EACCES));
+}
+
+// A rule naming the multiplexer itself, unconditional or fixing only the call number as the
+// kernel reads it, decides that call there on its own: no rule is derived for it, and build
+// warns that the socket rule is not enforced through socketcall. Anything less than the whole
+// call number (a 64-bit compare on a 64-bit ABI, a second condition) decides nothing.
+TEST(Multiplexer, NamedMultiplexerRuleDecidesItsCall) {
+  auto p = load(kVsockPolicy + "socketcall: u32(call) == 1\n");
+  sftest::Filter f(p);
+  EXPECT_EQ(f.run(Arch::I386, "socketcall", kSysSocket, 0x1000), kAllow);
+  EXPECT_EQ(f.run(Arch::I386, "socket", kAfVsock), errno_ret(EACCES));  // the direct call: checked
+  EXPECT_EQ(f.run(Arch::X86_64, "socket", kAfVsock), errno_ret(EACCES));
+  EXPECT_EQ(f.run(Arch::I386, "ipc", kSemget, 1234), errno_ret(EACCES));  // ipc untouched
+  bool warned = false;
+  for (const Error& w : p.warnings())
+    warned = warned || w.message.find("not enforced through socketcall on i386") != std::string::npos;
+  EXPECT_TRUE(warned);
+  for (const auto& l : ir::lint_rules(p)) ADD_FAILURE() << l.error.render();  // not "shadowed"
+
+  // Not deciding: another call number, an extra condition, a partial mask of ipc's number.
+  for (const char* extra : {"socketcall: u32(call) == 2\n", "socketcall: call == 1 && args == 5\n",
+                            "ipc: call == 2\n"}) {
+    sftest::Filter g(load(kVsockPolicy + extra));
+    EXPECT_EQ(g.run(Arch::I386, "socketcall", kSysSocket, 0x1000), errno_ret(EACCES)) << extra;
+    EXPECT_EQ(g.run(Arch::I386, "ipc", kSemget | (1U << 16), 1234), errno_ret(EACCES)) << extra;
+  }
+  // ipc's number is its low 16 bits: a mask of exactly those decides it.
+  sftest::Filter h(load(kVsockPolicy + "ipc: (call & 0xffff) == 2\n"));
+  EXPECT_EQ(h.run(Arch::I386, "ipc", kSemget | (1U << 16), 1234), kAllow);
+  // An unconditional rule naming it decides every call; a stricter one is no loss (no warning).
+  auto k = load(kVsockPolicy + "socketcall: kill-process\n");
+  sftest::Filter kf(k);
+  EXPECT_EQ(kf.run(Arch::I386, "socketcall", kSysBind, 0x1000), 0x80000000U);
+  for (const Error& w : k.warnings()) EXPECT_EQ(w.message.find("not enforced"), std::string::npos);
 }
 
 // Live: int 0x80 from this x86_64 process is an i386 call (AUDIT_ARCH_I386). socketcall's
@@ -198,6 +233,35 @@ TEST(Multiplexer, LiveI386IpcIsDenied) {
   EXPECT_EQ(semget_child(nullptr, kSemget), 0);  // positive control
   EXPECT_EQ(semget_child(&*prog, kSemget), EACCES);
   EXPECT_EQ(semget_child(&*prog, kSemget | (1L << 16)), EACCES);  // version bits
+}
+
+// The embedded default policy with `--arch x86_64 --arch i386`: i386's glibc creates sockets
+// through socketcall(SYS_SOCKET), which the default allows by name (policies/default.policy), so
+// i386 programs keep their networking; the family is still checked on the direct calls.
+TEST(Multiplexer, LiveDefaultPolicyLetsI386ProgramsOpenSockets) {
+  if (!have_int80()) GTEST_SKIP() << "no IA-32 emulation in this kernel (int 0x80 faults)";
+  auto pol = frontend::load_default_policy({Arch::X86_64, Arch::I386});
+  ASSERT_TRUE(pol.ok()) << pol.render();
+  auto prog = compiler::compile(*pol.value);
+  ASSERT_TRUE(prog) << prog.error().render();
+  EXPECT_EQ(i386_socket(nullptr, AF_INET), 0);  // positive control
+  EXPECT_EQ(i386_socket(&*prog, AF_INET), 0);
+  EXPECT_EQ(i386_socket(&*prog, AF_UNIX), 0);
+  sftest::Filter f(*pol.value);
+  EXPECT_EQ(f.run(Arch::I386, "socket", kAfVsock), errno_ret(EPERM));
+  EXPECT_EQ(f.run(Arch::X86_64, "socket", kAfVsock), errno_ret(EPERM));
+  EXPECT_EQ(f.run(Arch::X86_64, "socket", AF_INET), kAllow);
+  // The known gap, stated by build: AF_VSOCK through socketcall is not checked on i386.
+  EXPECT_EQ(i386_socket(&*prog, kAfVsock), i386_socket(nullptr, kAfVsock));
+  bool warned = false;
+  for (const Error& w : pol.value->warnings())
+    warned = warned || w.message.find("not enforced through socketcall on i386") != std::string::npos;
+  EXPECT_TRUE(warned);
+  // Native only (the default's default): no i386 rule, no warning, lint clean.
+  auto native = frontend::load_default_policy({Arch::X86_64});
+  ASSERT_TRUE(native.ok());
+  EXPECT_TRUE(native.value->warnings().empty());
+  for (const auto& l : ir::lint_rules(*native.value)) ADD_FAILURE() << l.error.render();
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "sysfence/ir/policy.hpp"
@@ -25,5 +26,12 @@ struct LintFinding {
 };
 
 std::vector<LintFinding> lint_rules(const Policy& policy);
+
+// When `r` names the multiplexer itself (socketcall or ipc, on an arch `a` that has it) and its
+// only condition fixes the whole call number as the kernel reads it (`socketcall: u32(call) ==
+// 1`, `ipc: (call & 0xffff) == 2`), that number. Such a rule, like an unconditional one naming
+// the multiplexer, decides that call there on its own: Policy::build derives no rule from socket
+// or IPC rules for it (PolicySpec::multiplexed_calls) and warns when a denying one is dropped.
+std::optional<uint32_t> multiplexer_call_decided(const Rule& r, arch::Arch a);
 
 }  // namespace sysfence::ir
