@@ -132,6 +132,52 @@ bool satisfiable(const ir::ArgCmp& c, arch::Arch a) {
   }
 }
 
+// libseccomp's answer when conditional rules of one syscall overlap with different actions
+// (a call matches both). libseccomp checks its rule tree in an order of its own and the first
+// rule that matches decides; sysfence's IR would take the most restrictive action. Measured on
+// libseccomp 2.5.4 (docs/libseccomp-compat.md, tests/compat/overlap_test.cpp) for rules of one
+// comparison each, all on one argument, with ==, >= or >: the rule with the larger datum comes
+// first; at equal datums == comes before >= and >, and otherwise the earlier rule. With 64-bit
+// comparisons that holds for two rules; with three or more, libseccomp merges the rules'
+// high-word tests and a call whose high word is above every datum's gets an action that depends
+// on the insertion order in ways not reproduced here, so there only ABIs that compare the low
+// word (x86, arm, x32, ...) are covered. The order of the chains for the covered cases, or
+// nullopt (then the IR's rule applies, as documented).
+bool compares_low_word(arch::Arch a);
+std::optional<std::vector<size_t>> libseccomp_first_match_order(const std::vector<Chain>& chains,
+                                                                arch::Arch a) {
+  if (chains.size() < 2 || (chains.size() > 2 && !compares_low_word(a))) return std::nullopt;
+  bool differ = false;
+  for (const Chain& c : chains) {
+    if (c.conds.size() != 1) return std::nullopt;
+    const ir::ArgCmp& a = c.conds.front();
+    if (a.arg != chains.front().conds.front().arg) return std::nullopt;
+    if (a.op != ir::CmpOp::Eq && a.op != ir::CmpOp::Ge && a.op != ir::CmpOp::Gt) return std::nullopt;
+    differ = differ || c.action != chains.front().action;
+  }
+  if (!differ) return std::nullopt;
+  std::vector<size_t> order(chains.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const ir::ArgCmp& a = chains[x].conds.front();
+    const ir::ArgCmp& b = chains[y].conds.front();
+    if (a.value != b.value) return a.value > b.value;
+    return a.op == ir::CmpOp::Eq && b.op != ir::CmpOp::Eq;
+  });
+  return order;
+}
+
+// The comparison that holds exactly when `c` does not.
+ir::ArgCmp negated(ir::ArgCmp c) {
+  switch (c.op) {
+    case ir::CmpOp::Eq: c.op = ir::CmpOp::Ne; break;
+    case ir::CmpOp::Ge: c.op = ir::CmpOp::Lt; break;
+    case ir::CmpOp::Gt: c.op = ir::CmpOp::Le; break;
+    default: break;  // not reached: libseccomp_first_match_order admits only these
+  }
+  return c;
+}
+
 // libseccomp compares arguments of its 32-bit ABIs as 32-bit values: x86, arm, mips o32, ppc,
 // s390, parisc, m68k, sh, and x32 and mips n32 (their syscalls take C types of 32 bits, though
 // the registers the kernel copies are 64-bit).
@@ -564,6 +610,20 @@ Result<ir::PolicySpec> Filter::spec() const {
       };
       if (sr.unconditional) {
         add({}, sr.action);
+        continue;
+      }
+      if (auto order = libseccomp_first_match_order(sr.chains, d.arch)) {
+        // First match in libseccomp's order: each rule also requires that no earlier rule with
+        // another action matches, so the rules are disjoint and the IR never has to choose.
+        for (size_t i : *order) {
+          const Chain& c = sr.chains[i];
+          std::vector<ir::ArgCmp> conds = c.conds;
+          for (size_t j : *order) {
+            if (j == i) break;
+            if (sr.chains[j].action != c.action) conds.push_back(negated(sr.chains[j].conds.front()));
+          }
+          if (ir::never_holds(conds, d.arch).empty()) add(conds, c.action);
+        }
         continue;
       }
       for (const Chain& c : sr.chains) {
