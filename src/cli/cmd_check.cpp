@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "sysfence/ir/lint.hpp"
+#include "sandbox_options.hpp"
 #include "policy_input.hpp"
 #include "sysfence/bpf/emulate.hpp"
 #include "sysfence/compiler/compiler.hpp"
@@ -172,6 +173,18 @@ void run_check(CheckOpts& o) {
     }
     j["doors"] = doors;
     report += "size: " + std::to_string(size) + " instructions (limit 4096)\n";
+  }
+
+  // Sandbox statements (fs, net, limit, ...): their errors and lints (sandbox_options.hpp).
+  const SandboxFindings sf = check_sandbox_statements(policy);
+  for (const Error& e : sf.errors) {
+    errors.push_back(error_json(e));
+    if (!o.json) std::cerr << e.render();
+  }
+  for (const Error& w : sf.warnings) {
+    warnings.push_back(error_json(w));
+    report += w.render();
+    ++problems;
   }
 
   const bool has_errors = !errors.empty();

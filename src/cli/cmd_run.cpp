@@ -191,7 +191,7 @@ void forward_signal(int sig) {
 }
 
 void run_run(RunOpts& o) {
-  if (o.command.empty()) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
+  if (o.command.empty() && !o.sandbox.dry_run) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
   if (!o.suggest_to.empty() && !o.permissive) fail_usage("run: --suggest-to goes with --permissive");
   if (o.permissive) {
     if (o.report) fail_usage("run: --permissive and --report do not go together (permissive enforces nothing)");
@@ -202,24 +202,29 @@ void run_run(RunOpts& o) {
   // 1. Policy -> program, before anything runs. The embedded default for the native arch was
   // compiled at build time (a test keeps it equal to a fresh compile): nothing to parse. The
   // sandbox's own seccomp rules (only when a sandbox layer was asked for) join the policy.
-  const sandbox::Plan sb = sandbox_plan_or_exit(o.sandbox, o.report);
+  // A policy file's sandbox statements are the base the sandbox flags override.
+  const bool precompiled = (!o.policy.given() || o.policy.use_default) && o.freq.empty() &&
+                           o.policy.arches.empty() && precompiled_default_arch() == arch::native_arch();
+  std::optional<LoadedPolicy> lp;
+  if (!precompiled) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
+  const sandbox::Plan sb =
+      sandbox_plan_or_exit(o.sandbox, o.report, lp ? &lp->parsed.value->spec().sandbox : nullptr);
   // Install order; more than one filter only for a policy past 4096 instructions.
   std::vector<bpf::Program> stack(1);
   uint32_t oci_flags = 0;
-  if (!sb.sandbox.spec().no_setuid_files && (!o.policy.given() || o.policy.use_default) && o.freq.empty() &&
-      o.policy.arches.empty() && precompiled_default_arch() == arch::native_arch()) {
+  if (precompiled && !sb.sandbox.spec().no_setuid_files) {
     const auto pre = precompiled_default_program();
     stack.front().assign(pre.begin(), pre.end());
   } else {
-    LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
+    if (!lp) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
     compiler::FrequencyProfile profile;
     compiler::Options co;
     if (!o.freq.empty()) {
       profile = load_frequency_or_exit(o.freq);
       co.profile = &profile;
     }
-    stack = take(compiler::compile_stack(take(sandbox::with_sandbox_rules(*lp.parsed.value, sb)), co));
-    oci_flags = lp.oci_flags;
+    stack = take(compiler::compile_stack(take(sandbox::with_sandbox_rules(*lp->parsed.value, sb)), co));
+    oci_flags = lp->oci_flags;
     if (stack.size() > 1 && o.report)
       fail_usage("--report needs a policy that compiles to one filter; this one needs " +
                  std::to_string(stack.size()) + " stacked filters (it is past 4096 instructions)");

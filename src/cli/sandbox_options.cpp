@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <iostream>
 
 #include "common.hpp"
+#include "sysfence/frontend/policy_text.hpp"
+#include "sysfence/sandbox/statements.hpp"
 
 extern char** environ;
 
@@ -84,16 +87,42 @@ void add_sandbox_options(CLI::App* sub, SandboxOptions& o) {
   sub->add_flag("--dry-run", o.dry_run, "print the sandbox this kernel would enforce (JSON) and exit")->group(g);
 }
 
-sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o) {
+sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o, const std::vector<ir::SandboxStatement>* from_policy) {
   using namespace sandbox;
   Spec s;
-  const std::string cwd = current_dir();
-  for (const std::string& name : o.profiles) take(apply_profile(name, cwd, s));
+  StatementContext ctx;
+  ctx.cwd = current_dir();
+  if (const char* h = std::getenv("HOME")) ctx.home = h;
+  if (const char* t = std::getenv("TMPDIR"); t && *t) ctx.tmpdir = t;
+  auto apply = [&](const std::vector<ir::SandboxStatement>& statements, bool profile) {
+    StatementContext c = ctx;
+    c.skip_missing_paths = profile;
+    auto errors = apply_statements(statements, c, s);
+    if (errors.empty()) return;
+    std::string text;
+    for (const Error& e : errors) text += e.render();
+    throw Exit{kExitUsage, text, true};
+  };
+  // Profiles first, then the policy file's statements, then the flags: later ones win.
+  for (const std::string& name : o.profiles) {
+    const std::string_view text = profile_text(name);
+    if (text.empty()) {
+      std::string names;
+      for (auto& n : profile_names()) names += (names.empty() ? "" : ", ") + n;
+      fail_usage("--profile: unknown profile '" + name + "' (known: " + names + ")");
+    }
+    auto parsed = frontend::parse_policy_text(text, "<profile " + name + ">");
+    if (!parsed.ok()) throw Exit{kExitFail, parsed.render(), true};
+    apply(parsed.value->sandbox, true);
+  }
+  if (from_policy) apply(*from_policy, false);
   for (auto& p : o.ro) s.paths.push_back({p, FsAccess::Read, {}});
   for (auto& p : o.rox) s.paths.push_back({p, FsAccess::ReadExec, {}});
   for (auto& p : o.rw) s.paths.push_back({p, FsAccess::ReadWrite, {}});
   for (auto& p : o.rwx) s.paths.push_back({p, FsAccess::ReadWriteExec, {}});
-  if (o.landlock == "best-effort") {
+  if (o.landlock.empty()) {
+    // as the profile or the policy file said (best effort when neither did)
+  } else if (o.landlock == "best-effort") {
     s.landlock = LandlockMode::BestEffort;
   } else if (o.landlock == "strict") {
     s.landlock = LandlockMode::Strict;
@@ -156,8 +185,22 @@ sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o) {
   return s;
 }
 
-sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report) {
-  auto sb = take(sandbox::Sandbox::make(sandbox_spec_or_exit(o)));
+SandboxFindings check_sandbox_statements(const ir::Policy& policy) {
+  SandboxFindings f;
+  const auto& statements = policy.spec().sandbox;
+  if (statements.empty()) return f;
+  sandbox::Spec s;
+  sandbox::StatementContext ctx;
+  ctx.cwd = current_dir();
+  if (const char* h = std::getenv("HOME")) ctx.home = h;
+  f.errors = sandbox::apply_statements(statements, ctx, s);
+  if (f.errors.empty()) f.warnings = sandbox::lint(s, policy);
+  return f;
+}
+
+sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report,
+                                   const std::vector<ir::SandboxStatement>* from_policy) {
+  auto sb = take(sandbox::Sandbox::make(sandbox_spec_or_exit(o, from_policy)));
   auto plan = take(sandbox::prepare(sb, environ), kExitFail);
   if (o.dry_run) {
     std::cout << plan.describe_json() << "\n";

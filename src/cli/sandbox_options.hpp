@@ -3,8 +3,10 @@
 //
 //   SandboxOptions so;
 //   add_sandbox_options(sub, so);                     // when the subcommand is defined
-//   sandbox::Plan plan = sandbox_plan_or_exit(so, report);   // after parsing: exit 2 bad flags,
-//                                                            // exit 1 strict Landlock refused
+//   sandbox::Plan plan = sandbox_plan_or_exit(so, report, &policy_spec.sandbox);
+//   // after parsing: exit 2 for a bad flag or statement, exit 1 when strict Landlock is refused.
+// Order: --profile (policies/profiles/NAME.policy), the policy file's sandbox statements, the
+// flags; a later setting wins (lists such as --ro add up).
 #pragma once
 
 #include <string>
@@ -13,13 +15,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sysfence/ir/policy.hpp"
 #include "sysfence/sandbox/sandbox.hpp"
 
 namespace sysfence::cli {
 
 struct SandboxOptions {
   std::vector<std::string> ro, rox, rw, rwx;
-  std::string landlock = "best-effort";
+  std::string landlock;  // "" = as the profile/policy says (best effort)
   std::string net;
   std::vector<std::string> connect_tcp, bind_tcp;
   std::string scope;
@@ -46,9 +49,20 @@ void add_sandbox_options(CLI::App* sub, SandboxOptions& o);
 // Builds the Spec (profiles first, flags over them), validates it and probes the kernel. Prints
 // the one "not enforced" line on stderr (best effort); with `report` every layer's line; with
 // --dry-run the plan as JSON on stdout, then exits 0.
-sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report);
+// `from_policy`: the sandbox statements of the policy file (flags override them).
+sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report,
+                                   const std::vector<ir::SandboxStatement>* from_policy = nullptr);
 
 // The Spec the flags describe (exits 2 on a bad flag). Exposed for `check`.
-sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o);
+sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o,
+                                   const std::vector<ir::SandboxStatement>* from_policy = nullptr);
+
+// `check` on a policy with sandbox statements: their errors (exit 2) and the lints of
+// sandbox::lint (a missing path, a write rule under a read-only bind, execve denied).
+struct SandboxFindings {
+  std::vector<Error> errors;
+  std::vector<Error> warnings;
+};
+SandboxFindings check_sandbox_statements(const ir::Policy& policy);
 
 }  // namespace sysfence::cli

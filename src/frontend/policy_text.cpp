@@ -204,6 +204,14 @@ struct Token {
   Pos pos;
 };
 
+// The first words of the sandbox statements (docs/sandbox.md).
+bool is_sandbox_keyword(std::string_view s) {
+  static const std::set<std::string_view> k = {"fs",  "net",     "scope", "limit", "namespace", "mount",
+                                               "hostname", "cap", "env", "chdir", "keep-fd",
+                                               "new-session", "landlock"};
+  return k.count(s) != 0;
+}
+
 bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
 
@@ -270,6 +278,25 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
       std::string s = text.substr(b, i - b);
       col += static_cast<int>(i - b);
       push(c == '@' ? Tok::AtIdent : Tok::Ident, s, p);
+      // A sandbox statement (`fs read /usr/lib`): its arguments are paths and words the tokens
+      // do not cover, so the rest of the line is kept raw, as one String token.
+      if (out.size() >= 1 && (out.size() == 1 || out[out.size() - 2].kind == Tok::Newline) &&
+          paren == 0 && is_sandbox_keyword(s)) {
+        size_t j = i;
+        while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+        if (j >= text.size() || (text[j] != ':' && text[j] != ',')) {
+          col += static_cast<int>(j - i);
+          i = j;
+          const Pos args_pos = pos();
+          size_t end = i;
+          while (end < text.size() && text[end] != '\n' && text[end] != '#') ++end;
+          size_t last = end;
+          while (last > i && (text[last - 1] == ' ' || text[last - 1] == '\t' || text[last - 1] == '\r')) --last;
+          push(Tok::String, text.substr(i, last - i), args_pos);
+          col += static_cast<int>(end - i);
+          i = end;
+        }
+      }
       continue;
     }
     if (c >= '0' && c <= '9') {
@@ -465,6 +492,7 @@ struct ParseState {
   std::vector<RuleStmt> rules;
   std::set<std::string> included;  // canonical paths already read (include once)
   size_t input_bytes = 0;          // the policy and its includes, against kMaxInputBytes
+  std::vector<ir::SandboxStatement> sandbox;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -648,6 +676,7 @@ class Parser {
         if (kw.text == "bad-arch") return set_once(st_.bad_arch, *a, kw.pos, "the bad-arch action");
         return set_once(st_.unknown_syscall, *a, kw.pos, "the unknown-syscall action");
       }
+      if (c.peek(1).kind == Tok::String && is_sandbox_keyword(t.text)) return sandbox_statement(c, in_section);
       if (t.text == "arch") return arch_statement(c, section_open, section);
       if (t.text == "define") return define_statement(c, in_section);
     }
@@ -662,6 +691,19 @@ class Parser {
     return unexpected(t, "a rule or a statement",
                       "statements: default, bad-arch, unknown-syscall, missing-syscall, arch, define, "
                       "@include, or `syscall: condition -> action`");
+  }
+
+  // `fs read /usr`, `net connect tcp 443`, ...: kept with their locations; the sandbox module
+  // checks and applies them (src/sandbox/statements.cpp).
+  bool sandbox_statement(Cursor& c, bool in_section) {
+    const Token kw = c.next();
+    const Token args = c.next();
+    if (in_section) {
+      d_.error(kw.pos, "'" + kw.text + "' is not allowed inside an arch section", "move it before the section");
+      return false;
+    }
+    st_.sandbox.push_back({kw.text, args.text, d_.loc(kw.pos), d_.loc(args.pos)});
+    return expect_end(c, false, "the sandbox statement");
   }
 
   bool arch_statement(Cursor& c, std::optional<Pos>& section_open, std::vector<Arch>& section) {
@@ -1757,6 +1799,7 @@ Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseO
   spec.rules = std::move(rules);
   spec.missing_syscall = missing;
   spec.loc.file = filename;
+  spec.sandbox = std::move(st.sandbox);
   out.value = std::move(spec);
   return out;
 }

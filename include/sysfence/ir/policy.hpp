@@ -139,6 +139,16 @@ struct Rule {
 // What a syscall name does on an arch that lacks it.
 enum class MissingSyscall : uint8_t { Error, Warn, Ignore };
 
+// A sandbox statement of the text language (`fs read /usr`, `net connect tcp 443`, `limit
+// nofile 256`, ...): kept as written, with its location; the sandbox module gives it meaning
+// (sysfence/sandbox/statements.hpp). The syscall pipeline ignores it.
+struct SandboxStatement {
+  std::string keyword;   // "fs", "net", "limit", ...
+  std::string args;      // the rest of the line, as written (comments and trailing blanks cut)
+  SourceLoc where;       // the keyword
+  SourceLoc args_where;  // the first character of args
+};
+
 struct PolicySpec {
   Action default_action = Action::kill_process();
   Action bad_arch_action = Action::kill_process();
@@ -158,6 +168,7 @@ struct PolicySpec {
   // libseccomp C API, which has its own (libseccomp's) rules for this, turns it off.
   bool multiplexed_calls = true;
   SourceLoc loc;                                  // where the policy itself came from
+  std::vector<SandboxStatement> sandbox;          // sandbox statements, in source order
 };
 
 // One rule as it applies to one arch after validation: the syscall number on that arch.

@@ -157,9 +157,8 @@ class Sandbox {
 
 // ---- Named profiles ------------------------------------------------------------------------------
 
-// Adds the named profile's layers to `spec` ("untrusted": no network, read-only system, private
-// /tmp, write only to `cwd`). Paths a profile names that do not exist here are left out.
-Result<void> apply_profile(std::string_view name, const std::string& cwd, Spec& spec);
+// The names of the embedded profiles (policies/profiles/NAME.policy: sandbox statements, see
+// statements.hpp; profile_text() gives the text to parse).
 std::vector<std::string> profile_names();
 
 // ---- What the kernel offers ------------------------------------------------------------------
