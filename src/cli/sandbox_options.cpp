@@ -91,7 +91,8 @@ sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o, const std::vector<ir
   using namespace sandbox;
   Spec s;
   StatementContext ctx;
-  ctx.cwd = current_dir();
+  // $CWD is the program's working directory: --chdir when given, else the runner's.
+  ctx.cwd = !o.chdir.empty() && o.chdir[0] == '/' ? o.chdir : current_dir();
   if (const char* h = std::getenv("HOME")) ctx.home = h;
   if (const char* t = std::getenv("TMPDIR"); t && *t) ctx.tmpdir = t;
   auto apply = [&](const std::vector<ir::SandboxStatement>& statements, bool profile) {

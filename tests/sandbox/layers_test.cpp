@@ -1,0 +1,306 @@
+// tests/sandbox/layers_test.cpp — `sysfence run`'s namespace, mount, privilege and environment
+// layers end to end, each next to its positive control (the same command without the layer).
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Ran {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs argv (through `timeout 60`), as `uid` when it is not 0 (setpriv), and captures.
+Ran run(std::vector<std::string> argv, uid_t uid = 0) {
+  if (uid != 0) {
+    argv.insert(argv.begin(), {"setpriv", "--reuid=" + std::to_string(uid), "--regid=" + std::to_string(uid),
+                               "--clear-groups"});
+  }
+  argv.insert(argv.begin(), {"timeout", "60"});
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return {};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    ::execvp(a[0], a.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  Ran r;
+  for (auto [fd, into] : {std::pair{out[0], &r.out}, {err[0], &r.err}}) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) into->append(buf, static_cast<size_t>(n));
+    ::close(fd);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+std::vector<std::string> sf(std::vector<std::string> args) {
+  args.insert(args.begin(), SYSFENCE_CLI);
+  return args;
+}
+
+bool userns_possible() { return std::ifstream("/proc/sys/user/max_user_namespaces").good(); }
+
+struct Dir {
+  explicit Dir(std::string base = "/tmp") {
+    std::string tmpl = base + "/sysfence-layers-XXXXXX";
+    path = ::mkdtemp(tmpl.data());
+    ::chmod(path.c_str(), 0777);
+  }
+  ~Dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+const uid_t kUsers[] = {0, 65534};
+
+class Layers : public ::testing::TestWithParam<uid_t> {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (to run as root and as nobody)";
+    if (GetParam() != 0 && !userns_possible()) GTEST_SKIP() << "no user namespaces on this kernel";
+  }
+  uid_t uid() const { return GetParam(); }
+};
+
+TEST_P(Layers, ReadOnlyBindRefusesWrites) {
+  Dir d;
+  const std::string cmd = "echo x > " + d.path + "/f";
+  EXPECT_EQ(run(sf({"run", "--", "sh", "-c", cmd}), uid()).code, 0);  // positive control
+  auto r = run(sf({"run", "--ro-bind", d.path, d.path, "--", "sh", "-c", cmd}), uid());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
+}
+
+TEST_P(Layers, TmpfsIsPrivate) {
+  Dir d;
+  std::ofstream(d.path + "/host-file") << "x";
+  auto r = run(sf({"run", "--tmpfs", d.path, "--", "sh", "-c", "ls -A " + d.path + " | wc -l; touch " + d.path + "/inside"}), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n");
+  EXPECT_FALSE(fs::exists(d.path + "/inside"));
+  EXPECT_TRUE(fs::exists(d.path + "/host-file"));
+}
+
+TEST_P(Layers, BindShowsTheSource) {
+  Dir src, dst;
+  std::ofstream(src.path + "/file") << "from the source\n";
+  ::chmod((src.path + "/file").c_str(), 0644);
+  auto r = run(sf({"run", "--bind", src.path, dst.path, "--", "cat", dst.path + "/file"}), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "from the source\n");
+}
+
+TEST_P(Layers, Hostname) {
+  auto r = run(sf({"run", "--hostname", "sysfence-box", "--", "hostname"}), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "sysfence-box\n");
+  EXPECT_NE(run({"hostname"}).out, "sysfence-box\n");
+}
+
+TEST_P(Layers, PidNamespaceSeesOnlyItself) {
+  const std::string count = "ls /proc | grep -c '^[0-9]'";
+  auto outside = run(sf({"run", "--", "sh", "-c", count}), uid());
+  EXPECT_GT(std::stoi(outside.out), 3);
+  auto inside = run(sf({"run", "--unshare", "pid", "--", "sh", "-c", "echo $$; " + count}), uid());
+  EXPECT_EQ(inside.code, 0) << inside.err;
+  EXPECT_EQ(inside.out, "2\n4\n");  // the program is PID 2 below sysfence's init; init, sh, ls, grep
+}
+
+TEST_P(Layers, InitReapsOrphansAndPassesTheStatus) {
+  auto r = run(sf({"run", "--unshare", "pid", "--", "sh", "-c",
+                   "(sleep 0.1 &); sleep 0.5; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l; exit 3"}),
+               uid());
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(r.out, "0\n");  // the orphaned sleep was reaped by init: no zombie left
+  EXPECT_EQ(run(sf({"run", "--unshare", "pid", "--", "sh", "-c", "kill -9 $$"}), uid()).code, 137);
+}
+
+TEST_P(Layers, NetworkNamespaceHasOnlyLoopback) {
+  const std::string list = "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '";
+  auto outside = run(sf({"run", "--", "sh", "-c", list}), uid());
+  EXPECT_NE(outside.out, "lo\n");  // positive control: the host has more than loopback
+  auto r = run(sf({"run", "--net", "none", "--", "sh", "-c", list}), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "lo\n");
+}
+
+TEST_P(Layers, UserNamespaceMapping) {
+  auto self = run(sf({"run", "--unshare", "user", "--", "id", "-u"}), uid());
+  EXPECT_EQ(self.code, 0) << self.err;
+  EXPECT_EQ(self.out, std::to_string(uid()) + "\n");
+  auto root = run(sf({"run", "--unshare", "user", "--map-root", "--", "id", "-u"}), uid());
+  EXPECT_EQ(root.code, 0) << root.err;
+  EXPECT_EQ(root.out, "0\n");
+}
+
+TEST_P(Layers, CapabilitiesDropped) {
+  // Even root inside its own user namespace ends with no capability at all.
+  auto r = run(sf({"run", "--unshare", "user", "--map-root", "--", "grep", "^Cap", "/proc/self/status"}), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
+    EXPECT_NE(r.out.find(std::string(set) + ":\t0000000000000000"), std::string::npos) << set << "\n" << r.out;
+  }
+}
+
+TEST_P(Layers, Environment) {
+  auto r = run(sf({"run", "--clearenv", "--setenv", "ONLY=1", "--chdir", "/usr", "--", "/bin/sh", "-c", "env | grep -v '^PWD='; pwd"}), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "ONLY=1\n/usr\n");
+}
+
+TEST_P(Layers, DescriptorsClosedExceptKept) {
+  const std::string cli = SYSFENCE_CLI;
+  auto r = run({"sh", "-c", "exec 5</dev/null 6</dev/null; " + cli + " run --keep-fd 5 -- sh -c 'test -e /proc/self/fd/5 && ! test -e /proc/self/fd/6 && echo ok'"}, uid());
+  EXPECT_EQ(r.out, "ok\n") << r.err;
+  auto control = run({"sh", "-c", "exec 6</dev/null; sh -c 'test -e /proc/self/fd/6 && echo inherited'"}, uid());
+  EXPECT_EQ(control.out, "inherited\n");
+}
+
+TEST_P(Layers, NewSession) {
+  auto r = run(sf({"run", "--new-session", "--", "sh", "-c", "ps -o sid= -p $$; echo $$"}), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::istringstream in(r.out);
+  long sid = 0, pid = 1;
+  in >> sid >> pid;
+  EXPECT_EQ(sid, pid) << r.out;  // the program leads its own session
+}
+
+TEST_P(Layers, ProfileUntrusted) {
+  Dir d("/var/tmp");  // not under /tmp: the profile mounts a private /tmp over it
+  auto r = run(sf({"run", "--profile", "untrusted", "--chdir", d.path, "--", "sh", "-c",
+                   "cd " + d.path + " && echo w > here && cat here && touch /tmp/t && tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' && ! touch /etc/x 2>/dev/null && echo ok"}),
+               uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "w\nlo\nok\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(AsRootAndNobody, Layers, ::testing::ValuesIn(kUsers),
+                         [](const auto& info) { return info.param == 0 ? std::string("root") : std::string("nobody"); });
+
+TEST(LayersRoot, CapKeepAndIds) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  auto keep = run(sf({"run", "--cap-keep", "net_bind_service", "--", "grep", "^CapEff", "/proc/self/status"}));
+  EXPECT_EQ(keep.out, "CapEff:\t0000000000000400\n") << keep.err;
+  auto none = run(sf({"run", "--", "grep", "^CapEff", "/proc/self/status"}));
+  EXPECT_EQ(none.out, "CapEff:\t0000000000000000\n");
+  auto ids = run(sf({"run", "--uid", "65534", "--gid", "65534", "--", "id"}));
+  EXPECT_EQ(ids.out, "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n") << ids.err;
+}
+
+TEST(LayersRoot, DiesWithItsRunner) {
+  const std::string token = "61." + std::to_string(::getpid());
+  const pid_t runner = ::fork();
+  if (runner == 0) {
+    ::execl(SYSFENCE_CLI, SYSFENCE_CLI, "run", "--unshare", "pid", "--", "sleep", token.c_str(), nullptr);
+    ::_exit(127);
+  }
+  auto find = [&] {
+    int n = 0;
+    for (auto& e : fs::directory_iterator("/proc")) {
+      std::ifstream f(e.path() / "cmdline");
+      std::string cmd((std::istreambuf_iterator<char>(f)), {});
+      if (cmd.find(std::string("sleep") + '\0' + token) != std::string::npos) ++n;
+    }
+    return n;
+  };
+  int found = 0;
+  for (int i = 0; i < 200 && (found = find()) == 0; ++i) ::usleep(10000);
+  ASSERT_EQ(found, 1) << "the sandboxed sleep did not start";
+  ::kill(runner, SIGKILL);
+  ::waitpid(runner, nullptr, 0);
+  for (int i = 0; i < 200 && (found = find()) != 0; ++i) ::usleep(10000);
+  EXPECT_EQ(found, 0) << "the sandboxed program outlived its runner";
+}
+
+TEST(LayersRoot, ForwardsSignalsThroughInit) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  const pid_t runner = ::fork();
+  if (runner == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::execl(SYSFENCE_CLI, SYSFENCE_CLI, "run", "--unshare", "pid", "--", "sh", "-c",
+            "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done", nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string got;
+  char buf[256];
+  ssize_t n;
+  while (got.find("ready\n") == std::string::npos && (n = ::read(out[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+  ::kill(runner, SIGTERM);
+  while ((n = ::read(out[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+  ::close(out[0]);
+  int st = 0;
+  ::waitpid(runner, &st, 0);
+  EXPECT_EQ(got, "ready\ngot TERM\n");
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 7) << st;
+}
+
+TEST(LayersFlags, BadFlagsExit2AndNothingRuns) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--rlimit", "bogus=1"}, {"--unshare", "pid,time2"},
+                                        {"--connect-tcp", "0"}, {"--landlock", "maybe"}, {"--net", "some"},
+                                        {"--tmpfs", "relative"}, {"--profile", "nope"}}) {
+    auto argv = sf({"run"});
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--", "sh", "-c", "echo ran"});
+    auto r = run(argv);
+    EXPECT_EQ(r.code, 2) << args[0] << " " << args[1] << ": " << r.err;
+    EXPECT_EQ(r.out, "") << args[0];
+    EXPECT_FALSE(r.err.empty());
+  }
+  // A rule path that does not exist: exit 1, the program did not run.
+  auto r = run(sf({"run", "--ro", "/nonexistent/sysfence", "--", "sh", "-c", "echo ran"}));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("/nonexistent/sysfence"), std::string::npos) << r.err;
+}
+
+TEST(LayersFlags, DryRunAndReportDescribeTheSandbox) {
+  auto r = run(sf({"run", "--ro", "/usr", "--rlimit", "nofile=64", "--dry-run"}));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"rlimits\": \"nofile=64:64 core=0:0\""), std::string::npos) << r.out;
+  auto rep = run(sf({"run", "--report", "--rox", "/", "--", "true"}));
+  EXPECT_EQ(rep.code, 0) << rep.err;
+  EXPECT_NE(rep.err.find("sysfence: sandbox: privilege: no_new_privs; capabilities: all dropped"), std::string::npos) << rep.err;
+}
+
+TEST(LayersFlags, PolicyFileStatementsAndFlagsOverride) {
+  Dir d;
+  std::ofstream(d.path + "/box.policy") << "@include \"" << SYSFENCE_SOURCE_DIR << "/policies/default.policy\"\n"
+                                        << "limit nofile 100\nfs read-exec / \n";
+  auto file = run(sf({"run", "--policy", d.path + "/box.policy", "--", "sh", "-c", "ulimit -n; touch " + d.path + "/w 2>/dev/null || echo denied"}));
+  EXPECT_EQ(file.out, "100\ndenied\n") << file.err;
+  auto flags = run(sf({"run", "--policy", d.path + "/box.policy", "--rlimit", "nofile=50", "--rw", d.path, "--", "sh", "-c", "ulimit -n; touch " + d.path + "/w && echo wrote"}));
+  EXPECT_EQ(flags.out, "50\nwrote\n") << flags.err;
+}
+
+}  // namespace
