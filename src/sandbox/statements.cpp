@@ -12,6 +12,12 @@
 namespace sysfence::sandbox {
 namespace {
 
+constexpr size_t kMaxStatementErrors = 100;
+constexpr size_t kMaxPathRules = 4096;
+constexpr size_t kMaxMounts = 1024;
+constexpr size_t kMaxPorts = 4096;
+constexpr size_t kMaxEnvironment = 4096;
+
 struct Word {
   std::string text;
   SourceLoc where;
@@ -62,6 +68,7 @@ class Applier {
     std::vector<Word> w = split(st, errors_);
     const std::string& k = st.keyword;
     auto err = [&](const SourceLoc& where, std::string msg, std::string hint = "") {
+      if (errors_.size() > kMaxStatementErrors) return;  // apply_statements reports "too many"
       errors_.push_back(make_error(std::move(msg), std::move(hint), where));
     };
     auto need = [&](size_t n, const char* usage) {
@@ -89,7 +96,7 @@ class Applier {
       else if (m == "write-exec" || m == "rwx") a = FsAccess::ReadWriteExec;
       else return err(w[0].where, "unknown file access '" + m + "'", "one of: read, read-exec, write, write-exec, none");
       if (!need(2, "fs read PATH...")) return;
-      for (size_t i = 1; i < w.size(); ++i) {
+      for (size_t i = 1; i < w.size() && s_.paths.size() <= kMaxPathRules; ++i) {
         std::string p = expand(w[i]);
         if (p.empty()) continue;
         if (p[0] != '/') {
@@ -112,7 +119,7 @@ class Applier {
       }
       if (!need(3, "net connect tcp PORT...")) return;
       if (w[1].text != "tcp") return err(w[1].where, "only tcp ports can be allowed", "write: net " + w[0].text + " tcp PORT");
-      for (size_t i = 2; i < w.size(); ++i) {
+      for (size_t i = 2; i < w.size() && s_.connect_tcp.size() + s_.bind_tcp.size() <= kMaxPorts; ++i) {
         unsigned v = 0;
         auto [p, ec] = std::from_chars(w[i].text.data(), w[i].text.data() + w[i].text.size(), v);
         if (ec != std::errc() || p != w[i].text.data() + w[i].text.size() || v < 1 || v > 65535) {
@@ -267,7 +274,31 @@ std::vector<Error> apply_statements(const std::vector<ir::SandboxStatement>& sta
                                     const StatementContext& ctx, Spec& spec) {
   std::vector<Error> errors;
   Applier a(ctx, spec, errors);
-  for (const auto& st : statements) a.apply(st);
+  for (const auto& st : statements) {
+    a.apply(st);
+    if (errors.size() >= kMaxStatementErrors) {
+      errors.resize(kMaxStatementErrors);
+      errors.push_back(make_error("too many errors in the sandbox statements; stopping here", "fix these first",
+                                  st.where));
+      break;
+    }
+    // Bounds on what one policy may ask for (input-size independent memory and work: each path
+    // is an open() and a Landlock rule, each mount a mount step, and `check` compares them).
+    const char* what = spec.paths.size() > kMaxPathRules                   ? "fs paths"
+                       : spec.mounts.size() > kMaxMounts                   ? "mounts"
+                       : spec.connect_tcp.size() + spec.bind_tcp.size() > kMaxPorts ? "TCP ports"
+                       : spec.setenv.size() > kMaxEnvironment              ? "env set statements"
+                       : spec.keep_fds.size() + spec.cap_keep.size() > kMaxPorts ? "keep-fd/cap keep words"
+                                                                           : nullptr;
+    if (what) {
+      errors.push_back(make_error(std::string("the sandbox statements give more than the limit of ") + what +
+                                      " (paths " + std::to_string(kMaxPathRules) + ", mounts " +
+                                      std::to_string(kMaxMounts) + ", ports " + std::to_string(kMaxPorts) +
+                                      ", env " + std::to_string(kMaxEnvironment) + ")",
+                                  "allow a directory instead of its files, or split the sandbox", st.where));
+      break;
+    }
+  }
   return errors;
 }
 

@@ -106,6 +106,28 @@ TEST(SandboxStatements, LocatedDiagnostics) {
   EXPECT_NE(r.find("box.policy(6:9): path 'usr' is not absolute"), std::string::npos) << r;
 }
 
+// Input-size independent bounds: a huge `fs read` line, many bad ports, many mounts each stop
+// with a located error instead of building unbounded rule sets (and a quadratic `check`).
+TEST(SandboxStatements, BoundedByLimitsNotByInputSize) {
+  std::string paths = "fs read";
+  for (int i = 0; i < 200000; ++i) paths += " /p" + std::to_string(i);
+  auto a = apply_text(paths + "\n");
+  ASSERT_FALSE(a.errors.empty());
+  EXPECT_LE(a.spec.paths.size(), 4097u);
+  EXPECT_NE(a.rendered().find("box.policy(1:1): the sandbox statements give more than the limit of fs paths"),
+            std::string::npos) << a.rendered().substr(0, 400);
+  std::string ports = "net connect tcp";
+  for (int i = 0; i < 100000; ++i) ports += " x";
+  auto b = apply_text(ports + "\n");
+  EXPECT_LE(b.errors.size(), 102u);
+  EXPECT_NE(b.rendered().find("too many errors"), std::string::npos);
+  std::string mounts;
+  for (int i = 0; i < 3000; ++i) mounts += "mount tmpfs /t" + std::to_string(i) + "\n";
+  auto c = apply_text(mounts);
+  EXPECT_LE(c.spec.mounts.size(), 1025u);
+  EXPECT_NE(c.rendered().find("limit of mounts"), std::string::npos);
+}
+
 TEST(SandboxStatements, InsideAnArchSectionIsAnError) {
   auto parsed = frontend::parse_policy_text("arch x86_64 {\nfs read /usr\n}\n", "p");
   EXPECT_FALSE(parsed.ok());
