@@ -212,8 +212,10 @@ void run_run(RunOpts& o) {
   // Install order; more than one filter only for a policy past 4096 instructions.
   std::vector<bpf::Program> stack(1);
   uint32_t oci_flags = 0;
-  if (precompiled && !sb.sandbox.spec().no_setuid_files) {
-    const auto pre = precompiled_default_program();
+  if (precompiled) {
+    // With a sandbox layer: the variant with the sandbox's setuid-file rules, also precompiled.
+    const auto pre = sb.sandbox.spec().no_setuid_files ? precompiled_default_sandbox_program()
+                                                       : precompiled_default_program();
     stack.front().assign(pre.begin(), pre.end());
   } else {
     if (!lp) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);

@@ -8,6 +8,10 @@ namespace sysfence::sandbox {
 
 Result<ir::Policy> with_sandbox_rules(const ir::Policy& base, const Plan& plan) {
   if (!plan.sandbox.spec().no_setuid_files) return base;
+  return with_setuid_file_rules(base);
+}
+
+Result<ir::Policy> with_setuid_file_rules(const ir::Policy& base) {
   ir::PolicySpec spec = base.spec();
   std::vector<arch::Arch> arches = spec.arches;
   if (arches.empty()) arches.push_back(arch::native_arch());

@@ -16,6 +16,9 @@
 namespace sysfence::cli {
 
 std::span<const bpf::Insn> precompiled_default_program();
+// The default policy with the sandbox's setuid-file rules (sandbox::with_setuid_file_rules): what
+// `run` installs when a sandbox layer is asked for and no policy is named.
+std::span<const bpf::Insn> precompiled_default_sandbox_program();
 arch::Arch precompiled_default_arch();  // the arch it was compiled for (the build's native one)
 
 }  // namespace sysfence::cli

@@ -1,6 +1,7 @@
 // src/cli/precompiled/precompile_default.cpp — a build-time tool: compiles the embedded default
 // policy (policies/default.policy) for the native arch with the compiler's default options and
-// writes it as C++ source, so `sysfence run` with no policy neither parses nor compiles at
+// writes it as C++ source, twice (as written, and with the sandbox's setuid-file rules:
+// sandbox::with_setuid_file_rules), so `sysfence run` with no policy neither parses nor compiles at
 // start-up (src/cli/precompiled/default_program.hpp; tests/cli/precompiled_default_test.cpp
 // checks the output against a fresh compile).
 //
@@ -11,6 +12,7 @@
 
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/frontend/default_policy.hpp"
+#include "sysfence/sandbox/sandbox.hpp"
 
 int main(int argc, char** argv) {
   using namespace sysfence;
@@ -28,6 +30,17 @@ int main(int argc, char** argv) {
     std::cerr << prog.error().render();
     return 1;
   }
+  // The same with the sandbox's own rules (no setuid/setgid files), for `run` with a sandbox layer.
+  auto with_rules = sandbox::with_setuid_file_rules(*parsed.value);
+  if (!with_rules) {
+    std::cerr << with_rules.error().render();
+    return 1;
+  }
+  auto sandbox_prog = compiler::compile(*with_rules);
+  if (!sandbox_prog) {
+    std::cerr << sandbox_prog.error().render();
+    return 1;
+  }
   std::ofstream out(argv[1], std::ios::trunc);
   out << "// Generated at build time by sysfence_precompile_default from policies/default.policy\n"
          "// (native arch, default compiler options): do not edit.\n"
@@ -38,8 +51,14 @@ int main(int argc, char** argv) {
     std::snprintf(line, sizeof line, "    {0x%04x, %u, %u, 0x%08xU},\n", in.code, in.jt, in.jf, in.k);
     out << line;
   }
+  out << "};\nconstexpr bpf::Insn kSandboxInsns[] = {\n";
+  for (const bpf::Insn& in : *sandbox_prog) {
+    std::snprintf(line, sizeof line, "    {0x%04x, %u, %u, 0x%08xU},\n", in.code, in.jt, in.jf, in.k);
+    out << line;
+  }
   out << "};\n}  // namespace\n\n"
          "std::span<const bpf::Insn> precompiled_default_program() { return kInsns; }\n"
+         "std::span<const bpf::Insn> precompiled_default_sandbox_program() { return kSandboxInsns; }\n"
          "arch::Arch precompiled_default_arch() { return static_cast<arch::Arch>("
       << static_cast<int>(arch::native_arch()) << "); }\n\n}  // namespace sysfence::cli\n";
   out.close();

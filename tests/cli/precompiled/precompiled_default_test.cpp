@@ -5,6 +5,7 @@
 #include "precompiled/default_program.hpp"
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/frontend/default_policy.hpp"
+#include "sysfence/sandbox/sandbox.hpp"
 
 namespace {
 
@@ -21,6 +22,22 @@ TEST(PrecompiledDefault, EqualsAFreshCompile) {
   for (size_t i = 0; i < pre.size(); ++i) {
     EXPECT_EQ(pre[i], (*fresh)[i]) << "instruction " << i;
   }
+}
+
+// The variant `run` installs when a sandbox layer is asked for (no setuid/setgid files).
+TEST(PrecompiledDefault, SandboxVariantEqualsAFreshCompile) {
+  auto parsed = frontend::load_default_policy();
+  ASSERT_TRUE(parsed.ok()) << parsed.render();
+  auto with_rules = sandbox::with_setuid_file_rules(*parsed.value);
+  ASSERT_TRUE(with_rules) << with_rules.error().render();
+  auto fresh = compiler::compile(*with_rules);
+  ASSERT_TRUE(fresh) << fresh.error().render();
+  const auto pre = cli::precompiled_default_sandbox_program();
+  ASSERT_EQ(pre.size(), fresh->size());
+  for (size_t i = 0; i < pre.size(); ++i) {
+    EXPECT_EQ(pre[i], (*fresh)[i]) << "instruction " << i;
+  }
+  EXPECT_GT(pre.size(), cli::precompiled_default_program().size());  // the rules are in it
 }
 
 }  // namespace
