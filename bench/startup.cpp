@@ -6,7 +6,10 @@
 // cell rotating), each as posix_spawn + wait4: wall-clock time (CLOCK_MONOTONIC) and peak
 // resident memory (ru_maxrss of the child).
 //
-//   sysfence_bench_startup [--rounds N] [--quick] [--dat FILE]
+//   sysfence_bench_startup [--rounds N] [--quick] [--dat FILE] [--baseline OLD_SYSFENCE]
+//
+// --baseline adds `OLD_SYSFENCE run --profile untrusted -- /bin/true` to the same rounds (a
+// sysfence built from an earlier commit): before/after in one interleaved run.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -84,12 +87,14 @@ bool executable(const std::string& p) { return access(p.c_str(), X_OK) == 0; }
 int main(int argc, char** argv) {
   int rounds = 200;
   std::string dat;  // --dat FILE: label, wall ms, CPU ms, peak RSS KiB per process (the chart)
+  std::string baseline;  // --baseline OLD_SYSFENCE
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--dat") && i + 1 < argc) dat = argv[++i];
+    else if (!std::strcmp(argv[i], "--baseline") && i + 1 < argc) baseline = argv[++i];
     else if (!std::strcmp(argv[i], "--quick")) rounds = 30;
     else {
-      std::fprintf(stderr, "usage: sysfence_bench_startup [--rounds N] [--quick] [--dat FILE]\n");
+      std::fprintf(stderr, "usage: sysfence_bench_startup [--rounds N] [--quick] [--dat FILE] [--baseline OLD_SYSFENCE]\n");
       return 2;
     }
   }
@@ -107,6 +112,10 @@ int main(int argc, char** argv) {
   const bool have_bwrap = executable("/usr/bin/bwrap");
   if (have_bwrap)
     cells.push_back({"bwrap --dev-bind / / /bin/true", {"/usr/bin/bwrap", "--dev-bind", "/", "/", "/bin/true"}, {}, {}, {}});
+  const size_t baseline_cell = cells.size();
+  if (!baseline.empty())
+    cells.push_back({"baseline: " + baseline + " run --profile untrusted -- /bin/true",
+                     {baseline, "run", "--profile", "untrusted", "--", "/bin/true"}, {}, {}, {}});
   cells.push_back({"sysfence compile small.policy -o FILE", {sysfence, "compile", policy, "-o", out_a}, {}, {}, {}});
   cells.push_back({"C program through libseccomp, same policy", {c_prog, out_b}, {}, {}, {}});
 
@@ -150,6 +159,10 @@ int main(int argc, char** argv) {
                 median(cells[1].ms) / median(cells[3].ms), median(cells[1].cpu_ms) / median(cells[3].cpu_ms));
     std::printf("run --profile untrusted / bwrap: wall %.2fx, CPU %.2fx (target < 1.00x)\n",
                 median(cells[2].ms) / median(cells[3].ms), median(cells[2].cpu_ms) / median(cells[3].cpu_ms));
+    if (!baseline.empty())
+      std::printf("baseline run --profile untrusted / bwrap: wall %.2fx, CPU %.2fx\n",
+                  median(cells[baseline_cell].ms) / median(cells[3].ms),
+                  median(cells[baseline_cell].cpu_ms) / median(cells[3].cpu_ms));
   }
   const Cell& sc = cells[cells.size() - 2];
   const Cell& lc = cells.back();

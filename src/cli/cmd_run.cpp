@@ -115,6 +115,9 @@ struct ChildFailure {
   ::_exit(code);
 }
 
+// The runner's signal mask before it blocked the signals it forwards (restored in the child).
+sigset_t g_mask_before_fork;
+
 // The shared page between the child and the parent for --report.
 struct Handoff {
   std::atomic<int> listener_fd;  // -1 until installed
@@ -125,9 +128,10 @@ struct Handoff {
                              std::span<const bpf::Program> stack, uint32_t flags, int pipe_fd, Handoff* h,
                              pid_t runner, const sandbox::Plan& sb, char** envp) {
   // Die with the runner: never linger unsupervised (and not at all if it is already gone).
+  // (sandbox::enter() checks it: the child may be PID 1 of a new namespace, where getppid() is 0.)
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
-  if (::getppid() != runner) ::_exit(1);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &g_mask_before_fork, nullptr);  // the runner blocked them to fork
   // The sandbox layers (sandbox.hpp): namespaces ... capabilities; seccomp stays last, below.
   if (auto r = sandbox::enter(sb, runner); !r) child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
 
@@ -171,7 +175,8 @@ __attribute__((noinline)) pid_t start_child(const RunOpts& o, const std::string&
                                             const sandbox::Plan& sb, char** envp) {
   // Sandbox layers (namespaces fork again, mounts, Landlock) need a child of their own.
   const bool own_memory = o.report || sb.sandbox.spec().asks_for_layers() || sb.unshare != 0;
-  const pid_t child = own_memory ? ::fork() : ::vfork();
+  // With a PID namespace the child is cloned into it and is its init (sandbox::fork_child).
+  const pid_t child = own_memory ? sandbox::fork_child(sb) : ::vfork();
   if (child == 0) {
     ::close(pipefd[0]);
     child_main(o, path, argv, stack, flags, pipefd[1], h, runner, sb, envp);
@@ -297,6 +302,12 @@ void run_run(RunOpts& o) {
   std::cout.flush();
   std::cerr.flush();
   const pid_t runner = ::getpid();
+  // The signals the runner forwards stay blocked until the handler knows the child: one sent
+  // right after the fork is forwarded, not fatal to the runner (pending until unblocked below).
+  sigset_t forwarded;
+  sigemptyset(&forwarded);
+  for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&forwarded, s);
+  ::sigprocmask(SIG_BLOCK, &forwarded, &g_mask_before_fork);
   const pid_t child = start_child(o, path, argv.data(), installed, flags, pipefd, handoff, runner, sb, envp.data());
   if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
   ::close(pipefd[1]);
@@ -305,6 +316,7 @@ void run_run(RunOpts& o) {
   ::signal(SIGQUIT, SIG_IGN);
   ::signal(SIGTERM, forward_signal);
   ::signal(SIGHUP, forward_signal);
+  ::sigprocmask(SIG_SETMASK, &g_mask_before_fork, nullptr);
 
   int status = 0;
   std::optional<Supervisor> sup;

@@ -108,6 +108,29 @@ bool write_all(const char* path, const std::string& data) {
   return ok;
 }
 
+// ---- The child's own start (fork_child) ---------------------------------------------------------
+
+// Set by fork_child in the child it clones into a new PID namespace (the child's own copy):
+// the namespaces clone made, the caller's ids before them, a pidfd of the runner (getppid() is
+// 0 in there: the runner is outside the namespace).
+struct ClonedChild {
+  bool cloned = false;
+  unsigned long made = 0;  // CLONE_NEWPID, and CLONE_NEWUSER when clone made it too
+  uid_t outer_uid = 0;
+  gid_t outer_gid = 0;
+  int runner_pidfd = -1;
+};
+ClonedChild g_cloned;
+
+// True while the process that must be our parent (the runner, or init) is alive. In a child
+// cloned into a new PID namespace it asks the runner's pidfd (readable once it has exited).
+bool parent_alive(pid_t parent) {
+  if (!g_cloned.cloned || parent == 1) return ::getppid() == parent;
+  if (g_cloned.runner_pidfd < 0) return true;  // pidfd_open unavailable: PDEATHSIG alone
+  struct pollfd pfd {g_cloned.runner_pidfd, POLLIN, 0};
+  return ::poll(&pfd, 1, 0) == 0;
+}
+
 // ---- Waiting processes above the program (PID namespace) ------------------------------------
 
 volatile pid_t g_forward_to = 0;
@@ -352,22 +375,61 @@ Result<void> mark_descriptors(const Spec& s) {
 
 }  // namespace
 
+pid_t fork_child(const Plan& p) {
+  if (!(p.unshare & CLONE_NEWPID)) return ::fork();
+  // Cloned straight into the PID namespace (with the user namespace that must own it when the
+  // caller is unprivileged): the child is the namespace's PID 1 and becomes its init, so no
+  // process has to wait above it (one fork and one exit fewer than unshare + fork).
+  ClonedChild c;
+  c.cloned = true;
+  c.made = CLONE_NEWPID | (p.unshare & CLONE_NEWUSER);
+  c.outer_uid = ::geteuid();
+  c.outer_gid = ::getegid();
+  c.runner_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0u));
+  const long pid = ::syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD) | c.made, nullptr, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    g_cloned = c;
+    return 0;
+  }
+  const int e = errno;
+  if (c.runner_pidfd >= 0) ::close(c.runner_pidfd);
+  errno = e;
+  return static_cast<pid_t>(pid);
+}
+
 Result<void> enter(const Plan& p, pid_t runner) {
   const Spec& s = p.sandbox.spec();
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return sys_error("PR_SET_PDEATHSIG");
-  if (::getppid() != runner) ::_exit(1);
+  if (!parent_alive(runner)) ::_exit(1);
   pid_t parent = runner;
 
   if (p.unshare) {
-    const uid_t uid = ::geteuid();
-    const gid_t gid = ::getegid();
-    if (::unshare(static_cast<int>(p.unshare)) != 0) {
-      return sys_error("unshare(" + namespaces_to_string(p.unshare) + ")");
-    }
-    if (p.unshare & CLONE_NEWUSER) {
+    // The namespaces fork_child already made (PID, and user with it), and the ids from before.
+    const unsigned long made = g_cloned.cloned ? g_cloned.made : 0;
+    const uid_t uid = made ? g_cloned.outer_uid : ::geteuid();
+    const gid_t gid = made ? g_cloned.outer_gid : ::getegid();
+    if ((made & CLONE_NEWUSER) != 0) {
       if (auto r = write_id_maps(s, uid, gid); !r) return r;
     }
-    if (p.unshare & CLONE_NEWPID) {
+    const unsigned long rest = p.unshare & ~made;
+    if (rest != 0 && ::unshare(static_cast<int>(rest)) != 0) {
+      return sys_error("unshare(" + namespaces_to_string(rest) + ")");
+    }
+    if ((rest & CLONE_NEWUSER) != 0) {
+      if (auto r = write_id_maps(s, uid, gid); !r) return r;
+    }
+    if ((made & CLONE_NEWPID) != 0) {
+      // This process is PID 1: it becomes init, the program is its child.
+      if (g_cloned.runner_pidfd >= 0) ::close(g_cloned.runner_pidfd);
+      g_cloned.runner_pidfd = -1;
+      const pid_t program = ::fork();
+      if (program < 0) return sys_error("fork (the program below init)");
+      if (program > 0) be_init(program);
+      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return sys_error("PR_SET_PDEATHSIG");
+      if (::getppid() != 1) ::_exit(1);
+      parent = 1;
+      for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH}) ::signal(sig, SIG_DFL);
+    } else if (p.unshare & CLONE_NEWPID) {
       // The waiter's pid is not visible from inside: a pidfd tells init whether it is gone.
       const int outer = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0u));
       const pid_t init = ::fork();
@@ -431,7 +493,7 @@ Result<Child> spawn(const Plan& plan, const std::string& path, const std::vector
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return sys_error("pipe2");
   const pid_t runner = ::getpid();
-  const pid_t pid = ::fork();
+  const pid_t pid = fork_child(plan);
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);

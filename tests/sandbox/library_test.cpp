@@ -164,4 +164,39 @@ TEST(SandboxSpawn, EnvironmentAndRlimits) {
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+// A PID namespace both ways: spawn() (fork_child: the child is cloned into the namespace and is
+// its init) and a caller's own fork() + enter() (unshare, a waiting process above the init). The
+// program is PID 2 below init in both, and its status comes through; without the namespace (the
+// positive control) it is not PID 2.
+TEST(SandboxSpawn, PidNamespaceThroughForkChildAndThroughPlainFork) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  const char* script = "test $$ = 2 && exit 7";
+  Spec s;
+  s.unshare = CLONE_NEWPID;
+  auto plan = prepare(*Sandbox::make(s));
+  ASSERT_TRUE(plan) << plan.error().render();
+  auto child = spawn(*plan, "/bin/sh", {"sh", "-c", script});
+  ASSERT_TRUE(child) << child.error().render();
+  int st = 0;
+  ::waitpid(child->pid, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 7) << st;
+
+  const pid_t runner = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (!enter(*plan, runner)) ::_exit(99);
+    ::execl("/bin/sh", "sh", "-c", script, nullptr);
+    ::_exit(98);
+  }
+  ::waitpid(pid, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 7) << st;
+
+  auto plain = prepare(*Sandbox::make(Spec{}));
+  ASSERT_TRUE(plain);
+  auto control = spawn(*plain, "/bin/sh", {"sh", "-c", script});
+  ASSERT_TRUE(control);
+  ::waitpid(control->pid, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) << st;
+}
+
 }  // namespace

@@ -27,9 +27,9 @@
 //    execve for library users; the CLI calls enter() from its own child.
 //
 // Order inside enter() (each step's reason in docs/sandbox.md):
-//   PR_SET_PDEATHSIG; unshare(user + the others) and the id maps; with a PID namespace: fork an
-//   init (PID 1: reaps, forwards signals, exits with the program's status) and the program
-//   below it; mounts (/ private, binds, tmpfs, a fresh /proc); loopback up; hostname; rlimits;
+//   (fork_child: clone into the PID namespace, the child is PID 1) PR_SET_PDEATHSIG; the id maps
+//   and unshare(the others); with a PID namespace: PID 1 becomes init (reaps, forwards signals,
+//   exits with the program's status) and forks the program below it; mounts (/ private, binds, tmpfs, a fresh /proc); loopback up; hostname; rlimits;
 //   chdir; NO_NEW_PRIVS; Landlock (rule fds are opened after the mounts); capabilities and ids;
 //   PR_SET_PDEATHSIG again (an id change clears it); setsid; descriptors marked close-on-exec;
 //   then the caller installs seccomp and calls execve.
@@ -38,7 +38,8 @@
 //  - Landlock cannot restrict every file operation (chdir, stat, chmod/chown, and on ABI < 2 a
 //    rename across directories is always denied); UDP and other non-TCP sockets are not covered
 //    by Landlock's network rules (only a network namespace stops them).
-//  - With a PID namespace, `run --report` is not available (the listener lives two forks down).
+//  - With a PID namespace, `run --report` is not available (the listener lives in the program,
+//    a child of the init, not in the runner's own child); `--dry-run` prints the plan instead.
 //  - Mounts change the host paths' view only inside the new mount namespace; there is no
 //    pivot_root into a new root.
 #pragma once
@@ -212,17 +213,25 @@ Result<ir::Policy> with_setuid_file_rules(const ir::Policy& base);
 
 // ---- Carrying it out ---------------------------------------------------------------------------
 
-// Runs in a freshly forked, single-threaded child. For a Spec that asks for no layers
+// Runs in a freshly forked (fork_child), single-threaded child. For a Spec that asks for no layers
 // (!asks_for_layers(): the defaults core=0, no capabilities, NO_NEW_PRIVS, descriptors) it only
 // makes system calls and allocates nothing, so it may run in a vfork child. May fork (PID namespace): the processes above
 // the one that returns never return (they wait and exit with the program's status). Returns in
 // the process that must exec. `runner` is the pid of the process the child must die with.
 Result<void> enter(const Plan& plan, pid_t runner);
 
+// The fork for enter(): with a PID namespace in the plan, clone() straight into it (and into
+// the user namespace that owns it, when the plan has one): the child is PID 1 and enter() makes
+// it the namespace's init, with nothing waiting above it. Without one, a plain fork(). Returns
+// like fork(): 0 in the child, its pid in the caller, -1 with errno. The caller waits for that
+// pid; with a PID namespace its status is the program's exit status, or 128+N when a signal N
+// killed the program (an init cannot die by its own signal).
+pid_t fork_child(const Plan& plan);
+
 struct Child {
   pid_t pid = -1;
 };
-// fork + enter + NO_NEW_PRIVS + seccomp (when `filter` is given) + execve(path, argv, plan.env).
+// fork_child + enter + NO_NEW_PRIVS + seccomp (when `filter` is given) + execve(path, argv, plan.env).
 // Returns when the program is running (the exec succeeded) or with the error that stopped it
 // (nothing ran). The caller waits for `pid`.
 Result<Child> spawn(const Plan& plan, const std::string& path, const std::vector<std::string>& argv,
