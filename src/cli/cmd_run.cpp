@@ -383,7 +383,11 @@ void run_run(RunOpts& o) {
   if (sup && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && sup->killed_for_policy(child)) {
     code = 128 + SIGSYS;
   }
-  globals().exit_code = code;
+  // The program has ended and everything is printed: leave now, without tearing down the whole
+  // command-line parser and the policy (memory only; measurable in run's start-up cost).
+  std::cout.flush();
+  std::cerr.flush();
+  ::_exit(code);
 }
 
 }  // namespace
