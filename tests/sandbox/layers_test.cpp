@@ -296,6 +296,29 @@ TEST(LayersFlags, BadFlagsExit2AndNothingRuns) {
   EXPECT_NE(r.err.find("/nonexistent/sysfence"), std::string::npos) << r.err;
 }
 
+// `sysfence check FILE` on a policy with sandbox statements: the three lints as located warnings
+// (exit 0), a bad statement as a located error (exit 2), and a clean file without findings.
+TEST(LayersFlags, CheckLintsTheSandboxStatements) {
+  Dir d;
+  const std::string base = "default allow\nexecve: errno EPERM\nfs read /nonexistent/sysfence\n"
+                           "mount ro-bind /usr /usr\nfs write /usr/local\n";
+  std::ofstream(d.path + "/lint.policy") << base;
+  auto lint = run(sf({"check", d.path + "/lint.policy"}));
+  EXPECT_EQ(lint.code, 0) << lint.err;
+  EXPECT_NE(lint.out.find("lint.policy(3:9): warning: '/nonexistent/sysfence' does not exist"), std::string::npos) << lint.out;
+  EXPECT_NE(lint.out.find("lint.policy(5:10): warning: write rule for '/usr/local' under the read-only bind"), std::string::npos) << lint.out;
+  EXPECT_NE(lint.out.find("does not allow execve"), std::string::npos) << lint.out;
+  EXPECT_NE(lint.out.find("0 error(s), 3 warning(s)"), std::string::npos) << lint.out;
+  std::ofstream(d.path + "/bad.policy") << base << "fs wirte /x\n";
+  auto bad = run(sf({"check", d.path + "/bad.policy"}));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("bad.policy(6:4): unknown file access 'wirte'"), std::string::npos) << bad.err;
+  std::ofstream(d.path + "/clean.policy") << "default allow\nfs read /usr\nmount tmpfs /tmp\n";
+  auto clean = run(sf({"check", d.path + "/clean.policy"}));
+  EXPECT_EQ(clean.code, 0) << clean.err;
+  EXPECT_NE(clean.out.find("0 error(s), 0 warning(s)"), std::string::npos) << clean.out;
+}
+
 TEST(LayersFlags, DryRunAndReportDescribeTheSandbox) {
   auto r = run(sf({"run", "--ro", "/usr", "--rlimit", "nofile=64", "--dry-run"}));
   EXPECT_EQ(r.code, 0) << r.err;
