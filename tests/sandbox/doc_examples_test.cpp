@@ -109,8 +109,12 @@ TEST(DocExamples, SandboxWorkedExamplesRunAsWritten) {
   for (const Example& e : examples) {
     SCOPED_TRACE(e.title);
     ASSERT_FALSE(e.expected.empty()) << "no ```text output block after the example";
-    // Under the build tree, not /tmp (the untrusted profile mounts a private /tmp).
-    std::string tmpl = fs::path(SYSFENCE_CLI).parent_path().string() + "/doc-example-XXXXXX";
+    // Never under /tmp: the untrusted profile mounts a private /tmp over it, which would hide the
+    // example's own directory (docs/sandbox.md names this weakness). The build tree unless that is
+    // under /tmp itself (a CI clone there), else /var/tmp.
+    std::string base = fs::path(SYSFENCE_CLI).parent_path().string();
+    if (base == "/tmp" || base.rfind("/tmp/", 0) == 0) base = "/var/tmp";
+    std::string tmpl = base + "/doc-example-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
     int code = -1;
     const std::string got = run_bash(e.script, tmpl, &code);
