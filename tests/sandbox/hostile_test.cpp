@@ -23,48 +23,17 @@
 #include <string>
 #include <vector>
 
+#include "run_capture.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr uid_t kNobody = 65534;
 
-struct Ran {
-  int code = -1;
-  std::string out, err;
-};
+using sysfence::sandbox_test::Ran;
 
-Ran run(const std::vector<std::string>& argv) {
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return {};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
-    std::vector<char*> a;
-    a.push_back(const_cast<char*>("timeout"));
-    a.push_back(const_cast<char*>("60"));
-    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    ::execvp("timeout", a.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  ::close(err[1]);
-  Ran r;
-  auto drain = [](int fd, std::string& into) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) into.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-  };
-  drain(out[0], r.out);
-  drain(err[0], r.err);
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return r;
-}
+Ran run(const std::vector<std::string>& argv) { return sysfence::sandbox_test::run_capture(argv); }
 
 std::map<std::string, std::string> parse(const std::string& out) {
   std::map<std::string, std::string> m;

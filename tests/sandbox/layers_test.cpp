@@ -16,48 +16,16 @@
 #include <string>
 #include <vector>
 
+#include "run_capture.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Ran {
-  int code = -1;
-  std::string out, err;
-};
+using sysfence::sandbox_test::Ran;
 
 // Runs argv (through `timeout 60`), as `uid` when it is not 0 (setpriv), and captures.
-Ran run(std::vector<std::string> argv, uid_t uid = 0) {
-  if (uid != 0) {
-    argv.insert(argv.begin(), {"setpriv", "--reuid=" + std::to_string(uid), "--regid=" + std::to_string(uid),
-                               "--clear-groups"});
-  }
-  argv.insert(argv.begin(), {"timeout", "60"});
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return {};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
-    std::vector<char*> a;
-    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    ::execvp(a[0], a.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  ::close(err[1]);
-  Ran r;
-  for (auto [fd, into] : {std::pair{out[0], &r.out}, {err[0], &r.err}}) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) into->append(buf, static_cast<size_t>(n));
-    ::close(fd);
-  }
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return r;
-}
+Ran run(std::vector<std::string> argv, uid_t uid = 0) { return sysfence::sandbox_test::run_capture(std::move(argv), uid); }
 
 std::vector<std::string> sf(std::vector<std::string> args) {
   args.insert(args.begin(), SYSFENCE_CLI);
