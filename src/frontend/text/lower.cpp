@@ -1,0 +1,566 @@
+// Internal to the text frontend: see lower.hpp.
+#include "frontend/text/lower.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <span>
+
+#include "frontend/names.hpp"
+#include "sysfence/arch/constants.hpp"
+#include "sysfence/frontend/groups.hpp"
+#include "sysfence/frontend/policy_text.hpp"
+
+namespace sysfence::frontend::text {
+namespace {
+
+using ir::ActionKind;
+using ir::ArgCmp;
+using ir::Width;
+
+using Clause = std::vector<ArgCmp>;
+using Dnf = std::vector<Clause>;  // {} is false; {{}} is true
+
+bool same_cmp(const ArgCmp& a, const ArgCmp& b) {
+  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.mask == b.mask && a.width == b.width;
+}
+bool same_dnf(const Dnf& a, const Dnf& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].size() != b[i].size()) return false;
+    for (size_t j = 0; j < a[i].size(); ++j)
+      if (!same_cmp(a[i][j], b[i][j])) return false;
+  }
+  return true;
+}
+
+// Drops comparisons that always hold; returns false when the conjunction can never hold.
+bool simplify_clause(Clause& cl) {
+  Clause out;
+  for (const ArgCmp& c : cl) {
+    uint64_t full = c.width == Width::Bits32 ? 0xffffffffULL : ~0ULL;
+    if ((c.op == CmpOp::Ge && (c.value & full) == 0) || (c.op == CmpOp::Le && (c.value & full) == full)) continue;
+    if ((c.op == CmpOp::Lt && (c.value & full) == 0) || (c.op == CmpOp::Gt && (c.value & full) == full))
+      return false;
+    if (c.op == CmpOp::MaskedEq && c.mask == 0 && c.value == 0) continue;
+    if (std::any_of(out.begin(), out.end(), [&](const ArgCmp& o) { return same_cmp(o, c); })) continue;
+    out.push_back(c);
+  }
+  // Per argument and width: interval, required bits, and the exact value if any.
+  for (int arg = 0; arg < 6; ++arg) {
+    for (Width w : {Width::Bits64, Width::Bits32}) {
+      uint64_t lo = 0, hi = w == Width::Bits32 ? 0xffffffffULL : ~0ULL;
+      uint64_t ones = 0, zeros = 0;
+      std::optional<uint64_t> eq;
+      std::vector<uint64_t> ne;
+      bool any = false;
+      uint64_t full = w == Width::Bits32 ? 0xffffffffULL : ~0ULL;
+      for (const ArgCmp& c : out) {
+        if (c.arg != arg || c.width != w) continue;
+        any = true;
+        uint64_t v = c.value & full;
+        uint64_t m = c.mask & full;
+        switch (c.op) {
+          case CmpOp::Eq:
+            if (eq && *eq != v) return false;
+            eq = v;
+            break;
+          case CmpOp::Ne: ne.push_back(v); break;
+          case CmpOp::Lt: hi = std::min(hi, v - 1); break;
+          case CmpOp::Le: hi = std::min(hi, v); break;
+          case CmpOp::Gt: lo = std::max(lo, v + 1); break;
+          case CmpOp::Ge: lo = std::max(lo, v); break;
+          case CmpOp::MaskedEq:
+            ones |= v & m;
+            zeros |= m & ~v;
+            break;
+        }
+      }
+      if (!any) continue;
+      if (lo > hi || (ones & zeros)) return false;
+      if (eq) {
+        if (*eq < lo || *eq > hi || (*eq & zeros) || ((*eq & ones) != ones)) return false;
+        if (std::find(ne.begin(), ne.end(), *eq) != ne.end()) return false;
+      }
+    }
+  }
+  cl = std::move(out);
+  return true;
+}
+
+struct LowerCtx {
+  Diag& d;
+  Arch arch;
+  std::string_view syscall;
+  std::span<const std::string_view> arg_names;
+};
+
+std::optional<uint64_t> define_value(const Define& def, LowerCtx& cx);
+
+// The value of an expression on cx.arch. Recursion follows only the nesting the parser limits
+// (parentheses, `~`, `-`); a define's value is computed once per arch (define_value).
+std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx) {
+  switch (v.kind) {
+    case VExpr::Num: return v.num;
+    case VExpr::DefineRef: return define_value(*v.def, cx);
+    case VExpr::Name: {
+      if (auto k = detail::constant_value(cx.arch, v.name)) return *k;
+      if (detail::constant_known(v.name)) {
+        cx.d.error(v.pos, "constant " + quote(v.name) + " is not defined on " + std::string(arch::info(cx.arch).name));
+      } else {
+        std::string near = detail::nearest_constant(v.name);
+        cx.d.error(v.pos, "unknown constant " + quote(v.name),
+                   near.empty() ? "define it with `define " + v.name + " = <value>`" : "did you mean " + quote(near) + "?");
+      }
+      return std::nullopt;
+    }
+    case VExpr::Not: {
+      auto a = eval(*v.a, cx);
+      if (!a) return std::nullopt;
+      return ~*a;
+    }
+    case VExpr::Neg: {
+      auto a = eval(*v.a, cx);
+      if (!a) return std::nullopt;
+      return ~*a + 1;
+    }
+    case VExpr::Or: {
+      uint64_t acc = 0;
+      bool ok = true;
+      for (const VPtr& item : v.items) {
+        auto x = eval(*item, cx);
+        if (x) acc |= *x;
+        else ok = false;
+      }
+      if (!ok) return std::nullopt;
+      return acc;
+    }
+  }
+  return std::nullopt;
+}
+
+void collect_defines(const VExpr& v, std::vector<const Define*>& out) {
+  if (v.kind == VExpr::DefineRef) out.push_back(v.def);
+  if (v.a) collect_defines(*v.a, out);
+  for (const VPtr& item : v.items) collect_defines(*item, out);
+}
+
+// Evaluates `def` and the defines it depends on, each once per arch, in definition order (a
+// define refers only to earlier ones), so neither time nor stack depth grows with how the
+// defines refer to each other: `define D70 = D69 | D69` costs what `define D70 = 1` does.
+std::optional<uint64_t> define_value(const Define& def, LowerCtx& cx) {
+  if (auto it = def.value_on.find(cx.arch); it != def.value_on.end()) return it->second;
+  std::vector<const Define*> todo;
+  std::vector<const Define*> stack{&def};
+  std::set<const Define*> seen{&def};
+  while (!stack.empty()) {
+    const Define* d = stack.back();
+    stack.pop_back();
+    todo.push_back(d);
+    std::vector<const Define*> refs;
+    collect_defines(*d->value, refs);
+    for (const Define* r : refs)
+      if (!r->value_on.count(cx.arch) && seen.insert(r).second) stack.push_back(r);
+  }
+  std::sort(todo.begin(), todo.end(), [](const Define* x, const Define* y) { return x->index < y->index; });
+  for (const Define* d : todo) d->value_on[cx.arch] = eval(*d->value, cx);
+  return def.value_on[cx.arch];
+}
+
+bool fits32(uint64_t v) { return v <= 0xffffffffULL || (v >> 31) == 0x1ffffffffULL; }
+
+std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx);
+
+size_t comparisons(const Dnf& a) {
+  size_t n = 0;
+  for (const Clause& c : a) n += c.size();
+  return n;
+}
+
+std::optional<Dnf> dnf_or(Dnf a, Dnf b, LowerCtx& cx, Pos at) {
+  if (a.size() + b.size() > kMaxClauses) {
+    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxClauses) + " rules",
+               "simplify it, or split it over several rules");
+    return std::nullopt;
+  }
+  if (comparisons(a) + comparisons(b) > kMaxComparisons) {
+    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
+               "simplify it, or split it over several rules");
+    return std::nullopt;
+  }
+  for (Clause& c : b) a.push_back(std::move(c));
+  return a;
+}
+
+std::optional<Dnf> dnf_and(Dnf a, const Dnf& b, LowerCtx& cx, Pos at) {
+  if (a.size() * b.size() > kMaxClauses) {
+    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxClauses) + " rules",
+               "simplify it, or split it over several rules");
+    return std::nullopt;
+  }
+  if (comparisons(a) * b.size() + comparisons(b) * a.size() > kMaxComparisons) {
+    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
+               "simplify it, or split it over several rules");
+    return std::nullopt;
+  }
+  if (b.size() == 1) {  // the common `x && y`: extend each conjunction in place
+    for (Clause& c : a) c.insert(c.end(), b[0].begin(), b[0].end());
+    return a;
+  }
+  Dnf out;
+  for (const Clause& x : a)
+    for (const Clause& y : b) {
+      Clause c = x;
+      c.insert(c.end(), y.begin(), y.end());
+      out.push_back(std::move(c));
+    }
+  return out;
+}
+
+// One comparison `lhs op v` (op possibly negated already) as a DNF.
+std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos, LowerCtx& cx) {
+  int idx = lhs.arg;
+  if (idx >= 0) {
+    // A page that names an argument `argK` (prctl's and keyctl's arg2..arg5 are their second to
+    // fifth arguments) makes `argK` mean two registers: an error, never a silent guess.
+    const std::string written = "arg" + std::to_string(idx);
+    auto it = std::find(cx.arg_names.begin(), cx.arg_names.end(), written);
+    if (it != cx.arg_names.end() && it - cx.arg_names.begin() != idx) {
+      const auto real = it - cx.arg_names.begin();
+      cx.d.error(lhs.pos, quote(written) + " is ambiguous for " + quote(cx.syscall) + ": its man page calls argument #" +
+                              std::to_string(real + 1) + " (register arg" + std::to_string(real) + ") " +
+                              quote(written) + ", but " + written + " is register #" + std::to_string(idx + 1),
+                 "write `arg" + std::to_string(real) + "` for the man page's " + written +
+                     " (registers count from arg0); " + quote(cx.syscall) + "'s first argument is " +
+                     quote(cx.arg_names.empty() ? "arg0" : std::string(cx.arg_names[0])));
+      return std::nullopt;
+    }
+  }
+  if (idx < 0) {
+    if (auto regs = arch::wide_arg_registers(cx.arch, cx.syscall, lhs.name)) {
+      cx.d.error(lhs.pos, "argument " + quote(lhs.name) + " of " + quote(cx.syscall) + " is 64-bit and takes two registers on " +
+                              std::string(arch::info(cx.arch).name) + " (arg" + std::to_string(regs->first) + " and arg" +
+                              std::to_string(regs->second) + ")",
+                 "compare arg" + std::to_string(regs->first) + " (low word) and arg" + std::to_string(regs->second) +
+                     " (high word), or put the rule in an arch section for 64-bit arches");
+      return std::nullopt;
+    }
+    auto it = std::find(cx.arg_names.begin(), cx.arg_names.end(), lhs.name);
+    if (lhs.name.empty() || it == cx.arg_names.end()) {
+      std::string list;
+      for (size_t i = 0; i < cx.arg_names.size(); ++i) {
+        if (cx.arg_names[i].empty()) continue;
+        list += (list.empty() ? "" : ", ") + std::string(cx.arg_names[i]) + " (arg" + std::to_string(i) + ")";
+      }
+      cx.d.error(lhs.pos, "syscall " + quote(cx.syscall) + " has no argument named " + quote(lhs.name),
+                 list.empty() ? "its argument names are unknown: use arg0..arg5"
+                              : "its arguments are " + list);
+      return std::nullopt;
+    }
+    idx = static_cast<int>(it - cx.arg_names.begin());
+  }
+  std::optional<uint64_t> mask;
+  if (lhs.mask) {
+    mask = eval(*lhs.mask, cx);
+    if (!mask) return std::nullopt;
+  }
+  bool narrow = lhs.w32 || !arch::info(cx.arch).args_are_64bit;
+  if (narrow) {
+    std::string where = lhs.w32 ? "the 32-bit argument" : "a 32-bit argument on " + std::string(arch::info(cx.arch).name);
+    if (!fits32(v)) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+      cx.d.error(vpos, std::string("value ") + buf + " does not fit in " + where,
+                 "only the low 32 bits are compared there");
+      return std::nullopt;
+    }
+    if (mask && !fits32(*mask)) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(*mask));
+      cx.d.error(lhs.mask->pos, std::string("mask ") + buf + " does not fit in " + where);
+      return std::nullopt;
+    }
+  }
+  ArgCmp base;
+  base.arg = static_cast<uint8_t>(idx);
+  base.width = lhs.w32 ? Width::Bits32 : Width::Bits64;
+  base.loc = cx.d.loc(lhs.pos);
+  if (!mask) {
+    ArgCmp c = base;
+    c.op = op;
+    c.value = v;
+    return Dnf{{c}};
+  }
+  uint64_t m = *mask;
+  if (op != CmpOp::Eq && op != CmpOp::Ne) {
+    cx.d.error(lhs.pos, "a masked argument can only be compared with == or !=",
+               "ordering comparisons (<, <=, >, >=) apply to the whole argument");
+    return std::nullopt;
+  }
+  if (op == CmpOp::Eq) {
+    if (v & ~m) return Dnf{};  // bits outside the mask: never equal
+    ArgCmp c = base;
+    c.op = CmpOp::MaskedEq;
+    c.mask = m;
+    c.value = v;
+    return Dnf{{c}};
+  }
+  // (arg & m) != v  <=>  some bit of m differs from v's.
+  if (v & ~m) return Dnf{{}};
+  Dnf out;
+  for (int bit = 0; bit < 64; ++bit) {
+    uint64_t b = 1ULL << bit;
+    if (!(m & b)) continue;
+    ArgCmp c = base;
+    c.op = CmpOp::MaskedEq;
+    c.mask = b;
+    c.value = (v & b) ? 0 : b;
+    out.push_back({c});
+  }
+  return out;
+}
+
+CmpOp negate(CmpOp op) {
+  switch (op) {
+    case CmpOp::Eq: return CmpOp::Ne;
+    case CmpOp::Ne: return CmpOp::Eq;
+    case CmpOp::Lt: return CmpOp::Ge;
+    case CmpOp::Le: return CmpOp::Gt;
+    case CmpOp::Gt: return CmpOp::Le;
+    case CmpOp::Ge: return CmpOp::Lt;
+    case CmpOp::MaskedEq: return CmpOp::MaskedEq;  // not produced by the parser
+  }
+  return op;
+}
+
+std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
+  switch (e.kind) {
+    case BExpr::Not: return lower(*e.a, !neg, cx);
+    case BExpr::And:
+    case BExpr::Or: {
+      bool conj = (e.kind == BExpr::And) != neg;  // De Morgan
+      Dnf acc = conj ? Dnf{{}} : Dnf{};
+      for (size_t i = 0; i < e.kids.size(); ++i) {
+        auto k = lower(*e.kids[i], neg, cx);
+        if (!k) return std::nullopt;
+        const Pos at = e.op_pos[i];  // the operator that makes it too large
+        auto r = conj ? dnf_and(std::move(acc), *k, cx, at) : dnf_or(std::move(acc), std::move(*k), cx, at);
+        if (!r) return std::nullopt;
+        acc = std::move(*r);
+      }
+      return acc;
+    }
+    case BExpr::Test: return lower_cmp(e.lhs, neg ? CmpOp::Eq : CmpOp::Ne, 0, e.pos, cx);
+    case BExpr::Cmp: {
+      auto v = eval(*e.values[0], cx);
+      if (!v) return std::nullopt;
+      return lower_cmp(e.lhs, neg ? negate(e.op) : e.op, *v, e.values[0]->pos, cx);
+    }
+    case BExpr::In: {
+      bool any = e.negated_in == neg;  // `in` (or `!(not in)`): OR of ==; else AND of !=
+      Dnf acc = any ? Dnf{} : Dnf{{}};
+      for (const VPtr& vp : e.values) {
+        auto v = eval(*vp, cx);
+        if (!v) return std::nullopt;
+        auto one = lower_cmp(e.lhs, any ? CmpOp::Eq : CmpOp::Ne, *v, vp->pos, cx);
+        if (!one) return std::nullopt;
+        if (any) {
+          auto r = dnf_or(std::move(acc), std::move(*one), cx, e.pos);
+          if (!r) return std::nullopt;
+          acc = std::move(*r);
+        } else {
+          auto r = dnf_and(std::move(acc), *one, cx, e.pos);
+          if (!r) return std::nullopt;
+          acc = std::move(*r);
+        }
+      }
+      return acc;
+    }
+  }
+  return std::nullopt;
+}
+
+// Drops the conjunctions that can never hold on `a` (the IR's one rule, ir::never_holds); the
+// first reason is kept for the error when none is left.
+Dnf finish(Dnf in, Arch a, std::string& why_never) {
+  Dnf out;
+  for (Clause& c : in) {
+    std::string why = ir::never_holds(c, a);
+    if (why.empty() && !simplify_clause(c)) why = "its comparisons contradict each other";
+    if (!why.empty()) {
+      if (why_never.empty()) why_never = why;
+      continue;
+    }
+    if (c.empty()) return Dnf{{}};  // one clause always holds: the whole rule does
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+struct Uncond {
+  Action action;
+  Pos pos;
+  bool direct;
+};
+
+class Lowering {
+ public:
+  Lowering(Diag& d, const ParseState& st, std::vector<Arch> targets, ir::MissingSyscall missing)
+      : d_(d), st_(st), targets_(std::move(targets)), missing_(missing) {}
+
+  std::vector<ir::Rule> run() {
+    for (const RuleStmt& r : st_.rules) lower_rule(r);
+    return std::move(out_);
+  }
+
+ private:
+  Diag& d_;
+  const ParseState& st_;
+  std::vector<Arch> targets_;
+  ir::MissingSyscall missing_;
+  std::vector<ir::Rule> out_;
+  std::map<std::pair<std::string, Arch>, Uncond> uncond_;
+
+  void lower_rule(const RuleStmt& r) {
+    std::vector<Arch> arches;
+    for (Arch a : r.section.empty() ? targets_ : r.section) {
+      if (std::find(targets_.begin(), targets_.end(), a) == targets_.end()) {
+        d_.warn(r.section_pos, "section for " + std::string(arch::info(a).name) +
+                                   ", which the policy does not target, has no effect");
+        continue;
+      }
+      arches.push_back(a);
+    }
+    if (arches.empty()) return;
+    for (const NameRef& n : r.names) {
+      if (!n.name.empty() && n.name[0] == '@') {
+        const SyscallGroup* g = find_group(n.name);
+        if (!g) {
+          std::string near = nearest_group_name(n.name);
+          d_.error(n.pos, "unknown syscall group " + quote(n.name),
+                   near.empty() ? "`sysfence groups` lists them" : "did you mean " + quote(near) + "?");
+          continue;
+        }
+        for (std::string_view m : g->syscalls) lower_name(r, m, n.pos, arches, false, n.name);
+        continue;
+      }
+      bool known = false;
+      for (std::string_view k : arch::all_syscall_names())
+        if (k == n.name) { known = true; break; }
+      if (!known) {
+        std::string near = arch::nearest_syscall_name(n.name);
+        d_.error(n.pos, "unknown syscall " + quote(n.name),
+                 near.empty() ? "`sysfence resolve` lists the names of an arch" : "did you mean " + quote(near) + "?");
+        continue;
+      }
+      lower_name(r, n.name, n.pos, arches, true);
+    }
+  }
+
+  void lower_name(const RuleStmt& r, std::string_view name, Pos at, const std::vector<Arch>& arches, bool direct,
+                  std::string_view group = {}) {
+    std::vector<Arch> have, lack;
+    // A socket or IPC call that an arch has only through its multiplexer (i386's semop) is
+    // there too: Policy::build gives it the multiplexer's rule.
+    for (Arch a : arches)
+      (arch::syscall_number(a, name) || arch::multiplexed_call(a, name) ? have : lack).push_back(a);
+    if (direct && !lack.empty()) {
+      std::string msg = "syscall " + quote(name) + " does not exist on " + arch_list_text(lack);
+      if (missing_ == ir::MissingSyscall::Error) {
+        d_.error(at, msg, "put the rule in an arch section, or write `missing-syscall warn`");
+        return;
+      }
+      if (missing_ == ir::MissingSyscall::Warn)
+        d_.warn(at, msg + "; the rule does not apply there");
+    }
+    if (have.empty()) return;
+    std::vector<Dnf> per;
+    std::vector<Arch> never;
+    std::string why_never;
+    for (Arch a : have) {
+      Dnf dnf{{}};
+      if (r.cond) {
+        LowerCtx cx{d_, a, name, arch::syscall_arg_names(a, name)};
+        auto l = lower(*r.cond, false, cx);
+        if (!l) return;
+        std::string why;
+        dnf = finish(std::move(*l), a, why);
+        if (dnf.empty()) {
+          never.push_back(a);
+          if (why_never.empty()) why_never = why;
+        }
+      }
+      per.push_back(std::move(dnf));
+    }
+    if (!never.empty()) {
+      // One rule for every frontend and arch: a condition that can never hold is a mistake
+      // (a deny rule that never matches protects nothing). Name the arches when it holds on
+      // some other target arch.
+      const bool everywhere = never.size() == have.size();
+      d_.error(r.cond->pos,
+               "condition can never be true" + (everywhere ? std::string() : " on " + arch_list_text(never)) +
+                   "; the rule for " + quote(name) + " would have no effect" +
+                   (why_never.empty() ? std::string() : ": " + why_never),
+               everywhere ? "fix the condition, or remove the rule"
+                          : "put the rule in an `arch` section for the arches where it can hold");
+      return;
+    }
+    bool all_same = std::all_of(per.begin(), per.end(), [&](const Dnf& x) { return same_dnf(x, per[0]); });
+    bool shared = all_same && have.size() == targets_.size();
+    for (size_t i = 0; i < have.size(); ++i) {
+      if (per[i].size() == 1 && per[i][0].empty()) check_conflict(r, name, at, have[i], direct);
+      if (shared && i > 0) continue;
+      for (const Clause& cl : per[i]) {
+        ir::Rule rule;
+        rule.syscall = std::string(name);
+        if (!shared) rule.only_arch = have[i];
+        rule.conds = cl;
+        rule.action = r.action;
+        rule.loc = d_.loc(at);
+        rule.group = std::string(group);
+        out_.push_back(std::move(rule));
+      }
+    }
+  }
+
+  void check_conflict(const RuleStmt& r, std::string_view name, Pos at, Arch a, bool direct) {
+    auto key = std::make_pair(std::string(name), a);
+    auto it = uncond_.find(key);
+    if (it == uncond_.end()) {
+      uncond_.emplace(key, Uncond{r.action, at, direct});
+      return;
+    }
+    const Uncond& prev = it->second;
+    if (prev.action == r.action) return;
+    if (prev.direct && direct) {
+      Error e = d_.make(at, "syscall " + quote(name) + " is given " + action_to_text(r.action) +
+                                " here but " + action_to_text(prev.action) + " earlier",
+                        "a syscall gets one unconditional action; remove one of the rules");
+      e.notes.push_back({"earlier rule for " + quote(name) + " is here", d_.loc(prev.pos)});
+      d_.error(std::move(e));
+      return;
+    }
+    // With a group involved, the more restrictive action applies. That is the idiom for carving
+    // an exception out of a group (`@process: allow` then `clone3: errno ENOSYS`), so only a
+    // rule written for the syscall itself that loses is worth a warning.
+    // (Same kind, different data: the earlier rule's data wins, as in the IR.)
+    bool now_wins = r.action.more_restrictive_than(prev.action);
+    const Action& win = now_wins ? r.action : prev.action;
+    bool loser_direct = now_wins ? prev.direct : direct;
+    if (!loser_direct) return;
+    Error e = d_.make(at, "syscall " + quote(name) + " is given " + action_to_text(r.action) + " here and " +
+                              action_to_text(prev.action) + " earlier; the more restrictive " +
+                              action_to_text(win) + " applies");
+    e.notes.push_back({"earlier rule for " + quote(name) + " is here", d_.loc(prev.pos)});
+    d_.warn(std::move(e));
+  }
+};
+
+}  // namespace
+
+std::vector<ir::Rule> lower_rules(Diag& d, const ParseState& st, std::vector<Arch> targets,
+                                  ir::MissingSyscall missing) {
+  return Lowering(d, st, std::move(targets), missing).run();
+}
+
+}  // namespace sysfence::frontend::text
