@@ -32,9 +32,14 @@
 //
 // Errors carry the file:line of the builder call that added the rule (std::source_location).
 //
-// Known weaknesses: conditions are ANDs of comparisons, ORed per syscall — there is no negation
-// of a masked test ((arg & m) != v is not expressible; use the complementary values). Names are
-// checked at build(), not at compile time of your program.
+// Conditions say what the policy language says: ==, !=, <, <=, >, >=, (arg & m) == v,
+// (arg & m) != v, &&, || and !. They are kept in normal form (an OR of ANDs; negation pushed
+// down to the comparisons, sysfence/ir/condition.hpp), one IR rule per AND: `(arg & m) != v`
+// becomes one rule per bit of m, and `!` of a long OR multiplies out. A condition that would
+// expand past ir::DnfLimits is an error at build().
+//
+// Known weaknesses: `&&` of two ORs multiplies out without a limit (as written, the caller
+// controls it). Names are checked at build(), not at compile time of your program.
 #pragma once
 
 #include <concepts>
@@ -50,6 +55,7 @@
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/compiler/compiler.hpp"
+#include "sysfence/ir/condition.hpp"
 #include "sysfence/ir/policy.hpp"
 #include "sysfence/loader/loader.hpp"  // install() returns loader::Installed
 #include "sysfence/result.hpp"
@@ -84,15 +90,22 @@ class Cond {
  public:
   Cond() = default;  // always true
   explicit Cond(ir::ArgCmp c) : alts_{{c}} {}
+  explicit Cond(ir::Dnf alternatives) : alts_(std::move(alternatives)) {}
 
   friend Cond operator&&(const Cond& a, const Cond& b);
   friend Cond operator||(const Cond& a, const Cond& b);
+  // Holds when `c` does not (De Morgan, ir::negate); past ir::DnfLimits the condition is marked
+  // too_large() and build() fails.
+  friend Cond operator!(const Cond& c);
 
-  // The alternatives (each an AND of comparisons); one alternative with no comparisons: true.
+  // The alternatives (each an AND of comparisons); one alternative with no comparisons: true;
+  // none: false.
   const std::vector<std::vector<ir::ArgCmp>>& alternatives() const { return alts_; }
+  bool too_large() const { return too_large_; }
 
  private:
   std::vector<std::vector<ir::ArgCmp>> alts_{{}};
+  bool too_large_ = false;
 };
 
 template <class T>
@@ -143,7 +156,7 @@ class Arg {
   ir::Width w_;
 };
 
-// (arg(i) & mask) == value.
+// (arg(i) & mask) == value, (arg(i) & mask) != value.
 class MaskedArg {
  public:
   MaskedArg(Arg a, uint64_t mask) : a_(a), mask_(mask) {}
@@ -152,6 +165,14 @@ class MaskedArg {
     ir::ArgCmp c = ir::ArgCmp::masked_eq(a_.index(), mask_, to_arg_value(v));
     c.width = a_.width();
     return Cond(c);
+  }
+  // Some bit of the mask differs from value's: one alternative per bit of the mask.
+  template <ArgValue T>
+  Cond operator!=(T v) const {
+    ir::ArgCmp base;
+    base.arg = a_.index();
+    base.width = a_.width();
+    return Cond(ir::masked_cmp(base, ir::CmpOp::Ne, mask_, to_arg_value(v)));
   }
 
  private:
@@ -266,7 +287,9 @@ class Policy {
  private:
   explicit Policy(Action deflt, Where w);
   static SourceLoc loc(const Where& w);
+  void note_too_large(std::string_view syscall, const Cond& c, Where w);
   ir::PolicySpec spec_;
+  std::vector<Error> errors_;  // found while adding (a condition too large), reported by build()
 };
 
 }  // namespace sysfence

@@ -8,6 +8,7 @@ namespace sysfence {
 
 Cond operator&&(const Cond& a, const Cond& b) {
   Cond r;
+  r.too_large_ = a.too_large_ || b.too_large_;
   r.alts_.clear();
   for (const auto& x : a.alts_) {
     for (const auto& y : b.alts_) {
@@ -21,8 +22,15 @@ Cond operator&&(const Cond& a, const Cond& b) {
 
 Cond operator||(const Cond& a, const Cond& b) {
   Cond r;
+  r.too_large_ = a.too_large_ || b.too_large_;
   r.alts_ = a.alts_;
   r.alts_.insert(r.alts_.end(), b.alts_.begin(), b.alts_.end());
+  return r;
+}
+
+Cond operator!(const Cond& c) {
+  Cond r(c.alts_);
+  r.too_large_ = c.too_large_ || ir::negate(r.alts_) != ir::DnfOverflow::None;
   return r;
 }
 
@@ -42,7 +50,20 @@ Policy::Policy(Action deflt, Where w) {
 Policy Policy::deny_by_default(Action deflt, Where w) { return Policy(deflt, w); }
 Policy Policy::allow_by_default(Where w) { return Policy(kAllow, w); }
 
+// A condition past ir::DnfLimits is recorded here and reported by build().
+void Policy::note_too_large(std::string_view syscall, const Cond& c, Where w) {
+  if (!c.too_large()) return;
+  Error e;
+  e.message = "the condition for " + std::string(syscall.empty() ? "a syscall number" : syscall) +
+              " expands into more than " + std::to_string(ir::DnfLimits{}.max_conjunctions) +
+              " rules or " + std::to_string(ir::DnfLimits{}.max_comparisons) + " comparisons";
+  e.where = loc(w);
+  e.hint = "simplify it (a negated OR of many values multiplies out), or split it over several rules";
+  errors_.push_back(std::move(e));
+}
+
 Policy& Policy::on(std::string_view syscall, Action a, const Cond& c, Where w) & {
+  note_too_large(syscall, c, w);
   for (const auto& alt : c.alternatives()) {
     ir::Rule r = ir::Rule::on(std::string(syscall), a, alt);
     r.loc = loc(w);
@@ -57,6 +78,7 @@ Policy& Policy::allow(std::initializer_list<std::string_view> syscalls, Where w)
 }
 
 Policy& Policy::on_number(int32_t nr, Arch a, Action act, const Cond& c, Where w) & {
+  note_too_large({}, c, w);
   for (const auto& alt : c.alternatives()) {
     ir::Rule r;
     r.nr = nr;
@@ -89,7 +111,10 @@ Policy& Policy::missing_syscalls(ir::MissingSyscall m) & {
   return *this;
 }
 
-Result<ir::Policy> Policy::build() const { return ir::Policy::build(spec_); }
+Result<ir::Policy> Policy::build() const {
+  if (!errors_.empty()) return errors_.front();
+  return ir::Policy::build(spec_);
+}
 
 Result<bpf::Program> Policy::compile(const compiler::Options& o) const {
   auto p = build();

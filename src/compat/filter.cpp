@@ -8,6 +8,7 @@
 
 #include "sysfence/bpf/seccomp.hpp"
 #include "sysfence/compiler/compiler.hpp"
+#include "sysfence/ir/condition.hpp"
 #include "sysfence/loader/loader.hpp"
 
 namespace sysfence::compat {
@@ -111,12 +112,6 @@ Fate fate_of(const SyscallRules& sr, const std::vector<ir::ArgCmp>& conds, uint3
     }
   }
   return f;
-}
-
-// Value fits a 32-bit argument: zero high word or a sign-extended negative (the IR's rule).
-bool fits32(uint64_t v) {
-  const uint64_t hi = v >> 32;
-  return hi == 0 || (hi == 0xffffffffULL && (v & 0x80000000ULL) != 0);
 }
 
 // Can a single comparison hold for some argument value on this arch? (One comparison per
@@ -457,7 +452,7 @@ int Filter::add_rule(uint32_t action, int32_t nr, const ArgCmpC* args, unsigned 
   for (Planned& p : plan) {
     if (!compares_low_word(st_.arches[p.db].arch)) continue;
     for (ir::ArgCmp& c : p.conds) {
-      if (!fits32(c.value)) return -EINVAL;
+      if (!ir::fits32(c.value)) return -EINVAL;
       if (c.op == ir::CmpOp::MaskedEq) c.mask &= 0xffffffffULL;
       c.value &= 0xffffffffULL;
       c.width = ir::Width::Bits32;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/ir/condition.hpp"
 #include "sysfence/ir/lint.hpp"
 
 namespace sysfence::ir {
@@ -63,12 +64,6 @@ Error make_error(std::string msg, const SourceLoc& where, std::string hint = {})
   e.where = where;
   e.hint = std::move(hint);
   return e;
-}
-
-// Does a 64-bit value fit a 32-bit comparison? Zero high word, or a sign-extended negative.
-bool fits32(uint64_t v) {
-  const uint64_t hi = v >> 32;
-  return hi == 0 || (hi == kLow32 && (v & 0x80000000ULL) != 0);
 }
 
 bool compares_low32(const ArgCmp& c, arch::Arch a) {

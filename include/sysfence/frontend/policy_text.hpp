@@ -25,7 +25,8 @@
 // name is an error with the nearest name; a name absent on some target arch is a warning naming
 // the arch), argument names, defines and named constants per arch (a constant whose value differs
 // between target arches yields one IR rule per arch with only_arch). Conditions are turned into
-// disjunctive normal form, one IR rule per conjunction. Every IR node carries its file:line:col.
+// disjunctive normal form (sysfence/ir/condition.hpp, shared with the C++ builder), one IR rule
+// per conjunction. Every IR node carries its file:line:col.
 //
 // Known weaknesses: the DNF is capped (kMaxClauses conjunctions per rule) instead of using a
 // smarter encoding; `(arg & M) != V` expands into one rule per bit of M; ordering comparisons
@@ -40,12 +41,14 @@
 
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/frontend/diagnostics.hpp"
+#include "sysfence/ir/condition.hpp"
 #include "sysfence/ir/policy.hpp"
 
 namespace sysfence::frontend {
 
-inline constexpr size_t kMaxClauses = 1024;      // conjunctions one rule may expand into
-inline constexpr size_t kMaxComparisons = 4096;  // comparisons in all of them together
+// Conjunctions one rule may expand into, and comparisons in all of them together.
+inline constexpr size_t kMaxClauses = ir::DnfLimits{}.max_conjunctions;
+inline constexpr size_t kMaxComparisons = ir::DnfLimits{}.max_comparisons;
 inline constexpr size_t kMaxIncludeDepth = 16;
 inline constexpr size_t kMaxTokens = 1000000;    // in a policy and its includes (bounds memory)
 

@@ -10,6 +10,7 @@
 #include "sysfence/arch/constants.hpp"
 #include "sysfence/frontend/groups.hpp"
 #include "sysfence/frontend/policy_text.hpp"
+#include "sysfence/ir/condition.hpp"
 
 namespace sysfence::frontend::text {
 namespace {
@@ -18,75 +19,8 @@ using ir::ActionKind;
 using ir::ArgCmp;
 using ir::Width;
 
-using Clause = std::vector<ArgCmp>;
-using Dnf = std::vector<Clause>;  // {} is false; {{}} is true
-
-bool same_cmp(const ArgCmp& a, const ArgCmp& b) {
-  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.mask == b.mask && a.width == b.width;
-}
-bool same_dnf(const Dnf& a, const Dnf& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].size() != b[i].size()) return false;
-    for (size_t j = 0; j < a[i].size(); ++j)
-      if (!same_cmp(a[i][j], b[i][j])) return false;
-  }
-  return true;
-}
-
-// Drops comparisons that always hold; returns false when the conjunction can never hold.
-bool simplify_clause(Clause& cl) {
-  Clause out;
-  for (const ArgCmp& c : cl) {
-    uint64_t full = c.width == Width::Bits32 ? 0xffffffffULL : ~0ULL;
-    if ((c.op == CmpOp::Ge && (c.value & full) == 0) || (c.op == CmpOp::Le && (c.value & full) == full)) continue;
-    if ((c.op == CmpOp::Lt && (c.value & full) == 0) || (c.op == CmpOp::Gt && (c.value & full) == full))
-      return false;
-    if (c.op == CmpOp::MaskedEq && c.mask == 0 && c.value == 0) continue;
-    if (std::any_of(out.begin(), out.end(), [&](const ArgCmp& o) { return same_cmp(o, c); })) continue;
-    out.push_back(c);
-  }
-  // Per argument and width: interval, required bits, and the exact value if any.
-  for (int arg = 0; arg < 6; ++arg) {
-    for (Width w : {Width::Bits64, Width::Bits32}) {
-      uint64_t lo = 0, hi = w == Width::Bits32 ? 0xffffffffULL : ~0ULL;
-      uint64_t ones = 0, zeros = 0;
-      std::optional<uint64_t> eq;
-      std::vector<uint64_t> ne;
-      bool any = false;
-      uint64_t full = w == Width::Bits32 ? 0xffffffffULL : ~0ULL;
-      for (const ArgCmp& c : out) {
-        if (c.arg != arg || c.width != w) continue;
-        any = true;
-        uint64_t v = c.value & full;
-        uint64_t m = c.mask & full;
-        switch (c.op) {
-          case CmpOp::Eq:
-            if (eq && *eq != v) return false;
-            eq = v;
-            break;
-          case CmpOp::Ne: ne.push_back(v); break;
-          case CmpOp::Lt: hi = std::min(hi, v - 1); break;
-          case CmpOp::Le: hi = std::min(hi, v); break;
-          case CmpOp::Gt: lo = std::max(lo, v + 1); break;
-          case CmpOp::Ge: lo = std::max(lo, v); break;
-          case CmpOp::MaskedEq:
-            ones |= v & m;
-            zeros |= m & ~v;
-            break;
-        }
-      }
-      if (!any) continue;
-      if (lo > hi || (ones & zeros)) return false;
-      if (eq) {
-        if (*eq < lo || *eq > hi || (*eq & zeros) || ((*eq & ones) != ones)) return false;
-        if (std::find(ne.begin(), ne.end(), *eq) != ne.end()) return false;
-      }
-    }
-  }
-  cl = std::move(out);
-  return true;
-}
+using ir::Dnf;
+using Clause = ir::Conjunction;
 
 struct LowerCtx {
   Diag& d;
@@ -167,54 +101,20 @@ std::optional<uint64_t> define_value(const Define& def, LowerCtx& cx) {
   return def.value_on[cx.arch];
 }
 
-bool fits32(uint64_t v) { return v <= 0xffffffffULL || (v >> 31) == 0x1ffffffffULL; }
-
 std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx);
 
-size_t comparisons(const Dnf& a) {
-  size_t n = 0;
-  for (const Clause& c : a) n += c.size();
-  return n;
-}
-
-std::optional<Dnf> dnf_or(Dnf a, Dnf b, LowerCtx& cx, Pos at) {
-  if (a.size() + b.size() > kMaxClauses) {
-    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxClauses) + " rules",
-               "simplify it, or split it over several rules");
-    return std::nullopt;
-  }
-  if (comparisons(a) + comparisons(b) > kMaxComparisons) {
-    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
-               "simplify it, or split it over several rules");
-    return std::nullopt;
-  }
-  for (Clause& c : b) a.push_back(std::move(c));
-  return a;
-}
-
-std::optional<Dnf> dnf_and(Dnf a, const Dnf& b, LowerCtx& cx, Pos at) {
-  if (a.size() * b.size() > kMaxClauses) {
-    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxClauses) + " rules",
-               "simplify it, or split it over several rules");
-    return std::nullopt;
-  }
-  if (comparisons(a) * b.size() + comparisons(b) * a.size() > kMaxComparisons) {
-    cx.d.error(at, "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
-               "simplify it, or split it over several rules");
-    return std::nullopt;
-  }
-  if (b.size() == 1) {  // the common `x && y`: extend each conjunction in place
-    for (Clause& c : a) c.insert(c.end(), b[0].begin(), b[0].end());
-    return a;
-  }
-  Dnf out;
-  for (const Clause& x : a)
-    for (const Clause& y : b) {
-      Clause c = x;
-      c.insert(c.end(), y.begin(), y.end());
-      out.push_back(std::move(c));
-    }
-  return out;
+// acc op b within the limits of one rule (kMaxClauses, kMaxComparisons); the error is put at
+// `at`, the operator that makes it too large.
+bool combine(Dnf& acc, Dnf b, bool conj, LowerCtx& cx, Pos at) {
+  const ir::DnfLimits limits{kMaxClauses, kMaxComparisons};
+  const ir::DnfOverflow o = conj ? ir::dnf_and(acc, b, limits) : ir::dnf_or(acc, std::move(b), limits);
+  if (o == ir::DnfOverflow::None) return true;
+  cx.d.error(at,
+             o == ir::DnfOverflow::Conjunctions
+                 ? "condition expands into more than " + std::to_string(kMaxClauses) + " rules"
+                 : "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
+             "simplify it, or split it over several rules");
+  return false;
 }
 
 // One comparison `lhs op v` (op possibly negated already) as a DNF.
@@ -267,14 +167,14 @@ std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos,
   bool narrow = lhs.w32 || !arch::info(cx.arch).args_are_64bit;
   if (narrow) {
     std::string where = lhs.w32 ? "the 32-bit argument" : "a 32-bit argument on " + std::string(arch::info(cx.arch).name);
-    if (!fits32(v)) {
+    if (!ir::fits32(v)) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
       cx.d.error(vpos, std::string("value ") + buf + " does not fit in " + where,
                  "only the low 32 bits are compared there");
       return std::nullopt;
     }
-    if (mask && !fits32(*mask)) {
+    if (mask && !ir::fits32(*mask)) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(*mask));
       cx.d.error(lhs.mask->pos, std::string("mask ") + buf + " does not fit in " + where);
@@ -297,40 +197,7 @@ std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos,
                "ordering comparisons (<, <=, >, >=) apply to the whole argument");
     return std::nullopt;
   }
-  if (op == CmpOp::Eq) {
-    if (v & ~m) return Dnf{};  // bits outside the mask: never equal
-    ArgCmp c = base;
-    c.op = CmpOp::MaskedEq;
-    c.mask = m;
-    c.value = v;
-    return Dnf{{c}};
-  }
-  // (arg & m) != v  <=>  some bit of m differs from v's.
-  if (v & ~m) return Dnf{{}};
-  Dnf out;
-  for (int bit = 0; bit < 64; ++bit) {
-    uint64_t b = 1ULL << bit;
-    if (!(m & b)) continue;
-    ArgCmp c = base;
-    c.op = CmpOp::MaskedEq;
-    c.mask = b;
-    c.value = (v & b) ? 0 : b;
-    out.push_back({c});
-  }
-  return out;
-}
-
-CmpOp negate(CmpOp op) {
-  switch (op) {
-    case CmpOp::Eq: return CmpOp::Ne;
-    case CmpOp::Ne: return CmpOp::Eq;
-    case CmpOp::Lt: return CmpOp::Ge;
-    case CmpOp::Le: return CmpOp::Gt;
-    case CmpOp::Gt: return CmpOp::Le;
-    case CmpOp::Ge: return CmpOp::Lt;
-    case CmpOp::MaskedEq: return CmpOp::MaskedEq;  // not produced by the parser
-  }
-  return op;
+  return ir::masked_cmp(base, op, m, v);
 }
 
 std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
@@ -344,9 +211,7 @@ std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
         auto k = lower(*e.kids[i], neg, cx);
         if (!k) return std::nullopt;
         const Pos at = e.op_pos[i];  // the operator that makes it too large
-        auto r = conj ? dnf_and(std::move(acc), *k, cx, at) : dnf_or(std::move(acc), std::move(*k), cx, at);
-        if (!r) return std::nullopt;
-        acc = std::move(*r);
+        if (!combine(acc, std::move(*k), conj, cx, at)) return std::nullopt;
       }
       return acc;
     }
@@ -354,7 +219,7 @@ std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
     case BExpr::Cmp: {
       auto v = eval(*e.values[0], cx);
       if (!v) return std::nullopt;
-      return lower_cmp(e.lhs, neg ? negate(e.op) : e.op, *v, e.values[0]->pos, cx);
+      return lower_cmp(e.lhs, neg ? ir::negate(e.op) : e.op, *v, e.values[0]->pos, cx);
     }
     case BExpr::In: {
       bool any = e.negated_in == neg;  // `in` (or `!(not in)`): OR of ==; else AND of !=
@@ -364,37 +229,12 @@ std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx) {
         if (!v) return std::nullopt;
         auto one = lower_cmp(e.lhs, any ? CmpOp::Eq : CmpOp::Ne, *v, vp->pos, cx);
         if (!one) return std::nullopt;
-        if (any) {
-          auto r = dnf_or(std::move(acc), std::move(*one), cx, e.pos);
-          if (!r) return std::nullopt;
-          acc = std::move(*r);
-        } else {
-          auto r = dnf_and(std::move(acc), *one, cx, e.pos);
-          if (!r) return std::nullopt;
-          acc = std::move(*r);
-        }
+        if (!combine(acc, std::move(*one), !any, cx, e.pos)) return std::nullopt;
       }
       return acc;
     }
   }
   return std::nullopt;
-}
-
-// Drops the conjunctions that can never hold on `a` (the IR's one rule, ir::never_holds); the
-// first reason is kept for the error when none is left.
-Dnf finish(Dnf in, Arch a, std::string& why_never) {
-  Dnf out;
-  for (Clause& c : in) {
-    std::string why = ir::never_holds(c, a);
-    if (why.empty() && !simplify_clause(c)) why = "its comparisons contradict each other";
-    if (!why.empty()) {
-      if (why_never.empty()) why_never = why;
-      continue;
-    }
-    if (c.empty()) return Dnf{{}};  // one clause always holds: the whole rule does
-    out.push_back(std::move(c));
-  }
-  return out;
 }
 
 struct Uncond {
@@ -484,7 +324,7 @@ class Lowering {
         auto l = lower(*r.cond, false, cx);
         if (!l) return;
         std::string why;
-        dnf = finish(std::move(*l), a, why);
+        dnf = ir::drop_never(std::move(*l), a, why);
         if (dnf.empty()) {
           never.push_back(a);
           if (why_never.empty()) why_never = why;
@@ -505,7 +345,7 @@ class Lowering {
                           : "put the rule in an `arch` section for the arches where it can hold");
       return;
     }
-    bool all_same = std::all_of(per.begin(), per.end(), [&](const Dnf& x) { return same_dnf(x, per[0]); });
+    bool all_same = std::all_of(per.begin(), per.end(), [&](const Dnf& x) { return ir::same_dnf(x, per[0]); });
     bool shared = all_same && have.size() == targets_.size();
     for (size_t i = 0; i < have.size(); ++i) {
       if (per[i].size() == 1 && per[i][0].empty()) check_conflict(r, name, at, have[i], direct);
