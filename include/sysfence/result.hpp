@@ -1,4 +1,4 @@
-// sysfence/result.hpp — the one error type every stage returns.
+// sysfence/result.hpp — the one error type every stage returns, and the sink that collects them.
 //
 //   sysfence::Result<int> parse(std::string_view s) {
 //     if (s.empty()) return sysfence::Error{"empty input", {}, "give a number"};
@@ -8,12 +8,26 @@
 //   if (!r) std::cerr << r.error().render() << '\n';
 //   else use(*r);
 //
-// C++20 has no std::expected; Result<T> is the small subset we need. An Error says what is
-// wrong (message), where (SourceLoc: file:line:col for text, a JSON path for JSON, or nothing),
-// and what would fix it (hint). Notes point at related places (an earlier definition).
+//   sysfence::Error w = sysfence::Error::warning(sysfence::ErrorCode::Lint, "rule never matches");
+//   if (auto tid = e.tsync_thread()) ...;          // typed data, never parsed from the text
+//   if (auto* f = std::get_if<sysfence::FileProblem>(&e.payload)) use(f->reason);
+//
+// C++20 has no std::expected; Result<T> is the small subset we need. An Error is a value: what
+// is wrong (message), where (SourceLoc: file:line:col for text, a JSON path for JSON, or
+// nothing), what would fix it (hint), related places (notes), and for programs: a code (what
+// kind of problem), a severity (an error, or a warning that never fails anything by itself), the
+// errno of a failed system call, and typed data (payload: the thread that blocked a TSYNC
+// install, the file that could not be read and why). Code that decides something looks at these fields, never at the message text.
+//
+// Known weaknesses: codes are coarse (one per kind of problem, not per message).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -37,19 +51,68 @@ struct Note {
   SourceLoc where;
 };
 
+// What kind of problem an Error is. Programs branch on this (and on the payload), not on text.
+enum class ErrorCode : uint16_t {
+  Unspecified = 0,  // not classified
+  Syntax,           // malformed input (text, JSON, assembly, raw BPF)
+  UnknownName,      // a syscall, group, constant, errno, arch or field that does not exist
+  InvalidPolicy,    // a policy that is well-formed but wrong (Policy::build's checks)
+  NeverMatches,     // a condition or rule that can never hold
+  LimitExceeded,    // past a size limit (input bytes, tokens, rules, instructions, errors)
+  Unsupported,      // cannot be expressed in the target (an OCI export, an old kernel)
+  Io,               // reading or writing a file
+  System,           // a failed system call (sys_errno says which errno)
+  TsyncBlocked,     // a TSYNC install named a thread that could not be synchronized (payload)
+  Lint,             // a finding of `sysfence check` about a policy that works
+};
+
+// An error fails what produced it; a warning never does by itself (`check --strict` promotes
+// warnings to errors, keeping their severity so they still read "warning:").
+enum class Severity : uint8_t { Error, Warning };
+
+// Typed data an Error carries for programs.
+struct TsyncThread {
+  pid_t tid = 0;  // the thread that blocked SECCOMP_FILTER_FLAG_TSYNC
+  friend bool operator==(const TsyncThread&, const TsyncThread&) = default;
+};
+// A file that could not be read or written: its path, and why without the path ("No such file
+// or directory", "is a directory"), for callers that name the file their own way.
+struct FileProblem {
+  std::string path;
+  std::string reason;
+  friend bool operator==(const FileProblem&, const FileProblem&) = default;
+};
+using ErrorPayload = std::variant<std::monostate, TsyncThread, FileProblem>;
+
 struct Error {
-  std::string message;
+  std::string message;       // without a "warning: " prefix: severity says that
   SourceLoc where;
   std::string hint;          // "what would fix it"; may be empty
   std::vector<Note> notes;   // e.g. "note: earlier definition is here"
   int sys_errno = 0;         // the errno behind a failed system call, when there was one
+  ErrorCode code = ErrorCode::Unspecified;
+  Severity severity = Severity::Error;
+  ErrorPayload payload{};
+
+  // The one way to build an Error outside aggregate initialization.
+  static Error make(ErrorCode code, std::string message, std::string hint = {}, SourceLoc where = {});
+  static Error warning(ErrorCode code, std::string message, std::string hint = {}, SourceLoc where = {});
+  // A failed system call: "what: <strerror(err)>", sys_errno = err, code System.
+  static Error system(std::string what, int err, std::string hint = {});
+
+  bool is_warning() const { return severity == Severity::Warning; }
+  // The message as the first line shows it: "warning: " + message for a warning.
+  std::string text() const;
+  // The thread a failed TSYNC install named (payload TsyncThread), if any.
+  std::optional<pid_t> tsync_thread() const;
 
   // Renders the minijail-style diagnostic:
-  //   file(line:col): message
+  //   file(line:col): message              (warning: message, for a warning)
   //     <source line>
   //     ^
   //   hint: ...
   //   file(line:col): note: ...
+  //   note: tsync_tid=N                    (for a TSYNC payload)
   // For JSON: "file: path: message". Without a location: just the message (and hint).
   // render() colours the text (ANSI SGR) when set_diagnostics_colour(true) was called, which the
   // `sysfence` CLI does when stderr is a terminal and NO_COLOR is unset; render(false) never

@@ -159,8 +159,8 @@ void run_check(CheckOpts& o) {
           report += d.name + " door (" + how + "): open on purpose (listed in arch): " +
                     std::to_string(d.allowed) + " syscalls allowed\n";
         } else {
-          Error w;
-          w.message = "warning: the " + d.name + " door (" + how + ") is open: " +
+          Error w = Error::warning(ErrorCode::Lint, {});
+          w.message = "the " + d.name + " door (" + how + ") is open: " +
                       std::to_string(d.allowed) + " syscalls allowed although the policy does not "
                       "target " + d.name;
           w.hint = "keep the bad-arch action a denial, or list " + d.name + " in `arch`";

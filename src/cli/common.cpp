@@ -41,7 +41,7 @@ void write_file(const std::string& path, std::string_view data) {
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
 
 nlohmann::json diagnostic_json(const Error& e) {
-  nlohmann::json j = {{"message", e.message}, {"rendered", e.render(false)}};
+  nlohmann::json j = {{"message", e.text()}, {"rendered", e.render(false)}};
   if (!e.where.file.empty()) j["file"] = e.where.file;
   if (e.where.line > 0) {
     j["line"] = e.where.line;

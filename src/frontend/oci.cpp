@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "frontend/names.hpp"
+#include "sysfence/diagnostics.hpp"
 #include "sysfence/input_file.hpp"
 
 namespace sysfence::frontend {
@@ -266,7 +267,7 @@ class Importer {
       Error err;
       err.message = "the profile is larger than " + describe_size(kMaxInputBytes);
       err.where.file = opt_.filename.empty() ? "<json>" : opt_.filename;
-      errors_.push_back(std::move(err));
+      diag_.report(std::move(err));
       return finish();
     }
     json root;
@@ -289,7 +290,7 @@ class Importer {
       Error err;
       err.message = "invalid JSON: " + what;
       err.where.file = opt_.filename.empty() ? "<json>" : opt_.filename;
-      errors_.push_back(std::move(err));
+      diag_.report(std::move(err));
       return finish();
     }
     if (!shape.problems.empty()) {
@@ -340,7 +341,7 @@ class Importer {
  private:
   const OciImportOptions& opt_;
   OciImport out_;
-  std::vector<Error> errors_, warnings_;
+  Diagnostics diag_;  // every error and warning, in document order
   Arch host_ = Arch::X86_64;
   std::vector<std::string> caps_;
   std::array<int, 3> kernel_{0, 0, 0};
@@ -349,8 +350,8 @@ class Importer {
 
   Parsed<OciImport> finish() {
     Parsed<OciImport> r;
-    r.errors = std::move(errors_);
-    r.warnings = std::move(warnings_);
+    r.errors = std::move(diag_.errors);
+    r.warnings = std::move(diag_.warnings);
     if (r.errors.empty()) r.value = std::move(out_);
     return r;
   }
@@ -362,18 +363,10 @@ class Importer {
     return l;
   }
   void error(const std::string& path, std::string msg, std::string hint = {}) {
-    Error e;
-    e.message = std::move(msg);
-    e.where = at(path);
-    e.hint = std::move(hint);
-    errors_.push_back(std::move(e));
+    diag_.report(Error::make(ErrorCode::Syntax, std::move(msg), std::move(hint), at(path)));
   }
   void warn(const std::string& path, std::string msg, std::string hint = {}) {
-    Error e;
-    e.message = "warning: " + std::move(msg);
-    e.where = at(path);
-    e.hint = std::move(hint);
-    warnings_.push_back(std::move(e));
+    diag_.report(Error::warning(ErrorCode::Unsupported, std::move(msg), std::move(hint), at(path)));
   }
 
   void syntax_error(std::string_view text, const json::parse_error& e) {
@@ -403,7 +396,7 @@ class Importer {
     if (!src.empty() && src.back() == '\r') src.pop_back();
     if (src.size() > 200) src.clear();  // a minified document: the line is no help
     err.where.source_line = src;
-    errors_.push_back(std::move(err));
+    diag_.report(std::move(err));
   }
 
   std::string string_field(const json& j, const std::string& path) {
@@ -661,7 +654,7 @@ class Importer {
                                                      "comment", "includes", "excludes"};
     for (auto it = e.begin(); it != e.end(); ++it)
       if (!known.count(it.key())) warn(p + "." + it.key(), "unknown field ignored");
-    size_t errs = errors_.size();
+    size_t errs = diag_.error_count();
     // names (moby also accepts the older single "name").
     std::vector<std::pair<std::string, std::string>> names;  // name, path
     if (e.contains("names")) {
@@ -684,7 +677,7 @@ class Importer {
       if (!s.empty()) names.emplace_back(s, p + ".name");
     }
     if (!e.contains("names") && !e.contains("name")) error(p + ".names", "missing required field");
-    else if (names.empty() && errors_.size() == errs) warn(p + ".names", "no syscall names: the entry has no effect");
+    else if (names.empty() && diag_.error_count() == errs) warn(p + ".names", "no syscall names: the entry has no effect");
 
     std::optional<Action> act;
     if (!e.contains("action")) {
@@ -703,7 +696,7 @@ class Importer {
           if (auto c = arg(a[k], p + ".args[" + std::to_string(k) + "]")) conds.push_back(*c);
     }
     bool applies = filter_applies(e, p);
-    if (errors_.size() != errs || !act || !applies) return;
+    if (diag_.error_count() != errs || !act || !applies) return;
     if (*act == out_.spec.default_action) return;  // as runc: nothing to add
 
     // runc: two conditions on one argument index become separate (ORed) rules.
@@ -761,7 +754,7 @@ class Importer {
     static const std::set<std::string_view> known = {"index", "value", "valueTwo", "op"};
     for (auto it = a.begin(); it != a.end(); ++it)
       if (!known.count(it.key())) warn(p + "." + it.key(), "unknown field ignored");
-    size_t errs = errors_.size();
+    size_t errs = diag_.error_count();
     ArgCmp c;
     c.loc = at(p);
     if (!a.contains("index")) {
@@ -793,7 +786,7 @@ class Importer {
     } else {
       error(p + ".op", "expected a string, found " + type_name(a["op"]));
     }
-    if (errors_.size() != errs) return std::nullopt;
+    if (diag_.error_count() != errs) return std::nullopt;
     if (c.op == CmpOp::MaskedEq) {
       // runtime-spec: value is the mask, valueTwo the datum.
       c.mask = *value;
@@ -843,9 +836,8 @@ Parsed<OciImport> import_oci_file(const std::string& path, OciImportOptions opti
   if (!text) {
     Parsed<OciImport> out;
     Error e = text.error();
-    // read_input_file says "path: why"
-    std::string why = e.message.substr(std::min(e.message.size(), path.size() + 2));
-    e.message = "cannot read " + quote(path) + ": " + why;
+    const auto* file = std::get_if<FileProblem>(&e.payload);
+    e.message = "cannot read " + quote(path) + ": " + (file ? file->reason : e.message);
     out.errors.push_back(std::move(e));
     return out;
   }
@@ -863,9 +855,7 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
     out.errors.push_back(std::move(e));
   };
   auto warn = [&](std::string msg) {
-    Error e;
-    e.message = "warning: " + std::move(msg);
-    out.warnings.push_back(std::move(e));
+    out.warnings.push_back(Error::warning(ErrorCode::Unsupported, std::move(msg)));
   };
   json root = json::object();
   auto put_action = [](json& j, const Action& a, const char* key, const char* ret_key) {

@@ -12,6 +12,7 @@
 #include "frontend/text/lower.hpp"
 #include "frontend/text/parser.hpp"
 #include "frontend/text/source.hpp"
+#include "sysfence/diagnostics.hpp"
 #include "sysfence/input_file.hpp"
 
 namespace sysfence::frontend {
@@ -34,9 +35,9 @@ std::optional<std::string> read_fs_as(const std::string& path, std::string* why,
   Result<std::string> r = read_input_file(path, o);
   if (r) return std::move(*r);
   if (why) {
-    // The message is "path: what"; the caller names the path itself.
-    const std::string& m = r.error().message;
-    *why = m.compare(0, path.size() + 2, path + ": ") == 0 ? m.substr(path.size() + 2) : m;
+    // The caller names the path itself: only the reason.
+    const auto* file = std::get_if<FileProblem>(&r.error().payload);
+    *why = file ? file->reason : r.error().message;
   }
   return std::nullopt;
 }
@@ -110,12 +111,13 @@ Parsed<ir::Policy> build(Parsed<ir::PolicySpec> in) {
   out.errors = std::move(in.errors);
   out.warnings = std::move(in.warnings);
   if (!in.value) return out;
-  auto p = ir::Policy::build(std::move(*in.value));
+  Diagnostics sink;  // build()'s errors (all of them), or its warnings
+  std::optional<ir::Policy> p = ir::Policy::build(std::move(*in.value), sink);
   if (!p) {
-    out.errors.push_back(p.error());
+    for (Error& e : sink.errors) out.errors.push_back(std::move(e));
     return out;
   }
-  for (const Error& w : p->warnings()) out.warnings.push_back(w);
+  for (Error& w : sink.warnings) out.warnings.push_back(std::move(w));
   out.value = std::move(*p);
   return out;
 }

@@ -32,7 +32,7 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
     if (!seen.insert(key).second) return;
     LintFinding f;
     f.kind = kind;
-    f.error.message = "warning: " + msg;
+    f.error = Error::warning(ErrorCode::Lint, msg);
     f.error.where = r.loc;
     if (other) f.error.notes.push_back(Note{note, other->loc});
     out.push_back(std::move(f));
@@ -68,7 +68,8 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
         if (!seen.insert(key).second) continue;
         LintFinding f;
         f.kind = "int-argument";
-        f.error.message = "warning: " + r.syscall + "'s " + arg +
+        f.error = Error::warning(ErrorCode::Lint, {});
+        f.error.message = r.syscall + "'s " + arg +
                           " is a 32-bit int the kernel reads from the low half of its register, "
                           "but this comparison uses all 64 bits: upper-half garbage (0x100000000 | value) "
                           "lets a call " +

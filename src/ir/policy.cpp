@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/diagnostics.hpp"
 #include "sysfence/ir/condition.hpp"
 #include "sysfence/ir/lint.hpp"
 
@@ -58,12 +59,9 @@ std::string rule_name(const Rule& r, size_t index) {
 
 const SourceLoc& loc_of(const ArgCmp& c, const Rule& r) { return c.loc.known() ? c.loc : r.loc; }
 
-Error make_error(std::string msg, const SourceLoc& where, std::string hint = {}) {
-  Error e;
-  e.message = std::move(msg);
-  e.where = where;
-  e.hint = std::move(hint);
-  return e;
+Error make_error(std::string msg, const SourceLoc& where, std::string hint = {},
+                 ErrorCode code = ErrorCode::InvalidPolicy) {
+  return Error::make(code, std::move(msg), std::move(hint), where);
 }
 
 bool compares_low32(const ArgCmp& c, arch::Arch a) {
@@ -219,6 +217,15 @@ EffectiveCmp effective(const ArgCmp& c, arch::Arch a) {
 }
 
 Result<Policy> Policy::build(PolicySpec spec) {
+  Diagnostics sink;
+  std::optional<Policy> p = build(std::move(spec), sink);
+  if (!p) return sink.errors.front();
+  return std::move(*p);
+}
+
+std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
+  const size_t errors_before = sink.error_count();
+  auto failed = [&] { return sink.error_count() != errors_before; };
   Policy p;
   p.spec_ = std::move(spec);
   PolicySpec& s = p.spec_;
@@ -228,9 +235,8 @@ Result<Policy> Policy::build(PolicySpec spec) {
   for (size_t i = 0; i < s.arches.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (s.arches[i] == s.arches[j]) {
-        return make_error("arch '" + std::string(arch::info(s.arches[i]).name) +
-                              "' is listed twice",
-                          s.loc, "list each arch once");
+        sink.error(make_error("arch '" + std::string(arch::info(s.arches[i]).name) + "' is listed twice", s.loc,
+                              "list each arch once"));
       }
     }
   }
@@ -244,10 +250,10 @@ Result<Policy> Policy::build(PolicySpec spec) {
     }
     return std::nullopt;
   };
-  if (auto e = check_action(s.default_action, s.loc, "default action")) return *e;
-  if (auto e = check_action(s.bad_arch_action, s.loc, "bad-arch action")) return *e;
+  if (auto e = check_action(s.default_action, s.loc, "default action")) sink.error(*e);
+  if (auto e = check_action(s.bad_arch_action, s.loc, "bad-arch action")) sink.error(*e);
   if (s.unknown_syscall_action) {
-    if (auto e = check_action(*s.unknown_syscall_action, s.loc, "unknown-syscall action")) return *e;
+    if (auto e = check_action(*s.unknown_syscall_action, s.loc, "unknown-syscall action")) sink.error(*e);
   }
 
   p.per_arch_.assign(s.arches.size(), {});
@@ -262,7 +268,9 @@ Result<Policy> Policy::build(PolicySpec spec) {
   };
   std::vector<Pending> pending;
   std::vector<std::optional<int32_t>> target_nr(s.arches.size());  // the rule's number per arch
-  for (size_t ri = 0; ri < s.rules.size(); ++ri) {
+  // One rule: its first error is returned (the next rule is checked all the same); warnings go
+  // to the sink.
+  auto check_rule = [&](size_t ri) -> std::optional<Error> {
     Rule& r = s.rules[ri];
     r.derived = false;  // only build() derives rules
     // Named only when something is reported (building the name costs more than the checks).
@@ -308,7 +316,8 @@ Result<Policy> Policy::build(PolicySpec spec) {
         std::string near = arch::nearest_syscall_name(r.syscall);
         return make_error("unknown syscall '" + r.syscall + "'", r.loc,
                           near.empty() ? "check the spelling; no known syscall is close"
-                                       : "did you mean '" + near + "'?");
+                                       : "did you mean '" + near + "'?",
+                          ErrorCode::UnknownName);
       }
     }
     if (r.only_arch &&
@@ -318,7 +327,7 @@ Result<Policy> Policy::build(PolicySpec spec) {
                                "', which the policy does not target; it has no effect",
                            r.loc, "add the arch to the policy or drop the rule");
       p.warnings_.push_back(std::move(w));
-      continue;
+      return std::nullopt;
     }
 
     for (size_t ai = 0; ai < s.arches.size(); ++ai) {
@@ -377,14 +386,19 @@ Result<Policy> Policy::build(PolicySpec spec) {
                           loc_of(*first, r),
                           "fix the comparison, or remove the rule if it is not needed" +
                               std::string(multi ? "; restrict it to the arches where it can hold"
-                                                : ""));
+                                                : ""),
+                          ErrorCode::NeverMatches);
       }
       p.per_arch_[ai].push_back(ResolvedRule{nr, &r});
       if (s.multiplexed_calls && !r.syscall.empty()) {
         if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
       }
     }
-  }
+    return std::nullopt;
+  };
+  for (size_t ri = 0; ri < s.rules.size(); ++ri)
+    if (std::optional<Error> e = check_rule(ri)) sink.error(std::move(*e));
+  if (failed()) return std::nullopt;
   // A rule that names the multiplexer itself decides the call numbers it covers: no rule is
   // derived for them (see PolicySpec::multiplexed_calls). A derived rule that would have denied
   // is reported, since its source rule is then not enforced through the multiplexer.
@@ -444,6 +458,9 @@ Result<Policy> Policy::build(PolicySpec spec) {
     const Rule& rule = p.derived_[i];
     v.insert(v.begin() + static_cast<std::ptrdiff_t>(d.position), ResolvedRule{d.nr, &rule});
   }
+  // Listed as warnings, but (as always) without Severity::Warning: they render without the
+  // "warning: " prefix the frontends' own warnings have (kept byte-identical; see issue 13).
+  for (const Error& w : p.warnings_) sink.warnings.push_back(w);
   return p;
 }
 

@@ -20,11 +20,6 @@ extern char** environ;
 namespace sysfence::learn {
 namespace {
 
-Error sys_error(std::string what, int e) {
-  Error err{what + ": " + std::strerror(e), {}, "", {}, e};
-  return err;
-}
-
 // Like execvp's search; "" when not found (*err: ENOENT or the first other reason).
 std::string find_on_path(const std::string& prog, int* err) {
   auto usable = [&](const std::string& p) {
@@ -163,19 +158,19 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
   cargv.push_back(nullptr);
 
   int go[2], report[2];
-  if (::pipe2(go, O_CLOEXEC) != 0) return sys_error("pipe", errno);
+  if (::pipe2(go, O_CLOEXEC) != 0) return Error::system("pipe", errno);
   if (::pipe2(report, O_CLOEXEC) != 0) {
     const int e = errno;
     ::close(go[0]);
     ::close(go[1]);
-    return sys_error("pipe", e);
+    return Error::system("pipe", e);
   }
   const pid_t tracer = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
     const int e = errno;
     for (int fd : {go[0], go[1], report[0], report[1]}) ::close(fd);
-    return sys_error("fork", e);
+    return Error::system("fork", e);
   }
   if (child == 0) {
     ::close(go[1]);
@@ -208,7 +203,7 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
     ::close(go[1]);  // the child reads EOF and exits without running anything
     ::close(report[0]);
     ::waitpid(child, nullptr, 0);
-    Error er = sys_error("ptrace(PTRACE_SEIZE) of the program", e);
+    Error er = Error::system("ptrace(PTRACE_SEIZE) of the program", e);
     er.hint = "the tracer needs to be allowed to trace its own child (Yama ptrace_scope <= 1, no "
               "seccomp filter of its own that denies ptrace)";
     return er;

@@ -79,18 +79,16 @@ std::string errno_text(int e) {
   return s;
 }
 
+// "msg: EPERM (Operation not permitted)": the errno's name too, which the loader's readers
+// (seccomp(2) failures) look up.
 Error sys_error(std::string msg, int e, std::string hint = {}) {
-  Error err;
-  err.message = std::move(msg) + ": " + errno_text(e);
-  err.hint = std::move(hint);
+  Error err = Error::make(ErrorCode::System, std::move(msg) + ": " + errno_text(e), std::move(hint));
   err.sys_errno = e;
   return err;
 }
 
 Error plain_error(std::string msg, std::string hint = {}, int e = 0) {
-  Error err;
-  err.message = std::move(msg);
-  err.hint = std::move(hint);
+  Error err = Error::make(e ? ErrorCode::System : ErrorCode::Unspecified, std::move(msg), std::move(hint));
   err.sys_errno = e;
   return err;
 }
@@ -552,7 +550,8 @@ Result<Installed> attach(std::span<const bpf::Insn> prog, const FilterOptions& o
         "install the filter before starting threads, or from a thread whose filter stack every "
         "other thread shares",
         ESRCH);
-    err.notes.push_back(Note{"tsync_tid=" + std::to_string(rc), {}});
+    err.code = ErrorCode::TsyncBlocked;
+    err.payload = TsyncThread{static_cast<pid_t>(rc)};
     return err;
   }
   return out;
@@ -648,16 +647,7 @@ Result<Installed> install_filters(std::span<const bpf::Program> install_order,
   return out;
 }
 
-std::optional<pid_t> tsync_blocking_thread(const Error& e) {
-  for (const Note& n : e.notes) {
-    constexpr std::string_view kKey = "tsync_tid=";
-    if (std::string_view(n.message).starts_with(kKey)) {
-      const std::string digits = n.message.substr(kKey.size());
-      if (!digits.empty()) return static_cast<pid_t>(std::stol(digits));
-    }
-  }
-  return std::nullopt;
-}
+std::optional<pid_t> tsync_blocking_thread(const Error& e) { return e.tsync_thread(); }
 
 Result<void> install_strict() {
   if (raw_seccomp(kOpSetStrict, 0, nullptr) == 0) return Ok{};

@@ -17,14 +17,6 @@
 namespace sysfence::loader {
 namespace {
 
-Error sys_error(const std::string& what, int e, std::string hint = {}) {
-  Error err;
-  err.message = what + ": " + std::strerror(e);
-  err.sys_errno = e;
-  err.hint = std::move(hint);
-  return err;
-}
-
 long get_filter(pid_t pid, unsigned long index, void* buf) {
   return ::ptrace(static_cast<enum __ptrace_request>(PTRACE_SECCOMP_GET_FILTER), pid,
                   reinterpret_cast<void*>(index), buf);
@@ -35,7 +27,7 @@ long get_filter(pid_t pid, unsigned long index, void* buf) {
 Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
   if (::ptrace(PTRACE_SEIZE, pid, nullptr, nullptr) != 0) {
     const int e = errno;
-    return sys_error("cannot attach to process " + std::to_string(pid) + " (PTRACE_SEIZE)", e,
+    return Error::system("cannot attach to process " + std::to_string(pid) + " (PTRACE_SEIZE)", e,
                      e == ESRCH ? "no such process" :
                      e == EPERM ? "reading filters needs CAP_SYS_ADMIN (run as root); a process "
                                   "already traced cannot be attached" : "");
@@ -43,7 +35,7 @@ Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
   std::vector<bpf::Program> out;
   Result<std::vector<bpf::Program>> result = out;
   if (::ptrace(PTRACE_INTERRUPT, pid, nullptr, nullptr) != 0) {
-    result = sys_error("PTRACE_INTERRUPT", errno);
+    result = Error::system("PTRACE_INTERRUPT", errno);
   } else {
     int status = 0;
     while (::waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
@@ -54,7 +46,7 @@ Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
         const int e = errno;
         if (e == ENOENT) break;  // past the newest filter
         if (e == EINVAL && i == 0) break;  // not in filter mode: no filters
-        result = sys_error("PTRACE_SECCOMP_GET_FILTER " + std::to_string(i), e,
+        result = Error::system("PTRACE_SECCOMP_GET_FILTER " + std::to_string(i), e,
                            e == EACCES ? "needs CAP_SYS_ADMIN, and sysfence itself must not run "
                                          "under seccomp"
                                        : e == EMEDIUMTYPE ? "the filter was not made of classic BPF" : "");
@@ -63,7 +55,7 @@ Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
       bpf::Program p(static_cast<size_t>(n));
       n = get_filter(pid, i, p.data());
       if (n < 0) {
-        result = sys_error("PTRACE_SECCOMP_GET_FILTER " + std::to_string(i), errno);
+        result = Error::system("PTRACE_SECCOMP_GET_FILTER " + std::to_string(i), errno);
         break;
       }
       p.resize(static_cast<size_t>(n));

@@ -12,9 +12,7 @@ namespace sysfence::loader {
 namespace {
 
 Error status_error(std::string msg, int e, std::string hint = {}) {
-  Error err;
-  err.message = std::move(msg);
-  err.hint = std::move(hint);
+  Error err = Error::make(ErrorCode::System, std::move(msg), std::move(hint));
   err.sys_errno = e;
   return err;
 }

@@ -401,9 +401,7 @@ void on_sigsys(int, siginfo_t* si, void* ucontext) {
 }
 
 Error report_error(std::string msg, std::string hint = {}, int e = 0) {
-  Error err;
-  err.message = std::move(msg);
-  err.hint = std::move(hint);
+  Error err = Error::make(e ? ErrorCode::System : ErrorCode::Unspecified, std::move(msg), std::move(hint));
   err.sys_errno = e;
   return err;
 }

@@ -23,7 +23,6 @@
 #include <cstring>
 
 #include "sysfence/loader/loader.hpp"
-#include "errors.hpp"
 #include "sysfence/sandbox/sandbox.hpp"
 
 #ifndef SYS_landlock_create_ruleset
@@ -77,12 +76,8 @@ struct MountAttr {
 constexpr uint64_t kMountAttrRdonly = 0x1;
 constexpr unsigned kAtRecursive = 0x8000;
 
-Error sys_error(const std::string& what, const std::string& hint = "") {
-  const int e = errno;
-  Error err = make_error(what + ": " + std::strerror(e), hint);
-  err.sys_errno = e;
-  return err;
-}
+// The system call that just failed (errno).
+Error sys_error(const std::string& what, const std::string& hint = "") { return Error::system(what, errno, hint); }
 
 class Fd {
  public:
@@ -294,7 +289,7 @@ Result<void> apply_privilege(const Plan& p) {
   const uint64_t permitted = d[0].permitted | (static_cast<uint64_t>(d[1].permitted) << 32);
   for (int c : s.cap_keep) {
     if (!((permitted >> c) & 1)) {
-      return make_error("--cap-keep " + capability_name(c) + ": the runner does not hold this capability",
+      return Error::make(ErrorCode::InvalidPolicy, "--cap-keep " + capability_name(c) + ": the runner does not hold this capability",
                         "run as root (or drop --cap-keep)");
     }
   }
@@ -531,7 +526,7 @@ Result<Child> spawn(const Plan& plan, const std::string& path, const std::vector
     int st = 0;
     while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
-    return make_error("the sandboxed program did not start:\n" + text, "");
+    return Error::make(ErrorCode::InvalidPolicy, "the sandboxed program did not start:\n" + text, "");
   }
   return Child{pid};
 }

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <fstream>
 
-#include "errors.hpp"
 #include "sysfence/sandbox/sandbox.hpp"
 
 #ifndef SYS_landlock_create_ruleset
@@ -127,7 +126,7 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
     p.user_ns_added = true;
   }
   if ((p.unshare & CLONE_NEWUSER) && !p.kernel.user_namespaces) {
-    return make_error("cannot create a user namespace here (namespaces asked: " +
+    return Error::make(ErrorCode::InvalidPolicy, "cannot create a user namespace here (namespaces asked: " +
                      namespaces_to_string(p.unshare) + ")", "this kernel or its configuration (user.max_user_namespaces, "
                  "kernel.unprivileged_userns_clone) forbids it; run as root or drop --unshare/--net none");
   }
@@ -135,7 +134,7 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
   // Landlock.
   if (s.landlock == LandlockMode::Off) {
     if (s.landlock_in_use() || tcp_deny_all) {
-      return make_error("--landlock off, but file or TCP rules were given", "drop the rules or --landlock off");
+      return Error::make(ErrorCode::InvalidPolicy, "--landlock off, but file or TCP rules were given", "drop the rules or --landlock off");
     }
   } else {
     const bool want_fs = !s.paths.empty() || s.fs_deny_all;
@@ -187,7 +186,7 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
     std::string line;
     for (auto& m : missing) line += (line.empty() ? "" : "; ") + m;
     if (strict) {
-      return make_error("Landlock strict: this kernel cannot enforce: " + line, "run on a newer kernel, or drop --landlock strict to enforce what it can");
+      return Error::make(ErrorCode::InvalidPolicy, "Landlock strict: this kernel cannot enforce: " + line, "run on a newer kernel, or drop --landlock strict to enforce what it can");
     }
     p.not_enforced = line;
   }

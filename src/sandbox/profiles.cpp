@@ -3,7 +3,6 @@
 #include <string>
 #include <string_view>
 
-#include "errors.hpp"
 #include "sysfence/sandbox/statements.hpp"
 
 namespace sysfence::sandbox {

@@ -6,7 +6,6 @@
 
 #include <charconv>
 
-#include "errors.hpp"
 #include "sysfence/arch/arch.hpp"
 
 namespace sysfence::sandbox {
@@ -39,7 +38,7 @@ std::vector<Word> split(const ir::SandboxStatement& st, std::vector<Error>& erro
     if (a[i] == '"') {
       const size_t end = a.find('"', i + 1);
       if (end == std::string::npos) {
-        errors.push_back(make_error("unterminated string", "close it with '\"'", w.where));
+        errors.push_back(Error::make(ErrorCode::InvalidPolicy, "unterminated string", "close it with '\"'", w.where));
         return {};
       }
       w.text = a.substr(i + 1, end - i - 1);
@@ -69,7 +68,7 @@ class Applier {
     const std::string& k = st.keyword;
     auto err = [&](const SourceLoc& where, std::string msg, std::string hint = "") {
       if (errors_.size() > kMaxStatementErrors) return;  // apply_statements reports "too many"
-      errors_.push_back(make_error(std::move(msg), std::move(hint), where));
+      errors_.push_back(Error::make(ErrorCode::InvalidPolicy, std::move(msg), std::move(hint), where));
     };
     auto need = [&](size_t n, const char* usage) {
       if (w.size() >= n) return true;
@@ -144,7 +143,7 @@ class Applier {
     if (k == "limit") {
       if (!exactly(2, "limit NAME SOFT[:HARD], e.g. limit nofile 256")) return;
       auto r = parse_rlimit(w[0].text + "=" + w[1].text);
-      if (!r) return err(r.error().message.find("resource limit") != std::string::npos ? w[0].where : w[1].where,
+      if (!r) return err(r.error().code == ErrorCode::UnknownName ? w[0].where : w[1].where,
                          r.error().message, r.error().hint);
       r->where = w[0].where;
       std::erase_if(s_.rlimits, [&](const Rlimit& x) { return x.resource == r->resource; });
@@ -245,14 +244,14 @@ class Applier {
                               {"$HOME", &ctx_.home}, {"$TMPDIR", &ctx_.tmpdir}}) {
       if (p.rfind(var, 0) == 0 && (p.size() == var.size() || p[var.size()] == '/')) {
         if (value->empty()) {
-          errors_.push_back(make_error(var + " is not known here", "give the path itself", w.where));
+          errors_.push_back(Error::make(ErrorCode::InvalidPolicy, var + " is not known here", "give the path itself", w.where));
           return "";
         }
         p = *value + p.substr(var.size());
       }
     }
     if (!p.empty() && p[0] == '$') {
-      errors_.push_back(make_error("unknown variable in '" + w.text + "'", "known: $CWD, $HOME, $TMPDIR", w.where));
+      errors_.push_back(Error::make(ErrorCode::InvalidPolicy, "unknown variable in '" + w.text + "'", "known: $CWD, $HOME, $TMPDIR", w.where));
       return "";
     }
     return p;
@@ -278,7 +277,7 @@ std::vector<Error> apply_statements(const std::vector<ir::SandboxStatement>& sta
     a.apply(st);
     if (errors.size() >= kMaxStatementErrors) {
       errors.resize(kMaxStatementErrors);
-      errors.push_back(make_error("too many errors in the sandbox statements; stopping here", "fix these first",
+      errors.push_back(Error::make(ErrorCode::InvalidPolicy, "too many errors in the sandbox statements; stopping here", "fix these first",
                                   st.where));
       break;
     }
@@ -291,7 +290,7 @@ std::vector<Error> apply_statements(const std::vector<ir::SandboxStatement>& sta
                        : spec.keep_fds.size() + spec.cap_keep.size() > kMaxPorts ? "keep-fd/cap keep words"
                                                                            : nullptr;
     if (what) {
-      errors.push_back(make_error(std::string("the sandbox statements give more than the limit of ") + what +
+      errors.push_back(Error::make(ErrorCode::InvalidPolicy, std::string("the sandbox statements give more than the limit of ") + what +
                                       " (paths " + std::to_string(kMaxPathRules) + ", mounts " +
                                       std::to_string(kMaxMounts) + ", ports " + std::to_string(kMaxPorts) +
                                       ", env " + std::to_string(kMaxEnvironment) + ")",
@@ -306,15 +305,15 @@ std::vector<Error> lint(const Spec& spec, const ir::Policy& policy) {
   std::vector<Error> out;
   for (const PathRule& r : spec.paths) {
     if (!exists(r.path)) {
-      out.push_back(make_error("warning: '" + r.path + "' does not exist: the sandbox will not start",
-                               "create it, or remove the rule", r.where));
+      out.push_back(Error::warning(ErrorCode::Lint, "'" + r.path + "' does not exist: the sandbox will not start",
+                                   "create it, or remove the rule", r.where));
     }
     if (r.access == FsAccess::ReadWrite || r.access == FsAccess::ReadWriteExec) {
       for (const MountSpec& m : spec.mounts) {
         if (m.kind == MountSpec::Kind::RoBind && beneath(r.path, m.target)) {
-          Error e = make_error("warning: write rule for '" + r.path + "' under the read-only bind on '" +
-                                   m.target + "': writes there fail with EROFS",
-                               "bind it with `mount bind`, or make the rule read-only", r.where);
+          Error e = Error::warning(ErrorCode::Lint, "write rule for '" + r.path + "' under the read-only bind on '" +
+                                                           m.target + "': writes there fail with EROFS",
+                                   "bind it with `mount bind`, or make the rule read-only", r.where);
           e.notes.push_back({"the read-only bind is here", m.where});
           out.push_back(std::move(e));
         }
@@ -333,8 +332,9 @@ std::vector<Error> lint(const Spec& spec, const ir::Policy& policy) {
       else if (r.rule->conds.empty()) denied_unconditionally = true;
     }
     if (!allowed || denied_unconditionally) {
-      out.push_back(make_error("warning: the syscall policy does not allow execve: the sandboxed program can never start",
-                               "add `execve: allow`", policy.spec().loc));
+      out.push_back(Error::warning(ErrorCode::Lint,
+                                   "the syscall policy does not allow execve: the sandboxed program can never start",
+                                   "add `execve: allow`", policy.spec().loc));
     }
   }
   return out;

@@ -1,6 +1,7 @@
 #include "sysfence/result.hpp"
 
 #include <atomic>
+#include <cstring>
 #include <string>
 
 namespace sysfence {
@@ -47,12 +48,10 @@ void append_caret(std::string& out, const SourceLoc& w, const Paint& paint) {
   out += paint(kCaret, "^") + "\n";
 }
 
-// "warning: rest" -> magenta "warning:" + bold rest; anything else is an error: bold red.
-std::string paint_message(const std::string& message, const Paint& paint) {
-  static const std::string kWarn = "warning:";
-  if (message.starts_with(kWarn))
-    return paint(kWarning, kWarn) + paint(kBold, message.substr(kWarn.size()));
-  return paint(kError, message);
+// A warning: magenta "warning:" + bold " message"; an error: bold red.
+std::string paint_message(const Error& e, const Paint& paint) {
+  if (e.is_warning()) return paint(kWarning, "warning:") + paint(kBold, " " + e.message);
+  return paint(kError, e.message);
 }
 
 }  // namespace
@@ -60,17 +59,47 @@ std::string paint_message(const std::string& message, const Paint& paint) {
 void set_diagnostics_colour(bool on) noexcept { g_colour.store(on, std::memory_order_relaxed); }
 bool diagnostics_colour() noexcept { return g_colour.load(std::memory_order_relaxed); }
 
+Error Error::make(ErrorCode code, std::string message, std::string hint, SourceLoc where) {
+  Error e;
+  e.message = std::move(message);
+  e.where = std::move(where);
+  e.hint = std::move(hint);
+  e.code = code;
+  return e;
+}
+
+Error Error::warning(ErrorCode code, std::string message, std::string hint, SourceLoc where) {
+  Error e = make(code, std::move(message), std::move(hint), std::move(where));
+  e.severity = Severity::Warning;
+  return e;
+}
+
+Error Error::system(std::string what, int err, std::string hint) {
+  Error e = make(ErrorCode::System, std::move(what) + ": " + std::strerror(err), std::move(hint));
+  e.sys_errno = err;
+  return e;
+}
+
+std::string Error::text() const { return is_warning() ? "warning: " + message : message; }
+
+std::optional<pid_t> Error::tsync_thread() const {
+  if (const auto* t = std::get_if<TsyncThread>(&payload)) return t->tid;
+  return std::nullopt;
+}
+
 std::string Error::render() const { return render(diagnostics_colour()); }
 
 std::string Error::render(bool colour) const {
   const Paint paint{colour};
-  std::string out = paint(kBold, location_prefix(where)) + paint_message(message, paint) + "\n";
+  std::string out = paint(kBold, location_prefix(where)) + paint_message(*this, paint) + "\n";
   append_caret(out, where, paint);
   if (!hint.empty()) out += paint(kHint, "hint:") + " " + hint + "\n";
   for (const Note& n : notes) {
     out += paint(kBold, location_prefix(n.where)) + paint(kNote, "note:") + " " + n.message + "\n";
     append_caret(out, n.where, paint);
   }
+  // The thread behind a failed TSYNC, as the note it has always been shown as.
+  if (auto tid = tsync_thread()) out += paint(kNote, "note:") + " tsync_tid=" + std::to_string(*tid) + "\n";
   return out;
 }
 

@@ -37,7 +37,9 @@ TEST(Lint, FindsEachKindOnce) {
   std::map<std::string, std::vector<int>> lines;
   for (const auto& f : findings) {
     lines[f.kind].push_back(f.error.where.line);
-    EXPECT_EQ(f.error.message.rfind("warning: ", 0), 0u) << f.error.message;
+    EXPECT_TRUE(f.error.is_warning()) << f.error.message;
+    EXPECT_EQ(f.error.code, ErrorCode::Lint);
+    EXPECT_NE(f.error.render(false).find("): warning: "), std::string::npos) << f.error.render(false);
   }
   EXPECT_EQ(lines["shadowed"], std::vector<int>{2});
   EXPECT_EQ(lines["duplicate"], std::vector<int>{4});

@@ -97,6 +97,37 @@ TEST(Build, ValueTooWideFor32BitArch) {
   EXPECT_TRUE(contains(e.message, "32-bit")) << e.message;
 }
 
+// build() with a sink reports every rule's error (the Result form, the first of them), with
+// codes; warnings only when the policy builds.
+TEST(Build, SinkCollectsEveryError) {
+  PolicySpec s;
+  s.arches = {Arch::X86_64};
+  s.rules.push_back(Rule::on("opnat", Action::allow()));
+  s.rules.push_back(Rule::on("read", Action::allow()));
+  s.rules.push_back(Rule::on("write", Action::allow(), {ArgCmp::gt(0, 5), ArgCmp::lt(0, 3)}));
+  s.rules.push_back(Rule::on("close", Action::allow(), {ArgCmp::eq(7, 0)}));
+  Diagnostics sink;
+  EXPECT_FALSE(ir::Policy::build(s, sink));
+  ASSERT_EQ(sink.errors.size(), 3u);
+  EXPECT_EQ(sink.errors[0].code, ErrorCode::UnknownName);
+  EXPECT_EQ(sink.errors[1].code, ErrorCode::NeverMatches);
+  EXPECT_EQ(sink.errors[2].code, ErrorCode::InvalidPolicy);
+  EXPECT_TRUE(contains(sink.errors[2].message, "argument index 7")) << sink.errors[2].message;
+  auto first = ir::Policy::build(s);
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().render(false), sink.errors[0].render(false));
+  // A warning (a name absent on one arch) reaches the sink when the policy builds.
+  PolicySpec w;
+  w.arches = {Arch::X86_64, Arch::AArch64};
+  w.rules.push_back(Rule::on("open", Action::allow()));
+  Diagnostics ok;
+  auto p = ir::Policy::build(w, ok);
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(ok.errors.empty());
+  ASSERT_EQ(ok.warnings.size(), 1u);
+  EXPECT_EQ(p->warnings().size(), 1u);
+}
+
 TEST(Build, SignExtendedNegativeIsFineOn32Bit) {
   auto p = ir::Policy::build(one_rule(
       Rule::on("read", Action::allow(), {ArgCmp::eq(0, static_cast<uint64_t>(-1))}), {Arch::Arm}));

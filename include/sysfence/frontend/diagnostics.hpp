@@ -6,8 +6,8 @@
 //   use(*r.value);
 //
 // Unlike Result<T>, which stops at the first error, a frontend keeps going (it recovers at the
-// next statement) so one run reports every mistake in a file. Warnings are Errors whose message
-// starts with "warning: "; they never make ok() false.
+// next statement) so one run reports every mistake in a file. Warnings are Errors with
+// Severity::Warning; they never make ok() false.
 //
 // Text policies report diagnostics in source order; JSON imports in document order.
 //
@@ -27,7 +27,7 @@ template <class T>
 struct Parsed {
   std::optional<T> value;       // set when there were no errors
   std::vector<Error> errors;    // each rendered with Error::render()
-  std::vector<Error> warnings;  // message starts with "warning: "
+  std::vector<Error> warnings;  // Severity::Warning
 
   bool ok() const { return errors.empty() && value.has_value(); }
   explicit operator bool() const { return ok(); }
@@ -45,7 +45,7 @@ struct Parsed {
     Error e;
     if (errors.empty()) e.message = "no value";
     else e = errors.front();
-    for (size_t i = 1; i < errors.size(); ++i) e.notes.push_back({errors[i].message, errors[i].where});
+    for (size_t i = 1; i < errors.size(); ++i) e.notes.push_back({errors[i].text(), errors[i].where});
     return e;
   }
 };

@@ -22,7 +22,7 @@ namespace sysfence::ir {
 
 struct LintFinding {
   std::string kind;  // "shadowed", "duplicate", "contradictory", "redundant", "int-argument"
-  Error error;       // message starts with "warning: "; notes point at the other rule
+  Error error;       // a warning (ErrorCode::Lint); notes point at the other rule
 };
 
 std::vector<LintFinding> lint_rules(const Policy& policy);

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "sysfence/arch/arch.hpp"
+#include "sysfence/diagnostics.hpp"
 #include "sysfence/result.hpp"
 
 namespace sysfence::ir {
@@ -184,6 +185,10 @@ class Policy {
   // without an arch in a multi-arch policy, duplicate arches, x32/i386 listed without x86_64 is
   // fine (they are arches of their own).
   static Result<Policy> build(PolicySpec spec);
+  // The same, reporting every error (each rule is checked; a rule's first error is reported)
+  // and, on success, the warnings into `sink`; nullopt when there was an error. The frontends
+  // use this form with the sink they collect their own diagnostics in.
+  static std::optional<Policy> build(PolicySpec spec, Diagnostics& sink);
 
   const PolicySpec& spec() const { return spec_; }
   std::span<const arch::Arch> arches() const { return spec_.arches; }

@@ -113,7 +113,8 @@ inline constexpr int kExitHalfConfined = 125;
 Result<Installed> install_filters(std::span<const bpf::Program> install_order,
                                   const FilterOptions& opts = {});
 
-// The thread id a failed TSYNC install named, parsed from an Error made by install_filter().
+// The thread id a failed TSYNC install named (Error::tsync_thread(), the payload of an Error
+// made by install_filter() with code ErrorCode::TsyncBlocked).
 std::optional<pid_t> tsync_blocking_thread(const Error& e);
 
 // Checks install_filter() would do without calling seccomp(2) to install: the length, the flags
