@@ -219,13 +219,18 @@ EffectiveCmp effective(const ArgCmp& c, arch::Arch a) {
 Result<Policy> Policy::build(PolicySpec spec) {
   Diagnostics sink;
   std::optional<Policy> p = build(std::move(spec), sink);
-  if (!p) return sink.errors.front();
+  if (!p) return sink.errors.front();  // an unlimited sink keeps every error
   return std::move(*p);
 }
 
 std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
-  const size_t errors_before = sink.error_count();
-  auto failed = [&] { return sink.error_count() != errors_before; };
+  // Failure is tracked here, not by the sink's count: a sink that de-duplicates (or is past its
+  // cap) must not let a policy with an error through.
+  bool failed = false;
+  auto error = [&](Error e) {
+    failed = true;
+    sink.error(std::move(e));
+  };
   Policy p;
   p.spec_ = std::move(spec);
   PolicySpec& s = p.spec_;
@@ -235,8 +240,8 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
   for (size_t i = 0; i < s.arches.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (s.arches[i] == s.arches[j]) {
-        sink.error(make_error("arch '" + std::string(arch::info(s.arches[i]).name) + "' is listed twice", s.loc,
-                              "list each arch once"));
+        error(make_error("arch '" + std::string(arch::info(s.arches[i]).name) + "' is listed twice", s.loc,
+                         "list each arch once"));
       }
     }
   }
@@ -250,10 +255,10 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
     }
     return std::nullopt;
   };
-  if (auto e = check_action(s.default_action, s.loc, "default action")) sink.error(*e);
-  if (auto e = check_action(s.bad_arch_action, s.loc, "bad-arch action")) sink.error(*e);
+  if (auto e = check_action(s.default_action, s.loc, "default action")) error(*e);
+  if (auto e = check_action(s.bad_arch_action, s.loc, "bad-arch action")) error(*e);
   if (s.unknown_syscall_action) {
-    if (auto e = check_action(*s.unknown_syscall_action, s.loc, "unknown-syscall action")) sink.error(*e);
+    if (auto e = check_action(*s.unknown_syscall_action, s.loc, "unknown-syscall action")) error(*e);
   }
 
   p.per_arch_.assign(s.arches.size(), {});
@@ -397,8 +402,8 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
     return std::nullopt;
   };
   for (size_t ri = 0; ri < s.rules.size(); ++ri)
-    if (std::optional<Error> e = check_rule(ri)) sink.error(std::move(*e));
-  if (failed()) return std::nullopt;
+    if (std::optional<Error> e = check_rule(ri)) error(std::move(*e));
+  if (failed) return std::nullopt;
   // A rule that names the multiplexer itself decides the call numbers it covers: no rule is
   // derived for them (see PolicySpec::multiplexed_calls). A derived rule that would have denied
   // is reported, since its source rule is then not enforced through the multiplexer.

@@ -126,6 +126,14 @@ TEST(Build, SinkCollectsEveryError) {
   EXPECT_TRUE(ok.errors.empty());
   ASSERT_EQ(ok.warnings.size(), 1u);
   EXPECT_EQ(p->warnings().size(), 1u);
+  // A sink that de-duplicates and already holds the same error still fails the build.
+  Diagnostics dedup(Diagnostics::Limits{100, 100, true});
+  PolicySpec bad;
+  bad.arches = {Arch::X86_64};
+  bad.rules.push_back(Rule::on("opnat", Action::allow()));
+  EXPECT_FALSE(ir::Policy::build(bad, dedup));
+  EXPECT_FALSE(ir::Policy::build(bad, dedup));
+  EXPECT_EQ(dedup.errors.size(), 1u);
 }
 
 TEST(Build, SignExtendedNegativeIsFineOn32Bit) {
