@@ -53,6 +53,7 @@ Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseO
   if (text.size() > kMaxInputBytes) {
     Parsed<ir::PolicySpec> out;
     Error e;
+    e.code = ErrorCode::LimitExceeded;
     e.message = filename + ": the policy is larger than " + describe_size(kMaxInputBytes);
     e.hint = "split it, or check that it is the file you meant";
     out.errors.push_back(std::move(e));
@@ -135,6 +136,7 @@ Parsed<ir::PolicySpec> parse_policy_file(const std::string& path, const ParseOpt
   if (!text) {
     Parsed<ir::PolicySpec> out;
     Error e;
+    e.code = ErrorCode::Io;
     e.message = "cannot read policy file " + quote(path) + (why.empty() ? "" : ": " + why);
     out.errors.push_back(std::move(e));
     return out;

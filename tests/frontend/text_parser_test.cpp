@@ -144,4 +144,26 @@ TEST(TextParser, SettingTwiceNamesTheFirst) {
   EXPECT_EQ(p->d.errors[0].notes[0].where.line, 1);
 }
 
+// Every diagnostic of the language carries a code: programs branch on it, not on the text.
+TEST(TextDiagnostics, CodesSayWhatKind) {
+  using sysfence::ErrorCode;
+  auto codes = [](const std::string& src) {
+    auto r = sysfence::frontend::parse_policy_text(src, "p.policy", sftest::mem_fs({}));
+    std::vector<ErrorCode> out;
+    for (const auto& e : r.errors) out.push_back(e.code);
+    for (const auto& w : r.warnings) {
+      EXPECT_TRUE(w.is_warning());
+      out.push_back(w.code);
+    }
+    return out;
+  };
+  EXPECT_EQ(codes("read allow\n"), std::vector<ErrorCode>{ErrorCode::Syntax});
+  EXPECT_EQ(codes("opnat: allow\n"), std::vector<ErrorCode>{ErrorCode::UnknownName});
+  EXPECT_EQ(codes("read: arg0 == NOPE_NOT_A_CONSTANT\n"), std::vector<ErrorCode>{ErrorCode::UnknownName});
+  EXPECT_EQ(codes("read: arg0 > 5 && arg0 < 3\n"), std::vector<ErrorCode>{ErrorCode::NeverMatches});
+  EXPECT_EQ(codes("read: u32(arg0) == 0x100000000\n"), std::vector<ErrorCode>{ErrorCode::InvalidPolicy});
+  EXPECT_EQ(codes("@include \"missing.policy\"\n"), std::vector<ErrorCode>{ErrorCode::Io});
+  EXPECT_EQ(codes("arch x86_64, aarch64\nopen: allow\n"), std::vector<ErrorCode>{ErrorCode::Lint});
+}
+
 }  // namespace

@@ -85,7 +85,7 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
     char c = text[i];
     Pos p = pos();
     if (d.tokens + out.size() >= kMaxTokens) {
-      d.error(p, "the policy has more than " + std::to_string(kMaxTokens) + " tokens; reading stops here",
+      d.error(p, ErrorCode::LimitExceeded, "the policy has more than " + std::to_string(kMaxTokens) + " tokens; reading stops here",
               "split it, or check that it is the file you meant");
       d.bad_lines.insert({file, p.line});
       break;

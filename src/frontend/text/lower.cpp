@@ -43,7 +43,7 @@ std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx) {
         cx.d.error(v.pos, "constant " + quote(v.name) + " is not defined on " + std::string(arch::info(cx.arch).name));
       } else {
         std::string near = detail::nearest_constant(v.name);
-        cx.d.error(v.pos, "unknown constant " + quote(v.name),
+        cx.d.error(v.pos, ErrorCode::UnknownName, "unknown constant " + quote(v.name),
                    near.empty() ? "define it with `define " + v.name + " = <value>`" : "did you mean " + quote(near) + "?");
       }
       return std::nullopt;
@@ -109,7 +109,7 @@ bool combine(Dnf& acc, Dnf b, bool conj, LowerCtx& cx, Pos at) {
   const ir::DnfLimits limits{kMaxClauses, kMaxComparisons};
   const ir::DnfOverflow o = conj ? ir::dnf_and(acc, b, limits) : ir::dnf_or(acc, std::move(b), limits);
   if (o == ir::DnfOverflow::None) return true;
-  cx.d.error(at,
+  cx.d.error(at, ErrorCode::LimitExceeded,
              o == ir::DnfOverflow::Conjunctions
                  ? "condition expands into more than " + std::to_string(kMaxClauses) + " rules"
                  : "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
@@ -152,7 +152,7 @@ std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos,
         if (cx.arg_names[i].empty()) continue;
         list += (list.empty() ? "" : ", ") + std::string(cx.arg_names[i]) + " (arg" + std::to_string(i) + ")";
       }
-      cx.d.error(lhs.pos, "syscall " + quote(cx.syscall) + " has no argument named " + quote(lhs.name),
+      cx.d.error(lhs.pos, ErrorCode::UnknownName, "syscall " + quote(cx.syscall) + " has no argument named " + quote(lhs.name),
                  list.empty() ? "its argument names are unknown: use arg0..arg5"
                               : "its arguments are " + list);
       return std::nullopt;
@@ -277,7 +277,7 @@ class Lowering {
         const SyscallGroup* g = find_group(n.name);
         if (!g) {
           std::string near = nearest_group_name(n.name);
-          d_.error(n.pos, "unknown syscall group " + quote(n.name),
+          d_.error(n.pos, ErrorCode::UnknownName, "unknown syscall group " + quote(n.name),
                    near.empty() ? "`sysfence groups` lists them" : "did you mean " + quote(near) + "?");
           continue;
         }
@@ -289,7 +289,7 @@ class Lowering {
         if (k == n.name) { known = true; break; }
       if (!known) {
         std::string near = arch::nearest_syscall_name(n.name);
-        d_.error(n.pos, "unknown syscall " + quote(n.name),
+        d_.error(n.pos, ErrorCode::UnknownName, "unknown syscall " + quote(n.name),
                  near.empty() ? "`sysfence resolve` lists the names of an arch" : "did you mean " + quote(near) + "?");
         continue;
       }
@@ -337,7 +337,7 @@ class Lowering {
       // (a deny rule that never matches protects nothing). Name the arches when it holds on
       // some other target arch.
       const bool everywhere = never.size() == have.size();
-      d_.error(r.cond->pos,
+      d_.error(r.cond->pos, ErrorCode::NeverMatches,
                "condition can never be true" + (everywhere ? std::string() : " on " + arch_list_text(never)) +
                    "; the rule for " + quote(name) + " would have no effect" +
                    (why_never.empty() ? std::string() : ": " + why_never),
@@ -400,7 +400,10 @@ class Lowering {
 
 std::vector<ir::Rule> lower_rules(Diag& d, const ParseState& st, std::vector<Arch> targets,
                                   ir::MissingSyscall missing) {
-  return Lowering(d, st, std::move(targets), missing).run();
+  d.default_code = ErrorCode::InvalidPolicy;
+  std::vector<ir::Rule> rules = Lowering(d, st, std::move(targets), missing).run();
+  d.default_code = ErrorCode::Syntax;
+  return rules;
 }
 
 }  // namespace sysfence::frontend::text

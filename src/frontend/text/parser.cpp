@@ -81,7 +81,7 @@ class Parser {
   };
   bool too_deep(const Token& t) {
     if (depth_ <= kMaxDepth) return false;
-    d_.error(t.pos, "expression nested more than " + std::to_string(kMaxDepth) + " deep");
+    d_.error(t.pos, ErrorCode::LimitExceeded, "expression nested more than " + std::to_string(kMaxDepth) + " deep");
     return true;
   }
 
@@ -185,7 +185,7 @@ class Parser {
       if (a.kind != Tok::Ident) return unexpected(a, "an arch name", arch_names_hint());
       auto ar = arch::arch_from_name(a.text);
       if (!ar) {
-        d_.error(a.pos, "unknown arch " + quote(a.text), arch_names_hint());
+        d_.error(a.pos, ErrorCode::UnknownName, "unknown arch " + quote(a.text), arch_names_hint());
         return false;
       }
       if (std::find(list.begin(), list.end(), *ar) != list.end()) {
@@ -291,20 +291,20 @@ class Parser {
       if (why.empty()) why = w;
     }
     if (!text) {
-      d_.error(path_tok.pos, "cannot read included file " + quote(path_tok.text) + (why.empty() ? "" : ": " + why),
+      d_.error(path_tok.pos, ErrorCode::Io, "cannot read included file " + quote(path_tok.text) + (why.empty() ? "" : ": " + why),
                candidates.size() > 1 ? "searched next to the including file and in the include directories"
                                      : std::string());
       return false;
     }
     std::string key = canonical(found);
     if (chain.size() > kMaxIncludeDepth) {
-      d_.error(path_tok.pos, "includes nested more than " + std::to_string(kMaxIncludeDepth) + " deep");
+      d_.error(path_tok.pos, ErrorCode::LimitExceeded, "includes nested more than " + std::to_string(kMaxIncludeDepth) + " deep");
       return false;
     }
     if (!st_.included.insert(key).second) return true;  // already included once: nothing to add
     st_.input_bytes += text->size();
     if (st_.input_bytes > kMaxInputBytes) {
-      d_.error(path_tok.pos, "included file " + quote(path_tok.text) + " takes the policy past " +
+      d_.error(path_tok.pos, ErrorCode::LimitExceeded, "included file " + quote(path_tok.text) + " takes the policy past " +
                                  describe_size(kMaxInputBytes) + " of input",
                "a policy and all its includes together may have at most " + describe_size(kMaxInputBytes));
       return false;
@@ -380,7 +380,7 @@ class Parser {
           std::vector<std::string_view> names;
           for (const arch::NamedConstant& n : arch::errno_names()) names.push_back(n.name);
           std::string near = detail::nearest_of(v.text, names);
-          d_.error(v.pos, "unknown errno name " + quote(v.text),
+          d_.error(v.pos, ErrorCode::UnknownName, "unknown errno name " + quote(v.text),
                    !near.empty() ? "did you mean " + quote(near) + "?" : "write a name like EPERM or a number");
           return std::nullopt;
         }
