@@ -112,14 +112,8 @@ class LineParser {
     return value;
   }
   Error error_at(int col, std::string message, std::string hint = {}) const {
-    Error e;
-    e.message = std::move(message);
-    e.hint = std::move(hint);
-    e.where.file = std::string(file_);
-    e.where.line = line_no_;
-    e.where.col = col;
-    e.where.source_line = std::string(s_);
-    return e;
+    return Error::make(ErrorCode::Syntax, std::move(message), std::move(hint),
+                       SourceLoc{std::string(file_), line_no_, col, {}, std::string(s_)});
   }
   Error error_here(std::string message, std::string hint = {}) {
     skip_space();

@@ -13,10 +13,9 @@ namespace sysfence::bpf {
 namespace {
 
 Error file_error(const std::string& what, const std::string& path, int err) {
-  Error e;
-  e.message = what + " " + path + ": " + std::strerror(err);
-  e.where.file = path;
+  Error e = Error::make(ErrorCode::Io, what + " " + path + ": " + std::strerror(err), {}, SourceLoc{path, 0, 0, {}, {}});
   e.sys_errno = err;
+  e.payload = FileProblem{path, std::strerror(err)};
   return e;
 }
 

@@ -542,20 +542,22 @@ class Engine {
   }
 
   Error too_big() {
-    return Error{"the filters are too large to compare within the limits (" + std::to_string(max_steps_) +
-                     " symbolic steps)",
-                 {}, "compare smaller filters, or per arch", {}, 0};
+    return Error::make(ErrorCode::LimitExceeded,
+                       "the filters are too large to compare within the limits (" + std::to_string(max_steps_) +
+                           " symbolic steps)",
+                       "compare smaller filters, or per arch");
   }
   Error too_many_pending() {
-    return Error{"the filters are too large to compare: more than " + std::to_string(max_open_) +
-                     " open paths at once",
-                 {}, "compare smaller filters, or per arch", {}, 0};
+    return Error::make(ErrorCode::LimitExceeded,
+                       "the filters are too large to compare: more than " + std::to_string(max_open_) +
+                           " open paths at once",
+                       "compare smaller filters, or per arch");
   }
   Error unsupported(const State& s, const std::string& what) {
-    return Error{"filter " + std::to_string(s.filter) + ", instruction " + std::to_string(s.pc) + ": " + what +
-                     "; `diff` decides only filters that compare loaded words (ANDed with constants) "
-                     "with constants",
-                 {}, "", {}, 0};
+    return Error::make(ErrorCode::Unsupported,
+                       "filter " + std::to_string(s.filter) + ", instruction " + std::to_string(s.pc) + ": " + what +
+                           "; `diff` decides only filters that compare loaded words (ANDed with constants) "
+                           "with constants");
   }
 
   // Adds "A op k" (or its negation) to the region; false when that leaves it empty.

@@ -47,14 +47,8 @@ std::optional<arch::Arch> targeted_arch(const ir::Policy& p, uint32_t audit, int
 }
 
 Error at(std::string_view file, int line, int col, std::string_view src, std::string msg, std::string hint) {
-  Error e;
-  e.message = std::move(msg);
-  e.where.file = std::string(file);
-  e.where.line = line;
-  e.where.col = col;
-  e.where.source_line = std::string(src);
-  e.hint = std::move(hint);
-  return e;
+  return Error::make(ErrorCode::Syntax, std::move(msg), std::move(hint),
+                     SourceLoc{std::string(file), line, col, {}, std::string(src)});
 }
 
 // Decimal digits only, no overflow.

@@ -31,11 +31,11 @@ namespace sysfence::loader {
 namespace {
 
 Error ioctl_error(const char* what, int e, std::string hint = {}) {
-  Error err;
   const char* name = strerrorname_np(e);
-  err.message = std::string(what) + " failed: " + (name ? name : std::to_string(e)) + " (" +
-                std::strerror(e) + ")";
-  err.hint = std::move(hint);
+  Error err = Error::make(ErrorCode::System,
+                          std::string(what) + " failed: " + (name ? name : std::to_string(e)) + " (" +
+                              std::strerror(e) + ")",
+                          std::move(hint));
   err.sys_errno = e;
   return err;
 }
