@@ -55,6 +55,7 @@ void run_check(CheckOpts& o) {
   const auto& parsed = lp.parsed;
 
   nlohmann::json j = {{"policy", lp.label}};
+  if (!lp.caps_used.empty()) j["capabilities"] = lp.caps_used;
   nlohmann::json errors = nlohmann::json::array();
   nlohmann::json warnings = nlohmann::json::array();
   for (const Error& e : parsed.errors) errors.push_back(error_json(e));
@@ -172,6 +173,8 @@ void run_check(CheckOpts& o) {
       }
     }
     j["doors"] = doors;
+    if (!lp.caps_used.empty())
+      report += "capabilities for includes/excludes: " + lp.caps_used + " (--cap CAP adds, --cap none, --host-caps)\n";
     report += "size: " + std::to_string(size) + " instructions (limit 4096)\n";
   }
 

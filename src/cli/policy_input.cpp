@@ -1,10 +1,13 @@
 // src/cli/policy_input.cpp — see policy_input.hpp.
 #include "policy_input.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "common.hpp"
 #include "sysfence/frontend/default_policy.hpp"
+#include "frontend/names.hpp"
 #include "sysfence/frontend/oci.hpp"
 #include "sysfence/frontend/policy_text.hpp"
 
@@ -32,9 +35,14 @@ void add_policy_options(CLI::App* sub, PolicyInput& in, bool positional, bool wi
     sub->add_option("-a,--arch", in.arches,
                     "target arch, repeatable (default: the policy's own, else the native arch)");
   }
-  sub->add_option("--cap", in.caps,
-                  "OCI: a capability for moby's includes/excludes (repeatable; default: this "
-                  "process's effective capabilities)");
+  auto* cap = sub->add_option("--cap", in.caps,
+                  "OCI: a capability for moby's includes/excludes, added to Docker's 14 default "
+                  "container capabilities (repeatable; \"none\": start from no capabilities)");
+  auto* host = sub->add_flag("--host-caps", in.host_caps,
+                             "OCI: start from this process's effective capabilities instead of "
+                             "Docker's defaults");
+  (void)cap;
+  (void)host;
   sub->add_option("--kernel", in.kernel, "OCI: kernel version for minKernel (default: uname)");
   sub->add_option("-I,--include-dir", in.include_dirs, "extra directory for @include");
 }
@@ -64,6 +72,54 @@ frontend::Parsed<ir::Policy> build_oci(frontend::Parsed<frontend::OciImport> imp
 
 }  // namespace
 
+std::vector<std::string> chosen_caps(const PolicyInput& in, std::string* description) {
+  bool none = false;
+  std::vector<std::string> added;
+  for (const std::string& c : in.caps) {
+    std::string up;
+    for (char ch : c) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (up == "NONE") {
+      none = true;
+      continue;
+    }
+    if (up.rfind("CAP_", 0) != 0) up = "CAP_" + up;
+    bool known = false;
+    std::vector<std::string> all;
+    for (unsigned b = 0; b < 64; ++b)
+      if (auto n = frontend::cap_name(b)) {
+        all.emplace_back(*n);
+        known = known || up == *n;
+      }
+    if (!known) {
+      std::vector<std::string_view> views(all.begin(), all.end());
+      std::string near = frontend::detail::nearest_of(up, views);
+      fail_usage("--cap: unknown capability \"" + c + "\"" +
+                 (near.empty() ? std::string(" (names look like CAP_SYS_ADMIN)") : " (did you mean " + near + "?)"));
+    }
+    added.push_back(up);
+  }
+  if (none && in.host_caps) fail_usage("--cap none and --host-caps exclude each other");
+  std::vector<std::string> caps;
+  std::string desc;
+  if (none) {
+    desc = "no capabilities";
+  } else if (in.host_caps) {
+    caps = frontend::host_effective_caps();
+    desc = "this process's effective capabilities (" + std::to_string(caps.size()) + ")";
+  } else {
+    caps = frontend::docker_default_caps();
+    desc = "Docker's default container capabilities (" + std::to_string(caps.size()) + ")";
+  }
+  for (const std::string& c : added) {
+    if (std::find(caps.begin(), caps.end(), c) != caps.end()) continue;
+    caps.push_back(c);
+    desc += (none && c == added.front() ? ": " : " + ") + c;
+  }
+  if (none && !added.empty()) desc = "only " + desc.substr(desc.find(": ") + 2);
+  if (description) *description = desc;
+  return caps;
+}
+
 LoadedPolicy parse_policy_input(const PolicyInput& in, bool default_if_none) {
   LoadedPolicy lp;
   const std::vector<arch::Arch> arches = parse_arches(in.arches);
@@ -91,11 +147,14 @@ LoadedPolicy parse_policy_input(const PolicyInput& in, bool default_if_none) {
   if (!oci_file.empty()) {
     frontend::OciImportOptions o;
     o.filename = oci_file;
-    if (!in.caps.empty()) o.caps = in.caps;
+    std::string caps_desc;
+    o.caps = chosen_caps(in, &caps_desc);
     if (!in.kernel.empty()) o.kernel_version = in.kernel;
     o.default_arches = arches;
     lp.label = oci_file + " (OCI)";
-    lp.parsed = build_oci(frontend::import_oci_file(oci_file, o), &lp.oci_flags);
+    auto imp = frontend::import_oci_file(oci_file, o);
+    if (imp.value && imp.value->uses_caps) lp.caps_used = caps_desc;
+    lp.parsed = build_oci(std::move(imp), &lp.oci_flags);
     return lp;
   }
 
@@ -113,7 +172,7 @@ std::vector<arch::Arch> target_arches(const ir::Policy& policy) {
   return {policy.arches().begin(), policy.arches().end()};
 }
 
-LoadedPolicy load_policy_or_exit(const PolicyInput& in, bool default_if_none) {
+LoadedPolicy load_policy_or_exit(const PolicyInput& in, bool default_if_none, bool quiet_notes) {
   LoadedPolicy lp = parse_policy_input(in, default_if_none);
   if (!lp.parsed.ok()) {
     std::string msg = lp.parsed.render();
@@ -127,6 +186,9 @@ LoadedPolicy load_policy_or_exit(const PolicyInput& in, bool default_if_none) {
     throw Exit{kExitUsage, msg, true, std::move(diags)};
   }
   for (const Error& w : lp.parsed.warnings) std::cerr << w.render();
+  if (!lp.caps_used.empty() && !quiet_notes)
+    std::cerr << "sysfence: note: " << lp.label << ": includes/excludes evaluated with " << lp.caps_used
+              << " (--cap CAP adds, --cap none, --host-caps)\n";
   return lp;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <unordered_set>
@@ -16,6 +17,7 @@
 
 #include "frontend/names.hpp"
 #include "sysfence/diagnostics.hpp"
+#include "sysfence/arch/constants.hpp"
 #include "sysfence/input_file.hpp"
 
 namespace sysfence::frontend {
@@ -308,8 +310,8 @@ class Importer {
     else error("", "cannot read kernel version " + quote(kv), "give it as major.minor, e.g. 6.1");
 
     static const std::set<std::string_view> known = {
-        "defaultAction", "defaultErrnoRet", "architectures", "flags", "listenerPath",
-        "listenerMetadata", "syscalls", "archMap", "comment"};
+        "defaultAction", "defaultErrnoRet", "defaultErrno", "architectures", "flags",
+        "listenerPath", "listenerMetadata", "syscalls", "archMap", "comment"};
     for (auto it = root.begin(); it != root.end(); ++it)
       if (!known.count(it.key())) warn(it.key(), "unknown field ignored");
 
@@ -319,6 +321,7 @@ class Importer {
     } else {
       std::optional<uint32_t> ret;
       if (root.contains("defaultErrnoRet")) ret = u32_field(root["defaultErrnoRet"], "defaultErrnoRet");
+      ret = podman_errno(root, "defaultErrno", "defaultErrnoRet", "", ret);
       if (auto a = action(root["defaultAction"], "defaultAction", ret, "defaultErrnoRet")) out_.spec.default_action = *a;
     }
     arches(root);
@@ -335,6 +338,7 @@ class Importer {
             "the runtime's own syscalls would wait for the listener forever");
     out_.spec.missing_syscall = ir::MissingSyscall::Ignore;
     out_.spec.loc.file = opt_.filename;
+    drop_overridden_rules();
     return finish();
   }
 
@@ -347,6 +351,82 @@ class Importer {
   std::array<int, 3> kernel_{0, 0, 0};
   bool uses_notify_ = false;
   std::set<std::string> warned_names_;
+  // libseccomp's precedence per syscall name (see entry()).
+  struct NameState {
+    std::optional<Action> unconditional;
+    std::string unconditional_path;
+    std::vector<size_t> conditional;  // indexes into out_.spec.rules
+  };
+  std::map<std::string, NameState> by_name_;
+  std::set<size_t> dropped_;
+  std::set<std::string> warned_contradiction_, warned_caps_;
+
+  static std::string act_text(const Action& a) {
+    for (const ActName& n : kActions)
+      if (n.kind == a.kind) {
+        std::string s(n.name);
+        if (a.kind == ActionKind::Errno || a.kind == ActionKind::Trace) s += "(" + std::to_string(a.data) + ")";
+        return s;
+      }
+    return a.to_string();
+  }
+
+  void contradiction(const std::string& name, const std::string& np, const std::string& first,
+                     const Action& ignored, const Action& kept) {
+    if (!warned_contradiction_.insert(name).second) return;
+    warn(np, "this " + act_text(ignored) + " rule for " + quote(name) + " has no effect: " + first +
+                 " already makes it " + act_text(kept) + " unconditionally, and runc and crun "
+                 "(libseccomp) keep the first unconditional rule of a syscall",
+         "the profile contradicts itself: remove one of the two entries");
+  }
+
+  void drop_overridden_rules() {
+    if (dropped_.empty()) return;
+    std::vector<ir::Rule> kept;
+    kept.reserve(out_.spec.rules.size());
+    for (size_t i = 0; i < out_.spec.rules.size(); ++i)
+      if (!dropped_.count(i)) kept.push_back(std::move(out_.spec.rules[i]));
+    out_.spec.rules = std::move(kept);
+  }
+
+  void check_cap_name(const std::string& s, const std::string& path) {
+    for (const char* c : kCapNames)
+      if (s == c) return;
+    if (!warned_caps_.insert(s).second) return;
+    std::vector<std::string_view> names(std::begin(kCapNames), std::end(kCapNames));
+    std::string near = detail::nearest_of(s, names);
+    if (near.empty() && s.rfind("CAP_", 0) != 0) {
+      std::string up = "CAP_";
+      for (char ch : s) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      for (const char* c : kCapNames)
+        if (up == c) near = c;
+    }
+    warn(path, "unknown capability " + quote(s) + ": no capability set has it",
+         near.empty() ? "capability names look like \"CAP_SYS_ADMIN\"" : "did you mean " + quote(near) + "?");
+  }
+
+  // Podman's profiles name errno values beside the numbers ("errno": "EPERM" beside
+  // "errnoRet": 1, "defaultErrno" beside "defaultErrnoRet"). The number wins when both are
+  // given; they must agree.
+  std::optional<uint32_t> podman_errno(const json& obj, const char* key, const char* num_key,
+                                       const std::string& prefix, std::optional<uint32_t> num) {
+    if (!obj.contains(key)) return num;
+    const std::string path = prefix + key;
+    const std::string name = string_field(obj[key], path);
+    if (!obj[key].is_string()) return num;
+    auto v = detail::errno_value(name);
+    if (!v) {
+      std::vector<std::string_view> names;
+      for (const auto& c : arch::errno_names()) names.push_back(c.name);
+      std::string near = detail::nearest_of(name, names);
+      error(path, "unknown errno name " + quote(name), near.empty() ? "e.g. \"EPERM\"" : "did you mean " + quote(near) + "?");
+      return num;
+    }
+    if (num && *num != static_cast<uint32_t>(*v))
+      warn(path, quote(name) + " (" + std::to_string(*v) + ") disagrees with " + std::string(num_key) + " (" +
+                     std::to_string(*num) + "); " + num_key + " is used, as runc does");
+    return num ? num : std::optional<uint32_t>(static_cast<uint32_t>(*v));
+  }
 
   Parsed<OciImport> finish() {
     Parsed<OciImport> r;
@@ -606,6 +686,8 @@ class Importer {
             bool hit;
             if (k == "caps") {
               hit = has_cap(s);
+              out_.uses_caps = true;
+              if (v[i].is_string()) check_cap_name(s, kp + "[" + std::to_string(i) + "]");
             } else {
               const ScmpArch* h = scmp_of(host_);
               hit = h && (s == h->go || (s == "x86_64" && h->go == "amd64") ||
@@ -650,8 +732,8 @@ class Importer {
       error(p, "expected an object, found " + type_name(e));
       return;
     }
-    static const std::set<std::string_view> known = {"names", "name", "action", "errnoRet", "args",
-                                                     "comment", "includes", "excludes"};
+    static const std::set<std::string_view> known = {"names", "name", "action", "errnoRet", "errno",
+                                                     "args", "comment", "includes", "excludes"};
     for (auto it = e.begin(); it != e.end(); ++it)
       if (!known.count(it.key())) warn(p + "." + it.key(), "unknown field ignored");
     size_t errs = diag_.error_count();
@@ -685,6 +767,7 @@ class Importer {
     } else {
       std::optional<uint32_t> ret;
       if (e.contains("errnoRet")) ret = u32_field(e["errnoRet"], p + ".errnoRet");
+      ret = podman_errno(e, "errno", "errnoRet", p + ".", ret);
       act = action(e["action"], p + ".action", ret, p + ".errnoRet");
     }
     std::vector<ArgCmp> conds;
@@ -731,6 +814,28 @@ class Importer {
         }
         continue;  // known, but not on any target arch: nothing to do, as in runc
       }
+      // libseccomp's precedence, which runc and crun inherit: the first unconditional rule of a
+      // syscall stays (later rules of that syscall are ignored); an unconditional rule replaces
+      // the conditional rules added before it. The entries are the same on every arch.
+      NameState& st = by_name_[name];
+      const bool unconditional = conds.empty();
+      if (st.unconditional) {
+        if (!(*st.unconditional == *act)) contradiction(name, np, st.unconditional_path, *act, *st.unconditional);
+        continue;
+      }
+      if (unconditional) {
+        for (size_t idx : st.conditional) {
+          if (!(out_.spec.rules[idx].action == *act) && warned_contradiction_.insert(name).second)
+            warn(np, quote(name) + " is " + act_text(*act) + " unconditionally here, which replaces the "
+                     "conditional " + act_text(out_.spec.rules[idx].action) + " rule at " +
+                     out_.spec.rules[idx].loc.json_path + " (as in runc and crun: libseccomp drops it)",
+                 "the profile contradicts itself: remove one of the two entries");
+          dropped_.insert(idx);
+        }
+        st.conditional.clear();
+        st.unconditional = *act;
+        st.unconditional_path = np;
+      }
       bool everywhere = have.size() == out_.spec.arches.size();
       for (Arch a : everywhere ? std::vector<Arch>{out_.spec.arches[0]} : have) {
         for (const auto& cs : rule_conds) {
@@ -740,6 +845,7 @@ class Importer {
           r.conds = cs;
           r.action = *act;
           r.loc = at(np);
+          if (!unconditional) st.conditional.push_back(out_.spec.rules.size());
           out_.spec.rules.push_back(std::move(r));
         }
       }
@@ -920,9 +1026,47 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
              (!o.only_arch || o.only_arch == r.only_arch) && o.action.more_restrictive_than(r.action);
     });
     if (dead) continue;
+    // runc and crun (libseccomp) let an unconditional rule of a syscall override all its
+    // conditional rules, whatever their order. Under sysfence's semantics the more restrictive
+    // conditional rules still decide where they match; OCI can say that only by narrowing the
+    // unconditional rule to the complement of the condition: one condition with an invertible
+    // operator. Anything else is an error, never a profile that means something else to runc.
+    std::vector<ArgCmp> rule_conds = r.conds;
+    if (r.conds.empty()) {
+      std::vector<const ir::Rule*> overriding;
+      for (const ir::Rule& o : spec.rules)
+        if (&o != &r && !o.conds.empty() && o.syscall == r.syscall && o.nr == r.nr &&
+            o.only_arch == r.only_arch && o.action.more_restrictive_than(r.action))
+          overriding.push_back(&o);
+      if (!overriding.empty()) {
+        std::optional<ArgCmp> inverse;
+        if (overriding.size() == 1 && overriding[0]->conds.size() == 1) {
+          ArgCmp c = overriding[0]->conds[0];
+          bool ok = true;
+          switch (c.op) {
+            case CmpOp::Eq: c.op = CmpOp::Ne; break;
+            case CmpOp::Ne: c.op = CmpOp::Eq; break;
+            case CmpOp::Lt: c.op = CmpOp::Ge; break;
+            case CmpOp::Ge: c.op = CmpOp::Lt; break;
+            case CmpOp::Le: c.op = CmpOp::Gt; break;
+            case CmpOp::Gt: c.op = CmpOp::Le; break;
+            default: ok = false;
+          }
+          if (ok) inverse = c;
+        }
+        if (!inverse) {
+          rule_error(r, "the unconditional rule for " + quote(name) + " with more restrictive conditional "
+                        "rules of the same syscall cannot be exported",
+                     "runc and crun (libseccomp) let an unconditional rule override every conditional rule of "
+                     "its syscall; give the " + r.action.to_string() + " rule the inverse condition instead");
+          continue;
+        }
+        rule_conds = {*inverse};
+      }
+    }
     std::vector<ArgCmp> conds;
     bool bad = false;
-    for (const ArgCmp& c : r.conds) {
+    for (const ArgCmp& c : rule_conds) {
       ArgCmp x = c;
       if (c.width == ir::Width::Bits32) {
         if (c.op == CmpOp::Eq) {
@@ -1020,6 +1164,13 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
 std::optional<std::string_view> cap_name(unsigned bit) {
   if (bit < std::size(kCapNames)) return kCapNames[bit];
   return std::nullopt;
+}
+
+std::vector<std::string> docker_default_caps() {
+  // moby's oci/caps/defaults.go (DefaultCapabilities).
+  return {"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",     "CAP_FOWNER",           "CAP_MKNOD",
+          "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",     "CAP_SETFCAP",          "CAP_SETPCAP",
+          "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
 }
 
 std::vector<std::string> host_effective_caps() {

@@ -122,3 +122,95 @@ TEST(EmuRaw, RejectsEmptyTruncatedAndUnverifiableFiles) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- 15: which capabilities an OCI profile is evaluated with ---------------------------------
+
+TEST(OciCaps, DockerDefaultSetUnlessToldOtherwiseAndSaysWhich) {
+  // As root the process has every capability; the profile still gets a container's 14.
+  auto def = sysfence({"emu", "--oci", kDocker, "mount", "0"});
+  EXPECT_EQ(def.code, 0) << def.all();
+  EXPECT_NE(def.out.find("errno(1)"), std::string::npos) << def.out;
+  EXPECT_NE(def.err.find("Docker's default container capabilities (14)"), std::string::npos) << def.err;
+  for (const char* sc : {"unshare", "bpf", "mount"}) {
+    auto r = sysfence({"emu", "--oci", kDocker, sc, "0"});
+    EXPECT_NE(r.out.find("errno(1)"), std::string::npos) << sc << r.out;
+  }
+  auto chroot = sysfence({"emu", "--oci", kDocker, "chroot", "0"});  // CAP_SYS_CHROOT is one of the 14
+  EXPECT_NE(chroot.out.find("allow"), std::string::npos) << chroot.out;
+  // --cap adds to the 14.
+  auto added = sysfence({"emu", "--oci", kDocker, "--cap", "CAP_SYS_ADMIN", "mount", "0"});
+  EXPECT_NE(added.out.find("allow"), std::string::npos) << added.all();
+  EXPECT_NE(added.err.find("(14) + CAP_SYS_ADMIN"), std::string::npos) << added.err;
+  // --cap none: no capabilities at all (chroot denied).
+  auto none = sysfence({"emu", "--oci", kDocker, "--cap", "none", "chroot", "0"});
+  EXPECT_NE(none.out.find("errno(1)"), std::string::npos) << none.all();
+  EXPECT_NE(none.err.find("no capabilities"), std::string::npos) << none.err;
+  // --host-caps: this process's own (root here: mount allowed; unprivileged: denied).
+  auto host = sysfence({"emu", "--oci", kDocker, "--host-caps", "mount", "0"});
+  EXPECT_NE(host.err.find("this process's effective capabilities"), std::string::npos) << host.err;
+  EXPECT_NE(host.out.find(geteuid() == 0 ? "allow" : "errno(1)"), std::string::npos) << host.all();
+  // check says it in its report and its JSON.
+  auto check = sysfence({"check", kDocker, "--json"});
+  json j = parse_or_fail(check.out);
+  EXPECT_EQ(j["capabilities"], "Docker's default container capabilities (14)") << j.dump();
+  // Bad choices are usage errors.
+  EXPECT_EQ(sysfence({"emu", "--oci", kDocker, "--cap", "CAP_SYS_ADMN", "mount"}).code, 2);
+  EXPECT_EQ(sysfence({"emu", "--oci", kDocker, "--cap", "none", "--host-caps", "mount"}).code, 2);
+  // A text policy has no capability choices: no note.
+  auto text = sysfence({"emu", "--default", "getpid"});
+  EXPECT_EQ(text.err.find("capabilities"), std::string::npos) << text.err;
+}
+
+// ---- 19: Podman's format, unknown capability names -------------------------------------------
+
+TEST(OciPodman, ErrnoNamesUnderstoodWithoutWarnings) {
+  auto r = sysfence({"check", kPodman, "--cap", "CAP_SYS_ADMIN"});
+  EXPECT_EQ(r.code, 0) << r.all();
+  EXPECT_EQ(r.all().find("unknown field"), std::string::npos) << r.all();
+  TempDir d;
+  // "errno" alone gives the errno; a name disagreeing with errnoRet is a warning.
+  const std::string p = d.file("p.json", R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "ENOSYS",
+    "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errno": "EACCES"},
+                 {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errno": "EPERM", "errnoRet": 2},
+                 {"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]})");
+  auto mk = sysfence({"emu", p, "mkdir"});
+  EXPECT_NE(mk.out.find("errno(13)"), std::string::npos) << mk.all();
+  auto other = sysfence({"emu", p, "read"});
+  EXPECT_NE(other.out.find("errno(38)"), std::string::npos) << other.all();
+  auto rm = sysfence({"emu", p, "rmdir"});
+  EXPECT_NE(rm.out.find("errno(2)"), std::string::npos) << rm.all();
+  EXPECT_NE(rm.err.find("disagrees with errnoRet"), std::string::npos) << rm.err;
+  const std::string bad = d.file("bad.json", R"({"defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errno": "EPRM"}]})");
+  auto b = sysfence({"check", bad});
+  EXPECT_EQ(b.code, 2) << b.all();
+  EXPECT_NE(b.err.find("syscalls[0].errno: unknown errno name \"EPRM\""), std::string::npos) << b.err;
+  EXPECT_NE(b.err.find("did you mean \"EPERM\"?"), std::string::npos) << b.err;
+}
+
+TEST(OciPodman, UnknownCapabilityNameIsWarnedWithASuggestion) {
+  TempDir d;
+  const std::string p = d.file("p.json", R"({"defaultAction": "SCMP_ACT_ERRNO",
+    "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMN"]}},
+                 {"names": ["chroot"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["sys_chroot"]}}]})");
+  auto r = sysfence({"check", p});
+  EXPECT_EQ(r.code, 0) << r.all();
+  EXPECT_NE(r.err.find("syscalls[0].includes.caps[0]: warning: unknown capability \"CAP_SYS_ADMN\""),
+            std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean \"CAP_SYS_ADMIN\"?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean \"CAP_SYS_CHROOT\"?"), std::string::npos) << r.err;
+  EXPECT_EQ(sysfence({"check", p, "--strict"}).code, 1);
+}
+
+// ---- 22: a profile that contradicts itself ----------------------------------------------------
+
+TEST(OciPodman, CheckWarnsWhereTheProfileContradictsItself) {
+  auto r = sysfence({"check", kPodman});  // Docker's default caps: no CAP_SYS_ADMIN
+  EXPECT_NE(r.err.find("rule for \"setns\" has no effect"), std::string::npos) << r.err;
+  auto e = sysfence({"emu", kPodman, "setns", "0", "0"});
+  EXPECT_NE(e.out.find("allow"), std::string::npos) << e.all();  // as runc and crun
+}
+
+}  // namespace

@@ -77,6 +77,7 @@ struct OciImport {
   std::string listener_path;       // for SCMP_ACT_NOTIFY: where to send the listener fd
   std::string listener_metadata;   // opaque, passed to the listener
   std::vector<std::string> skipped_names;  // names unknown to every arch (also warned about)
+  bool uses_caps = false;  // some includes/excludes.caps was evaluated (the capability set matters)
 };
 
 Parsed<OciImport> import_oci(std::string_view json, const OciImportOptions& options = {});
@@ -97,5 +98,7 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
 std::vector<std::string> host_effective_caps();
 std::string host_kernel_version();              // "6.18.0" style, from uname
 std::optional<std::string_view> cap_name(unsigned bit);  // 21 -> "CAP_SYS_ADMIN"
+// The capabilities Docker (moby) gives a container by default: 14 names, CAP_CHOWN first.
+std::vector<std::string> docker_default_caps();
 
 }  // namespace sysfence::frontend
