@@ -391,6 +391,13 @@ Layout layout_of(Arch a, std::span<const std::string_view> args, uint8_t wide) {
 
 }  // namespace
 
+bool syscall_args_known(std::string_view name) {
+  const auto& t = detail::kArgNames;
+  auto it = std::lower_bound(std::begin(t), std::end(t), name,
+                             [](const detail::ArgNames& e, std::string_view n) { return e.name < n; });
+  return it != std::end(t) && it->name == name;
+}
+
 std::span<const std::string_view> syscall_arg_names(Arch a, std::string_view name) {
   // CONFIG_CLONE_BACKWARDS (clone(2), NOTES): tls comes before child_tid.
   static constexpr std::string_view kCloneBackwards[] = {"flags", "stack", "parent_tid", "tls",

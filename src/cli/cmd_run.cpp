@@ -52,6 +52,7 @@ struct RunOpts {
   bool permissive = false;   // --permissive: trace, record what the policy would deny, enforce nothing
   std::string suggest_to;    // --suggest-to FILE (with --permissive)
   std::string freq;          // --freq FILE: weight the dispatch tree by a `learn --freq` profile
+  bool quiet = false;  // no note or hint lines of the runner's own (errors are still printed)
   SandboxOptions sandbox;
   std::vector<std::string> command;
 };
@@ -105,11 +106,16 @@ struct ChildFailure {
   char text[1000]; // rendered diagnostic (stages 1 and 2)
 };
 
+// A shared page that receives the same report without a syscall: a policy may deny write, and
+// the runner must still say why the program did not start.
+ChildFailure* g_failure_page = nullptr;
+
 [[noreturn]] void child_fail(int pipe_fd, int stage, int err, const std::string& text, int code) {
   ChildFailure f{};
   f.stage = stage;
   f.err = err;
   std::strncpy(f.text, text.c_str(), sizeof f.text - 1);
+  if (g_failure_page) std::memcpy(g_failure_page, &f, sizeof f);
   ssize_t ignored = ::write(pipe_fd, &f, sizeof f);
   (void)ignored;
   ::_exit(code);
@@ -184,6 +190,50 @@ __attribute__((noinline)) pid_t start_child(const RunOpts& o, const std::string&
   return child;
 }
 
+// The runner's own needs under the filter: execve to start the program, exit_group to end it
+// (or the child after a failed execve). A policy that denies either would end in a crash with
+// no message (glibc's _exit falls through to a fault when exit_group fails): refuse it first.
+// With stacked filters every one of them must allow.
+void check_runner_needs(const std::vector<bpf::Program>& stack) {
+  const arch::Arch a = arch::native_arch();
+  const auto& info = arch::info(a);
+  std::vector<bpf::VerifiedProgram> verified;
+  for (const auto& p : stack) verified.push_back(take(bpf::VerifiedProgram::make(p), kExitFail));
+  std::string denied;
+  for (const char* name : {"execve", "exit_group"}) {
+    const auto nr = arch::syscall_number(a, name);
+    if (!nr) continue;
+    for (const auto& vp : verified) {
+      const uint32_t ret = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, *nr)).ret;
+      if (bpf::outcome_of(ret).outcome == bpf::Outcome::kAllow) continue;
+      if (!denied.empty()) denied += " and ";
+      denied += std::string(name) + " (" + bpf::action_name(ret) + ")";
+      break;
+    }
+  }
+  if (denied.empty()) return;
+  Error e;
+  e.message = "the policy denies " + denied + " on " + std::string(info.name) +
+              ", which running any program needs (execve starts it, exit_group ends it); nothing ran";
+  e.hint = "allow them, e.g. `execve, exit_group: allow`";
+  throw Exit{kExitUsage, "sysfence: " + e.render(), true, {e}};
+}
+
+// One line on stderr after the run when the filter may be why the program failed.
+void hint_after_run(const RunOpts& o, int status) {
+  if (o.quiet || o.report) return;
+  const std::string prog = o.command.front();
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+    std::cerr << "sysfence: " << prog << " was killed by SIGSYS: the filter's kill or trap action "
+              << "on a syscall the policy denies; `sysfence run --report ...` names it (--quiet "
+                 "silences this line)\n";
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+    std::cerr << "sysfence: " << prog << " exited with status " << WEXITSTATUS(status)
+              << "; if a syscall the policy denies made it fail, `sysfence run --report ...` "
+                 "names it (--quiet silences this line)\n";
+  }
+}
+
 int exit_status_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -211,7 +261,7 @@ void run_run(RunOpts& o) {
   const bool precompiled = (!o.policy.given() || o.policy.use_default) && o.freq.empty() &&
                            o.policy.arches.empty() && precompiled_default_arch() == arch::native_arch();
   std::optional<LoadedPolicy> lp;
-  if (!precompiled) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
+  if (!precompiled) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true, /*quiet_notes=*/o.quiet);
   const sandbox::Plan sb =
       sandbox_plan_or_exit(o.sandbox, o.report, lp ? &lp->parsed.value->spec().sandbox : nullptr);
   // Install order; more than one filter only for a policy past 4096 instructions.
@@ -223,7 +273,7 @@ void run_run(RunOpts& o) {
                                                        : precompiled_default_program();
     stack.front().assign(pre.begin(), pre.end());
   } else {
-    if (!lp) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true);
+    if (!lp) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true, /*quiet_notes=*/o.quiet);
     compiler::FrequencyProfile profile;
     compiler::Options co;
     if (!o.freq.empty()) {
@@ -245,6 +295,7 @@ void run_run(RunOpts& o) {
   std::vector<bpf::Program> installed = stack;
   // --report answers each notification with what the original program returns: verified once.
   const auto original = take(bpf::VerifiedProgram::make(prog), kExitFail);
+  check_runner_needs(stack);
   if (o.report) {
     size_t rewritten = 0;
     installed = {report_program(prog, &rewritten)};
@@ -298,6 +349,11 @@ void run_run(RunOpts& o) {
     handoff = new (m) Handoff{};
     handoff->listener_fd.store(-1);
     handoff->taken.store(0);
+  }
+  {
+    void* m = ::mmap(nullptr, sizeof(ChildFailure), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) fail(std::string("mmap: ") + std::strerror(errno));
+    g_failure_page = new (m) ChildFailure{};
   }
   std::cout.flush();
   std::cerr.flush();
@@ -364,6 +420,10 @@ void run_run(RunOpts& o) {
   while ((n = ::read(pipefd[0], &f, sizeof f)) < 0 && errno == EINTR) {
   }
   ::close(pipefd[0]);
+  if (n != static_cast<ssize_t>(sizeof f) && g_failure_page->stage != 0) {
+    std::memcpy(&f, g_failure_page, sizeof f);  // the pipe write was denied: the page has it
+    n = sizeof f;
+  }
   if (n == static_cast<ssize_t>(sizeof f)) {
     if (f.stage == 3) {
       throw Exit{f.err == ENOENT ? kExitNotFound : kExitCannotExec,
@@ -378,6 +438,7 @@ void run_run(RunOpts& o) {
                true};
   }
   if (sup) sup->print_summary();
+  hint_after_run(o, status);
   int code = exit_status_of(status);
   // A kill action carried out by the supervisor looks to the shell like the kernel's own kill.
   if (sup && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && sup->killed_for_policy(child)) {
@@ -416,6 +477,9 @@ void add_run(CLI::App& app) {
                 "enforce NOTHING: record what the policy would deny and print the lines to add (docs/learn.md)");
   sub->add_option("--suggest-to", o->suggest_to, "with --permissive: write the lines to add to this file");
   sub->add_option("--freq", o->freq, "weight the filter's dispatch tree by a `learn --freq` profile");
+  sub->add_flag("-q,--quiet", o->quiet,
+                "no notes or hints of the runner's own (the capability note, the line after a "
+                "failed or SIGSYS-killed program)");
   add_sandbox_options(sub, o->sandbox);
   sub->callback([o] {
     for (auto& a : globals().run_tail) o->command.push_back(a);

@@ -66,6 +66,12 @@ std::string errno_label(int e) {
   return name ? std::string(name) : std::to_string(e);
 }
 
+// "errno(EPERM)" rather than "errno(1)"; other actions as the disassembler names them.
+std::string action_label(uint32_t ret) {
+  if (bpf::action_of(ret) == bpf::kRetErrno) return "errno(" + errno_label(bpf::data_of(ret)) + ")";
+  return bpf::action_name(ret);
+}
+
 }  // namespace
 
 void Supervisor::handle(const loader::Notification& n) {
@@ -78,7 +84,11 @@ void Supervisor::handle(const loader::Notification& n) {
   const std::string call = format_call(n.data, tid, true, id_still_valid, &ctx);
   const auto a = arch_of(n.data);
   const std::string arch_name = a ? std::string(arch::info(*a).name) : hex(n.data.arch);
-  const std::string action = bpf::action_name(ret);
+  const std::string action = action_label(ret);
+  const std::string label = syscall_label(n.data);
+  // clone3 -> ENOSYS is how policies (the default one, Docker's) make the C library fall back to
+  // clone, whose flags a filter can see: the intended answer, not a denial.
+  const bool fallback = label == "clone3" && act == bpf::kRetErrno && data == ENOSYS;
 
   std::string answer;
   if (act == bpf::kRetErrno) {
@@ -92,13 +102,19 @@ void Supervisor::handle(const loader::Notification& n) {
   } else {
     answer = "-1 ENOSYS";
   }
-  std::cerr << "sysfence: denied [pid " << tid << "] " << call << " on " << arch_name << ": "
-            << action << " -> " << answer << '\n';
-
-  ++total_;
-  Count& c = summary_[syscall_label(n.data) + (a && *a != arch::native_arch() ? " (" + arch_name + ")" : "")];
-  ++c.calls;
-  c.action = action;
+  if (fallback) {
+    std::cerr << "sysfence: note [pid " << tid << "] " << call << " on " << arch_name
+              << ": -1 ENOSYS, the policy's intended fallback (the C library retries with clone, "
+                 "whose flags the filter checks)\n";
+  } else {
+    std::cerr << "sysfence: denied [pid " << tid << "] " << call << " on " << arch_name << ": "
+              << action << " -> " << answer << '\n';
+    ++total_;
+    Count& c = summary_[label + (a && *a != arch::native_arch() ? " (" + arch_name + ")" : "")];
+    ++c.calls;
+    c.action = action;
+    c.rule = label.rfind("syscall ", 0) == 0 ? "" : label + ": allow";
+  }
 
   Result<void> r;
   if (act == bpf::kRetErrno) {
@@ -159,7 +175,9 @@ void Supervisor::print_summary() const {
   std::cerr << "sysfence: report: " << total_ << " denied syscall" << (total_ == 1 ? "" : "s")
             << ":\n";
   for (const auto& [name, c] : summary_) {
-    std::cerr << "  " << name << ": " << c.calls << "x " << c.action << '\n';
+    std::cerr << "  " << name << ": " << c.calls << "x " << c.action;
+    if (!c.rule.empty()) std::cerr << "; a rule that allows it: `" << c.rule << "`";
+    std::cerr << '\n';
   }
 }
 

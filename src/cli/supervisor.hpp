@@ -53,6 +53,7 @@ class Supervisor {
   struct Count {
     uint64_t calls = 0;
     std::string action;
+    std::string rule;  // a policy rule that would allow the call ("unshare: allow")
   };
   std::map<std::string, Count> summary_;  // "name on arch" -> count and action
   uint64_t total_ = 0;

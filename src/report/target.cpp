@@ -83,26 +83,56 @@ constexpr NamedArg kNamedArgs[] = {
     {"prctl", 0, false, {"PR_"}},
     {"socket", 0, false, {"AF_"}},
     {"personality", 0, false, {"PER_"}},
-    {"ptrace", 0, false, {"PTRACE_"}},
+    {"ptrace", 0, false, {"PTRACE_"}},  // requests only: see is_ptrace_request
     {"keyctl", 0, false, {"KEYCTL_"}},
     {"kill", 1, false, {"SIG"}},
     {"tgkill", 2, false, {"SIG"}},
+    {"tkill", 1, false, {"SIG"}},
+    {"rt_sigqueueinfo", 1, false, {"SIG"}},
 };
+
+// PTRACE_* names that are not requests share their values (PTRACE_SYSCALL_INFO_NONE and
+// PTRACE_TRACEME are both 0; PTRACE_O_TRACESYSGOOD and PTRACE_PEEKTEXT both 1).
+bool is_ptrace_request(std::string_view name) {
+  for (std::string_view not_request : {"PTRACE_O_", "PTRACE_EVENT", "PTRACE_SYSCALL_INFO_",
+                                       "PTRACE_PEEKSIGINFO_", "PTRACE_SECCOMP_"})
+    if (name.starts_with(not_request)) return false;
+  return true;
+}
+
+// "SIGCHLD" for 17; SIG_BLOCK and friends are not signals.
+std::string signal_name(arch::Arch a, uint64_t v) {
+  if (v == 0) return "";
+  for (const auto& c : arch::constants_with_prefix(a, "SIG")) {
+    if (c.name.starts_with("SIG_") || c.negative || c.value != v) continue;
+    if (c.name == "SIGIOT" || c.name == "SIGPOLL" || c.name == "SIGCLD" || c.name == "SIGUNUSED") continue;
+    return std::string(c.name);
+  }
+  return "";
+}
 
 // "CLONE_NEWUSER|CLONE_NEWNS", "TIOCSTI", or "" when nothing names the value.
 std::string name_value(arch::Arch a, std::string_view syscall, uint8_t index, uint64_t v) {
   for (const auto& n : kNamedArgs) {
     if (n.syscall != syscall || n.index != index) continue;
     if (!n.bits) {
+      if (n.prefixes[0] == "SIG") return signal_name(a, v);
       for (auto prefix : n.prefixes) {
         if (prefix.empty()) continue;
         for (const auto& c : arch::constants_with_prefix(a, prefix)) {
+          if (syscall == "ptrace" && !is_ptrace_request(c.name)) continue;
           if (c.value == v && !c.negative) return std::string(c.name);
         }
       }
       return "";
     }
-    if (v == 0) return "";
+    // clone's low byte is the exit signal (CSIGNAL), not flags.
+    std::string exit_signal;
+    if (syscall == "clone" && index == 0) {
+      exit_signal = signal_name(a, v & 0xff);
+      if (!exit_signal.empty() || (v & 0xff) == 0) v &= ~uint64_t{0xff};
+    }
+    if (v == 0) return exit_signal;
     std::string out;
     uint64_t rest = v;
     for (const auto& c : arch::constants_with_prefix(a, n.prefixes[0])) {
@@ -114,6 +144,7 @@ std::string name_value(arch::Arch a, std::string_view syscall, uint8_t index, ui
       }
     }
     if (out.empty()) return "";
+    if (!exit_signal.empty()) out += "|" + exit_signal;
     if (rest) {
       char b[32];
       std::snprintf(b, sizeof b, "|0x%llx", static_cast<unsigned long long>(rest));
@@ -227,8 +258,11 @@ std::string format_call(const bpf::SeccompData& d, pid_t tid, bool read_paths,
     arg_names = arch::syscall_arg_names(*name);
     paths = path_args(*name);
   }
-  // Without names we do not know how many arguments there are: show all six.
-  const size_t nargs = arg_names.empty() ? 6 : std::min<size_t>(arg_names.size(), 6);
+  // Only the declared arguments (the other registers hold whatever was there). Without names
+  // we do not know how many there are: show all six.
+  const bool known_args = name && arch::syscall_args_known(*name);
+  if (name && a) arg_names = arch::syscall_arg_names(*a, *name);
+  const size_t nargs = known_args ? std::min<size_t>(arg_names.size(), 6) : 6;
   const bool wide = a ? arch::info(*a).args_are_64bit : true;
 
   std::optional<std::string> path_text[6];
@@ -252,6 +286,11 @@ std::string format_call(const bpf::SeccompData& d, pid_t tid, bool read_paths,
     if (!arg_names.empty()) out += std::string(arg_names[i]) + "=";
     const uint64_t v = wide ? d.args[i] : (d.args[i] & 0xffffffffULL);
     std::string named = (name && a) ? name_value(*a, *name, static_cast<uint8_t>(i), v) : "";
+    // A directory fd argument (dirfd, olddirfd, dfd, ...) holding AT_FDCWD (an int: low 32 bits).
+    if (named.empty() && !arg_names.empty() && i < arg_names.size() &&
+        (arg_names[i].ends_with("dirfd") || arg_names[i].ends_with("dfd")) &&
+        static_cast<int32_t>(static_cast<uint32_t>(v)) == -100)
+      named = "AT_FDCWD";
     if (path_text[i]) {
       out += quote(*path_text[i]) + " (observed, not enforced)";
     } else if (!named.empty()) {

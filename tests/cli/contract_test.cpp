@@ -3,6 +3,9 @@
 // with --json every failure is one JSON object on stdout with the same exit code; `emu --raw`
 // takes only a raw filter; OCI capability sets are chosen explicitly and named.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.hpp"
@@ -211,6 +214,94 @@ TEST(OciPodman, CheckWarnsWhereTheProfileContradictsItself) {
   EXPECT_NE(r.err.find("rule for \"setns\" has no effect"), std::string::npos) << r.err;
   auto e = sysfence({"emu", kPodman, "setns", "0", "0"});
   EXPECT_NE(e.out.find("allow"), std::string::npos) << e.all();  // as runc and crun
+}
+
+}  // namespace
+
+namespace {
+
+// ---- 14: a policy that denies what running any program needs -------------------------------
+
+TEST(RunNeeds, PolicyDenyingExecveOrExitGroupIsRefusedBeforeAnythingRuns) {
+  TempDir d;
+  const std::string marker = d.join("marker");
+  for (const char* rule : {"exit_group: errno EPERM\n", "execve: errno EACCES\n", "exit_group: kill-process\n"}) {
+    auto p = d.file("p.policy", std::string("default allow\n") + rule);
+    auto r = sysfence({"run", "--policy", p, "--", "/usr/bin/touch", marker});
+    EXPECT_EQ(r.code, 2) << rule << r.all();
+    EXPECT_NE(r.err.find("which running any program needs"), std::string::npos) << r.err;
+    EXPECT_FALSE(clitest::exists(marker)) << rule;
+  }
+  // Positive control: the same program under `default allow` runs.
+  auto ok = sysfence({"run", "--policy", d.file("ok.policy", "default allow\n"), "--", "/usr/bin/touch", marker});
+  EXPECT_EQ(ok.code, 0) << ok.all();
+  EXPECT_TRUE(clitest::exists(marker));
+}
+
+TEST(RunNeeds, FailedExecveIsReportedEvenWhenThePolicyDeniesWrite) {
+  TempDir d;
+  // Executable, but not a format the kernel runs: execve fails under the filter (ENOEXEC).
+  const std::string junk = d.file("junk", std::string("\x01\x02\x03\x04 not a program\n"));
+  ASSERT_EQ(::chmod(junk.c_str(), 0755), 0);
+  for (const char* extra : {"", "write: kill-process\n"}) {
+    auto p = d.file("p.policy", std::string("default allow\n") + extra);
+    auto r = sysfence({"run", "--policy", p, "--", junk});
+    EXPECT_EQ(r.code, 126) << extra << r.all();
+    EXPECT_NE(r.err.find("execve failed under the filter: Exec format error"), std::string::npos)
+        << extra << r.err;
+  }
+}
+
+// ---- 20: one line when the filter may be why the program failed -----------------------------
+
+TEST(RunHint, SigsysAndFailureAreNamedAndQuietSilencesThem) {
+  TempDir d;
+  auto kill = d.file("k.policy", "default allow\nuname: kill-process\n");
+  auto r = sysfence({"run", "--policy", kill, "--", "uname"});
+  EXPECT_EQ(r.code, 128 + SIGSYS) << r.all();
+  EXPECT_NE(r.err.find("uname was killed by SIGSYS"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--report"), std::string::npos) << r.err;
+  auto q = sysfence({"run", "--quiet", "--policy", kill, "--", "uname"});
+  EXPECT_EQ(q.code, 128 + SIGSYS);
+  EXPECT_EQ(q.err, "") << q.err;
+  // Denied calls that fail: the program exits non-zero.
+  auto deny = d.file("e.policy", "default allow\nmkdir, mkdirat: errno EPERM\n");
+  auto f = sysfence({"run", "--policy", deny, "--", "mkdir", d.join("x")});
+  EXPECT_NE(f.code, 0);
+  EXPECT_NE(f.err.find("mkdir exited with status 1"), std::string::npos) << f.err;
+  EXPECT_NE(f.err.find("--report"), std::string::npos) << f.err;
+  auto fq = sysfence({"run", "-q", "--policy", deny, "--", "mkdir", d.join("x")});
+  EXPECT_EQ(fq.err.find("sysfence:"), std::string::npos) << fq.err;
+  // Positive control: a program that succeeds gets no line.
+  auto good = sysfence({"run", "--policy", deny, "--", "true"});
+  EXPECT_EQ(good.code, 0);
+  EXPECT_EQ(good.err, "") << good.err;
+}
+
+// ---- 21: --report names errno values, knows clone3's fallback, suggests a rule ---------------
+
+TEST(ReportDecoding, ErrnoNamesClone3FallbackAndASuggestedRule) {
+  TempDir d;
+  auto r = sysfence({"run", "--report", "--", "sh", "-c", "unshare -U true; true"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("unshare(flags=CLONE_NEWUSER) on x86_64: errno(EPERM) -> -1 EPERM"), std::string::npos) << r.err;
+  const std::string rule_prefix = "a rule that allows it: `";
+  auto at = r.err.find(rule_prefix);
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string rule = r.err.substr(at + rule_prefix.size(), r.err.find('`', at + rule_prefix.size()) - at - rule_prefix.size());
+  EXPECT_EQ(rule, "unshare: allow");
+  // The suggested rule is valid policy text, and it allows the call.
+  auto p = d.file("s.policy", "default errno EPERM\n" + rule + "\n");
+  auto e = sysfence({"emu", p, "unshare", "CLONE_NEWUSER"});
+  EXPECT_NE(e.out.find(": allow"), std::string::npos) << e.all();
+  // A thread: glibc tries clone3, the default policy answers ENOSYS on purpose, glibc uses clone.
+  auto t = sysfence({"run", "--report", "--", "/usr/bin/python3", "-c",
+                     "import threading; t = threading.Thread(target=print); t.start(); t.join()"});
+  EXPECT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(t.err.find("denied [pid"), std::string::npos) << t.err;
+  EXPECT_NE(t.err.find("clone3("), std::string::npos) << t.err;
+  EXPECT_NE(t.err.find("intended fallback"), std::string::npos) << t.err;
+  EXPECT_NE(t.err.find("no syscall was denied"), std::string::npos) << t.err;
 }
 
 }  // namespace

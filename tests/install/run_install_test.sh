@@ -30,11 +30,19 @@ version=${cli_version#sysfence }
 want=$(sed -n 's/^project(sysfence VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
 [[ $version == "$want" ]] || { echo "sysfence --version says $version, CMakeLists.txt $want"; exit 1; }
 
+# The README's C++ example, taken from README.md itself (the first ```cpp block), so that the
+# document cannot drift from what is tested: the consumer's child installs exactly that filter.
+src_dir=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$work/readme"
+awk '/^```cpp$/ {inside = 1; next} inside && /^```$/ {exit} inside {print}' "$src_dir/README.md" \
+  >"$work/readme/readme_example.inc"
+[[ -s $work/readme/readme_example.inc ]] || { echo "no \`\`\`cpp block in README.md"; exit 1; }
+
 echo "== find_package(sysfence)"
 gen=()
 command -v ninja >/dev/null && gen=(-G Ninja)
 cmake -S "$consumer" -B "$work/cmake-build" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$extra -I$work/readme" -DCMAKE_EXE_LINKER_FLAGS="$extra" \
   >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/cmake-build" >"$work/build.log" || { cat "$work/build.log"; exit 1; }
 grep -q "sysfence package version: $version\$" "$work/configure.log" ||
@@ -47,7 +55,7 @@ echo "== pkg-config sysfence"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 cxx=${CXX:-c++}
 # shellcheck disable=SC2046
-$cxx $extra -o "$work/pc-consumer" "$consumer/main.cpp" $(pkg-config --cflags --libs sysfence)
+$cxx $extra -I"$work/readme" -o "$work/pc-consumer" "$consumer/main.cpp" $(pkg-config --cflags --libs sysfence)
 LD_LIBRARY_PATH=$libdir "$work/pc-consumer" | grep -x "libsysfence $version"
 [[ $(pkg-config --modversion sysfence) == "$version" ]] || { echo "sysfence.pc version differs"; exit 1; }
 # The installed .pc must point at the prefix it was installed into, not the build's default.

@@ -106,5 +106,7 @@ bool arg_is_int32(std::string_view syscall, int index);
 // nullopt when `arg` is not such an argument there (on 64-bit ABIs it is one register).
 std::optional<std::pair<int, int>> wide_arg_registers(Arch a, std::string_view syscall,
                                                       std::string_view arg);
+// Whether the argument names of `name` are known (then an empty span means: no arguments).
+bool syscall_args_known(std::string_view name);
 
 }  // namespace sysfence::arch
