@@ -154,8 +154,9 @@ TEST(Run, ExecveDeniedMeansTheProgramNeverRuns) {
   auto p = d.file("noexec.policy", "default allow\nexecve, execveat: errno EACCES\n");
   auto marker = d.join("marker");
   auto r = sysfence({"run", "--policy", p, "--", "/usr/bin/touch", marker});
-  EXPECT_EQ(r.code, 126) << r.err;
-  EXPECT_NE(r.err.find("execve"), std::string::npos) << r.err;
+  // Refused before anything runs (issue 8, item 14): bad input, exit 2, and it says why.
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("denies execve"), std::string::npos) << r.err;
   EXPECT_FALSE(exists(marker));
 }
 
