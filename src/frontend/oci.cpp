@@ -929,6 +929,330 @@ std::string scmp_action(ActionKind k) {
   return "?";
 }
 
+// ---------------------------------------------------------------- export: one meaning in libseccomp
+//
+// libseccomp (hence runc and crun) does not apply sysfence's precedence: an unconditional rule of
+// a syscall overrides all its conditional rules, and overlapping conditional rules with different
+// actions are decided in an order of its own. The export therefore gives every rule the region of
+// argument values where sysfence lets it decide: its own conditions, minus the conditions of every
+// rule of the same syscall that comes before it in sysfence's order (more restrictive action; equal
+// kind: earlier rule). The regions of different actions are then disjoint, and whatever order
+// libseccomp tries them in, a call matches entries of one action only: the profile means to runc
+// what the policy means to sysfence. A region is a union of terms; a term ANDs at most one OCI
+// comparison per argument (runc ORs several comparisons on one argument), so every term is one
+// syscalls[] entry.
+
+constexpr uint64_t kAll = ~0ULL;
+constexpr uint64_t kLow32Mask = 0xffffffffULL;
+// More terms than this for one rule is an error, not a profile of thousands of entries.
+constexpr size_t kMaxTerms = 1024;
+// More entries than this for one syscall is an error: libseccomp spends a few instructions per
+// entry, and the kernel loads at most 4096.
+constexpr size_t kMaxEntriesPerSyscall = 256;
+
+// The values of one argument that one OCI comparison accepts.
+struct Atom {
+  enum Kind : uint8_t { Range, Pattern, NotPoint } kind = Range;
+  uint64_t a = 0;  // Range: lo; Pattern: mask; NotPoint: the value
+  uint64_t b = 0;  // Range: hi; Pattern: value (within mask)
+  // The comparison as written in the policy, while the atom is exactly it (kept for output).
+  std::optional<ArgCmp> as_written;
+
+  static Atom range(uint64_t lo, uint64_t hi) { return {Range, lo, hi, {}}; }
+  static Atom pattern(uint64_t mask, uint64_t value) { return {Pattern, mask, value & mask, {}}; }
+  static Atom not_point(uint64_t v) { return {NotPoint, v, 0, {}}; }
+  bool any() const { return (kind == Range && a == 0 && b == kAll) || (kind == Pattern && a == 0); }
+  bool contains(uint64_t x) const {
+    switch (kind) {
+      case Range: return a <= x && x <= b;
+      case Pattern: return (x & a) == b;
+      case NotPoint: return x != a;
+    }
+    return false;
+  }
+};
+
+// [lo, hi] as aligned blocks, each one bit pattern; `width_mask` limits the masks (0xffffffff:
+// the range is of the low word, the high word is free).
+std::vector<Atom> range_patterns(uint64_t lo, uint64_t hi, uint64_t width_mask) {
+  std::vector<Atom> out;
+  while (true) {
+    // The largest block starting at lo (aligned) that stays within hi.
+    int k = 0;
+    while (k < 64) {
+      const uint64_t size_minus_1 = (k + 1 == 64) ? kAll : ((1ULL << (k + 1)) - 1);
+      if ((lo & size_minus_1) != 0 || size_minus_1 > hi - lo) break;
+      ++k;
+    }
+    const uint64_t block_minus_1 = k == 64 ? kAll : (1ULL << k) - 1;
+    out.push_back(Atom::pattern(~block_minus_1 & width_mask, lo));
+    if (hi - lo == block_minus_1) break;
+    lo += block_minus_1 + 1;
+  }
+  return out;
+}
+
+// The values `x` does not accept, as atoms (disjoint).
+std::vector<Atom> complement(const Atom& x) {
+  std::vector<Atom> out;
+  switch (x.kind) {
+    case Atom::Range:
+      if (x.a == x.b) {
+        out.push_back(Atom::not_point(x.a));
+        break;
+      }
+      if (x.a > 0) out.push_back(Atom::range(0, x.a - 1));
+      if (x.b < kAll) out.push_back(Atom::range(x.b + 1, kAll));
+      break;
+    case Atom::Pattern:
+      // The first mask bit (from the top) that differs from the pattern decides.
+      for (int k = 63; k >= 0; --k) {
+        const uint64_t bit = 1ULL << k;
+        if (!(x.a & bit)) continue;
+        const uint64_t above = x.a & ~((bit << 1) - 1);  // k == 63: nothing above
+        out.push_back(Atom::pattern(above | bit, (x.b & above) | (~x.b & bit)));
+      }
+      break;
+    case Atom::NotPoint: out.push_back(Atom::range(x.a, x.a)); break;
+  }
+  return out;
+}
+
+// The values both accept, as atoms (empty: none).
+std::vector<Atom> intersect(const Atom& x, const Atom& y) {
+  if (x.any()) return {y};
+  if (y.any()) return {x};
+  if (x.kind > y.kind) return intersect(y, x);  // Range < Pattern < NotPoint
+  std::vector<Atom> out;
+  if (y.kind == Atom::NotPoint) {
+    if (!x.contains(y.a)) return {x};
+    if (x.kind == Atom::NotPoint) {  // two different points: x's two ranges
+      std::vector<Atom> ranges;
+      if (x.a > 0) ranges.push_back(Atom::range(0, x.a - 1));
+      if (x.a < kAll) ranges.push_back(Atom::range(x.a + 1, kAll));
+      for (const Atom& r : ranges)
+        for (const Atom& z : intersect(r, y)) out.push_back(z);
+      return out;
+    }
+    if (x.kind == Atom::Range) {
+      if (x.a < y.a) out.push_back(Atom::range(x.a, y.a - 1));
+      if (y.a < x.b) out.push_back(Atom::range(y.a + 1, x.b));
+      return out;
+    }
+    for (const Atom& c : complement(Atom::pattern(kAll, y.a)))
+      for (const Atom& z : intersect(x, c)) out.push_back(z);
+    return out;
+  }
+  if (x.kind == Atom::Range && y.kind == Atom::Range) {
+    const uint64_t lo = std::max(x.a, y.a), hi = std::min(x.b, y.b);
+    if (lo <= hi) out.push_back(Atom::range(lo, hi));
+    return out;
+  }
+  if (x.kind == Atom::Pattern) {  // both patterns
+    if ((x.b ^ y.b) & x.a & y.a) return out;
+    out.push_back(Atom::pattern(x.a | y.a, x.b | y.b));
+    return out;
+  }
+  // A range and a pattern.
+  if (x.a == x.b) {
+    if (y.contains(x.a)) out.push_back(x);
+    return out;
+  }
+  for (const Atom& p : range_patterns(x.a, x.b, kAll))
+    for (const Atom& z : intersect(p, y)) out.push_back(z);
+  return out;
+}
+
+// x accepts no value that y does not (false when unsure).
+bool subset(const Atom& x, const Atom& y) {
+  if (y.any()) return true;
+  if (x.kind == Atom::Range && x.a == x.b) return y.contains(x.a);
+  if (x.kind == Atom::Range && y.kind == Atom::Range) return y.a <= x.a && x.b <= y.b;
+  if (x.kind == Atom::Range && y.kind == Atom::NotPoint) return !x.contains(y.a);
+  if (x.kind == Atom::Pattern && y.kind == Atom::Pattern)
+    return (y.a & ~x.a) == 0 && ((x.b ^ y.b) & y.a) == 0;
+  if (x.kind == Atom::Pattern && y.kind == Atom::NotPoint) return !x.contains(y.a);
+  if (x.kind == Atom::NotPoint && y.kind == Atom::NotPoint) return x.a == y.a;
+  return false;
+}
+
+// ANDed comparisons, at most one per argument, in the order the policy wrote them.
+using Term = std::vector<std::pair<uint8_t, Atom>>;
+using Region = std::vector<Term>;
+
+const Atom* slot(const Term& t, uint8_t arg) {
+  for (const auto& [a, x] : t)
+    if (a == arg) return &x;
+  return nullptr;
+}
+
+// t AND (arg in x): zero or more terms.
+void and_atom(const Term& t, uint8_t arg, const Atom& x, Region& out) {
+  const Atom* old = slot(t, arg);
+  if (!old) {
+    Term n = t;
+    if (!x.any()) n.emplace_back(arg, x);
+    out.push_back(std::move(n));
+    return;
+  }
+  for (const Atom& z : intersect(*old, x)) {
+    Term n;
+    for (const auto& [a, y] : t)
+      if (a != arg) n.emplace_back(a, y);
+      else if (!z.any()) n.emplace_back(a, z);
+    out.push_back(std::move(n));
+  }
+}
+
+bool term_subset(const Term& x, const Term& y) {
+  for (const auto& [a, ya] : y) {
+    const Atom* xa = slot(x, a);
+    if (!xa || !subset(*xa, ya)) return false;
+  }
+  return true;
+}
+
+bool terms_meet(const Term& x, const Term& y) {
+  for (const auto& [a, xa] : x)
+    if (const Atom* ya = slot(y, a); ya && intersect(xa, *ya).empty()) return false;
+  return true;
+}
+
+// Drops terms that another term covers (same action: the entries are ORed).
+void simplify(Region& r) {
+  std::vector<bool> covered(r.size(), false);
+  for (size_t i = 0; i < r.size(); ++i)
+    for (size_t j = 0; j < r.size() && !covered[i]; ++j) {
+      if (i == j || covered[j] || !term_subset(r[i], r[j])) continue;
+      covered[i] = !term_subset(r[j], r[i]) || j < i;  // of two equal terms keep the first
+    }
+  Region out;
+  for (size_t i = 0; i < r.size(); ++i)
+    if (!covered[i]) out.push_back(std::move(r[i]));
+  r = std::move(out);
+}
+
+// The atoms that accept what `c` accepts.
+std::vector<Atom> atoms_of(const ArgCmp& c, Arch cmp_arch) {
+  ir::EffectiveCmp e = ir::effective(c, cmp_arch);
+  // On a 32-bit arch the high word is always 0: a 64-bit comparison of the low word is the same.
+  if (!arch::info(cmp_arch).args_are_64bit && c.width == ir::Width::Bits64) {
+    e.low32 = false;
+    if (e.op != CmpOp::MaskedEq) e.mask = kAll;
+  }
+  const uint64_t top = e.low32 ? kLow32Mask : kAll;
+  const uint64_t v = e.value;
+  auto range = [&](uint64_t lo, uint64_t hi) -> std::vector<Atom> {
+    if (lo > hi) return {};
+    if (!e.low32) return {Atom::range(lo, hi)};
+    return range_patterns(lo, hi, kLow32Mask);
+  };
+  std::vector<Atom> out;
+  switch (e.op) {
+    case CmpOp::Eq: out = e.low32 ? std::vector<Atom>{Atom::pattern(kLow32Mask, v)} : range(v, v); break;
+    case CmpOp::Ne:
+      out = e.low32 ? complement(Atom::pattern(kLow32Mask, v)) : std::vector<Atom>{Atom::not_point(v)};
+      break;
+    case CmpOp::Lt: out = v == 0 ? std::vector<Atom>{} : range(0, v - 1); break;
+    case CmpOp::Le: out = range(0, v); break;
+    case CmpOp::Gt: out = v == top ? std::vector<Atom>{} : range(v + 1, top); break;
+    case CmpOp::Ge: out = range(v, top); break;
+    case CmpOp::MaskedEq: out = {Atom::pattern(e.mask, v)}; break;
+  }
+  if (out.size() == 1 && !e.low32) {
+    ArgCmp w = c;
+    w.value = e.value;
+    w.mask = e.mask;
+    w.width = ir::Width::Bits64;
+    out[0].as_written = w;
+  }
+  return out;
+}
+
+// The conjunction of `conds` as a region.
+Region region_of(const std::vector<ArgCmp>& conds, Arch cmp_arch) {
+  Region r{Term{}};
+  for (const ArgCmp& c : conds) {
+    Region n;
+    const std::vector<Atom> atoms = atoms_of(c, cmp_arch);
+    for (const Term& t : r)
+      for (const Atom& x : atoms) and_atom(t, c.arg, x, n);
+    r = std::move(n);
+  }
+  simplify(r);
+  return r;
+}
+
+// r minus the values of `cut`; false when it grows past kMaxTerms.
+bool subtract(Region& r, const Term& cut) {
+  Region out;
+  for (Term& t : r) {
+    if (!terms_meet(t, cut)) {
+      out.push_back(std::move(t));
+      continue;
+    }
+    if (term_subset(t, cut)) continue;
+    // t AND NOT cut = OR over cut's arguments of (t AND arg outside cut's atom).
+    for (const auto& [a, x] : cut)
+      for (const Atom& c : complement(x)) and_atom(t, a, c, out);
+    if (out.size() > 4 * kMaxTerms) return false;
+  }
+  simplify(out);
+  r = std::move(out);
+  return r.size() <= kMaxTerms;
+}
+
+// One OCI comparison per atom; a range with two bounds is split into aligned blocks.
+// `positive_only`: no SCMP_CMP_NE, _LT or _LE. libseccomp (measured on 2.5.4) builds those as
+// the negation of ==, >= and >, and beside another entry of the same syscall its program can
+// then take the wrong branch: ioctl with {arg1 & 0x40000000000003 == 0, arg0 <= 0} and
+// {arg0 > 0x100000000, arg1 == 0x7fffffff}, both ERRNO(2), returns ERRNO(2) for ioctl(0,
+// 0x7fffffff), which matches neither (the kernel agrees with its program, not with the rules).
+// So a syscall with several entries gets only ==, >=, > and masks: x != v is x < v or x > v,
+// and x <= v is aligned blocks of values.
+std::vector<ArgCmp> oci_cmps(uint8_t arg, const Atom& x, bool positive_only) {
+  if (x.as_written && !(positive_only && (x.as_written->op == CmpOp::Ne || x.as_written->op == CmpOp::Lt ||
+                                          x.as_written->op == CmpOp::Le)))
+    return {*x.as_written};
+  std::vector<ArgCmp> out;
+  auto blocks = [&](uint64_t lo, uint64_t hi) {
+    for (const Atom& p : range_patterns(lo, hi, kAll))
+      for (const ArgCmp& c : oci_cmps(arg, p, positive_only)) out.push_back(c);
+  };
+  switch (x.kind) {
+    case Atom::Range:
+      if (x.a == x.b) return {ArgCmp::eq(arg, x.a)};
+      if (x.b == kAll) return {ArgCmp::ge(arg, x.a)};
+      if (x.a == 0 && !positive_only) return {ArgCmp::le(arg, x.b)};
+      blocks(x.a, x.b);
+      return out;
+    case Atom::Pattern:
+      if (x.a == kAll) return {ArgCmp::eq(arg, x.b)};
+      return {ArgCmp::masked_eq(arg, x.a, x.b)};
+    case Atom::NotPoint:
+      if (!positive_only) return {ArgCmp::ne(arg, x.a)};
+      if (x.a > 0) blocks(0, x.a - 1);
+      if (x.a < kAll) out.push_back(ArgCmp::gt(arg, x.a));
+      return out;
+  }
+  return out;
+}
+
+// The syscalls[] entries' comparisons for a term (one list per entry).
+std::vector<std::vector<ArgCmp>> oci_entries(const Term& t, bool positive_only) {
+  std::vector<std::vector<ArgCmp>> out{{}};
+  for (const auto& [a, x] : t) {
+    std::vector<std::vector<ArgCmp>> next;
+    for (const ArgCmp& c : oci_cmps(a, x, positive_only))
+      for (const auto& e : out) {
+        next.push_back(e);
+        next.back().push_back(c);
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
 }  // namespace
 
 Parsed<OciImport> import_oci(std::string_view text, const OciImportOptions& options) {
@@ -1004,10 +1328,18 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
         return false;
     return true;
   };
-  std::set<std::string> seen_rule;  // per-arch copies of one rule collapse into one entry
-  for (const ir::Rule& r : spec.rules) {
-    std::string name = r.syscall;
-    if (name.empty() && r.nr) {
+  // A 64-bit target arch decides how comparisons read (on a 32-bit one every argument is one word).
+  Arch cmp_arch = policy.arches()[0];
+  for (Arch a : policy.arches())
+    if (arch::info(a).args_are_64bit) {
+      cmp_arch = a;
+      break;
+    }
+  std::vector<std::string> names(spec.rules.size());
+  for (size_t i = 0; i < spec.rules.size(); ++i) {
+    const ir::Rule& r = spec.rules[i];
+    names[i] = r.syscall;
+    if (names[i].empty() && r.nr) {
       Arch a = r.only_arch.value_or(policy.arches()[0]);
       auto n = arch::syscall_name(a, *r.nr);
       if (!n) {
@@ -1015,122 +1347,143 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
                           std::string(arch::info(a).name) + "; OCI profiles name syscalls");
         continue;
       }
-      name = std::string(*n);
+      names[i] = std::string(*n);
     }
+  }
+  // The rule `o` applies on every target arch that has its syscall, with the same conditions:
+  // it may narrow a rule that applies everywhere.
+  auto same_on_every_arch = [&](const ir::Rule& o, const std::string& name) {
+    if (!o.only_arch) return true;
+    for (Arch a : policy.arches()) {
+      if (a == *o.only_arch || !arch::syscall_number(a, name)) continue;
+      bool twin = std::any_of(spec.rules.begin(), spec.rules.end(), [&](const ir::Rule& x) {
+        return x.syscall == name && x.only_arch == a && x.action == o.action && same_conds(x.conds, o.conds);
+      });
+      if (!twin) return false;
+    }
+    return true;
+  };
+  // sysfence's order among the rules of one syscall: more restrictive action first; of two
+  // rules with one kind of action the earlier one (compiler.cpp's stable sort).
+  auto comes_before = [&](size_t o, size_t r) {
+    const Action& x = spec.rules[o].action;
+    const Action& y = spec.rules[r].action;
+    if (x == y) return false;
+    if (x.more_restrictive_than(y)) return true;
+    return !y.more_restrictive_than(x) && o < r;
+  };
+  std::set<std::string> seen_rule;  // per-arch copies of one rule collapse into one entry
+  std::vector<std::pair<size_t, Region>> decided;  // rule index, where it decides
+  for (size_t i = 0; i < spec.rules.size(); ++i) {
+    const ir::Rule& r = spec.rules[i];
+    const std::string& name = names[i];
+    if (name.empty()) continue;
+    // Rules with the default action get no entry: where they decide, the default applies. They
+    // still narrow the rules they come before.
     if (r.action == spec.default_action) continue;
-    // Under sysfence's semantics (the most restrictive matching rule wins) a rule less
-    // restrictive than an unconditional rule of the same syscall never decides anything. OCI
-    // runtimes do not read profiles that way, so leave such dead rules out.
-    bool dead = std::any_of(spec.rules.begin(), spec.rules.end(), [&](const ir::Rule& o) {
-      return &o != &r && o.conds.empty() && o.syscall == r.syscall && o.nr == r.nr &&
-             (!o.only_arch || o.only_arch == r.only_arch) && o.action.more_restrictive_than(r.action);
-    });
-    if (dead) continue;
-    // runc and crun (libseccomp) let an unconditional rule of a syscall override all its
-    // conditional rules, whatever their order. Under sysfence's semantics the more restrictive
-    // conditional rules still decide where they match; OCI can say that only by narrowing the
-    // unconditional rule to the complement of the condition: one condition with an invertible
-    // operator. Anything else is an error, never a profile that means something else to runc.
-    std::vector<ArgCmp> rule_conds = r.conds;
-    if (r.conds.empty()) {
-      std::vector<const ir::Rule*> overriding;
-      for (const ir::Rule& o : spec.rules)
-        if (&o != &r && !o.conds.empty() && o.syscall == r.syscall && o.nr == r.nr &&
-            o.only_arch == r.only_arch && o.action.more_restrictive_than(r.action))
-          overriding.push_back(&o);
-      if (!overriding.empty()) {
-        std::optional<ArgCmp> inverse;
-        if (overriding.size() == 1 && overriding[0]->conds.size() == 1) {
-          ArgCmp c = overriding[0]->conds[0];
-          bool ok = true;
-          switch (c.op) {
-            case CmpOp::Eq: c.op = CmpOp::Ne; break;
-            case CmpOp::Ne: c.op = CmpOp::Eq; break;
-            case CmpOp::Lt: c.op = CmpOp::Ge; break;
-            case CmpOp::Ge: c.op = CmpOp::Lt; break;
-            case CmpOp::Le: c.op = CmpOp::Gt; break;
-            case CmpOp::Gt: c.op = CmpOp::Le; break;
-            default: ok = false;
-          }
-          if (ok) inverse = c;
-        }
-        if (!inverse) {
-          rule_error(r, "the unconditional rule for " + quote(name) + " with more restrictive conditional "
-                        "rules of the same syscall cannot be exported",
-                     "runc and crun (libseccomp) let an unconditional rule override every conditional rule of "
-                     "its syscall; give the " + r.action.to_string() + " rule the inverse condition instead");
-          continue;
-        }
-        rule_conds = {*inverse};
-      }
-    }
-    std::vector<ArgCmp> conds;
+    Region region = region_of(r.conds, cmp_arch);
     bool bad = false;
-    for (const ArgCmp& c : rule_conds) {
-      ArgCmp x = c;
-      if (c.width == ir::Width::Bits32) {
-        if (c.op == CmpOp::Eq) {
-          x.op = CmpOp::MaskedEq;
-          x.mask = 0xffffffffULL;
-          x.value = c.value & 0xffffffffULL;
-        } else if (c.op == CmpOp::MaskedEq) {
-          x.mask = c.mask & 0xffffffffULL;
-          x.value = c.value & 0xffffffffULL;
-        } else {
-          rule_error(r, "a 32-bit " + opname(c.op) + " comparison of arg" + std::to_string(c.arg) +
-                            " has no OCI equivalent", "OCI compares all 64 bits; use == or a mask");
+    for (size_t j = 0; j < spec.rules.size() && !bad && !region.empty(); ++j) {
+      const ir::Rule& o = spec.rules[j];
+      if (j == i || names[j] != name || !comes_before(j, i)) continue;
+      if (o.only_arch && r.only_arch && *o.only_arch != *r.only_arch) continue;
+      if (o.only_arch && !r.only_arch && !same_on_every_arch(o, name)) {
+        rule_error(r, "the rule for " + quote(name) + " is narrowed on " +
+                          std::string(arch::info(*o.only_arch).name) + " only, which OCI cannot express",
+                   "export for one arch at a time, or give the syscall the same rule on every arch");
+        bad = true;
+        break;
+      }
+      for (const Term& cut : region_of(o.conds, cmp_arch))
+        if (!subtract(region, cut)) {
+          rule_error(r, "the rule for " + quote(name) + " needs more than " + std::to_string(kMaxTerms) +
+                            " OCI entries to keep its meaning beside the rules that come before it",
+                     "simplify the conditions of the rules of " + quote(name));
           bad = true;
           break;
         }
-        x.width = ir::Width::Bits64;
-      }
-      for (const ArgCmp& y : conds)
-        if (y.arg == x.arg) {
-          rule_error(r, "two conditions on arg" + std::to_string(c.arg) + " in one rule cannot be exported",
-                     "runc reads several conditions on one argument as alternatives (OR)");
-          bad = true;
-        }
-      if (bad) break;
-      conds.push_back(x);
     }
-    if (bad) continue;
-    if (r.only_arch) {
+    if (bad || region.empty()) continue;  // empty: never decides (another rule always comes first)
+    if (r.only_arch && !same_on_every_arch(r, name)) {
       // OCI cannot limit a rule to one arch. That is harmless when every target arch that has
       // this syscall gets the same rule (the per-arch copies collapse below).
-      bool ok = true;
-      for (Arch a : policy.arches()) {
-        if (a == *r.only_arch || !arch::syscall_number(a, name)) continue;
-        bool twin = std::any_of(spec.rules.begin(), spec.rules.end(), [&](const ir::Rule& o) {
-          return o.syscall == name && o.only_arch == a && o.action == r.action && same_conds(o.conds, r.conds);
-        });
-        if (!twin) ok = false;
-      }
-      if (!ok) {
-        size_t before = out.errors.size();
-        rule_error(r, "the rule for " + quote(name) + " differs between target arches, which OCI cannot express",
-                   "export for one arch at a time, or give the syscall the same rule on every arch");
-        for (size_t k = 0; k < before; ++k)
-          if (out.errors[k].render() == out.errors.back().render()) {
-            out.errors.pop_back();
-            break;
-          }
-        continue;
-      }
+      size_t before = out.errors.size();
+      rule_error(r, "the rule for " + quote(name) + " differs between target arches, which OCI cannot express",
+                 "export for one arch at a time, or give the syscall the same rule on every arch");
+      for (size_t k = 0; k < before; ++k)
+        if (out.errors[k].render() == out.errors.back().render()) {
+          out.errors.pop_back();
+          break;
+        }
+      continue;
     }
-    std::string key = name + "|" + r.action.to_string();
+    decided.emplace_back(i, std::move(region));
+  }
+  // Syscalls with several entries get positive comparisons only (see oci_cmps).
+  std::map<std::string, std::set<std::string>> entries_of;
+  auto entry_key = [](const std::string& name, const Action& act, const std::vector<ArgCmp>& conds) {
+    std::string key = name + "|" + act.to_string();
     for (const ArgCmp& c : conds)
       key += "|" + std::to_string(c.arg) + "," + std::to_string(static_cast<int>(c.op)) + "," +
              std::to_string(c.value) + "," + std::to_string(c.mask);
-    if (!seen_rule.insert(key).second) continue;
-    if (r.action.kind == ActionKind::Trap && r.action.data)
-      warn("the trap data of the rule for " + quote(name) + " is lost (OCI has no field for it)");
-    auto g = std::find_if(groups.begin(), groups.end(),
-                          [&](const Group& x) { return x.action == r.action && same_conds(x.conds, conds); });
-    if (g == groups.end()) {
-      groups.push_back(Group{r.action, conds, {}});
-      g = groups.end() - 1;
+    return key;
+  };
+  std::map<std::string, std::set<uint8_t>> args_of;
+  for (const auto& [i, region] : decided)
+    for (const Term& t : region)
+      for (const std::vector<ArgCmp>& conds : oci_entries(t, false)) {
+        entries_of[names[i]].insert(entry_key(names[i], spec.rules[i].action, conds));
+        for (const ArgCmp& c : conds) args_of[names[i]].insert(c.arg);
+      }
+  // libseccomp turns a syscall's entries into one decision tree over the argument words, which
+  // it walks without going back: when entries compare different arguments, a call can go down
+  // the branch of one entry, fail there, and never reach the entry that matches (measured on
+  // 2.5.4: allow {arg0 >= 2, arg1 > 2} beside kill-process {arg0 >= 3, arg1 <= 1}, disjoint,
+  // kills read(2, 0)). Entries that compare one argument are exact (the differential test in
+  // tests/compiler/oci_libseccomp_test.cpp); anything else is an error, never a profile that
+  // means something else to runc.
+  std::set<std::string> refused;
+  for (const auto& [i, region] : decided) {
+    const std::string& name = names[i];
+    if (entries_of[name].size() > kMaxEntriesPerSyscall && refused.insert(name).second) {
+      rule_error(spec.rules[i],
+                 "the rules of " + quote(name) + " need " + std::to_string(entries_of[name].size()) +
+                     " OCI entries to keep their meaning (at most " + std::to_string(kMaxEntriesPerSyscall) +
+                     " are written: libseccomp's program would grow past what the kernel loads)",
+                 "simplify the conditions of the rules of " + quote(name) +
+                     " (64-bit masks and ranges beside each other need many entries)");
+      continue;
     }
-    if (std::find(g->names.begin(), g->names.end(), name) == g->names.end()) g->names.push_back(name);
+    if (entries_of[name].size() < 2 || args_of[name].size() < 2 || !refused.insert(name).second) continue;
+    std::string args;
+    for (uint8_t a : args_of[name]) args += (args.empty() ? "arg" : ", arg") + std::to_string(a);
+    rule_error(spec.rules[i],
+               "the rules of " + quote(name) + " compare " + args + " in " + std::to_string(entries_of[name].size()) +
+                   " OCI entries, which libseccomp (runc, crun) does not decide faithfully",
+               "libseccomp walks one tree per syscall without going back: export only when the rules of " +
+                   quote(name) + " compare one argument between them, or are one rule");
+  }
+  for (const auto& [i, region] : decided) {
+    const ir::Rule& r = spec.rules[i];
+    const std::string& name = names[i];
+    if (refused.count(name)) continue;
+    const bool positive_only = entries_of[name].size() > 1;
+    bool entered = false;
+    for (const Term& t : region) {
+      for (const std::vector<ArgCmp>& conds : oci_entries(t, positive_only)) {
+        if (!seen_rule.insert(entry_key(name, r.action, conds)).second) continue;
+        entered = true;
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const Group& x) { return x.action == r.action && same_conds(x.conds, conds); });
+        if (g == groups.end()) {
+          groups.push_back(Group{r.action, conds, {}});
+          g = groups.end() - 1;
+        }
+        if (std::find(g->names.begin(), g->names.end(), name) == g->names.end()) g->names.push_back(name);
+      }
+    }
+    if (entered && r.action.kind == ActionKind::Trap && r.action.data)
+      warn("the trap data of the rule for " + quote(name) + " is lost (OCI has no field for it)");
   }
   json sc = json::array();
   for (const Group& g : groups) {

@@ -3,6 +3,8 @@
 // with --json every failure is one JSON object on stdout with the same exit code; `emu --raw`
 // takes only a raw filter; OCI capability sets are chosen explicitly and named.
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -236,6 +238,23 @@ TEST(RunNeeds, PolicyDenyingExecveOrExitGroupIsRefusedBeforeAnythingRuns) {
   auto ok = sysfence({"run", "--policy", d.file("ok.policy", "default allow\n"), "--", "/usr/bin/touch", marker});
   EXPECT_EQ(ok.code, 0) << ok.all();
   EXPECT_TRUE(clitest::exists(marker));
+}
+
+// --permissive enforces nothing, so the same policies are not refused there: the program runs
+// and the denials it would meet are reported.
+TEST(RunNeeds, PermissiveRunsAPolicyDenyingExecveOrExitGroup) {
+  TempDir d;
+  for (const char* rule : {"exit_group: errno EPERM\n", "execve: errno EACCES\n"}) {
+    const std::string marker = d.join("marker");
+    std::remove(marker.c_str());
+    auto p = d.file("p.policy", std::string("default allow\n") + rule);
+    auto r = sysfence({"run", "--permissive", "--policy", p, "--", "/usr/bin/touch", marker});
+    EXPECT_EQ(r.code, 0) << rule << r.all();
+    EXPECT_EQ(r.err.find("which running any program needs"), std::string::npos) << r.err;
+    EXPECT_TRUE(clitest::exists(marker)) << rule << r.all();
+    const std::string name = std::string(rule).substr(0, std::string(rule).find(':'));
+    EXPECT_NE(r.all().find(name), std::string::npos) << "the denial is reported: " << r.all();
+  }
 }
 
 TEST(RunNeeds, FailedExecveIsReportedEvenWhenThePolicyDeniesWrite) {

@@ -495,18 +495,13 @@ TEST(OciExport, WhatOciCannotSayIsAnErrorOrAWarning) {
             "  openat: (flags & O_DIRECTORY) == 0\n"
             "  ^\n"
             "hint: export for one arch at a time, or give the syscall the same rule on every arch\n");
+  // A 32-bit range and two conditions on one argument are rewritten (aligned blocks of values as
+  // masks; tests/compiler/oci_libseccomp_test.cpp checks the meaning against libseccomp).
   auto narrow = frontend::export_oci(load_ok("arch x86_64\nread: u32(arg0) < 3\n"));
-  EXPECT_EQ(narrow.render(),
-            "p.policy(2:1): a 32-bit SCMP_CMP_LT comparison of arg0 has no OCI equivalent\n"
-            "  read: u32(arg0) < 3\n"
-            "  ^\n"
-            "hint: OCI compares all 64 bits; use == or a mask\n");
+  EXPECT_TRUE(narrow.ok()) << narrow.render();
+  EXPECT_NE(narrow.value.value_or("").find("\"value\": 4294967294"), std::string::npos) << *narrow.value;
   auto twice = frontend::export_oci(load_ok("arch x86_64\nread: arg0 > 3 && arg0 < 9\n"));
-  EXPECT_EQ(twice.render(),
-            "p.policy(2:1): two conditions on arg0 in one rule cannot be exported\n"
-            "  read: arg0 > 3 && arg0 < 9\n"
-            "  ^\n"
-            "hint: runc reads several conditions on one argument as alternatives (OR)\n");
+  EXPECT_TRUE(twice.ok()) << twice.render();
   auto unknown = frontend::export_oci(load_ok("default allow\nunknown-syscall errno ENOSYS\narch x86_64\n"));
   EXPECT_TRUE(unknown.ok());
   EXPECT_EQ(unknown.render(),

@@ -27,13 +27,14 @@
 //    calls from them get the bad-arch action (kill-process), which fails closed.
 //
 // Known weaknesses: nlohmann::json keeps no source positions, so errors inside a well-formed
-// document carry a JSON path but no line; duplicate keys keep the last value silently. Export
-// cannot express sysfence's unknown-syscall action, per-arch rules whose conditions differ
-// between arches, 32-bit comparisons other than == and masked ==, or two conditions on one
-// argument (runc would OR them): it reports those as errors or warnings instead of guessing.
-// Export drops rules that can never decide (less restrictive than an unconditional rule of the
-// same syscall). When two *conditional* rules of one syscall with different actions overlap,
-// sysfence applies the more restrictive one; libseccomp (hence runc/crun) may pick differently.
+// document carry a JSON path but no line; duplicate keys keep the last value silently.
+// Export gives every rule the region where sysfence lets it decide (its conditions minus those of
+// the rules of its syscall that come first), so the entries of different actions are disjoint and
+// libseccomp (runc, crun) decides every call as sysfence does (docs/oci.md). It cannot express,
+// and reports as errors: sysfence's unknown-syscall action (a warning), per-arch rules whose
+// conditions differ between arches, a syscall whose entries compare different arguments
+// (libseccomp 2.5.4 walks them without going back and can miss the matching entry), and a rule
+// that would need more than 256 entries.
 #pragma once
 
 #include <cstdint>
