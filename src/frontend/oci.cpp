@@ -1429,19 +1429,21 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
     return key;
   };
   std::map<std::string, std::set<uint8_t>> args_of;
+  std::set<std::string> chained;  // syscalls with an entry of two or more comparisons
   for (const auto& [i, region] : decided)
     for (const Term& t : region)
       for (const std::vector<ArgCmp>& conds : oci_entries(t, false)) {
         entries_of[names[i]].insert(entry_key(names[i], spec.rules[i].action, conds));
         for (const ArgCmp& c : conds) args_of[names[i]].insert(c.arg);
+        if (conds.size() > 1) chained.insert(names[i]);
       }
   // libseccomp turns a syscall's entries into one decision tree over the argument words, which
-  // it walks without going back: when entries compare different arguments, a call can go down
-  // the branch of one entry, fail there, and never reach the entry that matches (measured on
-  // 2.5.4: allow {arg0 >= 2, arg1 > 2} beside kill-process {arg0 >= 3, arg1 <= 1}, disjoint,
-  // kills read(2, 0)). Entries that compare one argument are exact (the differential test in
-  // tests/compiler/oci_libseccomp_test.cpp); anything else is an error, never a profile that
-  // means something else to runc.
+  // it walks without going back: when entries compare different arguments and one of them ANDs
+  // several comparisons, a call can go down that entry's branch, fail there, and never reach
+  // the entry that matches (measured on 2.5.4: allow {arg0 >= 2, arg1 > 2} beside kill-process
+  // {arg0 >= 3, arg1 <= 1}, disjoint, kills read(2, 0)). Entries of one comparison each, or all
+  // on one argument, are exact (the differential tests in tests/compiler/oci_libseccomp_test.cpp);
+  // anything else is an error, never a profile that means something else to runc.
   std::set<std::string> refused;
   for (const auto& [i, region] : decided) {
     const std::string& name = names[i];
@@ -1454,14 +1456,17 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
                      " (64-bit masks and ranges beside each other need many entries)");
       continue;
     }
-    if (entries_of[name].size() < 2 || args_of[name].size() < 2 || !refused.insert(name).second) continue;
+    if (entries_of[name].size() < 2 || args_of[name].size() < 2 || !chained.count(name) ||
+        !refused.insert(name).second)
+      continue;
     std::string args;
     for (uint8_t a : args_of[name]) args += (args.empty() ? "arg" : ", arg") + std::to_string(a);
     rule_error(spec.rules[i],
                "the rules of " + quote(name) + " compare " + args + " in " + std::to_string(entries_of[name].size()) +
-                   " OCI entries, which libseccomp (runc, crun) does not decide faithfully",
+                   " OCI entries, some with several comparisons, which libseccomp (runc, crun) does not "
+                   "decide faithfully",
                "libseccomp walks one tree per syscall without going back: export only when the rules of " +
-                   quote(name) + " compare one argument between them, or are one rule");
+                   quote(name) + " compare one argument between them, or each entry compares one argument");
   }
   for (const auto& [i, region] : decided) {
     const ir::Rule& r = spec.rules[i];

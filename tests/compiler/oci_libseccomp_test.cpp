@@ -450,6 +450,8 @@ TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
            "ioctl: allow\nioctl: u32(arg1) in {0x5412, 0x541C} -> errno EPERM\n",
            // A kill beside an errno beside an allow, overlapping.
            "kill: allow\nkill: arg1 > 8 -> errno EINVAL\nkill: arg1 == 9 -> kill-process\n",
+           // One comparison per entry, on different arguments (what `learn` writes for mmap).
+           "mmap: (arg2 & 4) == 0 || (arg3 & 0x20) == 0\nmmap: arg2 == 7 -> errno EACCES\n",
            // Two conditions in one rule alone: one entry.
            "kill: arg1 != 9 && arg0 > 1\n",
            // An unconditional errno equal to the default beats a conditional allow.
@@ -464,10 +466,10 @@ TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
   }
 }
 
-// Entries of one syscall that compare different arguments are refused: libseccomp walks its tree
-// without going back and can miss the entry that matches (the two rules below, as exported
+// Entries of one syscall that compare different arguments, one of them with several comparisons,
+// are refused: libseccomp walks its tree without going back and can miss the entry that matches (the two rules below, as exported
 // entries, kill read(2, 0) under libseccomp 2.5.4 although neither matches).
-TEST(OciExportLikeRunc, EntriesComparingDifferentArgumentsAreRefused) {
+TEST(OciExportLikeRunc, ChainedEntriesComparingDifferentArgumentsAreRefused) {
   for (const char* text : {"read: arg0 >= 2 && arg1 > 2 -> allow\nread: arg0 >= 3 && arg1 <= 1 -> kill-process\n",
                            "writev: allow\nwritev: arg0 == 3 && arg1 == 4 -> errno EBADF\n"}) {
     auto p = frontend::load_policy_text(std::string("arch x86_64\ndefault errno EPERM\n") + text, "p.policy");

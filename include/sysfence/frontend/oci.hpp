@@ -32,8 +32,9 @@
 // the rules of its syscall that come first), so the entries of different actions are disjoint and
 // libseccomp (runc, crun) decides every call as sysfence does (docs/oci.md). It cannot express,
 // and reports as errors: sysfence's unknown-syscall action (a warning), per-arch rules whose
-// conditions differ between arches, a syscall whose entries compare different arguments
-// (libseccomp 2.5.4 walks them without going back and can miss the matching entry), and a rule
+// conditions differ between arches, a syscall whose entries compare different arguments with
+// an entry of several comparisons (libseccomp 2.5.4 walks them without going back and can miss
+// the matching entry), and a rule
 // that would need more than 256 entries.
 #pragma once
 
