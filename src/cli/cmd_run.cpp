@@ -8,7 +8,7 @@
 //          as the very last step, then execve. Any failure before execve is written to a CLOEXEC
 //          pipe and the child exits without exec'ing.
 //  parent: waits and exits with the child's status (128+signal when it was killed).
-// With --report the child installs the report program (supervisor.hpp) with NEW_LISTENER, puts
+// With --report the child installs the report program (sysfence/report/supervisor.hpp) with NEW_LISTENER, puts
 // the listener's fd number into a shared page, and spins (no syscalls: the filter is already on)
 // until the parent has taken the fd with pidfd_getfd; then it execs.
 #include <cerrno>
@@ -33,7 +33,7 @@
 #include "policy_input.hpp"
 #include "precompiled/default_program.hpp"
 #include "sandbox_options.hpp"
-#include "supervisor.hpp"
+#include "sysfence/report/supervisor.hpp"
 #include "sysfence/bpf/emulate.hpp"
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/loader/loader.hpp"
@@ -298,7 +298,7 @@ void run_run(RunOpts& o) {
   check_runner_needs(stack);
   if (o.report) {
     size_t rewritten = 0;
-    installed = {report_program(prog, &rewritten)};
+    installed = {report::report_program(prog, &rewritten)};
     flags |= loader::kFlagNewListener;
     if (flags & loader::kFlagTsync) flags |= loader::kFlagTsyncEsrch;
   } else {
@@ -375,7 +375,7 @@ void run_run(RunOpts& o) {
   ::sigprocmask(SIG_SETMASK, &g_mask_before_fork, nullptr);
 
   int status = 0;
-  std::optional<Supervisor> sup;
+  std::optional<report::Supervisor> sup;
   if (o.report) {
     const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
     if (pidfd < 0) {
@@ -405,7 +405,7 @@ void run_run(RunOpts& o) {
       }
       handoff->taken.store(1, std::memory_order_release);
       sup.emplace(loader::Listener(mine), child, pidfd,
-                  [&original](const bpf::SeccompData& d) { return bpf::emulate(original, d).ret; });
+                  [&original](const bpf::SeccompData& d) { return bpf::emulate(original, d).ret; }, std::cerr);
       status = sup->serve();
     }
   } else {

@@ -1,5 +1,5 @@
-// src/cli/supervisor.cpp — see supervisor.hpp.
-#include "supervisor.hpp"
+// src/report/supervisor.cpp — see sysfence/report/supervisor.hpp.
+#include "sysfence/report/supervisor.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -9,17 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <iostream>
+#include <cstdio>
 
-#include "common.hpp"
 #include "sysfence/report/target.hpp"
 
-namespace sysfence::cli {
-
-using report::arch_of;
-using report::format_call;
-using report::syscall_label;
-using report::tgid_of;
+namespace sysfence::report {
 
 bool is_denying(uint32_t ret) {
   switch (bpf::action_of(ret)) {
@@ -45,9 +39,9 @@ bpf::Program report_program(const bpf::Program& prog, size_t* count) {
 }
 
 Supervisor::Supervisor(loader::Listener listener, pid_t child, int child_pidfd,
-                       std::function<uint32_t(const bpf::SeccompData&)> original)
-    : listener_(std::move(listener)), child_(child), pidfd_(child_pidfd),
-      original_(std::move(original)) {}
+                       std::function<uint32_t(const bpf::SeccompData&)> original, std::ostream& out)
+    : listener_(std::move(listener)), child_(child), pidfd_(child_pidfd), original_(std::move(original)),
+      out_(out) {}
 
 namespace {
 
@@ -64,6 +58,12 @@ bool id_still_valid(void* p) {
 std::string errno_label(int e) {
   const char* name = strerrorname_np(e);
   return name ? std::string(name) : std::to_string(e);
+}
+
+std::string hex_of(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%x", v);
+  return buf;
 }
 
 // "errno(EPERM)" rather than "errno(1)"; other actions as the disassembler names them.
@@ -83,7 +83,7 @@ void Supervisor::handle(const loader::Notification& n) {
   ValidCtx ctx{&listener_, n.id};
   const std::string call = format_call(n.data, tid, true, id_still_valid, &ctx);
   const auto a = arch_of(n.data);
-  const std::string arch_name = a ? std::string(arch::info(*a).name) : hex(n.data.arch);
+  const std::string arch_name = a ? std::string(arch::info(*a).name) : hex_of(n.data.arch);
   const std::string action = action_label(ret);
   const std::string label = syscall_label(n.data);
   // clone3 -> ENOSYS is how policies (the default one, Docker's) make the C library fall back to
@@ -103,11 +103,11 @@ void Supervisor::handle(const loader::Notification& n) {
     answer = "-1 ENOSYS";
   }
   if (fallback) {
-    std::cerr << "sysfence: note [pid " << tid << "] " << call << " on " << arch_name
+    out_ << "sysfence: note [pid " << tid << "] " << call << " on " << arch_name
               << ": -1 ENOSYS, the policy's intended fallback (the C library retries with clone, "
                  "whose flags the filter checks)\n";
   } else {
-    std::cerr << "sysfence: denied [pid " << tid << "] " << call << " on " << arch_name << ": "
+    out_ << "sysfence: denied [pid " << tid << "] " << call << " on " << arch_name << ": "
               << action << " -> " << answer << '\n';
     ++total_;
     Count& c = summary_[label + (a && *a != arch::native_arch() ? " (" + arch_name + ")" : "")];
@@ -135,7 +135,7 @@ void Supervisor::handle(const loader::Notification& n) {
     r = listener_.respond_error(n.id, ENOSYS);
   }
   if (!r && r.error().sys_errno != ENOENT) {
-    std::cerr << "sysfence: could not answer the notification: " << r.error().render();
+    out_ << "sysfence: could not answer the notification: " << r.error().render();
   }
 }
 
@@ -169,16 +169,16 @@ int Supervisor::serve() {
 
 void Supervisor::print_summary() const {
   if (total_ == 0) {
-    std::cerr << "sysfence: report: no syscall was denied\n";
+    out_ << "sysfence: report: no syscall was denied\n";
     return;
   }
-  std::cerr << "sysfence: report: " << total_ << " denied syscall" << (total_ == 1 ? "" : "s")
+  out_ << "sysfence: report: " << total_ << " denied syscall" << (total_ == 1 ? "" : "s")
             << ":\n";
   for (const auto& [name, c] : summary_) {
-    std::cerr << "  " << name << ": " << c.calls << "x " << c.action;
-    if (!c.rule.empty()) std::cerr << "; a rule that allows it: `" << c.rule << "`";
-    std::cerr << '\n';
+    out_ << "  " << name << ": " << c.calls << "x " << c.action;
+    if (!c.rule.empty()) out_ << "; a rule that allows it: `" << c.rule << "`";
+    out_ << '\n';
   }
 }
 
-}  // namespace sysfence::cli
+}  // namespace sysfence::report
