@@ -1,6 +1,8 @@
 // bench/common.cpp — see common.hpp.
 #include "common.hpp"
 
+#include "sysfence/arch/constants.hpp"
+
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -63,20 +65,6 @@ uint32_t scmp_arch_of(Arch a) {
   }
 }
 
-// Capability numbers (linux/capability.h) to names, for /proc/self/status CapEff.
-const char* const kCapNames[] = {
-    "CAP_CHOWN",          "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-    "CAP_FSETID",         "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETPCAP",        "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",      "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",     "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",      "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",   "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-    "CAP_LEASE",          "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
 
 std::optional<Action> docker_action(const std::string& s, std::optional<uint16_t> errno_ret) {
   if (s == "SCMP_ACT_ALLOW") return Action::allow();
@@ -135,8 +123,8 @@ std::vector<std::string> host_effective_caps() {
     if (line.rfind("CapEff:", 0) == 0) eff = std::stoull(line.substr(7), nullptr, 16);
   }
   std::vector<std::string> out;
-  for (size_t i = 0; i < std::size(kCapNames); ++i)
-    if (eff & (uint64_t{1} << i)) out.emplace_back(kCapNames[i]);
+  for (int i = 0; i < sysfence::arch::kCapabilityCount; ++i)
+    if (eff & (uint64_t{1} << i)) out.emplace_back(*sysfence::arch::capability_name(i));
   return out;
 }
 

@@ -8,8 +8,21 @@ install(TARGETS sysfence sysfence_static EXPORT sysfenceTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT lib
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/sysfence DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-  COMPONENT dev PATTERN compat EXCLUDE)
+# The public headers, and only those: what they declare between SYSFENCE_API_BEGIN/END is what
+# libsysfence.so exports (sysfence/export.hpp). The other headers under include/sysfence are the
+# stages' interfaces to each other inside the project.
+set(SYSFENCE_PUBLIC_HEADERS
+  result.hpp diagnostics.hpp version.hpp export.hpp sysfence.hpp
+  arch/arch.hpp arch/constants.hpp
+  bpf/insn.hpp bpf/seccomp.hpp bpf/actions.hpp bpf/emulate.hpp bpf/verify.hpp bpf/disasm.hpp bpf/asm.hpp
+  ir/policy.hpp ir/condition.hpp compiler/compiler.hpp loader/loader.hpp loader/notify.hpp
+  frontend/policy_text.hpp frontend/oci.hpp frontend/default_policy.hpp frontend/diagnostics.hpp
+  sandbox/sandbox.hpp)
+foreach(h IN LISTS SYSFENCE_PUBLIC_HEADERS)
+  get_filename_component(_dir ${h} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/include/sysfence/${h}
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sysfence/${_dir} COMPONENT dev)
+endforeach()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/sysfence/compat
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sysfence COMPONENT seccomp_dev)
 install(EXPORT sysfenceTargets NAMESPACE sysfence:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sysfence

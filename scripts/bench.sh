@@ -28,7 +28,7 @@ out=${out:-$build/results}
 mkdir -p "$out"
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSYSFENCE_BUILD_BENCH=ON \
-  -DSYSFENCE_BUILD_TESTS=OFF >/dev/null
+  -DSYSFENCE_BUILD_TESTS=OFF -DSYSFENCE_WERROR=ON >/dev/null
 targets=(sysfence_bench_compare sysfence_bench_timing sysfence_bench_startup)
 if ninja -C "$build" -t targets all 2>/dev/null | grep -q '^sysfence_bench_capi:'; then
   targets+=(sysfence_bench_capi)

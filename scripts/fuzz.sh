@@ -23,7 +23,7 @@ timeout=${SYSFENCE_FUZZ_TIMEOUT:-10}
 
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DSYSFENCE_FUZZ=ON -DSYSFENCE_BUILD_TESTS=OFF -DSYSFENCE_BUILD_BENCH=OFF >/dev/null
+  -DSYSFENCE_FUZZ=ON -DSYSFENCE_BUILD_TESTS=OFF -DSYSFENCE_BUILD_BENCH=OFF -DSYSFENCE_WERROR=ON >/dev/null
 targets=()
 for h in "${harnesses[@]}"; do targets+=("fuzz_$h"); done
 cmake --build build/fuzz --target "${targets[@]}"

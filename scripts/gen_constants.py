@@ -24,8 +24,8 @@ Negative values (AT_FDCWD = -100) are stored as two's complement in the ABI's re
 64 bits on x86_64, x32, aarch64 and riscv64, 32 bits on i386 and arm. The output is sorted and
 deterministic.
 """
-import argparse
 import atexit
+import genlib
 import os
 import re
 import shutil
@@ -303,32 +303,27 @@ def check_same(per_abi, names, what):
                 sys.exit(f"{what} {k} differs between {base} and {abi}: the tables assume not")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", action="store_true", help="fail if the committed file differs")
-    ap.add_argument("--stdout", action="store_true", help="print instead of writing")
-    ap.add_argument("--skipped", action="store_true", help="list macros that did not evaluate")
-    args = ap.parse_args()
-    if args.skipped:
-        for abi, include, defines in ABIS:
-            _, _, skipped = uapi_constants(abi, include)
-            print(abi, len(skipped), " ".join(skipped))
-        return
+def outputs(args):
     per_abi, errno_names = build()
     check_same(per_abi, errno_names, "errno")
     base = per_abi[ABIS[0][0]]
     check_same(per_abi, [k for k in base if re.fullmatch(r"SIG[A-Z0-9]+", k)], "signal")
-    text = render(per_abi, errno_names)
-    if args.stdout:
-        sys.stdout.write(text)
-    elif args.check:
-        with open(OUT, encoding="utf-8") as f:
-            if f.read() != text:
-                sys.exit(f"{OUT} is stale: run scripts/gen_constants.py")
-    else:
-        with open(OUT, "w", encoding="utf-8") as f:
-            f.write(text)
-        print(f"wrote {OUT}")
+    return {os.path.relpath(OUT, genlib.ROOT): render(per_abi, errno_names)}
+
+
+def list_skipped(args):
+    if not args.skipped:
+        return False
+    for abi, include, defines in ABIS:
+        _, _, skipped = uapi_constants(abi, include)
+        print(abi, len(skipped), " ".join(skipped))
+    return True
+
+
+def main():
+    ap = genlib.parser(__doc__)
+    ap.add_argument("--skipped", action="store_true", help="list macros that did not evaluate")
+    genlib.main(__doc__, outputs, ap=ap, before=list_skipped)
 
 
 if __name__ == "__main__":

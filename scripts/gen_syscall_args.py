@@ -16,7 +16,7 @@ ALIASES (pread64 -> pread, _newselect -> select, chown32 -> chown, ...). KERNEL 
 parameter lists, in the kernel's order, for syscalls whose wrapper differs from the kernel entry
 (rt_sig*, clone) and for syscalls without a man page here (manpages-dev 6.03 predates them).
 """
-import argparse
+import genlib
 import glob
 import gzip
 import os
@@ -368,30 +368,30 @@ def render(result):
     return "\n".join(out) + "\n"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", action="store_true", help="fail if the committed file differs")
-    ap.add_argument("--stdout", action="store_true", help="print instead of writing")
-    ap.add_argument("--missing", action="store_true", help="list syscalls without names")
-    args = ap.parse_args()
+def found_names():
     names = set()
     for t in build().values():
         names.update(t)
-    result, missing = arg_names(names)
-    if args.missing:
-        print(f"{len(result)} with names, {len(missing)} without:", " ".join(missing))
-        return
-    text = render(result)
-    if args.stdout:
-        sys.stdout.write(text)
-    elif args.check:
-        with open(OUT, encoding="utf-8") as f:
-            if f.read() != text:
-                sys.exit(f"{OUT} is stale: run scripts/gen_syscall_args.py")
-    else:
-        with open(OUT, "w", encoding="utf-8") as f:
-            f.write(text)
-        print(f"wrote {OUT}")
+    return arg_names(names)
+
+
+def outputs(args):
+    result, _ = found_names()
+    return {os.path.relpath(OUT, genlib.ROOT): render(result)}
+
+
+def list_missing(args):
+    if not args.missing:
+        return False
+    result, missing = found_names()
+    print(f"{len(result)} with names, {len(missing)} without:", " ".join(missing))
+    return True
+
+
+def main():
+    ap = genlib.parser(__doc__)
+    ap.add_argument("--missing", action="store_true", help="list syscalls without names")
+    genlib.main(__doc__, outputs, ap=ap, before=list_missing)
 
 
 if __name__ == "__main__":

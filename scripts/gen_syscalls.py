@@ -15,14 +15,14 @@ to expand each of them to an integer expression, which this script evaluates. Th
 to Linux after those headers (6.1) are kept in NEWER below, each with its number per ABI. The output
 is sorted and deterministic: running the script twice gives the same bytes.
 """
-import argparse
+import genlib
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = genlib.ROOT
 OUT = os.path.join(ROOT, "src", "arch", "syscalls_table.inc")
 
 X32_BIT = 0x40000000
@@ -265,23 +265,12 @@ def render(tables):
     return "\n".join(out) + "\n"
 
 
+def outputs(args):
+    return {os.path.relpath(OUT, genlib.ROOT): render(build())}
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", action="store_true", help="fail if the committed file differs")
-    ap.add_argument("--stdout", action="store_true", help="print instead of writing")
-    args = ap.parse_args()
-    text = render(build())
-    if args.stdout:
-        sys.stdout.write(text)
-    elif args.check:
-        with open(OUT, encoding="utf-8") as f:
-            if f.read() != text:
-                sys.exit(f"{OUT} is stale: run scripts/gen_syscalls.py")
-    else:
-        os.makedirs(os.path.dirname(OUT), exist_ok=True)
-        with open(OUT, "w", encoding="utf-8") as f:
-            f.write(text)
-        print(f"wrote {OUT}")
+    genlib.main(__doc__, outputs)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ packages=(
   runc crun busybox-static  # tests/runtime: exported OCI profiles in real container runtimes
   golang-github-opencontainers-specs-dev python3-jsonschema  # the runtime-spec JSON schema, a validator
   lintian                 # scripts/package.sh: the Debian packages are checked with lintian
+  abigail-tools           # scripts/abi_check.sh: libsysfence.so's ABI against its baseline
 )
 
 missing=()

@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence {
 
 class Diagnostics {
@@ -77,3 +79,5 @@ class Diagnostics {
 };
 
 }  // namespace sysfence
+
+SYSFENCE_API_END

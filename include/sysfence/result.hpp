@@ -32,7 +32,9 @@
 #include <utility>
 #include <variant>
 #include <vector>
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence {
 
 // Where an IR node or an error came from. line/col are 1-based; 0 means "unknown".
@@ -168,3 +170,5 @@ class [[nodiscard]] Result<void> {
 };
 
 }  // namespace sysfence
+
+SYSFENCE_API_END

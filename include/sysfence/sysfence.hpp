@@ -60,7 +60,9 @@
 #include "sysfence/loader/loader.hpp"  // install() returns loader::Installed
 #include "sysfence/result.hpp"
 #include "sysfence/version.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence {
 
 using Action = ir::Action;
@@ -293,3 +295,5 @@ class Policy {
 };
 
 }  // namespace sysfence
+
+SYSFENCE_API_END

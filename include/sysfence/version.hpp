@@ -11,7 +11,9 @@
 #pragma once
 
 #include <string_view>
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence {
 
 struct VersionNumbers {
@@ -24,3 +26,5 @@ std::string_view version() noexcept;         // "MAJOR.MINOR.PATCH"
 VersionNumbers version_numbers() noexcept;
 
 }  // namespace sysfence
+
+SYSFENCE_API_END

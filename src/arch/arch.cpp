@@ -26,40 +26,76 @@ constexpr uint32_t kAuditArchLE = 0x40000000u;  // __AUDIT_ARCH_LE
 
 constexpr uint32_t kAuditMipsN32 = 0x20000000u;  // __AUDIT_ARCH_CONVENTION_MIPS64_N32
 
-// {arch, name, audit_arch, nr_bit, args_are_64bit, big_endian, nr_base, socketcall, ipc}.
-// audit_arch = EM_* | 64-bit flag | little-endian flag (linux/audit.h).
+// {arch, name, audit_arch, nr_bit, args_are_64bit, big_endian, nr_base, socketcall, ipc,
+//  libseccomp token, libseccomp name, OCI name, GOARCH-style name}.
+// audit_arch = EM_* | 64-bit flag | little-endian flag (linux/audit.h). libseccomp's token is the
+// audit value, except x32's (EM_X86_64 | __AUDIT_ARCH_LE: x32 has no audit value of its own).
 constexpr std::array<ArchInfo, kArchCount> kArches{{
-    {Arch::X86_64, "x86_64", kAuditArch64 | kAuditArchLE | 62, 0, true},    // EM_X86_64
-    {Arch::I386, "i386", kAuditArchLE | 3, 0, false, false, 0, 102, 117},    // EM_386
-    {Arch::X32, "x32", kAuditArch64 | kAuditArchLE | 62, 0x40000000u, true},  // x86_64 + nr bit
-    {Arch::AArch64, "aarch64", kAuditArch64 | kAuditArchLE | 183, 0, true},  // EM_AARCH64
-    {Arch::Arm, "arm", kAuditArchLE | 40, 0, false},                         // EM_ARM
-    {Arch::RiscV64, "riscv64", kAuditArch64 | kAuditArchLE | 243, 0, true},  // EM_RISCV
+    {Arch::X86_64, "x86_64", kAuditArch64 | kAuditArchLE | 62, 0, true, false, 0, -1, -1,  // EM_X86_64
+     0xc000003eU, "x86_64", "SCMP_ARCH_X86_64", "amd64"},
+    {Arch::I386, "i386", kAuditArchLE | 3, 0, false, false, 0, 102, 117,  // EM_386
+     0x40000003U, "x86", "SCMP_ARCH_X86", "x86"},
+    {Arch::X32, "x32", kAuditArch64 | kAuditArchLE | 62, kX32SyscallBit, true, false, 0, -1, -1,
+     0x4000003eU, "x32", "SCMP_ARCH_X32", "x32"},  // x86_64's audit value + the nr bit
+    {Arch::AArch64, "aarch64", kAuditArch64 | kAuditArchLE | 183, 0, true, false, 0, -1, -1,
+     0xc00000b7U, "aarch64", "SCMP_ARCH_AARCH64", "arm64"},  // EM_AARCH64
+    {Arch::Arm, "arm", kAuditArchLE | 40, 0, false, false, 0, -1, -1,  // EM_ARM
+     0x40000028U, "arm", "SCMP_ARCH_ARM", "arm"},
+    {Arch::RiscV64, "riscv64", kAuditArch64 | kAuditArchLE | 243, 0, true, false, 0, -1, -1,
+     0xc00000f3U, "riscv64", "SCMP_ARCH_RISCV64", "riscv64"},  // EM_RISCV
     // EM_MIPS 8. o32 has socketcall and ipc; n64 and n32 call each socket/IPC op directly.
     // n32 passes 64-bit registers, like x32.
-    {Arch::Mips, "mips", 8, 0, false, true, 4000, 4102, 4117},
-    {Arch::MipsEl, "mipsel", kAuditArchLE | 8, 0, false, false, 4000, 4102, 4117},
-    {Arch::Mips64, "mips64", kAuditArch64 | 8, 0, true, true, 5000},
-    {Arch::Mips64El, "mips64el", kAuditArch64 | kAuditArchLE | 8, 0, true, false, 5000},
-    {Arch::Mips64N32, "mips64n32", kAuditArch64 | kAuditMipsN32 | 8, 0, true, true, 6000},
+    {Arch::Mips, "mips", 8, 0, false, true, 4000, 4102, 4117,
+     0x00000008U, "mips", "SCMP_ARCH_MIPS", "mips"},
+    {Arch::MipsEl, "mipsel", kAuditArchLE | 8, 0, false, false, 4000, 4102, 4117,
+     0x40000008U, "mipsel", "SCMP_ARCH_MIPSEL", "mipsle"},
+    {Arch::Mips64, "mips64", kAuditArch64 | 8, 0, true, true, 5000, -1, -1,
+     0x80000008U, "mips64", "SCMP_ARCH_MIPS64", "mips64"},
+    {Arch::Mips64El, "mips64el", kAuditArch64 | kAuditArchLE | 8, 0, true, false, 5000, -1, -1,
+     0xc0000008U, "mipsel64", "SCMP_ARCH_MIPSEL64", "mips64le"},
+    {Arch::Mips64N32, "mips64n32", kAuditArch64 | kAuditMipsN32 | 8, 0, true, true, 6000, -1, -1,
+     0xa0000008U, "mips64n32", "SCMP_ARCH_MIPS64N32", "mips64n32"},
     {Arch::Mips64N32El, "mips64n32el", kAuditArch64 | kAuditMipsN32 | kAuditArchLE | 8, 0, true,
-     false, 6000},
+     false, 6000, -1, -1, 0xe0000008U, "mipsel64n32", "SCMP_ARCH_MIPSEL64N32", "mips64len32"},
     // EM_PPC 20, EM_PPC64 21: both have socketcall and ipc next to the direct calls.
-    {Arch::Ppc, "ppc", 20, 0, false, true, 0, 102, 117},
-    {Arch::Ppc64, "ppc64", kAuditArch64 | 21, 0, true, true, 0, 102, 117},
-    {Arch::Ppc64Le, "ppc64le", kAuditArch64 | kAuditArchLE | 21, 0, true, false, 0, 102, 117},
+    {Arch::Ppc, "ppc", 20, 0, false, true, 0, 102, 117, 0x00000014U, "ppc", "SCMP_ARCH_PPC", "ppc"},
+    {Arch::Ppc64, "ppc64", kAuditArch64 | 21, 0, true, true, 0, 102, 117,
+     0x80000015U, "ppc64", "SCMP_ARCH_PPC64", "ppc64"},
+    {Arch::Ppc64Le, "ppc64le", kAuditArch64 | kAuditArchLE | 21, 0, true, false, 0, 102, 117,
+     0xc0000015U, "ppc64le", "SCMP_ARCH_PPC64LE", "ppc64le"},
     // EM_S390 22: socketcall and ipc on both.
-    {Arch::S390, "s390", 22, 0, false, true, 0, 102, 117},
-    {Arch::S390X, "s390x", kAuditArch64 | 22, 0, true, true, 0, 102, 117},
+    {Arch::S390, "s390", 22, 0, false, true, 0, 102, 117, 0x00000016U, "s390", "SCMP_ARCH_S390", "s390"},
+    {Arch::S390X, "s390x", kAuditArch64 | 22, 0, true, true, 0, 102, 117,
+     0x80000016U, "s390x", "SCMP_ARCH_S390X", "s390x"},
     // EM_PARISC 15: direct calls only.
-    {Arch::Parisc, "parisc", 15, 0, false, true},
-    {Arch::Parisc64, "parisc64", kAuditArch64 | 15, 0, true, true},
-    {Arch::LoongArch64, "loongarch64", kAuditArch64 | kAuditArchLE | 258, 0, true},  // EM_LOONGARCH
-    {Arch::M68K, "m68k", 4, 0, false, true, 0, 102, 117},                            // EM_68K
+    {Arch::Parisc, "parisc", 15, 0, false, true, 0, -1, -1,
+     0x0000000fU, "parisc", "SCMP_ARCH_PARISC", "parisc"},
+    {Arch::Parisc64, "parisc64", kAuditArch64 | 15, 0, true, true, 0, -1, -1,
+     0x8000000fU, "parisc64", "SCMP_ARCH_PARISC64", "parisc64"},
+    {Arch::LoongArch64, "loongarch64", kAuditArch64 | kAuditArchLE | 258, 0, true, false, 0, -1, -1,
+     0xc0000102U, "loongarch64", "SCMP_ARCH_LOONGARCH64", "loong64"},  // EM_LOONGARCH
+    {Arch::M68K, "m68k", 4, 0, false, true, 0, 102, 117,  // EM_68K
+     0x00000004U, "m68k", "SCMP_ARCH_M68K", "m68k"},
     // EM_SH 42. libseccomp's "sh" is little-endian, "sheb" big-endian.
-    {Arch::Sh, "sh", kAuditArchLE | 42, 0, false, false, 0, 102, 117},
-    {Arch::ShEb, "sheb", 42, 0, false, true, 0, 102, 117},
+    {Arch::Sh, "sh", kAuditArchLE | 42, 0, false, false, 0, 102, 117,
+     0x4000002aU, "sh", "SCMP_ARCH_SH", "sh"},
+    {Arch::ShEb, "sheb", 42, 0, false, true, 0, 102, 117, 0x0000002aU, "sheb", "SCMP_ARCH_SHEB", "sheb"},
 }};
+
+// The libseccomp token is the audit value everywhere but x32; the arches that share an audit
+// value (one "door" in a filter) are told apart by their nr bit alone.
+constexpr bool arch_table_is_consistent() {
+  for (size_t i = 0; i < kArches.size(); ++i) {
+    if (static_cast<size_t>(kArches[i].arch) != i) return false;
+    if (kArches[i].arch != Arch::X32 && kArches[i].scmp_token != kArches[i].audit_arch) return false;
+    for (size_t j = 0; j < i; ++j) {
+      if (kArches[j].audit_arch == kArches[i].audit_arch && kArches[j].nr_bit == kArches[i].nr_bit)
+        return false;
+    }
+  }
+  return true;
+}
+static_assert(arch_table_is_consistent());
 
 static_assert(std::size(detail::kTables) == kArchCount);
 
@@ -101,6 +137,15 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t cap) {
 std::span<const ArchInfo> all_arches() { return kArches; }
 
 const ArchInfo& info(Arch a) { return kArches[static_cast<size_t>(a)]; }
+
+std::vector<Arch> audit_arch_partners(Arch a) {
+  std::vector<Arch> out;
+  for (const ArchInfo& i : kArches) {
+    if (i.audit_arch == info(a).audit_arch) out.push_back(i.arch);
+  }
+  std::sort(out.begin(), out.end(), [](Arch x, Arch y) { return info(x).nr_bit < info(y).nr_bit; });
+  return out;
+}
 
 std::optional<Arch> arch_from_name(std::string_view name) {
   std::string s = lower(name);

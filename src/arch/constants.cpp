@@ -6,6 +6,7 @@
 #include "sysfence/arch/constants.hpp"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 namespace sysfence::arch {
@@ -119,5 +120,31 @@ std::optional<std::string_view> signal_name(int value) {
 }
 
 std::span<const NamedConstant> signal_names() { return detail::kSignalNames; }
+
+namespace {
+// CAP_* by number, from the constants table (the same numbers on every ABI).
+const std::array<std::string_view, kCapabilityCount>& capability_table() {
+  static const std::array<std::string_view, kCapabilityCount> table = [] {
+    std::array<std::string_view, kCapabilityCount> t{};
+    for (const NamedConstant& c : constants_with_prefix(Arch::X86_64, "CAP_")) {
+      if (c.value < kCapabilityCount) t[c.value] = c.name;
+    }
+    return t;
+  }();
+  return table;
+}
+}  // namespace
+
+std::optional<std::string_view> capability_name(int cap) {
+  if (cap < 0 || cap >= kCapabilityCount || capability_table()[cap].empty()) return std::nullopt;
+  return capability_table()[cap];
+}
+
+std::optional<int> capability_from_name(std::string_view name) {
+  for (int i = 0; i < kCapabilityCount; ++i) {
+    if (capability_table()[i] == name) return i;
+  }
+  return std::nullopt;
+}
 
 }  // namespace sysfence::arch

@@ -323,10 +323,10 @@ class Assembler {
       prog_.push_back(stmt(RET | RVAL_A, 0));
       return Ok{};
     }
-    for (const detail::ActionName& a : detail::kActions) {
+    for (const ActionInfo& a : kActionTable) {
       if (w != a.name) continue;
-      uint32_t value = a.action;
-      if (a.takes_data) {
+      uint32_t value = a.ret;
+      if (a.shows_data) {
         if (auto r = p.expect('(', "after " + w); !r) return r;
         auto n = p.number(0xffff, false);
         if (!n) return n.error();

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "sysfence/bpf/actions.hpp"
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/bpf/seccomp.hpp"
 
@@ -46,27 +47,13 @@ inline const OpName* conditional_jump_op(uint16_t code) {
   return nullptr;
 }
 
-struct ActionName {
-  uint32_t action;
-  std::string_view name;
-  bool takes_data;  // written name(N)
-};
-
-inline constexpr ActionName kActions[] = {
-    {kRetKillProcess, "kill_process", false}, {kRetKillThread, "kill_thread", false},
-    {kRetTrap, "trap", true},                 {kRetErrno, "errno", true},
-    {kRetUserNotif, "user_notif", false},     {kRetTrace, "trace", true},
-    {kRetLog, "log", false},                  {kRetAllow, "allow", false},
-};
-
-// "allow", "errno(1)", ... when the value has a symbolic form that reads back exactly.
+// "allow", "errno(1)", ... when the value has a symbolic form that reads back exactly
+// (bpf::kActionTable: `name`, and name(N) for the actions that show their data).
 inline std::optional<std::string> symbolic_ret(uint32_t k) {
-  for (const ActionName& a : kActions) {
-    if (action_of(k) != a.action) continue;
-    if (a.takes_data) return std::string(a.name) + "(" + std::to_string(data_of(k)) + ")";
-    if (data_of(k) == 0) return std::string(a.name);
-    return std::nullopt;
-  }
+  const ActionInfo* a = action_info_for_ret(k);
+  if (a == nullptr) return std::nullopt;
+  if (a->shows_data) return std::string(a->name) + "(" + std::to_string(data_of(k)) + ")";
+  if (data_of(k) == 0) return std::string(a->name);
   return std::nullopt;
 }
 

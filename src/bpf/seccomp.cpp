@@ -2,30 +2,20 @@
 
 #include <cstdio>
 
+#include "sysfence/bpf/actions.hpp"
+
 namespace sysfence::bpf {
 
 std::string action_name(uint32_t ret) {
-  const uint32_t act = action_of(ret);
-  const uint16_t data = data_of(ret);
-  const char* base = nullptr;
-  bool show_data = false;
-  switch (act) {
-    case kRetKillProcess: base = "kill_process"; break;
-    case kRetKillThread: base = "kill_thread"; break;
-    case kRetTrap: base = "trap"; show_data = true; break;
-    case kRetErrno: base = "errno"; show_data = true; break;
-    case kRetUserNotif: base = "user_notif"; break;
-    case kRetTrace: base = "trace"; show_data = true; break;
-    case kRetLog: base = "log"; break;
-    case kRetAllow: base = "allow"; break;
-    default: {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "unknown(0x%08x)", ret);
-      return buf;
-    }
+  const ActionInfo* a = action_info_for_ret(ret);
+  if (a == nullptr) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "unknown(0x%08x)", ret);
+    return buf;
   }
-  std::string s = base;
-  if (show_data) {
+  const uint16_t data = data_of(ret);
+  std::string s(a->name);
+  if (a->shows_data) {
     s += "(" + std::to_string(data) + ")";
   } else if (data != 0) {
     char buf[16];

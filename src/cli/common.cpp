@@ -125,10 +125,4 @@ int32_t resolve_syscall(arch::Arch a, const std::string& name_or_nr) {
   fail_usage(msg);
 }
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 }  // namespace sysfence::cli

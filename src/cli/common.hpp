@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sysfence/arch/arch.hpp"
+#include "sysfence/support/format.hpp"
 #include "sysfence/result.hpp"
 
 namespace sysfence::cli {
@@ -83,6 +84,6 @@ std::optional<uint64_t> parse_number(std::string_view s);
 int32_t resolve_syscall(arch::Arch a, const std::string& name_or_nr);
 
 // Hex with 0x prefix.
-std::string hex(uint64_t v);
+using sysfence::hex;  // sysfence/support/format.hpp
 
 }  // namespace sysfence::cli

@@ -114,7 +114,7 @@ class FlatMap {
 
  private:
   static constexpr int64_t kDense = 1024;
-  static constexpr int64_t kX32 = 0x40000000;
+  static constexpr int64_t kX32 = arch::kX32SyscallBit;
   // Slot in dense_ for key k, or -1.
   static int64_t slot(const K& k) {
     const auto x = static_cast<int64_t>(k);

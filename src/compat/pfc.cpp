@@ -18,16 +18,12 @@
 
 #include "compat/filter.hpp"
 #include "sysfence/bpf/seccomp.hpp"
+#include "sysfence/support/format.hpp"
 
 namespace sysfence::compat {
 
 namespace {
 
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
 
 std::string cmp_text(const ir::ArgCmp& c) {
   const std::string a = "a" + std::to_string(c.arg);

@@ -44,9 +44,8 @@ namespace {
 constexpr double kRefusedWeight = 0.25;
 // Breaks ties between equally good trees towards balanced ones (ranges nobody calls).
 constexpr double kRangeWeight = 1e-6;
-constexpr uint32_t kX32Bit = 0x40000000U;
 
-int precedence(ir::ActionKind k) { return static_cast<int>(k); }  // enum order = kernel order
+using bpf::precedence;  // the kernel order, from bpf::kActionTable
 
 // ---------------------------------------------------------------- argument conditions
 
@@ -578,19 +577,21 @@ class Compiler {
   NodeId door_tree(const Door& d) {
     std::vector<Range> rs;
     rule_numbers_ = 0;
-    if (d.audit_arch == kAuditArchX86_64) {
-      if (targets(d, arch::Arch::X86_64)) {
-        arch_ranges(arch::Arch::X86_64, 0, kX32Bit - 1, rs);
-      } else {
-        push_range(rs, 0, kX32Bit - 1, plain(bad_), 0);
-      }
-      if (targets(d, arch::Arch::X32)) {
-        arch_ranges(arch::Arch::X32, kX32Bit, 0xfffffffeU, rs);
-      } else {
-        push_range(rs, kX32Bit, 0xfffffffeU, plain(bad_), 0);
-      }
-    } else {
+    // Arches sharing this audit value (x86_64 and x32) split the numbers by their nr bit
+    // (arch::ArchInfo): each owns [its bit, the next one's bit - 1]; one not targeted is bad_arch.
+    const std::vector<arch::Arch> partners = arch::audit_arch_partners(d.members.front());
+    if (partners.size() == 1) {
       arch_ranges(d.members.front(), 0, 0xfffffffeU, rs);
+    } else {
+      for (size_t i = 0; i < partners.size(); ++i) {
+        const uint32_t lo = arch::info(partners[i]).nr_bit;
+        const uint32_t hi = i + 1 < partners.size() ? arch::info(partners[i + 1]).nr_bit - 1 : 0xfffffffeU;
+        if (targets(d, partners[i])) {
+          arch_ranges(partners[i], lo, hi, rs);
+        } else {
+          push_range(rs, lo, hi, plain(bad_), 0);
+        }
+      }
     }
     minus_one_range(d, rs);  // nr == -1
 

@@ -1,6 +1,7 @@
 // src/diff/diff.cpp — symbolic execution of classic BPF over seccomp_data words, and the
 // comparison of two filters (see sysfence/diff/diff.hpp).
 #include "sysfence/diff/diff.hpp"
+#include "sysfence/support/format.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -810,11 +811,7 @@ bool other_arches_in(const Region& r) {
 
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, v < 10 ? "%llu" : "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+std::string hex(uint64_t v) { return hex_above(v, 10); }
 
 // Conditions on one word, as `operand`-relative text; `shift` 32 for a high word.
 void word_conds(const WordSet& set, const std::string& operand, int shift, std::vector<std::string>* out) {

@@ -13,6 +13,7 @@
 #include "sysfence/ir/policy.hpp"
 #include "sysfence/diagnostics.hpp"
 #include "sysfence/ir/condition.hpp"
+#include "sysfence/support/format.hpp"
 #include "sysfence/ir/lint.hpp"
 
 namespace sysfence::ir {
@@ -20,13 +21,8 @@ namespace sysfence::ir {
 namespace {
 
 constexpr uint64_t kLow32 = 0xffffffffULL;
-constexpr uint32_t kX32Bit = 0x40000000U;
+constexpr uint32_t kX32Bit = arch::kX32SyscallBit;
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 const char* op_text(CmpOp op) {
   switch (op) {

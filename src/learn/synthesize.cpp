@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sysfence/arch/constants.hpp"
+#include "sysfence/support/format.hpp"
 #include "sysfence/frontend/groups.hpp"
 #include "sysfence/learn/learn.hpp"
 
@@ -53,12 +54,6 @@ const ArgSpec* spec_for(std::string_view name) {
 }
 
 std::optional<std::string_view> name_of(Arch a, int32_t nr) { return arch::syscall_name(a, nr); }
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Names that share a prefix with a family but are not values of the argument (lock types and
 // seal bits next to fcntl commands, prctl sub-options, address-family aliases).

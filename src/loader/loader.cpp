@@ -1,6 +1,7 @@
 // sysfence/loader — seccomp(2) installation, probing, NO_NEW_PRIVS and DUMPABLE controls.
 // See include/sysfence/loader/loader.hpp for the rules and the probing method.
 #include "sysfence/loader/loader.hpp"
+#include "sysfence/support/format.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -40,12 +41,8 @@ constexpr unsigned kOpSetFilter = 1;      // SECCOMP_SET_MODE_FILTER
 constexpr unsigned kOpGetActionAvail = 2; // SECCOMP_GET_ACTION_AVAIL
 constexpr unsigned kOpGetNotifSizes = 3;  // SECCOMP_GET_NOTIF_SIZES
 
-constexpr ActionInfo kActions[] = {
-    {bpf::kRetKillProcess, "kill_process"}, {bpf::kRetKillThread, "kill_thread"},
-    {bpf::kRetTrap, "trap"},                {bpf::kRetErrno, "errno"},
-    {bpf::kRetUserNotif, "user_notif"},     {bpf::kRetTrace, "trace"},
-    {bpf::kRetLog, "log"},                  {bpf::kRetAllow, "allow"},
-};
+using bpf::ActionInfo;
+constexpr const auto& kActions = bpf::kActionTable;
 
 struct FlagInfo {
   uint32_t bit;
@@ -61,13 +58,9 @@ constexpr FlagInfo kFlags[] = {
     {kFlagWaitKillableRecv, "wait_killable_recv", "5.19"},
 };
 
-const char* action_since(uint32_t action) {
-  switch (action) {
-    case bpf::kRetKillProcess: return "4.14";
-    case bpf::kRetLog: return "4.14";
-    case bpf::kRetUserNotif: return "5.0";
-    default: return "3.5";
-  }
+std::string action_since(uint32_t action) {
+  const ActionInfo* a = bpf::action_info_for_ret(action);
+  return std::string(a ? a->since : "3.5");
 }
 
 std::string errno_text(int e) {
@@ -93,14 +86,7 @@ Error plain_error(std::string msg, std::string hint = {}, int e = 0) {
   return err;
 }
 
-std::string hex32(uint32_t v) {
-  char buf[16];
-  static const char* digits = "0123456789abcdef";
-  buf[0] = '0';
-  buf[1] = 'x';
-  for (int i = 0; i < 8; ++i) buf[2 + i] = digits[(v >> (28 - 4 * i)) & 0xf];
-  return std::string(buf, 10);
-}
+std::string hex32(uint32_t v) { return hex32_padded(v); }
 
 // The actions a program can return through RET K, action bits only, in first-seen order.
 std::vector<uint32_t> returned_actions(std::span<const bpf::Insn> prog, bool* has_ret_a) {
@@ -118,22 +104,17 @@ std::vector<uint32_t> returned_actions(std::span<const bpf::Insn> prog, bool* ha
   return out;
 }
 
-bool known_action(uint32_t a) {
-  for (const ActionInfo& i : kActions)
-    if (i.action == a) return true;
-  return false;
-}
+bool known_action(uint32_t a) { return bpf::action_info_for_ret(a) != nullptr; }
 
-const char* action_label(uint32_t a) {
-  for (const ActionInfo& i : kActions)
-    if (i.action == a) return i.name;
-  return nullptr;
+std::string action_label(uint32_t a) {
+  const ActionInfo* i = bpf::action_info_for_ret(a);
+  return i ? std::string(i->name) : std::string();
 }
 
 // The actions every kernel with seccomp filters has had since 3.5/3.8.
 bool pre_4_14_action(uint32_t a) {
-  return a == bpf::kRetKillThread || a == bpf::kRetTrap || a == bpf::kRetErrno ||
-         a == bpf::kRetTrace || a == bpf::kRetAllow;
+  const ActionInfo* i = bpf::action_info_for_ret(a);
+  return i != nullptr && i->since == "3.5";
 }
 
 // Checks that need no kernel: length, flag bits and combinations, USER_NOTIF without listener.
@@ -194,8 +175,7 @@ Result<void> kernel_checks(std::span<const bpf::Insn> prog, const FilterOptions&
     bool ret_a = false;
     for (uint32_t a : returned_actions(prog, &ret_a)) {
       if (!k.action_available(a))
-        return plain_error(std::string("this kernel does not support the action ") +
-                               action_label(a) + " (added in Linux " + action_since(a) +
+        return plain_error("this kernel does not support the action " + action_label(a) + " (added in Linux " + action_since(a) +
                                "); nothing was installed",
                            "choose another action in the policy, or run on a newer kernel",
                            EOPNOTSUPP);
@@ -330,7 +310,7 @@ std::string KernelSupport::describe() const {
     s += std::string(" ") + fi.name + (flag_supported(fi.bit) ? "=yes" : "=no");
   s += "\nactions (GET_ACTION_AVAIL" + std::string(get_action_avail ? "" : ", assumed") + "):";
   for (const ActionInfo& ai : kActions)
-    s += std::string(" ") + ai.name + (action_available(ai.action) ? "=yes" : "=no");
+    s += " " + std::string(ai.name) + (action_available(ai.ret) ? "=yes" : "=no");
   s += "\nactions_avail:";
   if (actions_avail_file.empty()) s += " (unreadable)";
   for (const auto& n : actions_avail_file) s += " " + n;
@@ -458,11 +438,11 @@ Result<KernelSupport> probe() {
 
   for (const ActionInfo& ai : kActions) {
     if (k.get_action_avail) {
-      auto r = action_available(ai.action);
+      auto r = action_available(ai.ret);
       if (!r) return r.error();
-      if (*r) k.actions.push_back(ai.action);
-    } else if (k.filter_mode && pre_4_14_action(ai.action)) {
-      k.actions.push_back(ai.action);
+      if (*r) k.actions.push_back(ai.ret);
+    } else if (k.filter_mode && pre_4_14_action(ai.ret)) {
+      k.actions.push_back(ai.ret);
     }
   }
   if (auto names = read_actions_avail()) k.actions_avail_file = std::move(*names);

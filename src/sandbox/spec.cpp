@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "sysfence/arch/constants.hpp"
 #include "sysfence/sandbox/sandbox.hpp"
 
 namespace sysfence::sandbox {
@@ -31,19 +32,14 @@ constexpr Named kNamespaces[] = {
     {"mount", CLONE_NEWNS},  {"mnt", CLONE_NEWNS},    {"cgroup", CLONE_NEWCGROUP},
 };
 
-// Capability numbers (linux/capability.h).
-constexpr const char* kCaps[] = {
-    "chown",          "dac_override",   "dac_read_search", "fowner",        "fsetid",
-    "kill",           "setgid",         "setuid",          "setpcap",       "linux_immutable",
-    "net_bind_service", "net_broadcast", "net_admin",      "net_raw",       "ipc_lock",
-    "ipc_owner",      "sys_module",     "sys_rawio",       "sys_chroot",    "sys_ptrace",
-    "sys_pacct",      "sys_admin",      "sys_boot",        "sys_nice",      "sys_resource",
-    "sys_time",       "sys_tty_config", "mknod",           "lease",         "audit_write",
-    "audit_control",  "setfcap",        "mac_override",    "mac_admin",     "syslog",
-    "wake_alarm",     "block_suspend",  "audit_read",      "perfmon",       "bpf",
-    "checkpoint_restore",
-};
-constexpr int kCapCount = sizeof kCaps / sizeof kCaps[0];
+// Capability names: arch::capability_name ("CAP_CHOWN"), written here in lower case without
+// the prefix ("chown"), as capabilities(7) and the CLI's flags spell them.
+std::string short_capability_name(int cap) {
+  std::string n(*arch::capability_name(cap));
+  std::string r;
+  for (char c : n.substr(4)) r += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
 
 std::string lower(std::string_view s) {
   std::string r(s);
@@ -180,8 +176,8 @@ std::string namespaces_to_string(uint32_t f) {
 Result<int> parse_capability(std::string_view text) {
   std::string l = lower(text);
   if (l.rfind("cap_", 0) == 0) l = l.substr(4);
-  for (int i = 0; i < kCapCount; ++i) {
-    if (l == kCaps[i]) return i;
+  for (int i = 0; i < arch::kCapabilityCount; ++i) {
+    if (l == short_capability_name(i)) return i;
   }
   int v = -1;
   auto [p, ec] = std::from_chars(l.data(), l.data() + l.size(), v);
@@ -190,7 +186,7 @@ Result<int> parse_capability(std::string_view text) {
 }
 
 std::string capability_name(int cap) {
-  if (cap >= 0 && cap < kCapCount) return kCaps[cap];
+  if (arch::capability_name(cap)) return short_capability_name(cap);
   return "cap" + std::to_string(cap);
 }
 

@@ -66,4 +66,10 @@ TEST(Generated, ArgNamesAreFresh) {
                 kMoreCross[5], kMoreCross[6]});
 }
 
+// The C API's SCMP_SYS() header and pseudo numbers, from Debian's libseccomp header (a test
+// dependency) and the syscall tables.
+TEST(Generated, CompatSyscallsAreFresh) {
+  check_script("gen_compat_syscalls.py", {"python3"}, {"/usr/include/seccomp-syscalls.h"});
+}
+
 }  // namespace

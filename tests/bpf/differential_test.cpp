@@ -3,7 +3,7 @@
 // the errno, success, SIGSYS (with si_errno) or death must be what the emulator predicts.
 // The random test makes each call through the x86_64, i386 (int 0x80) and x32 entry points and
 // compares at least 10,000 cases per run (release build), many per forked child. Its seed is
-// printed; SYSFENCE_DIFF_SEED=<seed> runs the same cases again.
+// printed; SYSFENCE_TEST_SEED=<seed> (or SYSFENCE_DIFF_SEED) runs the same cases again.
 #include <errno.h>
 #include <sys/syscall.h>
 
@@ -19,6 +19,7 @@
 
 #include "bpf/live_kernel.hpp"
 #include "bpf/random_program.hpp"
+#include "common/test_seed.hpp"
 #include "sysfence/bpf/disasm.hpp"
 #include "sysfence/bpf/emulate.hpp"
 #include "sysfence/bpf/seccomp.hpp"
@@ -139,11 +140,7 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
   if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
   const uint64_t ip = testing::live_syscall_ip();
   const uint64_t int80_ip = testing::live_int80_ip();  // 0: no i386 entry on this kernel
-  uint64_t seed = std::random_device{}();
-  if (const char* s = std::getenv("SYSFENCE_DIFF_SEED")) seed = std::strtoull(s, nullptr, 0);
-  std::printf("[   seed   ] SYSFENCE_DIFF_SEED=%llu reruns these cases\n", static_cast<unsigned long long>(seed));
-  std::fflush(stdout);
-  RecordProperty("seed", std::to_string(seed));
+  const uint64_t seed = sysfence::testing::test_seed("SYSFENCE_DIFF_SEED");
   std::mt19937_64 rng(seed);
 #if defined(__SANITIZE_ADDRESS__)
   const int kPrograms = 150;  // forking a sanitized process is several times slower
@@ -206,7 +203,7 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
           dump += "filter " + std::to_string(f) + " (newest first):\n" + disassemble(newest_first[f]);
         }
         FAIL() << "seed " << seed << ", program " << n << ", call " << i << ": " << why << "\n" << dump
-               << "rerun with SYSFENCE_DIFF_SEED=" << seed;
+               << "rerun with SYSFENCE_TEST_SEED=" << seed;
       }
     }
   }

@@ -3,7 +3,7 @@
 // ERRNO(6) for A2 = 257 in libseccomp). The C API resolves such overlaps as libseccomp does for
 // rules of one comparison each, all on one argument, with ==, >= or > (docs/libseccomp-compat.md):
 // random rule sets of that shape through both libraries, compared in the emulator at every datum
-// and its neighbours. The seed is printed; SYSFENCE_OVERLAP_SEED=N reruns one rule set.
+// and its neighbours. The seed is printed; SYSFENCE_TEST_SEED=N (or SYSFENCE_OVERLAP_SEED=N) reruns one rule set.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "helpers.hpp"
+#include "common/test_seed.hpp"
 
 namespace compat_test {
 namespace {
@@ -62,15 +63,14 @@ std::string overlap_script(uint64_t seed) {
 
 TEST(CompatOverlap, FirstMatchInLibseccompsOrder) {
   if (!COMPAT_HAVE_LIBSECCOMP) GTEST_SKIP() << "libseccomp-dev is not installed";
-  const char* one = std::getenv("SYSFENCE_OVERLAP_SEED");
-  const uint64_t first = one ? std::strtoull(one, nullptr, 10)
-                             : static_cast<uint64_t>(std::random_device{}()) % 1000000;
+  const std::optional<uint64_t> one = sysfence::testing::seed_from_env("SYSFENCE_OVERLAP_SEED");
+  const uint64_t first = one ? *one : static_cast<uint64_t>(std::random_device{}()) % 1000000;
   const int count = one ? 1 : 60;
   std::cout << "overlap seeds " << first << ".." << first + static_cast<uint64_t>(count) - 1
-            << " (rerun one: SYSFENCE_OVERLAP_SEED=N)\n";
+            << " (rerun one: SYSFENCE_TEST_SEED=N)\n";
   size_t probes = 0;
   for (uint64_t seed = first; seed < first + static_cast<uint64_t>(count); ++seed) {
-    SCOPED_TRACE("SYSFENCE_OVERLAP_SEED=" + std::to_string(seed));
+    SCOPED_TRACE("SYSFENCE_TEST_SEED=" + std::to_string(seed));
     const std::string script = overlap_script(seed);
     DiffRun d = run_both(script);
     ASSERT_FALSE(d.sf.timed_out);

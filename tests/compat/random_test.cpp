@@ -25,6 +25,7 @@
 
 #include "compat/filter.hpp"
 #include "helpers.hpp"
+#include "common/test_seed.hpp"
 #include "pfc_eval.hpp"
 
 namespace compat_test {
@@ -202,10 +203,10 @@ TEST(CompatRandom, RandomRuleSetsBehaveTheSame) {
   const int count = getenv("SYSFENCE_COMPAT_RANDOM") ? atoi(getenv("SYSFENCE_COMPAT_RANDOM")) : 40;
   size_t probes = 0;
   int libseccomp_hangs = 0, libseccomp_inconsistent = 0;
-  // SYSFENCE_COMPAT_SEED=N runs only seed N (to reproduce a failure).
-  const int only = getenv("SYSFENCE_COMPAT_SEED") ? atoi(getenv("SYSFENCE_COMPAT_SEED")) : 0;
+  // SYSFENCE_TEST_SEED=N (or SYSFENCE_COMPAT_SEED=N) runs only seed N (to reproduce a failure).
+  const int only = static_cast<int>(sysfence::testing::seed_from_env("SYSFENCE_COMPAT_SEED").value_or(0));
   for (int seed = only ? only : 1; seed <= (only ? only : count); ++seed) {
-    SCOPED_TRACE("seed " + std::to_string(seed));
+    SCOPED_TRACE("SYSFENCE_TEST_SEED=" + std::to_string(seed));
     const std::string script = random_script(static_cast<uint64_t>(seed));
     DiffRun d = run_both(script);
     ASSERT_FALSE(d.sf.timed_out);

@@ -47,6 +47,7 @@
 
 #include "helpers.hpp"
 #include "random_policy.hpp"
+#include "common/test_seed.hpp"
 #include "sysfence/frontend/oci.hpp"
 namespace {
 constexpr uint32_t kAuditX86_64 = sysfence::bpf::kAuditArchX86_64;
@@ -293,14 +294,8 @@ bool stale_accumulator(const bpf::Program& p) {
   return false;
 }
 
-uint64_t test_seed() {
-  if (const char* s = std::getenv("SYSFENCE_TEST_SEED")) return std::strtoull(s, nullptr, 0);
-  return std::random_device{}();
-}
-
 void differential(const std::vector<Arch>& pool, size_t max_arches, int policies, int inputs) {
-  const uint64_t seed = test_seed();
-  std::printf("SYSFENCE_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
+  const uint64_t seed = sysfence::testing::test_seed();
   std::mt19937_64 rng(seed);
   RandomPolicyOptions o;
   o.arch_pool = pool;

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "helpers.hpp"
+#include "common/test_seed.hpp"
 #include "random_policy.hpp"
 
 namespace sysfence {
@@ -15,14 +16,8 @@ namespace {
 
 using namespace sysfence::testing;
 
-uint64_t test_seed() {
-  if (const char* s = std::getenv("SYSFENCE_TEST_SEED")) return std::strtoull(s, nullptr, 0);
-  return std::random_device{}();
-}
-
 TEST(Random, CompiledFilterMatchesTheReferenceSemantics) {
-  const uint64_t seed = test_seed();
-  std::printf("SYSFENCE_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
+  const uint64_t seed = sysfence::testing::test_seed();
   std::mt19937_64 rng(seed);
   RandomPolicyOptions o;
   size_t cases = 0;

@@ -38,6 +38,35 @@ awk '/^```cpp$/ {inside = 1; next} inside && /^```$/ {exit} inside {print}' "$sr
   >"$work/readme/readme_example.inc"
 [[ -s $work/readme/readme_example.inc ]] || { echo "no \`\`\`cpp block in README.md"; exit 1; }
 
+echo "== the public headers: each compiles on its own, and nothing else is installed"
+cxx=${CXX:-c++}
+headers=$(cd "$prefix/include" && find sysfence -name '*.hpp' | sort)
+want_headers=$(sed -n '/^set(SYSFENCE_PUBLIC_HEADERS/,/)/p' "$(dirname "$0")/../../cmake/install.cmake" |
+  tr ' ' '\n' | grep '\.hpp' | sed 's|)$||; s|^|sysfence/|' | sort)
+[[ $headers == "$want_headers" ]] ||
+  { echo "installed headers differ from SYSFENCE_PUBLIC_HEADERS:"; diff <(echo "$want_headers") <(echo "$headers"); exit 1; }
+for h in $headers; do
+  echo "#include <$h>" | $cxx $extra -std=c++20 -fsyntax-only -Wall -Wextra -Werror -I"$prefix/include" -x c++ - ||
+    { echo "$h does not compile on its own against the installed headers"; exit 1; }
+done
+
+echo "== the shared library exports only sysfence's public API"
+so=$(ls "$libdir"/libsysfence.so.* | head -1)
+# Defined dynamic symbols, demangled; every one must be in namespace sysfence (or be a
+# template instantiation or typeinfo of one of its types), and hidden helpers must not show.
+outside=$(nm -D --defined-only -C "$so" | awk '{ $1=""; $2=""; sub(/^  /, ""); print }' |
+  grep -v -E '^(sysfence::|typeinfo (name )?for sysfence::|vtable for sysfence::|VTT for sysfence::)' |
+  grep -v -E '^(std::|void std::|bool std::|__gnu_cxx::|guard variable for |typeinfo|vtable for std::)' |
+  grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$' | grep -v -E '^(sysfence::|.* sysfence::)' || true)
+[[ -z $outside ]] || { echo "exported symbols outside namespace sysfence:"; echo "$outside" | head -20; exit 1; }
+for internal in 'sysfence::compiler::detail' 'sysfence::learn::' 'sysfence::diff::' 'sysfence::report::'; do
+  if nm -D --defined-only -C "$so" | grep -q " $internal"; then
+    echo "libsysfence exports internal symbols ($internal...):"; nm -D --defined-only -C "$so" | grep " $internal" | head -5
+    exit 1
+  fi
+done
+echo "$(nm -D --defined-only "$so" | wc -l) exported symbols"
+
 echo "== find_package(sysfence)"
 gen=()
 command -v ninja >/dev/null && gen=(-G Ninja)
@@ -53,7 +82,6 @@ grep -qx "libsysfence $version" "$work/consumer.out" || { echo "sysfence::versio
 
 echo "== pkg-config sysfence"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-cxx=${CXX:-c++}
 # shellcheck disable=SC2046
 $cxx $extra -I"$work/readme" -o "$work/pc-consumer" "$consumer/main.cpp" $(pkg-config --cflags --libs sysfence)
 LD_LIBRARY_PATH=$libdir "$work/pc-consumer" | grep -x "libsysfence $version"

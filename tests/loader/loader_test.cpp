@@ -39,7 +39,7 @@ TEST(Probe, ReportsEveryFlagAndAction) {
   for (uint32_t f = 1; f <= loader::kFlagWaitKillableRecv; f <<= 1)
     EXPECT_TRUE(k->flag_supported(f)) << loader::flag_name(f);
   for (const auto& a : loader::known_actions())
-    EXPECT_TRUE(k->action_available(a.action)) << a.name;
+    EXPECT_TRUE(k->action_available(a.ret)) << a.name;
   // The file and GET_ACTION_AVAIL agree.
   std::vector<std::string> names;
   for (const auto& a : loader::known_actions()) names.emplace_back(a.name);

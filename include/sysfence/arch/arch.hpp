@@ -23,7 +23,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::arch {
 
 // Every ABI libseccomp knows. The first six have named constants (constants.hpp) and run
@@ -37,11 +39,14 @@ enum class Arch : uint8_t {
 };
 inline constexpr int kArchCount = 23;
 
+// x32 has no audit arch of its own: it is x86_64's with this bit set in seccomp_data.nr.
+inline constexpr uint32_t kX32SyscallBit = 0x40000000;
+
 struct ArchInfo {
   Arch arch;
   std::string_view name;     // "x86_64", "i386", "x32", "aarch64", "arm", "riscv64", "mips", ...
   uint32_t audit_arch;       // AUDIT_ARCH_* value seen in seccomp_data.arch
-  uint32_t nr_bit;           // bit ORed into nr (0x40000000 for x32, else 0)
+  uint32_t nr_bit;           // bit ORed into nr (kX32SyscallBit for x32, else 0)
   bool args_are_64bit;       // false: only the low 32 bits of args are meaningful
   // seccomp_data.args[i] is a u64 in the ABI's byte order: on a big-endian ABI the high word
   // is at the lower offset (16 + 8i), the low word at 16 + 8i + 4. (No __AUDIT_ARCH_LE bit.)
@@ -54,7 +59,18 @@ struct ArchInfo {
   // See multiplexed_call() for which names go through them.
   int32_t socketcall_nr = -1;
   int32_t ipc_nr = -1;
+  // The ABI's names elsewhere: libseccomp's arch token (SCMP_ARCH_* value: the audit value,
+  // except x32's own 0x4000003e) and name (seccomp_arch_resolve_name: "x86", "mipsel64"), the
+  // OCI/Docker spelling ("SCMP_ARCH_X86") and the GOARCH-style name moby uses ("amd64").
+  uint32_t scmp_token = 0;
+  std::string_view scmp_name;
+  std::string_view oci_name;
+  std::string_view go_name;
 };
+
+// The arches whose calls arrive with the same seccomp_data.arch as `a` (x86_64 and x32), `a`
+// included, by ascending nr_bit: each owns the numbers from its nr_bit up to the next one's.
+std::vector<Arch> audit_arch_partners(Arch a);
 
 struct SyscallEntry {
   std::string_view name;
@@ -110,3 +126,5 @@ std::optional<std::pair<int, int>> wide_arg_registers(Arch a, std::string_view s
 bool syscall_args_known(std::string_view name);
 
 }  // namespace sysfence::arch
+
+SYSFENCE_API_END

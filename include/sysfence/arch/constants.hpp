@@ -7,6 +7,7 @@
 //   auto n = errno_name(11);                                   // "EAGAIN" (not EWOULDBLOCK)
 //   auto s = signal_from_name("KILL");                         // 9 ("SIGKILL" works too)
 //   for (const NamedConstant& c : constants_with_prefix(Arch::X86_64, "CLONE_NEW")) ...
+//   capability_name(21);                                       // "CAP_SYS_ADMIN"
 //
 // Families: O_*, F_*, FD_*, AT_*, RESOLVE_*, S_I*, RENAME_*, MS_*, MNT_*, MOUNT_ATTR_*,
 // OPEN_TREE_*, MOVE_MOUNT_*, FSOPEN_*..., PROT_*, MAP_*, MADV_*, MREMAP_*, MCL_*, MFD_*, CLONE_*,
@@ -34,7 +35,9 @@
 #include <string_view>
 
 #include "sysfence/arch/arch.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::arch {
 
 struct NamedConstant {
@@ -68,4 +71,12 @@ std::optional<std::string_view> signal_name(int value);
 // Every signal name (aliases included), sorted by name.
 std::span<const NamedConstant> signal_names();
 
+// Capabilities (linux/capability.h), the one table of their names: 0 -> "CAP_CHOWN" up to
+// 40 -> "CAP_CHECKPOINT_RESTORE" (kCapabilityCount - 1). Exact names only ("CAP_SYS_ADMIN").
+inline constexpr int kCapabilityCount = 41;
+std::optional<std::string_view> capability_name(int cap);
+std::optional<int> capability_from_name(std::string_view name);
+
 }  // namespace sysfence::arch
+
+SYSFENCE_API_END

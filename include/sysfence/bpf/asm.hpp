@@ -29,9 +29,13 @@
 
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
 Result<Program> assemble(std::string_view text, std::string_view file_name = "<input>");
 
 }  // namespace sysfence::bpf
+
+SYSFENCE_API_END

@@ -31,7 +31,9 @@
 
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/bpf/insn.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
 struct DisasmOptions {
@@ -46,3 +48,5 @@ std::string disassemble(std::span<const Insn> prog, const DisasmOptions& options
 std::string instruction_text(const Insn& insn, size_t pc);
 
 }  // namespace sysfence::bpf
+
+SYSFENCE_API_END

@@ -35,7 +35,9 @@
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/bpf/seccomp.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
 // A program that passed verify(). Only make() creates one, so emulate() never meets a program
@@ -90,3 +92,5 @@ struct Decision {
 Decision outcome_of(uint32_t ret);
 
 }  // namespace sysfence::bpf
+
+SYSFENCE_API_END

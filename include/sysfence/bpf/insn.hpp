@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
 // Instruction classes (code & 0x07).
@@ -101,3 +103,5 @@ inline constexpr Insn jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
 }
 
 }  // namespace sysfence::bpf
+
+SYSFENCE_API_END

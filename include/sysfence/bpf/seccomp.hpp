@@ -15,6 +15,10 @@
 #include <cstdint>
 #include <string>
 
+#include "sysfence/arch/arch.hpp"
+#include "sysfence/export.hpp"
+
+SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
 // struct seccomp_data { int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]; }
@@ -66,7 +70,7 @@ inline constexpr uint32_t kAuditArchAArch64 = 0xC00000B7;
 inline constexpr uint32_t kAuditArchArm = 0x40000028;
 inline constexpr uint32_t kAuditArchRiscV64 = 0xC00000F3;
 // x32 has no audit arch of its own: it is kAuditArchX86_64 with this bit set in nr.
-inline constexpr uint32_t kX32SyscallBit = 0x40000000;
+inline constexpr uint32_t kX32SyscallBit = arch::kX32SyscallBit;
 
 // SECCOMP_RET_* (linux/seccomp.h).
 inline constexpr uint32_t kRetKillProcess = 0x80000000U;
@@ -99,3 +103,5 @@ inline constexpr bool more_restrictive(uint32_t a, uint32_t b) {
 std::string action_name(uint32_t ret);
 
 }  // namespace sysfence::bpf
+
+SYSFENCE_API_END

@@ -33,7 +33,9 @@
 
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
 enum class Rule {
@@ -86,3 +88,5 @@ Result<void> verify_stack_size(std::span<const Program> newest_first);
 std::string describe_insn(const Insn& insn);
 
 }  // namespace sysfence::bpf
+
+SYSFENCE_API_END

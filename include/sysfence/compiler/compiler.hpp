@@ -54,7 +54,9 @@
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/ir/policy.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::compiler {
 
 // How the dispatch tree weighs each syscall number when it picks split points.
@@ -102,3 +104,5 @@ Result<std::vector<bpf::Program>> compile_stack(const ir::Policy& policy,
                                                 const Options& options = {});
 
 }  // namespace sysfence::compiler
+
+SYSFENCE_API_END

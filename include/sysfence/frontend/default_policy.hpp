@@ -24,7 +24,9 @@
 #include "sysfence/frontend/diagnostics.hpp"
 #include "sysfence/frontend/policy_text.hpp"
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::frontend {
 
 // The policy text as shipped (policies/default.policy).
@@ -35,3 +37,5 @@ Parsed<ir::PolicySpec> parse_default_policy(std::vector<arch::Arch> arches = {})
 Parsed<ir::Policy> load_default_policy(std::vector<arch::Arch> arches = {});
 
 }  // namespace sysfence::frontend
+
+SYSFENCE_API_END

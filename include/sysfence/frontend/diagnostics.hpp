@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::frontend {
 
 template <class T>
@@ -51,3 +53,5 @@ struct Parsed {
 };
 
 }  // namespace sysfence::frontend
+
+SYSFENCE_API_END

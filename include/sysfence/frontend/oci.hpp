@@ -47,7 +47,9 @@
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/frontend/diagnostics.hpp"
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::frontend {
 
 struct OciImportOptions {
@@ -104,3 +106,5 @@ std::optional<std::string_view> cap_name(unsigned bit);  // 21 -> "CAP_SYS_ADMIN
 std::vector<std::string> docker_default_caps();
 
 }  // namespace sysfence::frontend
+
+SYSFENCE_API_END

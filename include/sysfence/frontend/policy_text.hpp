@@ -43,7 +43,9 @@
 #include "sysfence/frontend/diagnostics.hpp"
 #include "sysfence/ir/condition.hpp"
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::frontend {
 
 // Conjunctions one rule may expand into, and comparisons in all of them together.
@@ -86,3 +88,5 @@ Result<ir::Action> parse_action(std::string_view text);
 std::string action_to_text(const ir::Action& a);
 
 }  // namespace sysfence::frontend
+
+SYSFENCE_API_END

@@ -28,7 +28,9 @@
 
 #include "sysfence/arch/arch.hpp"
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::ir {
 
 // Does a 64-bit value fit a 32-bit comparison? A zero high word, or a sign-extended negative
@@ -78,3 +80,5 @@ bool same_cmp(const ArgCmp& a, const ArgCmp& b);
 bool same_dnf(const Dnf& a, const Dnf& b);
 
 }  // namespace sysfence::ir
+
+SYSFENCE_API_END

@@ -36,12 +36,16 @@
 #include <vector>
 
 #include "sysfence/arch/arch.hpp"
+#include "sysfence/bpf/actions.hpp"
 #include "sysfence/diagnostics.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::ir {
 
-enum class ActionKind : uint8_t { KillProcess, KillThread, Trap, Errno, UserNotif, Trace, Log, Allow };
+// The eight actions, most restrictive first (their one table: sysfence/bpf/actions.hpp).
+using bpf::ActionKind;
 
 struct Action {
   ActionKind kind = ActionKind::KillProcess;
@@ -213,3 +217,5 @@ class Policy {
 };
 
 }  // namespace sysfence::ir
+
+SYSFENCE_API_END

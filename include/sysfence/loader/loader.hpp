@@ -51,10 +51,13 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "sysfence/bpf/actions.hpp"
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/loader/notify.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::loader {
 
 // SECCOMP_FILTER_FLAG_* (linux/seccomp.h), same bit values.
@@ -141,13 +144,9 @@ struct NotifSizes {
   uint16_t data = 0;        // struct seccomp_data
 };
 
-// One SECCOMP_RET_* action as the kernel sees it.
-struct ActionInfo {
-  uint32_t action;          // bpf::kRet* value (action bits only)
-  const char* name;         // as in /proc/sys/kernel/seccomp/actions_avail
-};
-// The eight actions known to sysfence, most restrictive first.
-std::span<const ActionInfo> known_actions();
+// The eight actions known to sysfence, most restrictive first (bpf::kActionTable; `name` is the
+// spelling of /proc/sys/kernel/seccomp/actions_avail, `ret` the action bits).
+std::span<const bpf::ActionInfo> known_actions();
 
 struct KernelSupport {
   bool seccomp_syscall = false;       // seccomp(2) exists (else only prctl)
@@ -183,3 +182,5 @@ Result<std::vector<std::string>> read_actions_avail(
 long raw_seccomp(unsigned int op, unsigned int flags, void* args);
 
 }  // namespace sysfence::loader
+
+SYSFENCE_API_END

@@ -29,7 +29,9 @@
 
 #include "sysfence/bpf/seccomp.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::loader {
 
 // struct seccomp_notif, as sysfence exposes it.
@@ -99,3 +101,5 @@ class Listener {
 };
 
 }  // namespace sysfence::loader
+
+SYSFENCE_API_END

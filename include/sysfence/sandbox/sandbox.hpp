@@ -55,7 +55,9 @@
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/ir/policy.hpp"
 #include "sysfence/result.hpp"
+#include "sysfence/export.hpp"
 
+SYSFENCE_API_BEGIN
 namespace sysfence::sandbox {
 
 // ---- The specification (what the user asked for) -------------------------------------------
@@ -252,3 +254,5 @@ uint64_t fs_bits_for_abi(int abi);
 }  // namespace ll
 
 }  // namespace sysfence::sandbox
+
+SYSFENCE_API_END
