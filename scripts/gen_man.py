@@ -7,7 +7,7 @@ sysfence.1.scd holds the prose; each `%OPTIONS cmd%` line becomes the list of th
 options and arguments, read from the program itself (`BIN completion json`), so the options in
 the man page are always the program's. A command the program has but the page has no `## cmd`
 section for gets a generated section (its description and options), and is reported on stderr:
-tests/cli/man_test.cpp fails on it, so every command gets prose. --check: only report, exit 1
+tests/cli/ecosystem_test.cpp (EcosystemMan) fails on it, so every command gets prose. --check: only report, exit 1
 when a command lacks its section or a section names no command.
 """
 import argparse

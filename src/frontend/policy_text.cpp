@@ -171,20 +171,13 @@ Result<ir::Action> parse_action(std::string_view text) {
 }
 
 std::string action_to_text(const ir::Action& a) {
-  switch (a.kind) {
-    case ActionKind::KillProcess: return "kill-process";
-    case ActionKind::KillThread: return "kill-thread";
-    case ActionKind::Trap: return a.data ? "trap " + std::to_string(a.data) : "trap";
-    case ActionKind::Errno: {
-      auto n = detail::errno_name(a.data);
-      return "errno " + (n ? std::string(*n) : std::to_string(a.data));
-    }
-    case ActionKind::UserNotif: return "notify";
-    case ActionKind::Trace: return a.data ? "trace " + std::to_string(a.data) : "trace";
-    case ActionKind::Log: return "log";
-    case ActionKind::Allow: return "allow";
+  const std::string word(bpf::action_info(a.kind).language);  // bpf::kActionTable
+  if (a.kind == ActionKind::Errno) {
+    auto n = detail::errno_name(a.data);
+    return word + " " + (n ? std::string(*n) : std::to_string(a.data));
   }
-  return "?";
+  if (bpf::action_info(a.kind).shows_data && a.data != 0) return word + " " + std::to_string(a.data);
+  return word;
 }
 
 }  // namespace sysfence::frontend

@@ -12,7 +12,7 @@
 // Frontends (text language, OCI JSON, the C++ builder, the libseccomp C API) fill a PolicySpec;
 // Policy::build validates it and resolves syscall names per target arch. A Policy is immutable.
 //
-// Semantics (documented in docs/policy-semantics.md):
+// Semantics (docs/policy-language.md, "Several rules for one syscall" and "Arches and constants"):
 //  * A syscall's rules are ORed; a rule's comparisons are ANDed.
 //  * When several rules of one syscall match, the most restrictive action wins, with the kernel's
 //    order between filters: kill_process > kill_thread > trap > errno > user_notif > trace > log

@@ -4,7 +4,7 @@
 //
 // Made by sysfence_precompile_default (the compiler's default options, the native arch) from
 // policies/default.policy; `run` with no policy and no --arch installs it without parsing or
-// compiling anything. tests/cli/precompiled_default_test.cpp checks that it equals a fresh
+// compiling anything. tests/cli/precompiled/precompiled_default_test.cpp checks that it equals a fresh
 // compile of frontend::load_default_policy(), so it cannot drift from the source.
 #pragma once
 

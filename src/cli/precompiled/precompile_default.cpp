@@ -2,7 +2,7 @@
 // policy (policies/default.policy) for the native arch with the compiler's default options and
 // writes it as C++ source, twice (as written, and with the sandbox's setuid-file rules:
 // sandbox::with_setuid_file_rules), so `sysfence run` with no policy neither parses nor compiles at
-// start-up (src/cli/precompiled/default_program.hpp; tests/cli/precompiled_default_test.cpp
+// start-up (src/cli/precompiled/default_program.hpp; tests/cli/precompiled/precompiled_default_test.cpp
 // checks the output against a fresh compile).
 //
 //   sysfence_precompile_default OUT.cpp

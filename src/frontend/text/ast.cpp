@@ -1,19 +1,29 @@
 // Internal to the text frontend: see ast.hpp.
 #include "frontend/text/ast.hpp"
 
+#include "sysfence/bpf/actions.hpp"
+
 namespace sysfence::frontend::text {
 
+// The actions' words come from bpf::kActionTable (`language` and `language_alias`).
 const std::set<std::string_view>& action_words() {
-  static const std::set<std::string_view> s = {"allow", "log", "trap", "errno", "trace",
-                                               "kill-thread", "kill-process", "notify", "user-notif"};
+  static const std::set<std::string_view> s = [] {
+    std::set<std::string_view> w;
+    for (const bpf::ActionInfo& a : bpf::kActionTable) {
+      w.insert(a.language);
+      if (!a.language_alias.empty()) w.insert(a.language_alias);
+    }
+    return w;
+  }();
   return s;
 }
 
 const std::set<std::string_view>& reserved_words() {
-  static const std::set<std::string_view> s = {
-      "allow", "log", "trap", "errno", "trace", "kill-thread", "kill-process", "notify",
-      "user-notif", "default", "bad-arch", "unknown-syscall", "missing-syscall", "arch",
-      "define", "in", "not", "u32"};
+  static const std::set<std::string_view> s = [] {
+    std::set<std::string_view> w = action_words();
+    w.insert({"default", "bad-arch", "unknown-syscall", "missing-syscall", "arch", "define", "in", "not", "u32"});
+    return w;
+  }();
   return s;
 }
 

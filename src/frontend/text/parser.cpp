@@ -7,6 +7,7 @@
 #include "frontend/names.hpp"
 #include "frontend/text/lexer.hpp"
 #include "sysfence/arch/constants.hpp"
+#include "sysfence/bpf/actions.hpp"
 #include "sysfence/input_file.hpp"
 
 namespace sysfence::frontend::text {
@@ -389,12 +390,9 @@ class Parser {
       unexpected(v, named_errno ? "an errno name or number after 'errno'" : std::string("a number after '") + w.text + "'");
       return std::nullopt;
     };
-    if (w.text == "allow") return Action::allow();
-    if (w.text == "log") return Action::log();
-    if (w.text == "kill-thread") return Action::kill_thread();
-    if (w.text == "kill-process") return Action::kill_process();
-    if (w.text == "notify" || w.text == "user-notif") return Action::user_notif();
-    if (w.text == "errno") {
+    const bpf::ActionKind kind = *bpf::action_from_language(w.text);  // an action word (checked above)
+    if (!bpf::action_info(kind).shows_data) return Action{kind, 0};
+    if (kind == bpf::ActionKind::Errno) {
       auto v = data("errno", 4095, true);
       if (!v) return std::nullopt;
       return Action::errno_(*v);
@@ -402,11 +400,11 @@ class Parser {
     bool has_data = c.peek().kind == Tok::Number;
     uint16_t v = 0;
     if (has_data) {
-      auto dv = data(w.text == "trap" ? "trap data" : "trace message", 0xffff, false);
+      auto dv = data(kind == bpf::ActionKind::Trap ? "trap data" : "trace message", 0xffff, false);
       if (!dv) return std::nullopt;
       v = *dv;
     }
-    return w.text == "trap" ? Action::trap(v) : Action::trace(v);
+    return Action{kind, v};  // trap or trace, with optional data
   }
 
   // value := term ('|' term)* ; term := NUMBER | NAME | '~' term | '-' term | '(' value ')'
