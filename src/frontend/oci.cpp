@@ -18,6 +18,7 @@
 #include "frontend/names.hpp"
 #include "sysfence/diagnostics.hpp"
 #include "sysfence/arch/constants.hpp"
+#include "sysfence/bpf/actions.hpp"
 #include "sysfence/input_file.hpp"
 
 namespace sysfence::frontend {
@@ -32,29 +33,24 @@ using json = nlohmann::json;
 
 constexpr uint16_t kEperm = 1;
 
-const char* const kCapNames[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-    "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-    "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
 
+// Action names: bpf::kActionTable's `oci` (and `oci_alias`: SCMP_ACT_KILL is kill_thread), in
+// precedence order.
 struct ActName {
   std::string_view name;
   ActionKind kind;
 };
-constexpr ActName kActions[] = {
-    {"SCMP_ACT_KILL", ActionKind::KillThread},        {"SCMP_ACT_KILL_THREAD", ActionKind::KillThread},
-    {"SCMP_ACT_KILL_PROCESS", ActionKind::KillProcess}, {"SCMP_ACT_TRAP", ActionKind::Trap},
-    {"SCMP_ACT_ERRNO", ActionKind::Errno},            {"SCMP_ACT_TRACE", ActionKind::Trace},
-    {"SCMP_ACT_ALLOW", ActionKind::Allow},            {"SCMP_ACT_LOG", ActionKind::Log},
-    {"SCMP_ACT_NOTIFY", ActionKind::UserNotif},
-};
+const std::vector<ActName>& oci_actions() {
+  static const std::vector<ActName> v = [] {
+    std::vector<ActName> out;
+    for (const bpf::ActionInfo& a : bpf::kActionTable) {
+      out.push_back({a.oci, a.kind});
+      if (!a.oci_alias.empty()) out.push_back({a.oci_alias, a.kind});
+    }
+    return out;
+  }();
+  return v;
+}
 
 struct OpName {
   std::string_view name;
@@ -79,43 +75,10 @@ constexpr FlagName kFlags[] = {
     {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", kFlagWaitKillableRecv},
 };
 
-// libseccomp arch names (every one of them is an Arch).
-struct ScmpArch {
-  std::string_view scmp;
-  std::optional<Arch> arch;
-  std::string_view go;  // GOARCH-style name moby uses in includes/excludes.arches
-};
-const ScmpArch kScmpArches[] = {
-    {"SCMP_ARCH_X86_64", Arch::X86_64, "amd64"},
-    {"SCMP_ARCH_X86", Arch::I386, "x86"},
-    {"SCMP_ARCH_X32", Arch::X32, "x32"},
-    {"SCMP_ARCH_AARCH64", Arch::AArch64, "arm64"},
-    {"SCMP_ARCH_ARM", Arch::Arm, "arm"},
-    {"SCMP_ARCH_RISCV64", Arch::RiscV64, "riscv64"},
-    {"SCMP_ARCH_MIPS", Arch::Mips, "mips"},
-    {"SCMP_ARCH_MIPS64", Arch::Mips64, "mips64"},
-    {"SCMP_ARCH_MIPS64N32", Arch::Mips64N32, "mips64n32"},
-    {"SCMP_ARCH_MIPSEL", Arch::MipsEl, "mipsle"},
-    {"SCMP_ARCH_MIPSEL64", Arch::Mips64El, "mips64le"},
-    {"SCMP_ARCH_MIPSEL64N32", Arch::Mips64N32El, "mips64len32"},
-    {"SCMP_ARCH_PPC", Arch::Ppc, "ppc"},
-    {"SCMP_ARCH_PPC64", Arch::Ppc64, "ppc64"},
-    {"SCMP_ARCH_PPC64LE", Arch::Ppc64Le, "ppc64le"},
-    {"SCMP_ARCH_S390", Arch::S390, "s390"},
-    {"SCMP_ARCH_S390X", Arch::S390X, "s390x"},
-    {"SCMP_ARCH_PARISC", Arch::Parisc, "parisc"},
-    {"SCMP_ARCH_PARISC64", Arch::Parisc64, "parisc64"},
-    {"SCMP_ARCH_LOONGARCH64", Arch::LoongArch64, "loong64"},
-    {"SCMP_ARCH_M68K", Arch::M68K, "m68k"},
-    {"SCMP_ARCH_SH", Arch::Sh, "sh"},
-    {"SCMP_ARCH_SHEB", Arch::ShEb, "sheb"},
-};
-
-const ScmpArch* scmp_of(Arch a) {
-  for (const ScmpArch& s : kScmpArches)
-    if (s.arch == a) return &s;
-  return nullptr;
-}
+// libseccomp's arch names (SCMP_ARCH_*) and the GOARCH-style names moby uses in
+// includes/excludes.arches: arch::ArchInfo's oci_name and go_name.
+using ScmpArch = arch::ArchInfo;
+const ScmpArch* scmp_of(Arch a) { return &arch::info(a); }
 
 std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -514,14 +477,14 @@ class Importer {
     }
     std::string s = j.get<std::string>();
     const ActName* found = nullptr;
-    for (const ActName& a : kActions)
+    for (const ActName& a : oci_actions())
       if (a.name == s) found = &a;
     if (!found) {
       std::vector<std::string_view> names;
-      for (const ActName& a : kActions) names.push_back(a.name);
+      for (const ActName& a : oci_actions()) names.push_back(a.name);
       std::string near = detail::nearest_of(s, names);
       error(path, "unknown action " + quote(s),
-            (near.empty() ? "" : "did you mean " + quote(near) + "? ") + "valid actions: " + list_names(kActions));
+            (near.empty() ? "" : "did you mean " + quote(near) + "? ") + "valid actions: " + list_names(oci_actions()));
       return std::nullopt;
     }
     Action a;
@@ -549,10 +512,10 @@ class Importer {
     std::string s = string_field(j, path);
     if (s.empty() && !j.is_string()) return nullptr;
     if (s == "SCMP_ARCH_NATIVE") return scmp_of(arch::native_arch());
-    for (const ScmpArch& a : kScmpArches)
-      if (a.scmp == s) return &a;
+    for (const ScmpArch& a : arch::all_arches())
+      if (a.oci_name == s) return &a;
     std::vector<std::string_view> names;
-    for (const ScmpArch& a : kScmpArches) names.push_back(a.scmp);
+    for (const ScmpArch& a : arch::all_arches()) names.push_back(a.oci_name);
     std::string near = detail::nearest_of(s, names);
     error(path, "unknown architecture " + quote(s),
           near.empty() ? "e.g. SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64" : "did you mean " + quote(near) + "?");
@@ -560,13 +523,10 @@ class Importer {
   }
 
   void add_arch(const ScmpArch* a, const std::string& path) {
+    (void)path;
     if (!a) return;
-    if (!a->arch) {
-      warn(path, std::string(a->scmp) + " is not supported by sysfence; calls from it get the bad-arch action");
-      return;
-    }
     auto& v = out_.spec.arches;
-    if (std::find(v.begin(), v.end(), *a->arch) == v.end()) v.push_back(*a->arch);
+    if (std::find(v.begin(), v.end(), a->arch) == v.end()) v.push_back(a->arch);
   }
 
   void arches(const json& root) {
@@ -620,10 +580,7 @@ class Importer {
         // moby: only the entry for the host's arch counts.
         if (main && main->arch == host_) {
           add_arch(main, p + ".architecture");
-          for (auto& [sa, sp] : subs)
-            if (sa) {
-              if (sa->arch) add_arch(sa, sp);
-            }
+          for (auto& [sa, sp] : subs) add_arch(sa, sp);
         }
       }
     }
@@ -690,8 +647,8 @@ class Importer {
               if (v[i].is_string()) check_cap_name(s, kp + "[" + std::to_string(i) + "]");
             } else {
               const ScmpArch* h = scmp_of(host_);
-              hit = h && (s == h->go || (s == "x86_64" && h->go == "amd64") ||
-                          (s == "aarch64" && h->go == "arm64") || (s == "386" && h->go == "x86"));
+              hit = h && (s == h->go_name || (s == "x86_64" && h->go_name == "amd64") ||
+                          (s == "aarch64" && h->go_name == "arm64") || (s == "386" && h->go_name == "x86"));
             }
             any = any || hit;
             all = all && hit;
@@ -915,19 +872,7 @@ std::string opname(CmpOp op) {
   return "?";
 }
 
-std::string scmp_action(ActionKind k) {
-  switch (k) {
-    case ActionKind::KillProcess: return "SCMP_ACT_KILL_PROCESS";
-    case ActionKind::KillThread: return "SCMP_ACT_KILL_THREAD";
-    case ActionKind::Trap: return "SCMP_ACT_TRAP";
-    case ActionKind::Errno: return "SCMP_ACT_ERRNO";
-    case ActionKind::UserNotif: return "SCMP_ACT_NOTIFY";
-    case ActionKind::Trace: return "SCMP_ACT_TRACE";
-    case ActionKind::Log: return "SCMP_ACT_LOG";
-    case ActionKind::Allow: return "SCMP_ACT_ALLOW";
-  }
-  return "?";
-}
+std::string scmp_action(ActionKind k) { return std::string(bpf::action_info(k).oci); }
 
 // ---------------------------------------------------------------- export: one meaning in libseccomp
 //
@@ -1296,7 +1241,7 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
   if (spec.default_action.kind == ActionKind::Trap && spec.default_action.data)
     warn("the trap data of the default action is lost (OCI has no field for it)");
   json archs = json::array();
-  for (Arch a : policy.arches()) archs.push_back(std::string(scmp_of(a)->scmp));
+  for (Arch a : policy.arches()) archs.push_back(std::string(scmp_of(a)->oci_name));
   root["architectures"] = archs;
   if (options.flag_bits) {
     json f = json::array();
@@ -1520,8 +1465,7 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
 }
 
 std::optional<std::string_view> cap_name(unsigned bit) {
-  if (bit < std::size(kCapNames)) return kCapNames[bit];
-  return std::nullopt;
+  return arch::capability_name(static_cast<int>(bit));  // the one capability table
 }
 
 std::vector<std::string> docker_default_caps() {

@@ -30,7 +30,7 @@ const Case kCases[] = {
      "p.json: defaultAction: expected a string, found a number\n"},
     {R"({"defaultAction": "SCMP_ACT_ERNO"})",
      "p.json: defaultAction: unknown action \"SCMP_ACT_ERNO\"\n"
-     "hint: did you mean \"SCMP_ACT_ERRNO\"? valid actions: SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY\n"},
+     "hint: did you mean \"SCMP_ACT_ERRNO\"? valid actions: SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_ACT_TRACE, SCMP_ACT_LOG, SCMP_ACT_ALLOW\n"},
     {R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 5})",
      "p.json: defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not SCMP_ACT_ALLOW\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 5000})",
