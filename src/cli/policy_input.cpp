@@ -7,7 +7,7 @@
 
 #include "common.hpp"
 #include "sysfence/frontend/default_policy.hpp"
-#include "frontend/names.hpp"
+#include "sysfence/support/nearest.hpp"
 #include "sysfence/frontend/oci.hpp"
 #include "sysfence/frontend/policy_text.hpp"
 
@@ -92,7 +92,7 @@ std::vector<std::string> chosen_caps(const PolicyInput& in, std::string* descrip
       }
     if (!known) {
       std::vector<std::string_view> views(all.begin(), all.end());
-      std::string near = frontend::detail::nearest_of(up, views);
+      std::string near = sysfence::nearest_of(up, views);
       fail_usage("--cap: unknown capability \"" + c + "\"" +
                  (near.empty() ? std::string(" (names look like CAP_SYS_ADMIN)") : " (did you mean " + near + "?)"));
     }

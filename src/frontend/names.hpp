@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "sysfence/arch/arch.hpp"
+#include "sysfence/support/nearest.hpp"
 
 namespace sysfence::frontend::detail {
 
@@ -23,10 +24,8 @@ std::string nearest_constant(std::string_view name);
 std::optional<int> errno_value(std::string_view name);
 std::optional<std::string_view> errno_name(int value);
 
-// Levenshtein distance, stopping early above `cap`.
-size_t edit_distance(std::string_view a, std::string_view b, size_t cap = 64);
-// The candidate nearest to `name` when it is close enough (distance <= max(2, len/3), and
-// less than the length of `name`).
-std::string nearest_of(std::string_view name, std::span<const std::string_view> candidates);
+// "Did you mean": sysfence/support/nearest.hpp.
+using sysfence::edit_distance;
+using sysfence::nearest_of;
 
 }  // namespace sysfence::frontend::detail

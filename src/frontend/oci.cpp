@@ -325,7 +325,7 @@ class Importer {
   std::set<std::string> warned_contradiction_, warned_caps_;
 
   static std::string act_text(const Action& a) {
-    for (const ActName& n : kActions)
+    for (const ActName& n : oci_actions())
       if (n.kind == a.kind) {
         std::string s(n.name);
         if (a.kind == ActionKind::Errno || a.kind == ActionKind::Trace) s += "(" + std::to_string(a.data) + ")";
@@ -353,16 +353,15 @@ class Importer {
   }
 
   void check_cap_name(const std::string& s, const std::string& path) {
-    for (const char* c : kCapNames)
-      if (s == c) return;
+    if (arch::capability_from_name(s)) return;
     if (!warned_caps_.insert(s).second) return;
-    std::vector<std::string_view> names(std::begin(kCapNames), std::end(kCapNames));
+    std::vector<std::string_view> names;
+    for (int c = 0; c < arch::kCapabilityCount; ++c) names.push_back(*arch::capability_name(c));
     std::string near = detail::nearest_of(s, names);
     if (near.empty() && s.rfind("CAP_", 0) != 0) {
       std::string up = "CAP_";
       for (char ch : s) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      for (const char* c : kCapNames)
-        if (up == c) near = c;
+      if (arch::capability_from_name(up)) near = up;
     }
     warn(path, "unknown capability " + quote(s) + ": no capability set has it",
          near.empty() ? "capability names look like \"CAP_SYS_ADMIN\"" : "did you mean " + quote(near) + "?");
