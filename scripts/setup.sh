@@ -23,6 +23,7 @@ packages=(
   golang-github-opencontainers-specs-dev python3-jsonschema  # the runtime-spec JSON schema, a validator
   lintian                 # scripts/package.sh: the Debian packages are checked with lintian
   abigail-tools           # scripts/abi_check.sh: libsysfence.so's ABI against its baseline
+  clang-format clang-tidy  # scripts/lint.sh: .clang-format (checked in CI) and .clang-tidy
 )
 
 missing=()
