@@ -529,8 +529,11 @@ class Compiler {
     std::vector<std::pair<uint32_t, const ir::Rule*>> rules;
     for (const ir::ResolvedRule& r : p_.rules_for(a))
       rules.emplace_back(static_cast<uint32_t>(r.nr), r.rule);
-    // By number, then spec order (the rules point into the spec's vector, in order).
-    std::sort(rules.begin(), rules.end());
+    // By number, keeping rules_for's order within a number: spec order, with a rule derived for a
+    // multiplexer (socketcall/ipc) right after its source rule. (Not by pointer: derived rules
+    // live in another vector than the spec's, so addresses say nothing about their order.)
+    std::stable_sort(rules.begin(), rules.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
     const auto table = arch::syscalls(a);
     size_t ti = 0, ri = 0;
     uint32_t next = lo;

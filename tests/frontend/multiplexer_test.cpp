@@ -83,6 +83,19 @@ TEST(Multiplexer, ConditionalDenyCoversEveryCallOfThatNumber) {
   EXPECT_EQ(f.run(Arch::I386, "semget", 1), kAllow);
 }
 
+// Found by Random.CompiledFilterMatchesTheReferenceSemantics (SYSFENCE_TEST_SEED=4267771249):
+// the compiler ordered a syscall's rules by address, and the rule derived for ipc from `semop`
+// lives in another vector than the spec's, so it could come before an earlier ipc rule of the
+// same action kind, whose data must win (errno 2, not 39).
+TEST(Multiplexer, DerivedRuleKeepsItsPlaceAfterEarlierRules) {
+  sftest::Filter f(load("arch x86_64, i386\n"
+                        "default kill-thread\n"
+                        "ipc: u32(arg1) == 8 -> errno 2\n"
+                        "semop: arg5 >= 0xffffffff -> errno 39\n"));
+  EXPECT_EQ(f.run(Arch::I386, "ipc", kSemop, 8), errno_ret(2));   // both match: the earlier rule
+  EXPECT_EQ(f.run(Arch::I386, "ipc", kSemop, 9), errno_ret(39));  // only the derived rule
+}
+
 TEST(Multiplexer, ConditionalAllowDoesNotOpenTheMultiplexer) {
   sftest::Filter f(load("arch i386\ndefault errno EPERM\nsocket: domain == AF_UNIX\nsemop: allow\n"));
   EXPECT_EQ(f.run(Arch::I386, "socket", AF_UNIX), kAllow);
