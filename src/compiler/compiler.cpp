@@ -76,7 +76,8 @@ class Lowerer {
     const auto vhi = static_cast<uint32_t>(v >> 32), vlo = static_cast<uint32_t>(v);
     const uint32_t hi = hi_word(arg);
     // The low word is compared only when the high word equals vhi: tell the continuations.
-    const NodeId low = word_cmp(lo_word(arg), op, vlo, g_.assume(t, hi, vhi), g_.assume(f, hi, vhi));
+    const NodeId low =
+        word_cmp(lo_word(arg), op, vlo, g_.assume(t, hi, vhi), g_.assume(f, hi, vhi));
     const NodeId eq = g_.jump_on(hi, JEQ, vhi, low, f);
     return g_.load(hi, g_.jump_on(hi, JGT, vhi, t, eq));
   }
@@ -116,15 +117,16 @@ class Lowerer {
       lt = g_.assume(t, hi_word(arg), vhi);
       lf = g_.assume(f, hi_word(arg), vhi);
     }
-    const NodeId low = word_masked(lo_word(arg), static_cast<uint32_t>(m),
-                                   static_cast<uint32_t>(v), lt, lf);
+    const NodeId low =
+        word_masked(lo_word(arg), static_cast<uint32_t>(m), static_cast<uint32_t>(v), lt, lf);
     return word_masked(hi_word(arg), mhi, vhi, low, f);
   }
 
   // All of `conds` ? t : f.
   NodeId all_of(std::vector<ir::EffectiveCmp> conds, NodeId t, NodeId f) {
-    std::stable_sort(conds.begin(), conds.end(),
-                     [](const ir::EffectiveCmp& x, const ir::EffectiveCmp& y) { return x.arg < y.arg; });
+    std::stable_sort(
+        conds.begin(), conds.end(),
+        [](const ir::EffectiveCmp& x, const ir::EffectiveCmp& y) { return x.arg < y.arg; });
     NodeId n = t;
     for (auto it = conds.rbegin(); it != conds.rend(); ++it) n = cmp(*it, n, f);
     return n;
@@ -219,8 +221,7 @@ class Planner {
 
   // `depth_bound` > 0: no range holding a syscall (weight > 0) may pay more than that many
   // dispatch instructions (see enforce()). The weights in `r` may be raised for that.
-  Planner(Graph& g, std::vector<Range>& r, size_t depth_bound = 0)
-      : g_(g), r_(r), n_(r.size()) {
+  Planner(Graph& g, std::vector<Range>& r, size_t depth_bound = 0) : g_(g), r_(r), n_(r.size()) {
     prefix_weights();
     if (n_ <= kMaxDpRanges) {
       solve();
@@ -280,8 +281,7 @@ class Planner {
     std::vector<size_t> exc;
     for (size_t t = i; t <= j; ++t)
       if (r_[t].node != d) exc.push_back(t);
-    std::stable_sort(exc.begin(), exc.end(),
-                     [&](size_t x, size_t y) { return r_[x].w > r_[y].w; });
+    std::stable_sort(exc.begin(), exc.end(), [&](size_t x, size_t y) { return r_[x].w > r_[y].w; });
     return exc;
   }
 
@@ -291,7 +291,10 @@ class Planner {
 
   // Best single-decision leaf for [i..j]: its cost, or a negative number when there is none.
   double leaf_cost(size_t i, size_t j, NodeId* best_d) const {
-    if (i == j) { *best_d = r_[i].node; return 0; }
+    if (i == j) {
+      *best_d = r_[i].node;
+      return 0;
+    }
     if (j - i > 2 * kMaxExceptions) return -1;
     NodeId wide = detail::kNone;  // the decision of a range wider than one number
     for (size_t t = i; t <= j; ++t) {
@@ -329,7 +332,10 @@ class Planner {
       }
       double cost = wd * static_cast<double>(m);
       for (size_t t = 0; t < m; ++t) cost += ws[t] * static_cast<double>(t + 1);
-      if (best < 0 || cost < best - 1e-12) { best = cost; *best_d = d; }
+      if (best < 0 || cost < best - 1e-12) {
+        best = cost;
+        *best_d = d;
+      }
     }
     return best;
   }
@@ -359,7 +365,10 @@ class Planner {
           sk = lo;
           for (size_t k = lo; k <= hi; ++k) {
             const double v = cost_[at(i, k)] + cost_[at(k + 1, j)];
-            if (k == lo || v < sbest - 1e-12) { sbest = v; sk = k; }
+            if (k == lo || v < sbest - 1e-12) {
+              sbest = v;
+              sk = k;
+            }
           }
           sbest += weight(i, j);
           if (best < 0 || sbest < best - 1e-12) {
@@ -394,7 +403,10 @@ class Planner {
       double bd = -1;
       for (size_t s = i; s < j; ++s) {
         const double dd = std::fabs(2 * weight(i, s) - total);
-        if (bd < 0 || dd < bd) { bd = dd; k = static_cast<int32_t>(s); }
+        if (bd < 0 || dd < bd) {
+          bd = dd;
+          k = static_cast<int32_t>(s);
+        }
       }
     }
     if (k < 0) return leaf(i, j, d);
@@ -588,7 +600,8 @@ class Compiler {
     } else {
       for (size_t i = 0; i < partners.size(); ++i) {
         const uint32_t lo = arch::info(partners[i]).nr_bit;
-        const uint32_t hi = i + 1 < partners.size() ? arch::info(partners[i + 1]).nr_bit - 1 : 0xfffffffeU;
+        const uint32_t hi =
+            i + 1 < partners.size() ? arch::info(partners[i + 1]).nr_bit - 1 : 0xfffffffeU;
         if (targets(d, partners[i])) {
           arch_ranges(partners[i], lo, hi, rs);
         } else {
@@ -619,7 +632,7 @@ class Compiler {
   Lowerer low_;
   NodeId bad_, dflt_, unknown_, allow_;
   double missing_freq_ = 0;
-  size_t rule_numbers_ = 0;  // numbers with rules in the door being built
+  size_t rule_numbers_ = 0;      // numbers with rules in the door being built
   std::vector<int8_t> through_;  // lets_through memo, per node: -1 unknown
 };
 
@@ -738,8 +751,7 @@ class Stacker {
 
 bool may_notify(const Program& p) {
   for (const Insn& i : p)
-    if (i.code == (RET | K) && action_of(i.k) == kRetUserNotif)
-      return true;
+    if (i.code == (RET | K) && action_of(i.k) == kRetUserNotif) return true;
   return false;
 }
 

@@ -88,16 +88,18 @@ TEST(Multiplexer, ConditionalDenyCoversEveryCallOfThatNumber) {
 // lives in another vector than the spec's, so it could come before an earlier ipc rule of the
 // same action kind, whose data must win (errno 2, not 39).
 TEST(Multiplexer, DerivedRuleKeepsItsPlaceAfterEarlierRules) {
-  sftest::Filter f(load("arch x86_64, i386\n"
-                        "default kill-thread\n"
-                        "ipc: u32(arg1) == 8 -> errno 2\n"
-                        "semop: arg5 >= 0xffffffff -> errno 39\n"));
+  sftest::Filter f(
+      load("arch x86_64, i386\n"
+           "default kill-thread\n"
+           "ipc: u32(arg1) == 8 -> errno 2\n"
+           "semop: arg5 >= 0xffffffff -> errno 39\n"));
   EXPECT_EQ(f.run(Arch::I386, "ipc", kSemop, 8), errno_ret(2));   // both match: the earlier rule
   EXPECT_EQ(f.run(Arch::I386, "ipc", kSemop, 9), errno_ret(39));  // only the derived rule
 }
 
 TEST(Multiplexer, ConditionalAllowDoesNotOpenTheMultiplexer) {
-  sftest::Filter f(load("arch i386\ndefault errno EPERM\nsocket: domain == AF_UNIX\nsemop: allow\n"));
+  sftest::Filter f(
+      load("arch i386\ndefault errno EPERM\nsocket: domain == AF_UNIX\nsemop: allow\n"));
   EXPECT_EQ(f.run(Arch::I386, "socket", AF_UNIX), kAllow);
   EXPECT_EQ(f.run(Arch::I386, "socketcall", kSysSocket, 0x1000), errno_ret(EPERM));
   // An unconditional rule applies to its call number as it is; semop exists on i386 only
@@ -135,7 +137,8 @@ TEST(Multiplexer, NamedMultiplexerRuleDecidesItsCall) {
   EXPECT_EQ(f.run(Arch::I386, "ipc", kSemget, 1234), errno_ret(EACCES));  // ipc untouched
   bool warned = false;
   for (const Error& w : p.warnings())
-    warned = warned || w.message.find("not enforced through socketcall on i386") != std::string::npos;
+    warned =
+        warned || w.message.find("not enforced through socketcall on i386") != std::string::npos;
   EXPECT_TRUE(warned);
   for (const auto& l : ir::lint_rules(p)) ADD_FAILURE() << l.error.render();  // not "shadowed"
 
@@ -172,7 +175,10 @@ bool have_int80() {
 
 long int80(long nr, long b, long c, long d = 0, long si = 0, long di = 0) {
   long ret;
-  asm volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(b), "c"(c), "d"(d), "S"(si), "D"(di) : "memory");
+  asm volatile("int $0x80"
+               : "=a"(ret)
+               : "a"(nr), "b"(b), "c"(c), "d"(d), "S"(si), "D"(di)
+               : "memory");
   return ret;
 }
 
@@ -181,7 +187,8 @@ long int80(long nr, long b, long c, long d = 0, long si = 0, long di = 0) {
 int i386_socket(const bpf::Program* prog, int domain) {
   const pid_t pid = fork();
   if (pid == 0) {
-    void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    void* page =
+        mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     if (page == MAP_FAILED) _exit(200);
     auto* args = static_cast<uint32_t*>(page);
     args[0] = static_cast<uint32_t>(domain);
@@ -268,7 +275,8 @@ TEST(Multiplexer, LiveDefaultPolicyLetsI386ProgramsOpenSockets) {
   EXPECT_EQ(i386_socket(&*prog, kAfVsock), i386_socket(nullptr, kAfVsock));
   bool warned = false;
   for (const Error& w : pol.value->warnings())
-    warned = warned || w.message.find("not enforced through socketcall on i386") != std::string::npos;
+    warned =
+        warned || w.message.find("not enforced through socketcall on i386") != std::string::npos;
   EXPECT_TRUE(warned);
   // Native only (the default's default): no i386 rule, no warning, lint clean.
   auto native = frontend::load_default_policy({Arch::X86_64});
