@@ -49,18 +49,24 @@ zsh -fc 'fpath=(/usr/share/zsh/vendor-completions $fpath); autoload -Uz _sysfenc
 echo "bash and zsh completions: OK"
 
 echo "== a C++ consumer with pkg-config sysfence"
+# The consumer installs the README's C++ example, taken from README.md itself (the first ```cpp
+# block), as tests/install/run_install_test.sh does.
+mkdir -p "$work/readme"
+awk '/^```cpp$/ {inside = 1; next} inside && /^```$/ {exit} inside {print}' README.md \
+  >"$work/readme/readme_example.inc"
+[[ -s $work/readme/readme_example.inc ]] || fail "no \`\`\`cpp block in README.md"
 [[ $(pkg-config --modversion sysfence) == "$version" ]] || fail "pkg-config sysfence is not $version"
 [[ $(pkg-config --variable=libdir sysfence) == "$libdir" ]] ||
   fail "pkg-config found sysfence.pc with libdir $(pkg-config --variable=libdir sysfence)"
 # shellcheck disable=SC2046
-c++ -std=c++20 -o "$work/pc-consumer" tests/install/consumer/main.cpp $(pkg-config --cflags --libs sysfence)
+c++ -std=c++20 -I"$work/readme" -o "$work/pc-consumer" tests/install/consumer/main.cpp $(pkg-config --cflags --libs sysfence)
 [[ $(loaded "$work/pc-consumer" libsysfence.so.0) == "$(realpath $libdir/libsysfence.so.0)" ]] ||
   { ldd "$work/pc-consumer"; fail "the pkg-config consumer does not load $libdir/libsysfence.so.0"; }
 "$work/pc-consumer" | tee "$work/pc-consumer.out"
 grep -qx "libsysfence $version" "$work/pc-consumer.out" || fail "the pkg-config consumer reports another version"
 
 echo "== a C++ consumer with find_package(sysfence)"
-cmake -S tests/install/consumer -B "$work/cmake-consumer" -G Ninja >"$work/cmake.log" ||
+cmake -S tests/install/consumer -B "$work/cmake-consumer" -G Ninja -DCMAKE_CXX_FLAGS="-I$work/readme" >"$work/cmake.log" ||
   { cat "$work/cmake.log"; fail "find_package(sysfence) consumer: configure failed"; }
 grep -q "sysfence package version: $version\$" "$work/cmake.log" || fail "find_package(sysfence) is not $version"
 [[ $(sed -n 's/^sysfence_DIR:PATH=//p' "$work/cmake-consumer/CMakeCache.txt") == "$libdir/cmake/sysfence" ]] ||
