@@ -127,24 +127,29 @@ libseccomp_before=$(ldconfig -p | grep 'libseccomp.so.2 ' || true)
 
 echo "== dpkg -i"
 cache_before=$(date -r /etc/ld.so.cache +%s%N 2>/dev/null || echo 0)
-dpkg -i "${debs[@]}" >"$work/dpkg.log" || { cat "$work/dpkg.log"; exit 1; }
-# The ldconfig trigger ran: the loader's cache was rebuilt and knows the libraries (unless a copy
-# in /usr/local, searched first, shadows them: then the check runs below with /usr/local hidden),
-# and libseccomp.so.2 resolves exactly as before (sysfence's copy is in a directory the loader
+# dpkg does not wait for its lock (apt-get or a quick start may be running): retry for 10 min.
+dpkg_locked() {
+  local log=$1; shift
+  for _ in $(seq 120); do
+    "$@" >"$log" 2>&1 && return 0
+    grep -q "dpkg frontend lock\|dpkg status database is locked" "$log" || return 1
+    sleep 5
+  done
+  return 1
+}
+dpkg_locked "$work/dpkg.log" dpkg -i "${debs[@]}" || { cat "$work/dpkg.log"; exit 1; }
+# The ldconfig trigger ran: the loader's cache was rebuilt. That it lists the libraries at
+# /usr/lib/<multiarch> is checked below in a cache made without /usr/local: a copy there (an
+# earlier quick start, or one running right now) is searched first and would shadow them.
+# libseccomp.so.2 resolves exactly as before (sysfence's copy is in a directory the loader
 # does not search).
 [[ $(date -r /etc/ld.so.cache +%s%N) != "$cache_before" ]] || { echo "package: the ldconfig trigger did not run"; exit 1; }
-for so in libsysfence.so.0 libsysfence-seccomp.so.0; do
-  if ! ldconfig -p | grep -q "$so .*=> /usr/lib/$multiarch/$so\$"; then
-    ldconfig -p | grep -q "$so .*=> /usr/local/" || { echo "package: $so is not in the loader cache"; exit 1; }
-    echo "note: $(ldconfig -p | grep "$so " | head -1 | sed 's/^\s*//') (an install in /usr/local) shadows the package's"
-  fi
-done
 [[ $(ldconfig -p | grep 'libseccomp.so.2 ' || true) == "$libseccomp_before" ]] ||
   { echo "package: libseccomp.so.2 is shadowed: $(ldconfig -p | grep 'libseccomp.so.2 ')"; exit 1; }
 if ldconfig -p | grep 'libseccomp.so.2 ' | grep -q sysfence; then
   echo "package: the loader would find sysfence's libseccomp.so.2"; exit 1
 fi
-echo "loader cache: libsysfence.so.0 and libsysfence-seccomp.so.0 added; libseccomp.so.2 unchanged:"
+echo "loader cache: libseccomp.so.2 unchanged:"
 echo "  ${libseccomp_before:-<none>}"
 
 # Hide /usr/local (an earlier quick start may have installed sysfence there, ahead of /usr in
@@ -155,17 +160,25 @@ if unshare --mount --propagation private true 2>/dev/null; then
     mount -t tmpfs tmpfs /usr/local
     ldconfig -X -C "$1/ld.so.cache"
     mount --bind "$1/ld.so.cache" /etc/ld.so.cache
-    exec bash tests/package/check_installed.sh "$1" "$2"' _ "$work" "$version"
+    for so in libsysfence.so.0 libsysfence-seccomp.so.0; do
+      ldconfig -p | grep -Eq "$so .*=> (/usr)?/lib/$3/$so\$" ||
+        { echo "package: $so is not in the loader cache (built without /usr/local)"; exit 1; }
+    done
+    echo "loader cache without /usr/local: libsysfence.so.0 and libsysfence-seccomp.so.0 in (/usr)/lib/$3"
+    exec bash tests/package/check_installed.sh "$1" "$2"' _ "$work" "$version" "$multiarch"
 elif [[ -e /usr/local/bin/sysfence || -e /usr/local/lib/libsysfence.so.0 ]]; then
   echo "package: cannot hide /usr/local (no mount namespace), which has a sysfence install" >&2
   exit 1
 else
+  for so in libsysfence.so.0 libsysfence-seccomp.so.0; do
+    ldconfig -p | grep -Eq "$so .*=> (/usr)?/lib/$multiarch/$so\$" || { echo "package: $so is not in the loader cache"; exit 1; }
+  done
   bash tests/package/check_installed.sh "$work" "$version"
 fi
 
 echo "== dpkg --purge"
 files=$(dpkg -L "${pkgs[@]}" | sort -u)
-dpkg --purge "${pkgs[@]}" >"$work/purge.log" || { cat "$work/purge.log"; exit 1; }
+dpkg_locked "$work/purge.log" dpkg --purge "${pkgs[@]}" || { cat "$work/purge.log"; exit 1; }
 trap - EXIT
 left=0
 while read -r f; do
