@@ -46,12 +46,17 @@ int main(int argc, char** argv) {
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
-    if (s == "--compat" && i + 1 < argc) compat = argv[++i];
-    else if (s == "--libseccomp" && i + 1 < argc) libseccomp = argv[++i];
-    else if (s == "--profile" && i + 1 < argc) profile = argv[++i];
-    else if (s == "--quick") quick = true;
+    if (s == "--compat" && i + 1 < argc)
+      compat = argv[++i];
+    else if (s == "--libseccomp" && i + 1 < argc)
+      libseccomp = argv[++i];
+    else if (s == "--profile" && i + 1 < argc)
+      profile = argv[++i];
+    else if (s == "--quick")
+      quick = true;
     else {
-      std::fprintf(stderr, "usage: %s [--compat PATH] [--libseccomp PATH] [--profile PATH] [--quick]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--compat PATH] [--libseccomp PATH] [--profile PATH] [--quick]\n",
                    argv[0]);
       return 2;
     }
@@ -82,9 +87,8 @@ int main(int argc, char** argv) {
   }
   pols.push_back(allowlist350(libseccomp_has));
 
-  const std::vector<Lib> libs = {{&*ls, 1, "libseccomp default"},
-                                 {&*ls, 2, "libseccomp tree"},
-                                 {&*sf, 0, "sysfence C API"}};
+  const std::vector<Lib> libs = {
+      {&*ls, 1, "libseccomp default"}, {&*ls, 2, "libseccomp tree"}, {&*sf, 0, "sysfence C API"}};
   const int reps = quick ? 5 : 31;
   const double budget = quick ? 100 : 3000;
   const int memfd = make_memfd();
@@ -93,19 +97,22 @@ int main(int argc, char** argv) {
     std::printf("\n### Policy: %s — %zu rules, through seccomp_rule_add_array\n\n", p.title.c_str(),
                 p.rules.size());
     for (const auto& n : p.notes) std::printf("- %s\n", n.c_str());
-    std::printf("\nMedians of thread CPU time, all cells of a row group measured round-robin. "
-                "*first export* times seccomp_export_bpf on a freshly built context "
-                "(this is where a library compiles); *export again* re-exports the same context "
-                "(a library may reuse the program it compiled); *init+rules+export* times the "
-                "whole seccomp_init .. seccomp_release sequence.\n\n");
-    std::printf("*recompiling export* times seccomp_export_bpf in a loop of its own on one "
-                "context, after seccomp_attr_set(SCMP_FLTATR_CTL_OPTIMIZE) each time, which "
-                "makes sysfence drop its kept program (libseccomp regenerates on every export "
-                "anyway): both compile every time, with the allocator and caches in the steady "
-                "state of a program that exports repeatedly.\n\n");
-    std::printf("| library | arches | rules refused | length | first export | export again | "
-                "init+rules+export | recompiling export |\n"
-                "|---|---|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "\nMedians of thread CPU time, all cells of a row group measured round-robin. "
+        "*first export* times seccomp_export_bpf on a freshly built context "
+        "(this is where a library compiles); *export again* re-exports the same context "
+        "(a library may reuse the program it compiled); *init+rules+export* times the "
+        "whole seccomp_init .. seccomp_release sequence.\n\n");
+    std::printf(
+        "*recompiling export* times seccomp_export_bpf in a loop of its own on one "
+        "context, after seccomp_attr_set(SCMP_FLTATR_CTL_OPTIMIZE) each time, which "
+        "makes sysfence drop its kept program (libseccomp regenerates on every export "
+        "anyway): both compile every time, with the allocator and caches in the steady "
+        "state of a program that exports repeatedly.\n\n");
+    std::printf(
+        "| library | arches | rules refused | length | first export | export again | "
+        "init+rules+export | recompiling export |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|\n");
     std::vector<Contender> cs;
     double export_us[2][3] = {};
     double whole_us[2][3] = {};
@@ -187,13 +194,13 @@ int main(int argc, char** argv) {
       }
       ++a_idx;
     }
-    auto speedups = [](const char* what, const double (&us)[2][3]) {
+    auto speedups = [](const char* what, const double(&us)[2][3]) {
       for (int a = 0; a < 2; ++a)
         if (us[a][2] > 0)
-          std::printf("\n%s speed-up, %s: %.1fx vs libseccomp default, %.1fx vs its tree "
-                      "(target >= 10x).\n",
-                      what, a == 0 ? "x86_64" : "3 arches", us[a][0] / us[a][2],
-                      us[a][1] / us[a][2]);
+          std::printf(
+              "\n%s speed-up, %s: %.1fx vs libseccomp default, %.1fx vs its tree "
+              "(target >= 10x).\n",
+              what, a == 0 ? "x86_64" : "3 arches", us[a][0] / us[a][2], us[a][1] / us[a][2]);
     };
     speedups("Whole-sequence (init+rules+export)", whole_us);
     speedups("First-export", export_us);

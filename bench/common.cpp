@@ -65,7 +65,6 @@ uint32_t scmp_arch_of(Arch a) {
   }
 }
 
-
 std::optional<Action> docker_action(const std::string& s, std::optional<uint16_t> errno_ret) {
   if (s == "SCMP_ACT_ALLOW") return Action::allow();
   if (s == "SCMP_ACT_ERRNO") return Action::errno_(errno_ret.value_or(EPERM));
@@ -129,10 +128,10 @@ std::vector<std::string> host_effective_caps() {
 }
 
 std::vector<std::string> docker_container_caps() {
-  return {"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-          "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-          "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-          "CAP_KILL",   "CAP_AUDIT_WRITE"};
+  return {"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+          "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+          "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+          "CAP_KILL",    "CAP_AUDIT_WRITE"};
 }
 
 std::optional<BenchPolicy> load_docker_profile(const std::string& path,
@@ -227,7 +226,8 @@ BenchPolicy allowlist350(bool (*usable)(std::string_view name)) {
     }
   }
   p.notes.push_back("first " + std::to_string(n) + " x86_64 syscalls by number" +
-                    (usable ? " that both libraries know" : "") + "; args: clone (flags & NEW*) == 0, socket "
+                    (usable ? " that both libraries know" : "") +
+                    "; args: clone (flags & NEW*) == 0, socket "
                     "domain == AF_UNIX|AF_INET|AF_INET6, mprotect (prot & PROT_EXEC) == 0, "
                     "getpriority which < 3 (64-bit)");
   return p;
@@ -244,23 +244,32 @@ BenchPolicy synthetic(const std::string& kind, int k) {
     p.rules.push_back({std::string(e.name), Action::allow(), {}});
   }
   if (kind == "ioctl") {
-    for (int i = 0; i < k; ++i) p.rules.push_back({kind, Action::allow(), {ArgCmp::eq(1, 0x5400 + 3 * i)}});
+    for (int i = 0; i < k; ++i)
+      p.rules.push_back({kind, Action::allow(), {ArgCmp::eq(1, 0x5400 + 3 * i)}});
   } else if (kind == "fcntl") {
     for (int i = 0; i < k; ++i)
-      p.rules.push_back({kind, Action::allow(),
+      p.rules.push_back({kind,
+                         Action::allow(),
                          {ArgCmp::eq(0, static_cast<uint64_t>(i % 16)),
                           ArgCmp::masked_eq(1, 0xfff, static_cast<uint64_t>(i))}});
   } else if (kind == "getpriority") {
     for (int i = 1; i <= k; ++i)
-      p.rules.push_back({kind, Action::allow(),
+      p.rules.push_back({kind,
+                         Action::allow(),
                          {ArgCmp::ge(0, 10 * static_cast<uint64_t>(i)),
                           ArgCmp::le(1, 10 * static_cast<uint64_t>(i) + 5)}});
   } else if (kind == "mmap") {
     constexpr uint64_t kPrivAnon = MAP_PRIVATE | MAP_ANONYMOUS;
-    const uint64_t flags[] = {kPrivAnon, MAP_SHARED | MAP_FIXED, kPrivAnon | MAP_NORESERVE,
-                              kPrivAnon | MAP_FIXED, MAP_SHARED, MAP_PRIVATE,
-                              MAP_PRIVATE | MAP_FIXED, MAP_SHARED | MAP_NORESERVE,
-                              kPrivAnon | MAP_STACK, MAP_SHARED | MAP_ANONYMOUS};
+    const uint64_t flags[] = {kPrivAnon,
+                              MAP_SHARED | MAP_FIXED,
+                              kPrivAnon | MAP_NORESERVE,
+                              kPrivAnon | MAP_FIXED,
+                              MAP_SHARED,
+                              MAP_PRIVATE,
+                              MAP_PRIVATE | MAP_FIXED,
+                              MAP_SHARED | MAP_NORESERVE,
+                              kPrivAnon | MAP_STACK,
+                              MAP_SHARED | MAP_ANONYMOUS};
     for (size_t i = 0; i < std::size(flags); ++i) {
       std::vector<ArgCmp> c{ArgCmp::masked_eq(3, 0xffffffffULL, flags[i])};
       if (i % 3 == 2) c.push_back(ArgCmp::eq(2, PROT_READ | PROT_WRITE));
@@ -434,8 +443,7 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-double live_ns_per_call(const Program& filter, int which, long calls, std::string* err,
-                        bool fifo) {
+double live_ns_per_call(const Program& filter, int which, long calls, std::string* err, bool fifo) {
   int fds[2];
   if (pipe(fds) != 0) {
     *err = "pipe failed";

@@ -50,7 +50,7 @@ struct Args {
   bool synthetic = false;  // only the argument-heavy synthetic policies
   bool tradeoff = false;   // only the dispatch weighting trade-off (Docker, Podman)
   std::string podman = "tests/data/podman-seccomp.json";
-  std::string dat_dir;     // where --synthetic writes its data for the charts
+  std::string dat_dir;  // where --synthetic writes its data for the charts
 };
 
 // The programs compared for one policy and arch set.
@@ -110,8 +110,8 @@ void check_oci_importer(const BenchPolicy& mine, const std::string& path,
     return !r.syscall.empty() && !libseccomp_knows(r.syscall);
   });
   auto pol = sysfence::ir::Policy::build(std::move(spec));
-  auto theirs = pol ? sysfence_compile(*pol, Weighting::CacheAware)
-                    : sysfence::Result<Program>(pol.error());
+  auto theirs =
+      pol ? sysfence_compile(*pol, Weighting::CacheAware) : sysfence::Result<Program>(pol.error());
   auto ours_pol = to_sysfence(mine, {Arch::X86_64});
   if (!theirs || !ours_pol) {
     std::printf("\nOCI importer cross-check: build/compile failed\n");
@@ -135,24 +135,27 @@ void check_oci_importer(const BenchPolicy& mine, const std::string& path,
         ++differ;
       }
     }
-  std::printf("\nCross-check: sysfence's OCI importer (frontend::import_oci_file) and this bench's "
-              "reader give the same action on %d of %d probes%s%s.\n",
-              probes - differ, probes, differ ? "; first difference: " : "", first.c_str());
+  std::printf(
+      "\nCross-check: sysfence's OCI importer (frontend::import_oci_file) and this bench's "
+      "reader give the same action on %d of %d probes%s%s.\n",
+      probes - differ, probes, differ ? "; first difference: " : "", first.c_str());
 }
 
 void compile_times(const std::vector<BenchPolicy*>& pols, bool quick) {
   std::printf("\n### Compile time (policy -> BPF), median thread CPU time\n\n");
-  std::printf("sysfence *compile* = compiler::compile on a built ir::Policy (cache-aware); "
-              "*build+compile* adds ir::Policy::build from the rule list. libseccomp *export* = "
-              "seccomp_export_bpf of a filled context into a memfd (2.5.4 regenerates the "
-              "program on every export); *build+export* adds seccomp_init, attributes, "
-              "arch_add and every seccomp_rule_add. Speed-up = libseccomp / sysfence (export vs "
-              "compile, and build+export vs build+compile); target >= 10x. The six measurements of a "
-              "row run round-robin, so they share the same machine load.\n\n");
-  std::printf("| policy | arches | sysfence compile | sysfence build+compile | libseccomp default "
-              "export | libseccomp tree export | libseccomp default build+export | libseccomp "
-              "tree build+export | speed-up export (default / tree) | speed-up build (default / "
-              "tree) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "sysfence *compile* = compiler::compile on a built ir::Policy (cache-aware); "
+      "*build+compile* adds ir::Policy::build from the rule list. libseccomp *export* = "
+      "seccomp_export_bpf of a filled context into a memfd (2.5.4 regenerates the "
+      "program on every export); *build+export* adds seccomp_init, attributes, "
+      "arch_add and every seccomp_rule_add. Speed-up = libseccomp / sysfence (export vs "
+      "compile, and build+export vs build+compile); target >= 10x. The six measurements of a "
+      "row run round-robin, so they share the same machine load.\n\n");
+  std::printf(
+      "| policy | arches | sysfence compile | sysfence build+compile | libseccomp default "
+      "export | libseccomp tree export | libseccomp default build+export | libseccomp "
+      "tree build+export | speed-up export (default / tree) | speed-up build (default / "
+      "tree) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   const int reps = quick ? 5 : 31;
   const double budget = quick ? 100 : 3000;
   for (BenchPolicy* p : pols) {
@@ -186,7 +189,9 @@ void compile_times(const std::vector<BenchPolicy*>& pols, bool quick) {
         });
       };
       const auto m = interleaved_medians(
-          {[&] { return cpu_us([&] { return sysfence_compile(*policy, Weighting::CacheAware).ok(); }); },
+          {[&] {
+             return cpu_us([&] { return sysfence_compile(*policy, Weighting::CacheAware).ok(); });
+           },
            [&] {
              return cpu_us([&] {
                auto q = to_sysfence(*p, arches);
@@ -204,8 +209,8 @@ void compile_times(const std::vector<BenchPolicy*>& pols, bool quick) {
       std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %.1fx / %.1fx | %.1fx / %.1fx |\n",
                   p->title.c_str(), arches.size() == 1 ? "x86_64" : "x86_64+i386+x32",
                   fmt_us(sf).c_str(), fmt_us(sfb).c_str(), fmt_us(ls[0]).c_str(),
-                  fmt_us(ls[1]).c_str(), fmt_us(lsb[0]).c_str(), fmt_us(lsb[1]).c_str(),
-                  ls[0] / sf, ls[1] / sf, lsb[0] / sfb, lsb[1] / sfb);
+                  fmt_us(ls[1]).c_str(), fmt_us(lsb[0]).c_str(), fmt_us(lsb[1]).c_str(), ls[0] / sf,
+                  ls[1] / sf, lsb[0] / sfb, lsb[1] / sfb);
     }
   }
 }
@@ -214,18 +219,21 @@ void live(const BenchPolicy& pol, const Args& a) {
   bool ok = false;
   auto cs = contenders(pol, {Arch::X86_64}, &ok);
   if (!ok) return;
-  std::printf("\n### Live syscall cost — %s filter, x86_64, forked children\n\n", pol.title.c_str());
-  std::printf("%ld calls per child after a 10%% warm-up; %d children per cell, interleaved%s; "
-              "median ns/call of thread CPU time (min–max). getppid is allowed unconditionally (cached by the "
-              "kernel); getpriority(PRIO_PROCESS, 0) is argument-checked (`which < 3`, 64-bit).\n\n",
-              a.live_calls, a.live_reps, a.fifo ? ", children SCHED_FIFO" : "");
+  std::printf("\n### Live syscall cost — %s filter, x86_64, forked children\n\n",
+              pol.title.c_str());
+  std::printf(
+      "%ld calls per child after a 10%% warm-up; %d children per cell, interleaved%s; "
+      "median ns/call of thread CPU time (min–max). getppid is allowed unconditionally (cached by "
+      "the "
+      "kernel); getpriority(PRIO_PROCESS, 0) is argument-checked (`which < 3`, 64-bit).\n\n",
+      a.live_calls, a.live_reps, a.fifo ? ", children SCHED_FIFO" : "");
   // "RET ALLOW only": the cheapest filter there is (the kernel's cache takes every syscall).
   // The difference between it and "no filter" is the kernel's fixed price for being in seccomp
   // mode at all (the syscall entry's slow path), which every filter pays on every syscall.
   std::vector<std::pair<std::string, Program>> modes = {
       {"no filter", {}},
-      {"RET ALLOW only", {sysfence::bpf::stmt(sysfence::bpf::RET | sysfence::bpf::K,
-                                              sysfence::bpf::kRetAllow)}}};
+      {"RET ALLOW only",
+       {sysfence::bpf::stmt(sysfence::bpf::RET | sysfence::bpf::K, sysfence::bpf::kRetAllow)}}};
   for (const auto& c : cs)
     if (c.name != "sysfence uniform") modes.push_back({c.name, c.prog});
   std::printf("| syscall |");
@@ -273,8 +281,8 @@ std::vector<SeccompData> arg_probes(const sysfence::ir::Policy& p, int32_t nr) {
     for (const auto& c : rr.rule->conds) {
       own[c.arg] = c.value;
       const uint64_t v0 = c.value, m = c.mask;
-      for (uint64_t v : {v0, v0 + 1, v0 - 1, m, v0 | ~m, ~v0, uint64_t{0xffffffff},
-                         (uint64_t{1} << 32) + v0}) {
+      for (uint64_t v :
+           {v0, v0 + 1, v0 - 1, m, v0 | ~m, ~v0, uint64_t{0xffffffff}, (uint64_t{1} << 32) + v0}) {
         uint64_t a[6] = {};
         a[c.arg] = v;
         out.push_back(SeccompData::make(au, nr, a[0], a[1], a[2], a[3], a[4], a[5]));
@@ -296,24 +304,29 @@ std::vector<SeccompData> arg_probes(const sysfence::ir::Policy& p, int32_t nr) {
 // compile time against K for the chart (synthetic-scaling.dat in `dat_dir`).
 void synthetic_tables(bool quick, const std::string& dat_dir) {
   std::printf("\n### Argument-heavy policies (100 allowed syscalls + K rules on one)\n\n");
-  std::printf("Executed instructions over the probes of the rules' syscall (all zero, every "
-              "compared value, +-1, masks, extremes, each rule's own values): max / mean. *over "
-              "tree*: probes where sysfence runs more than libseccomp's binary tree (by up to). "
-              "Compile: median thread CPU time (sysfence compile of a built policy; libseccomp "
-              "seccomp_export_bpf of a filled context, default program).\n\n");
-  std::printf("| policy | sysfence length | libseccomp default / tree length | sysfence executed | "
-              "libseccomp tree executed | over tree | sysfence compile | libseccomp export |\n"
-              "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "Executed instructions over the probes of the rules' syscall (all zero, every "
+      "compared value, +-1, masks, extremes, each rule's own values): max / mean. *over "
+      "tree*: probes where sysfence runs more than libseccomp's binary tree (by up to). "
+      "Compile: median thread CPU time (sysfence compile of a built policy; libseccomp "
+      "seccomp_export_bpf of a filled context, default program).\n\n");
+  std::printf(
+      "| policy | sysfence length | libseccomp default / tree length | sysfence executed | "
+      "libseccomp tree executed | over tree | sysfence compile | libseccomp export |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|\n");
   struct Case {
     std::string kind;
     int k;
     bool libseccomp;
   };
-  const std::vector<Case> cases = {{"ioctl", 1000, true},       {"fcntl", 100, true},
-                                   {"fcntl", 1000, true},       {"getpriority", 1000, false},
+  const std::vector<Case> cases = {{"ioctl", 1000, true},
+                                   {"fcntl", 100, true},
+                                   {"fcntl", 1000, true},
+                                   {"getpriority", 1000, false},
                                    {"mmap", 10, true}};
   const int reps = quick ? 5 : 21;
-  FILE* exec_dat = dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/synthetic-executed.dat").c_str(), "w");
+  FILE* exec_dat =
+      dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/synthetic-executed.dat").c_str(), "w");
   if (exec_dat) std::fprintf(exec_dat, "# policy sysfence_max sysfence_mean tree_max tree_mean\n");
   for (const Case& c : cases) {
     const BenchPolicy bp = synthetic(c.kind, c.k);
@@ -338,7 +351,8 @@ void synthetic_tables(bool quick, const std::string& dat_dir) {
         def = ls_export(LS, c1, memfd);
         tree = ls_export(LS, c2, memfd);
         std::vector<double> t;
-        for (int r = 0; r < reps; ++r) t.push_back(cpu_us([&] { return !ls_export(LS, c1, memfd).empty(); }));
+        for (int r = 0; r < reps; ++r)
+          t.push_back(cpu_us([&] { return !ls_export(LS, c1, memfd).empty(); }));
         ls_us = median(t);
       }
       if (c1) ls_release(LS, c1);
@@ -369,15 +383,17 @@ void synthetic_tables(bool quick, const std::string& dat_dir) {
     }
     const double n = static_cast<double>(probes.size());
     if (exec_dat && !tree.empty())
-      std::fprintf(exec_dat, "\"%s\" %u %.2f %u %.2f\n", bp.title.c_str(), max_s, sum_s / n, max_t, sum_t / n);
+      std::fprintf(exec_dat, "\"%s\" %u %.2f %u %.2f\n", bp.title.c_str(), max_s, sum_s / n, max_t,
+                   sum_t / n);
     if (tree.empty()) {
-      std::printf("| %s | %zu | (not compared: libseccomp takes minutes) | %u / %.1f | — | — | %s | — |\n",
-                  bp.title.c_str(), ours->size(), max_s, sum_s / n, fmt_us(sf_us).c_str());
+      std::printf(
+          "| %s | %zu | (not compared: libseccomp takes minutes) | %u / %.1f | — | — | %s | — |\n",
+          bp.title.c_str(), ours->size(), max_s, sum_s / n, fmt_us(sf_us).c_str());
     } else {
-      std::printf("| %s | **%zu** | %zu / %zu | %u / %.1f | %u / %.1f | %u of %zu (+%u) | %s | %s |\n",
-                  bp.title.c_str(), ours->size(), def.size(), tree.size(), max_s, sum_s / n,
-                  max_t, sum_t / n, over, probes.size(), worst, fmt_us(sf_us).c_str(),
-                  fmt_us(ls_us).c_str());
+      std::printf(
+          "| %s | **%zu** | %zu / %zu | %u / %.1f | %u / %.1f | %u of %zu (+%u) | %s | %s |\n",
+          bp.title.c_str(), ours->size(), def.size(), tree.size(), max_s, sum_s / n, max_t,
+          sum_t / n, over, probes.size(), worst, fmt_us(sf_us).c_str(), fmt_us(ls_us).c_str());
     }
   }
   if (exec_dat) std::fclose(exec_dat);
@@ -402,7 +418,8 @@ void synthetic_tables(bool quick, const std::string& dat_dir) {
         std::string err;
         if (void* c1 = ls_build(LS, bp, {Arch::X86_64}, 1, &err)) {
           std::vector<double> u;
-          for (int r = 0; r < reps; ++r) u.push_back(cpu_us([&] { return !ls_export(LS, c1, memfd).empty(); }));
+          for (int r = 0; r < reps; ++r)
+            u.push_back(cpu_us([&] { return !ls_export(LS, c1, memfd).empty(); }));
           ls_cols[std::string(kind) == "ioctl" ? 0 : 1] = median(u);
           ls_release(LS, c1);
         }
@@ -460,8 +477,15 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
         if (r.insns > emulate(tree, d).insns) ++*over;
       }
       const double mean = sum / static_cast<double>(n.probes.size());
-      if (n.allowed) { sa += mean; ++na; }
-      if (!n.cached) { sb += mean; ++nb; *bmax = std::max(*bmax, mx); }
+      if (n.allowed) {
+        sa += mean;
+        ++na;
+      }
+      if (!n.cached) {
+        sb += mean;
+        ++nb;
+        *bmax = std::max(*bmax, mx);
+      }
     }
     *a = sa / na;
     *b = sb / nb;
@@ -471,12 +495,18 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
   int uo, bo;
   measure(*uni, &ua, &ub, &um, &uo);
   measure(*base, &ba, &bb, &bm, &bo);
-  std::printf("\n#### %s: uniform weighting (a) %.2f, (b) %.2f / %u; default (cached weight 0.1) "
-              "(a) %.2f (+%.1f%%), (b) %.2f / %u\n\n", name.c_str(), ua, ub, um, ba,
-              100 * (ba / ua - 1), bb, bm);
-  std::printf("| cached-allow weight | (a) mean, allowed | vs uniform optimum | (b) mean, uncached | (b) max | probes over libseccomp tree |\n|---:|---:|---:|---:|---:|---:|\n");
-  FILE* f = dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/tradeoff-" + name + ".dat").c_str(), "w");
-  if (f) std::fprintf(f, "# cached_weight a_mean b_mean b_max over_tree (uniform a=%.3f b=%.3f)\n", ua, ub);
+  std::printf(
+      "\n#### %s: uniform weighting (a) %.2f, (b) %.2f / %u; default (cached weight 0.1) "
+      "(a) %.2f (+%.1f%%), (b) %.2f / %u\n\n",
+      name.c_str(), ua, ub, um, ba, 100 * (ba / ua - 1), bb, bm);
+  std::printf(
+      "| cached-allow weight | (a) mean, allowed | vs uniform optimum | (b) mean, uncached | (b) "
+      "max | probes over libseccomp tree |\n|---:|---:|---:|---:|---:|---:|\n");
+  FILE* f =
+      dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/tradeoff-" + name + ".dat").c_str(), "w");
+  if (f)
+    std::fprintf(f, "# cached_weight a_mean b_mean b_max over_tree (uniform a=%.3f b=%.3f)\n", ua,
+                 ub);
   for (double w : {0.001, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0}) {
     sysfence::compiler::Options o;
     o.cached_weight = w;
@@ -504,26 +534,41 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (s == "--profile") a.profile = next();
-    else if (s == "--caps") a.caps = next();
-    else if (s == "--quick") a.quick = true;
-    else if (s == "--no-live") a.live = false;
-    else if (s == "--live-only") a.live_only = true;
-    else if (s == "--worst") a.worst = std::atoi(next().c_str());
-    else if (s == "--live-calls") a.live_calls = std::atol(next().c_str());
-    else if (s == "--live-reps") a.live_reps = std::atoi(next().c_str());
-    else if (s == "--trace") a.traces.push_back(next());
-    else if (s == "--fifo") a.fifo = true;
-    else if (s == "--synthetic") a.synthetic = true;
-    else if (s == "--tradeoff") a.tradeoff = true;
-    else if (s == "--podman") a.podman = next();
-    else if (s == "--dat-dir") a.dat_dir = next();
+    if (s == "--profile")
+      a.profile = next();
+    else if (s == "--caps")
+      a.caps = next();
+    else if (s == "--quick")
+      a.quick = true;
+    else if (s == "--no-live")
+      a.live = false;
+    else if (s == "--live-only")
+      a.live_only = true;
+    else if (s == "--worst")
+      a.worst = std::atoi(next().c_str());
+    else if (s == "--live-calls")
+      a.live_calls = std::atol(next().c_str());
+    else if (s == "--live-reps")
+      a.live_reps = std::atoi(next().c_str());
+    else if (s == "--trace")
+      a.traces.push_back(next());
+    else if (s == "--fifo")
+      a.fifo = true;
+    else if (s == "--synthetic")
+      a.synthetic = true;
+    else if (s == "--tradeoff")
+      a.tradeoff = true;
+    else if (s == "--podman")
+      a.podman = next();
+    else if (s == "--dat-dir")
+      a.dat_dir = next();
     else {
-      std::fprintf(stderr,
-                   "usage: %s [--profile PATH] [--caps host|docker] [--quick] [--no-live|--live-only] "
-                   "[--worst N] [--live-calls N] [--live-reps N] [--fifo] [--trace NAME[:a0[:a1..]]] "
-                   "[--synthetic|--tradeoff [--podman PATH]] [--dat-dir DIR]\n",
-                   argv[0]);
+      std::fprintf(
+          stderr,
+          "usage: %s [--profile PATH] [--caps host|docker] [--quick] [--no-live|--live-only] "
+          "[--worst N] [--live-calls N] [--live-reps N] [--fifo] [--trace NAME[:a0[:a1..]]] "
+          "[--synthetic|--tradeoff [--podman PATH]] [--dat-dir DIR]\n",
+          argv[0]);
       return 2;
     }
   }
@@ -531,14 +576,16 @@ int main(int argc, char** argv) {
     a.live_calls = 50000;
     a.live_reps = 3;
   }
-  std::printf("## sysfence vs libseccomp — one run\n\n%s; %s\n", machine_summary().c_str(), LS.name.c_str());
+  std::printf("## sysfence vs libseccomp — one run\n\n%s; %s\n", machine_summary().c_str(),
+              LS.name.c_str());
   if (a.synthetic) {
     synthetic_tables(a.quick, a.dat_dir);
     return 0;
   }
   if (a.tradeoff) {
     std::printf("\n### Dispatch weighting: the two means against the cached-allow weight\n");
-    for (const auto& [label, caps] : {std::pair<std::string, std::vector<std::string>>{"docker-host-caps", host_effective_caps()},
+    for (const auto& [label, caps] : {std::pair<std::string, std::vector<std::string>>{
+                                          "docker-host-caps", host_effective_caps()},
                                       {"docker-container-caps", docker_container_caps()}}) {
       if (auto d = load_docker_profile(a.profile, caps)) {
         keep_common_names(*d, LS);
@@ -600,7 +647,8 @@ int main(int argc, char** argv) {
         nr = static_cast<int32_t>(std::stoul(parts[0], nullptr, 0));  // a raw number
       if (!nr) continue;
       auto d = sysfence::bpf::SeccompData::make(sysfence::bpf::kAuditArchX86_64, *nr);
-      for (size_t k = 1; k < parts.size() && k <= 6; ++k) d.args[k - 1] = std::stoull(parts[k], nullptr, 0);
+      for (size_t k = 1; k < parts.size() && k <= 6; ++k)
+        d.args[k - 1] = std::stoull(parts[k], nullptr, 0);
       for (const auto& c : cs) {
         const auto e = emulate(c.prog, d);
         std::printf("\ntrace %s on %s: %s after %u instructions\n", t.c_str(), c.name.c_str(),

@@ -22,7 +22,8 @@ namespace {
 
 using namespace sysfence;
 
-std::string repeat_join(size_t n, const std::string& sep, const std::function<std::string(size_t)>& item) {
+std::string repeat_join(size_t n, const std::string& sep,
+                        const std::function<std::string(size_t)>& item) {
   std::string s;
   for (size_t i = 0; i < n; ++i) {
     if (i) s += sep;
@@ -49,8 +50,10 @@ std::string run(const Case& c, const std::string& input) {
     p.errors = imp.errors;
     if (imp.ok()) {
       auto b = ir::Policy::build(std::move(imp.value->spec));
-      if (b) p.value.emplace(std::move(*b));
-      else p.errors.push_back(b.error());
+      if (b)
+        p.value.emplace(std::move(*b));
+      else
+        p.errors.push_back(b.error());
     }
   } else {
     frontend::ParseOptions o;
@@ -74,47 +77,68 @@ std::string run(const Case& c, const std::string& input) {
 
 int main() {
   const std::vector<Case> cases = {
-      {"70 defines, each `Dn = Dn-1 | Dn-1`", [] {
+      {"70 defines, each `Dn = Dn-1 | Dn-1`",
+       [] {
          std::string s = "define D0 = 1\n";
          for (int i = 1; i <= 70; ++i)
-           s += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + " | D" + std::to_string(i - 1) + "\n";
+           s += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + " | D" +
+                std::to_string(i - 1) + "\n";
          return s + "write: arg0 == D70\n";
        }},
-      {"`||` chain of 50,000 terms", [] {
-         return "write: " + repeat_join(50000, " || ", [](size_t i) { return "arg0 == " + std::to_string(i); }) + "\n";
+      {"`||` chain of 50,000 terms",
+       [] {
+         return "write: " +
+                repeat_join(50000, " || ",
+                            [](size_t i) { return "arg0 == " + std::to_string(i); }) +
+                "\n";
        }},
-      {"`&&` chain of 50,000 terms", [] {
-         return "write: " + repeat_join(50000, " && ", [](size_t i) { return "arg0 != " + std::to_string(i); }) + "\n";
+      {"`&&` chain of 50,000 terms",
+       [] {
+         return "write: " +
+                repeat_join(50000, " && ",
+                            [](size_t i) { return "arg0 != " + std::to_string(i); }) +
+                "\n";
        }},
-      {"`|` value chain of 200,000 terms", [] {
+      {"`|` value chain of 200,000 terms",
+       [] {
          return "write: arg0 == " + repeat_join(200000, " | ", [](size_t) { return "1"; }) + "\n";
        }},
-      {"16 MiB `|` value chain (8M terms)", [] {
+      {"16 MiB `|` value chain (8M terms)",
+       [] {
          std::string s = "write: arg0 == 1";
          while (s.size() < (size_t{16} << 20) - 8) s += "|1";
          return s + "\n";
        }},
-      {"16 MiB of `(`", [] { return "write: " + std::string((size_t{16} << 20) - 16, '(') + "\n"; }},
+      {"16 MiB of `(`",
+       [] { return "write: " + std::string((size_t{16} << 20) - 16, '(') + "\n"; }},
       {"16 MiB of invalid bytes", [] { return std::string((size_t{16} << 20) - 1, '$'); }},
-      {"100,000 rules on one syscall", [] {
+      {"100,000 rules on one syscall",
+       [] {
          std::string s;
-         for (int i = 0; i < 100000; ++i) s += "write: arg0 == " + std::to_string(i) + " -> errno " + std::to_string(1 + i % 100) + "\n";
+         for (int i = 0; i < 100000; ++i)
+           s += "write: arg0 == " + std::to_string(i) + " -> errno " + std::to_string(1 + i % 100) +
+                "\n";
          return s;
        }},
-      {"100,000 rules, one per syscall group member", [] {
+      {"100,000 rules, one per syscall group member",
+       [] {
          std::string s = "@basic-io: allow\n";
          for (int i = 0; i < 100000; ++i) s += "read: allow\n";
          return s;
        }},
-      {"50,000 OCI entries", [] {
-         std::string j = R"({"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[)";
+      {"50,000 OCI entries",
+       [] {
+         std::string j =
+             R"({"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[)";
          j += repeat_join(50000, ",", [](size_t i) {
-           return R"({"names":["write"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":)" + std::to_string(i) +
-                  R"(,"op":"SCMP_CMP_EQ"}]})";
+           return R"({"names":["write"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":)" +
+                  std::to_string(i) + R"(,"op":"SCMP_CMP_EQ"}]})";
          });
          return j + "]}";
-       }, true},
-      {"16 MiB of `[` (OCI)", [] { return R"({"x":)" + std::string((size_t{16} << 20) - 8, '['); }, true},
+       },
+       true},
+      {"16 MiB of `[` (OCI)", [] { return R"({"x":)" + std::string((size_t{16} << 20) - 8, '['); },
+       true},
   };
   std::printf("| input | size | result | CPU s | peak RSS MiB |\n|---|---:|---|---:|---:|\n");
   for (const Case& c : cases) {
@@ -138,13 +162,15 @@ int main() {
     int status = 0;
     rusage ru{};
     wait4(pid, &status, 0, &ru);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) result = "CRASH (status " + std::to_string(status) + ")";
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      result = "CRASH (status " + std::to_string(status) + ")";
     for (char& ch : result)
       if (ch == '|') ch = '/';
     const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                        static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-    std::printf("| %s | %.1f KiB | %s | %.2f | %.0f |\n", c.name.c_str(), static_cast<double>(input.size()) / 1024,
-                result.c_str(), cpu, static_cast<double>(ru.ru_maxrss) / 1024);
+    std::printf("| %s | %.1f KiB | %s | %.2f | %.0f |\n", c.name.c_str(),
+                static_cast<double>(input.size()) / 1024, result.c_str(), cpu,
+                static_cast<double>(ru.ru_maxrss) / 1024);
   }
   return 0;
 }

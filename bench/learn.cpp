@@ -59,7 +59,9 @@ Ran run_quiet(const std::vector<std::string>& argv) {
   ::wait4(p, &st, 0, &ru);
   Ran r;
   r.wall_ms = static_cast<double>(now_ns() - t0) / 1e6;
-  auto ms = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3; };
+  auto ms = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3;
+  };
   r.cpu_ms = ms(ru.ru_utime) + ms(ru.ru_stime);
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return r;
@@ -121,26 +123,35 @@ double mean_insns(const Program& prog, const compiler::FrequencyProfile& prof, b
 
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
-  const std::vector<Workload> all = {python_workload(), git_workload(), tar_workload(), make_workload()};
+  const std::vector<Workload> all = {python_workload(), git_workload(), tar_workload(),
+                                     make_workload()};
   std::vector<Workload> ws;
   for (const auto& w : all)
-    if (w.available()) ws.push_back(w);
-    else std::cout << "skipped " << w.name << ": needs " << w.needs << "\n";
+    if (w.available())
+      ws.push_back(w);
+    else
+      std::cout << "skipped " << w.name << ": needs " << w.needs << "\n";
   const bool have_strace = on_path("strace");
 
-  std::cout << "## learn vs strace (median of " << runs << " runs, the three commands interleaved)\n\n"
-            << "Wall: elapsed ms. CPU: user + system ms of the whole tree, tracer included. Stops: how often "
-               "the traced program stopped (learn: every ptrace stop; strace: 2 per call, entry and exit, "
-               "events not counted). learn --merge: a second run with `--merge` on the policy learned from a "
-               "first run (no --freq): only calls that policy does not allow stop.\n\n"
-            << "| workload | plain wall | learn wall | strace wall | plain CPU | learn CPU | strace CPU | learn / strace CPU "
-               "| learn stops | strace stops | learn --merge CPU | learn --merge stops |\n"
-            << "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+  std::cout
+      << "## learn vs strace (median of " << runs << " runs, the three commands interleaved)\n\n"
+      << "Wall: elapsed ms. CPU: user + system ms of the whole tree, tracer included. Stops: how "
+         "often "
+         "the traced program stopped (learn: every ptrace stop; strace: 2 per call, entry and "
+         "exit, "
+         "events not counted). learn --merge: a second run with `--merge` on the policy learned "
+         "from a "
+         "first run (no --freq): only calls that policy does not allow stop.\n\n"
+      << "| workload | plain wall | learn wall | strace wall | plain CPU | learn CPU | strace CPU "
+         "| learn / strace CPU "
+         "| learn stops | strace stops | learn --merge CPU | learn --merge stops |\n"
+      << "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const auto& w : ws) {
     bool ok = true;
     std::vector<double> wall[3], cpu[3];
-    const std::vector<std::string> prefixes[3] = {
-        {}, {SYSFENCE_CLI, "learn", "-o", "/dev/null", "--"}, {"strace", "-f", "-c", "-o", "/dev/null"}};
+    const std::vector<std::string> prefixes[3] = {{},
+                                                  {SYSFENCE_CLI, "learn", "-o", "/dev/null", "--"},
+                                                  {"strace", "-f", "-c", "-o", "/dev/null"}};
     for (int i = 0; i < runs; ++i)
       for (int k = 0; k < 3; ++k) {
         if (k == 2 && !have_strace) continue;
@@ -172,7 +183,8 @@ int main(int argc, char** argv) {
           std::vector<double> c;
           for (int i = 0; i < runs; ++i) {
             const std::string d2 = fresh_dir();
-            const Ran r = run_quiet(with({SYSFENCE_CLI, "learn", "--merge", pol, "-o", "/dev/null", "--"}, w.command(d2)));
+            const Ran r = run_quiet(with(
+                {SYSFENCE_CLI, "learn", "--merge", pol, "-o", "/dev/null", "--"}, w.command(d2)));
             std::filesystem::remove_all(d2);
             ok = ok && r.code == 0;
             c.push_back(r.cpu_ms);
@@ -187,11 +199,12 @@ int main(int argc, char** argv) {
     }
     auto m = [](const std::vector<double>& v) { return v.empty() ? 0.0 : median(v); };
     char line[512];
-    std::snprintf(line, sizeof line, "| %s%s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %llu | %llu | %s |\n",
-                  w.name.c_str(), ok ? "" : " (FAILED)", m(wall[0]), m(wall[1]), m(wall[2]), m(cpu[0]), m(cpu[1]),
-                  m(cpu[2]), m(cpu[2]) > 0 ? m(cpu[1]) / m(cpu[2]) : 0.0,
-                  static_cast<unsigned long long>(lt.all_stops), static_cast<unsigned long long>(2 * sc),
-                  merge_cell.c_str());
+    std::snprintf(line, sizeof line,
+                  "| %s%s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %llu | %llu | %s |\n",
+                  w.name.c_str(), ok ? "" : " (FAILED)", m(wall[0]), m(wall[1]), m(wall[2]),
+                  m(cpu[0]), m(cpu[1]), m(cpu[2]), m(cpu[2]) > 0 ? m(cpu[1]) / m(cpu[2]) : 0.0,
+                  static_cast<unsigned long long>(lt.all_stops),
+                  static_cast<unsigned long long>(2 * sc), merge_cell.c_str());
     std::cout << line << std::flush;
   }
 
@@ -199,7 +212,8 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, compiler::FrequencyProfile>> profiles;
   for (const auto& w : ws) {
     const std::string dir = fresh_dir(), freq = dir + ".freq";
-    (void)run_quiet(with({SYSFENCE_CLI, "learn", "-o", "/dev/null", "--freq", freq, "--"}, w.command(dir)));
+    (void)run_quiet(
+        with({SYSFENCE_CLI, "learn", "-o", "/dev/null", "--freq", freq, "--"}, w.command(dir)));
     std::ifstream in(freq);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -218,7 +232,8 @@ int main(int argc, char** argv) {
   {
     auto d = frontend::load_default_policy({arch::Arch::X86_64});
     if (d.ok()) pols.push_back({"sysfence default policy", *d.value, std::nullopt});
-    auto docker = load_docker_profile(SYSFENCE_SOURCE_DIR "/tests/data/docker-default.json", docker_container_caps());
+    auto docker = load_docker_profile(SYSFENCE_SOURCE_DIR "/tests/data/docker-default.json",
+                                      docker_container_caps());
     if (docker) {
       auto sp = to_sysfence(*docker, {arch::Arch::X86_64});
       if (sp) pols.push_back({"Docker default profile", *sp, *docker});
@@ -226,8 +241,10 @@ int main(int argc, char** argv) {
   }
   for (bool kernel : {true, false}) {
     std::cout << "\n## Mean BPF instructions per traced call"
-              << (kernel ? " (calls the kernel's constant-allow cache takes count 0)" : " (every call runs the filter)")
-              << "\n\n| policy | workload | sysfence default (cache-aware) | uniform | profile-guided | libseccomp binary tree |\n"
+              << (kernel ? " (calls the kernel's constant-allow cache takes count 0)"
+                         : " (every call runs the filter)")
+              << "\n\n| policy | workload | sysfence default (cache-aware) | uniform | "
+                 "profile-guided | libseccomp binary tree |\n"
               << "| --- | --- | ---: | ---: | ---: | ---: |\n";
     for (const auto& pol : pols) {
       for (const auto& [wname, prof] : profiles) {
@@ -249,9 +266,9 @@ int main(int argc, char** argv) {
           }
         }
         char line[256];
-        std::snprintf(line, sizeof line, "| %s | %s | %.2f | %.2f | %.2f | %s |\n", pol.name.c_str(), wname.c_str(),
-                      mean_insns(dflt, prof, kernel), mean_insns(uni, prof, kernel), mean_insns(pg, prof, kernel),
-                      ls.c_str());
+        std::snprintf(line, sizeof line, "| %s | %s | %.2f | %.2f | %.2f | %s |\n",
+                      pol.name.c_str(), wname.c_str(), mean_insns(dflt, prof, kernel),
+                      mean_insns(uni, prof, kernel), mean_insns(pg, prof, kernel), ls.c_str());
         std::cout << line;
       }
     }

@@ -20,8 +20,8 @@ std::vector<uint64_t> candidate_values(const ArgCmp& c) {
     const uint64_t low = c.mask & (~c.mask + 1);  // lowest set bit of the mask
     v = {c.value, c.value ^ low, c.mask, ~uint64_t{0}, c.value | ~c.mask};
   } else {
-    v = {c.value, c.value - 1, c.value + 1, ~uint64_t{0}, 0xffffffffULL,
-         (uint64_t{1} << 32) | (c.value & 0xffffffffULL)};
+    v = {c.value,      c.value - 1,   c.value + 1,
+         ~uint64_t{0}, 0xffffffffULL, (uint64_t{1} << 32) | (c.value & 0xffffffffULL)};
   }
   return v;
 }
@@ -81,8 +81,8 @@ std::vector<double> interleaved_medians(const std::vector<std::function<double()
   std::vector<std::vector<double>> t(fns.size());
   std::vector<bool> failed(fns.size(), false);
   const uint64_t start = now_ns();
-  for (int round = 0;
-       round < min_reps || (static_cast<double>(now_ns() - start) < budget_ms * 1e6 && round < 1000);
+  for (int round = 0; round < min_reps ||
+                      (static_cast<double>(now_ns() - start) < budget_ms * 1e6 && round < 1000);
        ++round) {
     // Each round starts one cell later: whichever runs first after a round's last cell pays
     // for the heap that cell freed (glibc trims and consolidates it), so no cell always does.
@@ -90,8 +90,10 @@ std::vector<double> interleaved_medians(const std::vector<std::function<double()
       const size_t i = (static_cast<size_t>(round) + step) % fns.size();
       if (failed[i]) continue;
       const double us = fns[i]();
-      if (us < 0) failed[i] = true;
-      else t[i].push_back(us);
+      if (us < 0)
+        failed[i] = true;
+      else
+        t[i].push_back(us);
     }
   }
   std::vector<double> out;
@@ -179,8 +181,11 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
         if (res[i][k].insns > res[ref][k].insns) {
           ++viol[e.named ? 0 : 1][i];
           if (!worse_here)
-            worse[i].push_back({nr, e.named ? e.name + "(" + std::to_string(nr) + ")" + (has_args ? " (args)" : "") : "nr " + e.name,
-                                static_cast<int>(res[i][k].insns) - static_cast<int>(res[ref][k].insns)});
+            worse[i].push_back(
+                {nr,
+                 e.named ? e.name + "(" + std::to_string(nr) + ")" + (has_args ? " (args)" : "")
+                         : "nr " + e.name,
+                 static_cast<int>(res[i][k].insns) - static_cast<int>(res[ref][k].insns)});
           worse_here = true;
         }
       }
@@ -201,12 +206,14 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
     n_uncached += e.named && !is_cached;
   }
 
-  std::printf("\n#### Executed instructions per syscall — %s, x86_64 (emulator)\n\n", pol.title.c_str());
-  std::printf("mean / max over syscalls; a syscall's value is the mean (max) over its probe inputs "
-              "(%d probes over %zu numbers). Uncached = not constant-allow in %s's program "
-              "(the kernel runs BPF for these). Violations and mismatches count every probe, "
-              "(c) included.\n\n",
-              probes_total, nums.size(), cs[classify].name.c_str());
+  std::printf("\n#### Executed instructions per syscall — %s, x86_64 (emulator)\n\n",
+              pol.title.c_str());
+  std::printf(
+      "mean / max over syscalls; a syscall's value is the mean (max) over its probe inputs "
+      "(%d probes over %zu numbers). Uncached = not constant-allow in %s's program "
+      "(the kernel runs BPF for these). Violations and mismatches count every probe, "
+      "(c) included.\n\n",
+      probes_total, nums.size(), cs[classify].name.c_str());
   std::printf("| set | syscalls |");
   for (const auto& c : cs) std::printf(" %s |", c.name.c_str());
   std::printf("\n|---|---:|");
@@ -256,8 +263,8 @@ void instruction_tables(const BenchPolicy& pol, const std::vector<Contender>& cs
         const auto a = emulate(cs[i].prog, d), b = emulate(cs[ref].prog, d);
         if (a.ret != b.ret && shown++ < 8)
           std::printf(" %s(a0=%#" PRIx64 ",a1=%#" PRIx64 ",a2=%#" PRIx64 "): %s vs %s;",
-                      e.name.c_str(), d.args[0], d.args[1], d.args[2],
-                      action_str(a.ret).c_str(), action_str(b.ret).c_str());
+                      e.name.c_str(), d.args[0], d.args[1], d.args[2], action_str(a.ret).c_str(),
+                      action_str(b.ret).c_str());
       }
     }
     std::printf("\n");
@@ -276,11 +283,14 @@ void print_path(const Program& p, const SeccompData& d) {
     const uint32_t v = src_of(i.code) == X ? Xr : i.k;
     switch (class_of(i.code)) {
       case LD:
-        A = mode_of(i.code) == ABS ? words[(i.k / 4) % 16]
+        A = mode_of(i.code) == ABS   ? words[(i.k / 4) % 16]
             : mode_of(i.code) == MEM ? M[i.k % 16]
-            : mode_of(i.code) == LEN ? 64 : i.k;
+            : mode_of(i.code) == LEN ? 64
+                                     : i.k;
         break;
-      case LDX: Xr = mode_of(i.code) == MEM ? M[i.k % 16] : mode_of(i.code) == LEN ? 64 : i.k; break;
+      case LDX:
+        Xr = mode_of(i.code) == MEM ? M[i.k % 16] : mode_of(i.code) == LEN ? 64 : i.k;
+        break;
       case ST: M[i.k % 16] = A; break;
       case STX: M[i.k % 16] = Xr; break;
       case ALU:
@@ -309,7 +319,10 @@ void print_path(const Program& p, const SeccompData& d) {
         break;
       case RET: return;
       case MISC:
-        if (i.code & TXA) A = Xr; else Xr = A;
+        if (i.code & TXA)
+          A = Xr;
+        else
+          Xr = A;
         break;
     }
   }

@@ -58,12 +58,13 @@ bool run_once(Cell& c) {
   if (rc != 0) return false;
   int status = 0;
   rusage ru{};
-  while (wait4(pid, &status, 0, &ru) < 0) {
-  }
+  while (wait4(pid, &status, 0, &ru) < 0) {}
   const double t1 = now_ms();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return false;
   c.ms.push_back(t1 - t0);
-  auto tv_ms = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3; };
+  auto tv_ms = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3;
+  };
   c.cpu_ms.push_back(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime));
   c.rss_kb.push_back(ru.ru_maxrss);
   return true;
@@ -86,15 +87,21 @@ bool executable(const std::string& p) { return access(p.c_str(), X_OK) == 0; }
 
 int main(int argc, char** argv) {
   int rounds = 200;
-  std::string dat;  // --dat FILE: label, wall ms, CPU ms, peak RSS KiB per process (the chart)
+  std::string dat;       // --dat FILE: label, wall ms, CPU ms, peak RSS KiB per process (the chart)
   std::string baseline;  // --baseline OLD_SYSFENCE
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--dat") && i + 1 < argc) dat = argv[++i];
-    else if (!std::strcmp(argv[i], "--baseline") && i + 1 < argc) baseline = argv[++i];
-    else if (!std::strcmp(argv[i], "--quick")) rounds = 30;
+    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc)
+      rounds = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--dat") && i + 1 < argc)
+      dat = argv[++i];
+    else if (!std::strcmp(argv[i], "--baseline") && i + 1 < argc)
+      baseline = argv[++i];
+    else if (!std::strcmp(argv[i], "--quick"))
+      rounds = 30;
     else {
-      std::fprintf(stderr, "usage: sysfence_bench_startup [--rounds N] [--quick] [--dat FILE] [--baseline OLD_SYSFENCE]\n");
+      std::fprintf(stderr,
+                   "usage: sysfence_bench_startup [--rounds N] [--quick] [--dat FILE] [--baseline "
+                   "OLD_SYSFENCE]\n");
       return 2;
     }
   }
@@ -106,17 +113,35 @@ int main(int argc, char** argv) {
 
   std::vector<Cell> cells;
   cells.push_back({"/bin/true", {"/bin/true"}, {}, {}, {}});
-  cells.push_back({"sysfence run -- /bin/true (default policy)", {sysfence, "run", "--", "/bin/true"}, {}, {}, {}});
+  cells.push_back({"sysfence run -- /bin/true (default policy)",
+                   {sysfence, "run", "--", "/bin/true"},
+                   {},
+                   {},
+                   {}});
   cells.push_back({"sysfence run --profile untrusted -- /bin/true",
-                   {sysfence, "run", "--profile", "untrusted", "--", "/bin/true"}, {}, {}, {}});
+                   {sysfence, "run", "--profile", "untrusted", "--", "/bin/true"},
+                   {},
+                   {},
+                   {}});
   const bool have_bwrap = executable("/usr/bin/bwrap");
   if (have_bwrap)
-    cells.push_back({"bwrap --dev-bind / / /bin/true", {"/usr/bin/bwrap", "--dev-bind", "/", "/", "/bin/true"}, {}, {}, {}});
+    cells.push_back({"bwrap --dev-bind / / /bin/true",
+                     {"/usr/bin/bwrap", "--dev-bind", "/", "/", "/bin/true"},
+                     {},
+                     {},
+                     {}});
   const size_t baseline_cell = cells.size();
   if (!baseline.empty())
     cells.push_back({"baseline: " + baseline + " run --profile untrusted -- /bin/true",
-                     {baseline, "run", "--profile", "untrusted", "--", "/bin/true"}, {}, {}, {}});
-  cells.push_back({"sysfence compile small.policy -o FILE", {sysfence, "compile", policy, "-o", out_a}, {}, {}, {}});
+                     {baseline, "run", "--profile", "untrusted", "--", "/bin/true"},
+                     {},
+                     {},
+                     {}});
+  cells.push_back({"sysfence compile small.policy -o FILE",
+                   {sysfence, "compile", policy, "-o", out_a},
+                   {},
+                   {},
+                   {}});
   cells.push_back({"C program through libseccomp, same policy", {c_prog, out_b}, {}, {}, {}});
 
   // Warm-up (page cache, dynamic loader caches), then the interleaved rounds.
@@ -126,7 +151,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "cannot run: %s\n", c.label.c_str());
         return 1;
       }
-  for (Cell& c : cells) { c.ms.clear(); c.cpu_ms.clear(); c.rss_kb.clear(); }
+  for (Cell& c : cells) {
+    c.ms.clear();
+    c.cpu_ms.clear();
+    c.rss_kb.clear();
+  }
   for (int r = 0; r < rounds; ++r) {
     for (size_t i = 0; i < cells.size(); ++i) {
       Cell& c = cells[(i + static_cast<size_t>(r)) % cells.size()];
@@ -140,9 +169,13 @@ int main(int argc, char** argv) {
   std::remove(out_b.c_str());
   rmdir(tmpl);
 
-  std::printf("Start-up, whole processes, %d interleaved rounds: median wall-clock ms (p10-p90), "
-              "median CPU ms (user + system, from wait4), median peak RSS\n\n", rounds);
-  std::printf("| process | wall ms | wall p10-p90 | CPU ms | peak RSS (KiB) |\n|---|---:|---:|---:|---:|\n");
+  std::printf(
+      "Start-up, whole processes, %d interleaved rounds: median wall-clock ms (p10-p90), "
+      "median CPU ms (user + system, from wait4), median peak RSS\n\n",
+      rounds);
+  std::printf(
+      "| process | wall ms | wall p10-p90 | CPU ms | peak RSS (KiB) "
+      "|\n|---|---:|---:|---:|---:|\n");
   for (const Cell& c : cells)
     std::printf("| %s | %.3f | %.3f-%.3f | %.3f | %ld |\n", c.label.c_str(), median(c.ms),
                 pct(c.ms, 0.1), pct(c.ms, 0.9), median(c.cpu_ms), median(c.rss_kb));
@@ -150,15 +183,18 @@ int main(int argc, char** argv) {
     if (FILE* f = std::fopen(dat.c_str(), "w")) {
       std::fprintf(f, "# process wall_ms cpu_ms peak_rss_kib\n");
       for (const Cell& c : cells)
-        std::fprintf(f, "\"%s\" %.3f %.3f %ld\n", c.label.c_str(), median(c.ms), median(c.cpu_ms), median(c.rss_kb));
+        std::fprintf(f, "\"%s\" %.3f %.3f %ld\n", c.label.c_str(), median(c.ms), median(c.cpu_ms),
+                     median(c.rss_kb));
       std::fclose(f);
     }
   }
   if (have_bwrap) {
     std::printf("\nrun / bwrap: wall %.2fx, CPU %.2fx (target <= 0.60x)\n",
-                median(cells[1].ms) / median(cells[3].ms), median(cells[1].cpu_ms) / median(cells[3].cpu_ms));
+                median(cells[1].ms) / median(cells[3].ms),
+                median(cells[1].cpu_ms) / median(cells[3].cpu_ms));
     std::printf("run --profile untrusted / bwrap: wall %.2fx, CPU %.2fx (target < 1.00x)\n",
-                median(cells[2].ms) / median(cells[3].ms), median(cells[2].cpu_ms) / median(cells[3].cpu_ms));
+                median(cells[2].ms) / median(cells[3].ms),
+                median(cells[2].cpu_ms) / median(cells[3].cpu_ms));
     if (!baseline.empty())
       std::printf("baseline run --profile untrusted / bwrap: wall %.2fx, CPU %.2fx\n",
                   median(cells[baseline_cell].ms) / median(cells[3].ms),
@@ -166,9 +202,10 @@ int main(int argc, char** argv) {
   }
   const Cell& sc = cells[cells.size() - 2];
   const Cell& lc = cells.back();
-  std::printf("compile / libseccomp C program: wall %.2fx, CPU %.2fx (target <= 1.00x), peak RSS %.2fx "
-              "(target <= 1.50x)\n",
-              median(sc.ms) / median(lc.ms), median(sc.cpu_ms) / median(lc.cpu_ms),
-              static_cast<double>(median(sc.rss_kb)) / static_cast<double>(median(lc.rss_kb)));
+  std::printf(
+      "compile / libseccomp C program: wall %.2fx, CPU %.2fx (target <= 1.00x), peak RSS %.2fx "
+      "(target <= 1.50x)\n",
+      median(sc.ms) / median(lc.ms), median(sc.cpu_ms) / median(lc.cpu_ms),
+      static_cast<double>(median(sc.rss_kb)) / static_cast<double>(median(lc.rss_kb)));
   return 0;
 }

@@ -11,9 +11,10 @@ int main(int argc, char** argv) {
   if (argc != 2) return 2;
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
   if (!ctx) return 1;
-  static const char* const allowed[] = {"read", "write", "close", "fstat", "mmap", "munmap",
-                                        "brk", "rt_sigaction", "rt_sigprocmask", "exit_group",
-                                        "exit", "openat", "newfstatat", "futex", "getrandom"};
+  static const char* const allowed[] = {"read",           "write",      "close",    "fstat",
+                                        "mmap",           "munmap",     "brk",      "rt_sigaction",
+                                        "rt_sigprocmask", "exit_group", "exit",     "openat",
+                                        "newfstatat",     "futex",      "getrandom"};
   int rc = 0;
   for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; ++i)
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(allowed[i]), 0);

@@ -44,8 +44,8 @@ void evict_caches() {
 }
 
 void register_compile(const BenchPolicy& p) {
-  for (const auto& arches : {std::vector<Arch>{Arch::X86_64},
-                             std::vector<Arch>{Arch::X86_64, Arch::I386, Arch::X32}}) {
+  for (const auto& arches :
+       {std::vector<Arch>{Arch::X86_64}, std::vector<Arch>{Arch::X86_64, Arch::I386, Arch::X32}}) {
     const std::string suffix = p.title + "/" + arches_name(arches);
     // Compile of a built policy, warm (a loop of its own) and cold (caches evicted each time).
     for (bool cold : {false, true}) {
@@ -85,28 +85,27 @@ void register_compile(const BenchPolicy& p) {
     for (int opt : {1, 2}) {
       const std::string ls = opt == 1 ? "libseccomp_default" : "libseccomp_tree";
       for (bool cold : {false, true}) {
-        benchmark::RegisterBenchmark(
-            (ls + (cold ? "_export_cold/" : "_export/") + suffix).c_str(),
-            [&p, arches, opt, cold](benchmark::State& st) {
-              std::string err;
-              void* ctx = ls_build(LS, p, arches, opt, &err);
-              if (!ctx) {
-                st.SkipWithError(err.c_str());
-                return;
-              }
-              const int fd = make_memfd();
-              for (auto _ : st) {
-                if (cold) {
-                  st.PauseTiming();
-                  evict_caches();
-                  st.ResumeTiming();
-                }
-                auto prog = ls_export(LS, ctx, fd);
-                benchmark::DoNotOptimize(prog);
-              }
-              close(fd);
-              ls_release(LS, ctx);
-            })
+        benchmark::RegisterBenchmark((ls + (cold ? "_export_cold/" : "_export/") + suffix).c_str(),
+                                     [&p, arches, opt, cold](benchmark::State& st) {
+                                       std::string err;
+                                       void* ctx = ls_build(LS, p, arches, opt, &err);
+                                       if (!ctx) {
+                                         st.SkipWithError(err.c_str());
+                                         return;
+                                       }
+                                       const int fd = make_memfd();
+                                       for (auto _ : st) {
+                                         if (cold) {
+                                           st.PauseTiming();
+                                           evict_caches();
+                                           st.ResumeTiming();
+                                         }
+                                         auto prog = ls_export(LS, ctx, fd);
+                                         benchmark::DoNotOptimize(prog);
+                                       }
+                                       close(fd);
+                                       ls_release(LS, ctx);
+                                     })
             ->Unit(benchmark::kMicrosecond);
       }
       benchmark::RegisterBenchmark((ls + "_build_export/" + suffix).c_str(),
@@ -151,16 +150,19 @@ int main(int argc, char** argv) {
   std::string under, profile = "/work/shared/profiles/docker-default.json";
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--under") && i + 1 < argc) under = argv[++i];
-    else if (!std::strcmp(argv[i], "--policy-profile") && i + 1 < argc) profile = argv[++i];
-    else rest.push_back(argv[i]);
+    if (!std::strcmp(argv[i], "--under") && i + 1 < argc)
+      under = argv[++i];
+    else if (!std::strcmp(argv[i], "--policy-profile") && i + 1 < argc)
+      profile = argv[++i];
+    else
+      rest.push_back(argv[i]);
   }
   if (under.empty()) {
     if (auto d = load_docker_profile(profile, host_effective_caps())) {
       keep_common_names(*d, LS);
       g_policies.push_back(*d);
-    }
-    else std::fprintf(stderr, "Docker profile %s not found: skipped\n", profile.c_str());
+    } else
+      std::fprintf(stderr, "Docker profile %s not found: skipped\n", profile.c_str());
     g_policies.push_back(allowlist350(libseccomp_knows));
     for (const auto& p : g_policies) register_compile(p);
   } else {

@@ -26,7 +26,9 @@ class Input {
     --n_;
     return *d_++;
   }
-  uint32_t u32() { return u8() | (uint32_t{u8()} << 8) | (uint32_t{u8()} << 16) | (uint32_t{u8()} << 24); }
+  uint32_t u32() {
+    return u8() | (uint32_t{u8()} << 8) | (uint32_t{u8()} << 16) | (uint32_t{u8()} << 24);
+  }
   uint64_t u64() { return u32() | (uint64_t{u32()} << 32); }
   std::string str() {
     std::string s;
@@ -55,8 +57,9 @@ uint32_t action(Input& in) {
 }
 
 int syscall_nr(Input& in) {
-  static const char* const kNames[] = {"read", "write", "openat", "socket", "socketcall", "ipc", "clone",
-                                       "mmap", "ioctl", "exit_group", "futex", "nonexistent"};
+  static const char* const kNames[] = {"read",       "write",      "openat", "socket",
+                                       "socketcall", "ipc",        "clone",  "mmap",
+                                       "ioctl",      "exit_group", "futex",  "nonexistent"};
   switch (in.u8() % 4) {
     case 0: return seccomp_syscall_resolve_name(kNames[in.u8() % (sizeof kNames / sizeof *kNames)]);
     case 1: return static_cast<int>(in.u8()) - 1;
@@ -66,7 +69,8 @@ int syscall_nr(Input& in) {
 }
 
 uint32_t arch_token(Input& in) {
-  static const char* const kArches[] = {"x86_64", "x86", "x32", "aarch64", "arm", "riscv64", "mips", "ppc64le", "s390x"};
+  static const char* const kArches[] = {"x86_64",  "x86",  "x32",     "aarch64", "arm",
+                                        "riscv64", "mips", "ppc64le", "s390x"};
   if (in.u8() % 4 == 0) return in.u32();
   return seccomp_arch_resolve_name(kArches[in.u8() % (sizeof kArches / sizeof *kArches)]);
 }
@@ -112,7 +116,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (c) seccomp_arch_remove(c, arch_token(in));
         break;
       case 6:
-        if (c) seccomp_attr_set(c, static_cast<scmp_filter_attr>(in.u8() % 16), in.u8() % 4 ? in.u8() % 2 : in.u32());
+        if (c)
+          seccomp_attr_set(c, static_cast<scmp_filter_attr>(in.u8() % 16),
+                           in.u8() % 4 ? in.u8() % 2 : in.u32());
         break;
       case 7:
         if (c) seccomp_syscall_priority(c, syscall_nr(in), in.u8());
@@ -128,7 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (c) seccomp_export_pfc(c, devnull);
         break;
       case 10:
-        if (c && other && c != other && seccomp_merge(c, other) == 0) other = nullptr;  // merge frees the source
+        if (c && other && c != other && seccomp_merge(c, other) == 0)
+          other = nullptr;  // merge frees the source
         break;
       case 11:
         if (c) seccomp_reset(c, action(in));

@@ -33,7 +33,8 @@ const std::map<std::string, std::string>& files() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   // The first byte picks the target arches (when the text has no `arch` line).
-  static const Arch kArches[] = {Arch::X86_64, Arch::I386, Arch::X32, Arch::AArch64, Arch::Arm, Arch::RiscV64};
+  static const Arch kArches[] = {Arch::X86_64,  Arch::I386, Arch::X32,
+                                 Arch::AArch64, Arch::Arm,  Arch::RiscV64};
   sysfence::frontend::ParseOptions o;
   for (int i = 0; i < 6; ++i)
     if (data[0] & (1u << i)) o.default_arches.push_back(kArches[i]);

@@ -6,11 +6,7 @@
 #   scripts/lint.sh --tidy          # and clang-tidy (needs a configured build/release; minutes)
 #   scripts/lint.sh --fix-format    # reformat the files the check covers
 #
-# Which files the format check covers: every C++ file changed since the commit named in
-# .clang-format-base (git diff), so a file is formatted whole the first time it is touched and
-# stays formatted. The tree predates the style; formatting it in one commit while several
-# branches are in flight would conflict with all of them, so it is formatted file by file until a
-# quiet moment lets one commit do the rest (then .clang-format-base becomes that commit).
+# The format check covers every C++ file of the tree except vendored/test data (skip below).
 # clang-tidy runs on the library's sources (src/), except src/api (clang-tidy 14 cannot parse
 # libstdc++ 12's <source_location>, which the builder API uses) and src/cli (a unity build: its
 # files have no compile commands of their own). Not yet in CI: it takes about 8 CPU-minutes here,
@@ -25,13 +21,7 @@ tidy=$(command -v clang-tidy-14 || command -v clang-tidy || true)
 
 cxx_filter='\.(cpp|hpp|h|c)$'
 skip='^(tests/data|tests/compat/c|include/sysfence/compat|fuzz/corpus)/|\.inc$'
-base=$(sed -n 's/^\([0-9a-f]\{7,40\}\).*/\1/p' .clang-format-base | head -1)
-if git cat-file -e "$base^{commit}" 2>/dev/null; then
-  mapfile -t files < <(git diff --name-only --diff-filter=d "$base" HEAD -- | grep -E "$cxx_filter" | grep -v -E "$skip" || true)
-else
-  echo "lint: .clang-format-base names no commit of this clone; checking every file" >&2
-  mapfile -t files < <(git ls-files | grep -E "$cxx_filter" | grep -v -E "$skip")
-fi
+mapfile -t files < <(git ls-files | grep -E "$cxx_filter" | grep -v -E "$skip")
 
 if [[ $mode == --fix-format ]]; then
   ((${#files[@]})) && "$fmt" -i "${files[@]}"
@@ -48,7 +38,7 @@ if ((${#bad[@]})); then
   "$fmt" --dry-run "${bad[0]}" 2>&1 | head -20
   exit 1
 fi
-echo "lint: clang-format OK (${#files[@]} file(s) changed since $(cut -c1-12 <<<"$base"))"
+echo "lint: clang-format OK (${#files[@]} files)"
 [[ $mode == --tidy ]] || exit 0
 
 db=build/release/compile_commands.json

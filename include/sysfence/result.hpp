@@ -39,10 +39,10 @@ namespace sysfence {
 
 // Where an IR node or an error came from. line/col are 1-based; 0 means "unknown".
 struct SourceLoc {
-  std::string file;       // path of a text or JSON input; empty for the C++/C APIs
+  std::string file;  // path of a text or JSON input; empty for the C++/C APIs
   int line = 0;
   int col = 0;
-  std::string json_path;  // e.g. "syscalls[4].args[1].op" for JSON inputs
+  std::string json_path;    // e.g. "syscalls[4].args[1].op" for JSON inputs
   std::string source_line;  // the text of the line, for the caret display (may be empty)
 
   bool known() const { return line > 0 || !json_path.empty(); }
@@ -87,18 +87,20 @@ struct FileProblem {
 using ErrorPayload = std::variant<std::monostate, TsyncThread, FileProblem>;
 
 struct Error {
-  std::string message;       // without a "warning: " prefix: severity says that
+  std::string message;  // without a "warning: " prefix: severity says that
   SourceLoc where;
-  std::string hint;          // "what would fix it"; may be empty
-  std::vector<Note> notes;   // e.g. "note: earlier definition is here"
-  int sys_errno = 0;         // the errno behind a failed system call, when there was one
+  std::string hint;         // "what would fix it"; may be empty
+  std::vector<Note> notes;  // e.g. "note: earlier definition is here"
+  int sys_errno = 0;        // the errno behind a failed system call, when there was one
   ErrorCode code = ErrorCode::Unspecified;
   Severity severity = Severity::Error;
   ErrorPayload payload{};
 
   // The one way to build an Error outside aggregate initialization.
-  static Error make(ErrorCode code, std::string message, std::string hint = {}, SourceLoc where = {});
-  static Error warning(ErrorCode code, std::string message, std::string hint = {}, SourceLoc where = {});
+  static Error make(ErrorCode code, std::string message, std::string hint = {},
+                    SourceLoc where = {});
+  static Error warning(ErrorCode code, std::string message, std::string hint = {},
+                       SourceLoc where = {});
   // A failed system call: "what: <strerror(err)>", sys_errno = err, code System.
   static Error system(std::string what, int err, std::string hint = {});
 
@@ -130,22 +132,37 @@ bool diagnostics_colour() noexcept;
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}        // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
-  Error& error() { assert(!ok()); return std::get<1>(v_); }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error& error() {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -157,12 +174,18 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Ok) {}                                         // NOLINT(google-explicit-constructor)
+  Result(Ok) {}  // NOLINT(google-explicit-constructor)
   Result(Error error) : err_(std::move(error)), failed_(true) {}  // NOLINT
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
-  const Error& error() const { assert(failed_); return err_; }
-  Error& error() { assert(failed_); return err_; }
+  const Error& error() const {
+    assert(failed_);
+    return err_;
+  }
+  Error& error() {
+    assert(failed_);
+    return err_;
+  }
 
  private:
   Error err_;

@@ -134,13 +134,32 @@ class Arg {
   // Compare only the low 32 bits (for int-typed arguments).
   constexpr Arg low32() const { return Arg(i_, ir::Width::Bits32); }
 
-  template <ArgValue T> Cond operator==(T v) const { return make(ir::CmpOp::Eq, to_arg_value(v)); }
-  template <ArgValue T> Cond operator!=(T v) const { return make(ir::CmpOp::Ne, to_arg_value(v)); }
-  template <ArgValue T> Cond operator<(T v) const { return make(ir::CmpOp::Lt, to_arg_value(v)); }
-  template <ArgValue T> Cond operator<=(T v) const { return make(ir::CmpOp::Le, to_arg_value(v)); }
-  template <ArgValue T> Cond operator>(T v) const { return make(ir::CmpOp::Gt, to_arg_value(v)); }
-  template <ArgValue T> Cond operator>=(T v) const { return make(ir::CmpOp::Ge, to_arg_value(v)); }
-  template <ArgValue T> MaskedArg operator&(T mask) const;
+  template <ArgValue T>
+  Cond operator==(T v) const {
+    return make(ir::CmpOp::Eq, to_arg_value(v));
+  }
+  template <ArgValue T>
+  Cond operator!=(T v) const {
+    return make(ir::CmpOp::Ne, to_arg_value(v));
+  }
+  template <ArgValue T>
+  Cond operator<(T v) const {
+    return make(ir::CmpOp::Lt, to_arg_value(v));
+  }
+  template <ArgValue T>
+  Cond operator<=(T v) const {
+    return make(ir::CmpOp::Le, to_arg_value(v));
+  }
+  template <ArgValue T>
+  Cond operator>(T v) const {
+    return make(ir::CmpOp::Gt, to_arg_value(v));
+  }
+  template <ArgValue T>
+  Cond operator>=(T v) const {
+    return make(ir::CmpOp::Ge, to_arg_value(v));
+  }
+  template <ArgValue T>
+  MaskedArg operator&(T mask) const;
 
   uint8_t index() const { return i_; }
   ir::Width width() const { return w_; }
@@ -219,7 +238,8 @@ class Policy {
   Policy& kill_thread(std::string_view syscall, const Cond& c = {}, Where w = Where::current()) & {
     return on(syscall, kKillThread, c, w);
   }
-  Policy&& kill_thread(std::string_view syscall, const Cond& c = {}, Where w = Where::current()) && {
+  Policy&& kill_thread(std::string_view syscall, const Cond& c = {},
+                       Where w = Where::current()) && {
     return std::move(on(syscall, kKillThread, c, w));
   }
   Policy& trap(std::string_view syscall, const Cond& c = {}, Where w = Where::current()) & {
@@ -229,10 +249,12 @@ class Policy {
     return std::move(on(syscall, Trap{}, c, w));
   }
   // The syscall fails with `e` (e.g. Errno{EPERM}).
-  Policy& deny(std::string_view syscall, Errno e, const Cond& c = {}, Where w = Where::current()) & {
+  Policy& deny(std::string_view syscall, Errno e, const Cond& c = {},
+               Where w = Where::current()) & {
     return on(syscall, e, c, w);
   }
-  Policy&& deny(std::string_view syscall, Errno e, const Cond& c = {}, Where w = Where::current()) && {
+  Policy&& deny(std::string_view syscall, Errno e, const Cond& c = {},
+                Where w = Where::current()) && {
     return std::move(on(syscall, e, c, w));
   }
   Policy& log(std::string_view syscall, const Cond& c = {}, Where w = Where::current()) & {
@@ -249,11 +271,13 @@ class Policy {
   }
   // Any action: .on("ioctl", Errno{ENOTTY}, arg(1) == TIOCSTI).
   Policy& on(std::string_view syscall, Action a, const Cond& c = {}, Where w = Where::current()) &;
-  Policy&& on(std::string_view syscall, Action a, const Cond& c = {}, Where w = Where::current()) && {
+  Policy&& on(std::string_view syscall, Action a, const Cond& c = {},
+              Where w = Where::current()) && {
     return std::move(on(syscall, a, c, w));
   }
   // A raw syscall number on one arch (as in seccomp_data.nr; x32 numbers may omit bit 30).
-  Policy& on_number(int32_t nr, Arch a, Action act, const Cond& c = {}, Where w = Where::current()) &;
+  Policy& on_number(int32_t nr, Arch a, Action act, const Cond& c = {},
+                    Where w = Where::current()) &;
   Policy&& on_number(int32_t nr, Arch a, Action act, const Cond& c = {},
                      Where w = Where::current()) && {
     return std::move(on_number(nr, a, act, c, w));

@@ -22,7 +22,7 @@ struct VersionNumbers {
   int patch = 0;
 };
 
-std::string_view version() noexcept;         // "MAJOR.MINOR.PATCH"
+std::string_view version() noexcept;  // "MAJOR.MINOR.PATCH"
 VersionNumbers version_numbers() noexcept;
 
 }  // namespace sysfence

@@ -58,7 +58,8 @@ void Policy::note_too_large(std::string_view syscall, const Cond& c, Where w) {
               " expands into more than " + std::to_string(ir::DnfLimits{}.max_conjunctions) +
               " rules or " + std::to_string(ir::DnfLimits{}.max_comparisons) + " comparisons";
   e.where = loc(w);
-  e.hint = "simplify it (a negated OR of many values multiplies out), or split it over several rules";
+  e.hint =
+      "simplify it (a negated OR of many values multiplies out), or split it over several rules";
   errors_.push_back(std::move(e));
 }
 

@@ -31,26 +31,27 @@ constexpr uint32_t kAuditMipsN32 = 0x20000000u;  // __AUDIT_ARCH_CONVENTION_MIPS
 // audit_arch = EM_* | 64-bit flag | little-endian flag (linux/audit.h). libseccomp's token is the
 // audit value, except x32's (EM_X86_64 | __AUDIT_ARCH_LE: x32 has no audit value of its own).
 constexpr std::array<ArchInfo, kArchCount> kArches{{
-    {Arch::X86_64, "x86_64", kAuditArch64 | kAuditArchLE | 62, 0, true, false, 0, -1, -1,  // EM_X86_64
+    {Arch::X86_64, "x86_64", kAuditArch64 | kAuditArchLE | 62, 0, true, false, 0, -1,
+     -1,  // EM_X86_64
      0xc000003eU, "x86_64", "SCMP_ARCH_X86_64", "amd64"},
     {Arch::I386, "i386", kAuditArchLE | 3, 0, false, false, 0, 102, 117,  // EM_386
      0x40000003U, "x86", "SCMP_ARCH_X86", "x86"},
     {Arch::X32, "x32", kAuditArch64 | kAuditArchLE | 62, kX32SyscallBit, true, false, 0, -1, -1,
      0x4000003eU, "x32", "SCMP_ARCH_X32", "x32"},  // x86_64's audit value + the nr bit
     {Arch::AArch64, "aarch64", kAuditArch64 | kAuditArchLE | 183, 0, true, false, 0, -1, -1,
-     0xc00000b7U, "aarch64", "SCMP_ARCH_AARCH64", "arm64"},  // EM_AARCH64
+     0xc00000b7U, "aarch64", "SCMP_ARCH_AARCH64", "arm64"},            // EM_AARCH64
     {Arch::Arm, "arm", kAuditArchLE | 40, 0, false, false, 0, -1, -1,  // EM_ARM
      0x40000028U, "arm", "SCMP_ARCH_ARM", "arm"},
     {Arch::RiscV64, "riscv64", kAuditArch64 | kAuditArchLE | 243, 0, true, false, 0, -1, -1,
      0xc00000f3U, "riscv64", "SCMP_ARCH_RISCV64", "riscv64"},  // EM_RISCV
     // EM_MIPS 8. o32 has socketcall and ipc; n64 and n32 call each socket/IPC op directly.
     // n32 passes 64-bit registers, like x32.
-    {Arch::Mips, "mips", 8, 0, false, true, 4000, 4102, 4117,
-     0x00000008U, "mips", "SCMP_ARCH_MIPS", "mips"},
-    {Arch::MipsEl, "mipsel", kAuditArchLE | 8, 0, false, false, 4000, 4102, 4117,
-     0x40000008U, "mipsel", "SCMP_ARCH_MIPSEL", "mipsle"},
-    {Arch::Mips64, "mips64", kAuditArch64 | 8, 0, true, true, 5000, -1, -1,
-     0x80000008U, "mips64", "SCMP_ARCH_MIPS64", "mips64"},
+    {Arch::Mips, "mips", 8, 0, false, true, 4000, 4102, 4117, 0x00000008U, "mips", "SCMP_ARCH_MIPS",
+     "mips"},
+    {Arch::MipsEl, "mipsel", kAuditArchLE | 8, 0, false, false, 4000, 4102, 4117, 0x40000008U,
+     "mipsel", "SCMP_ARCH_MIPSEL", "mipsle"},
+    {Arch::Mips64, "mips64", kAuditArch64 | 8, 0, true, true, 5000, -1, -1, 0x80000008U, "mips64",
+     "SCMP_ARCH_MIPS64", "mips64"},
     {Arch::Mips64El, "mips64el", kAuditArch64 | kAuditArchLE | 8, 0, true, false, 5000, -1, -1,
      0xc0000008U, "mipsel64", "SCMP_ARCH_MIPSEL64", "mips64le"},
     {Arch::Mips64N32, "mips64n32", kAuditArch64 | kAuditMipsN32 | 8, 0, true, true, 6000, -1, -1,
@@ -59,27 +60,29 @@ constexpr std::array<ArchInfo, kArchCount> kArches{{
      false, 6000, -1, -1, 0xe0000008U, "mipsel64n32", "SCMP_ARCH_MIPSEL64N32", "mips64len32"},
     // EM_PPC 20, EM_PPC64 21: both have socketcall and ipc next to the direct calls.
     {Arch::Ppc, "ppc", 20, 0, false, true, 0, 102, 117, 0x00000014U, "ppc", "SCMP_ARCH_PPC", "ppc"},
-    {Arch::Ppc64, "ppc64", kAuditArch64 | 21, 0, true, true, 0, 102, 117,
-     0x80000015U, "ppc64", "SCMP_ARCH_PPC64", "ppc64"},
+    {Arch::Ppc64, "ppc64", kAuditArch64 | 21, 0, true, true, 0, 102, 117, 0x80000015U, "ppc64",
+     "SCMP_ARCH_PPC64", "ppc64"},
     {Arch::Ppc64Le, "ppc64le", kAuditArch64 | kAuditArchLE | 21, 0, true, false, 0, 102, 117,
      0xc0000015U, "ppc64le", "SCMP_ARCH_PPC64LE", "ppc64le"},
     // EM_S390 22: socketcall and ipc on both.
-    {Arch::S390, "s390", 22, 0, false, true, 0, 102, 117, 0x00000016U, "s390", "SCMP_ARCH_S390", "s390"},
-    {Arch::S390X, "s390x", kAuditArch64 | 22, 0, true, true, 0, 102, 117,
-     0x80000016U, "s390x", "SCMP_ARCH_S390X", "s390x"},
+    {Arch::S390, "s390", 22, 0, false, true, 0, 102, 117, 0x00000016U, "s390", "SCMP_ARCH_S390",
+     "s390"},
+    {Arch::S390X, "s390x", kAuditArch64 | 22, 0, true, true, 0, 102, 117, 0x80000016U, "s390x",
+     "SCMP_ARCH_S390X", "s390x"},
     // EM_PARISC 15: direct calls only.
-    {Arch::Parisc, "parisc", 15, 0, false, true, 0, -1, -1,
-     0x0000000fU, "parisc", "SCMP_ARCH_PARISC", "parisc"},
-    {Arch::Parisc64, "parisc64", kAuditArch64 | 15, 0, true, true, 0, -1, -1,
-     0x8000000fU, "parisc64", "SCMP_ARCH_PARISC64", "parisc64"},
+    {Arch::Parisc, "parisc", 15, 0, false, true, 0, -1, -1, 0x0000000fU, "parisc",
+     "SCMP_ARCH_PARISC", "parisc"},
+    {Arch::Parisc64, "parisc64", kAuditArch64 | 15, 0, true, true, 0, -1, -1, 0x8000000fU,
+     "parisc64", "SCMP_ARCH_PARISC64", "parisc64"},
     {Arch::LoongArch64, "loongarch64", kAuditArch64 | kAuditArchLE | 258, 0, true, false, 0, -1, -1,
      0xc0000102U, "loongarch64", "SCMP_ARCH_LOONGARCH64", "loong64"},  // EM_LOONGARCH
-    {Arch::M68K, "m68k", 4, 0, false, true, 0, 102, 117,  // EM_68K
+    {Arch::M68K, "m68k", 4, 0, false, true, 0, 102, 117,               // EM_68K
      0x00000004U, "m68k", "SCMP_ARCH_M68K", "m68k"},
     // EM_SH 42. libseccomp's "sh" is little-endian, "sheb" big-endian.
-    {Arch::Sh, "sh", kAuditArchLE | 42, 0, false, false, 0, 102, 117,
-     0x4000002aU, "sh", "SCMP_ARCH_SH", "sh"},
-    {Arch::ShEb, "sheb", 42, 0, false, true, 0, 102, 117, 0x0000002aU, "sheb", "SCMP_ARCH_SHEB", "sheb"},
+    {Arch::Sh, "sh", kAuditArchLE | 42, 0, false, false, 0, 102, 117, 0x4000002aU, "sh",
+     "SCMP_ARCH_SH", "sh"},
+    {Arch::ShEb, "sheb", 42, 0, false, true, 0, 102, 117, 0x0000002aU, "sheb", "SCMP_ARCH_SHEB",
+     "sheb"},
 }};
 
 // The libseccomp token is the audit value everywhere but x32; the arches that share an audit
@@ -87,7 +90,8 @@ constexpr std::array<ArchInfo, kArchCount> kArches{{
 constexpr bool arch_table_is_consistent() {
   for (size_t i = 0; i < kArches.size(); ++i) {
     if (static_cast<size_t>(kArches[i].arch) != i) return false;
-    if (kArches[i].arch != Arch::X32 && kArches[i].scmp_token != kArches[i].audit_arch) return false;
+    if (kArches[i].arch != Arch::X32 && kArches[i].scmp_token != kArches[i].audit_arch)
+      return false;
     for (size_t j = 0; j < i; ++j) {
       if (kArches[j].audit_arch == kArches[i].audit_arch && kArches[j].nr_bit == kArches[i].nr_bit)
         return false;
@@ -155,28 +159,59 @@ std::optional<Arch> arch_from_name(std::string_view name) {
     Arch arch;
   };
   static constexpr Alias kAliases[] = {
-      {"x86_64", Arch::X86_64},   {"amd64", Arch::X86_64},   {"x86-64", Arch::X86_64},
-      {"x64", Arch::X86_64},      {"i386", Arch::I386},      {"x86", Arch::I386},
-      {"i486", Arch::I386},       {"i586", Arch::I386},      {"i686", Arch::I386},
-      {"ia32", Arch::I386},       {"x32", Arch::X32},        {"x86_x32", Arch::X32},
-      {"aarch64", Arch::AArch64}, {"arm64", Arch::AArch64},  {"arm", Arch::Arm},
-      {"armhf", Arch::Arm},       {"armel", Arch::Arm},      {"armv7", Arch::Arm},
-      {"armv7l", Arch::Arm},      {"armv7hl", Arch::Arm},    {"armeabi", Arch::Arm},
-      {"riscv64", Arch::RiscV64}, {"riscv", Arch::RiscV64},
-      {"mips", Arch::Mips},       {"mipsel", Arch::MipsEl},  {"mips64", Arch::Mips64},
-      {"mips64el", Arch::Mips64El},  {"mipsel64", Arch::Mips64El},  // libseccomp's name
-      {"mips64n32", Arch::Mips64N32},  {"mips64n32el", Arch::Mips64N32El},
-      {"mipsel64n32", Arch::Mips64N32El},  {"mipsn32", Arch::Mips64N32},
+      {"x86_64", Arch::X86_64},
+      {"amd64", Arch::X86_64},
+      {"x86-64", Arch::X86_64},
+      {"x64", Arch::X86_64},
+      {"i386", Arch::I386},
+      {"x86", Arch::I386},
+      {"i486", Arch::I386},
+      {"i586", Arch::I386},
+      {"i686", Arch::I386},
+      {"ia32", Arch::I386},
+      {"x32", Arch::X32},
+      {"x86_x32", Arch::X32},
+      {"aarch64", Arch::AArch64},
+      {"arm64", Arch::AArch64},
+      {"arm", Arch::Arm},
+      {"armhf", Arch::Arm},
+      {"armel", Arch::Arm},
+      {"armv7", Arch::Arm},
+      {"armv7l", Arch::Arm},
+      {"armv7hl", Arch::Arm},
+      {"armeabi", Arch::Arm},
+      {"riscv64", Arch::RiscV64},
+      {"riscv", Arch::RiscV64},
+      {"mips", Arch::Mips},
+      {"mipsel", Arch::MipsEl},
+      {"mips64", Arch::Mips64},
+      {"mips64el", Arch::Mips64El},
+      {"mipsel64", Arch::Mips64El},  // libseccomp's name
+      {"mips64n32", Arch::Mips64N32},
+      {"mips64n32el", Arch::Mips64N32El},
+      {"mipsel64n32", Arch::Mips64N32El},
+      {"mipsn32", Arch::Mips64N32},
       {"mipsn32el", Arch::Mips64N32El},
-      {"ppc", Arch::Ppc},         {"powerpc", Arch::Ppc},    {"ppc64", Arch::Ppc64},
-      {"powerpc64", Arch::Ppc64}, {"ppc64le", Arch::Ppc64Le}, {"ppc64el", Arch::Ppc64Le},
+      {"ppc", Arch::Ppc},
+      {"powerpc", Arch::Ppc},
+      {"ppc64", Arch::Ppc64},
+      {"powerpc64", Arch::Ppc64},
+      {"ppc64le", Arch::Ppc64Le},
+      {"ppc64el", Arch::Ppc64Le},
       {"powerpc64le", Arch::Ppc64Le},
-      {"s390", Arch::S390},       {"s390x", Arch::S390X},
-      {"parisc", Arch::Parisc},   {"hppa", Arch::Parisc},    {"parisc64", Arch::Parisc64},
+      {"s390", Arch::S390},
+      {"s390x", Arch::S390X},
+      {"parisc", Arch::Parisc},
+      {"hppa", Arch::Parisc},
+      {"parisc64", Arch::Parisc64},
       {"hppa64", Arch::Parisc64},
-      {"loongarch64", Arch::LoongArch64}, {"loong64", Arch::LoongArch64},
-      {"m68k", Arch::M68K},       {"sh", Arch::Sh},          {"sh4", Arch::Sh},
-      {"sheb", Arch::ShEb},       {"sh4eb", Arch::ShEb},
+      {"loongarch64", Arch::LoongArch64},
+      {"loong64", Arch::LoongArch64},
+      {"m68k", Arch::M68K},
+      {"sh", Arch::Sh},
+      {"sh4", Arch::Sh},
+      {"sheb", Arch::ShEb},
+      {"sh4eb", Arch::ShEb},
   };
   for (const Alias& a : kAliases)
     if (a.name == s) return a.arch;
@@ -236,17 +271,17 @@ std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name) {
     uint32_t call;
   };
   static constexpr Entry kCalls[] = {
-      {"socket", false, 1},       {"bind", false, 2},        {"connect", false, 3},
-      {"listen", false, 4},       {"accept", false, 5},      {"getsockname", false, 6},
-      {"getpeername", false, 7},  {"socketpair", false, 8},  {"send", false, 9},
-      {"recv", false, 10},        {"sendto", false, 11},     {"recvfrom", false, 12},
-      {"shutdown", false, 13},    {"setsockopt", false, 14}, {"getsockopt", false, 15},
-      {"sendmsg", false, 16},     {"recvmsg", false, 17},    {"accept4", false, 18},
-      {"recvmmsg", false, 19},    {"sendmmsg", false, 20},   {"semop", true, 1},
-      {"semget", true, 2},        {"semctl", true, 3},       {"semtimedop", true, 4},
-      {"msgsnd", true, 11},       {"msgrcv", true, 12},      {"msgget", true, 13},
-      {"msgctl", true, 14},       {"shmat", true, 21},       {"shmdt", true, 22},
-      {"shmget", true, 23},       {"shmctl", true, 24},
+      {"socket", false, 1},      {"bind", false, 2},        {"connect", false, 3},
+      {"listen", false, 4},      {"accept", false, 5},      {"getsockname", false, 6},
+      {"getpeername", false, 7}, {"socketpair", false, 8},  {"send", false, 9},
+      {"recv", false, 10},       {"sendto", false, 11},     {"recvfrom", false, 12},
+      {"shutdown", false, 13},   {"setsockopt", false, 14}, {"getsockopt", false, 15},
+      {"sendmsg", false, 16},    {"recvmsg", false, 17},    {"accept4", false, 18},
+      {"recvmmsg", false, 19},   {"sendmmsg", false, 20},   {"semop", true, 1},
+      {"semget", true, 2},       {"semctl", true, 3},       {"semtimedop", true, 4},
+      {"msgsnd", true, 11},      {"msgrcv", true, 12},      {"msgget", true, 13},
+      {"msgctl", true, 14},      {"shmat", true, 21},       {"shmdt", true, 22},
+      {"shmget", true, 23},      {"shmctl", true, 24},
   };
   const ArchInfo& ai = info(a);
   if (ai.socketcall_nr < 0 && ai.ipc_nr < 0) return std::nullopt;  // most ABIs: no multiplexer
@@ -372,8 +407,9 @@ std::string nearest_syscall_name(std::string_view name) {
 
 std::span<const std::string_view> syscall_arg_names(std::string_view name) {
   const auto& t = detail::kArgNames;
-  auto it = std::lower_bound(std::begin(t), std::end(t), name,
-                             [](const detail::ArgNames& e, std::string_view n) { return e.name < n; });
+  auto it =
+      std::lower_bound(std::begin(t), std::end(t), name,
+                       [](const detail::ArgNames& e, std::string_view n) { return e.name < n; });
   if (it == std::end(t) || it->name != name) return {};
   return {it->args.data(), it->count};
 }
@@ -381,8 +417,9 @@ std::span<const std::string_view> syscall_arg_names(std::string_view name) {
 bool arg_is_int32(std::string_view syscall, int index) {
   if (index < 0 || index > 5) return false;
   const auto& t = detail::kIntArgs;
-  auto it = std::lower_bound(std::begin(t), std::end(t), syscall,
-                             [](const detail::IntArgs& e, std::string_view n) { return e.name < n; });
+  auto it =
+      std::lower_bound(std::begin(t), std::end(t), syscall,
+                       [](const detail::IntArgs& e, std::string_view n) { return e.name < n; });
   return it != std::end(t) && it->name == syscall && ((it->bits >> index) & 1);
 }
 
@@ -390,8 +427,9 @@ namespace {
 
 uint8_t wide_bits(std::string_view name) {
   const auto& t = detail::kWideArgs;
-  auto it = std::lower_bound(std::begin(t), std::end(t), name,
-                             [](const detail::WideArgs& e, std::string_view n) { return e.name < n; });
+  auto it =
+      std::lower_bound(std::begin(t), std::end(t), name,
+                       [](const detail::WideArgs& e, std::string_view n) { return e.name < n; });
   return it == std::end(t) || it->name != name ? 0 : it->bits;
 }
 
@@ -438,8 +476,9 @@ Layout layout_of(Arch a, std::span<const std::string_view> args, uint8_t wide) {
 
 bool syscall_args_known(std::string_view name) {
   const auto& t = detail::kArgNames;
-  auto it = std::lower_bound(std::begin(t), std::end(t), name,
-                             [](const detail::ArgNames& e, std::string_view n) { return e.name < n; });
+  auto it =
+      std::lower_bound(std::begin(t), std::end(t), name,
+                       [](const detail::ArgNames& e, std::string_view n) { return e.name < n; });
   return it != std::end(t) && it->name == name;
 }
 

@@ -74,8 +74,8 @@ std::string nearest_constant_name(Arch a, std::string_view name) {
   std::string_view best;
   size_t best_d = cap + 1;
   for (const NamedConstant& c : table(a)) {
-    const size_t gap = c.name.size() > name.size() ? c.name.size() - name.size()
-                                                   : name.size() - c.name.size();
+    const size_t gap =
+        c.name.size() > name.size() ? c.name.size() - name.size() : name.size() - c.name.size();
     if (gap >= best_d) continue;
     const size_t d = distance(name, c.name);
     if (d < best_d) {

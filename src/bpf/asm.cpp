@@ -88,11 +88,16 @@ class LineParser {
     while (pos_ < s_.size()) {
       const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s_[pos_])));
       int d;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else break;
-      if (value > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) overflow = true;
-      else value = value * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (base == 16 && c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else
+        break;
+      if (value > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
+        overflow = true;
+      else
+        value = value * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
       ++pos_;
       ++digits;
     }
@@ -152,8 +157,10 @@ class Assembler {
         if (!n) return n.error();
         if (!p.accept(':')) return p.error_at(col, "expected ':' after the instruction index");
         if (*n != prog_.size()) {
-          return p.error_at(col, "index " + std::to_string(*n) + " does not match this "
-                            "instruction's position " + std::to_string(prog_.size()));
+          return p.error_at(col, "index " + std::to_string(*n) +
+                                     " does not match this "
+                                     "instruction's position " +
+                                     std::to_string(prog_.size()));
         }
         continue;
       }
@@ -228,7 +235,6 @@ class Assembler {
   }
 
  private:
-
   Result<TargetRef> target(LineParser& p) {
     p.skip_space();
     TargetRef t;
@@ -395,7 +401,8 @@ class Assembler {
         }
       }
       if (op == nullptr) {
-        return p.error_at(col, m.empty() ? "expected an instruction" : "unknown mnemonic '" + m + "'");
+        return p.error_at(col,
+                          m.empty() ? "expected an instruction" : "unknown mnemonic '" + m + "'");
       }
       uint32_t k = 0;
       auto src = k_or_x(p, k);

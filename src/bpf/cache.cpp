@@ -13,32 +13,21 @@ bool is_const_allow(std::span<const Insn> prog, uint32_t audit_arch, int32_t nr)
     const Insn& in = prog[pc];
     switch (in.code) {
       case LD | W | ABS:
-        if (in.k == kOffNr) a = static_cast<uint32_t>(nr);
-        else if (in.k == kOffArch) a = audit_arch;
-        else return false;  // arguments or the instruction pointer: not constant
+        if (in.k == kOffNr)
+          a = static_cast<uint32_t>(nr);
+        else if (in.k == kOffArch)
+          a = audit_arch;
+        else
+          return false;  // arguments or the instruction pointer: not constant
         break;
-      case RET | K:
-        return in.k == kRetAllow;
-      case JMP | JA:
-        pc += in.k;
-        break;
-      case JMP | JEQ | K:
-        pc += a == in.k ? in.jt : in.jf;
-        break;
-      case JMP | JGE | K:
-        pc += a >= in.k ? in.jt : in.jf;
-        break;
-      case JMP | JGT | K:
-        pc += a > in.k ? in.jt : in.jf;
-        break;
-      case JMP | JSET | K:
-        pc += (a & in.k) != 0 ? in.jt : in.jf;
-        break;
-      case ALU | AND | K:
-        a &= in.k;
-        break;
-      default:
-        return false;
+      case RET | K: return in.k == kRetAllow;
+      case JMP | JA: pc += in.k; break;
+      case JMP | JEQ | K: pc += a == in.k ? in.jt : in.jf; break;
+      case JMP | JGE | K: pc += a >= in.k ? in.jt : in.jf; break;
+      case JMP | JGT | K: pc += a > in.k ? in.jt : in.jf; break;
+      case JMP | JSET | K: pc += (a & in.k) != 0 ? in.jt : in.jf; break;
+      case ALU | AND | K: a &= in.k; break;
+      default: return false;
     }
   }
   return false;  // ran off the end (impossible for a verified program)
@@ -55,7 +44,8 @@ std::vector<bool> const_allow_bitmap(std::span<const Insn> prog, uint32_t audit_
                                      int32_t first_nr, size_t count) {
   std::vector<bool> bits(count);
   for (size_t i = 0; i < count; ++i) {
-    bits[i] = is_const_allow(prog, audit_arch, static_cast<int32_t>(first_nr + static_cast<int64_t>(i)));
+    bits[i] =
+        is_const_allow(prog, audit_arch, static_cast<int32_t>(first_nr + static_cast<int64_t>(i)));
   }
   return bits;
 }

@@ -17,14 +17,22 @@ using detail::constant_text;
 bool unused_fields_clear(const Insn& in) {
   const bool jumps_clear = in.jt == 0 && in.jf == 0;
   switch (in.code) {
-    case LD | W | ABS: case LD | IMM: case LDX | IMM: case LD | MEM: case LDX | MEM:
-    case ST: case STX: case JMP | JA: case RET | K:
-      return jumps_clear;
-    case LD | W | LEN: case LDX | W | LEN: case ALU | NEG: case MISC | TAX: case MISC | TXA:
-    case RET | RVAL_A:
-      return jumps_clear && in.k == 0;
-    default:
-      break;
+    case LD | W | ABS:
+    case LD | IMM:
+    case LDX | IMM:
+    case LD | MEM:
+    case LDX | MEM:
+    case ST:
+    case STX:
+    case JMP | JA:
+    case RET | K: return jumps_clear;
+    case LD | W | LEN:
+    case LDX | W | LEN:
+    case ALU | NEG:
+    case MISC | TAX:
+    case MISC | TXA:
+    case RET | RVAL_A: return jumps_clear && in.k == 0;
+    default: break;
   }
   if (detail::alu_op(in.code) != nullptr) return jumps_clear && (src_of(in.code) == K || in.k == 0);
   if (detail::conditional_jump_op(in.code) != nullptr) return src_of(in.code) == K || in.k == 0;
@@ -153,8 +161,10 @@ std::string disassemble(std::span<const Insn> prog, const DisasmOptions& opt) {
     std::string comment;
     const bool clear = unused_fields_clear(in);
     if (!clear) {
-      if (auto s = mnemonic_text(in, pc)) comment = *s + " with unused fields set";
-      else comment = is_seccomp_opcode(in.code) ? "" : "not a seccomp instruction";
+      if (auto s = mnemonic_text(in, pc))
+        comment = *s + " with unused fields set";
+      else
+        comment = is_seccomp_opcode(in.code) ? "" : "not a seccomp instruction";
     } else if (in.code == (LD | W | ABS)) {
       comment = load_comment(in.k, st, opt);
     } else if (detail::conditional_jump_op(in.code) != nullptr) {
@@ -198,11 +208,13 @@ std::string disassemble(std::span<const Insn> prog, const DisasmOptions& opt) {
                  : in.k == kOffArch ? PathState::Value::kArch
                                     : PathState::Value::kOther;
         break;
-      case ST: case STX: case LDX | W | LEN: case LDX | IMM: case LDX | MEM: case MISC | TAX:
-        break;  // A unchanged
-      default:
-        next.a = PathState::Value::kOther;
-        break;
+      case ST:
+      case STX:
+      case LDX | W | LEN:
+      case LDX | IMM:
+      case LDX | MEM:
+      case MISC | TAX: break;  // A unchanged
+      default: next.a = PathState::Value::kOther; break;
     }
     flow_to(pc + 1, next);
   }

@@ -26,7 +26,9 @@ inline constexpr OpName kAluOps[] = {
 };
 
 inline constexpr OpName kJumpOps[] = {
-    {JEQ, "jeq", "BPF_JEQ"}, {JGT, "jgt", "BPF_JGT"}, {JGE, "jge", "BPF_JGE"},
+    {JEQ, "jeq", "BPF_JEQ"},
+    {JGT, "jgt", "BPF_JGT"},
+    {JGE, "jge", "BPF_JGE"},
     {JSET, "jset", "BPF_JSET"},
 };
 

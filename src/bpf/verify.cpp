@@ -10,14 +10,15 @@ namespace {
 
 // Every opcode of classic BPF (the kernel's chk_code_allowed table).
 constexpr uint16_t kClassicOpcodes[] = {
-    ALU | ADD | K, ALU | ADD | X, ALU | SUB | K, ALU | SUB | X, ALU | MUL | K, ALU | MUL | X,
-    ALU | DIV | K, ALU | DIV | X, ALU | MOD | K, ALU | MOD | X, ALU | AND | K, ALU | AND | X,
-    ALU | OR | K,  ALU | OR | X,  ALU | XOR | K, ALU | XOR | X, ALU | LSH | K, ALU | LSH | X,
-    ALU | RSH | K, ALU | RSH | X, ALU | NEG,
-    LD | W | ABS,  LD | H | ABS,  LD | B | ABS,  LD | W | LEN,  LD | W | IND,  LD | H | IND,
-    LD | B | IND,  LD | IMM,      LD | MEM,      LDX | W | LEN, LDX | B | MSH, LDX | IMM,
-    LDX | MEM,     ST,            STX,           MISC | TAX,    MISC | TXA,    RET | K,
-    RET | RVAL_A,  JMP | JA,      JMP | JEQ | K, JMP | JEQ | X, JMP | JGE | K, JMP | JGE | X,
+    ALU | ADD | K, ALU | ADD | X, ALU | SUB | K,  ALU | SUB | X, ALU | MUL | K,
+    ALU | MUL | X, ALU | DIV | K, ALU | DIV | X,  ALU | MOD | K, ALU | MOD | X,
+    ALU | AND | K, ALU | AND | X, ALU | OR | K,   ALU | OR | X,  ALU | XOR | K,
+    ALU | XOR | X, ALU | LSH | K, ALU | LSH | X,  ALU | RSH | K, ALU | RSH | X,
+    ALU | NEG,     LD | W | ABS,  LD | H | ABS,   LD | B | ABS,  LD | W | LEN,
+    LD | W | IND,  LD | H | IND,  LD | B | IND,   LD | IMM,      LD | MEM,
+    LDX | W | LEN, LDX | B | MSH, LDX | IMM,      LDX | MEM,     ST,
+    STX,           MISC | TAX,    MISC | TXA,     RET | K,       RET | RVAL_A,
+    JMP | JA,      JMP | JEQ | K, JMP | JEQ | X,  JMP | JGE | K, JMP | JGE | X,
     JMP | JGT | K, JMP | JGT | X, JMP | JSET | K, JMP | JSET | X};
 
 struct OpcodeTable {
@@ -32,11 +33,15 @@ bool is_classic_opcode(uint16_t code) { return code < 256 && kOpcodeTable.classi
 
 bool is_conditional_jump(uint16_t code) {
   switch (code) {
-    case JMP | JEQ | K: case JMP | JEQ | X: case JMP | JGE | K: case JMP | JGE | X:
-    case JMP | JGT | K: case JMP | JGT | X: case JMP | JSET | K: case JMP | JSET | X:
-      return true;
-    default:
-      return false;
+    case JMP | JEQ | K:
+    case JMP | JEQ | X:
+    case JMP | JGE | K:
+    case JMP | JGE | X:
+    case JMP | JGT | K:
+    case JMP | JGT | X:
+    case JMP | JSET | K:
+    case JMP | JSET | X: return true;
+    default: return false;
   }
 }
 
@@ -65,15 +70,13 @@ std::optional<Violation> check_scratch_initialization(std::span<const Insn> prog
     const Insn& in = prog[pc];
     switch (in.code) {
       case ST:
-      case STX:
-        initialized = static_cast<uint16_t>(initialized | (1u << in.k));
-        break;
+      case STX: initialized = static_cast<uint16_t>(initialized | (1u << in.k)); break;
       case LD | MEM:
       case LDX | MEM:
         if (!(initialized & (1u << in.k))) {
-          return make_violation(prog, pc, Rule::kScratchNotInitialized,
-                                "M[" + std::to_string(in.k) +
-                                    "] is read before a store to it on some path");
+          return make_violation(
+              prog, pc, Rule::kScratchNotInitialized,
+              "M[" + std::to_string(in.k) + "] is read before a store to it on some path");
         }
         break;
       case JMP | JA:
@@ -113,19 +116,48 @@ std::string_view rule_name(Rule r) {
 
 bool is_seccomp_opcode(uint16_t code) {
   switch (code) {
-    case LD | W | ABS: case LD | W | LEN: case LDX | W | LEN: case LD | IMM: case LDX | IMM:
-    case LD | MEM: case LDX | MEM: case ST: case STX:
-    case ALU | ADD | K: case ALU | ADD | X: case ALU | SUB | K: case ALU | SUB | X:
-    case ALU | MUL | K: case ALU | MUL | X: case ALU | DIV | K: case ALU | DIV | X:
-    case ALU | AND | K: case ALU | AND | X: case ALU | OR | K: case ALU | OR | X:
-    case ALU | XOR | K: case ALU | XOR | X: case ALU | LSH | K: case ALU | LSH | X:
-    case ALU | RSH | K: case ALU | RSH | X: case ALU | NEG:
-    case JMP | JA: case JMP | JEQ | K: case JMP | JEQ | X: case JMP | JGE | K:
-    case JMP | JGE | X: case JMP | JGT | K: case JMP | JGT | X: case JMP | JSET | K:
-    case JMP | JSET | X: case RET | K: case RET | RVAL_A: case MISC | TAX: case MISC | TXA:
-      return true;
-    default:
-      return false;
+    case LD | W | ABS:
+    case LD | W | LEN:
+    case LDX | W | LEN:
+    case LD | IMM:
+    case LDX | IMM:
+    case LD | MEM:
+    case LDX | MEM:
+    case ST:
+    case STX:
+    case ALU | ADD | K:
+    case ALU | ADD | X:
+    case ALU | SUB | K:
+    case ALU | SUB | X:
+    case ALU | MUL | K:
+    case ALU | MUL | X:
+    case ALU | DIV | K:
+    case ALU | DIV | X:
+    case ALU | AND | K:
+    case ALU | AND | X:
+    case ALU | OR | K:
+    case ALU | OR | X:
+    case ALU | XOR | K:
+    case ALU | XOR | X:
+    case ALU | LSH | K:
+    case ALU | LSH | X:
+    case ALU | RSH | K:
+    case ALU | RSH | X:
+    case ALU | NEG:
+    case JMP | JA:
+    case JMP | JEQ | K:
+    case JMP | JEQ | X:
+    case JMP | JGE | K:
+    case JMP | JGE | X:
+    case JMP | JGT | K:
+    case JMP | JGT | X:
+    case JMP | JSET | K:
+    case JMP | JSET | X:
+    case RET | K:
+    case RET | RVAL_A:
+    case MISC | TAX:
+    case MISC | TXA: return true;
+    default: return false;
   }
 }
 
@@ -166,8 +198,9 @@ std::optional<Violation> find_violation(std::span<const Insn> prog) {
       case ST:
       case STX:
         if (in.k >= kMemWords) {
-          return make_violation(prog, pc, Rule::kScratchIndex,
-                                "scratch cell M[" + std::to_string(in.k) + "], only M[0..15] exist");
+          return make_violation(
+              prog, pc, Rule::kScratchIndex,
+              "scratch cell M[" + std::to_string(in.k) + "], only M[0..15] exist");
         }
         break;
       case JMP | JA:
@@ -180,11 +213,10 @@ std::optional<Violation> find_violation(std::span<const Insn> prog) {
       default:
         if (is_conditional_jump(in.code)) {
           if (pc + in.jt + 1 >= len || pc + in.jf + 1 >= len) {
-            return make_violation(
-                prog, pc, Rule::kJumpOutOfProgram,
-                "targets " + std::to_string(pc + 1 + in.jt) + " and " +
-                    std::to_string(pc + 1 + in.jf) + ", the last instruction is " +
-                    std::to_string(len - 1));
+            return make_violation(prog, pc, Rule::kJumpOutOfProgram,
+                                  "targets " + std::to_string(pc + 1 + in.jt) + " and " +
+                                      std::to_string(pc + 1 + in.jf) +
+                                      ", the last instruction is " + std::to_string(len - 1));
           }
         }
         break;
@@ -297,8 +329,10 @@ std::string describe_insn(const Insn& in) {
       default: break;
     }
     if (op != nullptr && (in.code & ~uint16_t{0xf8}) == ALU) {
-      if (src_of(in.code) == X) std::snprintf(buf, sizeof buf, "%s x", op);
-      else std::snprintf(buf, sizeof buf, "%s #0x%x", op, in.k);
+      if (src_of(in.code) == X)
+        std::snprintf(buf, sizeof buf, "%s x", op);
+      else
+        std::snprintf(buf, sizeof buf, "%s #0x%x", op, in.k);
       return buf;
     }
   }

@@ -16,7 +16,8 @@ bpf::Program load_raw_program(const std::string& path) {
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   if (!prog) fail_usage(path + ": not a raw BPF filter: " + prog.error().message);
   if (prog->empty()) fail_usage(path + ": empty file, not a BPF filter");
-  if (auto v = bpf::find_violation(*prog)) fail_usage(path + ": the kernel would refuse this filter: " + v->message);
+  if (auto v = bpf::find_violation(*prog))
+    fail_usage(path + ": the kernel would refuse this filter: " + v->message);
   return std::move(*prog);
 }
 

@@ -21,8 +21,10 @@ CacheSummary cache_summary(const bpf::Program& prog, arch::Arch a) {
     const bool cached = cache.kernel_caches && i >= 0 &&
                         i < static_cast<int64_t>(cache.cached.size()) &&
                         cache.cached[static_cast<size_t>(i)];
-    if (cached) ++s.cached;
-    else ++s.allowed_uncached;
+    if (cached)
+      ++s.cached;
+    else
+      ++s.allowed_uncached;
   }
   s.kernel_caches = cache.kernel_caches;
   return s;

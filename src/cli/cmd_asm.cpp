@@ -38,8 +38,11 @@ void run_asm(const AsmOpts& o) {
   if (o.json && o.output == "-") fail_usage("--json prints a summary on stdout: give -o FILE");
   write_file(o.output, out);
   if (o.json) {
-    print_json({{"input", o.input}, {"output", o.output}, {"format", o.format},
-                {"instructions", prog.size()}, {"bytes", out.size()}});
+    print_json({{"input", o.input},
+                {"output", o.output},
+                {"format", o.format},
+                {"instructions", prog.size()},
+                {"bytes", out.size()}});
   }
 }
 
@@ -47,7 +50,8 @@ void run_asm(const AsmOpts& o) {
 
 void add_asm(CLI::App& app) {
   auto o = std::make_shared<AsmOpts>();
-  auto* sub = app.add_subcommand("asm", "Assemble filter text (the disassembler's syntax) into a raw filter");
+  auto* sub = app.add_subcommand(
+      "asm", "Assemble filter text (the disassembler's syntax) into a raw filter");
   sub->footer(
       "Syntax: see `sysfence disasm` output and docs/cli.md; labels and absolute targets.\n"
       "The program is verified with the kernel's rules unless --no-verify.\n"

@@ -29,8 +29,8 @@ nlohmann::json error_json(const Error& e) { return diagnostic_json(e); }
 // One door of x86_64: calls arriving with another ABI (int 0x80 for i386, bit 30 for x32).
 struct Door {
   std::string name;
-  bool listed = false;       // the policy targets that arch on purpose
-  size_t allowed = 0;        // syscalls of that ABI the filter allows (args zero)
+  bool listed = false;  // the policy targets that arch on purpose
+  size_t allowed = 0;   // syscalls of that ABI the filter allows (args zero)
   size_t probed = 0;
   std::string example_action;  // what a typical call gets
 };
@@ -44,7 +44,8 @@ Door probe_door(const bpf::VerifiedProgram& vp, arch::Arch door, bool listed) {
     auto e = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, s.nr));
     ++d.probed;
     if (bpf::outcome_of(e.ret).outcome == bpf::Outcome::kAllow) ++d.allowed;
-    if (d.example_action.empty() && (s.name == "getpid")) d.example_action = bpf::action_name(e.ret);
+    if (d.example_action.empty() && (s.name == "getpid"))
+      d.example_action = bpf::action_name(e.ret);
   }
   return d;
 }
@@ -101,7 +102,8 @@ void run_check(CheckOpts& o) {
   if (stack) {
     for (const auto& p : *stack) size += p.size();
     j["filters"] = stack->size();
-    report += "size: " + std::to_string(size) + " instructions in " + std::to_string(stack->size()) +
+    report += "size: " + std::to_string(size) + " instructions in " +
+              std::to_string(stack->size()) +
               " stacked filters (each within the 4096 limit; `run` installs them all or none)\n";
   } else if (!compiled) {
     errors.push_back(error_json(compiled.error()));
@@ -128,15 +130,18 @@ void run_check(CheckOpts& o) {
       }
       aj["executed_max"] = max_exec;
       aj["executed_mean"] = n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0;
-      report += std::string(info.name) + ": " + std::to_string(cs.allowed) + " of " +
-                std::to_string(cs.syscalls) + " syscalls allowed, " + std::to_string(cs.cached) +
-                " of them cached by the kernel (no BPF runs)" +
-                (cs.kernel_caches ? "" : " [the kernel keeps no cache for " + std::string(info.name) + "]");
+      report +=
+          std::string(info.name) + ": " + std::to_string(cs.allowed) + " of " +
+          std::to_string(cs.syscalls) + " syscalls allowed, " + std::to_string(cs.cached) +
+          " of them cached by the kernel (no BPF runs)" +
+          (cs.kernel_caches ? ""
+                            : " [the kernel keeps no cache for " + std::string(info.name) + "]");
       if (cs.allowed_uncached) {
         report += ", " + std::to_string(cs.allowed_uncached) + " allowed only after BPF runs";
       }
       char mean[32];
-      std::snprintf(mean, sizeof mean, "%.1f", n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0);
+      std::snprintf(mean, sizeof mean, "%.1f",
+                    n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0);
       report += "; instructions per uncached call: mean " + std::string(mean) + ", max " +
                 std::to_string(max_exec) + "\n";
       arches_j.push_back(std::move(aj));
@@ -151,19 +156,25 @@ void run_check(CheckOpts& o) {
         bool listed = false;
         for (auto a : arches) listed = listed || a == door;
         Door d = probe_door(vp, door, listed);
-        doors.push_back({{"door", d.name}, {"listed", d.listed}, {"allowed", d.allowed},
-                         {"probed", d.probed}, {"getpid", d.example_action}});
+        doors.push_back({{"door", d.name},
+                         {"listed", d.listed},
+                         {"allowed", d.allowed},
+                         {"probed", d.probed},
+                         {"getpid", d.example_action}});
         std::string how = door == arch::Arch::I386 ? "int 0x80" : "nr | 0x40000000";
         if (d.allowed == 0) {
           report += d.name + " door (" + how + "): closed (getpid -> " + d.example_action + ")\n";
         } else if (d.listed) {
-          report += d.name + " door (" + how + "): open on purpose (listed in arch): " +
-                    std::to_string(d.allowed) + " syscalls allowed\n";
+          report += d.name + " door (" + how +
+                    "): open on purpose (listed in arch): " + std::to_string(d.allowed) +
+                    " syscalls allowed\n";
         } else {
           Error w = Error::warning(ErrorCode::Lint, {});
-          w.message = "the " + d.name + " door (" + how + ") is open: " +
-                      std::to_string(d.allowed) + " syscalls allowed although the policy does not "
-                      "target " + d.name;
+          w.message = "the " + d.name + " door (" + how +
+                      ") is open: " + std::to_string(d.allowed) +
+                      " syscalls allowed although the policy does not "
+                      "target " +
+                      d.name;
           w.hint = "keep the bad-arch action a denial, or list " + d.name + " in `arch`";
           w.where = policy.spec().loc;
           warnings.push_back(error_json(w));
@@ -174,7 +185,8 @@ void run_check(CheckOpts& o) {
     }
     j["doors"] = doors;
     if (!lp.caps_used.empty())
-      report += "capabilities for includes/excludes: " + lp.caps_used + " (--cap CAP adds, --cap none, --host-caps)\n";
+      report += "capabilities for includes/excludes: " + lp.caps_used +
+                " (--cap CAP adds, --cap none, --host-caps)\n";
     report += "size: " + std::to_string(size) + " instructions (limit 4096)\n";
   }
 
@@ -207,8 +219,10 @@ void run_check(CheckOpts& o) {
     std::cout << lp.label << ": " << (has_errors ? 1 : 0) << " error(s), " << problems
               << " warning(s)\n";
   }
-  if (has_errors) globals().exit_code = kExitUsage;
-  else if (o.strict && problems) globals().exit_code = kExitFail;
+  if (has_errors)
+    globals().exit_code = kExitUsage;
+  else if (o.strict && problems)
+    globals().exit_code = kExitFail;
 }
 
 }  // namespace

@@ -24,13 +24,15 @@ void refuse_stacked_export(const ir::Policy& policy, const std::string& label) {
   auto one = compiler::compile(policy);
   if (one) return;
   auto stack = compiler::compile_stack(policy);
-  throw Exit{kExitUsage,
-             "sysfence: " + label + ": cannot export to OCI JSON: the policy compiles past 4096 " +
-                 "instructions (" + one.error().message + ")" +
-                 (stack ? ", so sysfence loads it as " + std::to_string(stack->size()) + " stacked filters" : "") +
-                 "; OCI runtimes compile the JSON into one filter, which the kernel refuses past " +
-                 "4096 instructions. Use `sysfence run`, or split the argument rules.\n",
-             true};
+  throw Exit{
+      kExitUsage,
+      "sysfence: " + label + ": cannot export to OCI JSON: the policy compiles past 4096 " +
+          "instructions (" + one.error().message + ")" +
+          (stack ? ", so sysfence loads it as " + std::to_string(stack->size()) + " stacked filters"
+                 : "") +
+          "; OCI runtimes compile the JSON into one filter, which the kernel refuses past " +
+          "4096 instructions. Use `sysfence run`, or split the argument rules.\n",
+      true};
 }
 
 struct CompileOpts {
@@ -56,7 +58,8 @@ void run_compile(const CompileOpts& o) {
     eo.flag_bits = lp.oci_flags;
     auto r = frontend::export_oci(policy, eo);
     if (!r.ok()) {
-      throw Exit{kExitUsage, r.render() + (r.errors.empty() ? "cannot export to OCI JSON\n" : ""), true};
+      throw Exit{kExitUsage, r.render() + (r.errors.empty() ? "cannot export to OCI JSON\n" : ""),
+                 true};
     }
     for (const Error& w : r.warnings) std::cerr << w.render();
     out = *r.value;
@@ -69,7 +72,8 @@ void run_compile(const CompileOpts& o) {
     }
   } else {
     compiler::Options co;
-    co.weighting = o.weighting == "uniform" ? compiler::Weighting::Uniform : compiler::Weighting::CacheAware;
+    co.weighting =
+        o.weighting == "uniform" ? compiler::Weighting::Uniform : compiler::Weighting::CacheAware;
     compiler::FrequencyProfile profile;
     if (!o.freq.empty()) {
       profile = load_frequency_or_exit(o.freq);
@@ -84,16 +88,21 @@ void run_compile(const CompileOpts& o) {
       if (o.output == "-" && (o.format == "raw" || o.json))
         fail_usage("this policy compiles to " + std::to_string(stack.size()) +
                    " stacked filters (past 4096 instructions): give -o OUT, they are written to "
-                   "OUT.1 ... OUT." + std::to_string(stack.size()));
+                   "OUT.1 ... OUT." +
+                   std::to_string(stack.size()));
       for (size_t i = 0; i < stack.size(); ++i) {
         const std::string n = std::to_string(i + 1);
         std::string one;
-        if (o.format == "raw") one = program_to_raw(stack[i]);
-        else if (o.format == "c") one = program_to_c(stack[i], o.name + "_" + n);
-        else one = program_to_text(stack[i]);
+        if (o.format == "raw")
+          one = program_to_raw(stack[i]);
+        else if (o.format == "c")
+          one = program_to_c(stack[i], o.name + "_" + n);
+        else
+          one = program_to_text(stack[i]);
         if (o.output == "-") {
           out += std::string(o.format == "c" ? "// " : "; ") + "filter " + n + " of " +
-                 std::to_string(stack.size()) + " (install in this order; together they are the policy)\n" + one;
+                 std::to_string(stack.size()) +
+                 " (install in this order; together they are the policy)\n" + one;
         } else {
           stack_files.emplace_back(o.output + "." + n, std::move(one));
         }
@@ -101,7 +110,8 @@ void run_compile(const CompileOpts& o) {
     } else if (o.format == "raw") {
       out = program_to_raw(stack.front());
       if (o.output == "-" && !o.json && ::isatty(STDOUT_FILENO)) {
-        fail_usage("refusing to write a binary filter to a terminal: use -o FILE (or --format text)");
+        fail_usage(
+            "refusing to write a binary filter to a terminal: use -o FILE (or --format text)");
       }
     } else if (o.format == "c") {
       out = program_to_c(stack.front(), o.name);
@@ -114,8 +124,11 @@ void run_compile(const CompileOpts& o) {
     if (o.json) {
       nlohmann::json files = nlohmann::json::array();
       for (const auto& f : stack_files) files.push_back(f.first);
-      print_json({{"policy", lp.label}, {"outputs", files}, {"format", o.format},
-                  {"instructions", insns}, {"filters", filters}});
+      print_json({{"policy", lp.label},
+                  {"outputs", files},
+                  {"format", o.format},
+                  {"instructions", insns},
+                  {"filters", filters}});
       return;
     }
     std::cerr << "sysfence: " << lp.label << " -> " << stack_files.size()
@@ -126,7 +139,8 @@ void run_compile(const CompileOpts& o) {
   }
 
   if (o.json) {
-    if (o.output == "-") fail_usage("--json prints a summary on stdout: give the filter a file with -o");
+    if (o.output == "-")
+      fail_usage("--json prints a summary on stdout: give the filter a file with -o");
     write_file(o.output, out);
     nlohmann::json arches = nlohmann::json::array();
     for (auto a : policy.arches()) arches.push_back(arch::info(a).name);
@@ -173,7 +187,8 @@ void run_compile_dir(const CompileOpts& o) {
     frontend::OciExportOptions eo;
     eo.flag_bits = lp.oci_flags;
     auto r = frontend::export_oci(*lp.parsed.value, eo);
-    if (!r.ok()) throw Exit{kExitUsage, r.render() + in.string() + ": cannot export to OCI JSON\n", true};
+    if (!r.ok())
+      throw Exit{kExitUsage, r.render() + in.string() + ": cannot export to OCI JSON\n", true};
     for (const Error& w : r.warnings) std::cerr << w.render();
     std::string out = *r.value;
     if (out.empty() || out.back() != '\n') out += '\n';
@@ -181,9 +196,11 @@ void run_compile_dir(const CompileOpts& o) {
     if (o.format == "spo") {
       std::vector<std::string> spo_warnings;
       out = oci_to_spo_yaml(out, name, spo_warnings);
-      for (const auto& w : spo_warnings) std::cerr << "sysfence: warning: " << in.string() << ": " << w << '\n';
+      for (const auto& w : spo_warnings)
+        std::cerr << "sysfence: warning: " << in.string() << ": " << w << '\n';
     }
-    outputs.emplace_back(fs::path(o.output) / (name + (o.format == "spo" ? ".yaml" : ".json")), out);
+    outputs.emplace_back(fs::path(o.output) / (name + (o.format == "spo" ? ".yaml" : ".json")),
+                         out);
   }
   std::error_code ec;
   fs::create_directories(o.output, ec);
@@ -198,7 +215,8 @@ void run_compile_dir(const CompileOpts& o) {
 
 void add_compile(CLI::App& app) {
   auto o = std::make_shared<CompileOpts>();
-  auto* sub = app.add_subcommand("compile", "Compile a policy to a BPF filter (raw, C, text) or OCI JSON");
+  auto* sub =
+      app.add_subcommand("compile", "Compile a policy to a BPF filter (raw, C, text) or OCI JSON");
   sub->footer(
       "Formats: raw (struct sock_filter array, what seccomp(2) takes; `disasm` reads it back),\n"
       "c (a C array), text (the disassembler's text; `asm` reads it back), oci (the policy as\n"
@@ -216,7 +234,8 @@ void add_compile(CLI::App& app) {
   sub->add_option("--name", o->name, "C array name for --format c");
   sub->add_option("--weighting", o->weighting, "dispatch tree weighting: cache-aware or uniform")
       ->check(CLI::IsMember({"cache-aware", "uniform"}));
-  sub->add_option("--freq", o->freq, "weight the dispatch tree by a `sysfence learn --freq` profile");
+  sub->add_option("--freq", o->freq,
+                  "weight the dispatch tree by a `sysfence learn --freq` profile");
   sub->add_flag("--json", o->json, "print a JSON summary (needs -o FILE)");
   sub->callback([o] {
     if (!o->policy.positional.empty() && std::filesystem::is_directory(o->policy.positional))

@@ -82,8 +82,9 @@ Kind value_kind(const std::string& cmd, const CLI::Option* o, bool positional,
   if (!positional && o->get_items_expected_max() == 0) return Kind::Flag;
   choices = choices_of(o);
   if (!choices.empty()) return Kind::Choice;
-  const std::string n = positional ? o->get_name() : o->get_lnames().empty() ? o->get_name()
-                                                                             : o->get_lnames()[0];
+  const std::string n = positional                ? o->get_name()
+                        : o->get_lnames().empty() ? o->get_name()
+                                                  : o->get_lnames()[0];
   if (contains(n, "arch")) return Kind::Arch;
   if (contains(n, "dir")) return Kind::Dir;
   if (n == "pid" || contains(n, "pid")) return Kind::Pid;
@@ -107,8 +108,8 @@ std::vector<CmdInfo> describe(const CLI::App& root) {
       OptInfo oi;
       const bool positional = !o->nonpositional();
       oi.description = o->get_description();
-      oi.repeatable = o->get_items_expected_max() > 1 || o->get_multi_option_policy() ==
-                                                             CLI::MultiOptionPolicy::TakeAll;
+      oi.repeatable = o->get_items_expected_max() > 1 ||
+                      o->get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
       oi.kind = value_kind(c.name, o, positional, oi.choices);
       if (positional) {
         oi.names = {o->get_name()};
@@ -236,7 +237,8 @@ _sysfence_candidates() {
   }
   s += "  esac\n}\n\n";
   // The walk over the words: which subcommand, how many positionals, whether `run` reached "--".
-  s += R"SH(# _sysfence_parse WORD...: the words before the one being completed (without "sysfence").
+  s +=
+      R"SH(# _sysfence_parse WORD...: the words before the one being completed (without "sysfence").
 # Sets _sysfence_sub, _sysfence_npos, and _sysfence_tail: the index of the word before the
 # program's command line (run's "--", or the word before its first positional), or 0.
 _sysfence_parse() {
@@ -361,8 +363,10 @@ fi
 
 nlohmann::json to_json(const std::vector<CmdInfo>& cmds) {
   auto opt_json = [](const OptInfo& o) {
-    nlohmann::json j = {{"names", o.names}, {"description", o.description},
-                        {"kind", kind_name(o.kind)}, {"repeatable", o.repeatable}};
+    nlohmann::json j = {{"names", o.names},
+                        {"description", o.description},
+                        {"kind", kind_name(o.kind)},
+                        {"repeatable", o.repeatable}};
     if (!o.choices.empty()) j["choices"] = o.choices;
     return j;
   };
@@ -371,7 +375,9 @@ nlohmann::json to_json(const std::vector<CmdInfo>& cmds) {
     nlohmann::json opts = nlohmann::json::array(), pos = nlohmann::json::array();
     for (const auto& o : c.options) opts.push_back(opt_json(o));
     for (const auto& o : c.positionals) pos.push_back(opt_json(o));
-    list.push_back({{"name", c.name}, {"description", c.description}, {"options", opts},
+    list.push_back({{"name", c.name},
+                    {"description", c.description},
+                    {"options", opts},
                     {"positionals", pos}});
   }
   return {{"commands", list}, {"arches", arch_words()}, {"groups", group_words()}};
@@ -380,8 +386,9 @@ nlohmann::json to_json(const std::vector<CmdInfo>& cmds) {
 }  // namespace
 
 void add_completion(CLI::App& app) {
-  auto* sub = app.add_subcommand("completion", "Print a shell completion script (bash, zsh) or "
-                                               "the command line as JSON");
+  auto* sub = app.add_subcommand("completion",
+                                 "Print a shell completion script (bash, zsh) or "
+                                 "the command line as JSON");
   auto shell = std::make_shared<std::string>();
   sub->add_option("shell", *shell, "bash, zsh or json")
       ->required()

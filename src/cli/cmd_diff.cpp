@@ -35,7 +35,8 @@ Side load_side(const std::string& spec, const DiffOpts& o) {
   Side s;
   if (spec.rfind("pid:", 0) == 0) {
     auto n = parse_number(spec.substr(4));
-    if (!n || *n == 0 || *n > 0x7fffffff) fail_usage("diff: `" + spec + "` is not a process id (pid:N)");
+    if (!n || *n == 0 || *n > 0x7fffffff)
+      fail_usage("diff: `" + spec + "` is not a process id (pid:N)");
     auto filters = loader::read_process_filters(static_cast<pid_t>(*n));
     if (!filters) throw Exit{kExitFail, "sysfence: diff: " + filters.error().render(), true};
     if (filters->empty()) fail("diff: process " + spec.substr(4) + " has no seccomp filter");
@@ -68,8 +69,8 @@ std::string action_text(uint32_t ret) {
 }
 
 std::string number_range(const diff::RegionSyscalls& rs) {
-  return "numbers " + std::to_string(rs.other_lo) + ".." + std::to_string(rs.other_hi) + " that the " +
-         std::string(arch::info(rs.arch).name) + " table does not name";
+  return "numbers " + std::to_string(rs.other_lo) + ".." + std::to_string(rs.other_hi) +
+         " that the " + std::string(arch::info(rs.arch).name) + " table does not name";
 }
 
 // One printed difference: one line per side, grouping syscalls with the same condition.
@@ -89,7 +90,8 @@ void run_diff(DiffOpts& o) {
   for (int p : o.pids) specs.push_back("pid:" + std::to_string(p));
   for (auto& s : o.sides) specs.push_back(s);
   if (specs.size() != 2)
-    fail_usage("diff: give exactly two sides (FILE, @default, pid:N or --pid N); got " + std::to_string(specs.size()));
+    fail_usage("diff: give exactly two sides (FILE, @default, pid:N or --pid N); got " +
+               std::to_string(specs.size()));
   const Side a = load_side(specs[0], o), b = load_side(specs[1], o);
   const auto r = diff::compare(a.stack, b.stack);
   if (!r) throw Exit{kExitUsage, "sysfence: diff: " + r.error().render(), true};
@@ -114,17 +116,27 @@ void run_diff(DiffOpts& o) {
         }
       }
       if (rs.other_numbers)
-        entries.push_back({an, {}, number_range(rs), generic, d.ret_a, d.ret_b, d.example, &d.region, rs.arch});
+        entries.push_back(
+            {an, {}, number_range(rs), generic, d.ret_a, d.ret_b, d.example, &d.region, rs.arch});
     }
     if (diff::other_arches_in(d.region))
-      entries.push_back({"other ABIs", {}, "any syscall", diff::describe_args(d.region, arch::native_arch()), d.ret_a,
-                         d.ret_b, d.example, &d.region, arch::native_arch()});
+      entries.push_back({"other ABIs",
+                         {},
+                         "any syscall",
+                         diff::describe_args(d.region, arch::native_arch()),
+                         d.ret_a,
+                         d.ret_b,
+                         d.example,
+                         &d.region,
+                         arch::native_arch()});
   }
   // Argument names where one syscall stands alone.
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) { return x.arch < y.arch; });
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& x, const Entry& y) { return x.arch < y.arch; });
   for (Entry& e : entries)  // by number, as the syscall tables list them
     std::sort(e.names.begin(), e.names.end(), [&](const std::string& x, const std::string& y) {
-      return arch::syscall_number(e.abi, x).value_or(0) < arch::syscall_number(e.abi, y).value_or(0);
+      return arch::syscall_number(e.abi, x).value_or(0) <
+             arch::syscall_number(e.abi, y).value_or(0);
     });
   for (Entry& e : entries)
     if (e.names.size() == 1) e.condition = diff::describe_args(*e.region, e.abi, e.names[0]);
@@ -134,12 +146,13 @@ void run_diff(DiffOpts& o) {
     for (const Entry& e : entries) {
       nlohmann::json args = nlohmann::json::array();
       for (uint64_t v : e.example.args) args.push_back(v);
-      nlohmann::json j = {{"arch", e.arch},
-                          {"syscalls", e.names},
-                          {"condition", e.condition},
-                          {"a", {{"action", action_text(e.ret_a)}, {"ret", e.ret_a}}},
-                          {"b", {{"action", action_text(e.ret_b)}, {"ret", e.ret_b}}},
-                          {"example", {{"arch", e.example.arch}, {"nr", e.example.nr}, {"args", args}}}};
+      nlohmann::json j = {
+          {"arch", e.arch},
+          {"syscalls", e.names},
+          {"condition", e.condition},
+          {"a", {{"action", action_text(e.ret_a)}, {"ret", e.ret_a}}},
+          {"b", {{"action", action_text(e.ret_b)}, {"ret", e.ret_b}}},
+          {"example", {{"arch", e.example.arch}, {"nr", e.example.nr}, {"args", args}}}};
       if (!e.numbers.empty()) j["numbers"] = e.numbers;
       list.push_back(j);
     }
@@ -152,8 +165,9 @@ void run_diff(DiffOpts& o) {
                 {"differences", list}});
   } else {
     std::cout << "--- A: " << a.label << "\n+++ B: " << b.label << "\n";
-    if (entries.empty()) std::cout << "equivalent: the two decide the same on every input (" << r->pairs
-                                   << " path pairs)\n";
+    if (entries.empty())
+      std::cout << "equivalent: the two decide the same on every input (" << r->pairs
+                << " path pairs)\n";
     std::string arch_now;
     for (const Entry& e : entries) {
       if (e.arch != arch_now) {
@@ -171,8 +185,9 @@ void run_diff(DiffOpts& o) {
                 << "+ " << head << ": " << cond << action_text(e.ret_b) << "\n";
     }
     if (!entries.empty())
-      std::cout << entries.size() << " difference" << (entries.size() == 1 ? "" : "s") << " (" << r->differences.size()
-                << " region" << (r->differences.size() == 1 ? "" : "s") << " of the input space)\n";
+      std::cout << entries.size() << " difference" << (entries.size() == 1 ? "" : "s") << " ("
+                << r->differences.size() << " region" << (r->differences.size() == 1 ? "" : "s")
+                << " of the input space)\n";
   }
   globals().exit_code = r->differences.empty() ? kExitOk : kExitFail;
 }
@@ -189,7 +204,8 @@ void add_diff(CLI::App& app) {
       "syscalls, the argument condition and the action of A (-) and of B (+), per arch.\n"
       "Exit codes: 0 equivalent; 1 different; 2 bad input or a filter diff cannot model.");
   sub->add_option("sides", o->sides, "A and B");
-  sub->add_option("--pid", o->pids, "a side is this live process's filter stack (may be given twice)");
+  sub->add_option("--pid", o->pids,
+                  "a side is this live process's filter stack (may be given twice)");
   sub->add_option("--arch", o->arches, "target arches for policies without an `arch` line");
   sub->add_option("--cap", o->caps, "capabilities for OCI includes/excludes (default: the host's)");
   sub->add_option("--kernel", o->kernel, "kernel version for OCI minKernel (default: uname)");

@@ -24,7 +24,11 @@ nlohmann::json program_json(const bpf::Program& prog, const std::string& text) {
   nlohmann::json insns = nlohmann::json::array();
   for (size_t i = 0; i < prog.size(); ++i) {
     const bpf::Insn& in = prog[i];
-    insns.push_back({{"index", i}, {"code", in.code}, {"jt", in.jt}, {"jf", in.jf}, {"k", in.k},
+    insns.push_back({{"index", i},
+                     {"code", in.code},
+                     {"jt", in.jt},
+                     {"jf", in.jf},
+                     {"k", in.k},
                      {"text", bpf::instruction_text(in, i)}});
   }
   return {{"length", prog.size()}, {"instructions", insns}, {"text", text}};
@@ -33,8 +37,10 @@ nlohmann::json program_json(const bpf::Program& prog, const std::string& text) {
 void run_disasm(const DisasmOpts& o) {
   bpf::DisasmOptions dopt;
   dopt.comments = !o.no_comments;
-  if (!o.arch.empty()) dopt.default_arch = parse_arch(o.arch);
-  else dopt.default_arch = arch::native_arch();
+  if (!o.arch.empty())
+    dopt.default_arch = parse_arch(o.arch);
+  else
+    dopt.default_arch = arch::native_arch();
 
   if (o.pid) {
     auto filters = loader::read_process_filters(o.pid);
@@ -51,9 +57,8 @@ void run_disasm(const DisasmOpts& o) {
     }
     if (filters->empty()) std::cout << "; process " << o.pid << " has no seccomp filter\n";
     for (size_t i = 0; i < filters->size(); ++i) {
-      std::cout << "; filter " << i << " of process " << o.pid << " ("
-                << (*filters)[i].size() << " instructions"
-                << (i == 0 ? ", newest: runs first" : "") << ")\n";
+      std::cout << "; filter " << i << " of process " << o.pid << " (" << (*filters)[i].size()
+                << " instructions" << (i == 0 ? ", newest: runs first" : "") << ")\n";
       std::cout << bpf::disassemble((*filters)[i], dopt);
       if (i + 1 < filters->size()) std::cout << '\n';
     }
@@ -104,9 +109,10 @@ void add_disasm(CLI::App& app) {
       "--pid uses ptrace(PTRACE_SECCOMP_GET_FILTER): needs CAP_SYS_ADMIN; filter 0 is the\n"
       "newest (it runs first). The process is stopped for the reads and then resumes.\n"
       "Exit codes: 0 shown; 1 cannot read the process; 2 bad file.");
-  auto* f = sub->add_option("file", o->files,
-                            "raw BPF file (struct sock_filter array; \"-\": stdin); several: a stack "
-                            "in install order (compile's OUT.1 ... OUT.N)");
+  auto* f =
+      sub->add_option("file", o->files,
+                      "raw BPF file (struct sock_filter array; \"-\": stdin); several: a stack "
+                      "in install order (compile's OUT.1 ... OUT.N)");
   auto* p = sub->add_option("--pid", o->pid, "a running process");
   f->excludes(p);
   p->excludes(f);

@@ -60,8 +60,8 @@ struct Query {
   std::vector<std::string> args;
 };
 
-nlohmann::json run_query(std::span<const bpf::VerifiedProgram> newest_first, const Query& q, uint64_t ip,
-                         std::ostream* text, const std::vector<arch::Arch>* targets) {
+nlohmann::json run_query(std::span<const bpf::VerifiedProgram> newest_first, const Query& q,
+                         uint64_t ip, std::ostream* text, const std::vector<arch::Arch>* targets) {
   const auto& info = arch::info(q.arch);
   if (q.args.size() > 6) fail_usage(q.syscall + ": at most 6 arguments");
   const int32_t nr = resolve_syscall(q.arch, q.syscall);
@@ -76,8 +76,8 @@ nlohmann::json run_query(std::span<const bpf::VerifiedProgram> newest_first, con
     auto n = arch::syscall_name(q.arch, nr);
     name = n ? std::string(*n) : "";
   }
-  static const char* const kOutcome[] = {"allow", "errno", "trap", "no-tracer", "kill-thread",
-                                         "kill-process"};
+  static const char* const kOutcome[] = {"allow",     "errno",       "trap",
+                                         "no-tracer", "kill-thread", "kill-process"};
   nlohmann::json j = {{"arch", info.name},
                       {"syscall", name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name)},
                       {"nr", nr},
@@ -132,8 +132,10 @@ void run_emu(EmuOpts& o) {
     file = o.raw.front();
     more_raw.assign(o.raw.begin() + 1, o.raw.end());
   }
-  if (o.batch.empty() && words.empty()) fail_usage("emu: give a SYSCALL (name or number), or --batch FILE");
-  if (!o.batch.empty() && !words.empty()) fail_usage("emu: --batch excludes a SYSCALL on the command line");
+  if (o.batch.empty() && words.empty())
+    fail_usage("emu: give a SYSCALL (name or number), or --batch FILE");
+  if (!o.batch.empty() && !words.empty())
+    fail_usage("emu: --batch excludes a SYSCALL on the command line");
 
   ProgramSource src = load_program_source(file, o.policy, /*default_if_none=*/false,
                                           /*raw=*/!o.raw.empty(), more_raw);
@@ -203,7 +205,9 @@ void run_emu(EmuOpts& o) {
     }
   }
   if (o.json) {
-    print_json({{"program", src.label}, {"instructions", instructions}, {"filters", vp.size()},
+    print_json({{"program", src.label},
+                {"instructions", instructions},
+                {"filters", vp.size()},
                 {"results", results}});
   }
 }
@@ -212,7 +216,8 @@ void run_emu(EmuOpts& o) {
 
 void add_emu(CLI::App& app) {
   auto o = std::make_shared<EmuOpts>();
-  auto* sub = app.add_subcommand("emu", "What a filter returns for a syscall, and the instructions it runs");
+  auto* sub = app.add_subcommand(
+      "emu", "What a filter returns for a syscall, and the instructions it runs");
   sub->footer(
       "FILE is a policy (text; OCI when *.json) or a raw BPF filter (--raw FILE, or any file\n"
       "with NUL bytes). Arguments are numbers (decimal, 0x hex, 0 octal, negative) or named\n"
@@ -222,7 +227,8 @@ void add_emu(CLI::App& app) {
       "kernel's precedence (most restrictive action wins), as do several --raw files.\n"
       "Exit codes: 0 emulated (whatever the action); 2 bad input.");
   add_policy_options(sub, o->policy, /*positional=*/false, /*with_arch=*/false);
-  sub->add_option("--raw", o->raw, "a raw BPF filter file (repeat it for a stack, in install order)");
+  sub->add_option("--raw", o->raw,
+                  "a raw BPF filter file (repeat it for a stack, in install order)");
   sub->add_option("words", o->words, "[FILE] SYSCALL [ARG...]");
   sub->add_option("-a,--arch", o->arch,
                   "arch the syscall comes from (default: native, or the policy's first arch)");

@@ -22,7 +22,8 @@ void run_groups(const GroupsOpts& o) {
     for (const auto& g : frontend::syscall_groups()) width = std::max(width, g.name.size());
     for (const auto& g : frontend::syscall_groups()) {
       if (o.json) {
-        list.push_back({{"name", g.name}, {"description", g.description}, {"count", g.syscalls.size()}});
+        list.push_back(
+            {{"name", g.name}, {"description", g.description}, {"count", g.syscalls.size()}});
       } else {
         std::cout << g.name << std::string(width + 2 - g.name.size(), ' ') << g.description << " ("
                   << g.syscalls.size() << ")\n";

@@ -28,19 +28,22 @@ struct LearnOpts {
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& a : v) {
-    const bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#") == std::string::npos;
+    const bool plain =
+        !a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#") == std::string::npos;
     s += (s.empty() ? "" : " ") + (plain ? a : "'" + a + "'");
   }
   return s;
 }
 
 void run_learn(LearnOpts& o) {
-  if (o.command.empty()) fail_usage("learn: no program given (usage: sysfence learn [OPTIONS] -- PROG ARGS...)");
+  if (o.command.empty())
+    fail_usage("learn: no program given (usage: sysfence learn [OPTIONS] -- PROG ARGS...)");
 
   // --merge: the user's policy, read and compiled before anything runs (bad input: exit 2).
   std::optional<frontend::Parsed<ir::Policy>> existing;
   std::optional<bpf::VerifiedProgram> existing_prog;
-  std::optional<bpf::Program> unallowed_filter;  // --merge without --freq: stop only where not allowed
+  std::optional<bpf::Program>
+      unallowed_filter;  // --merge without --freq: stop only where not allowed
   std::string existing_text;
   if (!o.merge.empty()) {
     existing_text = read_file(o.merge);
@@ -63,16 +66,17 @@ void run_learn(LearnOpts& o) {
   to.on_call = [&](const learn::TracedCall& c) {
     seen.add(c.arch, c.nr, c.args);
     if (!existing_prog) return;
-    const auto d = bpf::SeccompData::make(c.audit_arch, c.nr, c.args[0], c.args[1], c.args[2], c.args[3],
-                                          c.args[4], c.args[5]);
+    const auto d = bpf::SeccompData::make(c.audit_arch, c.nr, c.args[0], c.args[1], c.args[2],
+                                          c.args[3], c.args[4], c.args[5]);
     const auto out = bpf::outcome_of(bpf::emulate(*existing_prog, d).ret).outcome;
     if (out == bpf::Outcome::kAllow) return;
     const learn::Verdict v = learn::explain(*existing->value, c.audit_arch, c.nr, c.args);
     if (v.source == learn::Verdict::Source::Rule) {
       // The user's own rule refuses it: keep that decision, say so.
       auto nm = arch::syscall_name(c.arch, c.nr);
-      std::string note = (nm ? std::string(*nm) : "syscall " + std::to_string(c.nr)) + " was refused by " +
-                         learn::describe(v) + ": kept (remove that rule to allow it)";
+      std::string note = (nm ? std::string(*nm) : "syscall " + std::to_string(c.nr)) +
+                         " was refused by " + learn::describe(v) +
+                         ": kept (remove that rule to allow it)";
       if (notes_seen.insert(note).second) notes.push_back(note);
       return;
     }
@@ -81,7 +85,8 @@ void run_learn(LearnOpts& o) {
   auto r = learn::trace_program(o.command, to);
   if (!r) {
     const int e = r.error().sys_errno;
-    throw Exit{e == ENOENT ? 127 : (e == EACCES ? 126 : kExitFail), "learn: " + r.error().render(), false};
+    throw Exit{e == ENOENT ? 127 : (e == EACCES ? 126 : kExitFail), "learn: " + r.error().render(),
+               false};
   }
   seen.processes = r->processes;
   needed.processes = r->processes;
@@ -99,8 +104,9 @@ void run_learn(LearnOpts& o) {
   const std::string out = !o.output.empty() ? o.output : (!o.merge.empty() ? o.merge : "-");
   write_file(out, text);
   if (!o.freq.empty()) write_file(o.freq, learn::format_frequency(seen));
-  std::cerr << "sysfence: learn: " << seen.total() << " syscalls (" << seen.calls.size() << " distinct)"
-            << (unallowed_filter ? " not allowed by " + o.merge : std::string()) << " in " << r->processes
+  std::cerr << "sysfence: learn: " << seen.total() << " syscalls (" << seen.calls.size()
+            << " distinct)" << (unallowed_filter ? " not allowed by " + o.merge : std::string())
+            << " in " << r->processes
             << (r->processes == 1 ? " process" : " processes and threads");
   if (existing) std::cerr << "; " << needed.calls.size() << " newly needed";
   if (out != "-") std::cerr << " -> " << out;
@@ -115,7 +121,8 @@ void run_learn(LearnOpts& o) {
 
 void add_learn(CLI::App& app) {
   auto o = std::make_shared<LearnOpts>();
-  auto* sub = app.add_subcommand("learn", "Run a program under a tracer and write the policy it needs");
+  auto* sub =
+      app.add_subcommand("learn", "Run a program under a tracer and write the policy it needs");
   sub->footer(
       "Follows every process, thread and exec of PROG. The policy allows what the run did\n"
       "(argument rules for clone flags, socket, ioctl, prctl, fcntl, personality, PROT_EXEC,\n"
@@ -126,8 +133,10 @@ void add_learn(CLI::App& app) {
       "killed by signal N); 126/127 when it cannot be executed/found; 1 when tracing failed;\n"
       "2 for bad usage or a bad --merge policy.");
   sub->add_option("command", o->command, "PROG [ARGS...] (after --)");
-  sub->add_option("-o,--output", o->output, "write the policy here (default: stdout, or the --merge file)");
-  sub->add_option("--freq", o->freq, "also write how often each syscall ran (for compile/run --freq)");
+  sub->add_option("-o,--output", o->output,
+                  "write the policy here (default: stdout, or the --merge file)");
+  sub->add_option("--freq", o->freq,
+                  "also write how often each syscall ran (for compile/run --freq)");
   sub->add_option("--merge", o->merge, "add this run's needs to an existing policy");
   sub->add_flag("--coarse", o->coarse, "name an @group when any member was used");
   sub->callback([o] {

@@ -18,8 +18,10 @@
 
 namespace sysfence::cli {
 
-int run_permissive(const PolicyInput& in, const std::vector<std::string>& command, const std::string& suggest_to) {
-  if (command.empty()) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
+int run_permissive(const PolicyInput& in, const std::vector<std::string>& command,
+                   const std::string& suggest_to) {
+  if (command.empty())
+    fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
   LoadedPolicy lp = load_policy_or_exit(in, /*default_if_none=*/true);
   const ir::Policy& policy = *lp.parsed.value;
   const bpf::Program prog = take(compiler::compile(policy));
@@ -39,10 +41,11 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
   learn::TraceOptions to;
   to.filter = learn::trace_denials_filter(prog);
   to.on_call = [&](const learn::TracedCall& c) {
-    const auto d = bpf::SeccompData::make(c.audit_arch, c.nr, c.args[0], c.args[1], c.args[2], c.args[3],
-                                          c.args[4], c.args[5]);
+    const auto d = bpf::SeccompData::make(c.audit_arch, c.nr, c.args[0], c.args[1], c.args[2],
+                                          c.args[3], c.args[4], c.args[5]);
     const uint32_t ret = bpf::emulate(original, d).ret;
-    if (bpf::outcome_of(ret).outcome == bpf::Outcome::kAllow) return;  // (cannot happen: only denials stop)
+    if (bpf::outcome_of(ret).outcome == bpf::Outcome::kAllow)
+      return;  // (cannot happen: only denials stop)
     ++total;
     const learn::Verdict v = learn::explain(policy, c.audit_arch, c.nr, c.args);
     const std::string by = learn::describe(v);
@@ -53,7 +56,8 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
       s.ret = ret;
     }
     if (v.source == learn::Verdict::Source::Rule) {
-      kept.insert(report::syscall_label(d) + " is refused by " + by + " (your rule: not suggested)");
+      kept.insert(report::syscall_label(d) + " is refused by " + by +
+                  " (your rule: not suggested)");
       return;
     }
     needed.add(c.arch, c.nr, c.args);
@@ -64,20 +68,23 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
   auto r = learn::trace_program(command, to);
   if (!r) {
     const int e = r.error().sys_errno;
-    throw Exit{e == ENOENT ? 127 : (e == EACCES ? 126 : kExitFail), "run --permissive: " + r.error().render()};
+    throw Exit{e == ENOENT ? 127 : (e == EACCES ? 126 : kExitFail),
+               "run --permissive: " + r.error().render()};
   }
 
-  std::cerr << "sysfence: permissive run finished (nothing was enforced); the program exited with " << r->exit_code
-            << "\n";
+  std::cerr << "sysfence: permissive run finished (nothing was enforced); the program exited with "
+            << r->exit_code << "\n";
   if (denied.empty()) {
-    std::cerr << "sysfence: permissive: " << lp.label << " would have allowed every call of this run\n";
+    std::cerr << "sysfence: permissive: " << lp.label
+              << " would have allowed every call of this run\n";
     if (!suggest_to.empty()) write_file(suggest_to, "");
     return r->exit_code;
   }
   std::cerr << "sysfence: permissive: " << lp.label << " would have denied " << total << " call"
             << (total == 1 ? "" : "s") << " (" << denied.size() << " distinct):\n";
   for (const auto& [key, s] : denied) {
-    std::cerr << "  " << s.example << (s.count > 1 ? "  (x" + std::to_string(s.count) + ")" : "") << "\n"
+    std::cerr << "  " << s.example << (s.count > 1 ? "  (x" + std::to_string(s.count) + ")" : "")
+              << "\n"
               << "      -> " << bpf::action_name(s.ret) << " by " << s.decided_by << "\n";
   }
   learn::SynthesisOptions so;
@@ -86,7 +93,8 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
   for (const auto& k : kept) notes += "# " + k + "\n";
   if (!suggest_to.empty()) {
     write_file(suggest_to, notes + lines);
-    std::cerr << "sysfence: permissive: the lines to add to " << lp.label << " are in " << suggest_to << "\n";
+    std::cerr << "sysfence: permissive: the lines to add to " << lp.label << " are in "
+              << suggest_to << "\n";
   } else if (!lines.empty() || !notes.empty()) {
     std::cerr << "sysfence: permissive: lines to add to " << lp.label << ":\n" << notes << lines;
   }

@@ -18,7 +18,8 @@ void run_probe(bool json) {
     return;
   }
   nlohmann::json actions = nlohmann::json::object();
-  for (const auto& a : loader::known_actions()) actions[std::string(a.name)] = k->action_available(a.ret);
+  for (const auto& a : loader::known_actions())
+    actions[std::string(a.name)] = k->action_available(a.ret);
   nlohmann::json flags = nlohmann::json::object();
   for (uint32_t bit = 1; bit & loader::kAllFlags; bit <<= 1)
     flags[loader::flag_name(bit)] = k->flag_supported(bit);

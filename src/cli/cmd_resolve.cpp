@@ -17,7 +17,8 @@ struct ResolveOpts {
 
 // The name of `nr` on `a`. On x32 a number given without bit 30 is tried with it too.
 std::optional<std::pair<int32_t, std::string_view>> lookup_number(arch::Arch a, uint32_t nr) {
-  if (auto n = arch::syscall_name(a, static_cast<int32_t>(nr))) return {{static_cast<int32_t>(nr), *n}};
+  if (auto n = arch::syscall_name(a, static_cast<int32_t>(nr)))
+    return {{static_cast<int32_t>(nr), *n}};
   const uint32_t bit = arch::info(a).nr_bit;
   if (bit && !(nr & bit)) {
     if (auto n = arch::syscall_name(a, static_cast<int32_t>(nr | bit)))

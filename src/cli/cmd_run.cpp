@@ -49,10 +49,11 @@ struct RunOpts {
   bool tsync = false;
   bool log = false;
   bool report = false;
-  bool permissive = false;   // --permissive: trace, record what the policy would deny, enforce nothing
-  std::string suggest_to;    // --suggest-to FILE (with --permissive)
-  std::string freq;          // --freq FILE: weight the dispatch tree by a `learn --freq` profile
-  bool quiet = false;  // no note or hint lines of the runner's own (errors are still printed)
+  bool permissive =
+      false;  // --permissive: trace, record what the policy would deny, enforce nothing
+  std::string suggest_to;  // --suggest-to FILE (with --permissive)
+  std::string freq;        // --freq FILE: weight the dispatch tree by a `learn --freq` profile
+  bool quiet = false;      // no note or hint lines of the runner's own (errors are still printed)
   SandboxOptions sandbox;
   std::vector<std::string> command;
 };
@@ -101,9 +102,9 @@ std::string find_program(const std::string& prog, int* err) {
 
 // What the child tells the parent through the CLOEXEC pipe when it cannot exec.
 struct ChildFailure {
-  int stage;       // 1 setup, 2 install, 3 execve
-  int err;         // errno
-  char text[1000]; // rendered diagnostic (stages 1 and 2)
+  int stage;        // 1 setup, 2 install, 3 execve
+  int err;          // errno
+  char text[1000];  // rendered diagnostic (stages 1 and 2)
 };
 
 // A shared page that receives the same report without a syscall: a policy may deny write, and
@@ -131,17 +132,20 @@ struct Handoff {
 };
 
 [[noreturn]] void child_main(const RunOpts& o, const std::string& path, char** argv,
-                             std::span<const bpf::Program> stack, uint32_t flags, int pipe_fd, Handoff* h,
-                             pid_t runner, const sandbox::Plan& sb, char** envp) {
+                             std::span<const bpf::Program> stack, uint32_t flags, int pipe_fd,
+                             Handoff* h, pid_t runner, const sandbox::Plan& sb, char** envp) {
   // Die with the runner: never linger unsupervised (and not at all if it is already gone).
   // (sandbox::enter() checks it: the child may be PID 1 of a new namespace, where getppid() is 0.)
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+    child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &g_mask_before_fork, nullptr);  // the runner blocked them to fork
   // The sandbox layers (sandbox.hpp): namespaces ... capabilities; seccomp stays last, below.
-  if (auto r = sandbox::enter(sb, runner); !r) child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
+  if (auto r = sandbox::enter(sb, runner); !r)
+    child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
 
-  if (auto r = loader::set_no_new_privs(); !r) child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
+  if (auto r = loader::set_no_new_privs(); !r)
+    child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
   if (!o.dumpable) {
     if (auto r = loader::set_dumpable(false); !r)
       child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
@@ -213,8 +217,9 @@ void check_runner_needs(const std::vector<bpf::Program>& stack) {
   }
   if (denied.empty()) return;
   Error e;
-  e.message = "the policy denies " + denied + " on " + std::string(info.name) +
-              ", which running any program needs (execve starts it, exit_group ends it); nothing ran";
+  e.message =
+      "the policy denies " + denied + " on " + std::string(info.name) +
+      ", which running any program needs (execve starts it, exit_group ends it); nothing ran";
   e.hint = "allow them, e.g. `execve, exit_group: allow`";
   throw Exit{kExitUsage, "sysfence: " + e.render(), true, {e}};
 }
@@ -246,10 +251,13 @@ void forward_signal(int sig) {
 }
 
 void run_run(RunOpts& o) {
-  if (o.command.empty() && !o.sandbox.dry_run) fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
-  if (!o.suggest_to.empty() && !o.permissive) fail_usage("run: --suggest-to goes with --permissive");
+  if (o.command.empty() && !o.sandbox.dry_run)
+    fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
+  if (!o.suggest_to.empty() && !o.permissive)
+    fail_usage("run: --suggest-to goes with --permissive");
   if (o.permissive) {
-    if (o.report) fail_usage("run: --permissive and --report do not go together (permissive enforces nothing)");
+    if (o.report)
+      fail_usage("run: --permissive and --report do not go together (permissive enforces nothing)");
     globals().exit_code = run_permissive(o.policy, o.command, o.suggest_to);
     return;
   }
@@ -259,9 +267,11 @@ void run_run(RunOpts& o) {
   // sandbox's own seccomp rules (only when a sandbox layer was asked for) join the policy.
   // A policy file's sandbox statements are the base the sandbox flags override.
   const bool precompiled = (!o.policy.given() || o.policy.use_default) && o.freq.empty() &&
-                           o.policy.arches.empty() && precompiled_default_arch() == arch::native_arch();
+                           o.policy.arches.empty() &&
+                           precompiled_default_arch() == arch::native_arch();
   std::optional<LoadedPolicy> lp;
-  if (!precompiled) lp = load_policy_or_exit(o.policy, /*default_if_none=*/true, /*quiet_notes=*/o.quiet);
+  if (!precompiled)
+    lp = load_policy_or_exit(o.policy, /*default_if_none=*/true, /*quiet_notes=*/o.quiet);
   const sandbox::Plan sb =
       sandbox_plan_or_exit(o.sandbox, o.report, lp ? &lp->parsed.value->spec().sandbox : nullptr);
   // Install order; more than one filter only for a policy past 4096 instructions.
@@ -280,7 +290,8 @@ void run_run(RunOpts& o) {
       profile = load_frequency_or_exit(o.freq);
       co.profile = &profile;
     }
-    stack = take(compiler::compile_stack(take(sandbox::with_sandbox_rules(*lp->parsed.value, sb)), co));
+    stack =
+        take(compiler::compile_stack(take(sandbox::with_sandbox_rules(*lp->parsed.value, sb)), co));
     oci_flags = lp->oci_flags;
     if (stack.size() > 1 && o.report)
       fail_usage("--report needs a policy that compiles to one filter; this one needs " +
@@ -317,9 +328,10 @@ void run_run(RunOpts& o) {
     fo.allow_user_notif_without_listener = true;
     for (const bpf::Program& p : installed) {
       if (auto r = loader::check_installable(p, fo, *k); !r) {
-        throw Exit{kExitFail,
-                   "sysfence: cannot install the filter; the program did not run:\n" + r.error().render(),
-                   true};
+        throw Exit{
+            kExitFail,
+            "sysfence: cannot install the filter; the program did not run:\n" + r.error().render(),
+            true};
       }
     }
   }
@@ -332,8 +344,9 @@ void run_run(RunOpts& o) {
   int err = 0;
   const std::string path = find_program(o.command.front(), &err);
   if (path.empty()) {
-    throw Exit{err == ENOENT ? kExitNotFound : kExitCannotExec,
-               o.command.front() + ": " + (err == ENOENT ? "command not found" : std::strerror(err))};
+    throw Exit{
+        err == ENOENT ? kExitNotFound : kExitCannotExec,
+        o.command.front() + ": " + (err == ENOENT ? "command not found" : std::strerror(err))};
   }
   std::vector<char*> argv;
   for (auto& a : o.command) argv.push_back(a.data());
@@ -344,14 +357,16 @@ void run_run(RunOpts& o) {
   if (::pipe2(pipefd, O_CLOEXEC) != 0) fail(std::string("pipe: ") + std::strerror(errno));
   Handoff* handoff = nullptr;
   if (o.report) {
-    void* m = ::mmap(nullptr, sizeof(Handoff), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void* m =
+        ::mmap(nullptr, sizeof(Handoff), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) fail(std::string("mmap: ") + std::strerror(errno));
     handoff = new (m) Handoff{};
     handoff->listener_fd.store(-1);
     handoff->taken.store(0);
   }
   {
-    void* m = ::mmap(nullptr, sizeof(ChildFailure), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void* m = ::mmap(nullptr, sizeof(ChildFailure), PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) fail(std::string("mmap: ") + std::strerror(errno));
     g_failure_page = new (m) ChildFailure{};
   }
@@ -364,11 +379,12 @@ void run_run(RunOpts& o) {
   sigemptyset(&forwarded);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&forwarded, s);
   ::sigprocmask(SIG_BLOCK, &forwarded, &g_mask_before_fork);
-  const pid_t child = start_child(o, path, argv.data(), installed, flags, pipefd, handoff, runner, sb, envp.data());
+  const pid_t child =
+      start_child(o, path, argv.data(), installed, flags, pipefd, handoff, runner, sb, envp.data());
   if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
   ::close(pipefd[1]);
   g_child = child;
-  ::signal(SIGINT, SIG_IGN);   // the terminal sends them to the child too
+  ::signal(SIGINT, SIG_IGN);  // the terminal sends them to the child too
   ::signal(SIGQUIT, SIG_IGN);
   ::signal(SIGTERM, forward_signal);
   ::signal(SIGHUP, forward_signal);
@@ -401,11 +417,14 @@ void run_run(RunOpts& o) {
         ::kill(child, SIGKILL);
         ::waitpid(child, nullptr, 0);
         fail(std::string("--report: cannot take the listener from the child (pidfd_getfd: ") +
-             std::strerror(e) + "); nothing ran. It needs CAP_SYS_PTRACE over the child, or --dumpable");
+             std::strerror(e) +
+             "); nothing ran. It needs CAP_SYS_PTRACE over the child, or --dumpable");
       }
       handoff->taken.store(1, std::memory_order_release);
-      sup.emplace(loader::Listener(mine), child, pidfd,
-                  [&original](const bpf::SeccompData& d) { return bpf::emulate(original, d).ret; }, std::cerr);
+      sup.emplace(
+          loader::Listener(mine), child, pidfd,
+          [&original](const bpf::SeccompData& d) { return bpf::emulate(original, d).ret; },
+          std::cerr);
       status = sup->serve();
     }
   } else {
@@ -417,8 +436,7 @@ void run_run(RunOpts& o) {
   // 4. Did the child get as far as execve?
   ChildFailure f{};
   ssize_t n;
-  while ((n = ::read(pipefd[0], &f, sizeof f)) < 0 && errno == EINTR) {
-  }
+  while ((n = ::read(pipefd[0], &f, sizeof f)) < 0 && errno == EINTR) {}
   ::close(pipefd[0]);
   if (n != static_cast<ssize_t>(sizeof f) && g_failure_page->stage != 0) {
     std::memcpy(&f, g_failure_page, sizeof f);  // the pipe write was denied: the page has it
@@ -432,8 +450,9 @@ void run_run(RunOpts& o) {
     }
     std::string text = f.text;
     throw Exit{kExitFail,
-               std::string(f.stage == 2 ? "sysfence: cannot install the filter; the program did not run:\n"
-                                        : "sysfence: cannot set up the child; the program did not run:\n") +
+               std::string(f.stage == 2
+                               ? "sysfence: cannot install the filter; the program did not run:\n"
+                               : "sysfence: cannot set up the child; the program did not run:\n") +
                    text,
                true};
   }
@@ -467,16 +486,21 @@ void add_run(CLI::App& app) {
       "Exit codes: the program's own status, 128+N when it was killed by signal N; 126/127\n"
       "when it cannot be executed/found; 1 when the filter could not be installed; 2 for bad\n"
       "usage or a bad policy.");
-  sub->add_option("command", o->command, "PROG [ARGS...] (put them after -- when they have options)");
+  sub->add_option("command", o->command,
+                  "PROG [ARGS...] (put them after -- when they have options)");
   add_policy_options(sub, o->policy, /*positional=*/false);
   sub->add_flag("--dumpable", o->dumpable, "keep the child dumpable (no PR_SET_DUMPABLE 0)");
   sub->add_flag("--tsync", o->tsync, "install with SECCOMP_FILTER_FLAG_TSYNC");
-  sub->add_flag("--log", o->log, "install with SECCOMP_FILTER_FLAG_LOG (audit log of non-allow actions)");
+  sub->add_flag("--log", o->log,
+                "install with SECCOMP_FILTER_FLAG_LOG (audit log of non-allow actions)");
   sub->add_flag("--report", o->report, "print each denied syscall and a summary (supervised run)");
   sub->add_flag("--permissive", o->permissive,
-                "enforce NOTHING: record what the policy would deny and print the lines to add (docs/learn.md)");
-  sub->add_option("--suggest-to", o->suggest_to, "with --permissive: write the lines to add to this file");
-  sub->add_option("--freq", o->freq, "weight the filter's dispatch tree by a `learn --freq` profile");
+                "enforce NOTHING: record what the policy would deny and print the lines to add "
+                "(docs/learn.md)");
+  sub->add_option("--suggest-to", o->suggest_to,
+                  "with --permissive: write the lines to add to this file");
+  sub->add_option("--freq", o->freq,
+                  "weight the filter's dispatch tree by a `learn --freq` profile");
   sub->add_flag("-q,--quiet", o->quiet,
                 "no notes or hints of the runner's own (the capability note, the line after a "
                 "failed or SIGSYS-killed program)");

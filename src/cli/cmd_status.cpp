@@ -32,7 +32,8 @@ void run_status(const StatusOpts& o) {
                         {"seccomp", static_cast<int>(st->mode)}};
     if (o.tid) j["tid"] = o.tid;
     j["filters"] = st->filters ? nlohmann::json(*st->filters) : nlohmann::json(nullptr);
-    j["no_new_privs"] = st->no_new_privs ? nlohmann::json(*st->no_new_privs) : nlohmann::json(nullptr);
+    j["no_new_privs"] =
+        st->no_new_privs ? nlohmann::json(*st->no_new_privs) : nlohmann::json(nullptr);
     if (st->dumpable) j["dumpable"] = *st->dumpable;
     print_json(j);
     return;
@@ -50,7 +51,8 @@ void run_status(const StatusOpts& o) {
 
 void add_status(CLI::App& app) {
   auto o = std::make_shared<StatusOpts>();
-  auto* sub = app.add_subcommand("status", "A process's seccomp mode, filter count and no_new_privs");
+  auto* sub =
+      app.add_subcommand("status", "A process's seccomp mode, filter count and no_new_privs");
   sub->footer(
       "Reads /proc/PID/status (Seccomp, Seccomp_filters, NoNewPrivs): a snapshot.\n"
       "Exit codes: 0 shown; 1 no such process or no permission; 2 bad arguments.");

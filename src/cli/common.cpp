@@ -104,10 +104,14 @@ std::optional<uint64_t> parse_number(std::string_view s) {
   uint64_t v = 0;
   for (char c : s) {
     unsigned d;
-    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      d = static_cast<unsigned>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      d = static_cast<unsigned>(c - 'A' + 10);
+    else
+      return std::nullopt;
     if (d >= base) return std::nullopt;
     if (v > (UINT64_MAX - d) / base) return std::nullopt;  // overflow
     v = v * base + d;
@@ -118,8 +122,7 @@ std::optional<uint64_t> parse_number(std::string_view s) {
 int32_t resolve_syscall(arch::Arch a, const std::string& name_or_nr) {
   if (auto n = parse_number(name_or_nr)) return static_cast<int32_t>(static_cast<uint32_t>(*n));
   if (auto nr = arch::syscall_number(a, name_or_nr)) return *nr;
-  std::string msg = "unknown syscall \"" + name_or_nr + "\" on " +
-                    std::string(arch::info(a).name);
+  std::string msg = "unknown syscall \"" + name_or_nr + "\" on " + std::string(arch::info(a).name);
   std::string near = arch::nearest_syscall_name(name_or_nr);
   if (!near.empty() && near != name_or_nr) msg += " (did you mean \"" + near + "\"?)";
   fail_usage(msg);

@@ -19,17 +19,17 @@
 namespace sysfence::cli {
 
 // Documented exit codes (docs/cli.md).
-inline constexpr int kExitOk = 0;       // success
-inline constexpr int kExitFail = 1;     // denied, failed, or a finding of `check`
-inline constexpr int kExitUsage = 2;    // bad usage or bad input (policy, file, syscall name)
+inline constexpr int kExitOk = 0;     // success
+inline constexpr int kExitFail = 1;   // denied, failed, or a finding of `check`
+inline constexpr int kExitUsage = 2;  // bad usage or bad input (policy, file, syscall name)
 
 // Thrown by subcommands to end the program with a message on stderr and an exit code.
 // With --json, main() prints {"ok": false, "exit_code": N, "errors": [...]} on stdout: the
 // `diagnostics` when there are any (file, line, col, json_path, message, hint), else `message`.
 struct Exit {
   int code;
-  std::string message;  // printed as "sysfence: <message>" unless empty
-  bool rendered = false;  // message is a rendered diagnostic: printed as it is
+  std::string message;                  // printed as "sysfence: <message>" unless empty
+  bool rendered = false;                // message is a rendered diagnostic: printed as it is
   std::vector<Error> diagnostics = {};  // the structured errors behind `message`, when known
 };
 
@@ -72,9 +72,9 @@ void write_file(const std::string& path, std::string_view data);
 void print_json(const nlohmann::json& j);
 
 // Arch options.
-arch::Arch parse_arch(const std::string& name);                     // exits 2 on an unknown name
+arch::Arch parse_arch(const std::string& name);  // exits 2 on an unknown name
 std::vector<arch::Arch> parse_arches(const std::vector<std::string>& names);
-std::string arch_names_list();                                       // "x86_64, i386, ..."
+std::string arch_names_list();  // "x86_64, i386, ..."
 
 // Numbers: decimal, 0x hex, 0 octal, negative (taken as two's complement 64-bit).
 std::optional<uint64_t> parse_number(std::string_view s);

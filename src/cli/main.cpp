@@ -20,7 +20,8 @@ void one_value_per_occurrence(CLI::App& app) {
     if (opt->get_positional() || opt->get_items_expected_max() <= 1) continue;
     opt->allow_extra_args(false);
   }
-  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) one_value_per_occurrence(*sub);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    one_value_per_occurrence(*sub);
 }
 
 }  // namespace
@@ -33,10 +34,11 @@ int main(int argc, char** argv) {
   const char* term = std::getenv("TERM");
   sysfence::set_diagnostics_colour(isatty(STDERR_FILENO) && !(no_color && *no_color) &&
                                    !(term && std::strcmp(term, "dumb") == 0));
-  CLI::App app{"sysfence: confine Linux processes with seccomp-BPF, and compile, check and "
-               "explain filters.\nExit codes: 0 success, 1 denied or failed, 2 usage or input "
-               "error (`run` exits with the program's own status).",
-               "sysfence"};
+  CLI::App app{
+      "sysfence: confine Linux processes with seccomp-BPF, and compile, check and "
+      "explain filters.\nExit codes: 0 success, 1 denied or failed, 2 usage or input "
+      "error (`run` exits with the program's own status).",
+      "sysfence"};
   app.set_version_flag("--version", "sysfence " + std::string(sysfence::version()));
   app.require_subcommand(1);
   app.fallthrough(false);
@@ -78,7 +80,8 @@ int main(int argc, char** argv) {
   for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 wants them reversed
   int first_word = 1;
   while (first_word < argc && argv[first_word][0] == '-') ++first_word;
-  if (first_word < argc && (std::string(argv[first_word]) == "run" || std::string(argv[first_word]) == "learn")) {
+  if (first_word < argc &&
+      (std::string(argv[first_word]) == "run" || std::string(argv[first_word]) == "learn")) {
     for (int i = first_word + 1; i < argc; ++i) {
       if (std::string(argv[i]) == "--") {
         globals().run_tail_given = true;
@@ -100,13 +103,9 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(args);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::CallForHelp& e) { return app.exit(e); } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForVersion& e) { return app.exit(e); } catch (const CLI::ParseError& e) {
     app.exit(e);
     json_failure(Exit{kExitUsage, e.what()});
     return kExitUsage;

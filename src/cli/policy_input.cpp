@@ -35,9 +35,10 @@ void add_policy_options(CLI::App* sub, PolicyInput& in, bool positional, bool wi
     sub->add_option("-a,--arch", in.arches,
                     "target arch, repeatable (default: the policy's own, else the native arch)");
   }
-  auto* cap = sub->add_option("--cap", in.caps,
-                  "OCI: a capability for moby's includes/excludes, added to Docker's 14 default "
-                  "container capabilities (repeatable; \"none\": start from no capabilities)");
+  auto* cap = sub->add_option(
+      "--cap", in.caps,
+      "OCI: a capability for moby's includes/excludes, added to Docker's 14 default "
+      "container capabilities (repeatable; \"none\": start from no capabilities)");
   auto* host = sub->add_flag("--host-caps", in.host_caps,
                              "OCI: start from this process's effective capabilities instead of "
                              "Docker's defaults");
@@ -50,7 +51,8 @@ void add_policy_options(CLI::App* sub, PolicyInput& in, bool positional, bool wi
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Turns an OCI import into a built Policy, moving the diagnostics over.
@@ -94,7 +96,8 @@ std::vector<std::string> chosen_caps(const PolicyInput& in, std::string* descrip
       std::vector<std::string_view> views(all.begin(), all.end());
       std::string near = sysfence::nearest_of(up, views);
       fail_usage("--cap: unknown capability \"" + c + "\"" +
-                 (near.empty() ? std::string(" (names look like CAP_SYS_ADMIN)") : " (did you mean " + near + "?)"));
+                 (near.empty() ? std::string(" (names look like CAP_SYS_ADMIN)")
+                               : " (did you mean " + near + "?)"));
     }
     added.push_back(up);
   }
@@ -127,8 +130,10 @@ LoadedPolicy parse_policy_input(const PolicyInput& in, bool default_if_none) {
   std::string text_file = in.policy_file;
   std::string oci_file = in.oci_file;
   if (!in.positional.empty()) {
-    if (ends_with(in.positional, ".json")) oci_file = in.positional;
-    else text_file = in.positional;
+    if (ends_with(in.positional, ".json"))
+      oci_file = in.positional;
+    else
+      text_file = in.positional;
   }
 
   if (!text_file.empty()) {
@@ -187,8 +192,8 @@ LoadedPolicy load_policy_or_exit(const PolicyInput& in, bool default_if_none, bo
   }
   for (const Error& w : lp.parsed.warnings) std::cerr << w.render();
   if (!lp.caps_used.empty() && !quiet_notes)
-    std::cerr << "sysfence: note: " << lp.label << ": includes/excludes evaluated with " << lp.caps_used
-              << " (--cap CAP adds, --cap none, --host-caps)\n";
+    std::cerr << "sysfence: note: " << lp.label << ": includes/excludes evaluated with "
+              << lp.caps_used << " (--cap CAP adds, --cap none, --host-caps)\n";
   return lp;
 }
 

@@ -19,7 +19,8 @@ namespace {
 
 uint16_t parse_port(const std::string& s, const char* flag) {
   auto v = parse_number(s);
-  if (!v || *v < 1 || *v > 65535) fail_usage(std::string(flag) + ": bad TCP port '" + s + "' (1 to 65535)");
+  if (!v || *v < 1 || *v > 65535)
+    fail_usage(std::string(flag) + ": bad TCP port '" + s + "' (1 to 65535)");
   return static_cast<uint16_t>(*v);
 }
 
@@ -53,7 +54,8 @@ std::string current_dir() {
 
 void add_sandbox_options(CLI::App* sub, SandboxOptions& o) {
   const char* g = "Sandbox";
-  sub->add_option("--profile", o.profiles, "start from a named sandbox profile (untrusted)")->group(g);
+  sub->add_option("--profile", o.profiles, "start from a named sandbox profile (untrusted)")
+      ->group(g);
   sub->add_option("--ro", o.ro, "Landlock: allow reading PATH (and beneath it)")->group(g);
   sub->add_option("--rox", o.rox, "Landlock: allow reading and executing PATH")->group(g);
   sub->add_option("--rw", o.rw, "Landlock: allow reading and writing PATH")->group(g);
@@ -63,31 +65,45 @@ void add_sandbox_options(CLI::App* sub, SandboxOptions& o) {
                   "(refuse to run instead: exit 1), off")
       ->group(g);
   sub->add_option("--net", o.net, "none: a network namespace with only loopback")->group(g);
-  sub->add_option("--connect-tcp", o.connect_tcp, "Landlock: allow TCP connect to PORT (repeatable, commas)")->group(g);
-  sub->add_option("--bind-tcp", o.bind_tcp, "Landlock: allow TCP bind to PORT")->group(g);
-  sub->add_option("--scope", o.scope,
-                  "Landlock scopes: abstract-unix,signal or none (default: both whenever Landlock is used)")
+  sub->add_option("--connect-tcp", o.connect_tcp,
+                  "Landlock: allow TCP connect to PORT (repeatable, commas)")
       ->group(g);
-  sub->add_option("--unshare", o.unshare, "namespaces: user,pid,net,ipc,uts,mount,cgroup or all")->group(g);
-  sub->add_flag("--map-root", o.map_root, "in the user namespace be root (default: your own ids)")->group(g);
+  sub->add_option("--bind-tcp", o.bind_tcp, "Landlock: allow TCP bind to PORT")->group(g);
+  sub->add_option(
+         "--scope", o.scope,
+         "Landlock scopes: abstract-unix,signal or none (default: both whenever Landlock is used)")
+      ->group(g);
+  sub->add_option("--unshare", o.unshare, "namespaces: user,pid,net,ipc,uts,mount,cgroup or all")
+      ->group(g);
+  sub->add_flag("--map-root", o.map_root, "in the user namespace be root (default: your own ids)")
+      ->group(g);
   sub->add_option("--tmpfs", o.tmpfs, "mount a fresh tmpfs on DIR (mount namespace)")->group(g);
   sub->add_option("--ro-bind", o.ro_bind, "bind SRC on DST read-only (mount namespace)")->group(g);
   sub->add_option("--bind", o.bind, "bind SRC on DST (mount namespace)")->group(g);
   sub->add_option("--hostname", o.hostname, "host name inside a new UTS namespace")->group(g);
-  sub->add_option("--rlimit", o.rlimits, "NAME=SOFT[:HARD], e.g. nofile=256, as=1G (default core=0)")->group(g);
-  sub->add_option("--cap-drop", o.cap_drop, "all (the default: every capability set is cleared)")->group(g);
-  sub->add_option("--cap-keep", o.cap_keep, "keep capability CAP (e.g. net_bind_service)")->group(g);
+  sub->add_option("--rlimit", o.rlimits,
+                  "NAME=SOFT[:HARD], e.g. nofile=256, as=1G (default core=0)")
+      ->group(g);
+  sub->add_option("--cap-drop", o.cap_drop, "all (the default: every capability set is cleared)")
+      ->group(g);
+  sub->add_option("--cap-keep", o.cap_keep, "keep capability CAP (e.g. net_bind_service)")
+      ->group(g);
   sub->add_option("--uid", o.uid, "run as this user id (root only)")->group(g);
   sub->add_option("--gid", o.gid, "run with this group id (root only)")->group(g);
   sub->add_flag("--clearenv", o.clearenv, "start the program with an empty environment")->group(g);
   sub->add_option("--setenv", o.setenv, "K=V in the program's environment")->group(g);
   sub->add_option("--chdir", o.chdir, "working directory of the program")->group(g);
-  sub->add_option("--keep-fd", o.keep_fds, "keep descriptor N open (others above 2 are closed)")->group(g);
-  sub->add_flag("--new-session", o.new_session, "setsid(): detach from the terminal's session")->group(g);
-  sub->add_flag("--dry-run", o.dry_run, "print the sandbox this kernel would enforce (JSON) and exit")->group(g);
+  sub->add_option("--keep-fd", o.keep_fds, "keep descriptor N open (others above 2 are closed)")
+      ->group(g);
+  sub->add_flag("--new-session", o.new_session, "setsid(): detach from the terminal's session")
+      ->group(g);
+  sub->add_flag("--dry-run", o.dry_run,
+                "print the sandbox this kernel would enforce (JSON) and exit")
+      ->group(g);
 }
 
-sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o, const std::vector<ir::SandboxStatement>* from_policy) {
+sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o,
+                                   const std::vector<ir::SandboxStatement>* from_policy) {
   using namespace sandbox;
   Spec s;
   StatementContext ctx;
@@ -141,7 +157,8 @@ sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o, const std::vector<ir
       s.net_none = false;
     }
   }
-  for (auto& p : split_commas(o.connect_tcp)) s.connect_tcp.push_back(parse_port(p, "--connect-tcp"));
+  for (auto& p : split_commas(o.connect_tcp))
+    s.connect_tcp.push_back(parse_port(p, "--connect-tcp"));
   for (auto& p : split_commas(o.bind_tcp)) s.bind_tcp.push_back(parse_port(p, "--bind-tcp"));
   if (!o.scope.empty()) {
     s.scope_abstract_unix = false;
@@ -164,7 +181,8 @@ sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o, const std::vector<ir
   if (!o.hostname.empty()) s.hostname = o.hostname;
   for (auto& r : o.rlimits) {
     auto parsed = take(parse_rlimit(r));
-    std::erase_if(s.rlimits, [&](const Rlimit& x) { return x.resource == parsed.resource; });  // flags win
+    std::erase_if(s.rlimits,
+                  [&](const Rlimit& x) { return x.resource == parsed.resource; });  // flags win
     s.rlimits.push_back(parsed);
   }
   if (!o.cap_drop.empty() && o.cap_drop != "all") {
@@ -211,7 +229,8 @@ sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report,
     fail_usage("--report cannot supervise a program in a PID namespace yet (drop --unshare pid)");
   }
   if (report) {
-    for (const std::string& line : plan.describe()) std::cerr << "sysfence: sandbox: " << line << "\n";
+    for (const std::string& line : plan.describe())
+      std::cerr << "sysfence: sandbox: " << line << "\n";
   } else if (!plan.not_enforced.empty()) {
     std::cerr << "sysfence: warning: not enforced on this kernel: " << plan.not_enforced << "\n";
   }

@@ -50,9 +50,12 @@ std::string kubernetes_name(const std::string& path_or_name) {
   std::string out;
   for (char ch : base) {
     const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
-    else if (ch == '-' || ch == '.') out += ch;
-    else out += '-';
+    if (std::isalnum(c))
+      out += static_cast<char>(std::tolower(c));
+    else if (ch == '-' || ch == '.')
+      out += ch;
+    else
+      out += '-';
   }
   while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.front()))) out.erase(0, 1);
   while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.back()))) out.pop_back();
@@ -64,22 +67,27 @@ std::string oci_to_spo_yaml(const std::string& oci_json, const std::string& name
                             std::vector<std::string>& warnings) {
   const json oci = json::parse(oci_json);
   json spec = json::object();
-  for (const char* key : {"defaultAction", "architectures", "flags", "listenerPath",
-                          "listenerMetadata", "syscalls"})
+  for (const char* key :
+       {"defaultAction", "architectures", "flags", "listenerPath", "listenerMetadata", "syscalls"})
     if (oci.contains(key)) spec[key] = oci[key];
   if (oci.contains("defaultErrnoRet") && oci["defaultErrnoRet"] != 1)
-    warnings.push_back("SPO's SeccompProfile has no defaultErrnoRet: the default action answers "
-                       "EPERM, not errno " + oci["defaultErrnoRet"].dump() +
-                       " (use errno EPERM as the default, or --format oci)");
+    warnings.push_back(
+        "SPO's SeccompProfile has no defaultErrnoRet: the default action answers "
+        "EPERM, not errno " +
+        oci["defaultErrnoRet"].dump() + " (use errno EPERM as the default, or --format oci)");
   std::string out =
       "# A Kubernetes Security Profiles Operator SeccompProfile, written by sysfence compile\n"
       "# --format spo. Apply it with kubectl; a pod uses it through\n"
       "# securityContext.seccompProfile (type: Localhost, localhostProfile:\n"
-      "# operator/<namespace>/" + name + ".json). See docs/oci.md.\n"
+      "# operator/<namespace>/" +
+      name +
+      ".json). See docs/oci.md.\n"
       "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
       "kind: SeccompProfile\n"
       "metadata:\n"
-      "  name: " + json(name).dump() + "\n"
+      "  name: " +
+      json(name).dump() +
+      "\n"
       "spec:\n";
   emit(out, spec, 2);
   return out;

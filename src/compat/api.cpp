@@ -16,8 +16,8 @@
 #include <seccomp.h>
 
 using sysfence::compat::ArgCmpC;
-using sysfence::compat::Filter;
 using sysfence::compat::as_filter;
+using sysfence::compat::Filter;
 
 static_assert(sizeof(ArgCmpC) == sizeof(struct scmp_arg_cmp), "scmp_arg_cmp layout");
 static_assert(SCMP_FLTATR_CTL_WAITKILL == 10, "attribute numbering");
@@ -29,9 +29,7 @@ template <class F>
 int guarded(F&& fn) {
   try {
     return fn();
-  } catch (const std::bad_alloc&) {
-    return -ENOMEM;
-  } catch (...) {
+  } catch (const std::bad_alloc&) { return -ENOMEM; } catch (...) {
     return -EFAULT;
   }
 }
@@ -71,8 +69,8 @@ int rule_add_common(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned 
   });
 }
 
-int rule_add_va(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt,
-                va_list ap, bool exact) {
+int rule_add_va(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt, va_list ap,
+                bool exact) {
   if (arg_cnt > 6) return -EINVAL;
   struct scmp_arg_cmp args[6];
   for (unsigned int i = 0; i < arg_cnt; ++i) args[i] = va_arg(ap, struct scmp_arg_cmp);
@@ -91,9 +89,7 @@ const struct scmp_version* seccomp_version(void) {
 unsigned int seccomp_api_get(void) {
   try {
     return sysfence::compat::api_level();
-  } catch (...) {
-    return 1;
-  }
+  } catch (...) { return 1; }
 }
 
 int seccomp_api_set(unsigned int level) { return sysfence::compat::set_api_level(level); }
@@ -102,9 +98,7 @@ scmp_filter_ctx seccomp_init(uint32_t def_action) {
   try {
     if (!sysfence::compat::action_valid(def_action)) return nullptr;
     return new Filter(def_action);
-  } catch (...) {
-    return nullptr;
-  }
+  } catch (...) { return nullptr; }
 }
 
 int seccomp_reset(scmp_filter_ctx ctx, uint32_t def_action) {
@@ -222,9 +216,7 @@ char* seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num) {
     auto n = sysfence::compat::resolve_num_arch(arch_token, num);
     if (!n) return nullptr;
     return strdup(n->c_str());
-  } catch (...) {
-    return nullptr;
-  }
+  } catch (...) { return nullptr; }
 }
 
 int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char* name) {
@@ -249,13 +241,12 @@ int seccomp_syscall_priority(scmp_filter_ctx ctx, int syscall, uint8_t priority)
   });
 }
 
-int seccomp_rule_add_array(scmp_filter_ctx ctx, uint32_t action, int syscall,
-                           unsigned int arg_cnt, const struct scmp_arg_cmp* arg_array) {
+int seccomp_rule_add_array(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt,
+                           const struct scmp_arg_cmp* arg_array) {
   return rule_add_common(ctx, action, syscall, arg_cnt, arg_array, false);
 }
 
-int seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt,
-                     ...) {
+int seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt, ...) {
   va_list ap;
   va_start(ap, arg_cnt);
   int rc = rule_add_va(ctx, action, syscall, arg_cnt, ap, false);
@@ -268,8 +259,8 @@ int seccomp_rule_add_exact_array(scmp_filter_ctx ctx, uint32_t action, int sysca
   return rule_add_common(ctx, action, syscall, arg_cnt, arg_array, true);
 }
 
-int seccomp_rule_add_exact(scmp_filter_ctx ctx, uint32_t action, int syscall,
-                           unsigned int arg_cnt, ...) {
+int seccomp_rule_add_exact(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt,
+                           ...) {
   va_list ap;
   va_start(ap, arg_cnt);
   int rc = rule_add_va(ctx, action, syscall, arg_cnt, ap, true);

@@ -147,7 +147,8 @@ std::optional<std::vector<size_t>> libseccomp_first_match_order(const std::vecto
     if (c.conds.size() != 1) return std::nullopt;
     const ir::ArgCmp& a = c.conds.front();
     if (a.arg != chains.front().conds.front().arg) return std::nullopt;
-    if (a.op != ir::CmpOp::Eq && a.op != ir::CmpOp::Ge && a.op != ir::CmpOp::Gt) return std::nullopt;
+    if (a.op != ir::CmpOp::Eq && a.op != ir::CmpOp::Ge && a.op != ir::CmpOp::Gt)
+      return std::nullopt;
     differ = differ || c.action != chains.front().action;
   }
   if (!differ) return std::nullopt;
@@ -355,9 +356,9 @@ int Filter::attr_set(int attr, uint32_t value) {
 namespace {
 
 struct Planned {
-  size_t db;                       // index into State::arches
-  int32_t nr;                      // number on that arch
-  std::vector<ir::ArgCmp> conds;   // sorted by argument
+  size_t db;                      // index into State::arches
+  int32_t nr;                     // number on that arch
+  std::vector<ir::ArgCmp> conds;  // sorted by argument
 };
 
 }  // namespace
@@ -615,7 +616,8 @@ Result<ir::PolicySpec> Filter::spec() const {
           std::vector<ir::ArgCmp> conds = c.conds;
           for (size_t j : *order) {
             if (j == i) break;
-            if (sr.chains[j].action != c.action) conds.push_back(negated(sr.chains[j].conds.front()));
+            if (sr.chains[j].action != c.action)
+              conds.push_back(negated(sr.chains[j].conds.front()));
           }
           if (ir::never_holds(conds, d.arch).empty()) add(conds, c.action);
         }

@@ -43,7 +43,7 @@ struct ArgCmpC {
 };
 
 // ---- global library state (api level, notification fd) -----------------------------------
-unsigned int api_level();              // detected once from the kernel, or forced
+unsigned int api_level();               // detected once from the kernel, or forced
 int set_api_level(unsigned int level);  // 0 or -EINVAL
 void reset_global_state();
 int global_notify_fd();
@@ -55,11 +55,11 @@ bool action_valid(uint32_t action);
 // ---- syscall names and numbers --------------------------------------------------------------
 // Arch token (SCMP_ARCH_*) -> sysfence arch; nullopt for tokens sysfence cannot compile.
 std::optional<arch::Arch> arch_of_token(uint32_t token);
-bool token_known(uint32_t token);       // any libseccomp token (after NATIVE -> native)
+bool token_known(uint32_t token);  // any libseccomp token (after NATIVE -> native)
 uint32_t token_of_arch(arch::Arch a);
 uint32_t native_token();
 uint32_t resolve_arch_name(std::string_view name);  // 0 when unknown
-std::string_view arch_token_name(uint32_t token);     // libseccomp's name, "" if unknown
+std::string_view arch_token_name(uint32_t token);   // libseccomp's name, "" if unknown
 
 // Pseudo numbers (libseccomp __PNR_* and sysfence __SFNR_*).
 std::optional<int32_t> pseudo_number(std::string_view name);
@@ -81,8 +81,8 @@ struct Chain {
 
 struct SyscallRules {
   bool unconditional = false;
-  uint32_t action = 0;            // when unconditional
-  std::vector<Chain> chains;      // when not
+  uint32_t action = 0;        // when unconditional
+  std::vector<Chain> chains;  // when not
 };
 
 // A map kept as one vector: the export walks it once per compilation, and a walk over
@@ -96,7 +96,10 @@ class FlatMap {
  public:
   using value_type = std::pair<K, V>;
   using const_iterator = typename std::vector<value_type>::const_iterator;
-  const_iterator begin() const { sort(); return v_.begin(); }
+  const_iterator begin() const {
+    sort();
+    return v_.begin();
+  }
   const_iterator end() const { return v_.end(); }
   size_t size() const { return v_.size(); }
   const_iterator find(const K& k) const {

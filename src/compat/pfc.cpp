@@ -24,7 +24,6 @@ namespace sysfence::compat {
 
 namespace {
 
-
 std::string cmp_text(const ir::ArgCmp& c) {
   const std::string a = "a" + std::to_string(c.arg);
   switch (c.op) {
@@ -63,9 +62,10 @@ std::string render_pfc(Filter& f) {
   out += "# sysfence filter (libseccomp-compatible API)\n";
   out += "# default: " + bpf::action_name(st.attrs.act_default) +
          "; calls from other arches: " + bpf::action_name(st.attrs.act_badarch) + "\n";
-  out += "# load: nnp=" + std::to_string(st.attrs.nnp) + " tsync=" + std::to_string(st.attrs.tsync) +
-         " log=" + std::to_string(st.attrs.log) + " ssb=" + std::to_string(st.attrs.ssb) +
-         " waitkill=" + std::to_string(st.attrs.waitkill) + "\n";
+  out += "# load: nnp=" + std::to_string(st.attrs.nnp) +
+         " tsync=" + std::to_string(st.attrs.tsync) + " log=" + std::to_string(st.attrs.log) +
+         " ssb=" + std::to_string(st.attrs.ssb) + " waitkill=" + std::to_string(st.attrs.waitkill) +
+         "\n";
   out += "# several matching rules of one syscall: the most restrictive action wins\n";
   auto spec = f.spec();
   if (!spec) return out + "# error: " + spec.error().render() + "\n";

@@ -69,7 +69,7 @@ bool ArgDiagram::add_cmp(const ir::EffectiveCmp& c, std::vector<std::vector<Lit>
   auto lit = [&](std::vector<Lit>& term, uint8_t arg, bool hi, uint32_t mask, const Pieces& p) {
     if (p.n == 0) return false;
     if (p.n == 1 && p.lo[0] == 0 && p.hi[0] == kMax) return true;  // always
-    if (mask == 0) {  // (w & 0) is 0
+    if (mask == 0) {                                               // (w & 0) is 0
       for (uint8_t k = 0; k < p.n; ++k)
         if (p.lo[k] == 0) return true;
       return false;
@@ -204,7 +204,8 @@ bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a, double weight) {
     cubes.swap(next);
   }
   for (const std::vector<Lit>& c : cubes) {
-    cubes_.push_back(Cube{static_cast<uint32_t>(lits_.size()), static_cast<uint8_t>(c.size()), weight});
+    cubes_.push_back(
+        Cube{static_cast<uint32_t>(lits_.size()), static_cast<uint8_t>(c.size()), weight});
     lits_.insert(lits_.end(), c.begin(), c.end());
   }
   return true;
@@ -318,7 +319,8 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
     }
     work_ += bounds.size();
     std::sort(bounds.begin(), bounds.end());
-    const size_t nb = static_cast<size_t>(std::unique(bounds.begin(), bounds.end()) - bounds.begin());
+    const size_t nb =
+        static_cast<size_t>(std::unique(bounds.begin(), bounds.end()) - bounds.begin());
     auto rank = [&](size_t x) {
       return std::make_tuple(vars_[x].arg, !vars_[x].hi, vars_[x].mask != kMax, vars_[x].mask);
     };
@@ -337,7 +339,7 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
     bool start;
   };
   std::vector<Event> ev;
-  std::vector<Ref> base;        // cubes that do not read the word: in every branch
+  std::vector<Ref> base;                      // cubes that do not read the word: in every branch
   std::vector<uint16_t> bit(refs.size(), 0);  // the word's literal bit in each ref (0: none)
   std::vector<bool> single(refs.size(), false);
   for (size_t ri = 0; ri < refs.size(); ++ri) {
@@ -352,11 +354,14 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
       bit[ri] = static_cast<uint16_t>(1U << i);
       for (uint8_t k = 0; k < l.set.n; ++k) {
         ev.push_back(Event{l.set.iv[k].lo, static_cast<uint32_t>(ri), true});
-        if (l.set.iv[k].hi != kMax) ev.push_back(Event{l.set.iv[k].hi + 1, static_cast<uint32_t>(ri), false});
+        if (l.set.iv[k].hi != kMax)
+          ev.push_back(Event{l.set.iv[k].hi + 1, static_cast<uint32_t>(ri), false});
       }
     }
-    if (bit[ri] == 0) base.push_back(r);
-    else single[ri] = left == 1;
+    if (bit[ri] == 0)
+      base.push_back(r);
+    else
+      single[ri] = left == 1;
   }
   std::sort(ev.begin(), ev.end(), [](const Event& x, const Event& y) {
     return x.pos != y.pos ? x.pos < y.pos : x.start < y.start;  // ends before starts
@@ -398,7 +403,8 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
       out = f;
     } else {
       child = base;
-      for (uint32_t ri : active) child.push_back(Ref{refs[ri].cube, static_cast<uint16_t>(refs[ri].done | bit[ri])});
+      for (uint32_t ri : active)
+        child.push_back(Ref{refs[ri].cube, static_cast<uint16_t>(refs[ri].done | bit[ri])});
       // On a single value of an unmasked word the fallback may test that word again: decided.
       const NodeId fc = (lo == hi && w.mask == kMax) ? g_.assume(f, w.off, lo) : f;
       out = build(child, t, fc, depth + 1);
@@ -407,13 +413,14 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
     // The interval's weight: that of the heaviest cube starting here or read elsewhere (for a
     // value of a value set, its rule's; ~0 where no cube starts).
     double wt = std::max(base_w, start_w);
-    if (ivs.empty() || ivs.back().node != out) ivs.push_back(Piece{lo, out, wt});
-    else ivs.back().w = std::max(ivs.back().w, wt);
+    if (ivs.empty() || ivs.back().node != out)
+      ivs.push_back(Piece{lo, out, wt});
+    else
+      ivs.back().w = std::max(ivs.back().w, wt);
     pos = next;
   }
   return emit_word(w, ivs);
 }
-
 
 // The search over one word's intervals (with its load and mask).
 NodeId ArgDiagram::emit_word(const Var& w, const std::vector<Piece>& ivs) {
@@ -468,7 +475,8 @@ NodeId ArgDiagram::value_tiers(const Var& v, const std::vector<Piece>& ivs) {
   if (d == kNone) return kNone;
   std::erase_if(lone, [&](size_t k) { return ivs[k].node == d; });
   if (lone.size() < 8) return kNone;
-  std::stable_sort(lone.begin(), lone.end(), [&](size_t x, size_t y) { return ivs[x].w > ivs[y].w; });
+  std::stable_sort(lone.begin(), lone.end(),
+                   [&](size_t x, size_t y) { return ivs[x].w > ivs[y].w; });
   std::vector<std::pair<size_t, size_t>> tiers;  // [begin, end) into `lone`
   for (size_t b = 0, size = 2; b < lone.size(); b += size, size *= 8)
     tiers.emplace_back(b, std::min(lone.size(), b + size));
@@ -515,14 +523,17 @@ NodeId ArgDiagram::search(const Var& v, const std::vector<Piece>& ivs, size_t i,
     for (size_t k = i; k <= j && exc.size() <= chain; ++k)
       if (ivs[k].node != d) exc.push_back(k);
     if (exc.size() <= chain) {
-      std::stable_sort(exc.begin(), exc.end(), [&](size_t x, size_t y) { return ivs[x].w > ivs[y].w; });
+      std::stable_sort(exc.begin(), exc.end(),
+                       [&](size_t x, size_t y) { return ivs[x].w > ivs[y].w; });
       NodeId n = d;
-      for (auto it = exc.rbegin(); it != exc.rend(); ++it) n = jump(v, JEQ, ivs[*it].lo, ivs[*it].node, n);
+      for (auto it = exc.rbegin(); it != exc.rend(); ++it)
+        n = jump(v, JEQ, ivs[*it].lo, ivs[*it].node, n);
       return n;
     }
   }
   const size_t mid = i + (j - i + 1) / 2;
-  return jump(v, JGE, ivs[mid].lo, search(v, ivs, mid, j, chain), search(v, ivs, i, mid - 1, chain));
+  return jump(v, JGE, ivs[mid].lo, search(v, ivs, mid, j, chain),
+              search(v, ivs, i, mid - 1, chain));
 }
 
 }  // namespace sysfence::compiler::detail

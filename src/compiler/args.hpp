@@ -70,7 +70,7 @@ class ArgDiagram {
   struct Cube {
     uint32_t first;  // into lits_
     uint8_t n;
-    double weight;   // its rule's: later rules weigh more (see any_of)
+    double weight;  // its rule's: later rules weigh more (see any_of)
   };
   // One interval of a word's values: where it starts, where its values go, its weight.
   struct Piece {

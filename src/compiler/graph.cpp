@@ -13,7 +13,7 @@ NodeId Graph::intern(uint16_t code, uint32_t k, NodeId jt, NodeId jf) {
   if (2 * (nodes_.size() + 1) > slots_.size()) grow();
   const Key key{code, k, jt, jf};
   const size_t mask = slots_.size() - 1;
-  size_t h = KeyHash{}(key) & mask;
+  size_t h = KeyHash{}(key)&mask;
   for (; slots_[h] != kNone; h = (h + 1) & mask) {
     const Node& n = nodes_[static_cast<size_t>(slots_[h])];
     if (n.code == code && n.k == k && n.jt == jt && n.jf == jf) return slots_[h];
@@ -56,16 +56,22 @@ NodeId Graph::thread(NodeId n, uint32_t lo, uint32_t hi) const {
     int taken = -1;  // -1: unknown
     switch (op_of(x.code)) {
       case JEQ:
-        if (x.k < lo || x.k > hi) taken = 0;
-        else if (lo == hi) taken = 1;
+        if (x.k < lo || x.k > hi)
+          taken = 0;
+        else if (lo == hi)
+          taken = 1;
         break;
       case JGT:
-        if (lo > x.k) taken = 1;
-        else if (hi <= x.k) taken = 0;
+        if (lo > x.k)
+          taken = 1;
+        else if (hi <= x.k)
+          taken = 0;
         break;
       case JGE:
-        if (lo >= x.k) taken = 1;
-        else if (hi < x.k) taken = 0;
+        if (lo >= x.k)
+          taken = 1;
+        else if (hi < x.k)
+          taken = 0;
         break;
       case JSET:
         if (lo == hi) taken = (lo & x.k) != 0 ? 1 : 0;
@@ -92,8 +98,7 @@ NodeId Graph::jump(uint16_t op, uint32_t k, NodeId jt, NodeId jf) {
       jt = thread(jt, k, 0xffffffffU);
       if (k != 0) jf = thread(jf, 0, k - 1);
       break;
-    default:
-      break;
+    default: break;
   }
   if (jt == jf) return jt;
   if (op == JGE && k == 0) return jt;
@@ -212,7 +217,8 @@ class Emitter {
     const int32_t here = top();
     const int32_t jt = find(node.jt, here), jf = find(node.jf, here);
     if (jt < 0 || jf < 0) return false;
-    push(jump(node.code, node.k, static_cast<uint8_t>(here - jt - 1), static_cast<uint8_t>(here - jf - 1)));
+    push(jump(node.code, node.k, static_cast<uint8_t>(here - jt - 1),
+              static_cast<uint8_t>(here - jf - 1)));
     return true;
   }
 
@@ -239,9 +245,15 @@ class Emitter {
       for (;;) {
         const int32_t here = top();
         const int32_t f = find(node.jf, here);
-        if (f < 0) { add_copy(node.jf); continue; }
+        if (f < 0) {
+          add_copy(node.jf);
+          continue;
+        }
         const int32_t t = find(node.jt, here);
-        if (t < 0) { add_copy(node.jt); continue; }
+        if (t < 0) {
+          add_copy(node.jt);
+          continue;
+        }
         at = push(jump(node.code, node.k, static_cast<uint8_t>(here - t - 1),
                        static_cast<uint8_t>(here - f - 1)));
         break;

@@ -33,7 +33,8 @@ struct Searcher {
   std::set<std::pair<int, uint64_t>> failed;           // memo: (bit, alive) with no member below
   uint64_t* budget;
 
-  bool values_in(uint32_t prefix, int bit) const {  // an excluded value in [prefix, prefix + 2^(bit+1))
+  bool values_in(uint32_t prefix,
+                 int bit) const {  // an excluded value in [prefix, prefix + 2^(bit+1))
     const uint64_t end = static_cast<uint64_t>(prefix) + (2ULL << bit);
     auto it = std::lower_bound(s.not_values.begin(), s.not_values.end(), prefix);
     return it != s.not_values.end() && *it < end;
@@ -60,8 +61,10 @@ struct Searcher {
         if (!(alive >> i & 1)) continue;
         const auto& [n, w] = clauses[i];
         if (!(n & m)) continue;
-        if (((w & m) != 0) != (b != 0)) next &= ~(1ULL << i);       // differs: satisfied
-        else if ((n & (m - 1)) == 0) violated = true;               // all of n decided, equal
+        if (((w & m) != 0) != (b != 0))
+          next &= ~(1ULL << i);  // differs: satisfied
+        else if ((n & (m - 1)) == 0)
+          violated = true;  // all of n decided, equal
       }
       if (violated) continue;
       if (auto r = dfs(bit - 1, prefix | (b ? m : 0), tlo && b == static_cast<uint32_t>(lo_bit),
@@ -93,7 +96,8 @@ std::optional<uint32_t> WordSet::smallest(uint64_t* budget) const {
   }
   if (must_mask == 0 && not_masked.empty()) {  // an interval minus values: walk the sorted values
     uint64_t x = lo;
-    for (auto it = std::lower_bound(not_values.begin(), not_values.end(), lo); it != not_values.end() && *it == x; ++it) {
+    for (auto it = std::lower_bound(not_values.begin(), not_values.end(), lo);
+         it != not_values.end() && *it == x; ++it) {
       if (*budget == 0) return std::nullopt;
       --*budget;
       ++x;
@@ -152,7 +156,9 @@ class Emitter {
     return pos_.size() - 1;
   }
   void bind(Label l) { pos_[l] = nodes_.size(); }
-  void ld(uint32_t word) { nodes_.push_back({static_cast<uint16_t>(LD | W | ABS), word * 4, 0, 0}); }
+  void ld(uint32_t word) {
+    nodes_.push_back({static_cast<uint16_t>(LD | W | ABS), word * 4, 0, 0});
+  }
   void and_(uint32_t k) { nodes_.push_back({static_cast<uint16_t>(ALU | AND | K), k, 0, 0}); }
   void ret(uint32_t k) { nodes_.push_back({static_cast<uint16_t>(RET | K), k, 0, 0}); }
   void jump(uint16_t op, uint32_t k, Label t, Label f) {
@@ -183,7 +189,8 @@ class Emitter {
 
 // One comparison: continue at `pass` or `fail`. A big-endian ABI keeps an argument's high word
 // first (sysfence/bpf/seccomp.hpp).
-void emit_cmp(Emitter& e, const ir::EffectiveCmp& c, bool big_endian, Emitter::Label pass, Emitter::Label fail) {
+void emit_cmp(Emitter& e, const ir::EffectiveCmp& c, bool big_endian, Emitter::Label pass,
+              Emitter::Label fail) {
   const uint32_t lo_word = arg_lo(c.arg, big_endian) / 4, hi_word = arg_hi(c.arg, big_endian) / 4;
   const uint32_t vl = static_cast<uint32_t>(c.value), vh = static_cast<uint32_t>(c.value >> 32);
   if (c.low32) {
@@ -285,7 +292,9 @@ FilterGraph FilterGraph::reference(const ir::Policy& p) {
   const arch::Arch native = arch::native_arch();
   const std::span<const arch::Arch> targets =
       p.arches().empty() ? std::span<const arch::Arch>(&native, 1) : p.arches();
-  auto targeted = [&](arch::Arch a) { return std::find(targets.begin(), targets.end(), a) != targets.end(); };
+  auto targeted = [&](arch::Arch a) {
+    return std::find(targets.begin(), targets.end(), a) != targets.end();
+  };
   const uint32_t bad = p.spec().bad_arch_action.to_ret();
   std::vector<uint32_t> audits;
   for (arch::Arch a : targets) {
@@ -303,17 +312,23 @@ FilterGraph FilterGraph::reference(const ir::Policy& p) {
       e.ld(0);
       e.jump(JEQ, 0xffffffffU, minus1, other);
       e.bind(minus1);
-      if (targeted(arch::Arch::X86_64)) emit_arch_chain(e, p, arch::Arch::X86_64);
-      else emit_arch_chain(e, p, arch::Arch::X32);  // x32 is targeted: the audit value is listed
+      if (targeted(arch::Arch::X86_64))
+        emit_arch_chain(e, p, arch::Arch::X86_64);
+      else
+        emit_arch_chain(e, p, arch::Arch::X32);  // x32 is targeted: the audit value is listed
       e.bind(other);
       e.ld(0);
       e.jump(JGE, kX32SyscallBit, x32, x64);
       e.bind(x32);
-      if (targeted(arch::Arch::X32)) emit_arch_chain(e, p, arch::Arch::X32);
-      else e.ret(bad);
+      if (targeted(arch::Arch::X32))
+        emit_arch_chain(e, p, arch::Arch::X32);
+      else
+        e.ret(bad);
       e.bind(x64);
-      if (targeted(arch::Arch::X86_64)) emit_arch_chain(e, p, arch::Arch::X86_64);
-      else e.ret(bad);
+      if (targeted(arch::Arch::X86_64))
+        emit_arch_chain(e, p, arch::Arch::X86_64);
+      else
+        e.ret(bad);
     } else {
       for (arch::Arch a : targets)
         if (arch::info(a).audit_arch == au) {
@@ -335,8 +350,8 @@ namespace {
 
 struct Val {
   enum Kind : uint8_t { Const, Word, Unknown } kind = Const;
-  uint32_t c = 0;      // Const
-  uint8_t word = 0;    // Word: (words[word] & mask)
+  uint32_t c = 0;    // Const
+  uint8_t word = 0;  // Word: (words[word] & mask)
   uint32_t mask = 0;
 };
 
@@ -359,18 +374,18 @@ std::vector<std::pair<uint32_t, uint32_t>> ordering_patterns(uint32_t m, uint32_
   for (int bit = 31; bit >= 0; --bit) {
     const uint32_t b = 1u << bit;
     const bool kb = (k & b) != 0;
-    if (!(m & b)) {   // the masked value has 0 here
-      if (kb) {       // below k whatever follows
+    if (!(m & b)) {  // the masked value has 0 here
+      if (kb) {      // below k whatever follows
         if (!gt) out.push_back({pm, pv});
         return out;
       }
       continue;
     }
-    if (kb) {         // 0 here: below k; 1: still equal
+    if (kb) {  // 0 here: below k; 1: still equal
       if (!gt) out.push_back({pm | b, pv});
       pm |= b;
       pv |= b;
-    } else {          // 1 here: above k; 0: still equal
+    } else {  // 1 here: above k; 0: still equal
       if (gt) out.push_back({pm | b, pv | b});
       pm |= b;
     }
@@ -410,12 +425,14 @@ class Engine {
           if (div_by_zero) {
             r = 0;
           } else if ((n.code & 0x18) == RVAL_A) {
-            if (s.a.kind != Val::Const) return unsupported(s, "returns a value computed from seccomp_data (RET A)");
+            if (s.a.kind != Val::Const)
+              return unsupported(s, "returns a value computed from seccomp_data (RET A)");
             r = s.a.c;
           } else {
             r = n.k;
           }
-          if (static_cast<int32_t>(action_of(r)) < static_cast<int32_t>(action_of(s.acc))) s.acc = r;
+          if (static_cast<int32_t>(action_of(r)) < static_cast<int32_t>(action_of(s.acc)))
+            s.acc = r;
           if (s.filter + 1 < stack.size()) {
             ++s.filter;
             s.pc = 0;
@@ -457,7 +474,8 @@ class Engine {
             s.pc = holds(op, s.a.c, operand.c) ? jt : jf;
             continue;
           }
-          if (s.a.kind == Val::Unknown) return unsupported(s, "compares a value computed from seccomp_data with more than AND");
+          if (s.a.kind == Val::Unknown)
+            return unsupported(s, "compares a value computed from seccomp_data with more than AND");
           if ((op == JGT || op == JGE) && s.a.mask != 0xffffffffU) {
             // An ordering on a masked word: one path per fixed-bit pattern of each side.
             const uint32_t k = operand.c;
@@ -544,21 +562,23 @@ class Engine {
 
   Error too_big() {
     return Error::make(ErrorCode::LimitExceeded,
-                       "the filters are too large to compare within the limits (" + std::to_string(max_steps_) +
-                           " symbolic steps)",
+                       "the filters are too large to compare within the limits (" +
+                           std::to_string(max_steps_) + " symbolic steps)",
                        "compare smaller filters, or per arch");
   }
   Error too_many_pending() {
     return Error::make(ErrorCode::LimitExceeded,
-                       "the filters are too large to compare: more than " + std::to_string(max_open_) +
-                           " open paths at once",
+                       "the filters are too large to compare: more than " +
+                           std::to_string(max_open_) + " open paths at once",
                        "compare smaller filters, or per arch");
   }
   Error unsupported(const State& s, const std::string& what) {
-    return Error::make(ErrorCode::Unsupported,
-                       "filter " + std::to_string(s.filter) + ", instruction " + std::to_string(s.pc) + ": " + what +
-                           "; `diff` decides only filters that compare loaded words (ANDed with constants) "
-                           "with constants");
+    return Error::make(
+        ErrorCode::Unsupported,
+        "filter " + std::to_string(s.filter) + ", instruction " + std::to_string(s.pc) + ": " +
+            what +
+            "; `diff` decides only filters that compare loaded words (ANDed with constants) "
+            "with constants");
   }
 
   // Adds "A op k" (or its negation) to the region; false when that leaves it empty.
@@ -588,7 +608,7 @@ class Engine {
         if (truth) {  // x > k, x >= k
           if (gt && k == 0xffffffffU) return false;
           ws.lo = std::max(ws.lo, gt ? k + 1 : k);
-        } else {      // x <= k, x < k
+        } else {  // x <= k, x < k
           if (!gt && k == 0) return false;
           ws.hi = std::min(ws.hi, gt ? k : k - 1);
         }
@@ -636,8 +656,10 @@ class Engine {
   Result<void> step(State& s, const Node& n) {
     const uint16_t cls = class_of(n.code);
     auto alu_operand = [&](Val* out) {
-      if (src_of(n.code) == X) *out = s.x;
-      else *out = Val{Val::Const, n.k, 0, 0};
+      if (src_of(n.code) == X)
+        *out = s.x;
+      else
+        *out = Val{Val::Const, n.k, 0, 0};
     };
     switch (cls) {
       case LD:
@@ -656,16 +678,20 @@ class Engine {
       case ST: s.mem[n.k & 15] = s.a; return Ok{};
       case STX: s.mem[n.k & 15] = s.x; return Ok{};
       case MISC:
-        if ((n.code & 0xf8) == TXA) s.a = s.x;
-        else s.x = s.a;
+        if ((n.code & 0xf8) == TXA)
+          s.a = s.x;
+        else
+          s.x = s.a;
         return Ok{};
       case ALU: {
         const uint16_t op = op_of(n.code);
         Val b;
         alu_operand(&b);
         if (op == NEG) {
-          if (s.a.kind == Val::Const) s.a.c = 0u - s.a.c;
-          else s.a.kind = Val::Unknown;
+          if (s.a.kind == Val::Const)
+            s.a.c = 0u - s.a.c;
+          else
+            s.a.kind = Val::Unknown;
           return Ok{};
         }
         if (s.a.kind == Val::Const && b.kind == Val::Const) {
@@ -703,7 +729,8 @@ class Engine {
           if (s.a.mask == 0) s.a = Val{Val::Const, 0, 0, 0};
           return Ok{};
         }
-        if (b.kind != Val::Const) return unsupported(s, "computes with a value loaded from seccomp_data in X");
+        if (b.kind != Val::Const)
+          return unsupported(s, "computes with a value loaded from seccomp_data in X");
         s.a.kind = Val::Unknown;
         return Ok{};
       }
@@ -711,9 +738,7 @@ class Engine {
     return unsupported(s, "uses an instruction diff does not model");
   }
 
-  Result<void> div_zero(State& s) {
-    return unsupported(s, "may divide by zero");
-  }
+  Result<void> div_zero(State& s) { return unsupported(s, "may divide by zero"); }
 
   uint64_t* steps_;
   uint64_t max_steps_;
@@ -741,8 +766,10 @@ bpf::SeccompData example_of(const Region& r, const std::array<uint32_t, 16>& wit
 
 }  // namespace
 
-Result<DiffResult> compare(std::span<const FilterGraph> a, std::span<const FilterGraph> b, const Limits& limits) {
-  if (a.empty() || b.empty()) return Error{"nothing to compare: a side has no filter", {}, "", {}, 0};
+Result<DiffResult> compare(std::span<const FilterGraph> a, std::span<const FilterGraph> b,
+                           const Limits& limits) {
+  if (a.empty() || b.empty())
+    return Error{"nothing to compare: a side has no filter", {}, "", {}, 0};
   DiffResult res;
   uint64_t steps = 0;
   Engine ea(&steps, limits), eb(&steps, limits);
@@ -755,7 +782,11 @@ Result<DiffResult> compare(std::span<const FilterGraph> a, std::span<const Filte
       if (sb.acc == sa.acc) return Ok{};
       if (res.differences.size() >= limits.max_differences) {
         too_many = true;
-        return Error{"more than " + std::to_string(limits.max_differences) + " differing regions", {}, "", {}, 0};
+        return Error{"more than " + std::to_string(limits.max_differences) + " differing regions",
+                     {},
+                     "",
+                     {},
+                     0};
       }
       Difference d;
       d.region = sb.region;
@@ -814,39 +845,53 @@ namespace {
 std::string hex(uint64_t v) { return hex_above(v, 10); }
 
 // Conditions on one word, as `operand`-relative text; `shift` 32 for a high word.
-void word_conds(const WordSet& set, const std::string& operand, int shift, std::vector<std::string>* out) {
+void word_conds(const WordSet& set, const std::string& operand, int shift,
+                std::vector<std::string>* out) {
   // The same set, said shortly: excluded values at a bound move the bound ("x >= 0x26 && x <=
   // 0x28 && x != 0x26 && x != 0x28" is "x == 0x27"); values outside the bounds are not excluded.
   WordSet w = set;
   for (bool moved = true; moved && w.lo < w.hi;) {
     moved = false;
     if (std::binary_search(w.not_values.begin(), w.not_values.end(), w.lo)) ++w.lo, moved = true;
-    if (w.lo < w.hi && std::binary_search(w.not_values.begin(), w.not_values.end(), w.hi)) --w.hi, moved = true;
+    if (w.lo < w.hi && std::binary_search(w.not_values.begin(), w.not_values.end(), w.hi))
+      --w.hi, moved = true;
   }
   std::erase_if(w.not_values, [&](uint32_t v) { return v < w.lo || v > w.hi; });
   const uint64_t s = static_cast<uint64_t>(shift);
   const uint64_t full = shift ? 0xffffffff00000000ULL : 0xffffffffULL;
   if (w.lo == w.hi) {
-    if (shift) out->push_back("(" + operand + " & " + hex(full) + ") == " + hex(static_cast<uint64_t>(w.lo) << s));
-    else out->push_back(operand + " == " + hex(w.lo));
+    if (shift)
+      out->push_back("(" + operand + " & " + hex(full) +
+                     ") == " + hex(static_cast<uint64_t>(w.lo) << s));
+    else
+      out->push_back(operand + " == " + hex(w.lo));
     return;
   }
   if (w.lo > 0) out->push_back(operand + " >= " + hex(static_cast<uint64_t>(w.lo) << s));
   if (w.hi < 0xffffffffU)
-    out->push_back(operand + " <= " + hex((static_cast<uint64_t>(w.hi) << s) | (shift ? 0xffffffffULL : 0)));
+    out->push_back(operand +
+                   " <= " + hex((static_cast<uint64_t>(w.hi) << s) | (shift ? 0xffffffffULL : 0)));
   if (w.must_mask) {
-    const uint64_t m = static_cast<uint64_t>(w.must_mask) << s, v = static_cast<uint64_t>(w.must_value) << s;
-    if (v == 0) out->push_back("(" + operand + " & " + hex(m) + ") == 0");
-    else out->push_back("(" + operand + " & " + hex(m) + ") == " + hex(v));
+    const uint64_t m = static_cast<uint64_t>(w.must_mask) << s,
+                   v = static_cast<uint64_t>(w.must_value) << s;
+    if (v == 0)
+      out->push_back("(" + operand + " & " + hex(m) + ") == 0");
+    else
+      out->push_back("(" + operand + " & " + hex(m) + ") == " + hex(v));
   }
   for (uint32_t v : w.not_values) {
-    if (shift) out->push_back("(" + operand + " & " + hex(full) + ") != " + hex(static_cast<uint64_t>(v) << s));
-    else out->push_back(operand + " != " + hex(v));
+    if (shift)
+      out->push_back("(" + operand + " & " + hex(full) +
+                     ") != " + hex(static_cast<uint64_t>(v) << s));
+    else
+      out->push_back(operand + " != " + hex(v));
   }
   for (const auto& [m, v] : w.not_masked) {
     const uint64_t mm = static_cast<uint64_t>(m) << s, vv = static_cast<uint64_t>(v) << s;
-    if (vv == 0) out->push_back(operand + " & " + hex(mm));
-    else out->push_back("(" + operand + " & " + hex(mm) + ") != " + hex(vv));
+    if (vv == 0)
+      out->push_back(operand + " & " + hex(mm));
+    else
+      out->push_back("(" + operand + " & " + hex(mm) + ") != " + hex(vv));
   }
 }
 
@@ -854,7 +899,8 @@ void word_conds(const WordSet& set, const std::string& operand, int shift, std::
 
 std::string describe_args(const Region& r, arch::Arch a, std::string_view syscall) {
   std::vector<std::string> conds;
-  const auto names = syscall.empty() ? std::span<const std::string_view>{} : arch::syscall_arg_names(a, syscall);
+  const auto names =
+      syscall.empty() ? std::span<const std::string_view>{} : arch::syscall_arg_names(a, syscall);
   const bool wide = arch::info(a).args_are_64bit;
   auto pair_conds = [&](const WordSet& lo, const WordSet& hi, const std::string& name) {
     if (lo.unconstrained() && hi.unconstrained()) return;
@@ -869,7 +915,9 @@ std::string describe_args(const Region& r, arch::Arch a, std::string_view syscal
   };
   const bool be = arch::info(a).big_endian;
   for (int j = 0; j < 6; ++j) {
-    std::string name = j < static_cast<int>(names.size()) && !names[j].empty() ? std::string(names[j]) : "arg" + std::to_string(j);
+    std::string name = j < static_cast<int>(names.size()) && !names[j].empty()
+                           ? std::string(names[j])
+                           : "arg" + std::to_string(j);
     pair_conds(r.words[arg_lo(j, be) / 4], r.words[arg_hi(j, be) / 4], name);
   }
   pair_conds(r.words[be ? 3 : 2], r.words[be ? 2 : 3], "ip");

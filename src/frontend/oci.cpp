@@ -33,7 +33,6 @@ using json = nlohmann::json;
 
 constexpr uint16_t kEperm = 1;
 
-
 // Action names: bpf::kActionTable's `oci` (and `oci_alias`: SCMP_ACT_KILL is kill_thread), in
 // precedence order.
 struct ActName {
@@ -57,8 +56,12 @@ struct OpName {
   CmpOp op;
 };
 constexpr OpName kOps[] = {
-    {"SCMP_CMP_NE", CmpOp::Ne}, {"SCMP_CMP_LT", CmpOp::Lt}, {"SCMP_CMP_LE", CmpOp::Le},
-    {"SCMP_CMP_EQ", CmpOp::Eq}, {"SCMP_CMP_GE", CmpOp::Ge}, {"SCMP_CMP_GT", CmpOp::Gt},
+    {"SCMP_CMP_NE", CmpOp::Ne},
+    {"SCMP_CMP_LT", CmpOp::Lt},
+    {"SCMP_CMP_LE", CmpOp::Le},
+    {"SCMP_CMP_EQ", CmpOp::Eq},
+    {"SCMP_CMP_GE", CmpOp::Ge},
+    {"SCMP_CMP_GT", CmpOp::Gt},
     {"SCMP_CMP_MASKED_EQ", CmpOp::MaskedEq},
 };
 
@@ -97,7 +100,8 @@ std::string type_name(const json& j) {
       // they are, not "fractional".
       const double d = j.get<double>();
       if (d != std::floor(d)) return "a fractional number";
-      if (d >= 18446744073709551616.0) return "a number out of range (above 18446744073709551615, 2^64-1)";
+      if (d >= 18446744073709551616.0)
+        return "a number out of range (above 18446744073709551615, 2^64-1)";
       if (d < -9223372036854775808.0) return "a negative number out of range (below -2^63)";
       return "a number in floating-point notation";
     }
@@ -128,8 +132,10 @@ std::optional<std::array<int, 3>> parse_kernel_version(std::string_view s) {
       ++i;
     }
     v[static_cast<size_t>(part)] = static_cast<int>(n);
-    if (i < s.size() && s[i] == '.') ++i;
-    else break;
+    if (i < s.size() && s[i] == '.')
+      ++i;
+    else
+      break;
   }
   return v;
 }
@@ -151,8 +157,9 @@ class JsonShape {
       case E::object_start:
       case E::array_start:
         if (depth > kMaxDepth) {
-          problems.push_back({path(), {"JSON nested more than " + std::to_string(kMaxDepth) + " deep",
-                                       "a seccomp profile needs a few levels"}});
+          problems.push_back({path(),
+                              {"JSON nested more than " + std::to_string(kMaxDepth) + " deep",
+                               "a seccomp profile needs a few levels"}});
           throw Stop{};
         }
         frames_.push_back(Frame{ev == E::object_start, {}, 0, {}});
@@ -161,8 +168,9 @@ class JsonShape {
         Frame& f = frames_.back();
         f.key = parsed.get<std::string>();
         if (!f.keys.insert(f.key).second) {
-          problems.push_back({path(), {"duplicate key " + quote(f.key) + " in this object",
-                                       "give each key once (JSON readers differ on which one counts)"}});
+          problems.push_back({path(),
+                              {"duplicate key " + quote(f.key) + " in this object",
+                               "give each key once (JSON readers differ on which one counts)"}});
           if (problems.size() >= kMaxProblems) throw Stop{};
         }
         break;
@@ -180,8 +188,8 @@ class JsonShape {
  private:
   struct Frame {
     bool object;
-    std::string key;    // object: the key being read
-    size_t index;       // array: the element being read
+    std::string key;  // object: the key being read
+    size_t index;     // array: the element being read
     std::unordered_set<std::string> keys;
   };
   std::vector<Frame> frames_;
@@ -192,8 +200,10 @@ class JsonShape {
   std::string path() const {
     std::string p;
     for (const Frame& f : frames_) {
-      if (f.object) p += (p.empty() ? "" : ".") + f.key;
-      else p += "[" + std::to_string(f.index) + "]";
+      if (f.object)
+        p += (p.empty() ? "" : ".") + f.key;
+      else
+        p += "[" + std::to_string(f.index) + "]";
     }
     return p;
   }
@@ -214,13 +224,19 @@ struct JsonShapeSax {
   bool number_float(json::number_float_t, const json::string_t&) { return value(); }
   bool string(json::string_t&) { return value(); }
   bool binary(json::binary_t&) { return value(); }
-  bool start_object(std::size_t) { return shape.see(depth++, json::parse_event_t::object_start, none); }
+  bool start_object(std::size_t) {
+    return shape.see(depth++, json::parse_event_t::object_start, none);
+  }
   bool key(json::string_t& k) { return shape.see(depth, json::parse_event_t::key, json(k)); }
   bool end_object() { return shape.see(--depth, json::parse_event_t::object_end, none); }
-  bool start_array(std::size_t) { return shape.see(depth++, json::parse_event_t::array_start, none); }
+  bool start_array(std::size_t) {
+    return shape.see(depth++, json::parse_event_t::array_start, none);
+  }
   bool end_array() { return shape.see(--depth, json::parse_event_t::array_end, none); }
   // A syntax error: stop here; the DOM pass below reports it with its position.
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
 };
 
 class Importer {
@@ -269,27 +285,33 @@ class Importer {
     host_ = opt_.host_arch.value_or(arch::native_arch());
     caps_ = opt_.caps ? *opt_.caps : host_effective_caps();
     std::string kv = opt_.kernel_version.value_or(host_kernel_version());
-    if (auto k = parse_kernel_version(kv)) kernel_ = *k;
-    else error("", "cannot read kernel version " + quote(kv), "give it as major.minor, e.g. 6.1");
+    if (auto k = parse_kernel_version(kv))
+      kernel_ = *k;
+    else
+      error("", "cannot read kernel version " + quote(kv), "give it as major.minor, e.g. 6.1");
 
     static const std::set<std::string_view> known = {
-        "defaultAction", "defaultErrnoRet", "defaultErrno", "architectures", "flags",
-        "listenerPath", "listenerMetadata", "syscalls", "archMap", "comment"};
+        "defaultAction", "defaultErrnoRet",  "defaultErrno", "architectures", "flags",
+        "listenerPath",  "listenerMetadata", "syscalls",     "archMap",       "comment"};
     for (auto it = root.begin(); it != root.end(); ++it)
       if (!known.count(it.key())) warn(it.key(), "unknown field ignored");
 
     // defaultAction / defaultErrnoRet
     if (!root.contains("defaultAction")) {
-      error("defaultAction", "missing required field", "e.g. \"defaultAction\": \"SCMP_ACT_ERRNO\"");
+      error("defaultAction", "missing required field",
+            "e.g. \"defaultAction\": \"SCMP_ACT_ERRNO\"");
     } else {
       std::optional<uint32_t> ret;
-      if (root.contains("defaultErrnoRet")) ret = u32_field(root["defaultErrnoRet"], "defaultErrnoRet");
+      if (root.contains("defaultErrnoRet"))
+        ret = u32_field(root["defaultErrnoRet"], "defaultErrnoRet");
       ret = podman_errno(root, "defaultErrno", "defaultErrnoRet", "", ret);
-      if (auto a = action(root["defaultAction"], "defaultAction", ret, "defaultErrnoRet")) out_.spec.default_action = *a;
+      if (auto a = action(root["defaultAction"], "defaultAction", ret, "defaultErrnoRet"))
+        out_.spec.default_action = *a;
     }
     arches(root);
     if (root.contains("flags")) flags(root["flags"]);
-    if (root.contains("listenerPath")) out_.listener_path = string_field(root["listenerPath"], "listenerPath");
+    if (root.contains("listenerPath"))
+      out_.listener_path = string_field(root["listenerPath"], "listenerPath");
     if (root.contains("listenerMetadata"))
       out_.listener_metadata = string_field(root["listenerMetadata"], "listenerMetadata");
     if (root.contains("syscalls")) syscalls(root["syscalls"]);
@@ -328,7 +350,8 @@ class Importer {
     for (const ActName& n : oci_actions())
       if (n.kind == a.kind) {
         std::string s(n.name);
-        if (a.kind == ActionKind::Errno || a.kind == ActionKind::Trace) s += "(" + std::to_string(a.data) + ")";
+        if (a.kind == ActionKind::Errno || a.kind == ActionKind::Trace)
+          s += "(" + std::to_string(a.data) + ")";
         return s;
       }
     return a.to_string();
@@ -337,9 +360,11 @@ class Importer {
   void contradiction(const std::string& name, const std::string& np, const std::string& first,
                      const Action& ignored, const Action& kept) {
     if (!warned_contradiction_.insert(name).second) return;
-    warn(np, "this " + act_text(ignored) + " rule for " + quote(name) + " has no effect: " + first +
-                 " already makes it " + act_text(kept) + " unconditionally, and runc and crun "
-                 "(libseccomp) keep the first unconditional rule of a syscall",
+    warn(np,
+         "this " + act_text(ignored) + " rule for " + quote(name) + " has no effect: " + first +
+             " already makes it " + act_text(kept) +
+             " unconditionally, and runc and crun "
+             "(libseccomp) keep the first unconditional rule of a syscall",
          "the profile contradicts itself: remove one of the two entries");
   }
 
@@ -364,7 +389,8 @@ class Importer {
       if (arch::capability_from_name(up)) near = up;
     }
     warn(path, "unknown capability " + quote(s) + ": no capability set has it",
-         near.empty() ? "capability names look like \"CAP_SYS_ADMIN\"" : "did you mean " + quote(near) + "?");
+         near.empty() ? "capability names look like \"CAP_SYS_ADMIN\""
+                      : "did you mean " + quote(near) + "?");
   }
 
   // Podman's profiles name errno values beside the numbers ("errno": "EPERM" beside
@@ -381,12 +407,14 @@ class Importer {
       std::vector<std::string_view> names;
       for (const auto& c : arch::errno_names()) names.push_back(c.name);
       std::string near = detail::nearest_of(name, names);
-      error(path, "unknown errno name " + quote(name), near.empty() ? "e.g. \"EPERM\"" : "did you mean " + quote(near) + "?");
+      error(path, "unknown errno name " + quote(name),
+            near.empty() ? "e.g. \"EPERM\"" : "did you mean " + quote(near) + "?");
       return num;
     }
     if (num && *num != static_cast<uint32_t>(*v))
-      warn(path, quote(name) + " (" + std::to_string(*v) + ") disagrees with " + std::string(num_key) + " (" +
-                     std::to_string(*num) + "); " + num_key + " is used, as runc does");
+      warn(path, quote(name) + " (" + std::to_string(*v) + ") disagrees with " +
+                     std::string(num_key) + " (" + std::to_string(*num) + "); " + num_key +
+                     " is used, as runc does");
     return num ? num : std::optional<uint32_t>(static_cast<uint32_t>(*v));
   }
 
@@ -427,8 +455,10 @@ class Importer {
     std::string what = e.what();
     // nlohmann: "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error
     // while parsing value - invalid literal; last read: 'x'". Keep the part after "error ".
-    if (auto p = what.find("syntax error while parsing "); p != std::string::npos) what = what.substr(p);
-    else if (auto q = what.find(": "); q != std::string::npos) what = what.substr(q + 2);
+    if (auto p = what.find("syntax error while parsing "); p != std::string::npos)
+      what = what.substr(p);
+    else if (auto q = what.find(": "); q != std::string::npos)
+      what = what.substr(q + 2);
     Error err;
     err.message = "invalid JSON: " + what;
     err.where.file = opt_.filename.empty() ? "<json>" : opt_.filename;
@@ -451,9 +481,11 @@ class Importer {
 
   std::optional<uint64_t> u64_field(const json& j, const std::string& path) {
     if (j.is_number_unsigned()) return j.get<uint64_t>();
-    if (j.is_number_integer() && j.get<int64_t>() >= 0) return static_cast<uint64_t>(j.get<int64_t>());
+    if (j.is_number_integer() && j.get<int64_t>() >= 0)
+      return static_cast<uint64_t>(j.get<int64_t>());
     error(path, "expected an unsigned integer, found " + type_name(j),
-          j.is_number_integer() ? "write negative numbers as their unsigned 64-bit value, e.g. 18446744073709551615 for -1"
+          j.is_number_integer() ? "write negative numbers as their unsigned 64-bit value, e.g. "
+                                  "18446744073709551615 for -1"
                                 : std::string());
     return std::nullopt;
   }
@@ -483,13 +515,15 @@ class Importer {
       for (const ActName& a : oci_actions()) names.push_back(a.name);
       std::string near = detail::nearest_of(s, names);
       error(path, "unknown action " + quote(s),
-            (near.empty() ? "" : "did you mean " + quote(near) + "? ") + "valid actions: " + list_names(oci_actions()));
+            (near.empty() ? "" : "did you mean " + quote(near) + "? ") +
+                "valid actions: " + list_names(oci_actions()));
       return std::nullopt;
     }
     Action a;
     a.kind = found->kind;
     if (ret && found->kind != ActionKind::Errno && found->kind != ActionKind::Trace) {
-      error(ret_path, std::string("only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not ") + s);
+      error(ret_path,
+            std::string("only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not ") + s);
       return std::nullopt;
     }
     if (found->kind == ActionKind::Errno || found->kind == ActionKind::Trace) {
@@ -517,7 +551,8 @@ class Importer {
     for (const ScmpArch& a : arch::all_arches()) names.push_back(a.oci_name);
     std::string near = detail::nearest_of(s, names);
     error(path, "unknown architecture " + quote(s),
-          near.empty() ? "e.g. SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64" : "did you mean " + quote(near) + "?");
+          near.empty() ? "e.g. SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64"
+                       : "did you mean " + quote(near) + "?");
     return nullptr;
   }
 
@@ -610,7 +645,9 @@ class Importer {
     }
   }
 
-  bool has_cap(const std::string& c) const { return std::find(caps_.begin(), caps_.end(), c) != caps_.end(); }
+  bool has_cap(const std::string& c) const {
+    return std::find(caps_.begin(), caps_.end(), c) != caps_.end();
+  }
 
   // moby's includes/excludes: returns whether the entry applies.
   bool filter_applies(const json& entry, const std::string& p) {
@@ -647,15 +684,18 @@ class Importer {
             } else {
               const ScmpArch* h = scmp_of(host_);
               hit = h && (s == h->go_name || (s == "x86_64" && h->go_name == "amd64") ||
-                          (s == "aarch64" && h->go_name == "arm64") || (s == "386" && h->go_name == "x86"));
+                          (s == "aarch64" && h->go_name == "arm64") ||
+                          (s == "386" && h->go_name == "x86"));
             }
             any = any || hit;
             all = all && hit;
           }
           // includes.caps: every cap needed; includes.arches: the host is one of them.
           // excludes: any match drops the entry.
-          if (inc) applies = applies && (k == "caps" ? all : any);
-          else applies = applies && !any;
+          if (inc)
+            applies = applies && (k == "caps" ? all : any);
+          else
+            applies = applies && !any;
         } else if (k == "minKernel") {
           if (v.is_null()) continue;
           std::string s = string_field(v, kp);
@@ -688,8 +728,8 @@ class Importer {
       error(p, "expected an object, found " + type_name(e));
       return;
     }
-    static const std::set<std::string_view> known = {"names", "name", "action", "errnoRet", "errno",
-                                                     "args", "comment", "includes", "excludes"};
+    static const std::set<std::string_view> known = {
+        "names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes"};
     for (auto it = e.begin(); it != e.end(); ++it)
       if (!known.count(it.key())) warn(p + "." + it.key(), "unknown field ignored");
     size_t errs = diag_.error_count();
@@ -704,8 +744,10 @@ class Importer {
           std::string np = p + ".names[" + std::to_string(k) + "]";
           std::string s = string_field(n[k], np);
           if (n[k].is_string()) {
-            if (s.empty()) error(np, "empty syscall name");
-            else names.emplace_back(s, np);
+            if (s.empty())
+              error(np, "empty syscall name");
+            else
+              names.emplace_back(s, np);
           }
         }
       }
@@ -714,8 +756,10 @@ class Importer {
       std::string s = string_field(e["name"], p + ".name");
       if (!s.empty()) names.emplace_back(s, p + ".name");
     }
-    if (!e.contains("names") && !e.contains("name")) error(p + ".names", "missing required field");
-    else if (names.empty() && diag_.error_count() == errs) warn(p + ".names", "no syscall names: the entry has no effect");
+    if (!e.contains("names") && !e.contains("name"))
+      error(p + ".names", "missing required field");
+    else if (names.empty() && diag_.error_count() == errs)
+      warn(p + ".names", "no syscall names: the entry has no effect");
 
     std::optional<Action> act;
     if (!e.contains("action")) {
@@ -729,7 +773,8 @@ class Importer {
     std::vector<ArgCmp> conds;
     if (e.contains("args") && !e["args"].is_null()) {
       const json& a = e["args"];
-      if (!a.is_array()) error(p + ".args", "expected an array, found " + type_name(a));
+      if (!a.is_array())
+        error(p + ".args", "expected an array, found " + type_name(a));
       else
         for (size_t k = 0; k < a.size(); ++k)
           if (auto c = arg(a[k], p + ".args[" + std::to_string(k) + "]")) conds.push_back(*c);
@@ -759,13 +804,17 @@ class Importer {
       if (have.empty()) {
         bool known = false;
         for (std::string_view k : arch::all_syscall_names())
-          if (k == name) { known = true; break; }
+          if (k == name) {
+            known = true;
+            break;
+          }
         if (!known) {
           if (warned_names_.insert(name).second) {
             out_.skipped_names.push_back(name);
             std::string near = arch::nearest_syscall_name(name);
-            warn(np, "unknown syscall " + quote(name) + " skipped",
-                 near.empty() || near == name ? std::string() : "did you mean " + quote(near) + "?");
+            warn(
+                np, "unknown syscall " + quote(name) + " skipped",
+                near.empty() || near == name ? std::string() : "did you mean " + quote(near) + "?");
           }
         }
         continue;  // known, but not on any target arch: nothing to do, as in runc
@@ -776,15 +825,20 @@ class Importer {
       NameState& st = by_name_[name];
       const bool unconditional = conds.empty();
       if (st.unconditional) {
-        if (!(*st.unconditional == *act)) contradiction(name, np, st.unconditional_path, *act, *st.unconditional);
+        if (!(*st.unconditional == *act))
+          contradiction(name, np, st.unconditional_path, *act, *st.unconditional);
         continue;
       }
       if (unconditional) {
         for (size_t idx : st.conditional) {
           if (!(out_.spec.rules[idx].action == *act) && warned_contradiction_.insert(name).second)
-            warn(np, quote(name) + " is " + act_text(*act) + " unconditionally here, which replaces the "
-                     "conditional " + act_text(out_.spec.rules[idx].action) + " rule at " +
-                     out_.spec.rules[idx].loc.json_path + " (as in runc and crun: libseccomp drops it)",
+            warn(np,
+                 quote(name) + " is " + act_text(*act) +
+                     " unconditionally here, which replaces the "
+                     "conditional " +
+                     act_text(out_.spec.rules[idx].action) + " rule at " +
+                     out_.spec.rules[idx].loc.json_path +
+                     " (as in runc and crun: libseccomp drops it)",
                  "the profile contradicts itself: remove one of the two entries");
           dropped_.insert(idx);
         }
@@ -822,12 +876,17 @@ class Importer {
     if (!a.contains("index")) {
       error(p + ".index", "missing required field");
     } else if (auto i = u64_field(a["index"], p + ".index")) {
-      if (*i > 5) error(p + ".index", "argument index " + std::to_string(*i) + " is out of range", "syscalls have arguments 0..5");
-      else c.arg = static_cast<uint8_t>(*i);
+      if (*i > 5)
+        error(p + ".index", "argument index " + std::to_string(*i) + " is out of range",
+              "syscalls have arguments 0..5");
+      else
+        c.arg = static_cast<uint8_t>(*i);
     }
     std::optional<uint64_t> value, two;
-    if (!a.contains("value")) error(p + ".value", "missing required field");
-    else value = u64_field(a["value"], p + ".value");
+    if (!a.contains("value"))
+      error(p + ".value", "missing required field");
+    else
+      value = u64_field(a["value"], p + ".value");
     if (a.contains("valueTwo")) two = u64_field(a["valueTwo"], p + ".valueTwo");
     if (!a.contains("op")) {
       error(p + ".op", "missing required field");
@@ -841,7 +900,8 @@ class Importer {
         for (const OpName& o : kOps) names.push_back(o.name);
         std::string near = detail::nearest_of(s, names);
         error(p + ".op", "unknown operator " + quote(s),
-              (near.empty() ? "" : "did you mean " + quote(near) + "? ") + "valid operators: " + list_names(kOps));
+              (near.empty() ? "" : "did you mean " + quote(near) + "? ") +
+                  "valid operators: " + list_names(kOps));
       } else {
         c.op = found->op;
       }
@@ -854,12 +914,14 @@ class Importer {
       c.mask = *value;
       c.value = two.value_or(0);
       if (c.value & ~c.mask) {
-        error(p + ".valueTwo", "datum has bits outside the mask (value): the condition can never hold");
+        error(p + ".valueTwo",
+              "datum has bits outside the mask (value): the condition can never hold");
         return std::nullopt;
       }
     } else {
       c.value = *value;
-      if (two && *two != 0) warn(p + ".valueTwo", "valueTwo is used only by SCMP_CMP_MASKED_EQ; ignored");
+      if (two && *two != 0)
+        warn(p + ".valueTwo", "valueTwo is used only by SCMP_CMP_MASKED_EQ; ignored");
     }
     return c;
   }
@@ -1042,8 +1104,10 @@ void and_atom(const Term& t, uint8_t arg, const Atom& x, Region& out) {
   for (const Atom& z : intersect(*old, x)) {
     Term n;
     for (const auto& [a, y] : t)
-      if (a != arg) n.emplace_back(a, y);
-      else if (!z.any()) n.emplace_back(a, z);
+      if (a != arg)
+        n.emplace_back(a, y);
+      else if (!z.any())
+        n.emplace_back(a, z);
     out.push_back(std::move(n));
   }
 }
@@ -1093,9 +1157,12 @@ std::vector<Atom> atoms_of(const ArgCmp& c, Arch cmp_arch) {
   };
   std::vector<Atom> out;
   switch (e.op) {
-    case CmpOp::Eq: out = e.low32 ? std::vector<Atom>{Atom::pattern(kLow32Mask, v)} : range(v, v); break;
+    case CmpOp::Eq:
+      out = e.low32 ? std::vector<Atom>{Atom::pattern(kLow32Mask, v)} : range(v, v);
+      break;
     case CmpOp::Ne:
-      out = e.low32 ? complement(Atom::pattern(kLow32Mask, v)) : std::vector<Atom>{Atom::not_point(v)};
+      out = e.low32 ? complement(Atom::pattern(kLow32Mask, v))
+                    : std::vector<Atom>{Atom::not_point(v)};
       break;
     case CmpOp::Lt: out = v == 0 ? std::vector<Atom>{} : range(0, v - 1); break;
     case CmpOp::Le: out = range(0, v); break;
@@ -1155,8 +1222,9 @@ bool subtract(Region& r, const Term& cut) {
 // So a syscall with several entries gets only ==, >=, > and masks: x != v is x < v or x > v,
 // and x <= v is aligned blocks of values.
 std::vector<ArgCmp> oci_cmps(uint8_t arg, const Atom& x, bool positive_only) {
-  if (x.as_written && !(positive_only && (x.as_written->op == CmpOp::Ne || x.as_written->op == CmpOp::Lt ||
-                                          x.as_written->op == CmpOp::Le)))
+  if (x.as_written &&
+      !(positive_only && (x.as_written->op == CmpOp::Ne || x.as_written->op == CmpOp::Lt ||
+                          x.as_written->op == CmpOp::Le)))
     return {*x.as_written};
   std::vector<ArgCmp> out;
   auto blocks = [&](uint64_t lo, uint64_t hi) {
@@ -1267,8 +1335,8 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
   auto same_conds = [](const std::vector<ArgCmp>& a, const std::vector<ArgCmp>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i)
-      if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].value != b[i].value || a[i].mask != b[i].mask ||
-          a[i].width != b[i].width)
+      if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].value != b[i].value ||
+          a[i].mask != b[i].mask || a[i].width != b[i].width)
         return false;
     return true;
   };
@@ -1301,7 +1369,8 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
     for (Arch a : policy.arches()) {
       if (a == *o.only_arch || !arch::syscall_number(a, name)) continue;
       bool twin = std::any_of(spec.rules.begin(), spec.rules.end(), [&](const ir::Rule& x) {
-        return x.syscall == name && x.only_arch == a && x.action == o.action && same_conds(x.conds, o.conds);
+        return x.syscall == name && x.only_arch == a && x.action == o.action &&
+               same_conds(x.conds, o.conds);
       });
       if (!twin) return false;
     }
@@ -1332,16 +1401,20 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
       if (j == i || names[j] != name || !comes_before(j, i)) continue;
       if (o.only_arch && r.only_arch && *o.only_arch != *r.only_arch) continue;
       if (o.only_arch && !r.only_arch && !same_on_every_arch(o, name)) {
-        rule_error(r, "the rule for " + quote(name) + " is narrowed on " +
-                          std::string(arch::info(*o.only_arch).name) + " only, which OCI cannot express",
-                   "export for one arch at a time, or give the syscall the same rule on every arch");
+        rule_error(
+            r,
+            "the rule for " + quote(name) + " is narrowed on " +
+                std::string(arch::info(*o.only_arch).name) + " only, which OCI cannot express",
+            "export for one arch at a time, or give the syscall the same rule on every arch");
         bad = true;
         break;
       }
       for (const Term& cut : region_of(o.conds, cmp_arch))
         if (!subtract(region, cut)) {
-          rule_error(r, "the rule for " + quote(name) + " needs more than " + std::to_string(kMaxTerms) +
-                            " OCI entries to keep its meaning beside the rules that come before it",
+          rule_error(r,
+                     "the rule for " + quote(name) + " needs more than " +
+                         std::to_string(kMaxTerms) +
+                         " OCI entries to keep its meaning beside the rules that come before it",
                      "simplify the conditions of the rules of " + quote(name));
           bad = true;
           break;
@@ -1352,7 +1425,9 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
       // OCI cannot limit a rule to one arch. That is harmless when every target arch that has
       // this syscall gets the same rule (the per-arch copies collapse below).
       size_t before = out.errors.size();
-      rule_error(r, "the rule for " + quote(name) + " differs between target arches, which OCI cannot express",
+      rule_error(r,
+                 "the rule for " + quote(name) +
+                     " differs between target arches, which OCI cannot express",
                  "export for one arch at a time, or give the syscall the same rule on every arch");
       for (size_t k = 0; k < before; ++k)
         if (out.errors[k].render() == out.errors.back().render()) {
@@ -1365,7 +1440,8 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
   }
   // Syscalls with several entries get positive comparisons only (see oci_cmps).
   std::map<std::string, std::set<std::string>> entries_of;
-  auto entry_key = [](const std::string& name, const Action& act, const std::vector<ArgCmp>& conds) {
+  auto entry_key = [](const std::string& name, const Action& act,
+                      const std::vector<ArgCmp>& conds) {
     std::string key = name + "|" + act.to_string();
     for (const ArgCmp& c : conds)
       key += "|" + std::to_string(c.arg) + "," + std::to_string(static_cast<int>(c.op)) + "," +
@@ -1393,8 +1469,10 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
     const std::string& name = names[i];
     if (entries_of[name].size() > kMaxEntriesPerSyscall && refused.insert(name).second) {
       rule_error(spec.rules[i],
-                 "the rules of " + quote(name) + " need " + std::to_string(entries_of[name].size()) +
-                     " OCI entries to keep their meaning (at most " + std::to_string(kMaxEntriesPerSyscall) +
+                 "the rules of " + quote(name) + " need " +
+                     std::to_string(entries_of[name].size()) +
+                     " OCI entries to keep their meaning (at most " +
+                     std::to_string(kMaxEntriesPerSyscall) +
                      " are written: libseccomp's program would grow past what the kernel loads)",
                  "simplify the conditions of the rules of " + quote(name) +
                      " (64-bit masks and ranges beside each other need many entries)");
@@ -1405,12 +1483,15 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
       continue;
     std::string args;
     for (uint8_t a : args_of[name]) args += (args.empty() ? "arg" : ", arg") + std::to_string(a);
-    rule_error(spec.rules[i],
-               "the rules of " + quote(name) + " compare " + args + " in " + std::to_string(entries_of[name].size()) +
-                   " OCI entries, some with several comparisons, which libseccomp (runc, crun) does not "
-                   "decide faithfully",
-               "libseccomp walks one tree per syscall without going back: export only when the rules of " +
-                   quote(name) + " compare one argument between them, or each entry compares one argument");
+    rule_error(
+        spec.rules[i],
+        "the rules of " + quote(name) + " compare " + args + " in " +
+            std::to_string(entries_of[name].size()) +
+            " OCI entries, some with several comparisons, which libseccomp (runc, crun) does not "
+            "decide faithfully",
+        "libseccomp walks one tree per syscall without going back: export only when the rules of " +
+            quote(name) +
+            " compare one argument between them, or each entry compares one argument");
   }
   for (const auto& [i, region] : decided) {
     const ir::Rule& r = spec.rules[i];
@@ -1422,13 +1503,15 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
       for (const std::vector<ArgCmp>& conds : oci_entries(t, positive_only)) {
         if (!seen_rule.insert(entry_key(name, r.action, conds)).second) continue;
         entered = true;
-        auto g = std::find_if(groups.begin(), groups.end(),
-                              [&](const Group& x) { return x.action == r.action && same_conds(x.conds, conds); });
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
+          return x.action == r.action && same_conds(x.conds, conds);
+        });
         if (g == groups.end()) {
           groups.push_back(Group{r.action, conds, {}});
           g = groups.end() - 1;
         }
-        if (std::find(g->names.begin(), g->names.end(), name) == g->names.end()) g->names.push_back(name);
+        if (std::find(g->names.begin(), g->names.end(), name) == g->names.end())
+          g->names.push_back(name);
       }
     }
     if (entered && r.action.kind == ActionKind::Trap && r.action.data)
@@ -1469,9 +1552,10 @@ std::optional<std::string_view> cap_name(unsigned bit) {
 
 std::vector<std::string> docker_default_caps() {
   // moby's oci/caps/defaults.go (DefaultCapabilities).
-  return {"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",     "CAP_FOWNER",           "CAP_MKNOD",
-          "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",     "CAP_SETFCAP",          "CAP_SETPCAP",
-          "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+  return {"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+          "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+          "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+          "CAP_KILL",    "CAP_AUDIT_WRITE"};
 }
 
 std::vector<std::string> host_effective_caps() {

@@ -29,7 +29,8 @@ using text::split_lines;
 
 // The default reader: regular files only for @include (a FIFO must not block, /dev/zero must
 // not be read forever); the policy file itself may also be a pipe (`--policy <(...)`).
-std::optional<std::string> read_fs_as(const std::string& path, std::string* why, bool regular_only) {
+std::optional<std::string> read_fs_as(const std::string& path, std::string* why,
+                                      bool regular_only) {
   InputFileOptions o;
   o.regular_only = regular_only;
   Result<std::string> r = read_input_file(path, o);
@@ -66,8 +67,8 @@ Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseO
   text::parse(d, st, opt);
 
   std::vector<Arch> targets = !opt.force_arches.empty() ? opt.force_arches
-                             : st.arches.value           ? *st.arches.value
-                                                         : opt.default_arches;
+                              : st.arches.value         ? *st.arches.value
+                                                        : opt.default_arches;
   if (targets.empty()) targets.push_back(arch::native_arch());
   ir::MissingSyscall missing = st.missing.value.value_or(ir::MissingSyscall::Warn);
   std::vector<ir::Rule> rules = text::lower_rules(d, st, targets, missing);
@@ -176,7 +177,8 @@ std::string action_to_text(const ir::Action& a) {
     auto n = detail::errno_name(a.data);
     return word + " " + (n ? std::string(*n) : std::to_string(a.data));
   }
-  if (bpf::action_info(a.kind).shows_data && a.data != 0) return word + " " + std::to_string(a.data);
+  if (bpf::action_info(a.kind).shows_data && a.data != 0)
+    return word + " " + std::to_string(a.data);
   return word;
 }
 

@@ -98,7 +98,8 @@ DnfOverflow negate(Dnf& d, const DnfLimits& limits) {
 }
 
 bool same_cmp(const ArgCmp& a, const ArgCmp& b) {
-  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.mask == b.mask && a.width == b.width;
+  return a.arg == b.arg && a.op == b.op && a.value == b.value && a.mask == b.mask &&
+         a.width == b.width;
 }
 
 bool same_dnf(const Dnf& a, const Dnf& b) {
@@ -116,11 +117,15 @@ bool simplify(Conjunction& cl) {
   Conjunction out;
   for (const ArgCmp& c : cl) {
     uint64_t full = c.width == Width::Bits32 ? 0xffffffffULL : ~0ULL;
-    if ((c.op == CmpOp::Ge && (c.value & full) == 0) || (c.op == CmpOp::Le && (c.value & full) == full)) continue;
-    if ((c.op == CmpOp::Lt && (c.value & full) == 0) || (c.op == CmpOp::Gt && (c.value & full) == full))
+    if ((c.op == CmpOp::Ge && (c.value & full) == 0) ||
+        (c.op == CmpOp::Le && (c.value & full) == full))
+      continue;
+    if ((c.op == CmpOp::Lt && (c.value & full) == 0) ||
+        (c.op == CmpOp::Gt && (c.value & full) == full))
       return false;
     if (c.op == CmpOp::MaskedEq && c.mask == 0 && c.value == 0) continue;
-    if (std::any_of(out.begin(), out.end(), [&](const ArgCmp& o) { return same_cmp(o, c); })) continue;
+    if (std::any_of(out.begin(), out.end(), [&](const ArgCmp& o) { return same_cmp(o, c); }))
+      continue;
     out.push_back(c);
   }
   // Per argument and width: interval, required bits, and the exact value if any.

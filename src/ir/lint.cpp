@@ -1,7 +1,6 @@
 // src/ir/lint.cpp — see sysfence/ir/lint.hpp.
 #include "sysfence/ir/lint.hpp"
 
-
 #include <map>
 #include <cstdint>
 #include <optional>
@@ -55,8 +54,12 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
         if (c.width != Width::Bits64 || !arch::arg_is_int32(r.syscall, c.arg)) continue;
         bool escapes = false;
         switch (c.op) {
-          case CmpOp::Ne: case CmpOp::Gt: case CmpOp::Ge: escapes = allows; break;
-          case CmpOp::Eq: case CmpOp::Lt: case CmpOp::Le: escapes = !allows; break;
+          case CmpOp::Ne:
+          case CmpOp::Gt:
+          case CmpOp::Ge: escapes = allows; break;
+          case CmpOp::Eq:
+          case CmpOp::Lt:
+          case CmpOp::Le: escapes = !allows; break;
           case CmpOp::MaskedEq: escapes = (c.mask >> 32) != 0; break;
         }
         if (!escapes) continue;
@@ -69,13 +72,14 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
         LintFinding f;
         f.kind = "int-argument";
         f.error = Error::warning(ErrorCode::Lint, {});
-        f.error.message = r.syscall + "'s " + arg +
-                          " is a 32-bit int the kernel reads from the low half of its register, "
-                          "but this comparison uses all 64 bits: upper-half garbage (0x100000000 | value) "
-                          "lets a call " +
-                          (allows ? "match this " + r.action.to_string() + " rule"
-                                  : "escape this " + r.action.to_string() + " rule") +
-                          " with the same meaning to the kernel";
+        f.error.message =
+            r.syscall + "'s " + arg +
+            " is a 32-bit int the kernel reads from the low half of its register, "
+            "but this comparison uses all 64 bits: upper-half garbage (0x100000000 | value) "
+            "lets a call " +
+            (allows ? "match this " + r.action.to_string() + " rule"
+                    : "escape this " + r.action.to_string() + " rule") +
+            " with the same meaning to the kernel";
         f.error.where = c.loc.known() ? c.loc : r.loc;
         f.error.hint = "compare u32(" + arg + ") instead";
         out.push_back(std::move(f));
@@ -86,7 +90,8 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
     std::map<int32_t, std::vector<size_t>> by_nr;
     auto rules = policy.rules_for(a);
     for (size_t i = 0; i < rules.size(); ++i) {
-      if (!rules[i].rule->derived) by_nr[rules[i].nr].push_back(i);  // findings are about rules written
+      if (!rules[i].rule->derived)
+        by_nr[rules[i].nr].push_back(i);  // findings are about rules written
     }
 
     for (const auto& [nr, idx] : by_nr) {
@@ -100,8 +105,7 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
             continue;
           }
           add("redundant", r, nullptr,
-              "rule has no effect: " + rule_label(r, nr) + " is the default action",
-              "");
+              "rule has no effect: " + rule_label(r, nr) + " is the default action", "");
         }
         continue;
       }
@@ -157,7 +161,8 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
   }
   // A group statement has no effect when every rule it made is the default action on every
   // arch (rules of one statement share its location).
-  std::map<std::string, std::pair<const ir::Rule*, bool>> statements;  // loc -> first rule, all redundant
+  std::map<std::string, std::pair<const ir::Rule*, bool>>
+      statements;  // loc -> first rule, all redundant
   for (const ir::Rule& r : policy.spec().rules) {
     if (r.group.empty()) continue;
     const std::string key = r.group + "|" + r.loc.file + "|" + std::to_string(r.loc.line) + "|" +

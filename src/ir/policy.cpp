@@ -23,7 +23,6 @@ namespace {
 constexpr uint64_t kLow32 = 0xffffffffULL;
 constexpr uint32_t kX32Bit = arch::kX32SyscallBit;
 
-
 const char* op_text(CmpOp op) {
   switch (op) {
     case CmpOp::Eq: return "==";
@@ -95,7 +94,10 @@ std::string contradiction(const std::vector<EffectiveCmp>& cs, uint64_t max) {
   std::vector<uint64_t> ne;
   for (const EffectiveCmp& c : cs) {
     switch (c.op) {
-      case CmpOp::Eq: lo = std::max(lo, c.value); hi = std::min(hi, c.value); break;
+      case CmpOp::Eq:
+        lo = std::max(lo, c.value);
+        hi = std::min(hi, c.value);
+        break;
       case CmpOp::Ne: ne.push_back(c.value); break;
       case CmpOp::Lt:
         if (c.value == 0) return "no value is below 0 (comparisons are unsigned)";
@@ -133,7 +135,7 @@ std::string contradiction(const std::vector<EffectiveCmp>& cs, uint64_t max) {
 // with the multiplexer's number; nullopt when the name is not multiplexed there or the rule
 // does not apply through the multiplexer (a conditional allow).
 std::optional<std::pair<int32_t, Rule>> derive_multiplexed(const Rule& r, arch::Arch a,
-                                                          const PolicySpec& s) {
+                                                           const PolicySpec& s) {
   auto m = arch::multiplexed_call(a, r.syscall);
   if (!m) return std::nullopt;
   if (!r.conds.empty()) {
@@ -196,7 +198,8 @@ std::string never_holds(std::span<const ArgCmp> conds, arch::Arch a) {
       if (!list.empty()) list += " && ";
       list += cmp_text(c);
     }
-    if (narrowed_by_arch) why += " (arguments on " + std::string(arch::info(a).name) + " are 32-bit)";
+    if (narrowed_by_arch)
+      why += " (arguments on " + std::string(arch::info(a).name) + " are 32-bit)";
     return list + " is never true: " + why;
   }
   return {};
@@ -236,8 +239,8 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
   for (size_t i = 0; i < s.arches.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (s.arches[i] == s.arches[j]) {
-        error(make_error("arch '" + std::string(arch::info(s.arches[i]).name) + "' is listed twice", s.loc,
-                         "list each arch once"));
+        error(make_error("arch '" + std::string(arch::info(s.arches[i]).name) + "' is listed twice",
+                         s.loc, "list each arch once"));
       }
     }
   }
@@ -254,7 +257,8 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
   if (auto e = check_action(s.default_action, s.loc, "default action")) error(*e);
   if (auto e = check_action(s.bad_arch_action, s.loc, "bad-arch action")) error(*e);
   if (s.unknown_syscall_action) {
-    if (auto e = check_action(*s.unknown_syscall_action, s.loc, "unknown-syscall action")) error(*e);
+    if (auto e = check_action(*s.unknown_syscall_action, s.loc, "unknown-syscall action"))
+      error(*e);
   }
 
   p.per_arch_.assign(s.arches.size(), {});
@@ -284,23 +288,22 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
     }
     for (const ArgCmp& c : r.conds) {
       if (c.arg > 5) {
-        return make_error(who() + ": argument index " + std::to_string(c.arg) +
-                              " is out of range",
+        return make_error(who() + ": argument index " + std::to_string(c.arg) + " is out of range",
                           loc_of(c, r), "syscalls have arguments 0 to 5");
       }
     }
     // -1 is the number a tracer sets to skip a syscall; filters may match it (libseccomp's
     // SCMP_FLTATR_API_TSKIP). Other negative numbers never reach a filter.
     if (r.syscall.empty() && r.nr && *r.nr < -1) {
-      return make_error(who() + ": syscall number " + std::to_string(*r.nr) + " is negative",
-                        r.loc, "use the syscall's number on the target arch (>= 0, or -1 for a "
+      return make_error(who() + ": syscall number " + std::to_string(*r.nr) + " is negative", r.loc,
+                        "use the syscall's number on the target arch (>= 0, or -1 for a "
                         "tracer's skip)");
     }
     if (r.syscall.empty() && r.nr && multi && !r.only_arch) {
-      return make_error(who() + ": a raw syscall number needs an arch in a policy for several arches",
-                        r.loc,
-                        "numbers differ between arches: use the syscall's name, or restrict "
-                        "the rule to one arch");
+      return make_error(
+          who() + ": a raw syscall number needs an arch in a policy for several arches", r.loc,
+          "numbers differ between arches: use the syscall's name, or restrict "
+          "the rule to one arch");
     }
     if (!r.syscall.empty()) {
       // Looked up once per target arch; all arches are searched only for the error message.
@@ -340,7 +343,8 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
         const std::optional<int32_t>& n = target_nr[ai];
         if (!n && s.multiplexed_calls && arch::multiplexed_call(a, r.syscall)) {
           // Only through the multiplexer here (i386's semop, send, recv): the derived rule.
-          if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
+          if (auto d = derive_multiplexed(r, a, s))
+            pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
           continue;
         }
         if (!n) {
@@ -370,29 +374,29 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
         if (!compares_low32(c, a)) continue;
         if (!fits32(c.value)) {
           const bool arch32 = !arch::info(a).args_are_64bit;
-          return make_error(who() + ": " + cmp_text(c) + " needs 64 bits, but " +
-                                (arch32 ? "arguments on " + aname + " are 32-bit"
-                                        : std::string("the comparison is 32-bit")),
-                            loc_of(c, r),
-                            "use a value that fits in 32 bits (a negative 32-bit number is "
-                            "fine)" +
-                                std::string(arch32 ? ", or restrict the rule to 64-bit arches"
-                                                   : ""));
+          return make_error(
+              who() + ": " + cmp_text(c) + " needs 64 bits, but " +
+                  (arch32 ? "arguments on " + aname + " are 32-bit"
+                          : std::string("the comparison is 32-bit")),
+              loc_of(c, r),
+              "use a value that fits in 32 bits (a negative 32-bit number is "
+              "fine)" +
+                  std::string(arch32 ? ", or restrict the rule to 64-bit arches" : ""));
         }
       }
       if (std::string why = never_holds(r.conds, a); !why.empty()) {
         const ArgCmp* first = &r.conds.front();
-        return make_error(who() + " can never match" + (multi ? " on " + aname : std::string()) +
-                              ": " + why,
-                          loc_of(*first, r),
-                          "fix the comparison, or remove the rule if it is not needed" +
-                              std::string(multi ? "; restrict it to the arches where it can hold"
-                                                : ""),
-                          ErrorCode::NeverMatches);
+        return make_error(
+            who() + " can never match" + (multi ? " on " + aname : std::string()) + ": " + why,
+            loc_of(*first, r),
+            "fix the comparison, or remove the rule if it is not needed" +
+                std::string(multi ? "; restrict it to the arches where it can hold" : ""),
+            ErrorCode::NeverMatches);
       }
       p.per_arch_[ai].push_back(ResolvedRule{nr, &r});
       if (s.multiplexed_calls && !r.syscall.empty()) {
-        if (auto d = derive_multiplexed(r, a, s)) pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
+        if (auto d = derive_multiplexed(r, a, s))
+          pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
       }
     }
     return std::nullopt;
@@ -415,8 +419,10 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
         const std::optional<int32_t> mux = arch::syscall_number(a, e.syscall);
         if (!mux) continue;
         std::optional<uint64_t> call;
-        if (e.conds.empty()) call = UINT64_MAX;
-        else if (auto c = multiplexer_call_decided(e, a)) call = *c;
+        if (e.conds.empty())
+          call = UINT64_MAX;
+        else if (auto c = multiplexer_call_decided(e, a))
+          call = *c;
         if (call) deciders.try_emplace({ai, *mux, *call}, &e);
       }
     }
@@ -436,15 +442,15 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
       }
       if (d.rule.action.more_restrictive_than(decider->action)) {
         const Rule& src = s.rules[d.source];
-        Error w = make_error(
-            "the rule for '" + src.syscall + "' (" + src.action.to_string() +
-                ") is not enforced through " + d.rule.syscall + " on " +
-                std::string(arch::info(a).name) + ": the " + d.rule.syscall +
-                " rule that names call " + std::to_string(call) + " decides it (" +
-                decider->action.to_string() + ")",
-            d.rule.loc,
-            "a filter cannot see the arguments behind " + d.rule.syscall + "; without the " +
-                d.rule.syscall + " rule every such call gets " + d.rule.action.to_string());
+        Error w = make_error("the rule for '" + src.syscall + "' (" + src.action.to_string() +
+                                 ") is not enforced through " + d.rule.syscall + " on " +
+                                 std::string(arch::info(a).name) + ": the " + d.rule.syscall +
+                                 " rule that names call " + std::to_string(call) + " decides it (" +
+                                 decider->action.to_string() + ")",
+                             d.rule.loc,
+                             "a filter cannot see the arguments behind " + d.rule.syscall +
+                                 "; without the " + d.rule.syscall + " rule every such call gets " +
+                                 d.rule.action.to_string());
         p.warnings_.push_back(std::move(w));
       }
     }

@@ -28,7 +28,8 @@ bool cmp_holds(const ir::ArgCmp& c, arch::Arch a, const Args& args) {
 
 std::optional<arch::Arch> targeted_arch(const ir::Policy& p, uint32_t audit, int32_t nr) {
   const arch::Arch native = arch::native_arch();
-  const std::span<const arch::Arch> t = p.arches().empty() ? std::span<const arch::Arch>(&native, 1) : p.arches();
+  const std::span<const arch::Arch> t =
+      p.arches().empty() ? std::span<const arch::Arch>(&native, 1) : p.arches();
   auto has = [&](arch::Arch a) { return std::find(t.begin(), t.end(), a) != t.end(); };
   if (audit == bpf::kAuditArchX86_64) {
     const auto u = static_cast<uint32_t>(nr);
@@ -46,14 +47,16 @@ std::optional<arch::Arch> targeted_arch(const ir::Policy& p, uint32_t audit, int
   return std::nullopt;
 }
 
-Error at(std::string_view file, int line, int col, std::string_view src, std::string msg, std::string hint) {
+Error at(std::string_view file, int line, int col, std::string_view src, std::string msg,
+         std::string hint) {
   return Error::make(ErrorCode::Syntax, std::move(msg), std::move(hint),
                      SourceLoc{std::string(file), line, col, {}, std::string(src)});
 }
 
 // Decimal digits only, no overflow.
 bool parse_u64(std::string_view s, uint64_t* out) {
-  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size();
 }
@@ -76,7 +79,8 @@ Verdict explain(const ir::Policy& p, uint32_t audit, int32_t nr, const Args& arg
     bool all = true;
     for (const ir::ArgCmp& c : rr.rule->conds) all = all && cmp_holds(c, *a, args);
     if (!all) continue;
-    if (!v.rule || static_cast<int>(rr.rule->action.kind) < static_cast<int>(v.rule->action.kind)) v.rule = rr.rule;
+    if (!v.rule || static_cast<int>(rr.rule->action.kind) < static_cast<int>(v.rule->action.kind))
+      v.rule = rr.rule;
   }
   if (v.rule) {
     v.source = Verdict::Source::Rule;
@@ -101,11 +105,14 @@ std::string describe(const Verdict& v) {
     case Verdict::Source::Rule: {
       const SourceLoc& l = v.rule->loc;
       std::string s = "the rule";
-      if (l.line > 0) s += " at " + l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.col);
-      else if (!l.json_path.empty()) s += " at " + l.file + ": " + l.json_path;
+      if (l.line > 0)
+        s += " at " + l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.col);
+      else if (!l.json_path.empty())
+        s += " at " + l.file + ": " + l.json_path;
       if (!l.source_line.empty()) {
         std::string src = l.source_line;
-        while (!src.empty() && std::isspace(static_cast<unsigned char>(src.front()))) src.erase(src.begin());
+        while (!src.empty() && std::isspace(static_cast<unsigned char>(src.front())))
+          src.erase(src.begin());
         s += " (`" + src + "`)";
       }
       return s;
@@ -114,7 +121,8 @@ std::string describe(const Verdict& v) {
   return "?";
 }
 
-Result<compiler::FrequencyProfile> parse_frequency(std::string_view text, std::string_view filename) {
+Result<compiler::FrequencyProfile> parse_frequency(std::string_view text,
+                                                   std::string_view filename) {
   compiler::FrequencyProfile prof;
   std::set<std::pair<arch::Arch, int32_t>> seen;
   int line_no = 0;
@@ -134,19 +142,23 @@ Result<compiler::FrequencyProfile> parse_frequency(std::string_view text, std::s
         continue;
       }
       size_t j = i;
-      while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j])) && line[j] != '#') ++j;
+      while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j])) &&
+             line[j] != '#')
+        ++j;
       fields.push_back({i, line.substr(i, j - i)});
       i = j;
     }
     if (fields.empty()) continue;
     auto col = [&](size_t f) { return static_cast<int>(fields[f].first) + 1; };
     if (fields.size() != 3)
-      return at(filename, line_no, fields.size() > 3 ? col(3) : static_cast<int>(line.size()) + 1, line,
-                "expected `ARCH SYSCALL COUNT`, found " + std::to_string(fields.size()) + " field(s)",
-                "one syscall per line, e.g. `x86_64 read 1234`");
+      return at(
+          filename, line_no, fields.size() > 3 ? col(3) : static_cast<int>(line.size()) + 1, line,
+          "expected `ARCH SYSCALL COUNT`, found " + std::to_string(fields.size()) + " field(s)",
+          "one syscall per line, e.g. `x86_64 read 1234`");
     auto a = arch::arch_from_name(fields[0].second);
     if (!a)
-      return at(filename, line_no, col(0), line, "unknown arch `" + std::string(fields[0].second) + "`",
+      return at(filename, line_no, col(0), line,
+                "unknown arch `" + std::string(fields[0].second) + "`",
                 "use x86_64, i386, x32, aarch64, arm or riscv64");
     int32_t nr = 0;
     const std::string_view sc = fields[1].second;
@@ -163,11 +175,14 @@ Result<compiler::FrequencyProfile> parse_frequency(std::string_view text, std::s
     const std::string_view cs = fields[2].second;
     uint64_t count = 0;
     if (!parse_u64(cs, &count))
-      return at(filename, line_no, col(2), line, "the count `" + std::string(cs) + "` is not a whole number",
+      return at(filename, line_no, col(2), line,
+                "the count `" + std::string(cs) + "` is not a whole number",
                 "a count of calls: a whole number below 2^64");
     if (!seen.insert({*a, nr}).second)
-      return at(filename, line_no, col(1), line, "`" + std::string(sc) + "` on " + std::string(arch::info(*a).name) + " is listed twice",
-                "give each syscall one line (add the counts)");
+      return at(
+          filename, line_no, col(1), line,
+          "`" + std::string(sc) + "` on " + std::string(arch::info(*a).name) + " is listed twice",
+          "give each syscall one line (add the counts)");
     prof[{*a, nr}] = static_cast<double>(count);
   }
   return prof;

@@ -19,8 +19,8 @@ enum class Kind { Values1, Values2, FlagMask, ProtExec, MmapExec };
 struct ArgSpec {
   std::string_view name;
   Kind kind;
-  uint8_t a;      // first argument index
-  uint8_t b;      // second (Values2, MmapExec)
+  uint8_t a;                  // first argument index
+  uint8_t b;                  // second (Values2, MmapExec)
   std::string_view prefix_a;  // constant families for naming values, '|'-separated
   std::string_view prefix_b;
 };
@@ -59,16 +59,17 @@ std::optional<std::string_view> name_of(Arch a, int32_t nr) { return arch::sysca
 // seal bits next to fcntl commands, prctl sub-options, address-family aliases).
 bool is_value_name(std::string_view name) {
   auto starts = [&](std::string_view p) { return name.substr(0, p.size()) == p; };
-  for (std::string_view p : {"F_RDLCK", "F_WRLCK", "F_UNLCK", "F_EXLCK", "F_SHLCK", "F_OWNER_", "F_SEAL_",
-                             "F_LINUX_SPECIFIC_BASE", "AF_LOCAL", "AF_FILE", "AF_ROUTE", "AF_MAX",
-                             "PR_SET_MM_", "PR_SET_PTRACER_ANY", "PR_SET_VMA_ANON_NAME", "PR_SVE_VL_",
-                             "PR_SME_VL_", "SOCK_CLOEXEC", "SOCK_NONBLOCK"})
+  for (std::string_view p : {"F_RDLCK", "F_WRLCK", "F_UNLCK", "F_EXLCK", "F_SHLCK", "F_OWNER_",
+                             "F_SEAL_", "F_LINUX_SPECIFIC_BASE", "AF_LOCAL", "AF_FILE", "AF_ROUTE",
+                             "AF_MAX", "PR_SET_MM_", "PR_SET_PTRACER_ANY", "PR_SET_VMA_ANON_NAME",
+                             "PR_SVE_VL_", "PR_SME_VL_", "SOCK_CLOEXEC", "SOCK_NONBLOCK"})
     if (starts(p)) return false;
   if (starts("PR_"))
     return starts("PR_GET_") || starts("PR_SET_") || starts("PR_CAPBSET_") || starts("PR_TASK_") ||
-           starts("PR_MPX_") || name == "PR_CAP_AMBIENT" || name == "PR_MCE_KILL" || name == "PR_MCE_KILL_GET" ||
-           name == "PR_SCHED_CORE" || starts("PR_SVE_") || starts("PR_SME_") || starts("PR_RISCV_") ||
-           name == "PR_PAC_RESET_KEYS" || starts("PR_PAC_SET") || starts("PR_PAC_GET") || starts("PR_LOCK_");
+           starts("PR_MPX_") || name == "PR_CAP_AMBIENT" || name == "PR_MCE_KILL" ||
+           name == "PR_MCE_KILL_GET" || name == "PR_SCHED_CORE" || starts("PR_SVE_") ||
+           starts("PR_SME_") || starts("PR_RISCV_") || name == "PR_PAC_RESET_KEYS" ||
+           starts("PR_PAC_SET") || starts("PR_PAC_GET") || starts("PR_LOCK_");
   return true;
 }
 
@@ -135,8 +136,10 @@ std::vector<Line> lines_for(Arch a, std::string_view name, const Observations::P
   switch (sp->kind) {
     case Kind::Values1: {
       std::vector<std::string> vals;
-      for (const auto& [k, c] : ps.keys) vals.push_back(value_name(a, sp->prefix_a, static_cast<uint32_t>(k[0])));
-      return {{n + ": u32(" + arg_name(a, name, sp->a) + ")" + value_list(vals), calls_comment(ps.count)}};
+      for (const auto& [k, c] : ps.keys)
+        vals.push_back(value_name(a, sp->prefix_a, static_cast<uint32_t>(k[0])));
+      return {{n + ": u32(" + arg_name(a, name, sp->a) + ")" + value_list(vals),
+               calls_comment(ps.count)}};
     }
     case Kind::Values2: {
       std::map<uint32_t, std::vector<std::pair<uint32_t, uint64_t>>> by_first;
@@ -147,11 +150,13 @@ std::vector<Line> lines_for(Arch a, std::string_view name, const Observations::P
         std::vector<std::string> vals;
         uint64_t cnt = 0;
         for (const auto& [v, c] : seconds) {
-          vals.push_back(sp->prefix_b == "SOCK_" ? sock_type_name(a, v) : value_name(a, sp->prefix_b, v));
+          vals.push_back(sp->prefix_b == "SOCK_" ? sock_type_name(a, v)
+                                                 : value_name(a, sp->prefix_b, v));
           cnt += c;
         }
-        out.push_back({n + ": u32(" + arg_name(a, name, sp->a) + ") == " + value_name(a, sp->prefix_a, first) +
-                           " && u32(" + arg_name(a, name, sp->b) + ")" + value_list(vals),
+        out.push_back({n + ": u32(" + arg_name(a, name, sp->a) +
+                           ") == " + value_name(a, sp->prefix_a, first) + " && u32(" +
+                           arg_name(a, name, sp->b) + ")" + value_list(vals),
                        calls_comment(cnt)});
       }
       return out;
@@ -169,14 +174,17 @@ std::vector<Line> lines_for(Arch a, std::string_view name, const Observations::P
         }
       }
       if (rest) names += (names.empty() ? "" : "|") + value_name(a, "SIG", rest & 0xff);
-      return {{n + ": (u32(" + arg_name(a, name, sp->a) + ") & " + hex(~seen & 0xffffffffULL) + ") == 0",
-               "flags seen: " + (names.empty() ? std::string("0") : names) + "; " + calls_comment(ps.count)}};
+      return {{n + ": (u32(" + arg_name(a, name, sp->a) + ") & " + hex(~seen & 0xffffffffULL) +
+                   ") == 0",
+               "flags seen: " + (names.empty() ? std::string("0") : names) + "; " +
+                   calls_comment(ps.count)}};
     }
     case Kind::ProtExec: {
       bool exec = false;
       for (const auto& [k, c] : ps.keys) exec = exec || k[0] != 0;
       if (exec) return {{n + ": allow", "PROT_EXEC seen; " + calls_comment(ps.count)}};
-      return {{n + ": (" + arg_name(a, name, sp->a) + " & PROT_EXEC) == 0", "never PROT_EXEC; " + calls_comment(ps.count)}};
+      return {{n + ": (" + arg_name(a, name, sp->a) + " & PROT_EXEC) == 0",
+               "never PROT_EXEC; " + calls_comment(ps.count)}};
     }
     case Kind::MmapExec: {
       bool exec = false, anon_exec = false;
@@ -185,11 +193,13 @@ std::vector<Line> lines_for(Arch a, std::string_view name, const Observations::P
         anon_exec = anon_exec || (k[0] != 0 && k[1] != 0);
       }
       const std::string prot = arg_name(a, name, sp->a), flags = arg_name(a, name, sp->b);
-      if (anon_exec) return {{n + ": allow", "anonymous PROT_EXEC seen; " + calls_comment(ps.count)}};
+      if (anon_exec)
+        return {{n + ": allow", "anonymous PROT_EXEC seen; " + calls_comment(ps.count)}};
       if (exec)
         return {{n + ": (" + prot + " & PROT_EXEC) == 0 || (" + flags + " & MAP_ANONYMOUS) == 0",
                  "PROT_EXEC only for files; " + calls_comment(ps.count)}};
-      return {{n + ": (" + prot + " & PROT_EXEC) == 0", "never PROT_EXEC; " + calls_comment(ps.count)}};
+      return {
+          {n + ": (" + prot + " & PROT_EXEC) == 0", "never PROT_EXEC; " + calls_comment(ps.count)}};
     }
   }
   return {};
@@ -201,7 +211,9 @@ void emit(std::ostringstream& out, const std::vector<Line>& lines, const std::st
   width = std::min<size_t>(width, 60);
   for (const Line& l : lines) {
     out << indent << l.text;
-    if (!l.comment.empty()) out << std::string(width > l.text.size() ? width - l.text.size() : 0, ' ') << "  # " << l.comment;
+    if (!l.comment.empty())
+      out << std::string(width > l.text.size() ? width - l.text.size() : 0, ' ') << "  # "
+          << l.comment;
     out << '\n';
   }
 }
@@ -214,8 +226,10 @@ void emit_arch(std::ostringstream& out, Arch a, const Observations& seen, const 
   std::vector<std::pair<int32_t, uint64_t>> unnamed;
   for (const auto& [key, ps] : seen.calls) {
     if (key.first != a) continue;
-    if (auto nm = name_of(a, key.second)) used[*nm] = &ps;
-    else unnamed.push_back({key.second, ps.count});
+    if (auto nm = name_of(a, key.second))
+      used[*nm] = &ps;
+    else
+      unnamed.push_back({key.second, ps.count});
   }
   std::set<std::string_view> placed;
   const auto clone3 = arch::syscall_number(a, "clone3");
@@ -237,8 +251,9 @@ void emit_arch(std::ostringstream& out, Arch a, const Observations& seen, const 
     if (mine.empty()) continue;
     out << '\n' << indent << "# " << g.name << ": " << g.description << '\n';
     if ((all || o.coarse) && !checked) {
-      std::string comment = all ? "every member used; " : std::to_string(mine.size()) + " of " +
-                                                              std::to_string(members.size()) + " used (--coarse); ";
+      std::string comment = all ? "every member used; "
+                                : std::to_string(mine.size()) + " of " +
+                                      std::to_string(members.size()) + " used (--coarse); ";
       emit(out, {{std::string(g.name) + ": allow", comment + calls_comment(total)}}, indent);
     } else {
       std::vector<Line> lines;
@@ -264,9 +279,14 @@ void emit_arch(std::ostringstream& out, Arch a, const Observations& seen, const 
   if (clone3 && whole) {
     uint64_t n = 0;
     if (auto it = used.find("clone3"); it != used.end()) n = it->second->count;
-    out << '\n' << indent << "# clone3 passes its flags in memory, where a filter cannot look: ENOSYS makes\n"
+    out << '\n'
+        << indent
+        << "# clone3 passes its flags in memory, where a filter cannot look: ENOSYS makes\n"
         << indent << "# glibc fall back to clone, whose flags are checked above.\n";
-    emit(out, {{"clone3: errno ENOSYS", n ? calls_comment(n) + " (answered ENOSYS while learning)" : ""}}, indent);
+    emit(
+        out,
+        {{"clone3: errno ENOSYS", n ? calls_comment(n) + " (answered ENOSYS while learning)" : ""}},
+        indent);
   }
   for (const auto& [nr, c] : unnamed)
     out << indent << "# syscall number " << nr << " (no name in sysfence's " << arch::info(a).name
@@ -281,9 +301,12 @@ std::string comment_safe(std::string_view s) {
       out += "...";
       break;
     }
-    if (c == '\n') out += "\\n";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += '?';
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      out += '?';
+    else
+      out += c;
   }
   return out;
 }
@@ -372,14 +395,20 @@ std::string synthesize_policy(const Observations& seen, const SynthesisOptions& 
   const auto used = arches_of(seen);
   out << "# Learned by `sysfence learn`";
   if (!options.command.empty()) out << " from: " << comment_safe(options.command);
-  out << "\n# " << calls_comment(seen.total()) << " of " << seen.calls.size() << " distinct syscalls";
-  if (seen.processes) out << " in " << seen.processes << (seen.processes == 1 ? " process" : " processes and threads");
-  out << ".\n# Everything the run did not do is denied: review it, then `sysfence run --policy` it;\n"
+  out << "\n# " << calls_comment(seen.total()) << " of " << seen.calls.size()
+      << " distinct syscalls";
+  if (seen.processes)
+    out << " in " << seen.processes
+        << (seen.processes == 1 ? " process" : " processes and threads");
+  out << ".\n# Everything the run did not do is denied: review it, then `sysfence run --policy` "
+         "it;\n"
       << "# `sysfence learn --merge` adds what other runs need.\n\n"
       << "default errno EPERM            # what the run never did\n"
       << "unknown-syscall errno ENOSYS   # numbers newer than this policy: \"not implemented\"\n"
       << "bad-arch kill-process          # an ABI the run never used\n"
-      << "arch " << (used.empty() ? std::string(arch::info(arch::native_arch()).name) : arch_list(used)) << '\n';
+      << "arch "
+      << (used.empty() ? std::string(arch::info(arch::native_arch()).name) : arch_list(used))
+      << '\n';
   if (used.size() <= 1) {
     emit_arch(out, used.empty() ? arch::native_arch() : used[0], seen, options, "", true);
   } else {
@@ -412,10 +441,12 @@ std::string format_frequency(const Observations& seen) {
       << "# `sysfence compile --freq FILE` weights the dispatch tree by it.\n";
   std::vector<std::pair<uint64_t, std::pair<Arch, int32_t>>> v;
   for (const auto& [k, ps] : seen.calls) v.push_back({ps.count, k});
-  std::stable_sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  std::stable_sort(v.begin(), v.end(),
+                   [](const auto& x, const auto& y) { return x.first > y.first; });
   for (const auto& [c, k] : v) {
     auto nm = name_of(k.first, k.second);
-    out << arch::info(k.first).name << ' ' << (nm ? std::string(*nm) : std::to_string(k.second)) << ' ' << c << '\n';
+    out << arch::info(k.first).name << ' ' << (nm ? std::string(*nm) : std::to_string(k.second))
+        << ' ' << c << '\n';
   }
   return out.str();
 }

@@ -142,13 +142,17 @@ bpf::Program trace_denials_filter(const bpf::Program& prog) {
   return out;
 }
 
-Result<TraceResult> trace_program(const std::vector<std::string>& argv, const TraceOptions& options) {
+Result<TraceResult> trace_program(const std::vector<std::string>& argv,
+                                  const TraceOptions& options) {
   if (argv.empty()) return Error{"no program given", {}, "name the program after --", {}, 0};
   int err = 0;
   const std::string path = find_on_path(argv.front(), &err);
   if (path.empty()) {
-    Error e{argv.front() + ": " + (err == ENOENT ? "command not found" : std::strerror(err)), {}, "",
-            {}, err};
+    Error e{argv.front() + ": " + (err == ENOENT ? "command not found" : std::strerror(err)),
+            {},
+            "",
+            {},
+            err};
     return e;
   }
   const bpf::Program filter = options.filter.empty() ? trace_everything_filter() : options.filter;
@@ -175,17 +179,18 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
   if (child == 0) {
     ::close(go[1]);
     ::close(report[0]);
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report[1], 1, errno, "PR_SET_PDEATHSIG");
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+      child_fail(report[1], 1, errno, "PR_SET_PDEATHSIG");
     if (::getppid() != tracer) ::_exit(1);
     for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
     char c = 0;
     ssize_t n;
-    while ((n = ::read(go[0], &c, 1)) < 0 && errno == EINTR) {
-    }
+    while ((n = ::read(go[0], &c, 1)) < 0 && errno == EINTR) {}
     if (n != 1 || c != 'g') ::_exit(1);  // the tracer could not attach
     ::close(go[0]);
     if (options.no_new_privs) {
-      if (auto r = loader::set_no_new_privs(); !r) child_fail(report[1], 1, r.error().sys_errno, r.error().render());
+      if (auto r = loader::set_no_new_privs(); !r)
+        child_fail(report[1], 1, r.error().sys_errno, r.error().render());
     }
     auto inst = loader::install_filter(filter, {});
     if (!inst) child_fail(report[1], 2, inst.error().sys_errno, inst.error().render());
@@ -204,16 +209,17 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
     ::close(report[0]);
     ::waitpid(child, nullptr, 0);
     Error er = Error::system("ptrace(PTRACE_SEIZE) of the program", e);
-    er.hint = "the tracer needs to be allowed to trace its own child (Yama ptrace_scope <= 1, no "
-              "seccomp filter of its own that denies ptrace)";
+    er.hint =
+        "the tracer needs to be allowed to trace its own child (Yama ptrace_scope <= 1, no "
+        "seccomp filter of its own that denies ptrace)";
     return er;
   }
   ssize_t w;
-  while ((w = ::write(go[1], "g", 1)) < 0 && errno == EINTR) {
-  }
+  while ((w = ::write(go[1], "g", 1)) < 0 && errno == EINTR) {}
   ::close(go[1]);
 
-  struct sigaction old_int{}, old_quit{}, old_term{}, old_hup{}, sa{};
+  struct sigaction old_int {
+  }, old_quit{}, old_term{}, old_hup{}, sa{};
   sa.sa_handler = SIG_IGN;
   ::sigaction(SIGINT, &sa, &old_int);
   ::sigaction(SIGQUIT, &sa, &old_quit);
@@ -246,7 +252,8 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
     const unsigned event = static_cast<unsigned>(st) >> 16;
     if (event == PTRACE_EVENT_SECCOMP) {
       __ptrace_syscall_info info{};
-      const long got = ::ptrace(PTRACE_GET_SYSCALL_INFO, p, reinterpret_cast<void*>(sizeof info), &info);
+      const long got =
+          ::ptrace(PTRACE_GET_SYSCALL_INFO, p, reinterpret_cast<void*>(sizeof info), &info);
       if (got > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
         ++res.stops;
         TracedCall c;
@@ -267,8 +274,10 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
     } else if (event == PTRACE_EVENT_STOP) {
       // A group-stop (keep the tracee stopped until SIGCONT, as the kernel would without us),
       // or the first stop of an auto-attached new thread or process.
-      if (is_stop_signal(sig)) ::ptrace(PTRACE_LISTEN, p, nullptr, nullptr);
-      else ::ptrace(PTRACE_CONT, p, nullptr, nullptr);
+      if (is_stop_signal(sig))
+        ::ptrace(PTRACE_LISTEN, p, nullptr, nullptr);
+      else
+        ::ptrace(PTRACE_CONT, p, nullptr, nullptr);
     } else if (event != 0) {
       if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK)
         ++res.processes;
@@ -286,18 +295,25 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv, const Tr
 
   ChildReport r{};
   ssize_t n;
-  while ((n = ::read(report[0], &r, sizeof r)) < 0 && errno == EINTR) {
-  }
+  while ((n = ::read(report[0], &r, sizeof r)) < 0 && errno == EINTR) {}
   ::close(report[0]);
   if (n == static_cast<ssize_t>(sizeof r)) {
     if (r.stage == 3) {
-      Error e{path + ": execve failed under the trace filter: " + std::strerror(r.err), {}, "", {}, r.err};
+      Error e{path + ": execve failed under the trace filter: " + std::strerror(r.err),
+              {},
+              "",
+              {},
+              r.err};
       return e;
     }
-    Error e{std::string(r.stage == 2 ? "cannot install the trace filter; the program did not run:\n"
-                                     : "cannot set up the traced child; the program did not run:\n") +
-                r.text,
-            {}, "", {}, r.err};
+    Error e{
+        std::string(r.stage == 2 ? "cannot install the trace filter; the program did not run:\n"
+                                 : "cannot set up the traced child; the program did not run:\n") +
+            r.text,
+        {},
+        "",
+        {},
+        r.err};
     return e;
   }
   if (!main_done) return Error{"lost track of the traced program", {}, "", {}, 0};

@@ -36,10 +36,10 @@ static_assert(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV == sysfence::loader::kFlagW
 namespace sysfence::loader {
 namespace {
 
-constexpr unsigned kOpSetStrict = 0;      // SECCOMP_SET_MODE_STRICT
-constexpr unsigned kOpSetFilter = 1;      // SECCOMP_SET_MODE_FILTER
-constexpr unsigned kOpGetActionAvail = 2; // SECCOMP_GET_ACTION_AVAIL
-constexpr unsigned kOpGetNotifSizes = 3;  // SECCOMP_GET_NOTIF_SIZES
+constexpr unsigned kOpSetStrict = 0;       // SECCOMP_SET_MODE_STRICT
+constexpr unsigned kOpSetFilter = 1;       // SECCOMP_SET_MODE_FILTER
+constexpr unsigned kOpGetActionAvail = 2;  // SECCOMP_GET_ACTION_AVAIL
+constexpr unsigned kOpGetNotifSizes = 3;   // SECCOMP_GET_NOTIF_SIZES
 
 using bpf::ActionInfo;
 constexpr const auto& kActions = bpf::kActionTable;
@@ -50,12 +50,9 @@ struct FlagInfo {
   const char* since;
 };
 constexpr FlagInfo kFlags[] = {
-    {kFlagTsync, "tsync", "3.17"},
-    {kFlagLog, "log", "4.14"},
-    {kFlagSpecAllow, "spec_allow", "4.17"},
-    {kFlagNewListener, "new_listener", "5.0"},
-    {kFlagTsyncEsrch, "tsync_esrch", "5.7"},
-    {kFlagWaitKillableRecv, "wait_killable_recv", "5.19"},
+    {kFlagTsync, "tsync", "3.17"},           {kFlagLog, "log", "4.14"},
+    {kFlagSpecAllow, "spec_allow", "4.17"},  {kFlagNewListener, "new_listener", "5.0"},
+    {kFlagTsyncEsrch, "tsync_esrch", "5.7"}, {kFlagWaitKillableRecv, "wait_killable_recv", "5.19"},
 };
 
 std::string action_since(uint32_t action) {
@@ -75,13 +72,15 @@ std::string errno_text(int e) {
 // "msg: EPERM (Operation not permitted)": the errno's name too, which the loader's readers
 // (seccomp(2) failures) look up.
 Error sys_error(std::string msg, int e, std::string hint = {}) {
-  Error err = Error::make(ErrorCode::System, std::move(msg) + ": " + errno_text(e), std::move(hint));
+  Error err =
+      Error::make(ErrorCode::System, std::move(msg) + ": " + errno_text(e), std::move(hint));
   err.sys_errno = e;
   return err;
 }
 
 Error plain_error(std::string msg, std::string hint = {}, int e = 0) {
-  Error err = Error::make(e ? ErrorCode::System : ErrorCode::Unspecified, std::move(msg), std::move(hint));
+  Error err =
+      Error::make(e ? ErrorCode::System : ErrorCode::Unspecified, std::move(msg), std::move(hint));
   err.sys_errno = e;
   return err;
 }
@@ -175,8 +174,8 @@ Result<void> kernel_checks(std::span<const bpf::Insn> prog, const FilterOptions&
     bool ret_a = false;
     for (uint32_t a : returned_actions(prog, &ret_a)) {
       if (!k.action_available(a))
-        return plain_error("this kernel does not support the action " + action_label(a) + " (added in Linux " + action_since(a) +
-                               "); nothing was installed",
+        return plain_error("this kernel does not support the action " + action_label(a) +
+                               " (added in Linux " + action_since(a) + "); nothing was installed",
                            "choose another action in the policy, or run on a newer kernel",
                            EOPNOTSUPP);
     }
@@ -229,10 +228,11 @@ Error install_errno_error(int e, const FilterOptions& opts, std::span<const bpf:
                        "strict mode also cannot be combined with filters");
     }
     case ENOMEM:
-      return sys_error("the kernel could not add the filter", e,
-                       "the filter stack would exceed the kernel's 32768-instruction budget (counted "
-                       "after conversion to eBPF; bpf::verify_stack_size checks it in advance): "
-                       "merge filters instead of stacking them");
+      return sys_error(
+          "the kernel could not add the filter", e,
+          "the filter stack would exceed the kernel's 32768-instruction budget (counted "
+          "after conversion to eBPF; bpf::verify_stack_size checks it in advance): "
+          "merge filters instead of stacking them");
     case EBUSY:
       return sys_error("the kernel refused a second listener", e,
                        "a filter in this thread's stack already has a listener; only one "
@@ -253,8 +253,7 @@ Error install_errno_error(int e, const FilterOptions& opts, std::span<const bpf:
     }
     case EFAULT:
       return sys_error("the kernel could not read the program", e, "a bad program pointer");
-    default:
-      return sys_error("seccomp(SECCOMP_SET_MODE_FILTER) failed", e);
+    default: return sys_error("seccomp(SECCOMP_SET_MODE_FILTER) failed", e);
   }
 }
 
@@ -546,12 +545,11 @@ bool returns_user_notif(std::span<const bpf::Insn> prog) {
 // A stack is on the thread only in part: its syscalls decided by the missing filters run
 // unconfined. Nothing may continue: say so on stderr (write(2)) and end the process.
 [[noreturn]] void die_half_confined(size_t installed, size_t total, const Error& why) {
-  const std::string msg = "sysfence: fatal: " + std::to_string(installed) + " of " +
-                          std::to_string(total) +
-                          " stacked filters installed, then the kernel refused the next one (" +
-                          why.message +
-                          "); a half-confined process must not continue: exiting with status " +
-                          std::to_string(kExitHalfConfined) + "\n";
+  const std::string msg =
+      "sysfence: fatal: " + std::to_string(installed) + " of " + std::to_string(total) +
+      " stacked filters installed, then the kernel refused the next one (" + why.message +
+      "); a half-confined process must not continue: exiting with status " +
+      std::to_string(kExitHalfConfined) + "\n";
   (void)!::write(STDERR_FILENO, msg.data(), msg.size());
   syscall(SYS_exit_group, kExitHalfConfined);
   // exit_group refused by the installed filters: a one-instruction KILL_PROCESS filter, then
@@ -662,8 +660,7 @@ Result<bool> get_no_new_privs() {
 Result<void> set_dumpable(bool dumpable) {
   if (prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0) == 0) return Ok{};
   const int e = errno;
-  return sys_error(std::string("prctl(PR_SET_DUMPABLE, ") + (dumpable ? "1" : "0") + ") failed",
-                   e);
+  return sys_error(std::string("prctl(PR_SET_DUMPABLE, ") + (dumpable ? "1" : "0") + ") failed", e);
 }
 
 Result<bool> get_dumpable() {

@@ -33,8 +33,8 @@ namespace {
 Error ioctl_error(const char* what, int e, std::string hint = {}) {
   const char* name = strerrorname_np(e);
   Error err = Error::make(ErrorCode::System,
-                          std::string(what) + " failed: " + (name ? name : std::to_string(e)) + " (" +
-                              std::strerror(e) + ")",
+                          std::string(what) + " failed: " + (name ? name : std::to_string(e)) +
+                              " (" + std::strerror(e) + ")",
                           std::move(hint));
   err.sys_errno = e;
   return err;
@@ -83,8 +83,9 @@ Result<bool> Listener::wait(int timeout_ms) const {
     if (p.revents & POLLIN) return true;
     if (p.revents & POLLNVAL) return ioctl_error("poll on the seccomp listener", EBADF);
     Error err;
-    err.message = "the seccomp listener has no targets left (POLLHUP): every task using the "
-                  "filter has exited";
+    err.message =
+        "the seccomp listener has no targets left (POLLHUP): every task using the "
+        "filter has exited";
     err.hint = "stop supervising";
     return err;
   }
@@ -163,7 +164,8 @@ Result<int> Listener::add_fd(uint64_t id, int srcfd, uint32_t flags, int newfd,
     if (e == EINTR) continue;
     std::string hint;
     if (e == ENOENT) hint = kGoneHint;
-    if (e == EINVAL) hint = "newfd must be 0 without kAddFdSetFd; newfd_flags may only be O_CLOEXEC";
+    if (e == EINVAL)
+      hint = "newfd must be 0 without kAddFdSetFd; newfd_flags may only be O_CLOEXEC";
     if (e == EBADF) hint = "srcfd is not an open descriptor of the supervisor";
     if (e == EINPROGRESS) hint = "the notification was not received yet, or already answered";
     return ioctl_error("SECCOMP_IOCTL_NOTIF_ADDFD", e, hint);

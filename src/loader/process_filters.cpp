@@ -28,9 +28,11 @@ Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
   if (::ptrace(PTRACE_SEIZE, pid, nullptr, nullptr) != 0) {
     const int e = errno;
     return Error::system("cannot attach to process " + std::to_string(pid) + " (PTRACE_SEIZE)", e,
-                     e == ESRCH ? "no such process" :
-                     e == EPERM ? "reading filters needs CAP_SYS_ADMIN (run as root); a process "
-                                  "already traced cannot be attached" : "");
+                         e == ESRCH ? "no such process"
+                         : e == EPERM
+                             ? "reading filters needs CAP_SYS_ADMIN (run as root); a process "
+                               "already traced cannot be attached"
+                             : "");
   }
   std::vector<bpf::Program> out;
   Result<std::vector<bpf::Program>> result = out;
@@ -38,18 +40,19 @@ Result<std::vector<bpf::Program>> read_process_filters(pid_t pid) {
     result = Error::system("PTRACE_INTERRUPT", errno);
   } else {
     int status = 0;
-    while (::waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {}
     for (unsigned long i = 0;; ++i) {
       long n = get_filter(pid, i, nullptr);
       if (n < 0) {
         const int e = errno;
-        if (e == ENOENT) break;  // past the newest filter
+        if (e == ENOENT) break;            // past the newest filter
         if (e == EINVAL && i == 0) break;  // not in filter mode: no filters
-        result = Error::system("PTRACE_SECCOMP_GET_FILTER " + std::to_string(i), e,
-                           e == EACCES ? "needs CAP_SYS_ADMIN, and sysfence itself must not run "
-                                         "under seccomp"
-                                       : e == EMEDIUMTYPE ? "the filter was not made of classic BPF" : "");
+        result =
+            Error::system("PTRACE_SECCOMP_GET_FILTER " + std::to_string(i), e,
+                          e == EACCES ? "needs CAP_SYS_ADMIN, and sysfence itself must not run "
+                                        "under seccomp"
+                          : e == EMEDIUMTYPE ? "the filter was not made of classic BPF"
+                                             : "");
         break;
       }
       bpf::Program p(static_cast<size_t>(n));

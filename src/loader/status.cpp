@@ -63,8 +63,8 @@ Result<Status> parse_status(std::string_view text) {
       have_mode = true;
     } else if (key == "Seccomp_filters") {
       if (!parse_uint(val, &v))
-        return status_error(
-            "malformed Seccomp_filters line in status: '" + std::string(line) + "'", EINVAL);
+        return status_error("malformed Seccomp_filters line in status: '" + std::string(line) + "'",
+                            EINVAL);
       st.filters = static_cast<int>(v);
     } else if (key == "NoNewPrivs") {
       if (!parse_uint(val, &v) || v > 1)
@@ -74,8 +74,8 @@ Result<Status> parse_status(std::string_view text) {
     }
   }
   if (!have_mode)
-    return status_error("no Seccomp line in the status file",
-                        ENOTSUP, "the kernel was built without CONFIG_SECCOMP");
+    return status_error("no Seccomp line in the status file", ENOTSUP,
+                        "the kernel was built without CONFIG_SECCOMP");
   return st;
 }
 
@@ -87,16 +87,14 @@ Result<Status> read_status(pid_t pid, pid_t tid, const std::string& proc_root) {
   std::string path = proc_root + "/" + (pid == 0 ? std::string("self") : std::to_string(pid));
   if (tid != 0) path += "/task/" + std::to_string(tid);
   path += "/status";
-  const std::string who = tid != 0 ? "thread " + std::to_string(tid) + " of " +
-                                         (pid == 0 ? std::string("this process")
-                                                   : "process " + std::to_string(pid))
-                                   : pid == 0 ? std::string("this process")
-                                              : "process " + std::to_string(pid);
+  const std::string who =
+      tid != 0 ? "thread " + std::to_string(tid) + " of " +
+                     (pid == 0 ? std::string("this process") : "process " + std::to_string(pid))
+      : pid == 0 ? std::string("this process")
+                 : "process " + std::to_string(pid);
 
   int fd;
-  do {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
+  do { fd = open(path.c_str(), O_RDONLY | O_CLOEXEC); } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     const int e = errno;
     if (e == ENOENT || e == ESRCH)

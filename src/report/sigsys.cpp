@@ -119,8 +119,10 @@ long find_entry(const Tab& t, int32_t nr) noexcept {
   size_t lo = 0, hi = t.count;
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
-    if (t.entries[mid].nr < nr) lo = mid + 1;
-    else hi = mid;
+    if (t.entries[mid].nr < nr)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   if (lo < t.count && t.entries[lo].nr == nr) return static_cast<long>(lo);
   return -1;
@@ -135,8 +137,10 @@ struct Out {
   bool cut = false;
 
   void put(char c) noexcept {
-    if (len < cap) buf[len++] = c;
-    else cut = true;
+    if (len < cap)
+      buf[len++] = c;
+    else
+      cut = true;
   }
   void put(const char* s, size_t n) noexcept {
     for (size_t i = 0; i < n; ++i) put(s[i]);
@@ -205,21 +209,21 @@ Style style_for(std::string_view n) noexcept {
   if (n == "mode" || ends_with(n, "_mode")) return Style::Oct;
   // Pointers and flag sets, by suffix or by exact name (names from man section 2).
   static constexpr std::string_view kHexSuffixes[] = {
-      "buf", "bufp", "buffer", "path", "pathname", "filename", "addr", "address", "ptr",
-      "flags", "prot", "mask", "iov", "_tid", "value", "attr",
+      "buf", "bufp",  "buffer", "path", "pathname", "filename", "addr",  "address",
+      "ptr", "flags", "prot",   "mask", "iov",      "_tid",     "value", "attr",
   };
   static constexpr std::string_view kHexNames[] = {
-      "name",      "act",      "oldact",    "oact",     "set",       "oset",     "oldset",
-      "tp",        "tv",       "tz",        "ru",       "rusage",    "uts",      "tloc",
-      "loc",       "msg",      "msgp",      "msgvec",   "iovec",     "vec",      "fds",
-      "ufds",      "readfds",  "writefds",  "exceptfds", "info",     "infop",    "uinfo",
-      "u_info",    "args",     "uargs",     "cl_args",  "optval",    "start",    "stack",
-      "ss",        "old_ss",   "event",     "events",   "param",     "params",   "uaddr2",
-      "tls",       "tidptr",   "statbuf",   "statxbuf", "times",     "tmo_p",    "abs_timeout",
-      "rlim",      "old_limit", "new_limit", "wstatus", "pipefd",    "sevp",     "sops",
-      "dirp",      "hdrp",     "datap",     "argp",     "sv",        "usage",    "mnt_ids",
-      "ns_ids",    "oflag",    "argv",      "envp",     "cmdline",   "rseq",     "iocb",
-      "iocbpp",    "old_address", "new_address", "shmaddr", "src_addr", "dest_addr",
+      "name",   "act",         "oldact",      "oact",      "set",      "oset",      "oldset",
+      "tp",     "tv",          "tz",          "ru",        "rusage",   "uts",       "tloc",
+      "loc",    "msg",         "msgp",        "msgvec",    "iovec",    "vec",       "fds",
+      "ufds",   "readfds",     "writefds",    "exceptfds", "info",     "infop",     "uinfo",
+      "u_info", "args",        "uargs",       "cl_args",   "optval",   "start",     "stack",
+      "ss",     "old_ss",      "event",       "events",    "param",    "params",    "uaddr2",
+      "tls",    "tidptr",      "statbuf",     "statxbuf",  "times",    "tmo_p",     "abs_timeout",
+      "rlim",   "old_limit",   "new_limit",   "wstatus",   "pipefd",   "sevp",      "sops",
+      "dirp",   "hdrp",        "datap",       "argp",      "sv",       "usage",     "mnt_ids",
+      "ns_ids", "oflag",       "argv",        "envp",      "cmdline",  "rseq",      "iocb",
+      "iocbpp", "old_address", "new_address", "shmaddr",   "src_addr", "dest_addr",
   };
   for (std::string_view s : kHexNames)
     if (n == s) return Style::Hex;
@@ -239,7 +243,8 @@ void put_value(Out& o, uint64_t v, bool args64, Style st) noexcept {
     o.dec(v);
     return;
   }
-  const int64_t s = args64 ? static_cast<int64_t>(v) : static_cast<int32_t>(static_cast<uint32_t>(v));
+  const int64_t s =
+      args64 ? static_cast<int64_t>(v) : static_cast<int32_t>(static_cast<uint32_t>(v));
   if (s < 0 && s >= -kMaxErrno) {
     o.sdec(s);
     return;
@@ -401,7 +406,8 @@ void on_sigsys(int, siginfo_t* si, void* ucontext) {
 }
 
 Error report_error(std::string msg, std::string hint = {}, int e = 0) {
-  Error err = Error::make(e ? ErrorCode::System : ErrorCode::Unspecified, std::move(msg), std::move(hint));
+  Error err =
+      Error::make(e ? ErrorCode::System : ErrorCode::Unspecified, std::move(msg), std::move(hint));
   err.sys_errno = e;
   return err;
 }
@@ -451,8 +457,7 @@ Result<void> install_sigsys_reporter(const ReporterOptions& opts) {
   if (opts.exit_status < 0 || opts.exit_status > 255)
     return report_error("exit_status " + std::to_string(opts.exit_status) + " is not 0..255",
                         "the default is 159 (128 + SIGSYS)", EINVAL);
-  if (opts.on_trap == OnTrap::ReturnErrno &&
-      (opts.errno_value < 1 || opts.errno_value > kMaxErrno))
+  if (opts.on_trap == OnTrap::ReturnErrno && (opts.errno_value < 1 || opts.errno_value > kMaxErrno))
     return report_error("errno_value " + std::to_string(opts.errno_value) + " is not 1..4095",
                         "use a positive errno such as EPERM or ENOSYS", EINVAL);
   if (opts.on_trap == OnTrap::ReturnErrno && !kCanReturnErrno)

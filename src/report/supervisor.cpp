@@ -18,10 +18,8 @@ namespace sysfence::report {
 bool is_denying(uint32_t ret) {
   switch (bpf::action_of(ret)) {
     case bpf::kRetAllow:
-    case bpf::kRetLog:
-      return false;
-    default:
-      return true;  // errno, trap, trace, user_notif, kill_thread, kill_process, unknown
+    case bpf::kRetLog: return false;
+    default: return true;  // errno, trap, trace, user_notif, kill_thread, kill_process, unknown
   }
 }
 
@@ -40,7 +38,10 @@ bpf::Program report_program(const bpf::Program& prog, size_t* count) {
 
 Supervisor::Supervisor(loader::Listener listener, pid_t child, int child_pidfd,
                        std::function<uint32_t(const bpf::SeccompData&)> original, std::ostream& out)
-    : listener_(std::move(listener)), child_(child), pidfd_(child_pidfd), original_(std::move(original)),
+    : listener_(std::move(listener)),
+      child_(child),
+      pidfd_(child_pidfd),
+      original_(std::move(original)),
       out_(out) {}
 
 namespace {
@@ -104,11 +105,11 @@ void Supervisor::handle(const loader::Notification& n) {
   }
   if (fallback) {
     out_ << "sysfence: note [pid " << tid << "] " << call << " on " << arch_name
-              << ": -1 ENOSYS, the policy's intended fallback (the C library retries with clone, "
-                 "whose flags the filter checks)\n";
+         << ": -1 ENOSYS, the policy's intended fallback (the C library retries with clone, "
+            "whose flags the filter checks)\n";
   } else {
-    out_ << "sysfence: denied [pid " << tid << "] " << call << " on " << arch_name << ": "
-              << action << " -> " << answer << '\n';
+    out_ << "sysfence: denied [pid " << tid << "] " << call << " on " << arch_name << ": " << action
+         << " -> " << answer << '\n';
     ++total_;
     Count& c = summary_[label + (a && *a != arch::native_arch() ? " (" + arch_name + ")" : "")];
     ++c.calls;
@@ -162,8 +163,7 @@ int Supervisor::serve() {
     if (fds[0].revents & POLLIN) break;
   }
   int status = 0;
-  while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {}
   return status;
 }
 
@@ -172,8 +172,7 @@ void Supervisor::print_summary() const {
     out_ << "sysfence: report: no syscall was denied\n";
     return;
   }
-  out_ << "sysfence: report: " << total_ << " denied syscall" << (total_ == 1 ? "" : "s")
-            << ":\n";
+  out_ << "sysfence: report: " << total_ << " denied syscall" << (total_ == 1 ? "" : "s") << ":\n";
   for (const auto& [name, c] : summary_) {
     out_ << "  " << name << ": " << c.calls << "x " << c.action;
     if (!c.rule.empty()) out_ << "; a rule that allows it: `" << c.rule << "`";

@@ -24,47 +24,88 @@ struct PathArgs {
 
 // Syscalls whose arguments include NUL-terminated paths (man section 2), by argument index.
 constexpr PathArgs kPathArgs[] = {
-    {"access", {0}, 1},          {"acct", {0}, 1},
-    {"chdir", {0}, 1},           {"chmod", {0}, 1},
-    {"chown", {0}, 1},           {"chown32", {0}, 1},
-    {"chroot", {0}, 1},          {"creat", {0}, 1},
-    {"execve", {0}, 1},          {"execveat", {1}, 1},
-    {"faccessat", {1}, 1},       {"faccessat2", {1}, 1},
-    {"fanotify_mark", {4}, 1},   {"fchmodat", {1}, 1},
-    {"fchmodat2", {1}, 1},       {"fchownat", {1}, 1},
-    {"fsopen", {0}, 1},          {"fspick", {1}, 1},
-    {"fstatat64", {1}, 1},       {"futimesat", {1}, 1},
-    {"getxattr", {0}, 1},        {"getxattrat", {1}, 1},
-    {"inotify_add_watch", {1}, 1}, {"lchown", {0}, 1},
-    {"lchown32", {0}, 1},        {"lgetxattr", {0}, 1},
-    {"link", {0, 1}, 2},         {"linkat", {1, 3}, 2},
-    {"listxattr", {0}, 1},       {"listxattrat", {1}, 1},
-    {"llistxattr", {0}, 1},      {"lremovexattr", {0}, 1},
-    {"lsetxattr", {0}, 1},       {"lstat", {0}, 1},
-    {"lstat64", {0}, 1},         {"mkdir", {0}, 1},
-    {"mkdirat", {1}, 1},         {"mknod", {0}, 1},
-    {"mknodat", {1}, 1},         {"mount", {0, 1, 2}, 3},
-    {"mount_setattr", {1}, 1},   {"move_mount", {1, 3}, 2},
-    {"name_to_handle_at", {1}, 1}, {"newfstatat", {1}, 1},
-    {"oldlstat", {0}, 1},        {"oldstat", {0}, 1},
-    {"open", {0}, 1},            {"open_tree", {1}, 1},
-    {"open_tree_attr", {1}, 1},  {"openat", {1}, 1},
-    {"openat2", {1}, 1},         {"pivot_root", {0, 1}, 2},
-    {"quotactl", {1}, 1},        {"readlink", {0}, 1},
-    {"readlinkat", {1}, 1},      {"removexattr", {0}, 1},
-    {"removexattrat", {1}, 1},   {"rename", {0, 1}, 2},
-    {"renameat", {1, 3}, 2},     {"renameat2", {1, 3}, 2},
-    {"rmdir", {0}, 1},           {"setxattr", {0}, 1},
-    {"setxattrat", {1}, 1},      {"stat", {0}, 1},
-    {"stat64", {0}, 1},          {"statfs", {0}, 1},
-    {"statfs64", {0}, 1},        {"statx", {1}, 1},
-    {"swapoff", {0}, 1},         {"swapon", {0}, 1},
-    {"symlink", {0, 1}, 2},      {"symlinkat", {0, 2}, 2},
-    {"truncate", {0}, 1},        {"truncate64", {0}, 1},
-    {"umount", {0}, 1},          {"umount2", {0}, 1},
-    {"unlink", {0}, 1},          {"unlinkat", {1}, 1},
-    {"uselib", {0}, 1},          {"utime", {0}, 1},
-    {"utimensat", {1}, 1},       {"utimes", {0}, 1},
+    {"access", {0}, 1},
+    {"acct", {0}, 1},
+    {"chdir", {0}, 1},
+    {"chmod", {0}, 1},
+    {"chown", {0}, 1},
+    {"chown32", {0}, 1},
+    {"chroot", {0}, 1},
+    {"creat", {0}, 1},
+    {"execve", {0}, 1},
+    {"execveat", {1}, 1},
+    {"faccessat", {1}, 1},
+    {"faccessat2", {1}, 1},
+    {"fanotify_mark", {4}, 1},
+    {"fchmodat", {1}, 1},
+    {"fchmodat2", {1}, 1},
+    {"fchownat", {1}, 1},
+    {"fsopen", {0}, 1},
+    {"fspick", {1}, 1},
+    {"fstatat64", {1}, 1},
+    {"futimesat", {1}, 1},
+    {"getxattr", {0}, 1},
+    {"getxattrat", {1}, 1},
+    {"inotify_add_watch", {1}, 1},
+    {"lchown", {0}, 1},
+    {"lchown32", {0}, 1},
+    {"lgetxattr", {0}, 1},
+    {"link", {0, 1}, 2},
+    {"linkat", {1, 3}, 2},
+    {"listxattr", {0}, 1},
+    {"listxattrat", {1}, 1},
+    {"llistxattr", {0}, 1},
+    {"lremovexattr", {0}, 1},
+    {"lsetxattr", {0}, 1},
+    {"lstat", {0}, 1},
+    {"lstat64", {0}, 1},
+    {"mkdir", {0}, 1},
+    {"mkdirat", {1}, 1},
+    {"mknod", {0}, 1},
+    {"mknodat", {1}, 1},
+    {"mount", {0, 1, 2}, 3},
+    {"mount_setattr", {1}, 1},
+    {"move_mount", {1, 3}, 2},
+    {"name_to_handle_at", {1}, 1},
+    {"newfstatat", {1}, 1},
+    {"oldlstat", {0}, 1},
+    {"oldstat", {0}, 1},
+    {"open", {0}, 1},
+    {"open_tree", {1}, 1},
+    {"open_tree_attr", {1}, 1},
+    {"openat", {1}, 1},
+    {"openat2", {1}, 1},
+    {"pivot_root", {0, 1}, 2},
+    {"quotactl", {1}, 1},
+    {"readlink", {0}, 1},
+    {"readlinkat", {1}, 1},
+    {"removexattr", {0}, 1},
+    {"removexattrat", {1}, 1},
+    {"rename", {0, 1}, 2},
+    {"renameat", {1, 3}, 2},
+    {"renameat2", {1, 3}, 2},
+    {"rmdir", {0}, 1},
+    {"setxattr", {0}, 1},
+    {"setxattrat", {1}, 1},
+    {"stat", {0}, 1},
+    {"stat64", {0}, 1},
+    {"statfs", {0}, 1},
+    {"statfs64", {0}, 1},
+    {"statx", {1}, 1},
+    {"swapoff", {0}, 1},
+    {"swapon", {0}, 1},
+    {"symlink", {0, 1}, 2},
+    {"symlinkat", {0, 2}, 2},
+    {"truncate", {0}, 1},
+    {"truncate64", {0}, 1},
+    {"umount", {0}, 1},
+    {"umount2", {0}, 1},
+    {"unlink", {0}, 1},
+    {"unlinkat", {1}, 1},
+    {"uselib", {0}, 1},
+    {"utime", {0}, 1},
+    {"utimensat", {1}, 1},
+    {"utimes", {0}, 1},
 };
 
 // Arguments shown by name: a set of flag bits, or one value of a family of constants.
@@ -105,7 +146,8 @@ std::string signal_name(arch::Arch a, uint64_t v) {
   if (v == 0) return "";
   for (const auto& c : arch::constants_with_prefix(a, "SIG")) {
     if (c.name.starts_with("SIG_") || c.negative || c.value != v) continue;
-    if (c.name == "SIGIOT" || c.name == "SIGPOLL" || c.name == "SIGCLD" || c.name == "SIGUNUSED") continue;
+    if (c.name == "SIGIOT" || c.name == "SIGPOLL" || c.name == "SIGCLD" || c.name == "SIGUNUSED")
+      continue;
     return std::string(c.name);
   }
   return "";
@@ -299,11 +341,14 @@ std::string format_call(const bpf::SeccompData& d, pid_t tid, bool read_paths,
       char b[32];
       const int64_t sv = static_cast<int64_t>(v);
       // Small negative numbers (AT_FDCWD, -1) read better in decimal.
-      if (sv < 0 && sv > -4096) std::snprintf(b, sizeof b, "%lld", static_cast<long long>(sv));
+      if (sv < 0 && sv > -4096)
+        std::snprintf(b, sizeof b, "%lld", static_cast<long long>(sv));
       else if (!wide && static_cast<int32_t>(v) < 0 && static_cast<int32_t>(v) > -4096)
         std::snprintf(b, sizeof b, "%d", static_cast<int32_t>(v));
-      else if (v < 10) std::snprintf(b, sizeof b, "%llu", static_cast<unsigned long long>(v));
-      else std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+      else if (v < 10)
+        std::snprintf(b, sizeof b, "%llu", static_cast<unsigned long long>(v));
+      else
+        std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
       out += b;
     }
   }
@@ -318,9 +363,7 @@ pid_t tgid_of(pid_t tid) {
     if (line.rfind("Tgid:", 0) == 0) {
       try {
         return static_cast<pid_t>(std::stol(line.substr(5)));
-      } catch (...) {
-        break;
-      }
+      } catch (...) { break; }
     }
   }
   return tid;

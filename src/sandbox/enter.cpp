@@ -77,7 +77,9 @@ constexpr uint64_t kMountAttrRdonly = 0x1;
 constexpr unsigned kAtRecursive = 0x8000;
 
 // The system call that just failed (errno).
-Error sys_error(const std::string& what, const std::string& hint = "") { return Error::system(what, errno, hint); }
+Error sys_error(const std::string& what, const std::string& hint = "") {
+  return Error::system(what, errno, hint);
+}
 
 class Fd {
  public:
@@ -122,7 +124,9 @@ ClonedChild g_cloned;
 bool parent_alive(pid_t parent) {
   if (!g_cloned.cloned || parent == 1) return ::getppid() == parent;
   if (g_cloned.runner_pidfd < 0) return true;  // pidfd_open unavailable: PDEATHSIG alone
-  struct pollfd pfd {g_cloned.runner_pidfd, POLLIN, 0};
+  struct pollfd pfd {
+    g_cloned.runner_pidfd, POLLIN, 0
+  };
   return ::poll(&pfd, 1, 0) == 0;
 }
 
@@ -181,10 +185,12 @@ Result<void> write_id_maps(const Spec& s, uid_t uid, gid_t gid) {
   if (!write_all("/proc/self/setgroups", "deny") && errno != ENOENT) {
     return sys_error("user namespace: writing /proc/self/setgroups");
   }
-  if (!write_all("/proc/self/gid_map", std::to_string(in_gid) + " " + std::to_string(gid) + " 1\n")) {
+  if (!write_all("/proc/self/gid_map",
+                 std::to_string(in_gid) + " " + std::to_string(gid) + " 1\n")) {
     return sys_error("user namespace: writing /proc/self/gid_map");
   }
-  if (!write_all("/proc/self/uid_map", std::to_string(in_uid) + " " + std::to_string(uid) + " 1\n")) {
+  if (!write_all("/proc/self/uid_map",
+                 std::to_string(in_uid) + " " + std::to_string(uid) + " 1\n")) {
     return sys_error("user namespace: writing /proc/self/uid_map");
   }
   return Ok{};
@@ -212,20 +218,23 @@ Result<void> do_mounts(const Plan& p) {
     const char* dst = m.target.c_str();
     if (m.kind == MountSpec::Kind::Tmpfs) {
       const bool sticky = m.target == "/tmp" || m.target == "/var/tmp" || m.target == "/dev/shm";
-      if (::mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, sticky ? "mode=1777" : "mode=0755") != 0) {
+      if (::mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV,
+                  sticky ? "mode=1777" : "mode=0755") != 0) {
         return sys_error("--tmpfs " + m.target, "the directory must exist");
       }
       continue;
     }
     if (::mount(m.source.c_str(), dst, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-      return sys_error("bind mount " + m.source + " on " + m.target, "both paths must exist and be of the same kind");
+      return sys_error("bind mount " + m.source + " on " + m.target,
+                       "both paths must exist and be of the same kind");
     }
     if (m.kind == MountSpec::Kind::RoBind) {
       MountAttr attr{kMountAttrRdonly, 0, 0, 0};
       if (::syscall(SYS_mount_setattr, AT_FDCWD, dst, kAtRecursive, &attr, sizeof attr) != 0) {
         // Before Linux 5.12: remount the top mount read-only (keeping the flags a user namespace
         // may not clear).
-        if (::mount(nullptr, dst, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(dst), nullptr) != 0) {
+        if (::mount(nullptr, dst, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(dst),
+                    nullptr) != 0) {
           return sys_error("read-only bind mount on " + m.target);
         }
       }
@@ -244,9 +253,11 @@ Result<void> loopback_up() {
   if (sock.get() < 0) return sys_error("network namespace: socket");
   struct ifreq ifr {};
   std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0) return sys_error("network namespace: reading lo's flags");
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0)
+    return sys_error("network namespace: reading lo's flags");
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0) return sys_error("network namespace: bringing lo up");
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0)
+    return sys_error("network namespace: bringing lo up");
   return Ok{};
 }
 
@@ -282,15 +293,19 @@ Result<void> apply_landlock(const Plan& p) {
 
 Result<void> apply_privilege(const Plan& p) {
   const Spec& s = p.sandbox.spec();
-  auto kept = [&](int c) { return std::find(s.cap_keep.begin(), s.cap_keep.end(), c) != s.cap_keep.end(); };
+  auto kept = [&](int c) {
+    return std::find(s.cap_keep.begin(), s.cap_keep.end(), c) != s.cap_keep.end();
+  };
   __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct d[2]{};
   if (::syscall(SYS_capget, &h, d) != 0) return sys_error("capget");
   const uint64_t permitted = d[0].permitted | (static_cast<uint64_t>(d[1].permitted) << 32);
   for (int c : s.cap_keep) {
     if (!((permitted >> c) & 1)) {
-      return Error::make(ErrorCode::InvalidPolicy, "--cap-keep " + capability_name(c) + ": the runner does not hold this capability",
-                        "run as root (or drop --cap-keep)");
+      return Error::make(
+          ErrorCode::InvalidPolicy,
+          "--cap-keep " + capability_name(c) + ": the runner does not hold this capability",
+          "run as root (or drop --cap-keep)");
     }
   }
   // Bounding set: what no later execve can give back. Needs CAP_SETPCAP; without it the caller
@@ -315,7 +330,8 @@ Result<void> apply_privilege(const Plan& p) {
     if (::setgroups(0, nullptr) != 0) return sys_error("setgroups");
   }
   if (s.uid) {
-    if (!s.cap_keep.empty() && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return sys_error("PR_SET_KEEPCAPS");
+    if (!s.cap_keep.empty() && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+      return sys_error("PR_SET_KEEPCAPS");
     const uid_t u = *s.uid;
     if (::setresuid(u, u, u) != 0) return sys_error("setresuid", "changing ids needs root");
   }
@@ -356,12 +372,14 @@ Result<void> mark_descriptors(const Spec& s) {
   for (int k : keep) {
     if (k < 3) continue;
     if (static_cast<unsigned>(k) > lo &&
-        ::syscall(SYS_close_range, lo, static_cast<unsigned>(k) - 1, 4u /* CLOSE_RANGE_CLOEXEC */) != 0) {
+        ::syscall(SYS_close_range, lo, static_cast<unsigned>(k) - 1,
+                  4u /* CLOSE_RANGE_CLOEXEC */) != 0) {
       return sys_error("close_range", "Linux 5.11 or newer is needed");
     }
     lo = static_cast<unsigned>(k) + 1;
   }
-  if (::syscall(SYS_close_range, lo, ~0u, 4u) != 0) return sys_error("close_range", "Linux 5.11 or newer is needed");
+  if (::syscall(SYS_close_range, lo, ~0u, 4u) != 0)
+    return sys_error("close_range", "Linux 5.11 or newer is needed");
   for (int k : s.keep_fds) {
     if (::fcntl(k, F_SETFD, 0) != 0) return sys_error("--keep-fd " + std::to_string(k));
   }
@@ -381,7 +399,8 @@ pid_t fork_child(const Plan& p) {
   c.outer_uid = ::geteuid();
   c.outer_gid = ::getegid();
   c.runner_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0u));
-  const long pid = ::syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD) | c.made, nullptr, nullptr, nullptr, nullptr);
+  const long pid = ::syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD) | c.made, nullptr,
+                             nullptr, nullptr, nullptr);
   if (pid == 0) {
     g_cloned = c;
     return 0;
@@ -423,7 +442,8 @@ Result<void> enter(const Plan& p, pid_t runner) {
       if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return sys_error("PR_SET_PDEATHSIG");
       if (::getppid() != 1) ::_exit(1);
       parent = 1;
-      for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH}) ::signal(sig, SIG_DFL);
+      for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH})
+        ::signal(sig, SIG_DFL);
     } else if (p.unshare & CLONE_NEWPID) {
       // The waiter's pid is not visible from inside: a pidfd tells init whether it is gone.
       const int outer = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0u));
@@ -432,7 +452,9 @@ Result<void> enter(const Plan& p, pid_t runner) {
       if (init > 0) wait_for_init(init);
       if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ::_exit(1);
       if (outer >= 0) {
-        struct pollfd pfd {outer, POLLIN, 0};
+        struct pollfd pfd {
+          outer, POLLIN, 0
+        };
         if (::poll(&pfd, 1, 0) != 0) ::_exit(1);  // the waiter has exited already
         ::close(outer);
       }
@@ -442,7 +464,8 @@ Result<void> enter(const Plan& p, pid_t runner) {
       if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return sys_error("PR_SET_PDEATHSIG");
       if (::getppid() != 1) ::_exit(1);
       parent = 1;
-      for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH}) ::signal(sig, SIG_DFL);
+      for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH})
+        ::signal(sig, SIG_DFL);
     }
     if (p.unshare & CLONE_NEWNS) {
       if (auto r = do_mounts(p); !r) return r;
@@ -455,7 +478,7 @@ Result<void> enter(const Plan& p, pid_t runner) {
     }
   }
   for (const Rlimit& r : p.rlimits) {
-    const struct rlimit rl{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)};
+    const struct rlimit rl { static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard) };
     if (::setrlimit(r.resource, &rl) != 0) {
       return sys_error("setrlimit " + std::string(rlimit_name(r.resource)),
                        "only root can raise a hard limit");
@@ -524,9 +547,9 @@ Result<Child> spawn(const Plan& plan, const std::string& path, const std::vector
   ::close(fds[0]);
   if (!text.empty()) {
     int st = 0;
-    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    return Error::make(ErrorCode::InvalidPolicy, "the sandboxed program did not start:\n" + text, "");
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    return Error::make(ErrorCode::InvalidPolicy, "the sandboxed program did not start:\n" + text,
+                       "");
   }
   return Child{pid};
 }

@@ -126,15 +126,20 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
     p.user_ns_added = true;
   }
   if ((p.unshare & CLONE_NEWUSER) && !p.kernel.user_namespaces) {
-    return Error::make(ErrorCode::InvalidPolicy, "cannot create a user namespace here (namespaces asked: " +
-                     namespaces_to_string(p.unshare) + ")", "this kernel or its configuration (user.max_user_namespaces, "
-                 "kernel.unprivileged_userns_clone) forbids it; run as root or drop --unshare/--net none");
+    return Error::make(
+        ErrorCode::InvalidPolicy,
+        "cannot create a user namespace here (namespaces asked: " +
+            namespaces_to_string(p.unshare) + ")",
+        "this kernel or its configuration (user.max_user_namespaces, "
+        "kernel.unprivileged_userns_clone) forbids it; run as root or drop --unshare/--net none");
   }
 
   // Landlock.
   if (s.landlock == LandlockMode::Off) {
     if (s.landlock_in_use() || tcp_deny_all) {
-      return Error::make(ErrorCode::InvalidPolicy, "--landlock off, but file or TCP rules were given", "drop the rules or --landlock off");
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "--landlock off, but file or TCP rules were given",
+                         "drop the rules or --landlock off");
     }
   } else {
     const bool want_fs = !s.paths.empty() || s.fs_deny_all;
@@ -142,12 +147,13 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
     const bool in_use = s.landlock_in_use() || tcp_deny_all;
     const bool want_unix = s.scope_abstract_unix.value_or(in_use);
     const bool want_signal = s.scope_signal.value_or(in_use);
-    const bool scopes_explicit = s.scope_abstract_unix.value_or(false) || s.scope_signal.value_or(false);
+    const bool scopes_explicit =
+        s.scope_abstract_unix.value_or(false) || s.scope_signal.value_or(false);
     if (abi == 0 && (want_fs || want_net || scopes_explicit)) {
-      missing.push_back(std::string("Landlock (") + (p.kernel.landlock_errno == EOPNOTSUPP
-                                                         ? "disabled at boot"
-                                                         : "not in this kernel") +
-                        "): file, TCP and scope rules");
+      missing.push_back(
+          std::string("Landlock (") +
+          (p.kernel.landlock_errno == EOPNOTSUPP ? "disabled at boot" : "not in this kernel") +
+          "): file, TCP and scope rules");
     }
     if (abi > 0) {
       if (want_fs) {
@@ -164,8 +170,10 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
           for (uint16_t port : s.connect_tcp) p.net_rules.emplace_back(port, ll::kNetConnectTcp);
           for (uint16_t port : s.bind_tcp) p.net_rules.emplace_back(port, ll::kNetBindTcp);
         } else {
-          missing.push_back(tcp_deny_all ? "--net none (no namespaces, and TCP rules need Landlock ABI 4, Linux 6.7)"
-                                         : "TCP port rules (Landlock ABI 4, Linux 6.7)");
+          missing.push_back(
+              tcp_deny_all
+                  ? "--net none (no namespaces, and TCP rules need Landlock ABI 4, Linux 6.7)"
+                  : "TCP port rules (Landlock ABI 4, Linux 6.7)");
         }
       }
       if (want_unix || want_signal) {
@@ -173,20 +181,24 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
           if (want_unix) p.scoped |= ll::kScopeAbstractUnix;
           if (want_signal) p.scoped |= ll::kScopeSignal;
         } else {
-          missing.push_back("scoping of abstract UNIX sockets and signals (Landlock ABI 6, Linux 6.12)");
+          missing.push_back(
+              "scoping of abstract UNIX sockets and signals (Landlock ABI 6, Linux 6.12)");
         }
       }
       p.landlock = p.handled_fs != 0 || p.handled_net != 0 || p.scoped != 0;
     }
   }
   if (tcp_deny_all && p.handled_net != 0) {
-    missing.push_back("--net none covers TCP only (no network namespace here: UDP and raw sockets stay open)");
+    missing.push_back(
+        "--net none covers TCP only (no network namespace here: UDP and raw sockets stay open)");
   }
   if (!missing.empty()) {
     std::string line;
     for (auto& m : missing) line += (line.empty() ? "" : "; ") + m;
     if (strict) {
-      return Error::make(ErrorCode::InvalidPolicy, "Landlock strict: this kernel cannot enforce: " + line, "run on a newer kernel, or drop --landlock strict to enforce what it can");
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "Landlock strict: this kernel cannot enforce: " + line,
+                         "run on a newer kernel, or drop --landlock strict to enforce what it can");
     }
     p.not_enforced = line;
   }
@@ -216,16 +228,17 @@ std::vector<std::string> Plan::describe() const {
   std::vector<std::string> out;
   std::string l = "landlock: ";
   if (!landlock) {
-    l += kernel.landlock_abi ? "not used (ABI " + std::to_string(kernel.landlock_abi) + " available)"
-                             : "not available";
+    l += kernel.landlock_abi
+             ? "not used (ABI " + std::to_string(kernel.landlock_abi) + " available)"
+             : "not available";
   } else {
     l += "ABI " + std::to_string(kernel.landlock_abi);
     if (handled_fs) {
       l += "; files:";
       if (fs_rules.empty()) l += " none allowed";
       for (size_t i = 0; i < fs_rules.size(); ++i) {
-        l += std::string(i ? "," : "") + " " + std::string(fs_access_name(s.paths[i].access)) + " " +
-             fs_rules[i].first;
+        l += std::string(i ? "," : "") + " " + std::string(fs_access_name(s.paths[i].access)) +
+             " " + fs_rules[i].first;
       }
     }
     if (handled_net) {
@@ -253,10 +266,10 @@ std::vector<std::string> Plan::describe() const {
   if (unshare & CLONE_NEWNET) l += "; network: loopback only";
   if (s.hostname) l += "; hostname " + *s.hostname;
   for (auto& m : s.mounts) {
-    l += std::string("; ") +
-         (m.kind == MountSpec::Kind::Tmpfs ? "tmpfs " + m.target
-          : m.kind == MountSpec::Kind::Bind ? "bind " + m.source + " " + m.target
-                                            : "ro-bind " + m.source + " " + m.target);
+    l += std::string("; ") + (m.kind == MountSpec::Kind::Tmpfs ? "tmpfs " + m.target
+                              : m.kind == MountSpec::Kind::Bind
+                                  ? "bind " + m.source + " " + m.target
+                                  : "ro-bind " + m.source + " " + m.target);
   }
   out.push_back(l);
   l = "rlimits:";

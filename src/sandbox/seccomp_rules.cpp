@@ -20,9 +20,9 @@ Result<ir::Policy> with_setuid_file_rules(const ir::Policy& base) {
     uint8_t arg;
   };
   // The mode argument of each call that can set S_ISUID/S_ISGID on a file.
-  constexpr ModeArg kCalls[] = {{"chmod", 1},  {"fchmod", 1}, {"fchmodat", 2}, {"fchmodat2", 2},
-                                {"open", 2},   {"openat", 3}, {"creat", 1},    {"mknod", 1},
-                                {"mknodat", 2}};
+  constexpr ModeArg kCalls[] = {{"chmod", 1},     {"fchmod", 1}, {"fchmodat", 2},
+                                {"fchmodat2", 2}, {"open", 2},   {"openat", 3},
+                                {"creat", 1},     {"mknod", 1},  {"mknodat", 2}};
   for (const ModeArg& c : kCalls) {
     bool everywhere = true;
     for (arch::Arch a : arches) everywhere &= arch::syscall_number(a, c.name).has_value();

@@ -27,9 +27,9 @@ constexpr Named kRlimits[] = {
 };
 
 constexpr Named kNamespaces[] = {
-    {"user", CLONE_NEWUSER}, {"pid", CLONE_NEWPID},   {"net", CLONE_NEWNET},
+    {"user", CLONE_NEWUSER},   {"pid", CLONE_NEWPID}, {"net", CLONE_NEWNET},
     {"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-    {"mount", CLONE_NEWNS},  {"mnt", CLONE_NEWNS},    {"cgroup", CLONE_NEWCGROUP},
+    {"mount", CLONE_NEWNS},    {"mnt", CLONE_NEWNS},  {"cgroup", CLONE_NEWCGROUP},
 };
 
 // Capability names: arch::capability_name ("CAP_CHOWN"), written here in lower case without
@@ -55,11 +55,14 @@ std::string rlimit_names() {
 
 Result<uint64_t> parse_amount(std::string_view s, std::string_view what) {
   const std::string l = lower(s);
-  if (l == "unlimited" || l == "infinity" || l == "inf") return static_cast<uint64_t>(RLIM_INFINITY);
+  if (l == "unlimited" || l == "infinity" || l == "inf")
+    return static_cast<uint64_t>(RLIM_INFINITY);
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p == s.data()) {
-    return Error::make(ErrorCode::InvalidPolicy, "bad " + std::string(what) + " '" + std::string(s) + "'", "give a number (suffix K, M, G or T for 1024-multiples) or 'unlimited'");
+    return Error::make(ErrorCode::InvalidPolicy,
+                       "bad " + std::string(what) + " '" + std::string(s) + "'",
+                       "give a number (suffix K, M, G or T for 1024-multiples) or 'unlimited'");
   }
   std::string_view rest(p, static_cast<size_t>(s.data() + s.size() - p));
   int shift = 0;
@@ -75,10 +78,13 @@ Result<uint64_t> parse_amount(std::string_view s, std::string_view what) {
     shift = -1;
   }
   if (shift < 0) {
-    return Error::make(ErrorCode::InvalidPolicy, "bad " + std::string(what) + " '" + std::string(s) + "'", "the only suffixes are K, M, G and T");
+    return Error::make(ErrorCode::InvalidPolicy,
+                       "bad " + std::string(what) + " '" + std::string(s) + "'",
+                       "the only suffixes are K, M, G and T");
   }
   if (shift > 0 && v > (UINT64_MAX >> shift)) {
-    return Error::make(ErrorCode::InvalidPolicy, std::string(what) + " '" + std::string(s) + "' is too large", "");
+    return Error::make(ErrorCode::InvalidPolicy,
+                       std::string(what) + " '" + std::string(s) + "' is too large", "");
   }
   return v << shift;
 }
@@ -98,7 +104,8 @@ std::string_view fs_access_name(FsAccess a) {
 Result<Rlimit> parse_rlimit(std::string_view text) {
   const size_t eq = text.find('=');
   if (eq == std::string_view::npos) {
-    return Error::make(ErrorCode::InvalidPolicy, "bad rlimit '" + std::string(text) + "'", "write NAME=SOFT[:HARD], e.g. nofile=256 or as=1G:2G");
+    return Error::make(ErrorCode::InvalidPolicy, "bad rlimit '" + std::string(text) + "'",
+                       "write NAME=SOFT[:HARD], e.g. nofile=256 or as=1G:2G");
   }
   const std::string name = lower(text.substr(0, eq));
   Rlimit r;
@@ -110,7 +117,8 @@ Result<Rlimit> parse_rlimit(std::string_view text) {
     }
   }
   if (!found) {
-    return Error::make(ErrorCode::UnknownName, "unknown resource limit '" + std::string(text.substr(0, eq)) + "'",
+    return Error::make(ErrorCode::UnknownName,
+                       "unknown resource limit '" + std::string(text.substr(0, eq)) + "'",
                        "one of: " + rlimit_names());
   }
   std::string_view values = text.substr(eq + 1);
@@ -125,7 +133,9 @@ Result<Rlimit> parse_rlimit(std::string_view text) {
     r.hard = *hard;
   }
   if (r.soft > r.hard) {
-    return Error::make(ErrorCode::InvalidPolicy, "rlimit '" + std::string(text) + "': the soft limit is above the hard limit", "write NAME=SOFT:HARD with SOFT <= HARD");
+    return Error::make(ErrorCode::InvalidPolicy,
+                       "rlimit '" + std::string(text) + "': the soft limit is above the hard limit",
+                       "write NAME=SOFT:HARD with SOFT <= HARD");
   }
   return r;
 }
@@ -156,7 +166,9 @@ Result<uint32_t> parse_namespaces(std::string_view text) {
         }
       }
       if (!found) {
-        return Error::make(ErrorCode::InvalidPolicy, "unknown namespace '" + item + "'", "one of: user, pid, net, ipc, uts, mount, cgroup, all (comma-separated)");
+        return Error::make(
+            ErrorCode::InvalidPolicy, "unknown namespace '" + item + "'",
+            "one of: user, pid, net, ipc, uts, mount, cgroup, all (comma-separated)");
       }
     }
     start = end + 1;
@@ -182,7 +194,9 @@ Result<int> parse_capability(std::string_view text) {
   int v = -1;
   auto [p, ec] = std::from_chars(l.data(), l.data() + l.size(), v);
   if (ec == std::errc() && p == l.data() + l.size() && v >= 0 && v < 64) return v;
-  return Error::make(ErrorCode::InvalidPolicy, "unknown capability '" + std::string(text) + "'", "a name such as net_bind_service or CAP_NET_BIND_SERVICE (see capabilities(7))");
+  return Error::make(
+      ErrorCode::InvalidPolicy, "unknown capability '" + std::string(text) + "'",
+      "a name such as net_bind_service or CAP_NET_BIND_SERVICE (see capabilities(7))");
 }
 
 std::string capability_name(int cap) {
@@ -192,46 +206,65 @@ std::string capability_name(int cap) {
 
 Result<Sandbox> Sandbox::make(Spec s) {
   for (const PathRule& p : s.paths) {
-    if (p.path.empty()) return Error::make(ErrorCode::InvalidPolicy, "empty path in a file-access rule", "name a file or directory", p.where);
+    if (p.path.empty())
+      return Error::make(ErrorCode::InvalidPolicy, "empty path in a file-access rule",
+                         "name a file or directory", p.where);
   }
   for (uint16_t port : s.connect_tcp) {
-    if (port == 0) return Error::make(ErrorCode::InvalidPolicy, "TCP connect port 0 cannot be allowed", "give a port from 1 to 65535");
+    if (port == 0)
+      return Error::make(ErrorCode::InvalidPolicy, "TCP connect port 0 cannot be allowed",
+                         "give a port from 1 to 65535");
   }
   for (const MountSpec& m : s.mounts) {
     if (m.target.empty() || m.target[0] != '/') {
-      return Error::make(ErrorCode::InvalidPolicy, "mount target '" + m.target + "' is not an absolute path", "write the target as /path", m.where);
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "mount target '" + m.target + "' is not an absolute path",
+                         "write the target as /path", m.where);
     }
     if (m.kind != MountSpec::Kind::Tmpfs && m.source.empty()) {
-      return Error::make(ErrorCode::InvalidPolicy, "bind mount onto '" + m.target + "' has no source", "write SRC DST", m.where);
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "bind mount onto '" + m.target + "' has no source", "write SRC DST",
+                         m.where);
     }
   }
   for (const Rlimit& r : s.rlimits) {
     if (r.soft > r.hard) {
-      return Error::make(ErrorCode::InvalidPolicy, "resource limit " + std::string(rlimit_name(r.resource)) +
-                       ": the soft limit is above the hard limit", "make SOFT <= HARD", r.where);
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "resource limit " + std::string(rlimit_name(r.resource)) +
+                             ": the soft limit is above the hard limit",
+                         "make SOFT <= HARD", r.where);
     }
   }
   if ((s.uid || s.gid) && (s.unshare & CLONE_NEWUSER)) {
-    return Error::make(ErrorCode::InvalidPolicy, "--uid/--gid cannot be combined with a user namespace", "use --map-root (root inside) or leave the ids as they are");
+    return Error::make(ErrorCode::InvalidPolicy,
+                       "--uid/--gid cannot be combined with a user namespace",
+                       "use --map-root (root inside) or leave the ids as they are");
   }
   if (s.hostname) {
     if (s.hostname->empty() || s.hostname->size() > 64) {
-      return Error::make(ErrorCode::InvalidPolicy, "hostname '" + *s.hostname + "' must have 1 to 64 characters", "");
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "hostname '" + *s.hostname + "' must have 1 to 64 characters", "");
     }
     s.unshare |= CLONE_NEWUTS;
   }
   if (!s.mounts.empty()) s.unshare |= CLONE_NEWNS;
-  if ((s.unshare & CLONE_NEWPID)) s.unshare |= CLONE_NEWNS;  // a fresh /proc for the new PID namespace
+  if ((s.unshare & CLONE_NEWPID))
+    s.unshare |= CLONE_NEWNS;  // a fresh /proc for the new PID namespace
   for (int fd : s.keep_fds) {
-    if (fd < 0) return Error::make(ErrorCode::InvalidPolicy, "--keep-fd " + std::to_string(fd) + " is not a descriptor", "");
+    if (fd < 0)
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "--keep-fd " + std::to_string(fd) + " is not a descriptor", "");
   }
   for (auto& [k, v] : s.setenv) {
     if (k.empty() || k.find('=') != std::string::npos) {
-      return Error::make(ErrorCode::InvalidPolicy, "bad environment variable name '" + k + "'", "write --setenv NAME=VALUE");
+      return Error::make(ErrorCode::InvalidPolicy, "bad environment variable name '" + k + "'",
+                         "write --setenv NAME=VALUE");
     }
   }
   for (int c : s.cap_keep) {
-    if (c < 0 || c > 63) return Error::make(ErrorCode::InvalidPolicy, "capability number " + std::to_string(c) + " out of range", "");
+    if (c < 0 || c > 63)
+      return Error::make(ErrorCode::InvalidPolicy,
+                         "capability number " + std::to_string(c) + " out of range", "");
   }
   std::sort(s.connect_tcp.begin(), s.connect_tcp.end());
   s.connect_tcp.erase(std::unique(s.connect_tcp.begin(), s.connect_tcp.end()), s.connect_tcp.end());

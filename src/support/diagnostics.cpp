@@ -46,13 +46,14 @@ void Diagnostics::truncate_errors(Mark m) {
 
 void Diagnostics::finish() {
   if (dropped_errors_) {
-    errors.push_back(Error::make(ErrorCode::LimitExceeded, std::to_string(dropped_errors_) + " more errors not shown",
+    errors.push_back(Error::make(ErrorCode::LimitExceeded,
+                                 std::to_string(dropped_errors_) + " more errors not shown",
                                  "fix the first ones and run again"));
     dropped_errors_ = 0;
   }
   if (dropped_warnings_) {
-    warnings.push_back(
-        Error::warning(ErrorCode::LimitExceeded, std::to_string(dropped_warnings_) + " more warnings not shown"));
+    warnings.push_back(Error::warning(
+        ErrorCode::LimitExceeded, std::to_string(dropped_warnings_) + " more warnings not shown"));
     dropped_warnings_ = 0;
   }
 }

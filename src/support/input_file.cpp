@@ -21,7 +21,8 @@ const char* file_kind(mode_t m) {
 }
 
 Error fail(const std::string& path, std::string what, int err = 0, std::string hint = {}) {
-  Error e = Error::make(err ? ErrorCode::System : ErrorCode::Io, path + ": " + what, std::move(hint));
+  Error e =
+      Error::make(err ? ErrorCode::System : ErrorCode::Io, path + ": " + what, std::move(hint));
   e.sys_errno = err;
   e.payload = FileProblem{path, std::move(what)};
   return e;

@@ -99,7 +99,8 @@ std::string Error::render(bool colour) const {
     append_caret(out, n.where, paint);
   }
   // The thread behind a failed TSYNC, as the note it has always been shown as.
-  if (auto tid = tsync_thread()) out += paint(kNote, "note:") + " tsync_tid=" + std::to_string(*tid) + "\n";
+  if (auto tid = tsync_thread())
+    out += paint(kNote, "note:") + " tsync_tid=" + std::to_string(*tid) + "\n";
   return out;
 }
 

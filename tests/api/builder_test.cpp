@@ -39,7 +39,7 @@ TEST(Builder, ExpressionsBecomeRules) {
   EXPECT_EQ(s.rules[2].conds[0].value, 2u);
   EXPECT_EQ(s.rules[3].conds[0].op, ir::CmpOp::MaskedEq);
   EXPECT_EQ(s.rules[3].conds[0].mask, static_cast<uint64_t>(O_ACCMODE));
-  ASSERT_EQ(s.rules[4].conds.size(), 2u);  // && ANDs
+  ASSERT_EQ(s.rules[4].conds.size(), 2u);       // && ANDs
   EXPECT_EQ(s.rules[4].conds[1].value, ~0ULL);  // -1 sign-extends
   EXPECT_EQ(s.rules[5].conds[0].width, ir::Width::Bits32);
   EXPECT_EQ(s.rules[8].action, ir::Action::kill_process());
@@ -114,12 +114,17 @@ TEST(Builder, MaskedNotEqualAndNegation) {
   EXPECT_EQ(s.rules[4].conds[0].op, ir::CmpOp::Ne);
   EXPECT_EQ(s.rules[4].conds[1].op, ir::CmpOp::Ge);
   // Bits of the value outside the mask: never equal, so always "not equal" (one true rule).
-  EXPECT_EQ(Policy::allow_by_default().deny("getppid", Errno{EDOM}, (arg(0) & 1) != 2).spec().rules[0].conds.size(),
+  EXPECT_EQ(Policy::allow_by_default()
+                .deny("getppid", Errno{EDOM}, (arg(0) & 1) != 2)
+                .spec()
+                .rules[0]
+                .conds.size(),
             0u);
   // !(arg & m) == v is (arg & m) != v.
   auto q = Policy::allow_by_default().deny("getppid", Errno{EDOM}, !((arg(0) & 0xf0) == 0x10));
   ASSERT_EQ(q.spec().rules.size(), 4u);
-  for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(ir::same_cmp(q.spec().rules[i].conds[0], s.rules[i].conds[0]));
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_TRUE(ir::same_cmp(q.spec().rules[i].conds[0], s.rules[i].conds[0]));
 }
 
 TEST(Builder, NegationTooLargeIsAnErrorAtBuild) {
@@ -129,7 +134,8 @@ TEST(Builder, NegationTooLargeIsAnErrorAtBuild) {
   auto r = Policy::allow_by_default().deny("getppid", Errno{EDOM}, !c).build();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where.line, line);
-  EXPECT_NE(r.error().message.find("expands into more than 1024 rules"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("expands into more than 1024 rules"), std::string::npos)
+      << r.error().message;
 }
 
 // The same in the kernel, in a forked child: each denied value next to an allowed one.
@@ -147,9 +153,11 @@ TEST(Builder, MaskedNotEqualInTheKernel) {
       return syscall(nr, a0, a1) == -1 && errno == e;
     };
     auto allowed = [](long nr, long a0, long a1) { return syscall(nr, a0, a1) >= 0; };
-    if (!allowed(SYS_getppid, 0x10, 0) || !allowed(SYS_getppid, 0x1f, 0)) _exit(1);      // == 0x10 under the mask
+    if (!allowed(SYS_getppid, 0x10, 0) || !allowed(SYS_getppid, 0x1f, 0))
+      _exit(1);  // == 0x10 under the mask
     if (!denied(SYS_getppid, 0x30, 0, EDOM) || !denied(SYS_getppid, 0, 0, EDOM)) _exit(2);
-    if (!allowed(SYS_getpgrp, 5, 100) || !allowed(SYS_getpgrp, 6, 2)) _exit(3);           // arg0 == 5 || arg1 < 3
+    if (!allowed(SYS_getpgrp, 5, 100) || !allowed(SYS_getpgrp, 6, 2))
+      _exit(3);  // arg0 == 5 || arg1 < 3
     if (!denied(SYS_getpgrp, 6, 3, ERANGE) || !denied(SYS_getpgrp, 4, 100, ERANGE)) _exit(4);
     _exit(0);
   }

@@ -231,12 +231,15 @@ TEST(ArgNames, Coverage) {
   // against a generator regression.
   EXPECT_GT(with, 420u);
   for (const SyscallEntry& e : syscalls(Arch::X86_64)) {
-    static const V kNoArgs = {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid",
-                              "getegid", "fork", "vfork", "pause", "sched_yield", "setsid",
-                              "sync", "vhangup", "munlockall", "inotify_init", "rt_sigreturn",
-                              "restart_syscall", "getpgrp", "uretprobe", "uprobe"};
-    static const V kUnimplemented = {"afs_syscall", "epoll_ctl_old", "epoll_wait_old",
-                                     "getpmsg", "putpmsg", "security", "tuxcall", "vserver",
+    static const V kNoArgs = {
+        "getpid",  "getppid",   "gettid",     "getuid",       "geteuid",      "getgid",
+        "getegid", "fork",      "vfork",      "pause",        "sched_yield",  "setsid",
+        "sync",    "vhangup",   "munlockall", "inotify_init", "rt_sigreturn", "restart_syscall",
+        "getpgrp", "uretprobe", "uprobe"};
+    static const V kUnimplemented = {"afs_syscall",     "epoll_ctl_old",
+                                     "epoll_wait_old",  "getpmsg",
+                                     "putpmsg",         "security",
+                                     "tuxcall",         "vserver",
                                      "rseq_slice_yield" /* signature not recorded */};
     if (std::find(kNoArgs.begin(), kNoArgs.end(), e.name) != kNoArgs.end()) continue;
     if (std::find(kUnimplemented.begin(), kUnimplemented.end(), e.name) != kUnimplemented.end())

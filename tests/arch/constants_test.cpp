@@ -152,14 +152,12 @@ TEST(Constants, PerArchDifferences) {
     EXPECT_EQ(constant_value(ai.arch, "NO_SUCH_CONSTANT"), std::nullopt);
     auto all = constants(ai.arch);
     EXPECT_GT(all.size(), 2000u);
-    EXPECT_TRUE(std::is_sorted(all.begin(), all.end(),
-                               [](auto& x, auto& y) { return x.name < y.name; }));
+    EXPECT_TRUE(
+        std::is_sorted(all.begin(), all.end(), [](auto& x, auto& y) { return x.name < y.name; }));
     for (size_t i = 1; i < all.size(); ++i) EXPECT_NE(all[i - 1].name, all[i].name);
     if (!ai.args_are_64bit) {
       for (const NamedConstant& c : all) {
-        if (c.negative) {
-          EXPECT_LE(c.value, 0xffffffffu) << ai.name << " " << c.name;
-        }
+        if (c.negative) { EXPECT_LE(c.value, 0xffffffffu) << ai.name << " " << c.name; }
       }
     }
   }
@@ -205,9 +203,7 @@ TEST(Constants, Errno) {
   EXPECT_EQ(errno_name(-1), std::nullopt);
   EXPECT_EQ(errno_name(4095), std::nullopt);
   for (int e = 1; e <= 133; ++e) {
-    if (auto n = errno_name(e)) {
-      EXPECT_EQ(errno_from_name(*n), e) << *n;
-    }
+    if (auto n = errno_name(e)) { EXPECT_EQ(errno_from_name(*n), e) << *n; }
   }
   EXPECT_GE(errno_names().size(), 133u);
 }

@@ -40,13 +40,11 @@ constexpr const char* kCross[] = {"/usr/aarch64-linux-gnu/include/asm/unistd.h",
                                   "/usr/include/x86_64-linux-gnu/asm/unistd_x32.h"};
 
 // The ABIs beyond the first six (syscall tables only; loongarch64 uses asm-generic).
-constexpr const char* kMoreCross[] = {"/usr/mips-linux-gnu/include/asm/unistd.h",
-                                      "/usr/powerpc-linux-gnu/include/asm/unistd.h",
-                                      "/usr/s390x-linux-gnu/include/asm/unistd.h",
-                                      "/usr/hppa-linux-gnu/include/asm/unistd.h",
-                                      "/usr/m68k-linux-gnu/include/asm/unistd.h",
-                                      "/usr/sh4-linux-gnu/include/asm/unistd.h",
-                                      "/usr/include/asm-generic/unistd.h"};
+constexpr const char* kMoreCross[] = {
+    "/usr/mips-linux-gnu/include/asm/unistd.h",  "/usr/powerpc-linux-gnu/include/asm/unistd.h",
+    "/usr/s390x-linux-gnu/include/asm/unistd.h", "/usr/hppa-linux-gnu/include/asm/unistd.h",
+    "/usr/m68k-linux-gnu/include/asm/unistd.h",  "/usr/sh4-linux-gnu/include/asm/unistd.h",
+    "/usr/include/asm-generic/unistd.h"};
 
 TEST(Generated, SyscallTableIsFresh) {
   check_script("gen_syscalls.py", {"python3", "cpp"},
@@ -60,10 +58,10 @@ TEST(Generated, ConstantsTableIsFresh) {
 }
 
 TEST(Generated, ArgNamesAreFresh) {
-  check_script("gen_syscall_args.py", {"python3", "cpp"},
-               {"/usr/share/man/man2/read.2.gz", kCross[0], kCross[1], kCross[2], kCross[3],
-                kMoreCross[0], kMoreCross[1], kMoreCross[2], kMoreCross[3], kMoreCross[4],
-                kMoreCross[5], kMoreCross[6]});
+  check_script(
+      "gen_syscall_args.py", {"python3", "cpp"},
+      {"/usr/share/man/man2/read.2.gz", kCross[0], kCross[1], kCross[2], kCross[3], kMoreCross[0],
+       kMoreCross[1], kMoreCross[2], kMoreCross[3], kMoreCross[4], kMoreCross[5], kMoreCross[6]});
 }
 
 // The C API's SCMP_SYS() header and pseudo numbers, from Debian's libseccomp header (a test

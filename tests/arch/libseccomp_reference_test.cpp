@@ -45,9 +45,10 @@ TEST(SyscallTable, MatchesDebianLibseccomp) {
     // libseccomp keeps MIPS numbers without the ABI's base (4000 o32, 5000 n64, 6000 n32) and
     // adds it when it writes the filter; sysfence's tables hold the numbers the kernel sees.
     const std::string an(ai.name);
-    const int offset = !an.starts_with("mips") ? 0
+    const int offset = !an.starts_with("mips")               ? 0
                        : an.find("n32") != std::string::npos ? 6000
-                       : an.find("64") != std::string::npos ? 5000 : 4000;
+                       : an.find("64") != std::string::npos  ? 5000
+                                                             : 4000;
     std::vector<std::string> missing, different, newer;
     int x32_quirks = 0;
     // libseccomp -> sysfence, by number (ARM's private syscalls live at 0x0f0000 + n).
@@ -90,18 +91,18 @@ TEST(SyscallTable, MatchesDebianLibseccomp) {
         different.push_back(n + " ours " + std::to_string(e.nr) + " libseccomp " +
                             std::to_string(theirs));
     }
-    EXPECT_TRUE(missing.empty()) << ai.name << ": libseccomp has, sysfence lacks: " << join(missing);
+    EXPECT_TRUE(missing.empty()) << ai.name
+                                 << ": libseccomp has, sysfence lacks: " << join(missing);
     EXPECT_TRUE(different.empty()) << ai.name << ": different numbers: " << join(different);
-    if (ai.arch == Arch::X32) {
-      EXPECT_EQ(x32_quirks, 36) << "x32 entry points 512..547";
-    }
+    if (ai.arch == Arch::X32) { EXPECT_EQ(x32_quirks, 36) << "x32 entry points 512..547"; }
     std::cout << "[ note ] " << ai.name << ": " << syscalls(ai.arch).size() << " syscalls, "
               << newer.size() << " that this libseccomp does not resolve to a real number "
               << "(newer, or multiplexed through socketcall/ipc): " << join(newer) << "\n";
     // The tables are not empty guesses: most of them libseccomp confirms.
     EXPECT_LT(newer.size() * 4, syscalls(ai.arch).size()) << ai.name;
   }
-  EXPECT_GE(compared_arches, 6) << "x86_64, i386, x32, aarch64, arm and riscv64 are all in libseccomp 2.5";
+  EXPECT_GE(compared_arches, 6)
+      << "x86_64, i386, x32, aarch64, arm and riscv64 are all in libseccomp 2.5";
 }
 
 }  // namespace

@@ -63,18 +63,23 @@ std::string column_of(Arch a) {
     case Arch::Arm: return "arm";
     case Arch::RiscV64: return "riscv64";
     // One column per syscall table: endian twins share it (libseccomp's layout).
-    case Arch::Mips: case Arch::MipsEl: return "mips";
-    case Arch::Mips64: case Arch::Mips64El: return "mips64";
-    case Arch::Mips64N32: case Arch::Mips64N32El: return "mips64n32";
+    case Arch::Mips:
+    case Arch::MipsEl: return "mips";
+    case Arch::Mips64:
+    case Arch::Mips64El: return "mips64";
+    case Arch::Mips64N32:
+    case Arch::Mips64N32El: return "mips64n32";
     case Arch::Ppc: return "ppc";
-    case Arch::Ppc64: case Arch::Ppc64Le: return "ppc64";
+    case Arch::Ppc64:
+    case Arch::Ppc64Le: return "ppc64";
     case Arch::S390: return "s390";
     case Arch::S390X: return "s390x";
     case Arch::Parisc: return "parisc";
     case Arch::Parisc64: return "parisc64";
     case Arch::LoongArch64: return "loongarch64";
     case Arch::M68K: return "m68k";
-    case Arch::Sh: case Arch::ShEb: return "sh";
+    case Arch::Sh:
+    case Arch::ShEb: return "sh";
   }
   return {};
 }
@@ -88,8 +93,9 @@ bool known_extra(Arch a, const std::string& name) {
 
 TEST(SyscallTable, MatchesReferenceCsv) {
   auto ref = load_reference();
-  if (!ref) GTEST_SKIP() << "reference file not found: " << kCsvPath
-                        << " (SyscallTable.MatchesDebianLibseccomp checks the tables without it)";
+  if (!ref)
+    GTEST_SKIP() << "reference file not found: " << kCsvPath
+                 << " (SyscallTable.MatchesDebianLibseccomp checks the tables without it)";
   for (const ArchInfo& ai : all_arches()) {
     const std::string col = column_of(ai.arch);
     ASSERT_TRUE(ref->by_column.count(col)) << "CSV has no column " << col;
@@ -125,17 +131,13 @@ TEST(SyscallTable, SortedUniqueAndRoundTrip) {
     ASSERT_GT(t.size(), 300u) << ai.name;
     std::set<std::string_view> names;
     for (size_t i = 0; i < t.size(); ++i) {
-      if (i) {
-        EXPECT_LT(t[i - 1].nr, t[i].nr) << ai.name << " at " << t[i].name;
-      }
+      if (i) { EXPECT_LT(t[i - 1].nr, t[i].nr) << ai.name << " at " << t[i].name; }
       EXPECT_TRUE(names.insert(t[i].name).second) << ai.name << " duplicate " << t[i].name;
       EXPECT_EQ(syscall_number(ai.arch, t[i].name), t[i].nr) << ai.name << " " << t[i].name;
       EXPECT_EQ(syscall_name(ai.arch, t[i].nr), t[i].name) << ai.name << " " << t[i].nr;
-      if (ai.nr_bit) {
-        EXPECT_TRUE(static_cast<uint32_t>(t[i].nr) & ai.nr_bit) << t[i].name;
-      }
-      EXPECT_TRUE(std::binary_search(all_syscall_names().begin(), all_syscall_names().end(),
-                                     t[i].name))
+      if (ai.nr_bit) { EXPECT_TRUE(static_cast<uint32_t>(t[i].nr) & ai.nr_bit) << t[i].name; }
+      EXPECT_TRUE(
+          std::binary_search(all_syscall_names().begin(), all_syscall_names().end(), t[i].name))
           << t[i].name;
     }
   }
@@ -198,7 +200,7 @@ TEST(SyscallTable, KnownNumbers) {
   EXPECT_EQ(syscall_number(Arch::Mips64N32El, "clone3"), 6435);
   EXPECT_EQ(syscall_number(Arch::Mips, "cachestat"), 4451);  // newer than the headers: + base
   EXPECT_EQ(syscall_number(Arch::Mips64, "listns"), 5470);
-  EXPECT_EQ(syscall_name(Arch::Mips, 3), std::nullopt);     // the bare number is nothing
+  EXPECT_EQ(syscall_name(Arch::Mips, 3), std::nullopt);  // the bare number is nothing
   EXPECT_EQ(syscall_name(Arch::Mips, 4001), "exit");
   EXPECT_EQ(syscall_number(Arch::Mips, "unused18"), std::nullopt);  // holes are not syscalls
   // ppc, s390, parisc, loongarch64, m68k, sh.
@@ -209,13 +211,13 @@ TEST(SyscallTable, KnownNumbers) {
   EXPECT_EQ(syscall_number(Arch::S390X, "socketcall"), 102);
   EXPECT_EQ(syscall_number(Arch::S390, "_llseek"), 140);
   EXPECT_EQ(syscall_number(Arch::S390X, "_llseek"), std::nullopt);
-  EXPECT_EQ(syscall_number(Arch::S390X, "memfd_secret"), 447);  // 6.2, after the headers
+  EXPECT_EQ(syscall_number(Arch::S390X, "memfd_secret"), 447);    // 6.2, after the headers
   EXPECT_EQ(syscall_number(Arch::S390, "listns"), std::nullopt);  // s390 compat left first
   EXPECT_EQ(syscall_number(Arch::Parisc, "socket"), 17);
   EXPECT_EQ(syscall_number(Arch::Parisc, "cacheflush"), 356);  // 6.5
   EXPECT_EQ(syscall_number(Arch::Parisc64, "socketcall"), std::nullopt);
   EXPECT_EQ(syscall_number(Arch::LoongArch64, "read"), 63);
-  EXPECT_EQ(syscall_number(Arch::LoongArch64, "fstat"), 80);     // back in 6.11
+  EXPECT_EQ(syscall_number(Arch::LoongArch64, "fstat"), 80);  // back in 6.11
   EXPECT_EQ(syscall_number(Arch::LoongArch64, "newfstatat"), 79);
   EXPECT_EQ(syscall_number(Arch::LoongArch64, "getrlimit"), std::nullopt);
   EXPECT_EQ(syscall_number(Arch::LoongArch64, "clone3"), 435);

@@ -23,9 +23,10 @@ TEST(Builder, ResolvesForwardLabelsAndNext) {
   auto p = b.build();
   ASSERT_TRUE(p.ok()) << p.error().render();
   const Program expected = {
-      stmt(LD | W | ABS, 4), jump(JMP | JEQ | K, kAuditArchX86_64, 0, 4),
-      stmt(LD | W | ABS, 0), jump(JMP | JEQ | K, 39, 1, 0),
-      stmt(RET | K, ret_errno(1)), stmt(RET | K, kRetAllow), stmt(RET | K, kRetKillProcess)};
+      stmt(LD | W | ABS, 4),         jump(JMP | JEQ | K, kAuditArchX86_64, 0, 4),
+      stmt(LD | W | ABS, 0),         jump(JMP | JEQ | K, 39, 1, 0),
+      stmt(RET | K, ret_errno(1)),   stmt(RET | K, kRetAllow),
+      stmt(RET | K, kRetKillProcess)};
   EXPECT_EQ(*p, expected);
   EXPECT_TRUE(verify(*p).ok());
   EXPECT_EQ(emulate(*p, SeccompData::make(kAuditArchX86_64, 39))->ret, kRetAllow);
@@ -129,9 +130,10 @@ TEST(Builder, EveryEmitterProducesItsOpcode) {
   b.bind(l).ret_a();
   auto p = b.build();
   ASSERT_TRUE(p.ok()) << p.error().render();
-  const uint16_t codes[] = {LD | W | ABS, LD | W | LEN, LD | IMM, ST, LD | MEM, LDX | W | LEN,
-                            LDX | IMM, STX, LDX | MEM, ALU | ADD | K, ALU | SUB | X, ALU | NEG,
-                            MISC | TAX, MISC | TXA, JMP | JGT | X, JMP | JSET | K,
+  const uint16_t codes[] = {LD | W | ABS,  LD | W | LEN,  LD | IMM,      ST,
+                            LD | MEM,      LDX | W | LEN, LDX | IMM,     STX,
+                            LDX | MEM,     ALU | ADD | K, ALU | SUB | X, ALU | NEG,
+                            MISC | TAX,    MISC | TXA,    JMP | JGT | X, JMP | JSET | K,
                             JMP | JGE | K, JMP | JGT | K, RET | RVAL_A};
   ASSERT_EQ(p->size(), std::size(codes));
   for (size_t i = 0; i < p->size(); ++i) EXPECT_EQ((*p)[i].code, codes[i]) << i;

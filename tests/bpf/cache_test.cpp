@@ -48,7 +48,7 @@ TEST(Cache, TypicalFilter) {
   EXPECT_FALSE(is_const_allow(p, kX86, 257));  // errno
   EXPECT_FALSE(is_const_allow(p, kX86, static_cast<int32_t>(kX32SyscallBit | 39)));
   EXPECT_FALSE(is_const_allow(p, kAuditArchI386, 39));  // killed
-  EXPECT_FALSE(is_const_allow(p, kX86, -1));             // 0xffffffff >= x32 bit: killed
+  EXPECT_FALSE(is_const_allow(p, kX86, -1));            // 0xffffffff >= x32 bit: killed
 }
 
 struct CacheCase {
@@ -76,13 +76,17 @@ TEST(Cache, EachAcceptanceRule) {
       {"OrK", {stmt(ALU | OR | K, 1), allow}, false},
       {"AndX", {stmt(ALU | AND | X, 0), allow}, false},
       {"Ja", {stmt(JMP | JA, 1), stmt(RET | K, 0), allow}, true},
-      {"JeqKTaken", {stmt(LD | W | ABS, 0), jump(JMP | JEQ | K, 39, 1, 0), stmt(RET | K, 0), allow},
+      {"JeqKTaken",
+       {stmt(LD | W | ABS, 0), jump(JMP | JEQ | K, 39, 1, 0), stmt(RET | K, 0), allow},
        true},
-      {"JgeK", {stmt(LD | W | ABS, 0), jump(JMP | JGE | K, 40, 0, 1), stmt(RET | K, 0), allow},
+      {"JgeK",
+       {stmt(LD | W | ABS, 0), jump(JMP | JGE | K, 40, 0, 1), stmt(RET | K, 0), allow},
        true},
-      {"JgtK", {stmt(LD | W | ABS, 0), jump(JMP | JGT | K, 38, 1, 0), stmt(RET | K, 0), allow},
+      {"JgtK",
+       {stmt(LD | W | ABS, 0), jump(JMP | JGT | K, 38, 1, 0), stmt(RET | K, 0), allow},
        true},
-      {"JsetK", {stmt(LD | W | ABS, 0), jump(JMP | JSET | K, 1, 1, 0), stmt(RET | K, 0), allow},
+      {"JsetK",
+       {stmt(LD | W | ABS, 0), jump(JMP | JSET | K, 1, 1, 0), stmt(RET | K, 0), allow},
        true},
       {"JeqX", {jump(JMP | JEQ | X, 0, 0, 0), allow}, false},
       // An arg load on a path not taken does not matter.
@@ -134,11 +138,11 @@ bool trace_oracle(const VerifiedProgram& vp, uint32_t arch_value, int32_t nr) {
   emulate(vp, SeccompData::make(arch_value, nr), &trace);
   for (uint32_t pc : trace) {
     const Insn& in = vp.program()[pc];
-    const bool accepted =
-        (in.code == (LD | W | ABS) && (in.k == kOffNr || in.k == kOffArch)) ||
-        in.code == (JMP | JA) || in.code == (JMP | JEQ | K) || in.code == (JMP | JGE | K) ||
-        in.code == (JMP | JGT | K) || in.code == (JMP | JSET | K) ||
-        in.code == (ALU | AND | K) || (in.code == (RET | K) && in.k == kRetAllow);
+    const bool accepted = (in.code == (LD | W | ABS) && (in.k == kOffNr || in.k == kOffArch)) ||
+                          in.code == (JMP | JA) || in.code == (JMP | JEQ | K) ||
+                          in.code == (JMP | JGE | K) || in.code == (JMP | JGT | K) ||
+                          in.code == (JMP | JSET | K) || in.code == (ALU | AND | K) ||
+                          (in.code == (RET | K) && in.k == kRetAllow);
     if (!accepted) return false;
   }
   return true;
@@ -173,7 +177,8 @@ TEST(Cache, AgreesWithEmulatorOnRandomPrograms) {
         ++cached;
         // Safety: whatever the arguments and instruction pointer, the filter allows.
         for (int trial = 0; trial < 8; ++trial) {
-          SeccompData d = SeccompData::make(arch_value, nr, rng(), rng(), rng(), rng(), rng(), rng());
+          SeccompData d =
+              SeccompData::make(arch_value, nr, rng(), rng(), rng(), rng(), rng(), rng());
           d.instruction_pointer = rng();
           ASSERT_EQ(emulate(*vp, d).ret, kRetAllow) << "program " << n;
         }

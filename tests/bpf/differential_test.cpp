@@ -36,9 +36,9 @@ uint32_t arch_of(const LiveCall& c) { return c.int80 ? kAuditArchI386 : kAuditAr
 // and the address after its `int 0x80`.
 SeccompData data_for(const LiveCall& c, uint64_t ip, uint64_t int80_ip = 0) {
   const uint64_t m = c.int80 ? 0xffffffffULL : ~0ULL;
-  SeccompData d = SeccompData::make(arch_of(c), static_cast<int32_t>(c.nr), c.args[0] & m,
-                                    c.args[1] & m, c.args[2] & m, c.args[3] & m, c.args[4] & m,
-                                    c.args[5] & m);
+  SeccompData d =
+      SeccompData::make(arch_of(c), static_cast<int32_t>(c.nr), c.args[0] & m, c.args[1] & m,
+                        c.args[2] & m, c.args[3] & m, c.args[4] & m, c.args[5] & m);
   d.instruction_pointer = c.int80 ? int80_ip : ip;
   return d;
 }
@@ -62,8 +62,10 @@ std::string mismatch(uint32_t ret, const LiveCall& call, const LiveObservation& 
   if (ok) return {};
   char buf[128];
   std::snprintf(buf, sizeof buf, "%s syscall %#lx: emulator says %s (0x%08x), kernel: ",
-                call.int80 ? "i386" : (call.nr & 0x40000000) ? "x32" : "x86_64", call.nr,
-                action_name(ret).c_str(), ret);
+                call.int80               ? "i386"
+                : (call.nr & 0x40000000) ? "x32"
+                                         : "x86_64",
+                call.nr, action_name(ret).c_str(), ret);
   return buf + testing::describe(o);
 }
 
@@ -76,8 +78,9 @@ struct Numbers {
 Numbers numbers(Entry e) {
   switch (e) {
     case Entry::kI386: return {64, 132, 60, 96};
-    case Entry::kX32: return {0x40000000 | SYS_getppid, 0x40000000 | SYS_getpgid, 0x40000000 | SYS_umask,
-                              0x40000000 | SYS_getpriority};
+    case Entry::kX32:
+      return {0x40000000 | SYS_getppid, 0x40000000 | SYS_getpgid, 0x40000000 | SYS_umask,
+              0x40000000 | SYS_getpriority};
     case Entry::kX86_64: break;
   }
   return {SYS_getppid, SYS_getpgid, SYS_umask, SYS_getpriority};
@@ -116,16 +119,26 @@ std::vector<LiveCall> random_calls(std::mt19937_64& rng, size_t n, Entry entry =
   return calls;
 }
 
-testing::GenOptions options_for(const std::vector<LiveCall>& calls, uint64_t ip, uint64_t int80_ip = 0) {
+testing::GenOptions options_for(const std::vector<LiveCall>& calls, uint64_t ip,
+                                uint64_t int80_ip = 0) {
   testing::GenOptions opt;
   opt.max_len = 36;
   opt.avoid_errnos = {EPERM, ESRCH, EINVAL, ENOSYS};  // natural failures of the calls used
-  opt.interesting = {SYS_getppid, SYS_getpgid, SYS_umask, SYS_getpriority, kAuditArchX86_64,
-                     kAuditArchI386, static_cast<uint32_t>(ip), static_cast<uint32_t>(ip >> 32),
-                     static_cast<uint32_t>(int80_ip), static_cast<uint32_t>(int80_ip >> 32), 0x40000000};
+  opt.interesting = {SYS_getppid,
+                     SYS_getpgid,
+                     SYS_umask,
+                     SYS_getpriority,
+                     kAuditArchX86_64,
+                     kAuditArchI386,
+                     static_cast<uint32_t>(ip),
+                     static_cast<uint32_t>(ip >> 32),
+                     static_cast<uint32_t>(int80_ip),
+                     static_cast<uint32_t>(int80_ip >> 32),
+                     0x40000000};
   for (Entry e : {Entry::kI386, Entry::kX32}) {
     const Numbers n = numbers(e);
-    for (long nr : {n.getppid, n.getpgid, n.umask, n.getpriority}) opt.interesting.push_back(static_cast<uint32_t>(nr));
+    for (long nr : {n.getppid, n.getpgid, n.umask, n.getpriority})
+      opt.interesting.push_back(static_cast<uint32_t>(nr));
   }
   for (const LiveCall& c : calls) {
     for (uint64_t a : c.args) {
@@ -183,8 +196,9 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
       std::fprintf(stderr, "program %d\n", n);
       for (const Program& f : oldest_first) std::fprintf(stderr, "%s--\n", disassemble(f).c_str());
       for (const LiveCall& c : calls) {
-        std::fprintf(stderr, "call %s %ld: %s\n", c.int80 ? "i386" : "syscall", c.nr,
-                     action_name(emulate_stack(newest_first, data_for(c, ip, int80_ip))->ret).c_str());
+        std::fprintf(
+            stderr, "call %s %ld: %s\n", c.int80 ? "i386" : "syscall", c.nr,
+            action_name(emulate_stack(newest_first, data_for(c, ip, int80_ip))->ret).c_str());
       }
     }
     const testing::LiveRun run = testing::live_run(oldest_first, calls);
@@ -200,21 +214,23 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
       if (!why.empty()) {
         std::string dump;
         for (size_t f = 0; f < newest_first.size(); ++f) {
-          dump += "filter " + std::to_string(f) + " (newest first):\n" + disassemble(newest_first[f]);
+          dump +=
+              "filter " + std::to_string(f) + " (newest first):\n" + disassemble(newest_first[f]);
         }
-        FAIL() << "seed " << seed << ", program " << n << ", call " << i << ": " << why << "\n" << dump
-               << "rerun with SYSFENCE_TEST_SEED=" << seed;
+        FAIL() << "seed " << seed << ", program " << n << ", call " << i << ": " << why << "\n"
+               << dump << "rerun with SYSFENCE_TEST_SEED=" << seed;
       }
     }
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("[ measured ] seed %llu: %d programs (%d stacks), %d calls compared (x86_64 %d, i386 %d, "
-              "x32 %d), %d forks, %.2f s; allow %d errno %d trap %d no-tracer %d kill-thread %d "
-              "kill-process %d\n",
-              static_cast<unsigned long long>(seed), kPrograms, stacks, compared, by_entry[0], by_entry[1],
-              by_entry[2], forks, secs, by_outcome[0], by_outcome[1], by_outcome[2], by_outcome[3],
-              by_outcome[4], by_outcome[5]);
+  std::printf(
+      "[ measured ] seed %llu: %d programs (%d stacks), %d calls compared (x86_64 %d, i386 %d, "
+      "x32 %d), %d forks, %.2f s; allow %d errno %d trap %d no-tracer %d kill-thread %d "
+      "kill-process %d\n",
+      static_cast<unsigned long long>(seed), kPrograms, stacks, compared, by_entry[0], by_entry[1],
+      by_entry[2], forks, secs, by_outcome[0], by_outcome[1], by_outcome[2], by_outcome[3],
+      by_outcome[4], by_outcome[5]);
 #if !defined(__SANITIZE_ADDRESS__)
   EXPECT_GE(compared, int80_ip ? 10000 : 7000);
 #endif
@@ -230,13 +246,12 @@ TEST(Differential, HandWrittenProgramsAgreeWithKernel) {
   // Returns args[1].lo as the action (RET A) for getppid; for umask, whatever the program says.
   auto ret_arg = [](uint32_t umask_ret) {
     return Program{stmt(LD | W | ABS, kOffNr), jump(JMP | JEQ | K, SYS_getppid, 0, 2),
-                   stmt(LD | W | ABS, arg_lo(1)), stmt(RET | RVAL_A, 0),
-                   stmt(RET | K, umask_ret)};
+                   stmt(LD | W | ABS, arg_lo(1)), stmt(RET | RVAL_A, 0), stmt(RET | K, umask_ret)};
   };
   struct Expect {
-    uint32_t value;         // args[1] for getppid
+    uint32_t value;  // args[1] for getppid
     LiveObservation::Kind kind;
-    long ret_or_trap;       // raw return, or si_errno for a trap
+    long ret_or_trap;  // raw return, or si_errno for a trap
   };
   using Kind = LiveObservation::Kind;
   const Expect table[] = {
@@ -248,8 +263,8 @@ TEST(Differential, HandWrittenProgramsAgreeWithKernel) {
       {ret_trap(77), Kind::kTrapped, 77},
       {kRetKillThread | 5, Kind::kThreadKilled, 0},
       {kRetKillProcess, Kind::kProcessKilled, 0},
-      {0x00010000, Kind::kProcessKilled, 0},      // unknown action
-      {0x7ffe0000, Kind::kProcessKilled, 0},      // unknown action between LOG and ALLOW
+      {0x00010000, Kind::kProcessKilled, 0},  // unknown action
+      {0x7ffe0000, Kind::kProcessKilled, 0},  // unknown action between LOG and ALLOW
   };
   std::vector<LiveCall> calls;
   for (const Expect& e : table) {
@@ -264,12 +279,8 @@ TEST(Differential, HandWrittenProgramsAgreeWithKernel) {
   for (size_t i = 0; i < calls.size(); ++i) {
     const LiveObservation& o = run.observations[i];
     EXPECT_EQ(o.kind, table[i].kind) << action_name(table[i].value) << ": " << testing::describe(o);
-    if (o.kind == Kind::kReturned) {
-      EXPECT_EQ(o.ret, table[i].ret_or_trap);
-    }
-    if (o.kind == Kind::kTrapped) {
-      EXPECT_EQ(o.trap_errno, table[i].ret_or_trap);
-    }
+    if (o.kind == Kind::kReturned) { EXPECT_EQ(o.ret, table[i].ret_or_trap); }
+    if (o.kind == Kind::kTrapped) { EXPECT_EQ(o.trap_errno, table[i].ret_or_trap); }
     auto e = emulate(prog, data_for(calls[i], ip));
     EXPECT_EQ(mismatch(e->ret, calls[i], o), "");
   }
@@ -301,13 +312,18 @@ TEST(Differential, HandWrittenProgramsAgreeWithKernel) {
 TEST(Differential, ShiftByXMasksTo5Bits) {
   if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
   // errno(1 << X) for umask, errno(0x800 >> X) for getppid; X = args[1].
-  const Program prog = {
-      stmt(LD | W | ABS, arg_lo(1)), stmt(MISC | TAX, 0),
-      stmt(LD | W | ABS, kOffNr),    jump(JMP | JEQ | K, SYS_umask, 0, 4),
-      stmt(LD | IMM, 1),             stmt(ALU | LSH | X, 0),
-      stmt(ALU | OR | K, kRetErrno), stmt(RET | RVAL_A, 0),
-      stmt(LD | IMM, 0x800),         stmt(ALU | RSH | X, 0),
-      stmt(ALU | OR | K, kRetErrno), stmt(RET | RVAL_A, 0)};
+  const Program prog = {stmt(LD | W | ABS, arg_lo(1)),
+                        stmt(MISC | TAX, 0),
+                        stmt(LD | W | ABS, kOffNr),
+                        jump(JMP | JEQ | K, SYS_umask, 0, 4),
+                        stmt(LD | IMM, 1),
+                        stmt(ALU | LSH | X, 0),
+                        stmt(ALU | OR | K, kRetErrno),
+                        stmt(RET | RVAL_A, 0),
+                        stmt(LD | IMM, 0x800),
+                        stmt(ALU | RSH | X, 0),
+                        stmt(ALU | OR | K, kRetErrno),
+                        stmt(RET | RVAL_A, 0)};
   std::vector<LiveCall> calls;
   for (uint64_t x : {0ull, 1ull, 11ull, 31ull, 32ull, 33ull, 43ull, 63ull, 64ull, 0xffffffffull}) {
     for (long nr : {long{SYS_umask}, long{SYS_getppid}}) {
@@ -332,9 +348,9 @@ TEST(Differential, ShiftByXMasksTo5Bits) {
 
 TEST(Differential, DivisionByZeroXKillsTheThread) {
   if (!testing::live_kernel_available()) GTEST_SKIP() << "no live seccomp on this machine";
-  const Program prog = {stmt(LD | W | ABS, arg_lo(1)), stmt(MISC | TAX, 0), stmt(LD | IMM, 100),
-                        stmt(ALU | DIV | X, 0), stmt(ALU | OR | K, kRetErrno),
-                        stmt(RET | RVAL_A, 0)};
+  const Program prog = {stmt(LD | W | ABS, arg_lo(1)), stmt(MISC | TAX, 0),
+                        stmt(LD | IMM, 100),           stmt(ALU | DIV | X, 0),
+                        stmt(ALU | OR | K, kRetErrno), stmt(RET | RVAL_A, 0)};
   std::vector<LiveCall> calls(3);
   for (LiveCall& c : calls) c.nr = SYS_getppid;
   calls[0].args[1] = 5;

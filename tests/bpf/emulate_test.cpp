@@ -30,9 +30,11 @@ std::vector<EmuCase> emu_cases() {
   c.push_back({"XStartsZero", {stmt(MISC | TXA, 0), ret_a}, x86(5), 0, 2});
   c.push_back({"LoadNr", {stmt(LD | W | ABS, kOffNr), ret_a}, x86(231), 231, 2});
   c.push_back({"LoadNegativeNrIsUnsigned",
-               {stmt(LD | W | ABS, kOffNr), jump(JMP | JGT | K, 1000, 0, 1),
-                stmt(RET | K, 1), stmt(RET | K, 2)},
-               x86(-1), 1, 3});
+               {stmt(LD | W | ABS, kOffNr), jump(JMP | JGT | K, 1000, 0, 1), stmt(RET | K, 1),
+                stmt(RET | K, 2)},
+               x86(-1),
+               1,
+               3});
   c.push_back({"LoadArch", {stmt(LD | W | ABS, kOffArch), ret_a}, x86(0), kAuditArchX86_64, 2});
   {
     SeccompData d = x86(0);
@@ -54,8 +56,8 @@ std::vector<EmuCase> emu_cases() {
     d.instruction_pointer = 0x1122334455667788ull;
     c.push_back({"BigEndianArg5HighFirst", {stmt(LD | W | ABS, 56), ret_a}, d, 0xdeadbeefu, 2});
     c.push_back({"BigEndianArg5LowSecond", {stmt(LD | W | ABS, 60), ret_a}, d, 0xcafef00du, 2});
-    c.push_back({"BigEndianArgHelpers", {stmt(LD | W | ABS, arg_lo(5, true)), ret_a}, d,
-                 0xcafef00du, 2});
+    c.push_back(
+        {"BigEndianArgHelpers", {stmt(LD | W | ABS, arg_lo(5, true)), ret_a}, d, 0xcafef00du, 2});
     c.push_back({"BigEndianIpHighFirst", {stmt(LD | W | ABS, kOffIpLo), ret_a}, d, 0x11223344u, 2});
     c.push_back({"BigEndianNrAndArchUnchanged", {stmt(LD | W | ABS, kOffNr), ret_a}, d, 3u, 2});
     // mipsel (0x40000008) is little-endian: as x86.
@@ -64,39 +66,65 @@ std::vector<EmuCase> emu_cases() {
   }
   c.push_back({"LenIs64", {stmt(LD | W | LEN, 0), ret_a}, x86(0), 64, 2});
   c.push_back({"LdxLenIs64", {stmt(LDX | W | LEN, 0), stmt(MISC | TXA, 0), ret_a}, x86(0), 64, 3});
-  c.push_back({"AddWraps", {stmt(LD | IMM, 0xffffffff), stmt(ALU | ADD | K, 2), ret_a}, x86(0), 1, 3});
+  c.push_back(
+      {"AddWraps", {stmt(LD | IMM, 0xffffffff), stmt(ALU | ADD | K, 2), ret_a}, x86(0), 1, 3});
   c.push_back({"SubWraps", {stmt(ALU | SUB | K, 1), ret_a}, x86(0), 0xffffffff, 2});
-  c.push_back({"MulWraps", {stmt(LD | IMM, 0x10000), stmt(ALU | MUL | K, 0x10001), ret_a}, x86(0),
-               0x10000, 3});
-  c.push_back({"DivUnsigned", {stmt(LD | IMM, 0xfffffffe), stmt(ALU | DIV | K, 2), ret_a}, x86(0),
-               0x7fffffff, 3});
+  c.push_back({"MulWraps",
+               {stmt(LD | IMM, 0x10000), stmt(ALU | MUL | K, 0x10001), ret_a},
+               x86(0),
+               0x10000,
+               3});
+  c.push_back({"DivUnsigned",
+               {stmt(LD | IMM, 0xfffffffe), stmt(ALU | DIV | K, 2), ret_a},
+               x86(0),
+               0x7fffffff,
+               3});
   c.push_back({"DivByXZeroReturnsZero",
-               {stmt(LD | IMM, 7), stmt(ALU | DIV | X, 0), stmt(RET | K, kRetAllow)}, x86(0), 0, 2});
-  c.push_back({"DivByX", {stmt(LD | IMM, 100), stmt(LDX | IMM, 7), stmt(ALU | DIV | X, 0), ret_a},
-               x86(0), 14, 4});
+               {stmt(LD | IMM, 7), stmt(ALU | DIV | X, 0), stmt(RET | K, kRetAllow)},
+               x86(0),
+               0,
+               2});
+  c.push_back({"DivByX",
+               {stmt(LD | IMM, 100), stmt(LDX | IMM, 7), stmt(ALU | DIV | X, 0), ret_a},
+               x86(0),
+               14,
+               4});
   c.push_back({"AndOrXor",
                {stmt(LD | IMM, 0xf0f0), stmt(ALU | AND | K, 0xff00), stmt(ALU | OR | K, 0x3),
                 stmt(ALU | XOR | K, 0x1), ret_a},
-               x86(0), 0xf002, 5});
+               x86(0),
+               0xf002,
+               5});
   c.push_back({"Neg", {stmt(LD | IMM, 1), stmt(ALU | NEG, 0), ret_a}, x86(0), 0xffffffff, 3});
   c.push_back({"LshK", {stmt(LD | IMM, 0x80000001), stmt(ALU | LSH | K, 1), ret_a}, x86(0), 2, 3});
   c.push_back({"RshK", {stmt(LD | IMM, 0x80000000), stmt(ALU | RSH | K, 31), ret_a}, x86(0), 1, 3});
   c.push_back({"LshXMasksTo31",
-               {stmt(LD | IMM, 1), stmt(LDX | IMM, 33), stmt(ALU | LSH | X, 0), ret_a}, x86(0), 2, 4});
+               {stmt(LD | IMM, 1), stmt(LDX | IMM, 33), stmt(ALU | LSH | X, 0), ret_a},
+               x86(0),
+               2,
+               4});
   c.push_back({"RshXBy32IsNoShift",
-               {stmt(LD | IMM, 0x80), stmt(LDX | IMM, 32), stmt(ALU | RSH | X, 0), ret_a}, x86(0),
-               0x80, 4});
+               {stmt(LD | IMM, 0x80), stmt(LDX | IMM, 32), stmt(ALU | RSH | X, 0), ret_a},
+               x86(0),
+               0x80,
+               4});
   c.push_back({"ScratchMemory",
                {stmt(LD | IMM, 11), stmt(ST, 3), stmt(LDX | IMM, 22), stmt(STX, 15),
                 stmt(LD | MEM, 15), stmt(LDX | MEM, 3), stmt(ALU | SUB | X, 0), ret_a},
-               x86(0), 11, 8});
-  c.push_back({"TaxTxa", {stmt(LD | IMM, 9), stmt(MISC | TAX, 0), stmt(LD | IMM, 0),
-                          stmt(MISC | TXA, 0), ret_a},
-               x86(0), 9, 5});
+               x86(0),
+               11,
+               8});
+  c.push_back(
+      {"TaxTxa",
+       {stmt(LD | IMM, 9), stmt(MISC | TAX, 0), stmt(LD | IMM, 0), stmt(MISC | TXA, 0), ret_a},
+       x86(0),
+       9,
+       5});
   c.push_back({"JaSkips", {stmt(JMP | JA, 1), stmt(RET | K, 1), stmt(RET | K, 2)}, x86(0), 2, 2});
   const Program cmp = {stmt(LD | W | ABS, kOffNr), jump(JMP | JEQ | K, 10, 0, 1),
-                       stmt(RET | K, 1), jump(JMP | JGE | K, 20, 0, 1), stmt(RET | K, 2),
-                       jump(JMP | JGT | K, 5, 0, 1), stmt(RET | K, 3), stmt(RET | K, 4)};
+                       stmt(RET | K, 1),           jump(JMP | JGE | K, 20, 0, 1),
+                       stmt(RET | K, 2),           jump(JMP | JGT | K, 5, 0, 1),
+                       stmt(RET | K, 3),           stmt(RET | K, 4)};
   c.push_back({"JeqTaken", cmp, x86(10), 1, 3});
   c.push_back({"JgeTakenAtBoundary", cmp, x86(20), 2, 4});
   c.push_back({"JgtNotTakenAtBoundary", cmp, x86(5), 4, 5});
@@ -105,17 +133,25 @@ std::vector<EmuCase> emu_cases() {
                         stmt(RET | K, 1), stmt(RET | K, 2)};
   c.push_back({"JsetTaken", jset, x86(0, 0x6), 1, 3});
   c.push_back({"JsetNotTaken", jset, x86(0, 0x3), 2, 3});
-  const Program jx = {stmt(LD | W | ABS, arg_lo(0)), stmt(LDX | IMM, 7),
-                      jump(JMP | JEQ | X, 0, 0, 1), stmt(RET | K, 1),
-                      jump(JMP | JGT | X, 0, 0, 1), stmt(RET | K, 2),
-                      jump(JMP | JSET | X, 0, 0, 1), stmt(RET | K, 3), stmt(RET | K, 4)};
+  const Program jx = {stmt(LD | W | ABS, arg_lo(0)),
+                      stmt(LDX | IMM, 7),
+                      jump(JMP | JEQ | X, 0, 0, 1),
+                      stmt(RET | K, 1),
+                      jump(JMP | JGT | X, 0, 0, 1),
+                      stmt(RET | K, 2),
+                      jump(JMP | JSET | X, 0, 0, 1),
+                      stmt(RET | K, 3),
+                      stmt(RET | K, 4)};
   c.push_back({"JeqX", jx, x86(0, 7), 1, 4});
   c.push_back({"JgtX", jx, x86(0, 8), 2, 5});
   c.push_back({"JsetX", jx, x86(0, 1), 3, 6});
   c.push_back({"NoJsetX", jx, x86(0, 0), 4, 6});
-  c.push_back({"JeqXIgnoresK", {stmt(LDX | IMM, 0), jump(JMP | JEQ | X, 99, 0, 1),
-                                stmt(RET | K, 1), stmt(RET | K, 2)},
-               x86(0), 1, 3});
+  c.push_back(
+      {"JeqXIgnoresK",
+       {stmt(LDX | IMM, 0), jump(JMP | JEQ | X, 99, 0, 1), stmt(RET | K, 1), stmt(RET | K, 2)},
+       x86(0),
+       1,
+       3});
   return c;
 }
 

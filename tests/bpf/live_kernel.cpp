@@ -44,8 +44,8 @@ __attribute__((noinline)) long raw_syscall6(long nr, uint64_t a0, uint64_t a1, u
 // int 0x80 call made from 64-bit code, and a 32-bit operand would leave the upper half to chance.
 uint64_t low32(uint64_t v) { return v & 0xffffffffULL; }
 
-__attribute__((noinline)) long raw_int80(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                                         uint64_t a4, uint64_t a5) {
+__attribute__((noinline)) long raw_int80(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                                         uint64_t a3, uint64_t a4, uint64_t a5) {
   uint32_t eax = static_cast<uint32_t>(nr);
   register uint64_t r12 asm("r12") = low32(a5);
   asm volatile(
@@ -62,7 +62,8 @@ __attribute__((noinline)) long raw_int80(long nr, uint64_t a0, uint64_t a1, uint
 
 long raw_call(const LiveCall& c) {
 #if defined(__x86_64__)
-  if (c.int80) return raw_int80(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
+  if (c.int80)
+    return raw_int80(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
   return raw_syscall6(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
 #else
   (void)c;
@@ -78,7 +79,7 @@ struct Shared {
   volatile int installing;  // index of the filter being installed
   volatile size_t current;  // index of the call in progress
   volatile int all_done;
-  LiveObservation obs[1];   // really `count` entries
+  LiveObservation obs[1];  // really `count` entries
 };
 
 Shared* g_shared = nullptr;
@@ -120,7 +121,8 @@ int install(const Program& p) {
 }
 
 // Separate frame for __builtin_setjmp: a trap lands back here and the call counts as trapped.
-__attribute__((noinline, no_sanitize_address)) void perform_call(const LiveCall& call, LiveObservation& obs) {
+__attribute__((noinline, no_sanitize_address)) void perform_call(const LiveCall& call,
+                                                                 LiveObservation& obs) {
   if (__builtin_setjmp(g_trap_return) == 0) {
     obs.ret = raw_call(call);
     obs.kind = LiveObservation::Kind::kReturned;
@@ -253,9 +255,9 @@ LiveRun live_run(std::span<const Program> oldest_first, std::span<const LiveCall
         }
       }
       if (run.load_errno == 0) {
-        throw std::runtime_error(
-            "live_run: child died (status " + std::to_string(status) + ") while installing filter " +
-            std::to_string(shared->installing) + "; did an older filter kill seccomp(2)?");
+        throw std::runtime_error("live_run: child died (status " + std::to_string(status) +
+                                 ") while installing filter " + std::to_string(shared->installing) +
+                                 "; did an older filter kill seccomp(2)?");
       }
       return run;
     }
@@ -302,8 +304,8 @@ uint64_t live_syscall_ip() {
     };
     LiveCall call;
     call.nr = SYS_getppid;
-    LiveRun r = live_run(std::span<const Program>(&trap_getppid, 1),
-                         std::span<const LiveCall>(&call, 1));
+    LiveRun r =
+        live_run(std::span<const Program>(&trap_getppid, 1), std::span<const LiveCall>(&call, 1));
     if (r.observations.empty() || r.observations[0].kind != LiveObservation::Kind::kTrapped) {
       throw std::runtime_error("could not measure the syscall instruction pointer");
     }
@@ -325,7 +327,8 @@ uint64_t live_int80_ip() {
     call.nr = 64;
     call.int80 = true;
     try {
-      LiveRun r = live_run(std::span<const Program>(&trap_getppid, 1), std::span<const LiveCall>(&call, 1));
+      LiveRun r =
+          live_run(std::span<const Program>(&trap_getppid, 1), std::span<const LiveCall>(&call, 1));
       if (!r.observations.empty() && r.observations[0].kind == LiveObservation::Kind::kTrapped &&
           r.observations[0].trap_arch == kAuditArchI386)
         return r.observations[0].trap_ip;

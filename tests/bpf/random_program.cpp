@@ -13,11 +13,15 @@ uint32_t pick(std::mt19937_64& rng, uint32_t n) {  // 0..n-1
   return static_cast<uint32_t>(rng() % n);
 }
 
-bool chance(std::mt19937_64& rng, int percent) { return pick(rng, 100) < static_cast<uint32_t>(percent); }
+bool chance(std::mt19937_64& rng, int percent) {
+  return pick(rng, 100) < static_cast<uint32_t>(percent);
+}
 
 uint32_t random_constant(std::mt19937_64& rng, const GenOptions& opt) {
   switch (pick(rng, 8)) {
-    case 0: case 1: case 2:
+    case 0:
+    case 1:
+    case 2:
       if (!opt.interesting.empty()) return opt.interesting[pick(rng, opt.interesting.size())];
       [[fallthrough]];
     case 3: return pick(rng, 16);
@@ -45,7 +49,9 @@ uint16_t random_errno(std::mt19937_64& rng, const GenOptions& opt) {
 
 uint32_t random_load_offset(std::mt19937_64& rng) {
   switch (pick(rng, 8)) {
-    case 0: case 1: case 2: return kOffNr;
+    case 0:
+    case 1:
+    case 2: return kOffNr;
     case 3: return kOffArch;
     case 4: return pick(rng, 2) ? kOffIpLo : kOffIpHi;
     default: return 16 + 4 * pick(rng, 12);  // args[i] low or high word
@@ -72,7 +78,8 @@ uint32_t random_ret_value(std::mt19937_64& rng, const GenOptions& opt) {
 
 Program random_valid_program(std::mt19937_64& rng, const GenOptions& opt) {
   for (int attempt = 0; attempt < 100; ++attempt) {
-    const size_t len = opt.min_len + pick(rng, static_cast<uint32_t>(opt.max_len - opt.min_len + 1));
+    const size_t len =
+        opt.min_len + pick(rng, static_cast<uint32_t>(opt.max_len - opt.min_len + 1));
     Program p;
     p.reserve(len);
     uint16_t safe_cells = 0;  // stored before the first jump: initialized on every later path
@@ -96,7 +103,8 @@ Program random_valid_program(std::mt19937_64& rng, const GenOptions& opt) {
           in = stmt(MISC | TAX, 0);
         } else {
           uint32_t cell;
-          do cell = pick(rng, kMemWords); while (!(safe_cells & (1u << cell)));
+          do cell = pick(rng, kMemWords);
+          while (!(safe_cells & (1u << cell)));
           in = stmt(pick(rng, 2) ? LD | MEM : LDX | MEM, cell);
         }
       } else if (roll < 55) {
@@ -138,11 +146,11 @@ Program random_valid_program(std::mt19937_64& rng, const GenOptions& opt) {
       for (Insn& in : p) {
         if (!chance(rng, 10)) continue;
         const bool uses_jt_jf = class_of(in.code) == JMP && op_of(in.code) != JA;
-        const bool uses_k = !(in.code == (LD | W | LEN) || in.code == (LDX | W | LEN) ||
-                              in.code == (ALU | NEG) || in.code == (MISC | TAX) ||
-                              in.code == (MISC | TXA) || in.code == (RET | RVAL_A) ||
-                              (class_of(in.code) != RET && src_of(in.code) == X &&
-                               (class_of(in.code) == ALU || class_of(in.code) == JMP)));
+        const bool uses_k =
+            !(in.code == (LD | W | LEN) || in.code == (LDX | W | LEN) || in.code == (ALU | NEG) ||
+              in.code == (MISC | TAX) || in.code == (MISC | TXA) || in.code == (RET | RVAL_A) ||
+              (class_of(in.code) != RET && src_of(in.code) == X &&
+               (class_of(in.code) == ALU || class_of(in.code) == JMP)));
         if (!uses_jt_jf) {
           in.jt = static_cast<uint8_t>(rng());
           in.jf = static_cast<uint8_t>(rng());

@@ -24,18 +24,12 @@ namespace sysfence::bpf {
 namespace {
 
 Program sample() {
-  return {stmt(LD | W | ABS, kOffArch),
-          jump(JMP | JEQ | K, kAuditArchX86_64, 0, 9),
-          stmt(LD | W | ABS, kOffNr),
-          jump(JMP | JGE | K, kX32SyscallBit, 7, 0),
-          jump(JMP | JEQ | K, 39, 5, 0),
-          jump(JMP | JEQ | K, 1, 0, 3),
-          stmt(LD | W | ABS, arg_lo(0)),
-          jump(JMP | JEQ | K, 2, 0, 2),
-          stmt(RET | K, ret_errno(1)),
-          stmt(RET | K, kRetAllow | 3),
-          stmt(RET | K, kRetAllow),
-          stmt(RET | K, kRetKillProcess)};
+  return {stmt(LD | W | ABS, kOffArch),  jump(JMP | JEQ | K, kAuditArchX86_64, 0, 9),
+          stmt(LD | W | ABS, kOffNr),    jump(JMP | JGE | K, kX32SyscallBit, 7, 0),
+          jump(JMP | JEQ | K, 39, 5, 0), jump(JMP | JEQ | K, 1, 0, 3),
+          stmt(LD | W | ABS, arg_lo(0)), jump(JMP | JEQ | K, 2, 0, 2),
+          stmt(RET | K, ret_errno(1)),   stmt(RET | K, kRetAllow | 3),
+          stmt(RET | K, kRetAllow),      stmt(RET | K, kRetKillProcess)};
 }
 
 TEST(Disasm, CanonicalText) {
@@ -59,26 +53,73 @@ TEST(Disasm, CanonicalText) {
 }
 
 TEST(Disasm, EveryMnemonic) {
-  const Program p = {
-      stmt(LD | W | LEN, 0), stmt(LDX | W | LEN, 0), stmt(LD | IMM, 4096), stmt(LDX | IMM, 7),
-      stmt(ST, 3), stmt(STX, 15), stmt(LD | MEM, 3), stmt(LDX | MEM, 15),
-      stmt(ALU | ADD | K, 1), stmt(ALU | SUB | X, 0), stmt(ALU | MUL | K, 3),
-      stmt(ALU | DIV | X, 0), stmt(ALU | MOD | K, 5), stmt(ALU | AND | K, 0xff),
-      stmt(ALU | OR | X, 0), stmt(ALU | XOR | K, 1), stmt(ALU | LSH | K, 2),
-      stmt(ALU | RSH | X, 0), stmt(ALU | NEG, 0), stmt(MISC | TAX, 0), stmt(MISC | TXA, 0),
-      stmt(JMP | JA, 0), jump(JMP | JGT | X, 0, 0, 1), jump(JMP | JSET | K, 8, 1, 0),
-      stmt(LD | W | ABS, kOffIpHi), stmt(LD | W | ABS, arg_hi(5)),
-      stmt(RET | K, ret_trap(3)), stmt(RET | K, ret_trace(7)), stmt(RET | K, kRetLog),
-      stmt(RET | K, kRetUserNotif), stmt(RET | K, kRetKillThread), stmt(RET | K, 0x00010000),
-      stmt(RET | RVAL_A, 0)};
+  const Program p = {stmt(LD | W | LEN, 0),
+                     stmt(LDX | W | LEN, 0),
+                     stmt(LD | IMM, 4096),
+                     stmt(LDX | IMM, 7),
+                     stmt(ST, 3),
+                     stmt(STX, 15),
+                     stmt(LD | MEM, 3),
+                     stmt(LDX | MEM, 15),
+                     stmt(ALU | ADD | K, 1),
+                     stmt(ALU | SUB | X, 0),
+                     stmt(ALU | MUL | K, 3),
+                     stmt(ALU | DIV | X, 0),
+                     stmt(ALU | MOD | K, 5),
+                     stmt(ALU | AND | K, 0xff),
+                     stmt(ALU | OR | X, 0),
+                     stmt(ALU | XOR | K, 1),
+                     stmt(ALU | LSH | K, 2),
+                     stmt(ALU | RSH | X, 0),
+                     stmt(ALU | NEG, 0),
+                     stmt(MISC | TAX, 0),
+                     stmt(MISC | TXA, 0),
+                     stmt(JMP | JA, 0),
+                     jump(JMP | JGT | X, 0, 0, 1),
+                     jump(JMP | JSET | K, 8, 1, 0),
+                     stmt(LD | W | ABS, kOffIpHi),
+                     stmt(LD | W | ABS, arg_hi(5)),
+                     stmt(RET | K, ret_trap(3)),
+                     stmt(RET | K, ret_trace(7)),
+                     stmt(RET | K, kRetLog),
+                     stmt(RET | K, kRetUserNotif),
+                     stmt(RET | K, kRetKillThread),
+                     stmt(RET | K, 0x00010000),
+                     stmt(RET | RVAL_A, 0)};
   const std::string text = disassemble(p);
-  for (const char* needle :
-       {"ld len", "ldx len", "ld #0x1000", "ldx #7", "st M[3]", "stx M[15]", "ld M[3]",
-        "ldx M[15]", "add #1", "sub x", "mul #3", "div x", "mod #5", "and #255", "or x",
-        "xor #1", "lsh #2", "rsh x", "neg", "tax", "txa", "ja 22", "jgt x, 23, 24",
-        "jset #8, 25, 24", "instruction_pointer.hi", "args[5].hi", "ret trap(3)",
-        "ret trace(7)", "ret log", "ret user_notif", "ret kill_thread",
-        "ret #0x00010000                   ; unknown(0x00010000)", "ret a"}) {
+  for (const char* needle : {"ld len",
+                             "ldx len",
+                             "ld #0x1000",
+                             "ldx #7",
+                             "st M[3]",
+                             "stx M[15]",
+                             "ld M[3]",
+                             "ldx M[15]",
+                             "add #1",
+                             "sub x",
+                             "mul #3",
+                             "div x",
+                             "mod #5",
+                             "and #255",
+                             "or x",
+                             "xor #1",
+                             "lsh #2",
+                             "rsh x",
+                             "neg",
+                             "tax",
+                             "txa",
+                             "ja 22",
+                             "jgt x, 23, 24",
+                             "jset #8, 25, 24",
+                             "instruction_pointer.hi",
+                             "args[5].hi",
+                             "ret trap(3)",
+                             "ret trace(7)",
+                             "ret log",
+                             "ret user_notif",
+                             "ret kill_thread",
+                             "ret #0x00010000                   ; unknown(0x00010000)",
+                             "ret a"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
   }
 }
@@ -153,10 +194,11 @@ TEST(Asm, LabelsAbsoluteTargetsAndComments) {
       ret kill_process
   )");
   ASSERT_TRUE(p.ok()) << p.error().render();
-  const Program expected = {stmt(LD | W | ABS, 4), jump(JMP | JEQ | K, kAuditArchX86_64, 0, 4),
-                            stmt(LD | W | ABS, 0), jump(JMP | JEQ | K, 39, 1, 0),
-                            stmt(RET | K, ret_errno(1)), stmt(RET | K, kRetAllow),
-                            stmt(RET | K, kRetKillProcess)};
+  const Program expected = {
+      stmt(LD | W | ABS, 4),         jump(JMP | JEQ | K, kAuditArchX86_64, 0, 4),
+      stmt(LD | W | ABS, 0),         jump(JMP | JEQ | K, 39, 1, 0),
+      stmt(RET | K, ret_errno(1)),   stmt(RET | K, kRetAllow),
+      stmt(RET | K, kRetKillProcess)};
   EXPECT_EQ(*p, expected);
 }
 
@@ -215,7 +257,8 @@ TEST(Asm, ErrorsPointAtLineAndColumn) {
   // The rendered form: file(line:col), the source line and a caret under the column.
   auto bad = assemble("ld [0]\n  jeqq #1, 2, 3\n", "t.bpf");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().render().substr(0, 49), "t.bpf(2:3): unknown mnemonic 'jeqq'\n    jeqq #1, ");
+  EXPECT_EQ(bad.error().render().substr(0, 49),
+            "t.bpf(2:3): unknown mnemonic 'jeqq'\n    jeqq #1, ");
   EXPECT_NE(bad.error().render().find("\n    ^\n"), std::string::npos) << bad.error().render();
 }
 
@@ -226,8 +269,8 @@ TEST(RoundTrip, RandomValidPrograms) {
   testing::GenOptions opt;
   opt.max_len = 80;
   opt.junk_in_unused_fields = true;
-  opt.interesting = {0, 1, 39, 60, 257, kAuditArchX86_64, kAuditArchI386, kAuditArchAArch64,
-                     kX32SyscallBit | 1};
+  opt.interesting = {
+      0, 1, 39, 60, 257, kAuditArchX86_64, kAuditArchI386, kAuditArchAArch64, kX32SyscallBit | 1};
   for (int n = 0; n < 3000; ++n) {
     const Program p = testing::random_valid_program(rng, opt);
     const std::string text = disassemble(p);
@@ -235,8 +278,8 @@ TEST(RoundTrip, RandomValidPrograms) {
     ASSERT_TRUE(back.ok()) << back.error().render() << text;
     ASSERT_EQ(*back, p) << text;
     // And the assembled program behaves identically.
-    const SeccompData d = SeccompData::make(kAuditArchX86_64, static_cast<int32_t>(rng() % 64),
-                                            rng(), rng());
+    const SeccompData d =
+        SeccompData::make(kAuditArchX86_64, static_cast<int32_t>(rng() % 64), rng(), rng());
     EXPECT_EQ(emulate(*back, d)->ret, emulate(p, d)->ret);
   }
 }
@@ -313,10 +356,9 @@ TEST(Binary, CArrayCompilesToTheSameBytes) {
   Program p = sample();
   p.push_back(Insn{MISC | TAX, 1, 2, 3});  // junk fields must survive too
   p.push_back(Insn{0x28, 0, 0, 3});        // an opcode written as a number
-  for (int i = 0; i < 20; ++i) p.push_back(Insn{static_cast<uint16_t>(rng() % 0x100),
-                                                 static_cast<uint8_t>(rng()),
-                                                 static_cast<uint8_t>(rng()),
-                                                 static_cast<uint32_t>(rng())});
+  for (int i = 0; i < 20; ++i)
+    p.push_back(Insn{static_cast<uint16_t>(rng() % 0x100), static_cast<uint8_t>(rng()),
+                     static_cast<uint8_t>(rng()), static_cast<uint32_t>(rng())});
   auto c = to_c_array(p, "my_filter");
   ASSERT_TRUE(c.ok());
   char dir_template[] = "/tmp/sysfence-carray-XXXXXX";

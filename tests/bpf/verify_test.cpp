@@ -40,57 +40,70 @@ std::vector<RuleCase> rule_cases() {
   c.push_back({"Length4097Rejected", rets(4097), Rule::kTooLong, 0});
   c.push_back({"UnknownOpcode", with_prefix({stmt(0x00ff, 0)}), Rule::kUnknownOpcode, 0});
   c.push_back({"RetWithXBitUnknown", {stmt(RET | X, 0)}, Rule::kUnknownOpcode, 0});
-  c.push_back({"NegWithXBitUnknown", with_prefix({stmt(ALU | NEG | X, 0)}), Rule::kUnknownOpcode, 0});
+  c.push_back(
+      {"NegWithXBitUnknown", with_prefix({stmt(ALU | NEG | X, 0)}), Rule::kUnknownOpcode, 0});
   c.push_back({"JaWithXBitUnknown", with_prefix({stmt(JMP | JA | X, 0)}), Rule::kUnknownOpcode, 0});
   c.push_back({"LdHalfImmUnknown", with_prefix({stmt(LD | H | IMM, 0)}), Rule::kUnknownOpcode, 0});
-  c.push_back({"DivByConstantZero", with_prefix({stmt(ALU | DIV | K, 0)}), Rule::kDivisionByZero, 0});
+  c.push_back(
+      {"DivByConstantZero", with_prefix({stmt(ALU | DIV | K, 0)}), Rule::kDivisionByZero, 0});
   c.push_back({"DivByConstantOneAccepted", with_prefix({stmt(ALU | DIV | K, 1)}), std::nullopt});
   c.push_back({"DivByXAccepted", with_prefix({stmt(ALU | DIV | X, 0)}), std::nullopt});
-  c.push_back({"ModByConstantZero", with_prefix({stmt(ALU | MOD | K, 0)}), Rule::kDivisionByZero, 0});
+  c.push_back(
+      {"ModByConstantZero", with_prefix({stmt(ALU | MOD | K, 0)}), Rule::kDivisionByZero, 0});
   c.push_back({"ModRefusedBySeccomp", with_prefix({stmt(ALU | MOD | K, 3)}),
                Rule::kOpcodeNotForSeccomp, 0});
   c.push_back({"ModXRefusedBySeccomp", with_prefix({stmt(ALU | MOD | X, 0)}),
                Rule::kOpcodeNotForSeccomp, 0});
   c.push_back({"LshBy32", with_prefix({stmt(ALU | LSH | K, 32)}), Rule::kShiftTooLarge, 0});
   c.push_back({"RshBy32", with_prefix({stmt(ALU | RSH | K, 32)}), Rule::kShiftTooLarge, 0});
-  c.push_back({"RshByHuge", with_prefix({stmt(ALU | RSH | K, 0x80000000u)}), Rule::kShiftTooLarge, 0});
+  c.push_back(
+      {"RshByHuge", with_prefix({stmt(ALU | RSH | K, 0x80000000u)}), Rule::kShiftTooLarge, 0});
   c.push_back({"LshBy31Accepted", with_prefix({stmt(ALU | LSH | K, 31)}), std::nullopt});
   c.push_back({"StoreM16", with_prefix({stmt(ST, 16)}), Rule::kScratchIndex, 0});
   c.push_back({"StxM16", with_prefix({stmt(STX, 16)}), Rule::kScratchIndex, 0});
   c.push_back({"LoadM16", with_prefix({stmt(ST, 0), stmt(LD | MEM, 16)}), Rule::kScratchIndex, 1});
   c.push_back({"LdxM99", with_prefix({stmt(ST, 0), stmt(LDX | MEM, 99)}), Rule::kScratchIndex, 1});
-  c.push_back({"StoreLoadM15Accepted", with_prefix({stmt(ST, 15), stmt(LDX | MEM, 15)}), std::nullopt});
+  c.push_back(
+      {"StoreLoadM15Accepted", with_prefix({stmt(ST, 15), stmt(LDX | MEM, 15)}), std::nullopt});
   // len 3: ja at pc 0 may skip at most 1 (k < 3 - 0 - 1).
-  c.push_back({"JaToLastAccepted", {stmt(JMP | JA, 1), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
+  c.push_back({"JaToLastAccepted",
+               {stmt(JMP | JA, 1), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
                std::nullopt});
-  c.push_back({"JaPastEnd", {stmt(JMP | JA, 2), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram, 0});
-  c.push_back({"JaHugeWraps", {stmt(JMP | JA, 0xffffffffu), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram, 0});
+  c.push_back({"JaPastEnd",
+               {stmt(JMP | JA, 2), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
+               Rule::kJumpOutOfProgram,
+               0});
+  c.push_back({"JaHugeWraps",
+               {stmt(JMP | JA, 0xffffffffu), stmt(RET | K, kRetAllow)},
+               Rule::kJumpOutOfProgram,
+               0});
   c.push_back({"JeqTrueTargetPastEnd",
                {jump(JMP | JEQ | K, 1, 2, 0), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram, 0});
+               Rule::kJumpOutOfProgram,
+               0});
   c.push_back({"JgtFalseTargetPastEnd",
                {jump(JMP | JGT | X, 0, 0, 2), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram, 0});
+               Rule::kJumpOutOfProgram,
+               0});
   c.push_back({"JsetTargetsAtLastAccepted",
                {jump(JMP | JSET | K, 1, 1, 1), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
                std::nullopt});
-  c.push_back({"LastNotReturn", {stmt(RET | K, kRetAllow), stmt(LD | IMM, 1)},
-               Rule::kLastNotReturn, 1});
-  c.push_back({"LastIsRetAAccepted", {stmt(LD | IMM, kRetAllow), stmt(RET | RVAL_A, 0)},
-               std::nullopt});
-  c.push_back({"LoadBeforeStore", with_prefix({stmt(LD | MEM, 3)}), Rule::kScratchNotInitialized, 0});
+  c.push_back(
+      {"LastNotReturn", {stmt(RET | K, kRetAllow), stmt(LD | IMM, 1)}, Rule::kLastNotReturn, 1});
+  c.push_back(
+      {"LastIsRetAAccepted", {stmt(LD | IMM, kRetAllow), stmt(RET | RVAL_A, 0)}, std::nullopt});
+  c.push_back(
+      {"LoadBeforeStore", with_prefix({stmt(LD | MEM, 3)}), Rule::kScratchNotInitialized, 0});
   c.push_back({"LoadOtherCellThanStored", with_prefix({stmt(ST, 2), stmt(LDX | MEM, 3)}),
                Rule::kScratchNotInitialized, 1});
   // Store only on the fall-through path: the jump path reaches the load uninitialized.
   c.push_back({"StoreOnOnePathOnly",
                with_prefix({jump(JMP | JEQ | K, 0, 1, 0), stmt(ST, 4), stmt(LD | MEM, 4)}),
                Rule::kScratchNotInitialized, 2});
-  c.push_back({"StoreOnBothPathsAccepted",
-               with_prefix({stmt(ST, 4), jump(JMP | JEQ | K, 0, 1, 0), stmt(ST, 4),
-                            stmt(LD | MEM, 4)}),
-               std::nullopt});
+  c.push_back(
+      {"StoreOnBothPathsAccepted",
+       with_prefix({stmt(ST, 4), jump(JMP | JEQ | K, 0, 1, 0), stmt(ST, 4), stmt(LD | MEM, 4)}),
+       std::nullopt});
   c.push_back({"StoreBeforeJaAccepted",
                with_prefix({stmt(STX, 5), stmt(JMP | JA, 1), stmt(RET | K, 0), stmt(LD | MEM, 5)}),
                std::nullopt});
@@ -115,25 +128,51 @@ std::vector<RuleCase> rule_cases() {
                std::nullopt});
   // Rules apply in the kernel's order: the classic checks first, then seccomp's opcode subset.
   c.push_back({"ClassicRuleReportedBeforeSeccompRule",
-               with_prefix({stmt(LD | H | ABS, 0), stmt(ALU | DIV | K, 0)}),
-               Rule::kDivisionByZero, 1});
+               with_prefix({stmt(LD | H | ABS, 0), stmt(ALU | DIV | K, 0)}), Rule::kDivisionByZero,
+               1});
   // Every opcode seccomp accepts, in one program.
   c.push_back({"EveryAcceptedOpcode",
-               {stmt(LD | W | ABS, kOffNr), stmt(LD | W | LEN, 0), stmt(LDX | W | LEN, 0),
-                stmt(LD | IMM, 5), stmt(LDX | IMM, 3), stmt(ST, 0), stmt(STX, 1),
-                stmt(LD | MEM, 0), stmt(LDX | MEM, 1), stmt(ALU | ADD | K, 1),
-                stmt(ALU | ADD | X, 0), stmt(ALU | SUB | K, 1), stmt(ALU | SUB | X, 0),
-                stmt(ALU | MUL | K, 3), stmt(ALU | MUL | X, 0), stmt(ALU | DIV | K, 3),
-                stmt(ALU | DIV | X, 0), stmt(ALU | AND | K, 0xff), stmt(ALU | AND | X, 0),
-                stmt(ALU | OR | K, 1), stmt(ALU | OR | X, 0), stmt(ALU | XOR | K, 1),
-                stmt(ALU | XOR | X, 0), stmt(ALU | LSH | K, 1), stmt(ALU | LSH | X, 0),
-                stmt(ALU | RSH | K, 1), stmt(ALU | RSH | X, 0), stmt(ALU | NEG, 0),
-                stmt(MISC | TAX, 0), stmt(MISC | TXA, 0), stmt(JMP | JA, 0),
-                jump(JMP | JEQ | K, 1, 0, 0), jump(JMP | JEQ | X, 0, 0, 0),
-                jump(JMP | JGT | K, 1, 0, 0), jump(JMP | JGT | X, 0, 0, 0),
-                jump(JMP | JGE | K, 1, 0, 0), jump(JMP | JGE | X, 0, 0, 0),
-                jump(JMP | JSET | K, 1, 0, 0), jump(JMP | JSET | X, 0, 1, 0),
-                stmt(RET | RVAL_A, 0), stmt(RET | K, kRetAllow)},
+               {stmt(LD | W | ABS, kOffNr),
+                stmt(LD | W | LEN, 0),
+                stmt(LDX | W | LEN, 0),
+                stmt(LD | IMM, 5),
+                stmt(LDX | IMM, 3),
+                stmt(ST, 0),
+                stmt(STX, 1),
+                stmt(LD | MEM, 0),
+                stmt(LDX | MEM, 1),
+                stmt(ALU | ADD | K, 1),
+                stmt(ALU | ADD | X, 0),
+                stmt(ALU | SUB | K, 1),
+                stmt(ALU | SUB | X, 0),
+                stmt(ALU | MUL | K, 3),
+                stmt(ALU | MUL | X, 0),
+                stmt(ALU | DIV | K, 3),
+                stmt(ALU | DIV | X, 0),
+                stmt(ALU | AND | K, 0xff),
+                stmt(ALU | AND | X, 0),
+                stmt(ALU | OR | K, 1),
+                stmt(ALU | OR | X, 0),
+                stmt(ALU | XOR | K, 1),
+                stmt(ALU | XOR | X, 0),
+                stmt(ALU | LSH | K, 1),
+                stmt(ALU | LSH | X, 0),
+                stmt(ALU | RSH | K, 1),
+                stmt(ALU | RSH | X, 0),
+                stmt(ALU | NEG, 0),
+                stmt(MISC | TAX, 0),
+                stmt(MISC | TXA, 0),
+                stmt(JMP | JA, 0),
+                jump(JMP | JEQ | K, 1, 0, 0),
+                jump(JMP | JEQ | X, 0, 0, 0),
+                jump(JMP | JGT | K, 1, 0, 0),
+                jump(JMP | JGT | X, 0, 0, 0),
+                jump(JMP | JGE | K, 1, 0, 0),
+                jump(JMP | JGE | X, 0, 0, 0),
+                jump(JMP | JSET | K, 1, 0, 0),
+                jump(JMP | JSET | X, 0, 1, 0),
+                stmt(RET | RVAL_A, 0),
+                stmt(RET | K, kRetAllow)},
                std::nullopt});
   // Unused fields are ignored by the kernel.
   c.push_back({"JunkInUnusedFieldsAccepted",
@@ -244,13 +283,13 @@ TEST(Verifier, StackSizeMatchesKernelBoundary) {
     Insn body;
   };
   std::vector<Mix> mixes;
-  mixes.push_back({std::vector<Program>(3, filled(4096, stmt(RET | K, kRetAllow))),
-                   stmt(RET | K, kRetAllow)});
+  mixes.push_back(
+      {std::vector<Program>(3, filled(4096, stmt(RET | K, kRetAllow))), stmt(RET | K, kRetAllow)});
   mixes.push_back({std::vector<Program>(7, filled(4096, stmt(LD | IMM, 0))), stmt(LD | IMM, 0)});
   mixes.push_back({std::vector<Program>(6, filled(4096, jump(JMP | JSET | K, 1, 0, 0))),
                    jump(JMP | JGE | K, 0x80000000u, 0, 0)});
-  mixes.push_back({std::vector<Program>(2, filled(3000, stmt(ALU | DIV | X, 0))),
-                   stmt(ALU | DIV | X, 0)});
+  mixes.push_back(
+      {std::vector<Program>(2, filled(3000, stmt(ALU | DIV | X, 0))), stmt(ALU | DIV | X, 0)});
   for (const Mix& m : mixes) {
     SCOPED_TRACE(describe_insn(m.body));
     const size_t model = model_max_last_length(m.older, m.body);

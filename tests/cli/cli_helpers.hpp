@@ -8,7 +8,7 @@
 namespace clitest {
 
 struct Ran {
-  int code = -1;      // exit status as a shell reports it: N, or 128+signal
+  int code = -1;  // exit status as a shell reports it: N, or 128+signal
   std::string out;
   std::string err;
   std::string all() const { return out + err; }

@@ -110,18 +110,21 @@ TEST(EmuRaw, RejectsEmptyTruncatedAndUnverifiableFiles) {
   auto empty = sysfence({"emu", "--raw", d.file("empty.bpf", ""), "read"});
   EXPECT_EQ(empty.code, 2) << empty.all();
   EXPECT_NE(empty.err.find("empty"), std::string::npos) << empty.err;
-  auto odd = sysfence({"emu", "--raw", d.file("odd.bpf", std::string("\x06\0\0\0\0\0", 6)), "read"});
+  auto odd =
+      sysfence({"emu", "--raw", d.file("odd.bpf", std::string("\x06\0\0\0\0\0", 6)), "read"});
   EXPECT_EQ(odd.code, 2) << odd.all();
   EXPECT_NE(odd.err.find("8-byte"), std::string::npos) << odd.err;
   // ld [0] and no return: the kernel refuses it.
-  auto noret = sysfence({"emu", "--raw", d.file("noret.bpf", std::string("\x20\0\0\0\0\0\0\0", 8)), "read"});
+  auto noret =
+      sysfence({"emu", "--raw", d.file("noret.bpf", std::string("\x20\0\0\0\0\0\0\0", 8)), "read"});
   EXPECT_EQ(noret.code, 2) << noret.all();
   EXPECT_NE(noret.err.find("refuse"), std::string::npos) << noret.err;
   // Text is not a raw filter either.
   auto text = sysfence({"emu", "--raw", d.file("text.bpf", "default allow\n"), "read"});
   EXPECT_EQ(text.code, 2) << text.all();
   // Positive control: RET ALLOW (0x7fff0000) is emulated.
-  auto ok = sysfence({"emu", "--raw", d.file("allow.bpf", std::string("\x06\0\0\0\0\0\xff\x7f", 8)), "read"});
+  auto ok = sysfence(
+      {"emu", "--raw", d.file("allow.bpf", std::string("\x06\0\0\0\0\0\xff\x7f", 8)), "read"});
   EXPECT_EQ(ok.code, 0) << ok.all();
   EXPECT_NE(ok.out.find("allow"), std::string::npos) << ok.out;
 }
@@ -137,12 +140,14 @@ TEST(OciCaps, DockerDefaultSetUnlessToldOtherwiseAndSaysWhich) {
   auto def = sysfence({"emu", "--oci", kDocker, "mount", "0"});
   EXPECT_EQ(def.code, 0) << def.all();
   EXPECT_NE(def.out.find("errno(1)"), std::string::npos) << def.out;
-  EXPECT_NE(def.err.find("Docker's default container capabilities (14)"), std::string::npos) << def.err;
+  EXPECT_NE(def.err.find("Docker's default container capabilities (14)"), std::string::npos)
+      << def.err;
   for (const char* sc : {"unshare", "bpf", "mount"}) {
     auto r = sysfence({"emu", "--oci", kDocker, sc, "0"});
     EXPECT_NE(r.out.find("errno(1)"), std::string::npos) << sc << r.out;
   }
-  auto chroot = sysfence({"emu", "--oci", kDocker, "chroot", "0"});  // CAP_SYS_CHROOT is one of the 14
+  auto chroot =
+      sysfence({"emu", "--oci", kDocker, "chroot", "0"});  // CAP_SYS_CHROOT is one of the 14
   EXPECT_NE(chroot.out.find("allow"), std::string::npos) << chroot.out;
   // --cap adds to the 14.
   auto added = sysfence({"emu", "--oci", kDocker, "--cap", "CAP_SYS_ADMIN", "mount", "0"});
@@ -176,7 +181,8 @@ TEST(OciPodman, ErrnoNamesUnderstoodWithoutWarnings) {
   EXPECT_EQ(r.all().find("unknown field"), std::string::npos) << r.all();
   TempDir d;
   // "errno" alone gives the errno; a name disagreeing with errnoRet is a warning.
-  const std::string p = d.file("p.json", R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "ENOSYS",
+  const std::string p =
+      d.file("p.json", R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": "ENOSYS",
     "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errno": "EACCES"},
                  {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errno": "EPERM", "errnoRet": 2},
                  {"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]})");
@@ -191,7 +197,8 @@ TEST(OciPodman, ErrnoNamesUnderstoodWithoutWarnings) {
     "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errno": "EPRM"}]})");
   auto b = sysfence({"check", bad});
   EXPECT_EQ(b.code, 2) << b.all();
-  EXPECT_NE(b.err.find("syscalls[0].errno: unknown errno name \"EPRM\""), std::string::npos) << b.err;
+  EXPECT_NE(b.err.find("syscalls[0].errno: unknown errno name \"EPRM\""), std::string::npos)
+      << b.err;
   EXPECT_NE(b.err.find("did you mean \"EPERM\"?"), std::string::npos) << b.err;
 }
 
@@ -202,8 +209,10 @@ TEST(OciPodman, UnknownCapabilityNameIsWarnedWithASuggestion) {
                  {"names": ["chroot"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["sys_chroot"]}}]})");
   auto r = sysfence({"check", p});
   EXPECT_EQ(r.code, 0) << r.all();
-  EXPECT_NE(r.err.find("syscalls[0].includes.caps[0]: warning: unknown capability \"CAP_SYS_ADMN\""),
-            std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("syscalls[0].includes.caps[0]: warning: unknown capability \"CAP_SYS_ADMN\""),
+      std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("did you mean \"CAP_SYS_ADMIN\"?"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("did you mean \"CAP_SYS_CHROOT\"?"), std::string::npos) << r.err;
   EXPECT_EQ(sysfence({"check", p, "--strict"}).code, 1);
@@ -227,7 +236,8 @@ namespace {
 TEST(RunNeeds, PolicyDenyingExecveOrExitGroupIsRefusedBeforeAnythingRuns) {
   TempDir d;
   const std::string marker = d.join("marker");
-  for (const char* rule : {"exit_group: errno EPERM\n", "execve: errno EACCES\n", "exit_group: kill-process\n"}) {
+  for (const char* rule :
+       {"exit_group: errno EPERM\n", "execve: errno EACCES\n", "exit_group: kill-process\n"}) {
     auto p = d.file("p.policy", std::string("default allow\n") + rule);
     auto r = sysfence({"run", "--policy", p, "--", "/usr/bin/touch", marker});
     EXPECT_EQ(r.code, 2) << rule << r.all();
@@ -235,7 +245,8 @@ TEST(RunNeeds, PolicyDenyingExecveOrExitGroupIsRefusedBeforeAnythingRuns) {
     EXPECT_FALSE(clitest::exists(marker)) << rule;
   }
   // Positive control: the same program under `default allow` runs.
-  auto ok = sysfence({"run", "--policy", d.file("ok.policy", "default allow\n"), "--", "/usr/bin/touch", marker});
+  auto ok = sysfence(
+      {"run", "--policy", d.file("ok.policy", "default allow\n"), "--", "/usr/bin/touch", marker});
   EXPECT_EQ(ok.code, 0) << ok.all();
   EXPECT_TRUE(clitest::exists(marker));
 }
@@ -303,11 +314,14 @@ TEST(ReportDecoding, ErrnoNamesClone3FallbackAndASuggestedRule) {
   TempDir d;
   auto r = sysfence({"run", "--report", "--", "sh", "-c", "unshare -U true; true"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.err.find("unshare(flags=CLONE_NEWUSER) on x86_64: errno(EPERM) -> -1 EPERM"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unshare(flags=CLONE_NEWUSER) on x86_64: errno(EPERM) -> -1 EPERM"),
+            std::string::npos)
+      << r.err;
   const std::string rule_prefix = "a rule that allows it: `";
   auto at = r.err.find(rule_prefix);
   ASSERT_NE(at, std::string::npos) << r.err;
-  const std::string rule = r.err.substr(at + rule_prefix.size(), r.err.find('`', at + rule_prefix.size()) - at - rule_prefix.size());
+  const std::string rule = r.err.substr(
+      at + rule_prefix.size(), r.err.find('`', at + rule_prefix.size()) - at - rule_prefix.size());
   EXPECT_EQ(rule, "unshare: allow");
   // The suggested rule is valid policy text, and it allows the call.
   auto p = d.file("s.policy", "default errno EPERM\n" + rule + "\n");

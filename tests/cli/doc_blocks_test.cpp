@@ -51,9 +51,9 @@ namespace {
 const std::string kSource = SYSFENCE_SOURCE_DIR;
 
 struct Block {
-  int line = 0;                 // of the opening fence
-  std::string lang;             // "sh", "policy", ...
-  std::set<std::string> words;  // "norun", "fails", ...
+  int line = 0;                             // of the opening fence
+  std::string lang;                         // "sh", "policy", ...
+  std::set<std::string> words;              // "norun", "fails", ...
   std::map<std::string, std::string> keys;  // file=NAME
   std::string body;
 };
@@ -79,8 +79,10 @@ std::vector<Block> blocks_of(const std::string& path) {
       info >> b.lang;
       while (info >> w) {
         const size_t eq = w.find('=');
-        if (eq == std::string::npos) b.words.insert(w);
-        else b.keys[w.substr(0, eq)] = w.substr(eq + 1);
+        if (eq == std::string::npos)
+          b.words.insert(w);
+        else
+          b.keys[w.substr(0, eq)] = w.substr(eq + 1);
       }
       out.push_back(b);
     } else if (inside && std::regex_match(line, close)) {
@@ -106,7 +108,9 @@ int free_port() {
   return port;
 }
 
-bool has_landlock_tcp() { return ::syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1u) >= 4; }
+bool has_landlock_tcp() {
+  return ::syscall(444 /* landlock_create_ruleset */, nullptr, 0, 1u) >= 4;
+}
 
 void write_file(const fs::path& p, const std::string& text, bool executable = false) {
   fs::create_directories(p.parent_path());
@@ -127,22 +131,26 @@ struct FixtureDir {
     path = tmpl;
     const fs::path d = path;
     const std::string data = kSource + "/tests/data/";
-    for (const char* name : {"docker-default.json", "docker-default-next.json"}) fs::copy_file(data + name, d / name);
+    for (const char* name : {"docker-default.json", "docker-default-next.json"})
+      fs::copy_file(data + name, d / name);
     for (const char* name : {"docker.json", "profile.json", "old.json", "new.json"})
       fs::copy_file(data + "docker-default.json", d / name);
     write_file(d / "app", "#!/bin/sh\necho \"app $*\"\n", true);
     write_file(d / "prog", "#!/bin/sh\necho \"prog $*\"\n", true);
     write_file(d / "app.policy",
                "# What ./app (a shell script) needs.\ndefault errno EPERM\n"
-               "@basic-io, @file-system, @memory, @process, @signal, @time, @ipc, @credentials, @io-event: allow\n");
+               "@basic-io, @file-system, @memory, @process, @signal, @time, @ipc, @credentials, "
+               "@io-event: allow\n");
     write_file(d / "common.policy", "@basic-io: allow\n");
     fs::create_directories(d / "profiles");
     fs::copy_file(d / "app.policy", d / "profiles/app.policy", fs::copy_options::none);
     write_file(d / "Makefile", "all:\n\t@echo built\n");
-    write_file(d / "queries.txt", "# [arch=A] SYSCALL ARG...\nwrite 1 0 5\nunshare CLONE_NEWUSER\narch=i386 getpid\n");
+    write_file(d / "queries.txt",
+               "# [arch=A] SYSCALL ARG...\nwrite 1 0 5\nunshare CLONE_NEWUSER\narch=i386 getpid\n");
     write_file(d / "src/lib/x.c", "int x;\n");
     write_file(d / "src/README", "hi\n");
-    const clitest::Ran r = clitest::sysfence({"compile", path + "/app.policy", "-o", path + "/app.bpf"});
+    const clitest::Ran r =
+        clitest::sysfence({"compile", path + "/app.policy", "-o", path + "/app.bpf"});
     if (r.code != 0) throw std::runtime_error("fixture app.bpf: " + r.all());
   }
   ~FixtureDir() {
@@ -155,8 +163,9 @@ std::string prelude(const std::string& dir) {
   const std::string bindir = fs::path(SYSFENCE_CLI).parent_path().string();
   // ASAN_OPTIONS (sanitizer builds): LeakSanitizer's exit-time scan cannot work in a process
   // under a filter (`sysfence run -- sysfence status self`); other tests check the CLI for leaks.
-  return "cd '" + dir + "'\nexport ASAN_OPTIONS=detect_leaks=0 HOME='" + dir + "' PATH='" + bindir + "':\"$PATH\" PORT=" +
-         std::to_string(free_port()) + " OTHER=" + std::to_string(free_port()) + "\n";
+  return "cd '" + dir + "'\nexport ASAN_OPTIONS=detect_leaks=0 HOME='" + dir + "' PATH='" + bindir +
+         "':\"$PATH\" PORT=" + std::to_string(free_port()) +
+         " OTHER=" + std::to_string(free_port()) + "\n";
 }
 
 clitest::Ran run_sh(const std::string& dir, const std::string& script) {
@@ -166,11 +175,14 @@ clitest::Ran run_sh(const std::string& dir, const std::string& script) {
 // A ```cpp block as a program: whole if it has main(), else wrapped.
 std::string program_of(const std::string& body) {
   if (body.find("main(") != std::string::npos) return body;
-  std::string head = "#include <cassert>\n#include <cerrno>\n#include <iostream>\n#include <string>\n", main;
+  std::string head =
+                  "#include <cassert>\n#include <cerrno>\n#include <iostream>\n#include <string>\n",
+              main;
   std::istringstream in(body);
   std::string line;
   while (std::getline(in, line)) {
-    const bool top = line.rfind("#include", 0) == 0 || line.rfind("using ", 0) == 0 || line.rfind("namespace ", 0) == 0;
+    const bool top = line.rfind("#include", 0) == 0 || line.rfind("using ", 0) == 0 ||
+                     line.rfind("namespace ", 0) == 0;
     (top ? head : main) += line + "\n";
   }
   return head + "int main() {\n" + main + "  return 0;\n}\n";
@@ -208,10 +220,13 @@ TEST_P(DocBlocks, EveryBlockRunsOrSaysWhyNot) {
                     << "): say what it is (tests/cli/doc_blocks_test.cpp lists the annotations)";
       continue;
     }
-    for (const auto& w : b.words) EXPECT_TRUE(kWords.count(w)) << where << ": unknown annotation \"" << w << "\"";
-    for (const auto& [k, v] : b.keys) EXPECT_EQ(k, "file") << where << ": unknown annotation \"" << k << "=\"";
+    for (const auto& w : b.words)
+      EXPECT_TRUE(kWords.count(w)) << where << ": unknown annotation \"" << w << "\"";
+    for (const auto& [k, v] : b.keys)
+      EXPECT_EQ(k, "file") << where << ": unknown annotation \"" << k << "=\"";
     const bool bad_input = b.words.count("fails") > 0 && (b.lang == "policy" || b.lang == "json");
-    EXPECT_TRUE(!b.words.count("fails") || bad_input) << where << ": `fails` goes with policy or json";
+    EXPECT_TRUE(!b.words.count("fails") || bad_input)
+        << where << ": `fails` goes with policy or json";
     if ((kShown.count(b.lang) && !bad_input) || b.words.count("norun")) continue;
     if (b.words.count("root") && ::geteuid() != 0) continue;
     if (b.words.count("landlock-tcp") && !has_landlock_tcp()) continue;
@@ -219,7 +234,10 @@ TEST_P(DocBlocks, EveryBlockRunsOrSaysWhyNot) {
     if (b.lang == "sh") {
       FixtureDir d;
       const clitest::Ran r = run_sh(d.path, b.body);
-      EXPECT_EQ(r.code, 0) << where << ":\n" << b.body << "--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
+      EXPECT_EQ(r.code, 0) << where << ":\n"
+                           << b.body << "--- stdout ---\n"
+                           << r.out << "--- stderr ---\n"
+                           << r.err;
       last_sh_out = r.out;
       after_sh = true;
     } else if (b.lang == "output") {
@@ -257,19 +275,23 @@ TEST_P(DocBlocks, EveryBlockRunsOrSaysWhyNot) {
         EXPECT_EQ(r.code, 0) << where << ":\n" << b.body << r.all();
       }
     } else if (b.lang == "diagnostics") {
-      EXPECT_TRUE(was_after_failing_policy) << where << ": a ```diagnostics block follows a ```policy fails block";
+      EXPECT_TRUE(was_after_failing_policy)
+          << where << ": a ```diagnostics block follows a ```policy fails block";
       EXPECT_EQ(last_policy_err, b.body) << where;
     } else if (b.lang == "cpp") {
       FixtureDir d;
       write_file(fs::path(d.path) / "block.cpp", program_of(b.body));
-      const std::string compile = std::string(SYSFENCE_CXX) + " -std=c++20 " + SYSFENCE_SANITIZE_FLAGS + " -I'" + kSource +
-                                  "/include' block.cpp '" + SYSFENCE_STATIC_LIB + "' -lpthread -o block";
+      const std::string compile =
+          std::string(SYSFENCE_CXX) + " -std=c++20 " + SYSFENCE_SANITIZE_FLAGS + " -I'" + kSource +
+          "/include' block.cpp '" + SYSFENCE_STATIC_LIB + "' -lpthread -o block";
       const clitest::Ran c = run_sh(d.path, compile);
       ASSERT_EQ(c.code, 0) << where << ":\n" << program_of(b.body) << c.all();
       // In a sanitizer build a block that installs a filter is compiled but not run: the
       // sanitizer runtime's own syscalls after it (mmap for its shadow, getpid) are what such
       // a filter denies (the release build runs it).
-      if (std::string(SYSFENCE_SANITIZE_FLAGS).size() && b.body.find("install(") != std::string::npos) continue;
+      if (std::string(SYSFENCE_SANITIZE_FLAGS).size() &&
+          b.body.find("install(") != std::string::npos)
+        continue;
       const clitest::Ran r = run_sh(d.path, "./block");
       EXPECT_EQ(r.code, 0) << where << ":\n" << b.body << r.all();
     }

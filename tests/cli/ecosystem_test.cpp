@@ -80,11 +80,11 @@ TEST(EcosystemMan, EveryCommandHasASection) {
   for (const auto& c : cli["commands"]) commands.insert(c["name"].get<std::string>());
   ASSERT_GE(commands.size(), 10u);
   for (const auto& c : commands)
-    EXPECT_TRUE(sections.count(c)) << "sysfence " << c
-                                   << " has no '## " << c << "' section in docs/man/sysfence.1.scd";
+    EXPECT_TRUE(sections.count(c))
+        << "sysfence " << c << " has no '## " << c << "' section in docs/man/sysfence.1.scd";
   for (const auto& s : sections)
-    EXPECT_TRUE(commands.count(s)) << "docs/man/sysfence.1.scd has a section for '" << s
-                                   << "', which is not a command";
+    EXPECT_TRUE(commands.count(s))
+        << "docs/man/sysfence.1.scd has a section for '" << s << "', which is not a command";
   // The generator agrees (it is what the build runs).
   auto r = run({"python3", kSource + "/scripts/gen_man.py", "--sysfence", SYSFENCE_CLI, "--check"});
   EXPECT_EQ(r.code, 0) << r.all();
@@ -113,7 +113,8 @@ TEST(EcosystemMan, BuiltPagesRenderWithEveryOption) {
       for (const auto& n : o["names"])
         EXPECT_NE(text.find(n.get<std::string>()), std::string::npos) << c["name"] << " " << n;
   }
-  auto p5 = run({"env", "MANWIDTH=200", "man", "-l", (kBuild / "man" / "sysfence.policy.5").string()});
+  auto p5 =
+      run({"env", "MANWIDTH=200", "man", "-l", (kBuild / "man" / "sysfence.policy.5").string()});
   EXPECT_NE(p5.out.find("kill-process > kill-thread > trap"), std::string::npos);
 }
 
@@ -126,15 +127,19 @@ std::vector<std::string> bash_complete(const std::string& line) {
   auto script = sysfence({"completion", "bash"});
   EXPECT_EQ(script.code, 0);
   const std::string file = dir.file("sysfence.bash", script.out);
-  const std::string prog =
-      "source '" + file + "'\n"
-      "COMP_LINE='" + line + "'\n"
-      "read -ra COMP_WORDS <<< \"$COMP_LINE\"\n"
-      "[[ $COMP_LINE == *' ' ]] && COMP_WORDS+=('')\n"
-      "COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))\n"
-      "cd '" + kSource + "'\n"
-      "_sysfence\n"
-      "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+  const std::string prog = "source '" + file +
+                           "'\n"
+                           "COMP_LINE='" +
+                           line +
+                           "'\n"
+                           "read -ra COMP_WORDS <<< \"$COMP_LINE\"\n"
+                           "[[ $COMP_LINE == *' ' ]] && COMP_WORDS+=('')\n"
+                           "COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))\n"
+                           "cd '" +
+                           kSource +
+                           "'\n"
+                           "_sysfence\n"
+                           "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
   auto r = run({"bash", "--norc", "--noprofile", "-c", prog});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
@@ -165,7 +170,8 @@ TEST(EcosystemCompletion, BashCommandsOptionsAndValues) {
   EXPECT_TRUE(has(bash_complete("sysfence emu --arch x86_64 unsha"), "unshare"));
   EXPECT_EQ(bash_complete("sysfence groups @netw"), std::vector<std::string>{"@network"});
   // Files where a file is expected (the source tree is the current directory).
-  EXPECT_TRUE(has(bash_complete("sysfence check --policy policies/def"), "policies/default.policy"));
+  EXPECT_TRUE(
+      has(bash_complete("sysfence check --policy policies/def"), "policies/default.policy"));
   // After `run ... --` the program's own arguments: command names.
   EXPECT_TRUE(has(bash_complete("sysfence run --report -- unsha"), "unshare"));
 }
@@ -185,8 +191,12 @@ std::string zsh_complete(const std::vector<std::string>& line) {
       "_describe() { print -r -- \"describe ${(P)${@[-1]}}\"; }\n"
       "_files() { print -r -- files \"$@\"; }\n"
       "_normal() { print -r -- \"normal ${words[*]} $CURRENT\"; }\n"
-      "source '" + file + "'\n"
-      "words=(" + arr + ")\n"
+      "source '" +
+      file +
+      "'\n"
+      "words=(" +
+      arr +
+      ")\n"
       "CURRENT=${#words}\n"
       "_sysfence\n";
   auto r = run({"zsh", "-f", "-c", prog});
@@ -220,8 +230,8 @@ TEST(EcosystemCompletion, ZshCommandsOptionsAndValues) {
 
 // Runs `sysfence check FILE` on a pty (script(1)); returns what the terminal showed.
 std::string on_terminal(const std::string& file, bool no_color) {
-  const std::string cmd = std::string(no_color ? "NO_COLOR=1 " : "") + "'" + SYSFENCE_CLI +
-                          "' check '" + file + "'";
+  const std::string cmd =
+      std::string(no_color ? "NO_COLOR=1 " : "") + "'" + SYSFENCE_CLI + "' check '" + file + "'";
   auto r = run({"env", "-u", "NO_COLOR", "TERM=xterm", "script", "-qec", cmd, "/dev/null"});
   EXPECT_EQ(r.code, 2) << r.all();
   std::string out = r.out;
@@ -229,19 +239,25 @@ std::string on_terminal(const std::string& file, bool no_color) {
   return out;
 }
 
-std::string strip_sgr(const std::string& s) { return std::regex_replace(s, std::regex("\x1b\\[[0-9;]*m"), ""); }
+std::string strip_sgr(const std::string& s) {
+  return std::regex_replace(s, std::regex("\x1b\\[[0-9;]*m"), "");
+}
 
 TEST(EcosystemColour, OnlyOnATerminalAndNeverWithNoColor) {
-  if (!clitest::have_program("/usr/bin/script")) GTEST_FAIL() << "script(1) (util-linux) is missing";
+  if (!clitest::have_program("/usr/bin/script"))
+    GTEST_FAIL() << "script(1) (util-linux) is missing";
   clitest::TempDir dir;
-  const std::string file = dir.file("bad.policy", "default errno EPERM\nopnat: allow\nclone3: warning-not-an-action\n");
+  const std::string file =
+      dir.file("bad.policy", "default errno EPERM\nopnat: allow\nclone3: warning-not-an-action\n");
   auto piped = sysfence({"check", file});
   ASSERT_EQ(piped.code, 2);
   EXPECT_EQ(piped.err.find('\x1b'), std::string::npos) << "colour in a pipe";
-  EXPECT_NE(piped.err.find("bad.policy(2:1): unknown syscall \"opnat\""), std::string::npos) << piped.err;
+  EXPECT_NE(piped.err.find("bad.policy(2:1): unknown syscall \"opnat\""), std::string::npos)
+      << piped.err;
 
   const std::string tty = on_terminal(file, false);
-  EXPECT_NE(tty.find("\x1b[1m" + file + "(2:1): \x1b[0m\x1b[1;31munknown syscall"), std::string::npos)
+  EXPECT_NE(tty.find("\x1b[1m" + file + "(2:1): \x1b[0m\x1b[1;31munknown syscall"),
+            std::string::npos)
       << tty;
   EXPECT_NE(tty.find("\x1b[1;32m^\x1b[0m"), std::string::npos) << "caret";
   EXPECT_NE(tty.find("\x1b[32mhint:\x1b[0m"), std::string::npos) << "hint";

@@ -42,8 +42,9 @@ TEST(Run, ProgramWithoutDashDash) {
 
 TEST(Run, Python3UnderDefaultPolicy) {
   if (!have_program("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
-  auto r = sysfence({"run", "--", "/usr/bin/python3", "-c",
-                     "import os, json; print(json.dumps({'sum': 1 + 1, 'cwd': os.getcwd() != ''}))"});
+  auto r =
+      sysfence({"run", "--", "/usr/bin/python3", "-c",
+                "import os, json; print(json.dumps({'sum': 1 + 1, 'cwd': os.getcwd() != ''}))"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "{\"sum\": 2, \"cwd\": true}\n");
 }
@@ -123,7 +124,8 @@ TEST(Run, KillProcessActionKillsWithSigsys) {
   if (!have_program("/usr/bin/perl")) GTEST_SKIP() << "no /usr/bin/perl";
   TempDir d;
   auto p = d.file("p.policy", "default allow\ngetppid: kill-process\n");
-  auto r = sysfence({"run", "--policy", p, "--", "/usr/bin/perl", "-e", "getppid(); print qq(survived)"});
+  auto r = sysfence(
+      {"run", "--policy", p, "--", "/usr/bin/perl", "-e", "getppid(); print qq(survived)"});
   EXPECT_EQ(r.code, kSigsys) << r.out << r.err;
   EXPECT_EQ(r.out, "");
 }
@@ -183,10 +185,12 @@ TEST(Run, FilterInstallFailureMeansTheProgramNeverRuns) {
   // The outer run answers seccomp(2) and prctl(PR_SET_SECCOMP) with EPERM for everything below
   // it, so the inner run cannot install its filter: it must not exec the program.
   TempDir d;
-  auto p = d.file("noseccomp.policy",
-                  "default allow\nseccomp: errno EPERM\nprctl: option == PR_SET_SECCOMP -> errno EPERM\n");
+  auto p = d.file(
+      "noseccomp.policy",
+      "default allow\nseccomp: errno EPERM\nprctl: option == PR_SET_SECCOMP -> errno EPERM\n");
   auto marker = d.join("marker");
-  auto r = sysfence({"run", "--policy", p, "--", SYSFENCE_CLI, "run", "--", "/usr/bin/touch", marker});
+  auto r =
+      sysfence({"run", "--policy", p, "--", SYSFENCE_CLI, "run", "--", "/usr/bin/touch", marker});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find("did not run"), std::string::npos) << r.err;
   EXPECT_FALSE(exists(marker));
@@ -249,8 +253,8 @@ TEST(Report, FollowsChildrenOfTheProgram) {
 TEST(Run, StatusInsideTheSandbox) {
   auto outside = nlohmann::json::parse(sysfence({"status", "--json"}).out);
   // LeakSanitizer (asan preset) needs ptrace, which the default policy denies: off inside.
-  auto r = sysfence({"run", "--", "env", "ASAN_OPTIONS=detect_leaks=0", SYSFENCE_CLI, "status", "self",
-                     "--json"});
+  auto r = sysfence({"run", "--", "env", "ASAN_OPTIONS=detect_leaks=0", SYSFENCE_CLI, "status",
+                     "self", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["mode"], "filter");

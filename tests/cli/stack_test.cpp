@@ -23,7 +23,8 @@ std::string big_policy() {
   const char* names[] = {"fchmod", "ftruncate", "fchown", "fadvise64", "fallocate", "flistxattr"};
   for (int k = 0; k < 6; ++k)
     for (int i = 0; i < 1000; ++i)
-      s += std::string(names[k]) + ": arg1 == " + std::to_string(0x5400 + 7 * i + k) + " -> allow\n";
+      s +=
+          std::string(names[k]) + ": arg1 == " + std::to_string(0x5400 + 7 * i + k) + " -> allow\n";
   return s;
 }
 
@@ -52,7 +53,8 @@ TEST(Stack, CompileDisasmEmuExport) {
 
   // fchmod's first allowed value, and a value nobody allows: from the files and from the policy.
   for (const std::vector<std::string>& src :
-       {std::vector<std::string>{"--raw", out + ".1", "--raw", out + ".2"}, std::vector<std::string>{pol}}) {
+       {std::vector<std::string>{"--raw", out + ".1", "--raw", out + ".2"},
+        std::vector<std::string>{pol}}) {
     auto args = std::vector<std::string>{"emu"};
     args.insert(args.end(), src.begin(), src.end());
     auto ok = args, no = args;

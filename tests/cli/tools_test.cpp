@@ -32,8 +32,8 @@ json parse_json(const clitest::Ran& r) {
   }
 }
 
-const char* const kSubcommands[] = {"run", "compile", "disasm", "asm", "emu", "check",
-                                    "resolve", "status", "groups", "probe"};
+const char* const kSubcommands[] = {"run",   "compile", "disasm", "asm",    "emu",
+                                    "check", "resolve", "status", "groups", "probe"};
 
 // ---- usage -------------------------------------------------------------------------------
 
@@ -166,7 +166,8 @@ TEST(RoundTrip, AsmRefusesWhatTheKernelRefuses) {
 TEST(Compile, FormatsCAndOci) {
   auto c = sysfence({"compile", "--default", "--format", "c", "--name", "my_filter"});
   EXPECT_EQ(c.code, 0) << c.err;
-  EXPECT_NE(c.out.find("struct sock_filter my_filter[]"), std::string::npos) << c.out.substr(0, 400);
+  EXPECT_NE(c.out.find("struct sock_filter my_filter[]"), std::string::npos)
+      << c.out.substr(0, 400);
 
   TempDir d;
   auto p = d.file("p.policy", "default errno EPERM\nread, write, exit_group: allow\n");
@@ -279,7 +280,8 @@ TEST(Check, OpenI386DoorIsAWarning) {
   auto p = d.file("p.policy", "default allow\nbad-arch allow\nptrace: errno EPERM\n");
   auto j = json::parse(sysfence({"check", p, "--json"}).out);
   bool found = false;
-  for (const auto& w : j["warnings"]) found = found || w["message"].get<std::string>().find("i386 door") != std::string::npos;
+  for (const auto& w : j["warnings"])
+    found = found || w["message"].get<std::string>().find("i386 door") != std::string::npos;
   EXPECT_TRUE(found) << j.dump(2);
 }
 
@@ -334,7 +336,8 @@ TEST(Groups, ListAndMembers) {
 // The pid of a child of `parent` (from /proc/PARENT/task/*/children), or 0.
 pid_t child_of(pid_t parent) {
   for (int tries = 0; tries < 200; ++tries) {
-    std::ifstream in("/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) + "/children");
+    std::ifstream in("/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) +
+                     "/children");
     pid_t c = 0;
     if (in >> c && c > 0) {
       // Wait until it has exec'd (its filter is installed right before execve).

@@ -23,7 +23,8 @@ namespace sysfence::testing {
 inline std::optional<uint64_t> seed_from_env(const char* own_name = nullptr) {
   for (const char* name : {"SYSFENCE_TEST_SEED", own_name}) {
     if (name == nullptr) continue;
-    if (const char* s = std::getenv(name); s != nullptr && *s != '\0') return std::strtoull(s, nullptr, 0);
+    if (const char* s = std::getenv(name); s != nullptr && *s != '\0')
+      return std::strtoull(s, nullptr, 0);
   }
   return std::nullopt;
 }
@@ -31,7 +32,8 @@ inline std::optional<uint64_t> seed_from_env(const char* own_name = nullptr) {
 // The seed to use: the environment's, or a fresh one. Printed either way.
 inline uint64_t test_seed(const char* own_name = nullptr) {
   const uint64_t seed = seed_from_env(own_name).value_or(std::random_device{}());
-  std::printf("[   seed   ] SYSFENCE_TEST_SEED=%llu replays this run\n", static_cast<unsigned long long>(seed));
+  std::printf("[   seed   ] SYSFENCE_TEST_SEED=%llu replays this run\n",
+              static_cast<unsigned long long>(seed));
   std::fflush(stdout);
   ::testing::Test::RecordProperty("seed", std::to_string(seed));
   return seed;

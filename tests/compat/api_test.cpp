@@ -13,8 +13,8 @@
 namespace compat_test {
 namespace {
 
-#define REQUIRE_LIBSECCOMP()                                                     \
-  do {                                                                           \
+#define REQUIRE_LIBSECCOMP()                                                        \
+  do {                                                                              \
     if (!COMPAT_HAVE_LIBSECCOMP) GTEST_SKIP() << "libseccomp-dev is not installed"; \
   } while (0)
 

@@ -194,15 +194,16 @@ sysfence::bpf::Program load_prog(const std::string& path) {
 }
 
 struct ScriptFacts {
-  std::set<uint64_t> values;        // interesting argument values
-  std::set<std::string> names;      // syscalls named by rules
-  std::set<uint32_t> raw_numbers;   // numbers without a name
+  std::set<uint64_t> values;       // interesting argument values
+  std::set<std::string> names;     // syscalls named by rules
+  std::set<uint32_t> raw_numbers;  // numbers without a name
 };
 
 ScriptFacts facts_of(const std::string& script) {
   ScriptFacts f;
-  for (uint64_t v : std::initializer_list<uint64_t>{0ULL, 1ULL, 2ULL, 0x7fffffffULL, 0x80000000ULL, 0xffffffffULL,
-                     0x100000000ULL, ~0ULL, 0xffffffff00000000ULL})
+  for (uint64_t v :
+       std::initializer_list<uint64_t>{0ULL, 1ULL, 2ULL, 0x7fffffffULL, 0x80000000ULL,
+                                       0xffffffffULL, 0x100000000ULL, ~0ULL, 0xffffffff00000000ULL})
     f.values.insert(v);
   for (const std::string& line : split_lines(script)) {
     auto t = split_ws(line[0] == '!' ? line.substr(1) : line);
@@ -222,8 +223,9 @@ ScriptFacts facts_of(const std::string& script) {
     for (unsigned i = 0; i < n && 7 + 4 * i < t.size(); ++i) {
       const uint64_t a = std::strtoull(t[6 + 4 * i].c_str(), nullptr, 0);
       const uint64_t b = std::strtoull(t[7 + 4 * i].c_str(), nullptr, 0);
-      for (uint64_t v : std::initializer_list<uint64_t>{a, a - 1, a + 1, b, b - 1, b + 1, b | ~a, a & b, (a ^ b) & a,
-                         a & 0xffffffffULL, b & 0xffffffffULL, a + 0x100000000ULL})
+      for (uint64_t v : std::initializer_list<uint64_t>{a, a - 1, a + 1, b, b - 1, b + 1, b | ~a,
+                                                        a & b, (a ^ b) & a, a & 0xffffffffULL,
+                                                        b & 0xffffffffULL, a + 0x100000000ULL})
         f.values.insert(v);
     }
   }
@@ -256,7 +258,7 @@ size_t expect_same_filters(const std::string& ls_bpf, const std::string& sf_bpf,
   std::mt19937_64 rng(12345);
   size_t probes = 0, reports = 0;
 
-  auto probe = [&](uint32_t audit, uint32_t nr, const uint64_t (&args)[6], bool is32) {
+  auto probe = [&](uint32_t audit, uint32_t nr, const uint64_t(&args)[6], bool is32) {
     bpf::SeccompData d = bpf::SeccompData::make(audit, static_cast<int32_t>(nr));
     for (int i = 0; i < 6; ++i) d.args[i] = is32 ? (args[i] & 0xffffffffULL) : args[i];
     d.instruction_pointer = 0x401000;
@@ -300,7 +302,8 @@ size_t expect_same_filters(const std::string& ls_bpf, const std::string& sf_bpf,
       for (const arch::SyscallEntry& e : arch::syscalls(a)) all.insert(static_cast<uint32_t>(e.nr));
       for (const std::string& n : f.names) {
         if (auto nr = arch::syscall_number(a, n)) hot.insert(static_cast<uint32_t>(*nr));
-        if (auto m = arch::multiplexed_call(a, n)) hot.insert(static_cast<uint32_t>(m->multiplexer));
+        if (auto m = arch::multiplexed_call(a, n))
+          hot.insert(static_cast<uint32_t>(m->multiplexer));
       }
     }
     for (uint32_t r : f.raw_numbers) hot.insert(r);

@@ -34,7 +34,7 @@ std::string bin(const std::string& name, Lib lib);
 struct RunResult {
   std::string out;
   std::string err;
-  int status = -1;  // raw wait status
+  int status = -1;         // raw wait status
   bool timed_out = false;  // killed after the timeout
 };
 

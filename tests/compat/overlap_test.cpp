@@ -36,12 +36,14 @@ std::string overlap_script(uint64_t seed) {
   // x86 alone: arguments compared on 32 bits, any number of rules. x86_64: two rules per
   // syscall (with more, libseccomp's answer for high words above every datum is not modelled).
   if (narrow) s << "arch_add 0x40000003\narch_remove 0xc000003e\n";
-  std::vector<uint64_t> datums = {0, 1, 2, 5, 128, 256, 257, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff};
+  std::vector<uint64_t> datums = {0,   1,          2,          5,          128,       256,
+                                  257, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff};
   if (!narrow) {
-    for (uint64_t v : {0x100000000ULL, 0x100000080ULL, 0xffffffff00000000ULL, 0xfffffffffffffffeULL})
+    for (uint64_t v :
+         {0x100000000ULL, 0x100000080ULL, 0xffffffff00000000ULL, 0xfffffffffffffffeULL})
       datums.push_back(v);
   }
-  const std::vector<uint64_t> actions = {0x50001, 0x50002, 0x50005, 0x50006, 0x50007,
+  const std::vector<uint64_t> actions = {0x50001,    0x50002,    0x50005, 0x50006,    0x50007,
                                          0x7ff00003, 0x7fc00000, 0x30000, 0x80000000, 0x7fff0000};
   const std::vector<int> syscalls = {0, 1, 3, 8, 16};  // read write close lseek ioctl
   const int n_sys = 1 + static_cast<int>(rng() % 3);
@@ -100,8 +102,9 @@ live 1 -1 0 257
 live 1 -1 0 200
 )";
   RunResult sf = run_program(bin("driver", Lib::Sysfence), {}, script);
-  EXPECT_EQ(sf.out, "init ok\nrule 0\nrule 0\nrule 0\nrule 0\nlive ret=-1 errno=6\n"
-                    "live ret=-1 errno=5\nlive ret=-1 errno=7\nlive ret=-1 errno=8\n");
+  EXPECT_EQ(sf.out,
+            "init ok\nrule 0\nrule 0\nrule 0\nrule 0\nlive ret=-1 errno=6\n"
+            "live ret=-1 errno=5\nlive ret=-1 errno=7\nlive ret=-1 errno=8\n");
   if (COMPAT_HAVE_LIBSECCOMP) {
     RunResult ls = run_program(bin("driver", Lib::Libseccomp), {}, script);
     EXPECT_EQ(ls.out, sf.out);

@@ -49,8 +49,10 @@ bool parse_block(const std::vector<Line>& lines, size_t& i, int indent, Pfc::Blo
       ++i;
     } else if (std::regex_match(t, m, cond)) {
       auto s = std::make_shared<Pfc::Stmt>();
-      if (m[1] == "arch") s->field = 0;
-      else if (m[1] == "syscall") s->field = 1;
+      if (m[1] == "arch")
+        s->field = 0;
+      else if (m[1] == "syscall")
+        s->field = 1;
       else {
         s->arg = std::stoi(m[2]);
         s->field = m[3] == ".hi32" ? 3 : m[3] == ".lo32" ? 4 : 2;

@@ -17,8 +17,8 @@
 namespace compat_test {
 namespace {
 
-#define REQUIRE_LIBSECCOMP()                                                     \
-  do {                                                                           \
+#define REQUIRE_LIBSECCOMP()                                                        \
+  do {                                                                              \
     if (!COMPAT_HAVE_LIBSECCOMP) GTEST_SKIP() << "libseccomp-dev is not installed"; \
   } while (0)
 
@@ -49,11 +49,11 @@ void expect_same_program(const std::string& name, const std::vector<std::string>
 TEST(CompatPrograms, TutorialDefaultKill) {
   REQUIRE_LIBSECCOMP();
   const std::string sigsys = "signal " + std::to_string(SIGSYS);
-  expect_same_program("tutorial_kill", {"0"}, "exit 0");     // dup2(1, 2) allowed
-  expect_same_program("tutorial_kill", {"1"}, sigsys);       // dup2(2, 1) killed
-  expect_same_program("tutorial_kill", {"2"}, sigsys);       // getpid killed
-  expect_same_program("tutorial_kill", {"3"}, "exit 0");     // read allowed
-  expect_same_program("tutorial_kill", {"4"}, sigsys);       // exit_group not in the list
+  expect_same_program("tutorial_kill", {"0"}, "exit 0");  // dup2(1, 2) allowed
+  expect_same_program("tutorial_kill", {"1"}, sigsys);    // dup2(2, 1) killed
+  expect_same_program("tutorial_kill", {"2"}, sigsys);    // getpid killed
+  expect_same_program("tutorial_kill", {"3"}, "exit 0");  // read allowed
+  expect_same_program("tutorial_kill", {"4"}, sigsys);    // exit_group not in the list
 }
 
 TEST(CompatPrograms, TutorialDefaultAllowWritesToStdoutOnly) {
@@ -71,7 +71,8 @@ TEST(CompatPrograms, TutorialErrnoTrapLogMaskedAnd64Bit) {
   expect_same_program("tutorial_mix", {}, "exit 0");
   RunResult sf = run_program(bin("tutorial_mix", Lib::Sysfence));
   // Spot checks of the expected decisions (the comparison with libseccomp is above).
-  EXPECT_NE(sf.out.find("openat wronly                ret=-1 errno=13"), std::string::npos) << sf.out;
+  EXPECT_NE(sf.out.find("openat wronly                ret=-1 errno=13"), std::string::npos)
+      << sf.out;
   EXPECT_NE(sf.out.find("lseek 1<<32 + 1              ret=-1 errno=34"), std::string::npos);
   EXPECT_NE(sf.out.find("lseek 1<<32                  ret=ok"), std::string::npos);
   EXPECT_NE(sf.out.find("pread64 off 5<<32 + 7        ret=-1 errno=7"), std::string::npos);
@@ -133,9 +134,9 @@ TEST(CompatPrograms, ExportsExactlyTheLibseccompApi) {
       break;
     }
   }
-  for (const char* s : {"seccomp_export_bpf_mem", "seccomp_precompute", "seccomp_transaction_start",
-                        "seccomp_transaction_commit", "seccomp_transaction_reject",
-                        "seccomp_notify_addfd"})
+  for (const char* s :
+       {"seccomp_export_bpf_mem", "seccomp_precompute", "seccomp_transaction_start",
+        "seccomp_transaction_commit", "seccomp_transaction_reject", "seccomp_notify_addfd"})
     EXPECT_TRUE(ours.count(s)) << s;
   // Same soname as libseccomp, so the dynamic loader takes it for libseccomp.so.2.
   void* h = dlopen(abi.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -31,8 +31,8 @@
 namespace compat_test {
 namespace {
 
-#define REQUIRE_LIBSECCOMP()                                                     \
-  do {                                                                           \
+#define REQUIRE_LIBSECCOMP()                                                        \
+  do {                                                                              \
     if (!COMPAT_HAVE_LIBSECCOMP) GTEST_SKIP() << "libseccomp-dev is not installed"; \
   } while (0)
 
@@ -57,36 +57,60 @@ struct Gen {
 std::string random_script(uint64_t seed) {
   Gen g(seed);
   std::ostringstream s;
-  const std::vector<uint64_t> defaults = {0x0, 0x80000000, 0x7fff0000, 0x50026, 0x30000,
-                                          0x7ffc0000};
-  const std::vector<uint64_t> actions = {0x0,     0x80000000, 0x30000, 0x50001, 0x50002,
+  const std::vector<uint64_t> defaults = {0x0,     0x80000000, 0x7fff0000,
+                                          0x50026, 0x30000,    0x7ffc0000};
+  const std::vector<uint64_t> actions = {0x0,     0x80000000, 0x30000,    0x50001,    0x50002,
                                          0x50ffe, 0x7ff00005, 0x7ffc0000, 0x7fff0000, 0x7fc00000};
   const uint64_t def = g.pick(defaults);
   s << "init " << hex(def) << "\n";
   bool narrow = false;  // a 32-bit arch is present: no 64-bit comparison values
   bool any = true;
-  if (g.chance(40)) { s << "arch_add 0x40000003\n"; narrow = true; }
-  if (g.chance(30)) { s << "arch_add 0x4000003e\n"; narrow = true; }
-  if (g.chance(20)) { s << "arch_add 0x40000028\n"; narrow = true; }
+  if (g.chance(40)) {
+    s << "arch_add 0x40000003\n";
+    narrow = true;
+  }
+  if (g.chance(30)) {
+    s << "arch_add 0x4000003e\n";
+    narrow = true;
+  }
+  if (g.chance(20)) {
+    s << "arch_add 0x40000028\n";
+    narrow = true;
+  }
   if (g.chance(20)) s << "arch_add 0xc00000b7\n";
   if (g.chance(20)) s << "arch_add 0xc00000f3\n";
   if (g.chance(20)) s << "arch_remove 0xc000003e\n";
   // The other ABIs libseccomp 2.5.4 knows: little-endian ones next to the others, or (one
   // script in seven) a big-endian filter of its own (libseccomp keeps one byte order per
   // filter: adding the other order is -EDOM in both libraries).
-  if (g.chance(15)) { s << "arch_add 0x40000008\n"; narrow = true; }  // mipsel
-  if (g.chance(15)) { s << "arch_add 0xe0000008\n"; narrow = true; }  // mipsel64n32
-  if (g.chance(15)) s << "arch_add 0xc0000008\n";                     // mipsel64
-  if (g.chance(15)) s << "arch_add 0xc0000015\n";                     // ppc64le
+  if (g.chance(15)) {
+    s << "arch_add 0x40000008\n";
+    narrow = true;
+  }  // mipsel
+  if (g.chance(15)) {
+    s << "arch_add 0xe0000008\n";
+    narrow = true;
+  }                                                // mipsel64n32
+  if (g.chance(15)) s << "arch_add 0xc0000008\n";  // mipsel64
+  if (g.chance(15)) s << "arch_add 0xc0000015\n";  // ppc64le
   if (g.chance(14)) {
     s << "reset " << hex(def) << "\narch_remove 0xc000003e\n";
     s << "arch_add 0x80000016\n";  // s390x
-    if (g.chance(50)) { s << "arch_add 0x00000016\n"; narrow = true; }  // s390
-    if (g.chance(50)) { s << "arch_add 0x00000008\n"; narrow = true; }  // mips
-    if (g.chance(50)) s << "arch_add 0x80000015\n";                     // ppc64
-    if (g.chance(40)) { s << "arch_add 0x0000000f\n"; narrow = true; }  // parisc
-    if (g.chance(40)) s << "arch_add 0xa0000008\n";                     // mips64n32
-    s << "arch_add 0xc000003e\n";  // -EDOM: the other byte order
+    if (g.chance(50)) {
+      s << "arch_add 0x00000016\n";
+      narrow = true;
+    }  // s390
+    if (g.chance(50)) {
+      s << "arch_add 0x00000008\n";
+      narrow = true;
+    }                                                // mips
+    if (g.chance(50)) s << "arch_add 0x80000015\n";  // ppc64
+    if (g.chance(40)) {
+      s << "arch_add 0x0000000f\n";
+      narrow = true;
+    }                                                // parisc
+    if (g.chance(40)) s << "arch_add 0xa0000008\n";  // mips64n32
+    s << "arch_add 0xc000003e\n";                    // -EDOM: the other byte order
   }
   (void)any;
   if (g.chance(30)) s << "attr_set 2 " << hex(g.pick({0x50063, 0x7fff0000, 0x80000000})) << "\n";
@@ -94,16 +118,28 @@ std::string random_script(uint64_t seed) {
   if (tskip) s << "attr_set 5 1\n";
 
   // x86_64 numbers (the API's native numbers) and a few pseudo and unknown ones.
-  std::vector<uint64_t> nrs = {0,  1,  3,  9,   16,  17,  39,  41,  42,  43,  44,  49,  54,  56,
-                               62, 65, 30, 72,  257, 202, 157, 158, 110, 70,  288, 135, 59,  272,
-                               29, 31, 66, 220, 45,  46,  47,  48,  51,  53,  299, 307, 1000};
+  std::vector<uint64_t> nrs = {0,  1,  3,  9,   16,  17,  39,  41,  42,  43, 44,  49,  54,  56,
+                               62, 65, 30, 72,  257, 202, 157, 158, 110, 70, 288, 135, 59,  272,
+                               29, 31, 66, 220, 45,  46,  47,  48,  51,  53, 299, 307, 1000};
   // No pseudo numbers here: with a rule on one (e.g. SCMP_SYS(waitpid) on x86_64) libseccomp
   // 2.5.4's BPF can disagree with its own PFC on other syscalls (seed 12 of an earlier version
   // of this generator: prctl on aarch64 allowed instead of killed). Pseudo numbers are covered
   // by CompatApi.PseudoNumbers instead.
   if (tskip) nrs.push_back(0xffffffffULL);
-  std::vector<uint64_t> v32 = {0, 1, 2, 3, 5, 7, 0x10, 0xff, 0x1000, 0x7fffffff, 0x80000000,
-                               0xfffffffe, 0xffffffff, 0xffffffff80000000ULL,
+  std::vector<uint64_t> v32 = {0,
+                               1,
+                               2,
+                               3,
+                               5,
+                               7,
+                               0x10,
+                               0xff,
+                               0x1000,
+                               0x7fffffff,
+                               0x80000000,
+                               0xfffffffe,
+                               0xffffffff,
+                               0xffffffff80000000ULL,
                                0xfffffffffffffffeULL};
   std::vector<uint64_t> v64 = {0x100000000ULL, 0x100000001ULL, 0xffffffff00000000ULL,
                                0x8000000000000000ULL, 0x7fffffffffffffffULL};
@@ -165,8 +201,14 @@ std::string random_script(uint64_t seed) {
     std::vector<int> argi = {0, 1, 2, 3, 4, 5};
     std::shuffle(argi.begin(), argi.end(), g.rng);
     bool well_formed = true;
-    if (g.chance(3)) { argi[1] = argi[0]; well_formed = n < 2; }  // the same argument twice
-    if (g.chance(2)) { argi[0] = 6; well_formed = false; }        // argument index out of range
+    if (g.chance(3)) {
+      argi[1] = argi[0];
+      well_formed = n < 2;
+    }  // the same argument twice
+    if (g.chance(2)) {
+      argi[0] = 6;
+      well_formed = false;
+    }  // argument index out of range
     args << " " << n;
     unsigned argset = 0;
     for (int k = 0; k < n; ++k) {
@@ -204,7 +246,8 @@ TEST(CompatRandom, RandomRuleSetsBehaveTheSame) {
   size_t probes = 0;
   int libseccomp_hangs = 0, libseccomp_inconsistent = 0;
   // SYSFENCE_TEST_SEED=N (or SYSFENCE_COMPAT_SEED=N) runs only seed N (to reproduce a failure).
-  const int only = static_cast<int>(sysfence::testing::seed_from_env("SYSFENCE_COMPAT_SEED").value_or(0));
+  const int only =
+      static_cast<int>(sysfence::testing::seed_from_env("SYSFENCE_COMPAT_SEED").value_or(0));
   for (int seed = only ? only : 1; seed <= (only ? only : count); ++seed) {
     SCOPED_TRACE("SYSFENCE_TEST_SEED=" + std::to_string(seed));
     const std::string script = random_script(static_cast<uint64_t>(seed));
@@ -324,8 +367,9 @@ rule 0x50001 0 1 0 4 1 0
 live 0 1 2
 )";
   RunResult sf = run_program(bin("driver", Lib::Sysfence), {}, script);
-  EXPECT_EQ(sf.out, "init ok\nrule 0\nrule 0\nlive signal=31\nlive ret=-1 errno=1\n"
-                    "live signal=31\ninit ok\nrule 0\nrule 0\nlive signal=31\n");
+  EXPECT_EQ(sf.out,
+            "init ok\nrule 0\nrule 0\nlive signal=31\nlive ret=-1 errno=1\n"
+            "live signal=31\ninit ok\nrule 0\nrule 0\nlive signal=31\n");
   if (COMPAT_HAVE_LIBSECCOMP) {
     RunResult ls = run_program(bin("driver", Lib::Libseccomp), {}, script);
     // Recorded, not required: libseccomp answers from the first comparison its tree checks.

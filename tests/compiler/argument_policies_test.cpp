@@ -138,8 +138,8 @@ std::vector<SeccompData> probes(const ir::Policy& p, int32_t nr) {
     for (const ArgCmp& c : rr.rule->conds) {
       own[c.arg] = c.value;
       const uint64_t v0 = c.value, m = c.mask;
-      for (uint64_t v : {v0, v0 + 1, v0 - 1, m, v0 | ~m, ~v0, uint64_t{0xffffffff},
-                         (uint64_t{1} << 32) + v0}) {
+      for (uint64_t v :
+           {v0, v0 + 1, v0 - 1, m, v0 | ~m, ~v0, uint64_t{0xffffffff}, (uint64_t{1} << 32) + v0}) {
         uint64_t a[6] = {};
         a[c.arg] = v;
         out.push_back(SeccompData::make(au, nr, a[0], a[1], a[2], a[3], a[4], a[5]));
@@ -158,8 +158,8 @@ std::vector<SeccompData> probes(const ir::Policy& p, int32_t nr) {
 }
 
 struct Expect {
-  size_t length;        // sysfence's program, exact
-  size_t max_executed;  // sysfence, over the probes of the rules' syscall, exact
+  size_t length;         // sysfence's program, exact
+  size_t max_executed;   // sysfence, over the probes of the rules' syscall, exact
   size_t over_tree = 0;  // probes where sysfence runs more instructions than libseccomp's tree
 };
 
@@ -201,11 +201,11 @@ void check(PolicySpec spec, const char* name, Expect want, bool vs_libseccomp = 
     }
   }
   EXPECT_EQ(max_exec, want.max_executed) << "most instructions executed on a probe";
-  if (tree) {
-    EXPECT_EQ(over, want.over_tree) << "probes costing more than libseccomp's tree";
-  }
-  std::printf("%s: %zu probes, at most %zu instructions executed; %zu probes cost more than "
-              "libseccomp's tree (by up to %zu)\n", name, n, max_exec, over, worst);
+  if (tree) { EXPECT_EQ(over, want.over_tree) << "probes costing more than libseccomp's tree"; }
+  std::printf(
+      "%s: %zu probes, at most %zu instructions executed; %zu probes cost more than "
+      "libseccomp's tree (by up to %zu)\n",
+      name, n, max_exec, over, worst);
 }
 
 TEST(ArgumentPolicies, IoctlValueSet1000) { check(ioctl_values(1000), "ioctl", {1097, 57}); }

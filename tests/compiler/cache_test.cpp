@@ -51,7 +51,8 @@ void check_cache(const ir::Policy& p, const compiler::Options& o = {}) {
     for (int32_t n : nrs) {
       // For x86_64 and x32 sharing one audit value, a number belongs to the arch its range says.
       if (a == Arch::X86_64 && (static_cast<uint32_t>(n) & 0x40000000U)) continue;
-      ASSERT_EQ(bpf::is_const_allow(prog.program(), ai.audit_arch, n), allows_unconditionally(p, a, n))
+      ASSERT_EQ(bpf::is_const_allow(prog.program(), ai.audit_arch, n),
+                allows_unconditionally(p, a, n))
           << ai.name << " nr " << n << " (" << arch::syscall_name(a, n).value_or("?") << ")\n"
           << describe(p);
     }

@@ -25,8 +25,8 @@ constexpr uint32_t kEperm = kRetErrno | EPERM;
 struct Probe {
   const char* syscall;
   uint64_t a0, a1;
-  uint32_t want;        // on 64-bit arches
-  uint32_t want32;      // on 32-bit arches (only the low words count)
+  uint32_t want;    // on 64-bit arches
+  uint32_t want32;  // on 32-bit arches (only the low words count)
 };
 
 // One policy, every action, every operator, checked through the emulator on every arch.
@@ -57,9 +57,9 @@ const Probe kProbes[] = {
     {"read", 0, 0, kRetAllow, kRetAllow},
     {"read", ~0ULL, ~0ULL, kRetAllow, kRetAllow},
     {"write", 1, 0, kRetAllow, kRetAllow},
-    {"write", 2, 0, kRetAllow, kRetAllow},             // low32 == 2
+    {"write", 2, 0, kRetAllow, kRetAllow},               // low32 == 2
     {"write", 0x100000002ULL, 0, kRetAllow, kRetAllow},  // low32 == 2 too
-    {"write", 0x100000001ULL, 0, kEperm, kRetAllow},   // 64-bit: high word differs
+    {"write", 0x100000001ULL, 0, kEperm, kRetAllow},     // 64-bit: high word differs
     {"write", 3, 0, kEperm, kEperm},
     {"getpid", 0, 0, kRetKillThread, kRetKillThread},
     {"getppid", 0, 0, kRetTrap | 5, kRetTrap | 5},
@@ -130,8 +130,8 @@ TEST_P(PerArch, UnknownSyscallAction) {
     EXPECT_EQ(run(prog, ai.audit_arch, 0x40000000 | nr_of(a, "read")),
               ai.arch == Arch::X86_64 ? kRetTrap | 1 : kRetErrno | ENOSYS);
   }
-  EXPECT_EQ(run(prog, ai.audit_arch, INT32_MIN), ai.arch == Arch::X86_64 ? kRetTrap | 1
-                                                                          : kRetErrno | ENOSYS);
+  EXPECT_EQ(run(prog, ai.audit_arch, INT32_MIN),
+            ai.arch == Arch::X86_64 ? kRetTrap | 1 : kRetErrno | ENOSYS);
   // Every number of the table: read allowed, the rest the default.
   for (const auto& e : arch::syscalls(a)) {
     EXPECT_EQ(run(prog, ai.audit_arch, e.nr), e.name == "read" ? kRetAllow : kEperm) << e.name;
@@ -156,14 +156,14 @@ PolicySpec allow_read_on(std::vector<Arch> arches) {
 
 TEST(Doors, X86_64AloneKeepsI386AndX32Out) {
   const auto prog = compile_ok(allow_read_on({Arch::X86_64}));
-  EXPECT_EQ(run(prog, kAuditArchX86_64, 0), kRetAllow);  // read
+  EXPECT_EQ(run(prog, kAuditArchX86_64, 0), kRetAllow);                    // read
   EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000 | 0), kRetKillThread);  // x32 read
   EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000 | 39), kRetKillThread);
   EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000), kRetKillThread);
   EXPECT_EQ(run(prog, kAuditArchX86_64, 0x7fffffff), kRetKillThread);
   EXPECT_EQ(run(prog, kAuditArchX86_64, INT32_MIN), kRetKillThread);
   EXPECT_EQ(run(prog, kAuditArchX86_64, -2), kRetKillThread);
-  EXPECT_EQ(run(prog, kAuditArchX86_64, -1), kEperm);  // a tracer's skip: no door
+  EXPECT_EQ(run(prog, kAuditArchX86_64, -1), kEperm);       // a tracer's skip: no door
   EXPECT_EQ(run(prog, kAuditArchI386, 3), kRetKillThread);  // i386 read via int 0x80
   EXPECT_EQ(run(prog, kAuditArchI386, 0), kRetKillThread);
   // Every x32 number: closed.
@@ -191,8 +191,8 @@ TEST(Doors, X32AloneKeepsX86_64Out) {
 TEST(Doors, I386Targeted) {
   const auto prog = compile_ok(allow_read_on({Arch::X86_64, Arch::I386}));
   EXPECT_EQ(run(prog, kAuditArchI386, 3), kRetAllow);
-  EXPECT_EQ(run(prog, kAuditArchI386, 20), kRetAllow);   // getpid on i386
-  EXPECT_EQ(run(prog, kAuditArchI386, 0), kEperm);       // restart_syscall
+  EXPECT_EQ(run(prog, kAuditArchI386, 20), kRetAllow);  // getpid on i386
+  EXPECT_EQ(run(prog, kAuditArchI386, 0), kEperm);      // restart_syscall
   EXPECT_EQ(run(prog, kAuditArchX86_64, 39), kRetAllow);
   EXPECT_EQ(run(prog, kAuditArchX86_64, 0x40000000), kRetKillThread);
 }
@@ -216,27 +216,39 @@ TEST(Doors, ArchIsCheckedFirst) {
   ASSERT_GE(p.size(), 2u);
   EXPECT_EQ(p[0], stmt(LD | W | ABS, kOffArch));
   // The native door (x86_64 on an amd64 build) is tested first.
-  if (arch::native_arch() == Arch::X86_64) {
-    EXPECT_EQ(p[1].k, kAuditArchX86_64);
-  }
+  if (arch::native_arch() == Arch::X86_64) { EXPECT_EQ(p[1].k, kAuditArchX86_64); }
 }
 
 // ---- comparisons ---------------------------------------------------------------------------
 
 TEST(Compare, SixtyFourBitOrderingUsesBothWords) {
   // CVE-2019-9893-style cases: the high word decides unless it is equal.
-  struct C { ir::CmpOp op; uint64_t v; uint64_t x; bool want; };
+  struct C {
+    ir::CmpOp op;
+    uint64_t v;
+    uint64_t x;
+    bool want;
+  };
   const uint64_t big = 0x100000005ULL;
   const C cases[] = {
-      {ir::CmpOp::Gt, big, 0x100000006ULL, true}, {ir::CmpOp::Gt, big, 0x100000005ULL, false},
-      {ir::CmpOp::Gt, big, 0x200000000ULL, true}, {ir::CmpOp::Gt, big, 0x0ffffffffULL, false},
-      {ir::CmpOp::Gt, big, 6, false},             {ir::CmpOp::Ge, big, big, true},
-      {ir::CmpOp::Ge, big, 0x100000004ULL, false}, {ir::CmpOp::Lt, big, 6, true},
-      {ir::CmpOp::Lt, big, big, false},           {ir::CmpOp::Lt, big, 0x200000000ULL, false},
-      {ir::CmpOp::Le, big, big, true},            {ir::CmpOp::Le, big, 0x100000006ULL, false},
-      {ir::CmpOp::Eq, big, 5, false},             {ir::CmpOp::Ne, big, 5, true},
-      {ir::CmpOp::Lt, ~0ULL, ~0ULL - 1, true},    {ir::CmpOp::Gt, 0, 1ULL << 32, true},
-      {ir::CmpOp::Le, 0, 1ULL << 32, false},      {ir::CmpOp::Ge, 1ULL << 63, 1ULL << 63, true},
+      {ir::CmpOp::Gt, big, 0x100000006ULL, true},
+      {ir::CmpOp::Gt, big, 0x100000005ULL, false},
+      {ir::CmpOp::Gt, big, 0x200000000ULL, true},
+      {ir::CmpOp::Gt, big, 0x0ffffffffULL, false},
+      {ir::CmpOp::Gt, big, 6, false},
+      {ir::CmpOp::Ge, big, big, true},
+      {ir::CmpOp::Ge, big, 0x100000004ULL, false},
+      {ir::CmpOp::Lt, big, 6, true},
+      {ir::CmpOp::Lt, big, big, false},
+      {ir::CmpOp::Lt, big, 0x200000000ULL, false},
+      {ir::CmpOp::Le, big, big, true},
+      {ir::CmpOp::Le, big, 0x100000006ULL, false},
+      {ir::CmpOp::Eq, big, 5, false},
+      {ir::CmpOp::Ne, big, 5, true},
+      {ir::CmpOp::Lt, ~0ULL, ~0ULL - 1, true},
+      {ir::CmpOp::Gt, 0, 1ULL << 32, true},
+      {ir::CmpOp::Le, 0, 1ULL << 32, false},
+      {ir::CmpOp::Ge, 1ULL << 63, 1ULL << 63, true},
   };
   for (const C& c : cases) {
     PolicySpec s;
@@ -430,7 +442,8 @@ TEST(ValueSets, SearchedByValueWithTheSameAnswers) {
     PolicySpec s;
     s.default_action = Action::errno_(EPERM);
     s.arches = {ai.arch};
-    for (uint64_t v : values) s.rules.push_back(Rule::on("personality", Action::allow(), {ArgCmp::eq(0, v)}));
+    for (uint64_t v : values)
+      s.rules.push_back(Rule::on("personality", Action::allow(), {ArgCmp::eq(0, v)}));
     s.rules.push_back(Rule::on("personality", Action::kill_process(), {ArgCmp::eq(0, 0x12345)}));
     for (uint64_t v : {3, 1, 4, 15, 9, 2, 6})
       s.rules.push_back(Rule::on("umask", Action::log(), {ArgCmp::eq(0, v).as32()}));
@@ -441,12 +454,30 @@ TEST(ValueSets, SearchedByValueWithTheSameAnswers) {
     }
     const ir::Policy p = build_ok(std::move(s));
     const auto prog = compile_ok(p);
-    const std::vector<uint64_t> probes = {0,          1,          2,           3,         4,
-                                          5,          6,          7,           8,         9,
-                                          15,         16,         0x20000,     0x20008,   0x20009,
-                                          0x12345,    0xffffffff, 0xfffffffe,  0x100000000ULL,
-                                          0x100000005ULL, 0x1000000ffULL, 0x100000007ULL,
-                                          0x200000007ULL, 0xffffffff00000008ULL};
+    const std::vector<uint64_t> probes = {0,
+                                          1,
+                                          2,
+                                          3,
+                                          4,
+                                          5,
+                                          6,
+                                          7,
+                                          8,
+                                          9,
+                                          15,
+                                          16,
+                                          0x20000,
+                                          0x20008,
+                                          0x20009,
+                                          0x12345,
+                                          0xffffffff,
+                                          0xfffffffe,
+                                          0x100000000ULL,
+                                          0x100000005ULL,
+                                          0x1000000ffULL,
+                                          0x100000007ULL,
+                                          0x200000007ULL,
+                                          0xffffffff00000008ULL};
     for (const char* name : {"personality", "umask", "getpgid"}) {
       const auto nr = arch::syscall_number(ai.arch, name);
       ASSERT_TRUE(nr) << name;
@@ -464,7 +495,8 @@ TEST(ValueSets, SearchedByValueWithTheSameAnswers) {
     // values more than for personality(0); the search (a JGE split, then at most two levels)
     // costs at most two more.
     const auto nr = *arch::syscall_number(Arch::X86_64, "personality");
-    const size_t last = bpf::emulate(prog, bpf::SeccompData::make(ai.audit_arch, nr, 0xffffffff)).executed;
+    const size_t last =
+        bpf::emulate(prog, bpf::SeccompData::make(ai.audit_arch, nr, 0xffffffff)).executed;
     const size_t first = bpf::emulate(prog, bpf::SeccompData::make(ai.audit_arch, nr, 0)).executed;
     EXPECT_LE(last, first + 2);
   }

@@ -42,7 +42,8 @@ void check_golden(const std::string& name, const ir::Policy& p) {
   }
   std::ifstream in(path);
   ASSERT_TRUE(in) << "missing golden file " << path
-                  << " (SYSFENCE_UPDATE_GOLDEN=1 creates it)\nactual:\n" << text;
+                  << " (SYSFENCE_UPDATE_GOLDEN=1 creates it)\nactual:\n"
+                  << text;
   std::stringstream want;
   want << in.rdbuf();
   EXPECT_EQ(text, want.str()) << "golden mismatch for " << name

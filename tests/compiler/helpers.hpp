@@ -52,10 +52,11 @@ inline void expect_equivalent_to_reference(const ir::Policy& p, const bpf::Progr
   }
   if (!d->differences.empty()) {
     const diff::Difference& x = d->differences.front();
-    ADD_FAILURE() << d->differences.size() << " region(s) where the compiled program differs from the policy; e.g. arch 0x"
-                  << std::hex << x.example.arch << std::dec << " nr " << x.example.nr << " args " << x.example.args[0]
-                  << "," << x.example.args[1] << "," << x.example.args[2] << ": compiled 0x" << std::hex << x.ret_a
-                  << ", policy 0x" << x.ret_b << std::dec;
+    ADD_FAILURE() << d->differences.size()
+                  << " region(s) where the compiled program differs from the policy; e.g. arch 0x"
+                  << std::hex << x.example.arch << std::dec << " nr " << x.example.nr << " args "
+                  << x.example.args[0] << "," << x.example.args[1] << "," << x.example.args[2]
+                  << ": compiled 0x" << std::hex << x.ret_a << ", policy 0x" << x.ret_b << std::dec;
   }
 }
 
@@ -173,7 +174,8 @@ inline std::string describe(const ir::Policy& p) {
     for (const ir::ArgCmp& c : r.conds) {
       char buf[96];
       std::snprintf(buf, sizeof buf, " [a%d op%d v=%llx m=%llx w%d]", c.arg, static_cast<int>(c.op),
-                    static_cast<unsigned long long>(c.value), static_cast<unsigned long long>(c.mask),
+                    static_cast<unsigned long long>(c.value),
+                    static_cast<unsigned long long>(c.mask),
                     c.width == ir::Width::Bits32 ? 32 : 64);
       out += buf;
     }

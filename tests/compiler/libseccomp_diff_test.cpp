@@ -83,7 +83,10 @@ uint32_t scmp_arch(Arch a) {
     case Arch::Parisc: return SCMP_ARCH_PARISC;
     case Arch::Parisc64: return SCMP_ARCH_PARISC64;
     // Not in libseccomp 2.5.4 (Debian 12): no oracle for these.
-    case Arch::LoongArch64: case Arch::M68K: case Arch::Sh: case Arch::ShEb: return 0;
+    case Arch::LoongArch64:
+    case Arch::M68K:
+    case Arch::Sh:
+    case Arch::ShEb: return 0;
   }
   return 0;
 }
@@ -347,29 +350,30 @@ void differential(const std::vector<Arch>& pool, size_t max_arches, int policies
         const uint32_t want = reference(p, d);
         ASSERT_EQ(a, want) << "seed " << seed << " policy " << i << " optimize " << optimize
                            << " arch " << std::hex << d.arch << " nr " << d.nr << " args "
-                           << d.args[0] << " " << d.args[1] << " " << d.args[2] << " "
-                           << d.args[3] << " " << d.args[4] << " " << d.args[5]
-                           << "\nlibseccomp " << b << "\n" << describe(p);
+                           << d.args[0] << " " << d.args[1] << " " << d.args[2] << " " << d.args[3]
+                           << " " << d.args[4] << " " << d.args[5] << "\nlibseccomp " << b << "\n"
+                           << describe(p);
         if (libseccomp_wrong++ < 3) {
-          std::printf("libseccomp differs (sysfence matches the reference): seed %llu policy %d "
-                      "optimize %d arch %x nr %d: sysfence %s, libseccomp %s\n",
-                      static_cast<unsigned long long>(seed), i, optimize, d.arch, d.nr,
-                      bpf::action_name(a).c_str(), bpf::action_name(b).c_str());
+          std::printf(
+              "libseccomp differs (sysfence matches the reference): seed %llu policy %d "
+              "optimize %d arch %x nr %d: sysfence %s, libseccomp %s\n",
+              static_cast<unsigned long long>(seed), i, optimize, d.arch, d.nr,
+              bpf::action_name(a).c_str(), bpf::action_name(b).c_str());
           if (std::getenv("SYSFENCE_DIFF_PFC")) {
-            std::printf("args %llx %llx %llx %llx %llx %llx\n%s",
-                        (unsigned long long)d.args[0], (unsigned long long)d.args[1],
-                        (unsigned long long)d.args[2], (unsigned long long)d.args[3],
-                        (unsigned long long)d.args[4], (unsigned long long)d.args[5],
-                        describe(p).c_str());
+            std::printf("args %llx %llx %llx %llx %llx %llx\n%s", (unsigned long long)d.args[0],
+                        (unsigned long long)d.args[1], (unsigned long long)d.args[2],
+                        (unsigned long long)d.args[3], (unsigned long long)d.args[4],
+                        (unsigned long long)d.args[5], describe(p).c_str());
           }
         }
       }
     }
   }
-  std::printf("%d programs compared, %d refused by libseccomp (%zu of them: libseccomp did not "
-              "finish in 3 s), %d skipped (stale accumulator in libseccomp's output), %zu "
-              "cases: %zu agree, %zu where libseccomp's program is wrong\n",
-              compared, refused, g_libseccomp_hangs, stale, cases, agree, libseccomp_wrong);
+  std::printf(
+      "%d programs compared, %d refused by libseccomp (%zu of them: libseccomp did not "
+      "finish in 3 s), %d skipped (stale accumulator in libseccomp's output), %zu "
+      "cases: %zu agree, %zu where libseccomp's program is wrong\n",
+      compared, refused, g_libseccomp_hangs, stale, cases, agree, libseccomp_wrong);
   EXPECT_GE(agree * 100, cases * 97) << "libseccomp disagreed too often to call this a test";
   EXPECT_GT(compared, policies);  // most policies are accepted by both
 }
@@ -474,11 +478,11 @@ CostReport compare_costs(const ir::Policy& p, compiler::Weighting w) {
 void expect_cheaper(const ir::Policy& p, compiler::Weighting w, const char* what,
                     bool per_syscall = true) {
   const CostReport r = compare_costs(p, w);
-  std::printf("%s: %zu probes, executed mean %.2f max %zu (sysfence) vs mean %.2f max %zu "
-              "(libseccomp tree); %zu probes costlier\n",
-              what, r.probes, r.probes ? double(r.ours_total) / double(r.probes) : 0.0,
-              r.ours_max, r.probes ? double(r.theirs_total) / double(r.probes) : 0.0,
-              r.theirs_max, r.costlier.size());
+  std::printf(
+      "%s: %zu probes, executed mean %.2f max %zu (sysfence) vs mean %.2f max %zu "
+      "(libseccomp tree); %zu probes costlier\n",
+      what, r.probes, r.probes ? double(r.ours_total) / double(r.probes) : 0.0, r.ours_max,
+      r.probes ? double(r.theirs_total) / double(r.probes) : 0.0, r.theirs_max, r.costlier.size());
   EXPECT_GT(r.probes, 300u) << what;
   EXPECT_LT(r.ours_total, r.theirs_total) << what;
   EXPECT_LE(r.ours_max, r.theirs_max) << what;
@@ -503,8 +507,8 @@ ir::Policy allowlist_350() {
     if (std::find(known.begin(), known.end(), name) == known.end()) continue;
     ++n;
     if (name == "clone") {
-      s.rules.push_back(ir::Rule::on(name, ir::Action::allow(),
-                                     {ir::ArgCmp::masked_eq(0, 0x7e020000, 0)}));
+      s.rules.push_back(
+          ir::Rule::on(name, ir::Action::allow(), {ir::ArgCmp::masked_eq(0, 0x7e020000, 0)}));
     } else if (name == "socket") {
       for (uint64_t dom : {1, 2, 10})
         s.rules.push_back(ir::Rule::on(name, ir::Action::allow(), {ir::ArgCmp::eq(0, dom)}));
@@ -528,8 +532,7 @@ ir::Policy denylist() {
                         "finit_module", "delete_module", "bpf", "perf_event_open"})
     s.rules.push_back(ir::Rule::on(n, ir::Action::errno_(1)));
   s.rules.push_back(ir::Rule::on("ptrace", ir::Action::kill_process()));
-  s.rules.push_back(ir::Rule::on("personality", ir::Action::errno_(1),
-                                 {ir::ArgCmp::ne(0, 0)}));
+  s.rules.push_back(ir::Rule::on("personality", ir::Action::errno_(1), {ir::ArgCmp::ne(0, 0)}));
   s.rules.push_back(ir::Rule::on("unshare", ir::Action::errno_(1),
                                  {ir::ArgCmp::masked_eq(0, 0x10000000, 0x10000000)}));
   return build_ok(std::move(s));
@@ -545,8 +548,7 @@ TEST(LibseccompCost, AllowlistNeverCostlierThanTheBinaryTree) {
 // capabilities and with Docker's default container set; names libseccomp 2.5.4 does not know
 // are dropped on both sides.
 std::optional<ir::Policy> docker_profile(std::optional<std::vector<std::string>> caps) {
-  const std::string path =
-      std::string(SYSFENCE_SOURCE_DIR) + "/tests/data/docker-default.json";
+  const std::string path = std::string(SYSFENCE_SOURCE_DIR) + "/tests/data/docker-default.json";
   if (access(path.c_str(), R_OK) != 0) return std::nullopt;
   frontend::OciImportOptions o;
   o.caps = std::move(caps);
@@ -574,8 +576,7 @@ TEST(LibseccompCost, DockerDefaultNeverCostlierThanTheBinaryTree) {
       "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
       "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"});
   ASSERT_TRUE(container);
-  expect_cheaper(*container, compiler::Weighting::CacheAware,
-                        "docker-default, container caps");
+  expect_cheaper(*container, compiler::Weighting::CacheAware, "docker-default, container caps");
 }
 
 // A short deny list under a default allow: libseccomp's tree is two JGT levels over chains of

@@ -27,10 +27,10 @@ TEST(Lint, FindsEachKindOnce) {
       at(Rule::on("read", Action::allow()), 1),
       at(Rule::on("read", Action::allow(), {ArgCmp::eq(0, 0)}), 2),  // shadowed by line 1
       at(Rule::on("write", Action::allow()), 3),
-      at(Rule::on("write", Action::allow()), 4),                    // duplicate of line 3
+      at(Rule::on("write", Action::allow()), 4),  // duplicate of line 3
       at(Rule::on("close", Action::allow()), 5),
-      at(Rule::on("close", Action::kill_process()), 6),             // contradicts line 5
-      at(Rule::on("getpid", Action::errno_(1)), 7),                 // the default: redundant
+      at(Rule::on("close", Action::kill_process()), 6),  // contradicts line 5
+      at(Rule::on("getpid", Action::errno_(1)), 7),      // the default: redundant
   };
   const ir::Policy p = testing::build_ok(std::move(s));
   const auto findings = ir::lint_rules(p);
@@ -39,7 +39,8 @@ TEST(Lint, FindsEachKindOnce) {
     lines[f.kind].push_back(f.error.where.line);
     EXPECT_TRUE(f.error.is_warning()) << f.error.message;
     EXPECT_EQ(f.error.code, ErrorCode::Lint);
-    EXPECT_NE(f.error.render(false).find("): warning: "), std::string::npos) << f.error.render(false);
+    EXPECT_NE(f.error.render(false).find("): warning: "), std::string::npos)
+        << f.error.render(false);
   }
   EXPECT_EQ(lines["shadowed"], std::vector<int>{2});
   EXPECT_EQ(lines["duplicate"], std::vector<int>{4});
@@ -70,11 +71,13 @@ namespace {
 // lets a call escape the rule, with u32() suggested; not where garbage can only make the call
 // fail closed, not with u32(), not on 32-bit arches, not on arguments that are not ints.
 TEST(Lint, IntArgumentsComparedOn64Bits) {
-  auto kinds = [](std::vector<ir::Rule> rules, std::vector<arch::Arch> arches = {arch::Arch::X86_64}) {
+  auto kinds = [](std::vector<ir::Rule> rules,
+                  std::vector<arch::Arch> arches = {arch::Arch::X86_64}) {
     ir::PolicySpec s;
     s.default_action = ir::Action::errno_(1);
     s.arches = std::move(arches);
-    for (size_t i = 0; i < rules.size(); ++i) s.rules.push_back(at(rules[i], static_cast<int>(i + 1)));
+    for (size_t i = 0; i < rules.size(); ++i)
+      s.rules.push_back(at(rules[i], static_cast<int>(i + 1)));
     const ir::Policy p = testing::build_ok(std::move(s));
     std::string out;
     for (const auto& f : ir::lint_rules(p)) {
@@ -93,15 +96,17 @@ TEST(Lint, IntArgumentsComparedOn64Bits) {
                    Rule::on("ioctl", Action::errno_(1), {ArgCmp::eq(1, 0x5412)})}),
             "1 2 ");
   // Fail-closed directions, u32(), masks in the low half, non-int arguments: nothing.
-  EXPECT_EQ(kinds({Rule::on("socket", Action::allow(), {ArgCmp::eq(0, 2)}),
-                   Rule::on("ioctl", Action::errno_(1), {ArgCmp::ne(1, 0x5412)}),
-                   Rule::on("ioctl", Action::errno_(1), {ArgCmp::eq(1, 0x5412).as32()}),
-                   Rule::on("openat", Action::errno_(1), {ArgCmp::masked_eq(2, 0x40, 0x40)}),
-                   Rule::on("clone", Action::errno_(1), {ArgCmp::masked_eq(0, 0x10000000, 0x10000000)}),
-                   Rule::on("write", Action::errno_(1), {ArgCmp::eq(1, 0)})}),
-            "");
+  EXPECT_EQ(
+      kinds({Rule::on("socket", Action::allow(), {ArgCmp::eq(0, 2)}),
+             Rule::on("ioctl", Action::errno_(1), {ArgCmp::ne(1, 0x5412)}),
+             Rule::on("ioctl", Action::errno_(1), {ArgCmp::eq(1, 0x5412).as32()}),
+             Rule::on("openat", Action::errno_(1), {ArgCmp::masked_eq(2, 0x40, 0x40)}),
+             Rule::on("clone", Action::errno_(1), {ArgCmp::masked_eq(0, 0x10000000, 0x10000000)}),
+             Rule::on("write", Action::errno_(1), {ArgCmp::eq(1, 0)})}),
+      "");
   // On i386 every comparison is 32-bit already.
-  EXPECT_EQ(kinds({Rule::on("socket", Action::allow(), {ArgCmp::ne(0, 2)})}, {arch::Arch::I386}), "");
+  EXPECT_EQ(kinds({Rule::on("socket", Action::allow(), {ArgCmp::ne(0, 2)})}, {arch::Arch::I386}),
+            "");
 }
 
 }  // namespace

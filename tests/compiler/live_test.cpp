@@ -68,8 +68,8 @@ class Live : public ::testing::Test {
 TEST_F(Live, EveryAction) {
   struct Case {
     Action a;
-    int want_errno;     // syscall fails with this (0: succeeds)
-    int want_signal;    // or the child dies by this signal
+    int want_errno;   // syscall fails with this (0: succeeds)
+    int want_signal;  // or the child dies by this signal
   };
   const Case cases[] = {
       {Action::allow(), 0, 0},
@@ -85,9 +85,8 @@ TEST_F(Live, EveryAction) {
     PolicySpec s;
     s.default_action = Action::allow();
     s.rules = {Rule::on("getppid", c.a)};
-    const int st = run_confined(compile_native(s), [&] {
-      return expect_result(SYS_getppid, 0, 0, c.want_errno);
-    });
+    const int st = run_confined(compile_native(s),
+                                [&] { return expect_result(SYS_getppid, 0, 0, c.want_errno); });
     if (c.want_signal) {
       EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == c.want_signal) << c.a.to_string() << " " << st;
     } else {
@@ -156,14 +155,19 @@ TEST_F(Live, MostRestrictiveRuleWinsAndDoorsAreClosed) {
              Rule::on("getpriority", Action::errno_(ERANGE), {ArgCmp::eq(1, 0)}),
              Rule::on("getpriority", Action::kill_process(), {ArgCmp::eq(0, 1), ArgCmp::eq(1, 1)})};
   const auto prog = compile_native(s);
-  EXPECT_EQ(exit_code(run_confined(prog, [] { return expect_result(SYS_getpriority, 0, 0, EDOM); })), 0);
-  EXPECT_EQ(exit_code(run_confined(prog, [] { return expect_result(SYS_getpriority, 2, 0, ERANGE); })), 0);
-  EXPECT_EQ(exit_code(run_confined(prog, [] { return expect_result(SYS_getpriority, 0, 5, EDOM); })), 0);
+  EXPECT_EQ(
+      exit_code(run_confined(prog, [] { return expect_result(SYS_getpriority, 0, 0, EDOM); })), 0);
+  EXPECT_EQ(
+      exit_code(run_confined(prog, [] { return expect_result(SYS_getpriority, 2, 0, ERANGE); })),
+      0);
+  EXPECT_EQ(
+      exit_code(run_confined(prog, [] { return expect_result(SYS_getpriority, 0, 5, EDOM); })), 0);
   const int killed = run_confined(prog, [] { return expect_result(SYS_getpriority, 1, 1, 0); });
   EXPECT_TRUE(WIFSIGNALED(killed) && WTERMSIG(killed) == SIGSYS);
   // An x32 syscall number is refused by the x86_64-only filter (bad arch: kill_process), even
   // though the policy's default is allow.
-  const int x32 = run_confined(prog, [] { return static_cast<int>(syscall(0x40000000 | SYS_getppid) == -1); });
+  const int x32 =
+      run_confined(prog, [] { return static_cast<int>(syscall(0x40000000 | SYS_getppid) == -1); });
   EXPECT_TRUE(WIFSIGNALED(x32) && WTERMSIG(x32) == SIGSYS) << x32;
 }
 

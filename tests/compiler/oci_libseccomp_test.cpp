@@ -79,7 +79,9 @@ bool kernel_at_least(const std::string& want) {
 
 // moby/containers-common includes/excludes, for an amd64 host.
 bool applies(const json& e, const std::vector<std::string>& caps) {
-  auto has = [&](const std::string& c) { return std::find(caps.begin(), caps.end(), c) != caps.end(); };
+  auto has = [&](const std::string& c) {
+    return std::find(caps.begin(), caps.end(), c) != caps.end();
+  };
   auto host = [](const std::string& a) { return a == "amd64" || a == "x86_64"; };
   if (e.contains("includes") && e["includes"].is_object()) {
     const json& in = e["includes"];
@@ -91,7 +93,8 @@ bool applies(const json& e, const std::vector<std::string>& caps) {
       for (const auto& a : in["arches"]) any = any || host(a.get<std::string>());
       if (!any) return false;
     }
-    if (in.contains("minKernel") && in["minKernel"].is_string() && !kernel_at_least(in["minKernel"]))
+    if (in.contains("minKernel") && in["minKernel"].is_string() &&
+        !kernel_at_least(in["minKernel"]))
       return false;
   }
   if (e.contains("excludes") && e["excludes"].is_object()) {
@@ -109,7 +112,8 @@ bool applies(const json& e, const std::vector<std::string>& caps) {
 }
 
 uint32_t scmp_action(const std::string& s, const json& e, const char* ret_key) {
-  const uint32_t ret = e.contains(ret_key) && e[ret_key].is_number() ? e[ret_key].get<uint32_t>() : 1;
+  const uint32_t ret =
+      e.contains(ret_key) && e[ret_key].is_number() ? e[ret_key].get<uint32_t>() : 1;
   if (s == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
   if (s == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(ret);
   if (s == "SCMP_ACT_KILL") return SCMP_ACT_KILL;
@@ -137,7 +141,8 @@ scmp_compare scmp_op(const std::string& s) {
 // `arches`: the arches runc adds (from `architectures`, or moby's archMap for the host).
 bpf::Program runc_program(const json& profile, const std::vector<std::string>& caps,
                           std::span<const Arch> arches = kArches) {
-  const uint32_t def = scmp_action(profile["defaultAction"].get<std::string>(), profile, "defaultErrnoRet");
+  const uint32_t def =
+      scmp_action(profile["defaultAction"].get<std::string>(), profile, "defaultErrnoRet");
   scmp_filter_ctx ctx = seccomp_init(def);
   EXPECT_NE(ctx, nullptr);
   EXPECT_EQ(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), 0);
@@ -163,9 +168,13 @@ bpf::Program runc_program(const json& profile, const std::vector<std::string>& c
       const int nr = seccomp_syscall_resolve_name(n.get<std::string>().c_str());
       if (nr == __NR_SCMP_ERROR) continue;  // runc: unknown to this libseccomp, skipped
       if (repeated) {
-        for (const scmp_arg_cmp& c : cmps) EXPECT_EQ(seccomp_rule_add_array(ctx, act, nr, 1, &c), 0) << n;
+        for (const scmp_arg_cmp& c : cmps)
+          EXPECT_EQ(seccomp_rule_add_array(ctx, act, nr, 1, &c), 0) << n;
       } else {
-        EXPECT_EQ(seccomp_rule_add_array(ctx, act, nr, static_cast<unsigned>(cmps.size()), cmps.data()), 0) << n;
+        EXPECT_EQ(
+            seccomp_rule_add_array(ctx, act, nr, static_cast<unsigned>(cmps.size()), cmps.data()),
+            0)
+            << n;
       }
     }
   }
@@ -209,7 +218,8 @@ std::vector<std::pair<std::string, int32_t>> shared_syscalls(Arch a) {
 }
 
 std::vector<uint64_t> profile_values(const json& profile) {
-  std::set<uint64_t> v = {0, 1, 2, 0xffffffffULL, 0xffffffffffffffffULL, 0x100000000ULL, 0x7fffffffULL};
+  std::set<uint64_t> v = {
+      0, 1, 2, 0xffffffffULL, 0xffffffffffffffffULL, 0x100000000ULL, 0x7fffffffULL};
   for (const json& e : profile["syscalls"])
     if (e.contains("args") && e["args"].is_array())
       for (const json& a : e["args"]) {
@@ -227,7 +237,8 @@ struct Mismatch {
   std::string first;
 };
 
-void compare(const std::string& file, const std::vector<std::string>& caps, const std::string& label) {
+void compare(const std::string& file, const std::vector<std::string>& caps,
+             const std::string& label) {
   const std::string text = read_data(file);
   const json profile = json::parse(text);
   const bpf::Program theirs = runc_program(profile, caps);
@@ -256,8 +267,8 @@ void compare(const std::string& file, const std::vector<std::string>& caps, cons
         ++cases;
         if (rt != ro && m.count++ == 0) {
           std::ostringstream ss;
-          ss << arch::info(a).name << " " << name << "(" << std::hex << a0 << ", " << a1 << ", " << a2
-             << ", " << a3 << "): runc/libseccomp " << bpf::action_name(rt) << ", sysfence "
+          ss << arch::info(a).name << " " << name << "(" << std::hex << a0 << ", " << a1 << ", "
+             << a2 << ", " << a3 << "): runc/libseccomp " << bpf::action_name(rt) << ", sysfence "
              << bpf::action_name(ro);
           m.first = ss.str();
         }
@@ -282,12 +293,16 @@ void compare(const std::string& file, const std::vector<std::string>& caps, cons
 TEST(OciLikeRunc, DockerProfileDockerDefaultCaps) {
   compare("docker-default.json", frontend::docker_default_caps(), "Docker's default capabilities");
 }
-TEST(OciLikeRunc, DockerProfileAllCaps) { compare("docker-default.json", all_caps(), "all capabilities"); }
+TEST(OciLikeRunc, DockerProfileAllCaps) {
+  compare("docker-default.json", all_caps(), "all capabilities");
+}
 TEST(OciLikeRunc, DockerProfileNoCaps) { compare("docker-default.json", {}, "no capabilities"); }
 TEST(OciLikeRunc, PodmanProfileDockerDefaultCaps) {
   compare("podman-seccomp.json", frontend::docker_default_caps(), "Docker's default capabilities");
 }
-TEST(OciLikeRunc, PodmanProfileAllCaps) { compare("podman-seccomp.json", all_caps(), "all capabilities"); }
+TEST(OciLikeRunc, PodmanProfileAllCaps) {
+  compare("podman-seccomp.json", all_caps(), "all capabilities");
+}
 TEST(OciLikeRunc, PodmanProfileNoCaps) { compare("podman-seccomp.json", {}, "no capabilities"); }
 
 // The contradiction runc resolves silently is a warning in sysfence: Podman lists setns as
@@ -313,7 +328,8 @@ TEST(OciLikeRunc, PodmanSetnsIsAllowedAndTheContradictionIsWarned) {
   const int32_t setns = *arch::syscall_number(Arch::X86_64, "setns");
   EXPECT_EQ(bpf::emulate(*vp, bpf::SeccompData::make(kAuditX86_64, setns)).ret, bpf::kRetAllow);
   // Podman's own errno names are understood, without "unknown field" warnings.
-  for (const Error& w : imp.warnings) EXPECT_EQ(w.message.find("unknown field"), std::string::npos) << w.render();
+  for (const Error& w : imp.warnings)
+    EXPECT_EQ(w.message.find("unknown field"), std::string::npos) << w.render();
 }
 
 // ------------------------------------------------------------------------------------------
@@ -323,12 +339,21 @@ TEST(OciLikeRunc, PodmanSetnsIsAllowedAndTheContradictionIsWarned) {
 // Every value a comparison of `p` uses, its neighbours, and the same with high-word garbage (a
 // 32-bit comparison ignores the high word; a 64-bit one must not).
 std::vector<uint64_t> policy_values(const ir::Policy& p) {
-  std::set<uint64_t> v = {0, 1, 2, 0x7fffffffULL, 0x80000000ULL, 0xffffffffULL, 0x100000000ULL,
-                          0x100000001ULL, ~0ULL, ~0ULL - 1};
+  std::set<uint64_t> v = {0,
+                          1,
+                          2,
+                          0x7fffffffULL,
+                          0x80000000ULL,
+                          0xffffffffULL,
+                          0x100000000ULL,
+                          0x100000001ULL,
+                          ~0ULL,
+                          ~0ULL - 1};
   for (const ir::Rule& r : p.spec().rules)
     for (const ir::ArgCmp& c : r.conds)
-      for (uint64_t x : std::initializer_list<uint64_t>{c.value, c.mask, c.value & c.mask, c.mask & ~c.value,
-                                                        ~c.value & uint64_t{0xffffffff}}) {
+      for (uint64_t x :
+           std::initializer_list<uint64_t>{c.value, c.mask, c.value & c.mask, c.mask & ~c.value,
+                                           ~c.value & uint64_t{0xffffffff}}) {
         for (uint64_t y : {x, x + 1, x - 1}) {
           v.insert(y);
           v.insert(y | 0x100000000ULL);
@@ -381,8 +406,9 @@ ExportComparison compare_export(const ir::Policy& p) {
       ++out.cases;
       if (rt != ro && out.mismatches++ == 0) {
         std::ostringstream ss;
-        ss << name << "(" << std::hex << a[0] << ", " << a[1] << ", " << a[2] << ", " << a[3] << ", " << a[4]
-           << ", " << a[5] << "): runc/libseccomp " << bpf::action_name(rt) << ", sysfence " << bpf::action_name(ro);
+        ss << name << "(" << std::hex << a[0] << ", " << a[1] << ", " << a[2] << ", " << a[3]
+           << ", " << a[4] << ", " << a[5] << "): runc/libseccomp " << bpf::action_name(rt)
+           << ", sysfence " << bpf::action_name(ro);
         out.first = ss.str();
       }
     };
@@ -412,7 +438,8 @@ TEST(OciExportLikeRunc, TheDefaultPolicy) {
   auto p = frontend::load_default_policy({Arch::X86_64});
   ASSERT_TRUE(p.ok()) << p.render();
   const ExportComparison c = compare_export(*p.value);
-  std::cout << "[ info ] default policy: " << c.cases << " cases, " << c.mismatches << " mismatches\n";
+  std::cout << "[ info ] default policy: " << c.cases << " cases, " << c.mismatches
+            << " mismatches\n";
   EXPECT_GT(c.cases, 1000u);
   EXPECT_EQ(c.mismatches, 0u) << c.first;
 }
@@ -426,7 +453,8 @@ ir::Policy text_policy(const std::string& text) {
 // An unconditional allow beside a more restrictive conditional rule becomes the inverse
 // condition (runc would otherwise let the allow win), whatever shape the conditions have.
 TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
-  const ir::Policy one = text_policy("arch x86_64\ndefault errno EPERM\nwritev: allow\nwritev: arg0 == 3 -> errno EBADF\n");
+  const ir::Policy one = text_policy(
+      "arch x86_64\ndefault errno EPERM\nwritev: allow\nwritev: arg0 == 3 -> errno EBADF\n");
   const ExportComparison c = compare_export(one);
   EXPECT_EQ(c.mismatches, 0u) << c.first << "\n" << c.profile;
   // The allow is arg0 < 3 or arg0 > 3: `!=` only where a syscall has one entry (see oci.cpp).
@@ -436,7 +464,8 @@ TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
     if (e["action"] == "SCMP_ACT_ALLOW" && e.contains("args"))
       inverse = inverse || (e["args"][0]["op"] == "SCMP_CMP_GT" && e["args"][0]["value"] == 3);
   EXPECT_TRUE(inverse) << c.profile;
-  const ExportComparison alone = compare_export(text_policy("arch x86_64\ndefault errno EPERM\nwritev: arg0 != 3\n"));
+  const ExportComparison alone =
+      compare_export(text_policy("arch x86_64\ndefault errno EPERM\nwritev: arg0 != 3\n"));
   EXPECT_EQ(alone.mismatches, 0u) << alone.first;
   EXPECT_NE(alone.profile.find("SCMP_CMP_NE"), std::string::npos) << alone.profile;
   for (const char* text : {
@@ -444,7 +473,9 @@ TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
            "socket: allow\nsocket: u32(arg0) == 40 -> errno EPERM\n",
            "socket: allow\nsocket: u32(arg0) != 40 -> errno EPERM\n",
            // 32-bit ranges; two conditions on one argument.
-           "read: u32(arg0) < 3\n", "read: arg0 > 3 && arg0 < 9\n", "read: u32(arg0) >= 7 && u32(arg0) <= 0x10000\n",
+           "read: u32(arg0) < 3\n",
+           "read: arg0 > 3 && arg0 < 9\n",
+           "read: u32(arg0) >= 7 && u32(arg0) <= 0x10000\n",
            // Any bit of a set (one rule per bit), a value set.
            "clone: allow\nclone: arg0 & 0x7e020000 -> errno EPERM\n",
            "ioctl: allow\nioctl: u32(arg1) in {0x5412, 0x541C} -> errno EPERM\n",
@@ -470,13 +501,16 @@ TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
 // are refused: libseccomp walks its tree without going back and can miss the entry that matches (the two rules below, as exported
 // entries, kill read(2, 0) under libseccomp 2.5.4 although neither matches).
 TEST(OciExportLikeRunc, ChainedEntriesComparingDifferentArgumentsAreRefused) {
-  for (const char* text : {"read: arg0 >= 2 && arg1 > 2 -> allow\nread: arg0 >= 3 && arg1 <= 1 -> kill-process\n",
-                           "writev: allow\nwritev: arg0 == 3 && arg1 == 4 -> errno EBADF\n"}) {
-    auto p = frontend::load_policy_text(std::string("arch x86_64\ndefault errno EPERM\n") + text, "p.policy");
+  for (const char* text :
+       {"read: arg0 >= 2 && arg1 > 2 -> allow\nread: arg0 >= 3 && arg1 <= 1 -> kill-process\n",
+        "writev: allow\nwritev: arg0 == 3 && arg1 == 4 -> errno EBADF\n"}) {
+    auto p = frontend::load_policy_text(std::string("arch x86_64\ndefault errno EPERM\n") + text,
+                                        "p.policy");
     ASSERT_TRUE(p.ok()) << p.render();
     auto e = frontend::export_oci(*p.value);
     EXPECT_FALSE(e.ok()) << text;
-    EXPECT_NE(e.render().find("which libseccomp (runc, crun) does not decide faithfully"), std::string::npos)
+    EXPECT_NE(e.render().find("which libseccomp (runc, crun) does not decide faithfully"),
+              std::string::npos)
         << e.render();
   }
   // What the refusal avoids, measured: the entries as written, built by libseccomp.
@@ -489,14 +523,16 @@ TEST(OciExportLikeRunc, ChainedEntriesComparingDifferentArgumentsAreRefused) {
   auto vt = bpf::VerifiedProgram::make(runc_program(profile, {}));
   ASSERT_TRUE(vt);
   const int32_t read = *arch::syscall_number(Arch::X86_64, "read");
-  EXPECT_EQ(bpf::emulate(*vt, bpf::SeccompData::make(kAuditX86_64, read, 2, 0)).ret, SCMP_ACT_KILL_PROCESS)
+  EXPECT_EQ(bpf::emulate(*vt, bpf::SeccompData::make(kAuditX86_64, read, 2, 0)).ret,
+            SCMP_ACT_KILL_PROCESS)
       << "libseccomp now decides this set right: the refusal in export_oci may be relaxed";
 }
 
 // Random rule sets (seed printed; SYSFENCE_OCI_EXPORT_SEED=N reruns one): every operator, both
 // widths, every action, overlapping rules of one syscall.
 TEST(OciExportLikeRunc, RandomPolicies) {
-  uint64_t seed = static_cast<uint64_t>(::getpid()) * 0x9e3779b97f4a7c15ULL ^ static_cast<uint64_t>(::time(nullptr));
+  uint64_t seed = static_cast<uint64_t>(::getpid()) * 0x9e3779b97f4a7c15ULL ^
+                  static_cast<uint64_t>(::time(nullptr));
   if (const char* s = std::getenv("SYSFENCE_OCI_EXPORT_SEED")) seed = std::strtoull(s, nullptr, 0);
   std::cout << "[ info ] SYSFENCE_OCI_EXPORT_SEED=" << seed << std::endl;
   uint64_t state = seed | 1;
@@ -506,10 +542,23 @@ TEST(OciExportLikeRunc, RandomPolicies) {
     state ^= state << 17;
     return state % n;
   };
-  const uint64_t pool[] = {0, 1, 2, 3, 7, 8, 9, 0xff, 0x100, 0x7fffffff, 0xffffffff, 0x100000000ULL,
-                           0x100000003ULL, 0xfffffffffffffff0ULL};
-  const ir::Action actions[] = {ir::Action::allow(), ir::Action::errno_(1), ir::Action::errno_(2),
-                                ir::Action::kill_process(), ir::Action::trap(), ir::Action::log()};
+  const uint64_t pool[] = {0,
+                           1,
+                           2,
+                           3,
+                           7,
+                           8,
+                           9,
+                           0xff,
+                           0x100,
+                           0x7fffffff,
+                           0xffffffff,
+                           0x100000000ULL,
+                           0x100000003ULL,
+                           0xfffffffffffffff0ULL};
+  const ir::Action actions[] = {ir::Action::allow(),   ir::Action::errno_(1),
+                                ir::Action::errno_(2), ir::Action::kill_process(),
+                                ir::Action::trap(),    ir::Action::log()};
   const char* syscalls[] = {"read", "ioctl", "clone"};
   size_t policies = 0, skipped = 0, cases = 0;
   for (int round = 0; round < 100; ++round) {
@@ -536,7 +585,8 @@ TEST(OciExportLikeRunc, RandomPolicies) {
         }
         conds.push_back(c);
       }
-      spec.rules.push_back(ir::Rule::on(syscalls[rnd(std::size(syscalls))], actions[rnd(std::size(actions))], conds));
+      spec.rules.push_back(ir::Rule::on(syscalls[rnd(std::size(syscalls))],
+                                        actions[rnd(std::size(actions))], conds));
     }
     auto p = ir::Policy::build(spec);
     if (!p) {  // a rule that can never match
@@ -551,7 +601,9 @@ TEST(OciExportLikeRunc, RandomPolicies) {
     ++policies;
     const ExportComparison c = compare_export(*p);
     cases += c.cases;
-    ASSERT_EQ(c.mismatches, 0u) << "round " << round << " (seed " << seed << "): " << c.first << "\n" << c.profile;
+    ASSERT_EQ(c.mismatches, 0u) << "round " << round << " (seed " << seed << "): " << c.first
+                                << "\n"
+                                << c.profile;
   }
   std::cout << "[ info ] " << policies << " random policies (" << skipped << " skipped), " << cases
             << " cases, 0 mismatches\n";

@@ -39,7 +39,7 @@ bool contains(const std::string& s, const std::string& part) {
 
 TEST(Action, RetRoundTrip) {
   const Action all[] = {Action::kill_process(), Action::kill_thread(), Action::trap(3),
-                        Action::errno_(EPERM),  Action::user_notif(), Action::trace(9),
+                        Action::errno_(EPERM),  Action::user_notif(),  Action::trace(9),
                         Action::log(),          Action::allow()};
   const uint32_t rets[] = {0x80000000U, 0x00000000U, 0x00030003U, 0x00050001U,
                            0x7fc00000U, 0x7ff00009U, 0x7ffc0000U, 0x7fff0000U};
@@ -194,9 +194,9 @@ TEST(Build, RulesThatCanNeverMatch) {
   }
   // Never matching only on the 32-bit arch (the low word of 2^32 + 1 and of 1 are equal): the
   // value is too wide there anyway, which is the error reported.
-  build_error(one_rule(Rule::on("read", Action::allow(),
-                                {ArgCmp::eq(0, 1), ArgCmp::ne(0, 0x100000001ULL)}),
-                       {Arch::I386}));
+  build_error(
+      one_rule(Rule::on("read", Action::allow(), {ArgCmp::eq(0, 1), ArgCmp::ne(0, 0x100000001ULL)}),
+               {Arch::I386}));
 }
 
 TEST(Build, RawNumbers) {

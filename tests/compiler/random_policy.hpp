@@ -19,8 +19,8 @@
 namespace sysfence::testing {
 
 struct RandomPolicyOptions {
-  std::vector<arch::Arch> arch_pool = {arch::Arch::X86_64, arch::Arch::I386, arch::Arch::X32,
-                                       arch::Arch::AArch64, arch::Arch::Arm, arch::Arch::RiscV64};
+  std::vector<arch::Arch> arch_pool = {arch::Arch::X86_64,  arch::Arch::I386, arch::Arch::X32,
+                                       arch::Arch::AArch64, arch::Arch::Arm,  arch::Arch::RiscV64};
   size_t max_arches = 3;
   size_t max_syscalls = 24;
   size_t max_rules_per_syscall = 3;
@@ -30,7 +30,7 @@ struct RandomPolicyOptions {
   bool allow_low32 = true;
   bool allow_unknown_action = true;
   bool action_differs_from_default = false;  // libseccomp refuses rules with the default action
-  bool trap_data = true;                      // libseccomp's SCMP_ACT_TRAP carries no data
+  bool trap_data = true;                     // libseccomp's SCMP_ACT_TRAP carries no data
   // Values with a zero high word whenever x32 or a 32-bit arch is targeted (libseccomp compares
   // only the low word of x32 arguments, and does not take a sign-extended negative as its low
   // word on 32-bit arches; callers then also clear the high words of x32 inputs).
@@ -114,12 +114,13 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
     for (arch::Arch a : s.arches) {
       any32 = any32 || !arch::info(a).args_are_64bit;
       // x32 and mips n32: 64-bit registers, but libseccomp compares them as 32-bit ABIs.
-      x32 = x32 || a == arch::Arch::X32 || a == arch::Arch::Mips64N32 ||
-            a == arch::Arch::Mips64N32El;
+      x32 =
+          x32 || a == arch::Arch::X32 || a == arch::Arch::Mips64N32 || a == arch::Arch::Mips64N32El;
     }
     s.default_action = random_action(rng, o.trap_data);
     s.bad_arch_action = random_action(rng, o.trap_data);
-    if (o.allow_unknown_action && pick(rng, 3) == 0) s.unknown_syscall_action = random_action(rng, o.trap_data);
+    if (o.allow_unknown_action && pick(rng, 3) == 0)
+      s.unknown_syscall_action = random_action(rng, o.trap_data);
     s.missing_syscall = ir::MissingSyscall::Ignore;
     std::vector<std::string> names = o.names;
     if (names.empty()) {
@@ -137,12 +138,14 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
         used_names.push_back(name);
       }
       ir::Action act = random_action(rng, o.trap_data);
-      while (o.action_differs_from_default && act == s.default_action) act = random_action(rng, o.trap_data);
+      while (o.action_differs_from_default && act == s.default_action)
+        act = random_action(rng, o.trap_data);
       const size_t nrules = 1 + pick(rng, o.max_rules_per_syscall);
       for (size_t r = 0; r < nrules; ++r) {
         if (!o.one_action_per_syscall && r > 0) {
           act = random_action(rng, o.trap_data);
-          while (o.action_differs_from_default && act == s.default_action) act = random_action(rng, o.trap_data);
+          while (o.action_differs_from_default && act == s.default_action)
+            act = random_action(rng, o.trap_data);
         }
         ir::Rule rule = ir::Rule::on(name, act);
         const size_t nc = pick(rng, o.max_conds + 1);
@@ -208,7 +211,8 @@ inline bpf::SeccompData random_input(std::mt19937_64& rng, const ir::Policy& p) 
     case 3: d.nr = static_cast<int32_t>(rng()); break;
     case 4: {  // wrong arch
       const auto all = arch::all_arches();
-      d.arch = pick(rng, 5) == 0 ? static_cast<uint32_t>(rng()) : all[pick(rng, all.size())].audit_arch;
+      d.arch =
+          pick(rng, 5) == 0 ? static_cast<uint32_t>(rng()) : all[pick(rng, all.size())].audit_arch;
       d.nr = static_cast<int32_t>(pick(rng, 500));
       break;
     }

@@ -30,9 +30,9 @@ TEST(Random, CompiledFilterMatchesTheReferenceSemantics) {
       const bpf::SeccompData d = random_input(rng, p);
       const uint32_t want = reference(p, d);
       const uint32_t got = bpf::emulate(a, d).ret;
-      ASSERT_EQ(got, want) << "seed " << seed << " policy " << i << "\n" << describe(p)
-                           << "input arch " << std::hex << d.arch << " nr " << d.nr << " args "
-                           << d.args[0] << " " << d.args[1] << " " << d.args[2] << " "
+      ASSERT_EQ(got, want) << "seed " << seed << " policy " << i << "\n"
+                           << describe(p) << "input arch " << std::hex << d.arch << " nr " << d.nr
+                           << " args " << d.args[0] << " " << d.args[1] << " " << d.args[2] << " "
                            << d.args[3] << " " << d.args[4] << " " << d.args[5];
       ASSERT_EQ(bpf::emulate(b, d).ret, want) << "uniform, seed " << seed << " policy " << i;
     }

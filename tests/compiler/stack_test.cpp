@@ -31,7 +31,8 @@ using ir::Rule;
 
 // Syscalls taking a descriptor first: called with fd -1 they fail with EBADF when allowed and
 // change nothing, so a live probe can tell allow (EBADF) from the policy's EPERM.
-constexpr const char* kValueSyscalls[] = {"ioctl", "fcntl", "fchown", "fchmod", "ftruncate", "lseek"};
+constexpr const char* kValueSyscalls[] = {"ioctl",  "fcntl",     "fchown",
+                                          "fchmod", "ftruncate", "lseek"};
 constexpr int kValues = 1000;
 
 uint64_t value_of(size_t syscall_index, int i) {
@@ -53,7 +54,8 @@ PolicySpec big_policy() {
   s.rules.push_back(Rule::on("exit_group", Action::allow()));
   for (size_t k = 0; k < std::size(kValueSyscalls); ++k)
     for (int i = 0; i < kValues; ++i)
-      s.rules.push_back(Rule::on(kValueSyscalls[k], Action::allow(), {ArgCmp::eq(1, value_of(k, i))}));
+      s.rules.push_back(
+          Rule::on(kValueSyscalls[k], Action::allow(), {ArgCmp::eq(1, value_of(k, i))}));
   return s;
 }
 
@@ -112,11 +114,13 @@ TEST(Stack, APolicyPast4096InstructionsBecomesAStack) {
     ASSERT_EQ(got.ret, reference(p, d)) << "nr " << d.nr << " arg1 " << d.args[1];
     ++checked;
   };
-  for (const auto& sc : arch::syscalls(Arch::X86_64)) check(bpf::SeccompData::make(bpf::kAuditArchX86_64, sc.nr));
+  for (const auto& sc : arch::syscalls(Arch::X86_64))
+    check(bpf::SeccompData::make(bpf::kAuditArchX86_64, sc.nr));
   check(bpf::SeccompData::make(bpf::kAuditArchI386, 20));
   check(bpf::SeccompData::make(bpf::kAuditArchX86_64, 0x40000000 | 39));
   check(bpf::SeccompData::make(bpf::kAuditArchX86_64, -1));
-  for (const Probe& pr : probes(20000, 7)) check(bpf::SeccompData::make(bpf::kAuditArchX86_64, pr.nr, -1, pr.arg1));
+  for (const Probe& pr : probes(20000, 7))
+    check(bpf::SeccompData::make(bpf::kAuditArchX86_64, pr.nr, -1, pr.arg1));
   EXPECT_GT(checked, 20000u);
 
   // A policy that fits stays one program, the same compile() gives.
@@ -158,7 +162,8 @@ TEST_F(StackLive, KernelAgreesWithTheEmulator) {
   const std::vector<bpf::Program> newest_first(stack.rbegin(), stack.rend());
   size_t allowed = 0, denied = 0;
   for (const Probe& pr : ps) {
-    auto e = bpf::emulate_stack(newest_first, bpf::SeccompData::make(bpf::kAuditArchX86_64, pr.nr, -1, pr.arg1));
+    auto e = bpf::emulate_stack(newest_first,
+                                bpf::SeccompData::make(bpf::kAuditArchX86_64, pr.nr, -1, pr.arg1));
     ASSERT_TRUE(e);
     const int err = e->ret == bpf::kRetAllow ? EBADF : static_cast<int>(e->ret & 0xffff);
     (err == EBADF ? allowed : denied)++;
@@ -180,7 +185,8 @@ TEST_F(StackLive, KernelAgreesWithTheEmulator) {
       const int expect = confine ? want[i] : EBADF;
       if (rc != -1 || errno != expect) {
         sysfence_test::child_say("probe " + std::to_string(i) + " nr " + std::to_string(ps[i].nr) +
-                                 ": errno " + std::to_string(errno) + ", want " + std::to_string(expect) + "\n");
+                                 ": errno " + std::to_string(errno) + ", want " +
+                                 std::to_string(expect) + "\n");
         sysfence_test::child_exit(1);
       }
     }
@@ -226,7 +232,8 @@ TEST_F(StackLive, SecondFilterRefusedEndsTheProcess) {
       for (size_t i = fillers.size(); i-- > fillers.size() - filler_count;)  // oldest first
         CHILD_CHECK(loader::install_filter(fillers[i]).ok());
       auto r = loader::install_filters(stack);
-      sysfence_test::child_say(r.ok() ? "continued: installed\n" : "continued: " + r.error().message + "\n");
+      sysfence_test::child_say(r.ok() ? "continued: installed\n"
+                                      : "continued: " + r.error().message + "\n");
       sysfence_test::child_exit(r.ok() ? 0 : 3);
     });
   };

@@ -70,8 +70,10 @@ TEST(DefaultPolicy, BuildsCleanlyOnEveryArch) {
       // The one stated gap (docs/default-policy.md): i386 programs create sockets through
       // socketcall, where AF_VSOCK cannot be told apart.
       ASSERT_EQ(r.warnings.size(), 1u) << r.render();
-      EXPECT_NE(r.warnings[0].message.find("not enforced through socketcall on " + std::string(a.name)),
-                std::string::npos) << r.render();
+      EXPECT_NE(
+          r.warnings[0].message.find("not enforced through socketcall on " + std::string(a.name)),
+          std::string::npos)
+          << r.render();
     } else {
       EXPECT_TRUE(r.warnings.empty()) << r.render();
     }
@@ -84,16 +86,46 @@ TEST(DefaultPolicy, BuildsCleanlyOnEveryArch) {
 TEST(DefaultPolicy, DeniesWhatItPromises) {
   sftest::Filter f(native_policy());
   const Arch n = arch::native_arch();
-  for (const char* s : {"mount", "umount2", "pivot_root", "fsopen", "move_mount", "open_tree", "ptrace",
-                        "process_vm_readv", "process_vm_writev", "kexec_load", "kexec_file_load", "bpf",
-                        "keyctl", "add_key", "request_key", "perf_event_open", "unshare", "setns",
-                        "init_module", "finit_module", "delete_module", "io_uring_setup", "io_uring_enter",
-                        "io_uring_register", "userfaultfd", "reboot", "swapon", "acct", "settimeofday",
-                        "clock_settime", "open_by_handle_at", "chroot", "syslog", "mbind", "kcmp",
-                        "pidfd_getfd", "fanotify_init"})
+  for (const char* s : {"mount",
+                        "umount2",
+                        "pivot_root",
+                        "fsopen",
+                        "move_mount",
+                        "open_tree",
+                        "ptrace",
+                        "process_vm_readv",
+                        "process_vm_writev",
+                        "kexec_load",
+                        "kexec_file_load",
+                        "bpf",
+                        "keyctl",
+                        "add_key",
+                        "request_key",
+                        "perf_event_open",
+                        "unshare",
+                        "setns",
+                        "init_module",
+                        "finit_module",
+                        "delete_module",
+                        "io_uring_setup",
+                        "io_uring_enter",
+                        "io_uring_register",
+                        "userfaultfd",
+                        "reboot",
+                        "swapon",
+                        "acct",
+                        "settimeofday",
+                        "clock_settime",
+                        "open_by_handle_at",
+                        "chroot",
+                        "syslog",
+                        "mbind",
+                        "kcmp",
+                        "pidfd_getfd",
+                        "fanotify_init"})
     EXPECT_EQ(f.run(n, s), errno_ret(EPERM)) << s;
   EXPECT_EQ(f.run(n, "clone3"), errno_ret(ENOSYS));
-  EXPECT_EQ(f.run_nr(n, 1000), errno_ret(ENOSYS));         // newer than the policy
+  EXPECT_EQ(f.run_nr(n, 1000), errno_ret(ENOSYS));  // newer than the policy
   EXPECT_EQ(f.run_nr(n, 0x3fffffff), errno_ret(ENOSYS));
   if (n == Arch::X86_64) {
     EXPECT_EQ(f.run_nr(n, 0x40000000 | 0), 0x80000000U);  // the x32 door: bad-arch
@@ -119,7 +151,8 @@ TEST(DefaultPolicy, CleanUnderCheckStrict) {
 TEST(DefaultPolicy, GroupsLeftToTheDefaultStayDenied) {
   sftest::Filter f(native_policy());
   const Arch n = arch::native_arch();
-  for (const char* g : {"@mount", "@reboot", "@keyring", "@debug", "@io-uring", "@numa", "@namespace"}) {
+  for (const char* g :
+       {"@mount", "@reboot", "@keyring", "@debug", "@io-uring", "@numa", "@namespace"}) {
     const frontend::SyscallGroup* grp = frontend::find_group(g);
     ASSERT_NE(grp, nullptr) << g;
     for (std::string_view s : grp->syscalls) {
@@ -132,13 +165,53 @@ TEST(DefaultPolicy, GroupsLeftToTheDefaultStayDenied) {
 TEST(DefaultPolicy, AllowsOrdinaryWork) {
   sftest::Filter f(native_policy());
   const Arch n = arch::native_arch();
-  for (const char* s : {"read", "write", "openat", "close", "fstat", "newfstatat", "mmap", "mprotect", "munmap",
-                        "brk", "rt_sigaction", "rt_sigprocmask", "execve", "exit_group", "wait4", "pipe2",
-                        "dup2", "getdents64", "futex", "getrandom", "prlimit64", "set_tid_address",
-                        "set_robust_list", "rseq", "statx", "fcntl", "lseek", "clock_gettime", "socket",
-                        "connect", "sendto", "epoll_wait", "getuid", "setuid", "prctl", "uname",
-                        "landlock_create_ruleset", "seccomp", "memfd_create", "ioctl", "kill", "renameat2",
-                        "unlinkat", "utimensat", "fchmodat", "sched_getaffinity", "copy_file_range"})
+  for (const char* s : {"read",
+                        "write",
+                        "openat",
+                        "close",
+                        "fstat",
+                        "newfstatat",
+                        "mmap",
+                        "mprotect",
+                        "munmap",
+                        "brk",
+                        "rt_sigaction",
+                        "rt_sigprocmask",
+                        "execve",
+                        "exit_group",
+                        "wait4",
+                        "pipe2",
+                        "dup2",
+                        "getdents64",
+                        "futex",
+                        "getrandom",
+                        "prlimit64",
+                        "set_tid_address",
+                        "set_robust_list",
+                        "rseq",
+                        "statx",
+                        "fcntl",
+                        "lseek",
+                        "clock_gettime",
+                        "socket",
+                        "connect",
+                        "sendto",
+                        "epoll_wait",
+                        "getuid",
+                        "setuid",
+                        "prctl",
+                        "uname",
+                        "landlock_create_ruleset",
+                        "seccomp",
+                        "memfd_create",
+                        "ioctl",
+                        "kill",
+                        "renameat2",
+                        "unlinkat",
+                        "utimensat",
+                        "fchmodat",
+                        "sched_getaffinity",
+                        "copy_file_range"})
     EXPECT_EQ(f.run(n, s), kAllow) << s;
 }
 
@@ -146,12 +219,13 @@ TEST(DefaultPolicy, CloneWithoutNamespaces) {
   sftest::Filter f(native_policy());
   const Arch n = arch::native_arch();
   EXPECT_EQ(f.run(n, "clone", SIGCHLD), kAllow);
-  EXPECT_EQ(f.run(n, "clone", CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-                                   CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID),
+  EXPECT_EQ(f.run(n, "clone",
+                  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+                      CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID),
             kAllow);
   EXPECT_EQ(f.run(n, "clone", CLONE_VM | CLONE_VFORK | SIGCHLD), kAllow);
-  for (uint64_t ns : {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-                      CLONE_NEWCGROUP})
+  for (uint64_t ns : {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
+                      CLONE_NEWNET, CLONE_NEWCGROUP})
     EXPECT_EQ(f.run(n, "clone", ns | SIGCHLD), errno_ret(EPERM)) << std::hex << ns;
 }
 
@@ -174,7 +248,8 @@ TEST(DefaultPolicy, PersonalityOnlyHarmlessValues) {
   const Arch n = arch::native_arch();
   for (uint64_t ok : {0x0ULL, 0x8ULL, 0x20000ULL, 0x20008ULL, 0xffffffffULL})
     EXPECT_EQ(f.run(n, "personality", ok), kAllow) << ok;
-  for (uint64_t bad : {uint64_t{ADDR_NO_RANDOMIZE}, uint64_t{READ_IMPLIES_EXEC}, uint64_t{1}, uint64_t{0x100000000ULL}})
+  for (uint64_t bad : {uint64_t{ADDR_NO_RANDOMIZE}, uint64_t{READ_IMPLIES_EXEC}, uint64_t{1},
+                       uint64_t{0x100000000ULL}})
     EXPECT_EQ(f.run(n, "personality", bad), errno_ret(EPERM)) << bad;
 }
 
@@ -204,8 +279,10 @@ TEST(DefaultPolicy, AtLeastAsProtectiveAsDockersProfile) {
   auto mine = frontend::load_default_policy({Arch::X86_64});
   ASSERT_TRUE(mine.ok()) << mine.render();
   sftest::Filter d(*docker), m(*mine.value);
-  const uint64_t vals[] = {0, 1, 8, 17, 39, 40, 41, 0x20000, 0x40000, 0x5412, 0x541c, 0x10000000, 0x7e020000,
-                           0xffffffff, 0x100000028ULL, ~0ULL};
+  const uint64_t vals[] = {0,      1,          8,          17,         39,
+                           40,     41,         0x20000,    0x40000,    0x5412,
+                           0x541c, 0x10000000, 0x7e020000, 0xffffffff, 0x100000028ULL,
+                           ~0ULL};
   // Allowed here although Docker's profile denies them, on purpose (docs/default-policy.md):
   // file metadata syscalls newer than Docker's list (6.17), equivalent to the FS_IOC_FSGETXATTR
   // and FS_IOC_FSSETXATTR ioctls that both policies allow.
@@ -219,7 +296,8 @@ TEST(DefaultPolicy, AtLeastAsProtectiveAsDockersProfile) {
         args[which] = v;
         uint32_t rd = d.run(Arch::X86_64, sc.name, args), rm = m.run(Arch::X86_64, sc.name, args);
         if (rd != kAllow && rm == kAllow) {
-          looser += std::string(sc.name) + "(arg" + std::to_string(which) + "=" + std::to_string(v) + ") ";
+          looser += std::string(sc.name) + "(arg" + std::to_string(which) + "=" +
+                    std::to_string(v) + ") ";
           break;
         }
       }
@@ -328,16 +406,18 @@ TEST_F(Live, Shell) {
 
 TEST_F(Live, Bash) {
   NEED_PROGRAM("bash");
-  expect_output(run_program({"bash", "-c", "for i in 1 2 3; do echo $i; done | wc -l; echo $(( 6 * 7 ))"}),
-                "3\n42\n");
+  expect_output(
+      run_program({"bash", "-c", "for i in 1 2 3; do echo $i; done | wc -l; echo $(( 6 * 7 ))"}),
+      "3\n42\n");
 }
 
 TEST_F(Live, Coreutils) {
-  std::string script = "cd " + dir_ +
-                       " && mkdir d && echo b > d/x && echo a >> d/x && sort d/x | head -1 && cp d/x d/y && "
-                       "mv d/y d/z && chmod 600 d/z && stat -c %a d/z && ln -s z d/l && readlink d/l && "
-                       "du -s d >/dev/null && df . >/dev/null && date +%Y >/dev/null && sleep 0.05 && "
-                       "rm -r d && test ! -e d && id -u >/dev/null && echo done";
+  std::string script =
+      "cd " + dir_ +
+      " && mkdir d && echo b > d/x && echo a >> d/x && sort d/x | head -1 && cp d/x d/y && "
+      "mv d/y d/z && chmod 600 d/z && stat -c %a d/z && ln -s z d/l && readlink d/l && "
+      "du -s d >/dev/null && df . >/dev/null && date +%Y >/dev/null && sleep 0.05 && "
+      "rm -r d && test ! -e d && id -u >/dev/null && echo done";
   expect_output(run_program({"/bin/sh", "-c", script}), "a\n600\nz\ndone\n");
 }
 
@@ -357,18 +437,21 @@ TEST_F(Live, Python) {
 
 TEST_F(Live, Perl) {
   NEED_PROGRAM("perl");
-  expect_output(run_program({"perl", "-e",
-                             "my $p = fork(); if ($p == 0) { exit 3 } waitpid($p, 0); print $? >> 8, \"\\n\";"}),
-                "3\n");
+  expect_output(
+      run_program(
+          {"perl", "-e",
+           "my $p = fork(); if ($p == 0) { exit 3 } waitpid($p, 0); print $? >> 8, \"\\n\";"}),
+      "3\n");
 }
 
 TEST_F(Live, TarAndGzipRoundTrip) {
   NEED_PROGRAM("tar");
   NEED_PROGRAM("gzip");
-  std::string script = "cd " + dir_ +
-                       " && mkdir src && echo hello > src/a && seq 1 1000 > src/b && tar czf x.tgz src && "
-                       "rm -r src && tar xzf x.tgz && cat src/a && wc -l < src/b && gzip -k src/a && "
-                       "gzip -dc src/a.gz";
+  std::string script =
+      "cd " + dir_ +
+      " && mkdir src && echo hello > src/a && seq 1 1000 > src/b && tar czf x.tgz src && "
+      "rm -r src && tar xzf x.tgz && cat src/a && wc -l < src/b && gzip -k src/a && "
+      "gzip -dc src/a.gz";
   expect_output(run_program({"/bin/sh", "-c", script}), "hello\n1000\nhello\n");
 }
 
@@ -377,10 +460,10 @@ TEST_F(Live, Git) {
   Confined v = run_program({"git", "--version"});
   EXPECT_TRUE(v.exited_ok()) << v.output;
   EXPECT_EQ(v.output.rfind("git version", 0), 0u) << v.output;
-  std::string script = "cd " + dir_ +
-                       " && export HOME=" + dir_ +
-                       " && git init -q r && cd r && echo x > f && git add f && "
-                       "git -c user.email=a@b -c user.name=n commit -q -m first && git log --oneline | wc -l";
+  std::string script =
+      "cd " + dir_ + " && export HOME=" + dir_ +
+      " && git init -q r && cd r && echo x > f && git add f && "
+      "git -c user.email=a@b -c user.name=n commit -q -m first && git log --oneline | wc -l";
   expect_output(run_program({"/bin/sh", "-c", script}), "1\n");
 }
 
@@ -392,8 +475,10 @@ TEST_F(Live, Find) {
 TEST_F(Live, Sqlite) {
   NEED_PROGRAM("sqlite3");
   std::string db = dir_ + "/t.db";
-  expect_output(run_program({"sqlite3", db, "create table t(x); insert into t values (1),(2); select sum(x) from t;"}),
-                "3\n");
+  expect_output(
+      run_program({"sqlite3", db,
+                   "create table t(x); insert into t values (1),(2); select sum(x) from t;"}),
+      "3\n");
 }
 
 TEST_F(Live, UnshareIsDenied) {
@@ -409,13 +494,15 @@ TEST_F(Live, DeniedSyscallsFailWithEperm) {
     std::string bad;
     auto expect = [&](const char* what, long rc, int want) {
       if (rc != -1 || errno != want) {
-        bad += std::string(what) + ": rc=" + std::to_string(rc) + " errno=" + strerror(errno) + "\n";
+        bad +=
+            std::string(what) + ": rc=" + std::to_string(rc) + " errno=" + strerror(errno) + "\n";
       }
     };
     char c = 'x';
     errno = 0;
     expect("TIOCSTI", ioctl(0, TIOCSTI, &c), EPERM);
-    expect("TIOCSTI with high bits", syscall(SYS_ioctl, 0, 0xdead000000000000UL | TIOCSTI, &c), EPERM);
+    expect("TIOCSTI with high bits", syscall(SYS_ioctl, 0, 0xdead000000000000UL | TIOCSTI, &c),
+           EPERM);
     expect("TIOCLINUX", ioctl(0, TIOCLINUX, &c), EPERM);
     expect("mount", mount("none", dir_.c_str(), "tmpfs", 0, nullptr), EPERM);
     expect("umount2", umount2(dir_.c_str(), 0), EPERM);

@@ -34,10 +34,11 @@ class Filter {
     if (!nr) return 0xdeadbeef;
     return run_nr(a, *nr, a0, a1, a2, a3, a4, a5);
   }
-  uint32_t run_nr(sysfence::arch::Arch a, int32_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
-                  uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) const {
+  uint32_t run_nr(sysfence::arch::Arch a, int32_t nr, uint64_t a0 = 0, uint64_t a1 = 0,
+                  uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) const {
     if (!prog_) return 0xdeadbeef;
-    auto d = sysfence::bpf::SeccompData::make(sysfence::arch::info(a).audit_arch, nr, a0, a1, a2, a3, a4, a5);
+    auto d = sysfence::bpf::SeccompData::make(sysfence::arch::info(a).audit_arch, nr, a0, a1, a2,
+                                              a3, a4, a5);
     return sysfence::bpf::emulate(*prog_, d).ret;
   }
   uint32_t run(sysfence::arch::Arch a, std::string_view name, const uint64_t (&args)[6]) const {

@@ -25,41 +25,49 @@ const std::map<std::string, std::vector<std::string>> kExamples = {
      {"default errno EPERM\n", "bad-arch kill-process\n", "unknown-syscall errno ENOSYS\n",
       "missing-syscall ignore\n", "missing-syscall error\n", "missing-syscall warn\n"}},
     {"arch-list", {"arch x86_64, i386\nread: allow\n", "arch amd64\nread: allow\n"}},
-    {"arch-section", {"arch x86_64, i386\narch x86_64 {\n  arch_prctl: allow\n}\n",
-                      "arch x86_64 { arch_prctl: allow\nread: allow }\n"}},
-    {"define", {"define FD = 3\nread: arg0 == FD\n", "define M = O_CREAT | O_EXCL\nopenat: flags & M\n"}},
+    {"arch-section",
+     {"arch x86_64, i386\narch x86_64 {\n  arch_prctl: allow\n}\n",
+      "arch x86_64 { arch_prctl: allow\nread: allow }\n"}},
+    {"define",
+     {"define FD = 3\nread: arg0 == FD\n", "define M = O_CREAT | O_EXCL\nopenat: flags & M\n"}},
     {"include", {"@include \"inc.policy\"\n"}},
-    {"rule", {"read, write, @basic-io: allow\n", "write: fd == 1\n", "write: fd == 1 -> errno EPERM\n"}},
+    {"rule",
+     {"read, write, @basic-io: allow\n", "write: fd == 1\n", "write: fd == 1 -> errno EPERM\n"}},
     {"name", {"read: allow\n", "@basic-io: allow\n"}},
     {"action",
-     {"read: allow\n", "read: log\n", "read: errno 5\n", "read: errno EPERM\n", "read: trap\n", "read: trap 7\n",
-      "read: trace\n", "read: trace 9\n", "read: notify\n", "read: user-notif\n", "read: kill-thread\n",
-      "read: kill-process\n"}},
+     {"read: allow\n", "read: log\n", "read: errno 5\n", "read: errno EPERM\n", "read: trap\n",
+      "read: trap 7\n", "read: trace\n", "read: trace 9\n", "read: notify\n", "read: user-notif\n",
+      "read: kill-thread\n", "read: kill-process\n"}},
     {"condition", {"read: arg0 == 1 || arg0 == 2 || arg1 == 3\n"}},
     {"conjunction", {"read: arg0 == 1 && arg1 == 2 && arg2 == 3\n"}},
-    {"unary", {"read: !(arg0 == 1)\n", "read: !!arg0 == 1\n", "read: (arg0 == 1 || arg1 == 2) && arg2 == 3\n"}},
+    {"unary",
+     {"read: !(arg0 == 1)\n", "read: !!arg0 == 1\n",
+      "read: (arg0 == 1 || arg1 == 2) && arg2 == 3\n"}},
     {"comparison",
-     {"read: arg0 == 1\n", "read: arg0 != 1\n", "read: arg0 < 1\n", "read: arg0 <= 1\n", "read: arg0 > 1\n",
-      "read: arg0 >= 1\n", "read: arg0 in {1, 2}\n", "read: arg0 not in {1,\n 2}\n", "read: arg0 & 4\n",
-      "read: (arg0 & 0xff) == 3\n", "read: (arg0 & 0xff) in {1, 2}\n", "read: (arg0 & 0xff)\n"}},
+     {"read: arg0 == 1\n", "read: arg0 != 1\n", "read: arg0 < 1\n", "read: arg0 <= 1\n",
+      "read: arg0 > 1\n", "read: arg0 >= 1\n", "read: arg0 in {1, 2}\n",
+      "read: arg0 not in {1,\n 2}\n", "read: arg0 & 4\n", "read: (arg0 & 0xff) == 3\n",
+      "read: (arg0 & 0xff) in {1, 2}\n", "read: (arg0 & 0xff)\n"}},
     // The grammar allows a masked test as the first term inside parentheses (issue 8 item 10).
     {"masked",
      {"getpriority: arg2 & 0xff == 0\n", "getpriority: (who & 0xff || u32(who) < 1)\n",
       "getpriority: (who & 0xff && which == 0)\n", "getpriority: (who & 1 | 2)\n",
       "getpriority: ((who & 1) || which == 1)\n"}},
-    {"operand", {"read: arg5 == 1\n", "write: count > 4096\n", "ioctl: u32(request) == TIOCSTI\n",
-                 "ioctl: (u32(request) & 0xff) == 1\n"}},
+    {"operand",
+     {"read: arg5 == 1\n", "write: count > 4096\n", "ioctl: u32(request) == TIOCSTI\n",
+      "ioctl: (u32(request) & 0xff) == 1\n"}},
     {"set", {"read: arg0 in {1}\n", "define FD_ONE = 1\nread: arg0 in {1, FD_ONE, 3 | 4}\n"}},
     {"value", {"read: arg0 == 1 | 2 | O_CREAT\n"}},
     {"term",
      {"read: arg0 == 42\n", "read: arg0 == 0x2a\n", "read: arg0 == 0b101\n", "read: arg0 == 052\n",
-      "read: arg0 == O_CREAT\n", "read: arg0 == ~0\n", "read: arg0 == -1\n", "read: arg0 == (1 | 2)\n",
-      "define X = 1\nread: arg0 == X\n"}},
+      "read: arg0 == O_CREAT\n", "read: arg0 == ~0\n", "read: arg0 == -1\n",
+      "read: arg0 == (1 | 2)\n", "define X = 1\nread: arg0 == X\n"}},
 };
 
 frontend::Parsed<ir::PolicySpec> parse(const std::string& text) {
   sftest::Files files = {{"inc.policy", "read: allow\n"}};
-  return frontend::parse_policy_text(text, "p.policy", sftest::mem_fs(files, {arch::Arch::X86_64, arch::Arch::I386}));
+  return frontend::parse_policy_text(text, "p.policy",
+                                     sftest::mem_fs(files, {arch::Arch::X86_64, arch::Arch::I386}));
 }
 
 TEST(Grammar, EveryProductionHasAcceptedExamples) {
@@ -106,7 +114,8 @@ std::set<std::string> doc_productions() {
   const std::string mark = "<!-- grammar -->";
   size_t a = doc.find(mark);
   size_t b = a == std::string::npos ? a : doc.find(mark, a + mark.size());
-  EXPECT_NE(b, std::string::npos) << "docs/policy-language.md has no grammar block between " << mark << " lines";
+  EXPECT_NE(b, std::string::npos) << "docs/policy-language.md has no grammar block between " << mark
+                                  << " lines";
   std::set<std::string> out;
   if (b == std::string::npos) return out;
   std::istringstream block(doc.substr(a, b - a));
@@ -122,7 +131,8 @@ TEST(Grammar, DocBnfIsTheGrammarTested) {
   std::set<std::string> doc = doc_productions();
   std::set<std::string> tested;
   for (const auto& [prod, inputs] : kExamples) tested.insert(prod);
-  EXPECT_EQ(doc, tested) << "docs/policy-language.md's BNF and tests/frontend/grammar_test.cpp disagree";
+  EXPECT_EQ(doc, tested)
+      << "docs/policy-language.md's BNF and tests/frontend/grammar_test.cpp disagree";
 }
 
 }  // namespace

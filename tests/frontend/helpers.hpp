@@ -29,8 +29,10 @@ inline sysfence::frontend::ParseOptions mem_fs(const Files& files,
 
 // All diagnostics of parsing `text` as "p.policy" (x86_64 unless the policy says otherwise).
 inline std::string diags(const std::string& text, const Files& files = {},
-                         std::vector<sysfence::arch::Arch> arches = {sysfence::arch::Arch::X86_64}) {
-  return sysfence::frontend::parse_policy_text(text, "p.policy", mem_fs(files, std::move(arches))).render();
+                         std::vector<sysfence::arch::Arch> arches = {
+                             sysfence::arch::Arch::X86_64}) {
+  return sysfence::frontend::parse_policy_text(text, "p.policy", mem_fs(files, std::move(arches)))
+      .render();
 }
 
 }  // namespace sftest

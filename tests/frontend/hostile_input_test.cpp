@@ -41,7 +41,8 @@ TEST(HostileInput, DefinesAreEvaluatedOncePerArch) {
   // D70 = D69 | D69 = ...: 2^70 evaluations when each use re-evaluates.
   std::string s = "define D0 = 1\n";
   for (int i = 1; i <= 70; ++i)
-    s += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + " | D" + std::to_string(i - 1) + "\n";
+    s += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + " | D" +
+         std::to_string(i - 1) + "\n";
   s += "write: arg0 == D70\n";
   auto r = parse(s);
   ASSERT_TRUE(r.ok()) << r.render();
@@ -51,7 +52,8 @@ TEST(HostileInput, DefinesAreEvaluatedOncePerArch) {
 
 TEST(HostileInput, LongDefineChainNeedsNoDeepRecursion) {
   std::string s = "define D0 = O_CREAT\n";
-  for (int i = 1; i <= 100000; ++i) s += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + "\n";
+  for (int i = 1; i <= 100000; ++i)
+    s += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + "\n";
   s += "openat: flags & D100000 -> errno EPERM\n";
   auto r = parse(s);
   ASSERT_TRUE(r.ok()) << first_error(r);
@@ -68,7 +70,8 @@ TEST(HostileInput, LongOrChainIsALocatedErrorNotACrash) {
   auto r = parse(chain(50000, " || ", "=="));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.errors.size(), 1u);
-  EXPECT_NE(first_error(r).find("condition expands into more than 1024 rules"), std::string::npos) << first_error(r);
+  EXPECT_NE(first_error(r).find("condition expands into more than 1024 rules"), std::string::npos)
+      << first_error(r);
   EXPECT_EQ(r.errors[0].where.line, 1);
   // The 800 KB line is not copied into the diagnostic (nor into each IR comparison).
   EXPECT_EQ(r.errors[0].where.source_line, "");
@@ -77,7 +80,8 @@ TEST(HostileInput, LongOrChainIsALocatedErrorNotACrash) {
 TEST(HostileInput, LongAndChainIsALocatedErrorNotACrash) {
   auto r = parse(chain(50000, " && ", "!="));
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(first_error(r).find("condition expands into more than 4096 comparisons"), std::string::npos)
+  EXPECT_NE(first_error(r).find("condition expands into more than 4096 comparisons"),
+            std::string::npos)
       << first_error(r);
 }
 
@@ -109,7 +113,8 @@ TEST(HostileInput, DeepNestingIsALocatedError) {
     s += value ? "1\n" : "arg0 == 1\n";
     auto r = parse(s);
     ASSERT_FALSE(r.ok()) << open;
-    EXPECT_NE(first_error(r).find("nested more than 100 deep"), std::string::npos) << first_error(r);
+    EXPECT_NE(first_error(r).find("nested more than 100 deep"), std::string::npos)
+        << first_error(r);
   }
 }
 
@@ -117,7 +122,8 @@ TEST(HostileInput, TokenBudgetBoundsMemory) {
   // 2M tokens of `(`: memory for the tokens and the tree is bounded by kMaxTokens.
   auto r = parse("write: " + std::string(2000000, '(') + "\n");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(first_error(r).find("the policy has more than 1000000 tokens; reading stops here"), std::string::npos)
+  EXPECT_NE(first_error(r).find("the policy has more than 1000000 tokens; reading stops here"),
+            std::string::npos)
       << first_error(r);
 }
 
@@ -164,7 +170,8 @@ TEST(HostileInput, IncludeOnlyReadsRegularFiles) {
       {"/tmp", "is a directory"},
   };
   for (const Case& c : cases) {
-    std::string p = dir.write("p.policy", std::string("read: allow\n@include \"") + c.target + "\"\n");
+    std::string p =
+        dir.write("p.policy", std::string("read: allow\n@include \"") + c.target + "\"\n");
     auto r = parse_file(p);
     ASSERT_FALSE(r.ok()) << c.target;
     std::string e = first_error(r);
@@ -185,7 +192,8 @@ TEST(HostileInput, IncludesShareOneInputBudget) {
   EXPECT_TRUE(one.ok()) << first_error(one);
   auto r = parse("@include \"a.policy\"\n@include \"b.policy\"\n", files);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(first_error(r).find("takes the policy past 16 MiB of input"), std::string::npos) << first_error(r);
+  EXPECT_NE(first_error(r).find("takes the policy past 16 MiB of input"), std::string::npos)
+      << first_error(r);
   EXPECT_EQ(r.errors[0].where.line, 2);
 }
 
@@ -205,7 +213,8 @@ TEST(HostileInput, ReadInputFileRefusesWhatIsNotAFile) {
 
 TEST(HostileInput, HundredThousandRulesParseBuildAndLint) {
   std::string s = "write: kill-process\n";
-  for (int i = 0; i < 100000; ++i) s += "write: count == " + std::to_string(i) + " -> errno " + std::to_string(1 + i % 100) + "\n";
+  for (int i = 0; i < 100000; ++i)
+    s += "write: count == " + std::to_string(i) + " -> errno " + std::to_string(1 + i % 100) + "\n";
   auto r = frontend::load_policy_text(s, "p.policy", sftest::mem_fs({}));
   ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].render());
   EXPECT_EQ(r.value->spec().rules.size(), 100001u);
@@ -218,11 +227,12 @@ TEST(HostileInput, HundredThousandRulesParseBuildAndLint) {
 }
 
 TEST(HostileInput, FiftyThousandOciEntriesImport) {
-  std::string j = R"({"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[)";
+  std::string j =
+      R"({"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[)";
   for (int i = 0; i < 50000; ++i) {
     if (i) j += ",";
-    j += R"({"names":["write"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":)" + std::to_string(i) +
-         R"(,"op":"SCMP_CMP_EQ"}]})";
+    j += R"({"names":["write"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":)" +
+         std::to_string(i) + R"(,"op":"SCMP_CMP_EQ"}]})";
   }
   j += "]}";
   frontend::OciImportOptions o;
@@ -244,8 +254,9 @@ frontend::Parsed<frontend::OciImport> oci(const std::string& text) {
 }
 
 TEST(HostileInput, OciDuplicateKeysAreLocatedErrors) {
-  auto r = oci(R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},)"
-               R"({"names":["write"],"action":"SCMP_ACT_ALLOW","action":"SCMP_ACT_KILL"}]})");
+  auto r = oci(
+      R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},)"
+      R"({"names":["write"],"action":"SCMP_ACT_ALLOW","action":"SCMP_ACT_KILL"}]})");
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(r.errors.size(), 1u) << r.render();
   EXPECT_EQ(r.errors[0].render(),
@@ -257,17 +268,20 @@ TEST(HostileInput, OciDuplicateKeysAreLocatedErrors) {
 }
 
 TEST(HostileInput, OciOutOfRangeNumbersAreNotCalledFractional) {
-  auto r = oci(R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW",)"
-               R"("args":[{"index":0,"value":18446744073709551616,"op":"SCMP_CMP_EQ"}]}]})");
+  auto r = oci(
+      R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW",)"
+      R"("args":[{"index":0,"value":18446744073709551616,"op":"SCMP_CMP_EQ"}]}]})");
   ASSERT_FALSE(r.ok());
   std::string e = r.render();
   EXPECT_EQ(e.find("fractional"), std::string::npos) << e;
-  EXPECT_NE(e.find("syscalls[0].args[0].value: expected an unsigned integer, found a number out of range "
-                   "(above 18446744073709551615, 2^64-1)"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find("syscalls[0].args[0].value: expected an unsigned integer, found a number out of range "
+             "(above 18446744073709551615, 2^64-1)"),
+      std::string::npos)
       << e;
-  auto frac = oci(R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW",)"
-                  R"("args":[{"index":0,"value":1.5,"op":"SCMP_CMP_EQ"}]}]})");
+  auto frac = oci(
+      R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW",)"
+      R"("args":[{"index":0,"value":1.5,"op":"SCMP_CMP_EQ"}]}]})");
   EXPECT_NE(frac.render().find("found a fractional number"), std::string::npos) << frac.render();
 }
 

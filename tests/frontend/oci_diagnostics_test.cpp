@@ -16,29 +16,33 @@ const Case kCases[] = {
  "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW",
    "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQUAL"}]}]})",
      "p.json: syscalls[0].args[0].op: unknown operator \"SCMP_CMP_EQUAL\"\n"
-     "hint: did you mean \"SCMP_CMP_EQ\"? valid operators: SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ\n"},
+     "hint: did you mean \"SCMP_CMP_EQ\"? valid operators: SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
+     "SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [)",
-     "p.json(1:50): invalid JSON: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal\n"
+     "p.json(1:50): invalid JSON: syntax error while parsing value - unexpected end of input; "
+     "expected '[', '{', or a literal\n"
      "  {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
      "                                                   ^\n"},
-    {R"([1, 2])",
-     "p.json: expected a JSON object at the top level, found an array\n"},
+    {R"([1, 2])", "p.json: expected a JSON object at the top level, found an array\n"},
     {R"({"syscalls": []})",
      "p.json: defaultAction: missing required field\n"
      "hint: e.g. \"defaultAction\": \"SCMP_ACT_ERRNO\"\n"},
-    {R"({"defaultAction": 3})",
-     "p.json: defaultAction: expected a string, found a number\n"},
+    {R"({"defaultAction": 3})", "p.json: defaultAction: expected a string, found a number\n"},
     {R"({"defaultAction": "SCMP_ACT_ERNO"})",
      "p.json: defaultAction: unknown action \"SCMP_ACT_ERNO\"\n"
-     "hint: did you mean \"SCMP_ACT_ERRNO\"? valid actions: SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, SCMP_ACT_TRACE, SCMP_ACT_LOG, SCMP_ACT_ALLOW\n"},
+     "hint: did you mean \"SCMP_ACT_ERRNO\"? valid actions: SCMP_ACT_KILL_PROCESS, "
+     "SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_NOTIFY, "
+     "SCMP_ACT_TRACE, SCMP_ACT_LOG, SCMP_ACT_ALLOW\n"},
     {R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 5})",
-     "p.json: defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not SCMP_ACT_ALLOW\n"},
+     "p.json: defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not "
+     "SCMP_ACT_ALLOW\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 5000})",
      "p.json: defaultErrnoRet: value 5000 is out of range for SCMP_ACT_ERRNO\n"
      "hint: the largest is 4095\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": -1})",
      "p.json: defaultErrnoRet: expected an unsigned integer, found a negative number\n"
-     "hint: write negative numbers as their unsigned 64-bit value, e.g. 18446744073709551615 for -1\n"},
+     "hint: write negative numbers as their unsigned 64-bit value, e.g. 18446744073709551615 for "
+     "-1\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1.5})",
      "p.json: defaultErrnoRet: expected an unsigned integer, found a fractional number\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 99999999999})",
@@ -69,7 +73,9 @@ const Case kCases[] = {
      "p.json: flags: expected an array, found a string\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_LOGG"]})",
      "p.json: flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_LOGG\"\n"
-     "hint: valid flags: SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_TSYNC_ESRCH, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\n"},
+     "hint: valid flags: SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, "
+     "SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_NEW_LISTENER, "
+     "SECCOMP_FILTER_FLAG_TSYNC_ESRCH, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "listenerPath": 7})",
      "p.json: listenerPath: expected a string, found a number\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": {}})",
@@ -86,7 +92,8 @@ const Case kCases[] = {
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"]}]})",
      "p.json: syscalls[0].action: missing required field\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}]})",
-     "p.json: syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not SCMP_ACT_ALLOW\n"},
+     "p.json: syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, "
+     "not SCMP_ACT_ALLOW\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": {}}]})",
      "p.json: syscalls[0].args: expected an array, found an object\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [1]}]})",
@@ -100,15 +107,19 @@ const Case kCases[] = {
      "hint: syscalls have arguments 0..5\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": -1, "op": "SCMP_CMP_EQ"}]}]})",
      "p.json: syscalls[0].args[0].value: expected an unsigned integer, found a negative number\n"
-     "hint: write negative numbers as their unsigned 64-bit value, e.g. 18446744073709551615 for -1\n"},
+     "hint: write negative numbers as their unsigned 64-bit value, e.g. 18446744073709551615 for "
+     "-1\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": 4}]}]})",
      "p.json: syscalls[0].args[0].op: expected a string, found a number\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "valueTwo": 2, "op": "SCMP_CMP_MASKED_EQ"}]}]})",
-     "p.json: syscalls[0].args[0].valueTwo: datum has bits outside the mask (value): the condition can never hold\n"},
+     "p.json: syscalls[0].args[0].valueTwo: datum has bits outside the mask (value): the condition "
+     "can never hold\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "valueTwo": 2, "op": "SCMP_CMP_EQ"}]}]})",
-     "p.json: syscalls[0].args[0].valueTwo: warning: valueTwo is used only by SCMP_CMP_MASKED_EQ; ignored\n"},
+     "p.json: syscalls[0].args[0].valueTwo: warning: valueTwo is used only by SCMP_CMP_MASKED_EQ; "
+     "ignored\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]}]})",
-     "p.json: syscalls[0].args: warning: two conditions on one argument: read as alternatives (ORed), as runc does\n"
+     "p.json: syscalls[0].args: warning: two conditions on one argument: read as alternatives "
+     "(ORed), as runc does\n"
      "hint: give each alternative its own syscalls[] entry to make this explicit\n"},
     {R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "includes": []}]})",
      "p.json: syscalls[0].includes: expected an object, found an array\n"},
@@ -137,10 +148,10 @@ const Case kCases[] = {
      "p.json: syscalls[1].errnoRet: value 70000 is out of range for SCMP_ACT_TRACE\n"
      "hint: the largest is 65535\n"},
 
-    {R"({"defaultErrnoRet": 1E999})",
-     "p.json: invalid JSON: number overflow parsing '1E999'\n"},
+    {R"({"defaultErrnoRet": 1E999})", "p.json: invalid JSON: number overflow parsing '1E999'\n"},
     {R"({"syscalls": [{"names": ["read"],, "action": "SCMP_ACT_ALLOW"}]})",
-     "p.json(1:34): invalid JSON: syntax error while parsing object key - unexpected ','; expected string literal\n"
+     "p.json(1:34): invalid JSON: syntax error while parsing object key - unexpected ','; expected "
+     "string literal\n"
      "  {\"syscalls\": [{\"names\": [\"read\"],, \"action\": \"SCMP_ACT_ALLOW\"}]}\n"
      "                                   ^\n"},
 };
@@ -154,10 +165,13 @@ TEST_P(OciDiagnostics, ExactText) {
   o.caps = std::vector<std::string>{};
   o.kernel_version = "6.1";
   o.host_arch = sysfence::arch::Arch::X86_64;
-  EXPECT_EQ(sysfence::frontend::import_oci(c.input, o).render(), c.expected) << "input:\n" << c.input;
+  EXPECT_EQ(sysfence::frontend::import_oci(c.input, o).render(), c.expected) << "input:\n"
+                                                                             << c.input;
 }
 
 INSTANTIATE_TEST_SUITE_P(Importer, OciDiagnostics, ::testing::ValuesIn(kCases),
-                         [](const ::testing::TestParamInfo<Case>& i) { return "case" + std::to_string(i.index); });
+                         [](const ::testing::TestParamInfo<Case>& i) {
+                           return "case" + std::to_string(i.index);
+                         });
 
 }  // namespace

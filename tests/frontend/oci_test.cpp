@@ -49,7 +49,8 @@ TEST(OciImport, TopLevelFields) {
   const auto& v = *r.value;
   EXPECT_EQ(v.spec.default_action, ir::Action::errno_(38));
   EXPECT_EQ(v.spec.arches, (std::vector<Arch>{Arch::X86_64, Arch::I386}));
-  EXPECT_EQ(v.flags, (std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}));
+  EXPECT_EQ(v.flags, (std::vector<std::string>{"SECCOMP_FILTER_FLAG_LOG",
+                                               "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}));
   EXPECT_EQ(v.flag_bits, frontend::kFlagLog | frontend::kFlagSpecAllow);
   EXPECT_EQ(v.listener_path, "/run/seccomp.sock");
   EXPECT_EQ(v.listener_metadata, "pod=x");
@@ -59,7 +60,8 @@ TEST(OciImport, TopLevelFields) {
 }
 
 TEST(OciImport, ActionsAndErrnoDefaults) {
-  auto p = import_ok(R"({"defaultAction": "SCMP_ACT_KILL_PROCESS", "architectures": ["SCMP_ARCH_X86_64"],
+  auto p =
+      import_ok(R"({"defaultAction": "SCMP_ACT_KILL_PROCESS", "architectures": ["SCMP_ARCH_X86_64"],
     "syscalls": [
       {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
       {"names": ["write"], "action": "SCMP_ACT_ERRNO"},
@@ -154,7 +156,8 @@ TEST(OciImport, MobyIncludesExcludes) {
   };
   EXPECT_EQ(probe({}, "4.7", Arch::X86_64), "kcmp arch_prctl chroot ");
   EXPECT_EQ(probe({"CAP_SYS_ADMIN"}, "4.8", Arch::X86_64), "mount ptrace kcmp arch_prctl ");
-  EXPECT_EQ(probe({"CAP_SYS_ADMIN", "CAP_SYS_BOOT"}, "6.18.0", Arch::X86_64), "mount reboot ptrace arch_prctl ");
+  EXPECT_EQ(probe({"CAP_SYS_ADMIN", "CAP_SYS_BOOT"}, "6.18.0", Arch::X86_64),
+            "mount reboot ptrace arch_prctl ");
   EXPECT_EQ(probe({}, "5.0", Arch::AArch64), "ptrace getpid chroot ");
 }
 
@@ -174,7 +177,8 @@ TEST(OciImport, ArchMapFollowsTheHost) {
 }
 
 TEST(OciImport, NamesAbsentOnSomeTargetArchesApplyWhereTheyExist) {
-  auto p = import_ok(R"({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+  auto p = import_ok(
+      R"({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
     "syscalls": [{"names": ["arch_prctl", "_llseek", "socketcall", "read"], "action": "SCMP_ACT_ALLOW"}]})");
   sftest::Filter f(p);
   EXPECT_EQ(f.run(Arch::X86_64, "read"), kAllow);
@@ -197,9 +201,11 @@ TEST(OciImport, HostFacts) {
 }
 
 TEST(OciImport, OptionAndFileErrors) {
-  auto bad_kernel = frontend::import_oci(R"({"defaultAction": "SCMP_ACT_ALLOW"})", opts({}, "linux"));
-  EXPECT_EQ(bad_kernel.render(),
-            "p.json: cannot read kernel version \"linux\"\nhint: give it as major.minor, e.g. 6.1\n");
+  auto bad_kernel =
+      frontend::import_oci(R"({"defaultAction": "SCMP_ACT_ALLOW"})", opts({}, "linux"));
+  EXPECT_EQ(
+      bad_kernel.render(),
+      "p.json: cannot read kernel version \"linux\"\nhint: give it as major.minor, e.g. 6.1\n");
   auto missing = frontend::import_oci_file("/nonexistent/p.json");
   EXPECT_EQ(missing.render(), "cannot read \"/nonexistent/p.json\": No such file or directory\n");
 }
@@ -223,8 +229,8 @@ std::optional<std::string> docker_profile() {
   return ss.str();
 }
 
-#define NEED_DOCKER_PROFILE(var)                                                                 \
-  auto var = docker_profile();                                                                   \
+#define NEED_DOCKER_PROFILE(var) \
+  auto var = docker_profile();   \
   ASSERT_TRUE(var) << "tests/data/docker-default.json is missing from the source tree";
 
 constexpr uint64_t kCloneNewUser = 0x10000000, kCloneNewNs = 0x00020000, kSigchld = 17;
@@ -244,8 +250,8 @@ TEST(DockerProfile, NamespaceCloneNeedsCapSysAdmin) {
   sftest::Filter admin(import_ok(*j, opts({"CAP_SYS_ADMIN"})));
   for (Arch a : {Arch::X86_64, Arch::I386, Arch::X32}) {
     SCOPED_TRACE(std::string(arch::info(a).name));
-    EXPECT_EQ(plain.run(a, "clone", kSigchld), kAllow);            // fork()
-    EXPECT_EQ(plain.run(a, "clone", kCloneThreadFlags), kAllow);   // pthread_create()
+    EXPECT_EQ(plain.run(a, "clone", kSigchld), kAllow);           // fork()
+    EXPECT_EQ(plain.run(a, "clone", kCloneThreadFlags), kAllow);  // pthread_create()
     EXPECT_EQ(plain.run(a, "clone", kSigchld | kCloneNewUser), errno_ret(EPERM));
     EXPECT_EQ(plain.run(a, "clone", kSigchld | kCloneNewNs), errno_ret(EPERM));
     EXPECT_EQ(plain.run(a, "unshare", kCloneNewUser), errno_ret(EPERM));
@@ -277,7 +283,8 @@ TEST(DockerProfile, PersonalityOnlyHarmlessValues) {
   sftest::Filter f(import_ok(*j, opts()));
   for (uint64_t ok : {0x0ULL, 0x8ULL, 0x20000ULL, 0x20008ULL, 0xffffffffULL})
     EXPECT_EQ(f.run(Arch::X86_64, "personality", ok), kAllow) << ok;
-  for (uint64_t bad : {0x1ULL, 0x0040000ULL /* ADDR_NO_RANDOMIZE */, 0x400000ULL /* READ_IMPLIES_EXEC */})
+  for (uint64_t bad :
+       {0x1ULL, 0x0040000ULL /* ADDR_NO_RANDOMIZE */, 0x400000ULL /* READ_IMPLIES_EXEC */})
     EXPECT_EQ(f.run(Arch::X86_64, "personality", bad), errno_ret(EPERM)) << bad;
 }
 
@@ -288,8 +295,9 @@ TEST(DockerProfile, SocketFamiliesAndOtherDenials) {
   EXPECT_EQ(f.run(Arch::X86_64, "socket", 39), kAllow);
   EXPECT_EQ(f.run(Arch::X86_64, "socket", 40 /* AF_VSOCK */), errno_ret(EPERM));
   EXPECT_EQ(f.run(Arch::X86_64, "socket", 41), kAllow);
-  for (const char* denied : {"io_uring_setup", "kexec_load", "init_module", "finit_module", "bpf", "perf_event_open", "add_key",
-                             "keyctl", "request_key", "reboot", "open_by_handle_at", "setns", "syslog"})
+  for (const char* denied :
+       {"io_uring_setup", "kexec_load", "init_module", "finit_module", "bpf", "perf_event_open",
+        "add_key", "keyctl", "request_key", "reboot", "open_by_handle_at", "setns", "syslog"})
     EXPECT_EQ(f.run(Arch::X86_64, denied), errno_ret(EPERM)) << denied;
   for (const char* allowed : {"read", "openat", "execve", "arch_prctl", "modify_ldt"})
     EXPECT_EQ(f.run(Arch::X86_64, allowed), kAllow) << allowed;
@@ -310,8 +318,10 @@ std::string export_ok(const ir::Policy& p) {
 void expect_same_behaviour(const ir::Policy& a, const ir::Policy& b) {
   sftest::Filter fa(a), fb(b);
   ASSERT_TRUE(fa.ok() && fb.ok());
-  const uint64_t vals[] = {0, 1, 2, 3, 8, 17, 38, 39, 40, 0x40, 0x20000, 0x10000000, 0x7e020000, 0xffffffff,
-                           0x100000000ULL, ~0ULL};
+  const uint64_t vals[] = {0,       1,          2,          3,          8,
+                           17,      38,         39,         40,         0x40,
+                           0x20000, 0x10000000, 0x7e020000, 0xffffffff, 0x100000000ULL,
+                           ~0ULL};
   size_t checked = 0;
   for (Arch ar : a.arches()) {
     for (const auto& sc : arch::syscalls(ar)) {
@@ -447,9 +457,10 @@ TEST(OciExport, FlagsAndListener) {
   o.indent = -1;
   auto e = frontend::export_oci(p, o);
   ASSERT_TRUE(e.ok()) << e.render();
-  EXPECT_EQ(*e.value,
-            R"({"architectures":["SCMP_ARCH_X86_64"],"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_TSYNC","SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"],"listenerMetadata":"m","listenerPath":"/run/l.sock","syscalls":[{"action":"SCMP_ACT_NOTIFY","names":["read"]}]})"
-            "\n");
+  EXPECT_EQ(
+      *e.value,
+      R"({"architectures":["SCMP_ARCH_X86_64"],"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_TSYNC","SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"],"listenerMetadata":"m","listenerPath":"/run/l.sock","syscalls":[{"action":"SCMP_ACT_NOTIFY","names":["read"]}]})"
+      "\n");
   auto back = frontend::import_oci(*e.value, opts());
   ASSERT_TRUE(back.ok()) << back.render();
   EXPECT_EQ(back.value->flag_bits, o.flag_bits);
@@ -476,7 +487,8 @@ TEST(OciExport, RoundTripOfATextPolicy) {
 
 TEST(OciExport, RoundTripOfDockersProfile) {
   NEED_DOCKER_PROFILE(j);
-  for (auto caps : {std::vector<std::string>{}, std::vector<std::string>{"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"}}) {
+  for (auto caps :
+       {std::vector<std::string>{}, std::vector<std::string>{"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"}}) {
     auto p = import_ok(*j, opts(caps));
     auto back = frontend::import_oci(export_ok(p), opts());
     ASSERT_TRUE(back.ok()) << back.render();
@@ -490,23 +502,28 @@ TEST(OciExport, WhatOciCannotSayIsAnErrorOrAWarning) {
   auto per_arch = load_ok("arch x86_64, aarch64\nopenat: (flags & O_DIRECTORY) == 0\n");
   auto e = frontend::export_oci(per_arch);
   ASSERT_EQ(e.errors.size(), 1u);
-  EXPECT_EQ(e.render(),
-            "p.policy(2:1): the rule for \"openat\" differs between target arches, which OCI cannot express\n"
-            "  openat: (flags & O_DIRECTORY) == 0\n"
-            "  ^\n"
-            "hint: export for one arch at a time, or give the syscall the same rule on every arch\n");
+  EXPECT_EQ(
+      e.render(),
+      "p.policy(2:1): the rule for \"openat\" differs between target arches, which OCI cannot "
+      "express\n"
+      "  openat: (flags & O_DIRECTORY) == 0\n"
+      "  ^\n"
+      "hint: export for one arch at a time, or give the syscall the same rule on every arch\n");
   // A 32-bit range and two conditions on one argument are rewritten (aligned blocks of values as
   // masks; tests/compiler/oci_libseccomp_test.cpp checks the meaning against libseccomp).
   auto narrow = frontend::export_oci(load_ok("arch x86_64\nread: u32(arg0) < 3\n"));
   EXPECT_TRUE(narrow.ok()) << narrow.render();
-  EXPECT_NE(narrow.value.value_or("").find("\"value\": 4294967294"), std::string::npos) << *narrow.value;
+  EXPECT_NE(narrow.value.value_or("").find("\"value\": 4294967294"), std::string::npos)
+      << *narrow.value;
   auto twice = frontend::export_oci(load_ok("arch x86_64\nread: arg0 > 3 && arg0 < 9\n"));
   EXPECT_TRUE(twice.ok()) << twice.render();
-  auto unknown = frontend::export_oci(load_ok("default allow\nunknown-syscall errno ENOSYS\narch x86_64\n"));
+  auto unknown =
+      frontend::export_oci(load_ok("default allow\nunknown-syscall errno ENOSYS\narch x86_64\n"));
   EXPECT_TRUE(unknown.ok());
-  EXPECT_EQ(unknown.render(),
-            "warning: the unknown-syscall action (errno(38)) has no OCI equivalent: syscalls the policy "
-            "does not name get the default action\n");
+  EXPECT_EQ(
+      unknown.render(),
+      "warning: the unknown-syscall action (errno(38)) has no OCI equivalent: syscalls the policy "
+      "does not name get the default action\n");
 }
 
 }  // namespace

@@ -82,8 +82,10 @@ const Case kCases[] = {
      "p.policy(1:6): unknown arch \"sparc\"\n"
      "  arch sparc\n"
      "       ^\n"
-     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64, mips, mipsel, mips64, mips64el, "
-     "mips64n32, mips64n32el, ppc, ppc64, ppc64le, s390, s390x, parisc, parisc64, loongarch64, m68k, "
+     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64, mips, mipsel, mips64, "
+     "mips64el, "
+     "mips64n32, mips64n32el, ppc, ppc64, ppc64le, s390, s390x, parisc, parisc64, loongarch64, "
+     "m68k, "
      "sh, sheb\n"},
     {"arch x86_64, amd64\n",
      "p.policy(1:14): arch \"amd64\" is listed twice\n"
@@ -163,8 +165,7 @@ const Case kCases[] = {
      "  read: arg0 == O_CRAET\n"
      "                ^\n"
      "hint: did you mean \"O_CREAT\"?\n"},
-    {"read: count == 1\n",
-     ""},
+    {"read: count == 1\n", ""},
     {"read: u32(arg0) == 0x100000000\n",
      "p.policy(1:20): value 0x100000000 does not fit in the 32-bit argument\n"
      "  read: u32(arg0) == 0x100000000\n"
@@ -213,50 +214,64 @@ const Case kCases[] = {
      "arch aarch64 {\n"
      "read: allow\n"
      "}\n",
-     "p.policy(2:1): warning: section for aarch64, which the policy does not target, has no effect\n"
+     "p.policy(2:1): warning: section for aarch64, which the policy does not target, has no "
+     "effect\n"
      "  arch aarch64 {\n"
      "  ^\n"},
     {"arch x86_64, aarch64\n"
      "open: allow\n",
-     "p.policy(2:1): warning: syscall \"open\" does not exist on aarch64; the rule does not apply there\n"
+     "p.policy(2:1): warning: syscall \"open\" does not exist on aarch64; the rule does not apply "
+     "there\n"
      "  open: allow\n"
      "  ^\n"},
     // Impossible conditions: one rule (ir::never_holds) for all, an error naming the arch
     // where only the arch makes it impossible (issue 8 item 9).
     {"read: arg0 == 1 && arg0 == 2\n",
-     "p.policy(1:17): condition can never be true; the rule for \"read\" would have no effect: arg0 == 0x1 && arg0 == 0x2 is never true: the range of allowed values is empty\n"
+     "p.policy(1:17): condition can never be true; the rule for \"read\" would have no effect: "
+     "arg0 == 0x1 && arg0 == 0x2 is never true: the range of allowed values is empty\n"
      "  read: arg0 == 1 && arg0 == 2\n"
      "                  ^\n"
      "hint: fix the condition, or remove the rule\n"},
     {"read: (arg1 & 0xff) == 0x73 && arg1 <= 0\n",
-     "p.policy(1:29): condition can never be true; the rule for \"read\" would have no effect: (arg1 & 0xff) == 0x73 && arg1 <= 0x0 is never true: no value satisfies all the comparisons on this argument together\n"
+     "p.policy(1:29): condition can never be true; the rule for \"read\" would have no effect: "
+     "(arg1 & 0xff) == 0x73 && arg1 <= 0x0 is never true: no value satisfies all the comparisons "
+     "on this argument together\n"
      "  read: (arg1 & 0xff) == 0x73 && arg1 <= 0\n"
      "                              ^\n"
      "hint: fix the condition, or remove the rule\n"},
     {"arch x86_64, i386\nwrite: arg1 > 0xffffffff\n",
-     "p.policy(2:8): condition can never be true on i386; the rule for \"write\" would have no effect: arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386 are 32-bit)\n"
+     "p.policy(2:8): condition can never be true on i386; the rule for \"write\" would have no "
+     "effect: arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386 are "
+     "32-bit)\n"
      "  write: arg1 > 0xffffffff\n"
      "         ^\n"
      "hint: put the rule in an `arch` section for the arches where it can hold\n"},
     {"arch i386\nwrite: arg1 > 0xffffffff\n",
-     "p.policy(2:8): condition can never be true; the rule for \"write\" would have no effect: arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386 are 32-bit)\n"
+     "p.policy(2:8): condition can never be true; the rule for \"write\" would have no effect: "
+     "arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386 are "
+     "32-bit)\n"
      "  write: arg1 > 0xffffffff\n"
      "         ^\n"
      "hint: fix the condition, or remove the rule\n"},
     // Argument names mean what the man page means (issue 8 item 8).
     {"prctl: option == PR_CAPBSET_DROP && arg2 == 21\n",
-     "p.policy(1:37): \"arg2\" is ambiguous for \"prctl\": its man page calls argument #2 (register arg1) \"arg2\", but arg2 is register #3\n"
+     "p.policy(1:37): \"arg2\" is ambiguous for \"prctl\": its man page calls argument #2 "
+     "(register arg1) \"arg2\", but arg2 is register #3\n"
      "  prctl: option == PR_CAPBSET_DROP && arg2 == 21\n"
      "                                      ^\n"
-     "hint: write `arg1` for the man page's arg2 (registers count from arg0); \"prctl\"'s first argument is \"option\"\n"},
+     "hint: write `arg1` for the man page's arg2 (registers count from arg0); \"prctl\"'s first "
+     "argument is \"option\"\n"},
     {"arch i386\npread64: offset == 0\n",
-     "p.policy(2:10): argument \"offset\" of \"pread64\" is 64-bit and takes two registers on i386 (arg3 and arg4)\n"
+     "p.policy(2:10): argument \"offset\" of \"pread64\" is 64-bit and takes two registers on i386 "
+     "(arg3 and arg4)\n"
      "  pread64: offset == 0\n"
      "           ^\n"
-     "hint: compare arg3 (low word) and arg4 (high word), or put the rule in an arch section for 64-bit arches\n"},
+     "hint: compare arg3 (low word) and arg4 (high word), or put the rule in an arch section for "
+     "64-bit arches\n"},
     {"@basic-io: errno EPERM\n"
      "read: allow\n",
-     "p.policy(2:1): warning: syscall \"read\" is given allow here and errno EPERM earlier; the more restrictive errno EPERM applies\n"
+     "p.policy(2:1): warning: syscall \"read\" is given allow here and errno EPERM earlier; the "
+     "more restrictive errno EPERM applies\n"
      "  read: allow\n"
      "  ^\n"
      "p.policy(1:1): note: earlier rule for \"read\" is here\n"
@@ -296,14 +311,16 @@ const Case kCases[] = {
      "  read: arg0 in {1 2}\n"
      "                   ^\n"},
     {"read: arg0\n",
-     "p.policy(1:11): expected a comparison (==, !=, <, <=, >, >=, in) after the argument, found end of line\n"
+     "p.policy(1:11): expected a comparison (==, !=, <, <=, >, >=, in) after the argument, found "
+     "end of line\n"
      "  read: arg0\n"
      "            ^\n"},
     {"42: allow\n",
      "p.policy(1:1): expected a rule or a statement, found \"42\"\n"
      "  42: allow\n"
      "  ^\n"
-     "hint: statements: default, bad-arch, unknown-syscall, missing-syscall, arch, define, @include, or `syscall: condition -> action`\n"},
+     "hint: statements: default, bad-arch, unknown-syscall, missing-syscall, arch, define, "
+     "@include, or `syscall: condition -> action`\n"},
     {"define = 3\n",
      "p.policy(1:8): expected a name to define, found '='\n"
      "  define = 3\n"
@@ -321,10 +338,12 @@ const Case kCases[] = {
      "  read, 7: allow\n"
      "        ^\n"},
     {"read: frobnicate\n",
-     "p.policy(1:17): expected a comparison (==, !=, <, <=, >, >=, in) after the argument, found end of line\n"
+     "p.policy(1:17): expected a comparison (==, !=, <, <=, >, >=, in) after the argument, found "
+     "end of line\n"
      "  read: frobnicate\n"
      "                  ^\n"
-     "hint: \"frobnicate\" is not an action; actions: allow, log, errno N, trap [N], trace [N], notify, kill-thread, kill-process\n"},
+     "hint: \"frobnicate\" is not an action; actions: allow, log, errno N, trap [N], trace [N], "
+     "notify, kill-thread, kill-process\n"},
     {"read: errno\n",
      "p.policy(1:12): expected an errno name or number after 'errno', found end of line\n"
      "  read: errno\n"
@@ -358,14 +377,29 @@ const Case kCases[] = {
      "p.policy(2:16): constant \"MAP_32BIT\" is not defined on aarch64\n"
      "  mmap: (flags & MAP_32BIT) == 0\n"
      "                 ^\n"},
-    {"read: arg0 == ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1\n",
+    {"read: arg0 == "
+     "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
+     "(((((((((((((1\n",
      "p.policy(1:114): expression nested more than 100 deep\n"
-     "  read: arg0 == ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1\n"
-     "                                                                                                                   ^\n"},
-    {"read: arg0 in {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && arg1 in {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && arg2 in {1,2}\n",
+     "  read: arg0 == "
+     "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
+     "(((((((((((((1\n"
+     "                                                                                             "
+     "                      ^\n"},
+    {"read: arg0 in "
+     "{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && "
+     "arg1 in "
+     "{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && "
+     "arg2 in {1,2}\n",
      "p.policy(1:204): condition expands into more than 1024 rules\n"
-     "  read: arg0 in {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && arg1 in {1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && arg2 in {1,2}\n"
-     "                                                                                                                                                                                                             ^\n"
+     "  read: arg0 in "
+     "{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && "
+     "arg1 in "
+     "{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32} && "
+     "arg2 in {1,2}\n"
+     "                                                                                             "
+     "                                                                                             "
+     "                   ^\n"
      "hint: simplify it, or split it over several rules\n"},
     {"opnat: allow\n"
      "bogus: allow\n"
@@ -396,14 +430,17 @@ const Case kCases[] = {
      "p.policy(1:6): expected an arch name, found \"5\"\n"
      "  arch 5\n"
      "       ^\n"
-     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64, mips, mipsel, mips64, mips64el, "
-     "mips64n32, mips64n32el, ppc, ppc64, ppc64le, s390, s390x, parisc, parisc64, loongarch64, m68k, "
+     "hint: known arches: x86_64, i386, x32, aarch64, arm, riscv64, mips, mipsel, mips64, "
+     "mips64el, "
+     "mips64n32, mips64n32el, ppc, ppc64, ppc64le, s390, s390x, parisc, parisc64, loongarch64, "
+     "m68k, "
      "sh, sheb\n"},
     {"default frob\n",
      "p.policy(1:9): expected an action, found \"frob\"\n"
      "  default frob\n"
      "          ^\n"
-     "hint: actions: allow, log, errno N, trap [N], trace [N], notify, kill-thread, kill-process\n"},
+     "hint: actions: allow, log, errno N, trap [N], trace [N], notify, kill-thread, "
+     "kill-process\n"},
     {"read: foo == 1\n",
      "p.policy(1:7): syscall \"read\" has no argument named \"foo\"\n"
      "  read: foo == 1\n"
@@ -441,6 +478,8 @@ TEST_P(Diagnostics, ExactText) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Parser, Diagnostics, ::testing::ValuesIn(kCases),
-                         [](const ::testing::TestParamInfo<Case>& i) { return "case" + std::to_string(i.index); });
+                         [](const ::testing::TestParamInfo<Case>& i) {
+                           return "case" + std::to_string(i.index);
+                         });
 
 }  // namespace

@@ -94,7 +94,8 @@ TEST(PolicyText, DnfOfAndOverOr) {
 
 TEST(PolicyText, NegationByDeMorgan) {
   EXPECT_EQ(show(parse_ok("read: !(arg0 == 1 || arg1 < 2)\n")), "read allow: a0!=0x1 a1>=0x2\n");
-  EXPECT_EQ(show(parse_ok("read: !(arg0 <= 1 && arg1 > 2)\n")), "read allow: a0>0x1\nread allow: a1<=0x2\n");
+  EXPECT_EQ(show(parse_ok("read: !(arg0 <= 1 && arg1 > 2)\n")),
+            "read allow: a0>0x1\nread allow: a1<=0x2\n");
   EXPECT_EQ(show(parse_ok("read: !!(arg0 >= 4)\n")), "read allow: a0>=0x4\n");
 }
 
@@ -102,14 +103,17 @@ TEST(PolicyText, InSets) {
   EXPECT_EQ(show(parse_ok("read: arg0 in {1, 2,\n  3}\n")),
             "read allow: a0==0x1\nread allow: a0==0x2\nread allow: a0==0x3\n");
   EXPECT_EQ(show(parse_ok("read: arg0 not in {1, 2}\n")), "read allow: a0!=0x1 a0!=0x2\n");
-  EXPECT_EQ(show(parse_ok("read: !(arg0 not in {1, 2})\n")), "read allow: a0==0x1\nread allow: a0==0x2\n");
-  EXPECT_EQ(show(parse_ok("read: (arg0 & 3) in {1, 2}\n")), "read allow: a0&0x3==0x1\nread allow: a0&0x3==0x2\n");
+  EXPECT_EQ(show(parse_ok("read: !(arg0 not in {1, 2})\n")),
+            "read allow: a0==0x1\nread allow: a0==0x2\n");
+  EXPECT_EQ(show(parse_ok("read: (arg0 & 3) in {1, 2}\n")),
+            "read allow: a0&0x3==0x1\nread allow: a0&0x3==0x2\n");
 }
 
 TEST(PolicyText, Masks) {
   // (x & m) == v is one masked comparison; != expands into one rule per bit of the mask.
   EXPECT_EQ(show(parse_ok("read: (arg2 & 0x6) == 0x2\n")), "read allow: a2&0x6==0x2\n");
-  EXPECT_EQ(show(parse_ok("read: (arg2 & 0x6) != 0x2\n")), "read allow: a2&0x2==0\nread allow: a2&0x4==0x4\n");
+  EXPECT_EQ(show(parse_ok("read: (arg2 & 0x6) != 0x2\n")),
+            "read allow: a2&0x2==0\nread allow: a2&0x4==0x4\n");
   EXPECT_EQ(show(parse_ok("read: arg2 & 0x6|0x1\n")),
             "read allow: a2&0x1==0x1\nread allow: a2&0x2==0x2\nread allow: a2&0x4==0x4\n");
   EXPECT_EQ(show(parse_ok("read: !(arg2 & 0x1)\n")), "read allow: a2&0x1==0\n");
@@ -131,11 +135,12 @@ TEST(PolicyText, ValuesConstantsDefinesNegatives) {
 
 TEST(PolicyText, ConstantFamilies) {
   // One of each family the language promises, with its x86_64 value.
-  EXPECT_EQ(show(parse_ok("kill: arg1 in {SIGKILL, SIGTERM}\n"
-                          "socket: arg0 == AF_UNIX && arg1 == SOCK_STREAM\n"
-                          "mmap: arg2 == PROT_EXEC && arg3 == MAP_SHARED\n"
-                          "fcntl: arg1 == F_SETFL\nprctl: arg0 == PR_SET_NAME\nioctl: arg1 == FIONREAD\n"
-                          "clone: arg0 == CLONE_NEWUSER\nopenat: arg2 == O_RDWR\nclose: arg0 == EPERM\n")),
+  EXPECT_EQ(show(parse_ok(
+                "kill: arg1 in {SIGKILL, SIGTERM}\n"
+                "socket: arg0 == AF_UNIX && arg1 == SOCK_STREAM\n"
+                "mmap: arg2 == PROT_EXEC && arg3 == MAP_SHARED\n"
+                "fcntl: arg1 == F_SETFL\nprctl: arg0 == PR_SET_NAME\nioctl: arg1 == FIONREAD\n"
+                "clone: arg0 == CLONE_NEWUSER\nopenat: arg2 == O_RDWR\nclose: arg0 == EPERM\n")),
             "kill allow: a1==0x9\nkill allow: a1==0xf\nsocket allow: a0==0x1 a1==0x1\n"
             "mmap allow: a2==0x4 a3==0x1\nfcntl allow: a1==0x4\nprctl allow: a0==0xf\n"
             "ioctl allow: a1==0x541b\nclone allow: a0==0x10000000\nopenat allow: a2==0x2\n"
@@ -143,7 +148,8 @@ TEST(PolicyText, ConstantFamilies) {
 }
 
 TEST(PolicyText, ThirtyTwoBitForm) {
-  EXPECT_EQ(show(parse_ok("read: u32(fd) == 3 && u32(arg1) != -1\n")), "read allow: a0==0x3/32 a1!=0xffffffffffffffff/32\n");
+  EXPECT_EQ(show(parse_ok("read: u32(fd) == 3 && u32(arg1) != -1\n")),
+            "read allow: a0==0x3/32 a1!=0xffffffffffffffff/32\n");
 }
 
 TEST(PolicyText, NamedArgumentsPerSyscall) {
@@ -153,7 +159,8 @@ TEST(PolicyText, NamedArgumentsPerSyscall) {
 }
 
 TEST(PolicyText, ConstantsThatDifferPerArchGiveOneRulePerArch) {
-  auto s = parse_ok("arch x86_64, aarch64\nopenat: (flags & O_DIRECTORY) == 0\nread: arg0 == O_CREAT\n");
+  auto s =
+      parse_ok("arch x86_64, aarch64\nopenat: (flags & O_DIRECTORY) == 0\nread: arg0 == O_CREAT\n");
   // O_DIRECTORY is 0200000 on x86_64, 040000 on aarch64; O_CREAT is 0100 on both.
   EXPECT_EQ(show(s),
             "openat@x86_64 allow: a2&0x10000==0\nopenat@aarch64 allow: a2&0x4000==0\n"
@@ -161,28 +168,34 @@ TEST(PolicyText, ConstantsThatDifferPerArchGiveOneRulePerArch) {
 }
 
 TEST(PolicyText, ArchSections) {
-  auto s = parse_ok("arch x86_64, i386\narch x86_64 { arch_prctl: allow }\narch i386 {\n  socketcall: allow\n}\nread: allow\n");
+  auto s = parse_ok(
+      "arch x86_64, i386\narch x86_64 { arch_prctl: allow }\narch i386 {\n  socketcall: "
+      "allow\n}\nread: allow\n");
   EXPECT_EQ(show(s), "arch_prctl@x86_64 allow:\nsocketcall@i386 allow:\nread allow:\n");
 }
 
 TEST(PolicyText, SyscallAbsentOnOneArchWarnsAndAppliesElsewhere) {
-  auto r = frontend::parse_policy_text("arch x86_64, aarch64\nopen: allow\n", "p.policy", sftest::mem_fs({}));
+  auto r = frontend::parse_policy_text("arch x86_64, aarch64\nopen: allow\n", "p.policy",
+                                       sftest::mem_fs({}));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(show(*r.value), "open@x86_64 allow:\n");
   ASSERT_EQ(r.warnings.size(), 1u);
-  auto quiet = frontend::parse_policy_text("missing-syscall ignore\narch x86_64, aarch64\nopen: allow\n", "p.policy",
-                                           sftest::mem_fs({}));
+  auto quiet =
+      frontend::parse_policy_text("missing-syscall ignore\narch x86_64, aarch64\nopen: allow\n",
+                                  "p.policy", sftest::mem_fs({}));
   EXPECT_TRUE(quiet.warnings.empty());
 }
 
 TEST(PolicyText, GroupsExpandPerArchWithoutWarnings) {
-  auto r = frontend::parse_policy_text("arch x86_64, aarch64\n@basic-io: allow\n", "p.policy", sftest::mem_fs({}));
+  auto r = frontend::parse_policy_text("arch x86_64, aarch64\n@basic-io: allow\n", "p.policy",
+                                       sftest::mem_fs({}));
   ASSERT_TRUE(r.ok()) << r.render();
   EXPECT_TRUE(r.warnings.empty()) << r.render();
   bool read_shared = false, pipe_x86_only = false;
   for (const auto& rule : r.value->rules) {
     if (rule.syscall == "read" && !rule.only_arch) read_shared = true;
-    if (rule.syscall == "pipe" && rule.only_arch == Arch::X86_64) pipe_x86_only = true;  // aarch64 has pipe2 only
+    if (rule.syscall == "pipe" && rule.only_arch == Arch::X86_64)
+      pipe_x86_only = true;              // aarch64 has pipe2 only
     EXPECT_NE(rule.syscall, "_llseek");  // i386/arm only
   }
   EXPECT_TRUE(read_shared);
@@ -191,7 +204,8 @@ TEST(PolicyText, GroupsExpandPerArchWithoutWarnings) {
 
 TEST(PolicyText, GroupTableIsSound) {
   // Every member of every group is a real syscall name on some arch; groups are listable.
-  std::set<std::string_view> all(arch::all_syscall_names().begin(), arch::all_syscall_names().end());
+  std::set<std::string_view> all(arch::all_syscall_names().begin(),
+                                 arch::all_syscall_names().end());
   ASSERT_GE(frontend::syscall_groups().size(), 13u);
   for (const auto& g : frontend::syscall_groups()) {
     EXPECT_EQ(g.name[0], '@');
@@ -199,8 +213,9 @@ TEST(PolicyText, GroupTableIsSound) {
     EXPECT_FALSE(g.syscalls.empty()) << g.name;
     for (auto n : g.syscalls) EXPECT_TRUE(all.count(n)) << g.name << ": " << n;
   }
-  for (const char* required : {"@basic-io", "@file-system", "@network", "@process", "@signal", "@time",
-                               "@memory", "@ipc", "@privileged", "@mount", "@module", "@obsolete", "@debug"})
+  for (const char* required :
+       {"@basic-io", "@file-system", "@network", "@process", "@signal", "@time", "@memory", "@ipc",
+        "@privileged", "@mount", "@module", "@obsolete", "@debug"})
     EXPECT_NE(frontend::find_group(required), nullptr) << required;
   EXPECT_EQ(frontend::find_group("network"), frontend::find_group("@network"));
   EXPECT_EQ(frontend::nearest_group_name("@netwrk"), "@network");
@@ -218,7 +233,9 @@ TEST(PolicyText, IncludesResolveRelativelyAndOnlyOnce) {
       {"inc/more.policy", "close: allow\n"},
       {"inc/diamond.policy", "@include \"more.policy\"\n"},
   };
-  auto s = parse_ok("@include \"inc/common.policy\"\n@include \"inc/diamond.policy\"\nwrite: fd == STDERR\n", files);
+  auto s = parse_ok(
+      "@include \"inc/common.policy\"\n@include \"inc/diamond.policy\"\nwrite: fd == STDERR\n",
+      files);
   EXPECT_EQ(show(s), "close allow:\nread allow:\nwrite allow: a0==0x2\n");
   EXPECT_EQ(s.rules[0].loc.file, "inc/more.policy");
   EXPECT_EQ(s.rules[0].loc.line, 1);
@@ -235,9 +252,11 @@ TEST(PolicyText, IncludeDirsAreSearched) {
 TEST(PolicyText, IncludeDepthIsBounded) {
   sftest::Files files;
   for (int i = 0; i < 20; ++i)
-    files["f" + std::to_string(i) + ".policy"] = "@include \"f" + std::to_string(i + 1) + ".policy\"\n";
+    files["f" + std::to_string(i) + ".policy"] =
+        "@include \"f" + std::to_string(i + 1) + ".policy\"\n";
   files["f20.policy"] = "read: allow\n";
-  auto r = frontend::parse_policy_text("@include \"f0.policy\"\n", "p.policy", sftest::mem_fs(files));
+  auto r =
+      frontend::parse_policy_text("@include \"f0.policy\"\n", "p.policy", sftest::mem_fs(files));
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].render(),
             "f15.policy(1:10): includes nested more than 16 deep\n"
@@ -280,7 +299,8 @@ TEST(PolicyText, LoadBuildsThePolicy) {
 TEST(PolicyText, ReadingAMissingFileIsAnError) {
   auto r = frontend::parse_policy_file("/nonexistent/x.policy");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.render(), "cannot read policy file \"/nonexistent/x.policy\": No such file or directory\n");
+  EXPECT_EQ(r.render(),
+            "cannot read policy file \"/nonexistent/x.policy\": No such file or directory\n");
 }
 
 }  // namespace
@@ -289,15 +309,16 @@ namespace {
 
 TEST(PolicyTextLimits, DefineChainsAreBounded) {
   std::string text = "define D0 = 1\n";
-  for (int i = 1; i <= 300; ++i) text += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + "\n";
+  for (int i = 1; i <= 300; ++i)
+    text += "define D" + std::to_string(i) + " = D" + std::to_string(i - 1) + "\n";
   text += "read: arg0 == D300\n";
   auto r = sysfence::frontend::parse_policy_text(text, "p.policy", sftest::mem_fs({}));
   // Defines are evaluated once each, in order, without recursion: any chain length works
   // (tests/frontend/hostile_input_test.cpp has 100,000).
   ASSERT_TRUE(r.ok()) << r.render();
   EXPECT_EQ(r.value->rules.at(0).conds.at(0).value, 1u);
-  auto ok = sysfence::frontend::parse_policy_text("define A = 1\ndefine B = A | 2\nread: arg0 == B\n", "p.policy",
-                                                  sftest::mem_fs({}));
+  auto ok = sysfence::frontend::parse_policy_text(
+      "define A = 1\ndefine B = A | 2\nread: arg0 == B\n", "p.policy", sftest::mem_fs({}));
   EXPECT_TRUE(ok.ok()) << ok.render();
 }
 

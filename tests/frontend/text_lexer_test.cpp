@@ -36,8 +36,9 @@ std::vector<Tok> kinds(const std::vector<Token>& toks) {
 TEST(TextLexer, RuleTokensAndPositions) {
   Lexed l = run("write: fd == 1 -> errno EPERM\n");
   ASSERT_TRUE(l.d.errors.empty());
-  EXPECT_EQ(kinds(l.toks), (std::vector<Tok>{Tok::Ident, Tok::Colon, Tok::Ident, Tok::EqEq, Tok::Number, Tok::Arrow,
-                                             Tok::Ident, Tok::Ident, Tok::Newline, Tok::End}));
+  EXPECT_EQ(kinds(l.toks),
+            (std::vector<Tok>{Tok::Ident, Tok::Colon, Tok::Ident, Tok::EqEq, Tok::Number,
+                              Tok::Arrow, Tok::Ident, Tok::Ident, Tok::Newline, Tok::End}));
   EXPECT_EQ(l.toks[0].text, "write");
   EXPECT_EQ(l.toks[2].pos.line, 1);
   EXPECT_EQ(l.toks[2].pos.col, 8);
@@ -48,11 +49,12 @@ TEST(TextLexer, RuleTokensAndPositions) {
 TEST(TextLexer, AllOperators) {
   Lexed l = run("( ) { } , : -> == != <= >= < > && || ! & | ~ = -\n");
   ASSERT_TRUE(l.d.errors.empty());
-  EXPECT_EQ(kinds(l.toks),
-            (std::vector<Tok>{Tok::LParen, Tok::RParen, Tok::LBrace, Tok::RBrace, Tok::Comma, Tok::Colon, Tok::Arrow,
-                              Tok::EqEq, Tok::NotEq, Tok::Le, Tok::Ge, Tok::Lt, Tok::Gt, Tok::AndAnd, Tok::OrOr,
-                              Tok::Bang, Tok::Amp, Tok::Pipe, Tok::Tilde, Tok::Assign, Tok::Minus, Tok::Newline,
-                              Tok::End}));
+  EXPECT_EQ(
+      kinds(l.toks),
+      (std::vector<Tok>{Tok::LParen, Tok::RParen, Tok::LBrace, Tok::RBrace,  Tok::Comma, Tok::Colon,
+                        Tok::Arrow,  Tok::EqEq,   Tok::NotEq,  Tok::Le,      Tok::Ge,    Tok::Lt,
+                        Tok::Gt,     Tok::AndAnd, Tok::OrOr,   Tok::Bang,    Tok::Amp,   Tok::Pipe,
+                        Tok::Tilde,  Tok::Assign, Tok::Minus,  Tok::Newline, Tok::End}));
 }
 
 TEST(TextLexer, NumbersInEveryBase) {
@@ -107,7 +109,8 @@ TEST(TextLexer, SandboxArgumentsAreOneRawString) {
 TEST(TextLexer, IdentifiersWithDashesGroupsAndComments) {
   Lexed l = run("@basic-io, kill-process # x - y\n");
   ASSERT_TRUE(l.d.errors.empty());
-  EXPECT_EQ(kinds(l.toks), (std::vector<Tok>{Tok::AtIdent, Tok::Comma, Tok::Ident, Tok::Newline, Tok::End}));
+  EXPECT_EQ(kinds(l.toks),
+            (std::vector<Tok>{Tok::AtIdent, Tok::Comma, Tok::Ident, Tok::Newline, Tok::End}));
   EXPECT_EQ(l.toks[0].text, "@basic-io");
   EXPECT_EQ(l.toks[2].text, "kill-process");
 }
@@ -131,7 +134,8 @@ TEST(TextLexer, StrayBytesAreNamedAndTheLineMarked) {
 
 TEST(TextLexer, EndWithoutNewlineGetsOne) {
   Lexed l = run("read: allow");
-  EXPECT_EQ(kinds(l.toks), (std::vector<Tok>{Tok::Ident, Tok::Colon, Tok::Ident, Tok::Newline, Tok::End}));
+  EXPECT_EQ(kinds(l.toks),
+            (std::vector<Tok>{Tok::Ident, Tok::Colon, Tok::Ident, Tok::Newline, Tok::End}));
   EXPECT_EQ(l.toks.back().pos.col, 12);  // the end of the last line, where a caret helps
 }
 

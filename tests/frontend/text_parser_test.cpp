@@ -29,8 +29,9 @@ std::unique_ptr<Parsed> run(const std::string& src, const sftest::Files& files =
 }
 
 TEST(TextParser, SettingsAndArches) {
-  auto p = run("default errno EPERM\nbad-arch kill-thread\nunknown-syscall errno ENOSYS\n"
-               "missing-syscall error\narch x86_64, i386\n");
+  auto p =
+      run("default errno EPERM\nbad-arch kill-thread\nunknown-syscall errno ENOSYS\n"
+          "missing-syscall error\narch x86_64, i386\n");
   ASSERT_TRUE(p->d.errors.empty()) << p->d.errors[0].render();
   EXPECT_EQ(*p->st.default_action.value, Action::errno_(EPERM));
   EXPECT_EQ(*p->st.bad_arch.value, Action::kill_thread());
@@ -42,7 +43,8 @@ TEST(TextParser, SettingsAndArches) {
 }
 
 TEST(TextParser, RuleTree) {
-  auto p = run("define STDERR = 2\nwrite, @basic-io: fd == 1 || !(fd == STDERR) && (arg1 & 3) -> trap 7\n");
+  auto p = run(
+      "define STDERR = 2\nwrite, @basic-io: fd == 1 || !(fd == STDERR) && (arg1 & 3) -> trap 7\n");
   ASSERT_TRUE(p->d.errors.empty()) << p->d.errors[0].render();
   ASSERT_EQ(p->st.rules.size(), 1u);
   const RuleStmt& r = p->st.rules[0];
@@ -130,7 +132,8 @@ TEST(TextParser, NestingIsBounded) {
   auto p = run(deep);
   ASSERT_EQ(p->d.errors.size(), 1u);
   EXPECT_EQ(p->d.errors[0].message, "expression nested more than 100 deep");
-  std::string parens = "read: arg0 == " + std::string(kMaxDepth + 5, '(') + "1" + std::string(kMaxDepth + 5, ')') + "\n";
+  std::string parens = "read: arg0 == " + std::string(kMaxDepth + 5, '(') + "1" +
+                       std::string(kMaxDepth + 5, ')') + "\n";
   auto q = run(parens);
   ASSERT_EQ(q->d.errors.size(), 1u);
   EXPECT_EQ(q->d.errors[0].message, "expression nested more than 100 deep");
@@ -159,9 +162,11 @@ TEST(TextDiagnostics, CodesSayWhatKind) {
   };
   EXPECT_EQ(codes("read allow\n"), std::vector<ErrorCode>{ErrorCode::Syntax});
   EXPECT_EQ(codes("opnat: allow\n"), std::vector<ErrorCode>{ErrorCode::UnknownName});
-  EXPECT_EQ(codes("read: arg0 == NOPE_NOT_A_CONSTANT\n"), std::vector<ErrorCode>{ErrorCode::UnknownName});
+  EXPECT_EQ(codes("read: arg0 == NOPE_NOT_A_CONSTANT\n"),
+            std::vector<ErrorCode>{ErrorCode::UnknownName});
   EXPECT_EQ(codes("read: arg0 > 5 && arg0 < 3\n"), std::vector<ErrorCode>{ErrorCode::NeverMatches});
-  EXPECT_EQ(codes("read: u32(arg0) == 0x100000000\n"), std::vector<ErrorCode>{ErrorCode::InvalidPolicy});
+  EXPECT_EQ(codes("read: u32(arg0) == 0x100000000\n"),
+            std::vector<ErrorCode>{ErrorCode::InvalidPolicy});
   EXPECT_EQ(codes("@include \"missing.policy\"\n"), std::vector<ErrorCode>{ErrorCode::Io});
   EXPECT_EQ(codes("arch x86_64, aarch64\nopen: allow\n"), std::vector<ErrorCode>{ErrorCode::Lint});
 }

@@ -47,8 +47,8 @@ ArgCmp cmp(uint8_t arg, CmpOp op, uint64_t v) {
 TEST(IrCondition, Fits32) {
   EXPECT_TRUE(fits32(0));
   EXPECT_TRUE(fits32(0xffffffffULL));
-  EXPECT_TRUE(fits32(~0ULL));                   // -1
-  EXPECT_TRUE(fits32(0xffffffff80000000ULL));   // INT32_MIN sign-extended
+  EXPECT_TRUE(fits32(~0ULL));                  // -1
+  EXPECT_TRUE(fits32(0xffffffff80000000ULL));  // INT32_MIN sign-extended
   EXPECT_FALSE(fits32(0x100000000ULL));
   EXPECT_FALSE(fits32(0xffffffff7fffffffULL));  // high word set, bit 31 clear
 }
@@ -65,7 +65,7 @@ TEST(IrCondition, MaskedNotEqualIsOneConjunctionPerBit) {
     EXPECT_EQ(holds(ne, args), (x & 0x0f) != 0x05) << x;
     EXPECT_EQ(holds(eq, args), (x & 0x0f) == 0x05) << x;
   }
-  EXPECT_TRUE(masked_cmp(base, CmpOp::Eq, 0x0f, 0x10).empty());              // never
+  EXPECT_TRUE(masked_cmp(base, CmpOp::Eq, 0x0f, 0x10).empty());             // never
   EXPECT_TRUE(same_dnf(masked_cmp(base, CmpOp::Ne, 0x0f, 0x10), Dnf{{}}));  // always
 }
 
@@ -74,7 +74,8 @@ TEST(IrCondition, NegationIsTheComplement) {
   const unsigned seed = std::random_device{}();
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
-  const CmpOp ops[] = {CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge, CmpOp::MaskedEq};
+  const CmpOp ops[] = {CmpOp::Eq, CmpOp::Ne, CmpOp::Lt,      CmpOp::Le,
+                       CmpOp::Gt, CmpOp::Ge, CmpOp::MaskedEq};
   for (int round = 0; round < 200; ++round) {
     Dnf d;
     const size_t n = rng() % 4;
@@ -140,7 +141,9 @@ TEST(IrCondition, SimplifyAndDropNever) {
   EXPECT_NE(why32.find("32-bit"), std::string::npos) << why32;
   // One conjunction that always holds: the whole condition does.
   std::string none;
-  EXPECT_TRUE(same_dnf(drop_never(Dnf{{cmp(0, CmpOp::Ge, 0)}, {cmp(1, CmpOp::Eq, 1)}}, Arch::X86_64, none), Dnf{{}}));
+  EXPECT_TRUE(
+      same_dnf(drop_never(Dnf{{cmp(0, CmpOp::Ge, 0)}, {cmp(1, CmpOp::Eq, 1)}}, Arch::X86_64, none),
+               Dnf{{}}));
 }
 
 }  // namespace

@@ -14,18 +14,21 @@ namespace {
 
 using clitest::Ran;
 
-const char* kBase = "default errno EPERM\narch x86_64\nread, write, close, exit_group, execve, brk, mmap: allow\n";
+const char* kBase =
+    "default errno EPERM\narch x86_64\nread, write, close, exit_group, execve, brk, mmap: allow\n";
 
 TEST(DiffCli, ExitCodesTextAndJson) {
   clitest::TempDir t;
   const std::string a = t.file("a.policy", std::string(kBase) + "clone: allow\n");
-  const std::string b = t.file("b.policy", std::string(kBase) + "clone: (u32(flags) & CLONE_NEWUSER) == 0\n");
+  const std::string b =
+      t.file("b.policy", std::string(kBase) + "clone: (u32(flags) & CLONE_NEWUSER) == 0\n");
   Ran r = clitest::sysfence({"diff", a, a});
   EXPECT_EQ(r.code, 0) << r.all();
   EXPECT_NE(r.out.find("equivalent"), std::string::npos);
   r = clitest::sysfence({"diff", a, b});
   EXPECT_EQ(r.code, 1) << r.all();
-  EXPECT_NE(r.out.find("arch x86_64:\n- clone: u32(flags) & 0x10000000 -> allow\n+ clone: u32(flags) & 0x10000000 -> errno EPERM\n"),
+  EXPECT_NE(r.out.find("arch x86_64:\n- clone: u32(flags) & 0x10000000 -> allow\n+ clone: "
+                       "u32(flags) & 0x10000000 -> errno EPERM\n"),
             std::string::npos)
       << r.out;
   r = clitest::sysfence({"diff", "--json", a, b});
@@ -53,7 +56,10 @@ TEST(DiffCli, BadInput) {
   r = clitest::sysfence({"diff", "pid:abc", "@default"});
   EXPECT_EQ(r.code, 2);
   // A filter diff cannot decide exactly is refused (ADD on the syscall number).
-  r = clitest::sysfence({"asm", "-o", t.join("add.bpf"), t.file("add.s", "ld [0]\nadd #1\njeq #2, allow, kill\nallow: ret #0x7fff0000\nkill: ret #0x80000000\n")});
+  r = clitest::sysfence({"asm", "-o", t.join("add.bpf"),
+                         t.file("add.s",
+                                "ld [0]\nadd #1\njeq #2, allow, kill\nallow: ret "
+                                "#0x7fff0000\nkill: ret #0x80000000\n")});
   if (r.code == 0) {
     r = clitest::sysfence({"diff", t.join("add.bpf"), "@default"});
     EXPECT_EQ(r.code, 2) << r.all();
@@ -67,16 +73,19 @@ TEST(DiffCli, LiveProcess) {
   if (::geteuid() != 0) GTEST_SKIP() << "reading another process's filters needs CAP_SYS_ADMIN";
   clitest::TempDir t;
   const std::string p = t.file("sleep.policy",
-                               "default errno EPERM\narch x86_64\n@basic-io, @memory, @process, @signal, @time, @file-system: allow\n");
+                               "default errno EPERM\narch x86_64\n@basic-io, @memory, @process, "
+                               "@signal, @time, @file-system: allow\n");
   const pid_t runner = ::fork();
   if (runner == 0) {
-    ::execl(SYSFENCE_CLI, SYSFENCE_CLI, "run", "--policy", p.c_str(), "--", "sleep", "20", static_cast<char*>(nullptr));
+    ::execl(SYSFENCE_CLI, SYSFENCE_CLI, "run", "--policy", p.c_str(), "--", "sleep", "20",
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   // The runner's child (sleep) once it runs under the filter.
   pid_t sleeper = 0;
   for (int i = 0; i < 200 && !sleeper; ++i) {
-    std::ifstream kids("/proc/" + std::to_string(runner) + "/task/" + std::to_string(runner) + "/children");
+    std::ifstream kids("/proc/" + std::to_string(runner) + "/task/" + std::to_string(runner) +
+                       "/children");
     int k = 0;
     if (kids >> k) {
       std::ifstream st("/proc/" + std::to_string(k) + "/status");
@@ -93,7 +102,8 @@ TEST(DiffCli, LiveProcess) {
   ASSERT_NE(sleeper, 0) << "the confined sleep did not start";
   Ran r = clitest::sysfence({"diff", "pid:" + std::to_string(sleeper), p});
   EXPECT_EQ(r.code, 0) << r.all();
-  EXPECT_NE(r.out.find("process " + std::to_string(sleeper) + " (1 filter)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("process " + std::to_string(sleeper) + " (1 filter)"), std::string::npos)
+      << r.out;
   r = clitest::sysfence({"diff", "--pid", std::to_string(sleeper), "@default"});
   EXPECT_EQ(r.code, 1) << r.all();
   ::kill(sleeper, SIGKILL);

@@ -99,7 +99,8 @@ TEST(Diff, RangesAndHighWords) {
   const auto c = compiled(load(base + "write: fd >= 0x100000000\n"));
   r = compare(compiled(load(base)), c);
   ASSERT_EQ(r.differences.size(), 1u);
-  EXPECT_EQ(diff::describe_args(r.differences[0].region, arch::Arch::X86_64, "write"), "fd >= 0x100000000");
+  EXPECT_EQ(diff::describe_args(r.differences[0].region, arch::Arch::X86_64, "write"),
+            "fd >= 0x100000000");
 }
 
 // Random policies over a few syscalls and arguments: the reported regions are exactly the
@@ -108,22 +109,27 @@ TEST(Diff, RangesAndHighWords) {
 TEST(Diff, ExactOnRandomPolicyPairs) {
   std::mt19937_64 rng(7);
   const char* names[] = {"read", "write", "ioctl", "openat", "close"};
-  const uint64_t consts[] = {0, 1, 2, 3, 0x10, 0x5401, 0xffffffff, 0x100000000ULL, 0x80000000ULL, ~0ULL};
+  const uint64_t consts[] = {0,    1, 2, 3, 0x10, 0x5401, 0xffffffff, 0x100000000ULL, 0x80000000ULL,
+                             ~0ULL};
   auto pick = [&](auto& arr) { return arr[rng() % (sizeof(arr) / sizeof(arr[0]))]; };
   auto random_policy = [&] {
-    std::string t = "default errno EPERM\nunknown-syscall errno ENOSYS\narch x86_64, i386, ppc64, mips\n";
+    std::string t =
+        "default errno EPERM\nunknown-syscall errno ENOSYS\narch x86_64, i386, ppc64, mips\n";
     const int rules = 1 + static_cast<int>(rng() % 6);
     for (int i = 0; i < rules; ++i) {
       t += std::string(pick(names)) + ": ";
       const int kind = static_cast<int>(rng() % 6);
       const std::string arg = "arg" + std::to_string(rng() % 3);
       char v[32];
-      std::snprintf(v, sizeof v, "0x%llx", static_cast<unsigned long long>(pick(consts) & 0xffffffffULL));
+      std::snprintf(v, sizeof v, "0x%llx",
+                    static_cast<unsigned long long>(pick(consts) & 0xffffffffULL));
       switch (kind) {
         case 0: t += "allow"; break;
         case 1: t += "u32(" + arg + ") == " + v; break;
         case 2: t += "u32(" + arg + ") > " + v; break;
-        case 3: t += "u32(" + arg + ") & " + std::string(v == std::string("0x0") ? "0x4" : v); break;
+        case 3:
+          t += "u32(" + arg + ") & " + std::string(v == std::string("0x0") ? "0x4" : v);
+          break;
         case 4: t += "(u32(" + arg + ") & 0xff) == 0x" + std::to_string(rng() % 4); break;
         case 5: t += "u32(" + arg + ") <= " + v + " -> errno EACCES"; break;
       }
@@ -146,11 +152,13 @@ TEST(Diff, ExactOnRandomPolicyPairs) {
     for (int i = 0; i < 3000; ++i) {
       bpf::SeccompData d;
       // x86_64, i386, ppc64 (big-endian, 64-bit), mips (big-endian, 32-bit), an unknown arch.
-      const arch::Arch abis[] = {arch::Arch::X86_64, arch::Arch::I386, arch::Arch::Ppc64, arch::Arch::Mips};
+      const arch::Arch abis[] = {arch::Arch::X86_64, arch::Arch::I386, arch::Arch::Ppc64,
+                                 arch::Arch::Mips};
       const arch::Arch abi = abis[rng() % 4];
       d.arch = rng() % 50 == 0 ? 0x1234 : arch::info(abi).audit_arch;
       const char* nm = names[rng() % 5];
-      d.nr = rng() % 8 == 0 ? static_cast<int32_t>(rng() % 6000) : arch::syscall_number(abi, nm).value_or(-1);
+      d.nr = rng() % 8 == 0 ? static_cast<int32_t>(rng() % 6000)
+                            : arch::syscall_number(abi, nm).value_or(-1);
       if (rng() % 30 == 0) d.nr = static_cast<int32_t>(0x40000001);
       for (auto& x : d.args) {
         const uint64_t c = pick(consts);
@@ -160,7 +168,8 @@ TEST(Diff, ExactOnRandomPolicyPairs) {
       const bool differ = emu(a, d) != emu(b, d);
       int regions = 0;
       for (const auto& reg : r.differences) regions += in_region(reg.region, d);
-      ASSERT_EQ(regions, differ ? 1 : 0) << ta << "---\n" << tb << " nr " << d.nr << " arch " << d.arch;
+      ASSERT_EQ(regions, differ ? 1 : 0) << ta << "---\n"
+                                         << tb << " nr " << d.nr << " arch " << d.arch;
     }
   }
   EXPECT_GT(compared, 40);
@@ -174,7 +183,8 @@ TEST(Diff, MaskedComparisonsOfEveryKindAreExact) {
   using namespace bpf;
   std::mt19937_64 rng(11);
   const uint32_t masks[] = {0xffffffff, 0x3f, 0x3c, 0x21, 0x0e, 0x30, 0x80000007, 0xc0000010, 0x1};
-  const uint32_t ks[] = {0, 1, 2, 5, 7, 0x10, 0x1f, 0x20, 0x21, 0x3f, 0x40, 0x80000000, 0x80000005, 0xffffffff};
+  const uint32_t ks[] = {0,    1,    2,    5,    7,          0x10,       0x1f,
+                         0x20, 0x21, 0x3f, 0x40, 0x80000000, 0x80000005, 0xffffffff};
   const uint16_t ops[] = {JEQ, JGT, JGE, JSET};
   auto pick = [&](const auto& arr) { return arr[rng() % std::size(arr)]; };
   const uint32_t rets[] = {kRetAllow, ret_errno(1), ret_errno(2), kRetKillProcess};
@@ -242,7 +252,8 @@ TEST(Diff, MaskedComparisonsOfEveryKindAreExact) {
   };
   std::vector<uint32_t> domain;
   for (uint32_t v = 0; v < 64; ++v) domain.push_back(v);
-  for (uint32_t v : {0x80000000u, 0x80000005u, 0x80000007u, 0xc0000010u, 0xc000003fu, 0xffffffffu, 0x40000021u})
+  for (uint32_t v :
+       {0x80000000u, 0x80000005u, 0x80000007u, 0xc0000010u, 0xc000003fu, 0xffffffffu, 0x40000021u})
     domain.push_back(v);
   size_t differing = 0;
   for (int round = 0; round < 150; ++round) {
@@ -296,8 +307,10 @@ TEST(Diff, OpenPathLimitIsAClearError) {
 TEST(Diff, StacksCombineLikeTheKernel) {
   // A stack of two filters vs one policy that means the same.
   const auto deny_ptrace = compiled(load("default allow\narch x86_64\nptrace: errno EPERM\n"));
-  const auto deny_mount = compiled(load("default allow\narch x86_64\nmount: kill-process\nptrace: errno EACCES\n"));
-  const auto merged = compiled(load("default allow\narch x86_64\nptrace: errno EPERM\nmount: kill-process\n"));
+  const auto deny_mount =
+      compiled(load("default allow\narch x86_64\nmount: kill-process\nptrace: errno EACCES\n"));
+  const auto merged =
+      compiled(load("default allow\narch x86_64\nptrace: errno EPERM\nmount: kill-process\n"));
   const std::vector<diff::FilterGraph> stack = {graph(deny_ptrace), graph(deny_mount)};
   const auto gm = graph(merged);
   auto r = diff::compare(stack, {&gm, 1});
@@ -314,8 +327,9 @@ TEST(Diff, StacksCombineLikeTheKernel) {
 
 TEST(Diff, RefusesWhatItCannotDecideExactly) {
   using namespace bpf;
-  const Program add = {stmt(LD | W | ABS, kOffNr), stmt(ALU | ADD | K, 1), jump(JMP | JEQ | K, 2, 0, 1),
-                       stmt(RET | K, kRetAllow), stmt(RET | K, kRetKillProcess)};
+  const Program add = {stmt(LD | W | ABS, kOffNr), stmt(ALU | ADD | K, 1),
+                       jump(JMP | JEQ | K, 2, 0, 1), stmt(RET | K, kRetAllow),
+                       stmt(RET | K, kRetKillProcess)};
   const Program plain = {stmt(RET | K, kRetAllow)};
   const auto ga = graph(add), gp = graph(plain);
   auto r = diff::compare({&ga, 1}, {&gp, 1});
@@ -327,17 +341,23 @@ TEST(Diff, RefusesWhatItCannotDecideExactly) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("RET A"), std::string::npos);
   // Constants computed in registers and scratch memory are fine.
-  const Program mem = {stmt(LD | IMM, 5), stmt(ST, 3), stmt(LDX | MEM, 3), stmt(LD | W | ABS, kOffNr),
-                       jump(JMP | JEQ | X, 0, 0, 1), stmt(RET | K, kRetKillProcess), stmt(RET | K, kRetAllow)};
-  const Program same = {stmt(LD | W | ABS, kOffNr), jump(JMP | JEQ | K, 5, 0, 1), stmt(RET | K, kRetKillProcess),
-                        stmt(RET | K, kRetAllow)};
+  const Program mem = {stmt(LD | IMM, 5),
+                       stmt(ST, 3),
+                       stmt(LDX | MEM, 3),
+                       stmt(LD | W | ABS, kOffNr),
+                       jump(JMP | JEQ | X, 0, 0, 1),
+                       stmt(RET | K, kRetKillProcess),
+                       stmt(RET | K, kRetAllow)};
+  const Program same = {stmt(LD | W | ABS, kOffNr), jump(JMP | JEQ | K, 5, 0, 1),
+                        stmt(RET | K, kRetKillProcess), stmt(RET | K, kRetAllow)};
   const auto gmem = graph(mem), gsame = graph(same);
   r = diff::compare({&gmem, 1}, {&gsame, 1});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->differences.empty());
   // Unsatisfiable masked patterns are recognised (no false difference).
-  const Program jset = {stmt(LD | W | ABS, kOffNr), jump(JMP | JSET | K, 1, 1, 0), jump(JMP | JSET | K, 1, 1, 0),
-                        stmt(RET | K, kRetAllow), stmt(RET | K, kRetAllow)};
+  const Program jset = {stmt(LD | W | ABS, kOffNr), jump(JMP | JSET | K, 1, 1, 0),
+                        jump(JMP | JSET | K, 1, 1, 0), stmt(RET | K, kRetAllow),
+                        stmt(RET | K, kRetAllow)};
   const auto gj = graph(jset);
   r = diff::compare({&gj, 1}, {&gp, 1});
   ASSERT_TRUE(r.ok());

@@ -20,11 +20,14 @@ TEST(LearnCli, MergeKeepsTheUsersLinesAndAddsTheRest) {
   // Before: ls -l / fails under the user's policy (it needs openat, statx, ...).
   Ran r = clitest::sysfence({"run", "--policy", p, "--", "ls", "-l", "/"});
   EXPECT_NE(r.code, 0);
-  r = clitest::sysfence({"learn", "--merge", p, "--freq", t.join("ls.freq"), "--", "ls", "-l", "/"});
+  r = clitest::sysfence(
+      {"learn", "--merge", p, "--freq", t.join("ls.freq"), "--", "ls", "-l", "/"});
   ASSERT_EQ(r.code, 0) << r.all();  // learning enforces nothing: ls ran as usual
   const std::string merged = clitest::read_file(p);
   EXPECT_EQ(merged.substr(0, mine.size()), mine);
-  EXPECT_NE(merged.find("# --- added by `sysfence learn --merge` from: ls -l / ---"), std::string::npos) << merged;
+  EXPECT_NE(merged.find("# --- added by `sysfence learn --merge` from: ls -l / ---"),
+            std::string::npos)
+      << merged;
   EXPECT_NE(merged.find("openat: allow"), std::string::npos) << merged;
   EXPECT_NE(merged.find("getdents64 was refused by the rule at"), std::string::npos) << merged;
   EXPECT_NE(r.err.find("getdents64 was refused"), std::string::npos) << r.err;
@@ -33,7 +36,8 @@ TEST(LearnCli, MergeKeepsTheUsersLinesAndAddsTheRest) {
   // After: everything but the user's own denial is allowed; a second merge adds nothing.
   r = clitest::sysfence({"check", "--strict", p});
   EXPECT_EQ(r.code, 0) << r.all();
-  r = clitest::sysfence({"learn", "--merge", p, "-o", t.join("again.policy"), "--", "ls", "-l", "/"});
+  r = clitest::sysfence(
+      {"learn", "--merge", p, "-o", t.join("again.policy"), "--", "ls", "-l", "/"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.err.find("0 newly needed"), std::string::npos) << r.err;
   // Without --freq only the calls the policy does not allow stopped: here the user's own denial.

@@ -19,8 +19,10 @@ using namespace sysfence;
 // Enough for `cat` to start, but no openat: reading a file by name is denied.
 const char* kNoOpen =
     "default errno EPERM\nunknown-syscall errno ENOSYS\narch x86_64\n"
-    "read, write, close, fstat, newfstatat, lseek, pread64, mmap, munmap, mprotect, brk, exit_group, execve,\n"
-    "  arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, getrandom, fadvise64, access: allow\n"
+    "read, write, close, fstat, newfstatat, lseek, pread64, mmap, munmap, mprotect, brk, "
+    "exit_group, execve,\n"
+    "  arch_prctl, set_tid_address, set_robust_list, rseq, prlimit64, getrandom, fadvise64, "
+    "access: allow\n"
     "ptrace: errno EACCES   # mine\n";
 
 TEST(Permissive, RecordsWhatWouldBeDeniedAndSuggestsTheLines) {
@@ -38,12 +40,14 @@ TEST(Permissive, RecordsWhatWouldBeDeniedAndSuggestsTheLines) {
   EXPECT_EQ(r.out, "hello\n");
   EXPECT_NE(r.err.find("PERMISSIVE run"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("NOTHING IS ENFORCED"), std::string::npos);
-  EXPECT_NE(r.err.find("\n  openat("), std::string::npos) << r.err;  // decoded, with its first example
+  EXPECT_NE(r.err.find("\n  openat("), std::string::npos)
+      << r.err;  // decoded, with its first example
   EXPECT_NE(r.err.find("-> errno(1) by the default action"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("lines to add to " + p), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("openat: allow"), std::string::npos) << r.err;
   // --suggest-to: the lines in a file; appended to the policy, the enforced run works.
-  r = clitest::sysfence({"run", "--permissive", "--suggest-to", t.join("add.policy"), "--policy", p, "--", "cat", f});
+  r = clitest::sysfence(
+      {"run", "--permissive", "--suggest-to", t.join("add.policy"), "--policy", p, "--", "cat", f});
   EXPECT_EQ(r.code, 0) << r.all();
   const std::string add = clitest::read_file(t.join("add.policy"));
   EXPECT_NE(add.find("openat: allow"), std::string::npos) << add;
@@ -75,15 +79,20 @@ TEST(Freq, WeightedFilterMeansTheSameAndCostsLessOnTheWorkload) {
   if (!w.available()) GTEST_SKIP() << "needs tar and gzip";
   clitest::TempDir t;
   ::mkdir(t.join("w").c_str(), 0777);
-  Ran r = clitest::sysfence(with({"learn", "-o", t.join("w.policy"), "--freq", t.join("w.freq"), "--"}, w.command(t.join("w"))));
+  Ran r =
+      clitest::sysfence(with({"learn", "-o", t.join("w.policy"), "--freq", t.join("w.freq"), "--"},
+                             w.command(t.join("w"))));
   ASSERT_EQ(r.code, 0) << r.all();
   for (const char* policy : {"@default", "w.policy"}) {
-    const std::string pol = std::string(policy) == "@default" ? std::string("--default") : t.join(policy);
-    std::vector<std::string> src = std::string(policy) == "@default" ? std::vector<std::string>{"--default"}
-                                                                      : std::vector<std::string>{pol};
+    const std::string pol =
+        std::string(policy) == "@default" ? std::string("--default") : t.join(policy);
+    std::vector<std::string> src = std::string(policy) == "@default"
+                                       ? std::vector<std::string>{"--default"}
+                                       : std::vector<std::string>{pol};
     r = clitest::sysfence(with(with({"compile"}, src), {"-o", t.join("plain.bpf")}));
     ASSERT_EQ(r.code, 0) << r.all();
-    r = clitest::sysfence(with(with({"compile"}, src), {"--freq", t.join("w.freq"), "-o", t.join("freq.bpf")}));
+    r = clitest::sysfence(
+        with(with({"compile"}, src), {"--freq", t.join("w.freq"), "-o", t.join("freq.bpf")}));
     ASSERT_EQ(r.code, 0) << r.all();
     r = clitest::sysfence({"diff", t.join("plain.bpf"), t.join("freq.bpf")});
     EXPECT_EQ(r.code, 0) << r.all();
@@ -97,7 +106,8 @@ TEST(Freq, WeightedFilterMeansTheSameAndCostsLessOnTheWorkload) {
     const auto prog = *bpf::VerifiedProgram::make(*compiler::compile(*def.value, o));
     double sum = 0, n = 0;
     for (const auto& [k, c] : *prof) {
-      const auto e = bpf::emulate(prog, bpf::SeccompData::make(arch::info(k.first).audit_arch, k.second));
+      const auto e =
+          bpf::emulate(prog, bpf::SeccompData::make(arch::info(k.first).audit_arch, k.second));
       sum += c * static_cast<double>(e.executed);
       n += c;
     }

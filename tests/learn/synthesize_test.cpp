@@ -41,7 +41,8 @@ Loaded load_strict(const std::string& text) {
 }
 
 uint32_t ret(const Loaded& l, uint32_t audit, int32_t n, learn::Args a = {}) {
-  return bpf::emulate(l.prog, bpf::SeccompData::make(audit, n, a[0], a[1], a[2], a[3], a[4], a[5])).ret;
+  return bpf::emulate(l.prog, bpf::SeccompData::make(audit, n, a[0], a[1], a[2], a[3], a[4], a[5]))
+      .ret;
 }
 
 constexpr uint32_t X64 = bpf::kAuditArchX86_64;
@@ -51,8 +52,9 @@ learn::Observations typical() {
   const Arch a = Arch::X86_64;
   for (const char* n : {"read", "write", "close", "openat", "execve", "exit_group", "brk"})
     o.add(a, nr(a, n), {}, 3);
-  o.add(a, nr(a, "clone"), {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-                                CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID});
+  o.add(a, nr(a, "clone"),
+        {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+         CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID});
   o.add(a, nr(a, "clone"), {CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD});
   o.add(a, nr(a, "ioctl"), {1, TCGETS});
   o.add(a, nr(a, "ioctl"), {1, TIOCGWINSZ});
@@ -83,7 +85,8 @@ TEST(Synthesize, ParsesStrictlyAndAllowsWhatWasSeen) {
   EXPECT_EQ(ret(l, X64, nr(a, "ioctl"), {1, TCGETS}), bpf::kRetAllow);
   EXPECT_EQ(ret(l, X64, nr(a, "socket"), {AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC}), bpf::kRetAllow);
   EXPECT_EQ(ret(l, X64, nr(a, "clone"), {CLONE_CHILD_SETTID | SIGCHLD}), bpf::kRetAllow);
-  EXPECT_EQ(ret(l, X64, nr(a, "mmap"), {0, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE, 3}), bpf::kRetAllow);
+  EXPECT_EQ(ret(l, X64, nr(a, "mmap"), {0, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE, 3}),
+            bpf::kRetAllow);
   EXPECT_EQ(ret(l, X64, nr(a, "kill"), {1, SIGTERM}), bpf::kRetAllow);
   // ... and what matters for security is not.
   const uint32_t eperm = bpf::ret_errno(EPERM);
@@ -92,7 +95,9 @@ TEST(Synthesize, ParsesStrictlyAndAllowsWhatWasSeen) {
   EXPECT_EQ(ret(l, X64, nr(a, "socket"), {AF_NETLINK, SOCK_DGRAM}), eperm);
   EXPECT_EQ(ret(l, X64, nr(a, "clone"), {CLONE_NEWUSER | SIGCHLD}), eperm);
   EXPECT_EQ(ret(l, X64, nr(a, "clone"), {CLONE_NEWNET}), eperm);
-  EXPECT_EQ(ret(l, X64, nr(a, "mmap"), {0, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, ~0ULL}), eperm);
+  EXPECT_EQ(
+      ret(l, X64, nr(a, "mmap"), {0, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, ~0ULL}),
+      eperm);
   EXPECT_EQ(ret(l, X64, nr(a, "mprotect"), {0, 1, PROT_READ | PROT_EXEC}), eperm);
   EXPECT_EQ(ret(l, X64, nr(a, "kill"), {1, SIGKILL}), eperm);
   EXPECT_EQ(ret(l, X64, nr(a, "prctl"), {22 /* PR_SET_SECCOMP */}), eperm);
@@ -117,7 +122,8 @@ TEST(Synthesize, OpensTheI386DoorOnlyWhenUsed) {
 
 TEST(Synthesize, WholeGroupsOnlyWhenEveryMemberWasUsed) {
   learn::Observations o;
-  for (auto m : frontend::expand_group("@aio", Arch::X86_64)) o.add(Arch::X86_64, nr(Arch::X86_64, std::string(m).c_str()), {});
+  for (auto m : frontend::expand_group("@aio", Arch::X86_64))
+    o.add(Arch::X86_64, nr(Arch::X86_64, std::string(m).c_str()), {});
   o.add(Arch::X86_64, nr(Arch::X86_64, "keyctl"), {});
   std::string text = learn::synthesize_policy(o);
   load_strict(text);
@@ -135,7 +141,8 @@ TEST(Merge, KeepsTheUsersLinesAndAddsWhatIsNeeded) {
       "ioctl: u32(request) == TIOCSTI -> errno EPERM\n";
   learn::Observations needed;
   needed.add(Arch::X86_64, nr(Arch::X86_64, "openat"), {}, 4);
-  const std::string out = learn::merge_policy(mine, needed, {Arch::X86_64}, {"a note"}, {"prog", false});
+  const std::string out =
+      learn::merge_policy(mine, needed, {Arch::X86_64}, {"a note"}, {"prog", false});
   EXPECT_EQ(out.substr(0, mine.size()), mine);
   EXPECT_NE(out.find("# a note"), std::string::npos);
   const Loaded l = load_strict(out);
@@ -162,14 +169,17 @@ TEST(Explain, AgreesWithTheCompiledFilterAndNamesTheRule) {
     for (auto& x : a) x = (rnd() & 1) ? rnd() % 64 : rnd();
     const uint32_t audit = (rnd() % 8 == 0) ? bpf::kAuditArchI386 : X64;
     const auto v = learn::explain(*def.value, audit, n, a);
-    const auto e = bpf::emulate(*prog, bpf::SeccompData::make(audit, n, a[0], a[1], a[2], a[3], a[4], a[5]));
+    const auto e =
+        bpf::emulate(*prog, bpf::SeccompData::make(audit, n, a[0], a[1], a[2], a[3], a[4], a[5]));
     ASSERT_EQ(v.action.to_ret(), e.ret) << n;
   }
   const auto v = learn::explain(*def.value, X64, nr(Arch::X86_64, "ioctl"), {0, TIOCSTI});
   EXPECT_EQ(v.source, learn::Verdict::Source::Rule);
   EXPECT_NE(learn::describe(v).find("TIOCSTI"), std::string::npos) << learn::describe(v);
-  EXPECT_EQ(learn::explain(*def.value, bpf::kAuditArchI386, 1, {}).source, learn::Verdict::Source::BadArch);
-  EXPECT_EQ(learn::explain(*def.value, X64, 4000, {}).source, learn::Verdict::Source::UnknownSyscall);
+  EXPECT_EQ(learn::explain(*def.value, bpf::kAuditArchI386, 1, {}).source,
+            learn::Verdict::Source::BadArch);
+  EXPECT_EQ(learn::explain(*def.value, X64, 4000, {}).source,
+            learn::Verdict::Source::UnknownSyscall);
 }
 
 TEST(Frequency, RoundTripsAndReportsBadInput) {

@@ -113,7 +113,8 @@ TEST(Tracer, GroupStopIsKeptUntilSigcont) {
   // The shell stops itself; a background child continues it. Without PTRACE_LISTEN handling the
   // stop would either be lost or hang the run.
   int code = -1;
-  Seen s = trace_ok({"sh", "-c", "(sleep 0.3; kill -CONT $$) & kill -STOP $$; wait; exit 5"}, &code);
+  Seen s =
+      trace_ok({"sh", "-c", "(sleep 0.3; kill -CONT $$) & kill -STOP $$; wait; exit 5"}, &code);
   EXPECT_EQ(code, 5);
   EXPECT_GT(count(s, arch::Arch::X86_64, "kill"), 0u);
   expect_no_children();
@@ -123,11 +124,14 @@ TEST(Tracer, FollowsChildrenExecsAndThreads) {
   int code = -1;
   Seen s = trace_ok({"sh", "-c", "ls / >/dev/null; cat /dev/null"}, &code);
   EXPECT_EQ(code, 0);
-  EXPECT_GE(count(s, arch::Arch::X86_64, "execve"), 3u);   // sh, ls, cat
+  EXPECT_GE(count(s, arch::Arch::X86_64, "execve"), 3u);  // sh, ls, cat
   EXPECT_GE(s.tids.size(), 3u);
   EXPECT_GT(count(s, arch::Arch::X86_64, "getdents64"), 0u);  // made by ls, a grandchild
   if (::access("/usr/bin/python3", X_OK) == 0) {
-    s = trace_ok({"python3", "-c", "import threading; t = threading.Thread(target=lambda: open('/dev/null').close()); t.start(); t.join()"}, &code);
+    s = trace_ok({"python3", "-c",
+                  "import threading; t = threading.Thread(target=lambda: "
+                  "open('/dev/null').close()); t.start(); t.join()"},
+                 &code);
     EXPECT_EQ(code, 0);
     EXPECT_GE(s.tids.size(), 2u);
   }

@@ -43,8 +43,9 @@ void expect_strictly_smaller_than_default(const std::string& learned_path) {
     auto d = bpf::SeccompData::make(bpf::kAuditArchX86_64, n, a[0], a[1], a[2], a[3], a[4], a[5]);
     return bpf::outcome_of(bpf::emulate(p, d).ret).outcome == bpf::Outcome::kAllow;
   };
-  const uint64_t vecs[][6] = {{0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}, {3, 0x5401, 5, 0x22, 0, 0},
-                              {0x1200011, 0, 0, 0, 0, 0}, {1, 0x80001, 0, 0, 0, 0}, {~0ULL, ~0ULL, ~0ULL, ~0ULL, 0, 0}};
+  const uint64_t vecs[][6] = {{0, 0, 0, 0, 0, 0},         {1, 1, 1, 1, 1, 1},
+                              {3, 0x5401, 5, 0x22, 0, 0}, {0x1200011, 0, 0, 0, 0, 0},
+                              {1, 0x80001, 0, 0, 0, 0},   {~0ULL, ~0ULL, ~0ULL, ~0ULL, 0, 0}};
   size_t only_default = 0;
   for (const auto& s : arch::syscalls(arch::Arch::X86_64)) {
     for (const auto& v : vecs) {
@@ -54,8 +55,8 @@ void expect_strictly_smaller_than_default(const std::string& learned_path) {
     }
   }
   EXPECT_GT(only_default, 100u);
-  for (const char* n : {"ptrace", "mount", "umount2", "bpf", "unshare", "setns", "init_module", "kexec_load",
-                        "process_vm_writev", "io_uring_setup", "keyctl"}) {
+  for (const char* n : {"ptrace", "mount", "umount2", "bpf", "unshare", "setns", "init_module",
+                        "kexec_load", "process_vm_writev", "io_uring_setup", "keyctl"}) {
     const uint64_t z[6] = {};
     EXPECT_FALSE(allows(learned, *arch::syscall_number(arch::Arch::X86_64, n), z)) << n;
   }
@@ -64,7 +65,8 @@ void expect_strictly_smaller_than_default(const std::string& learned_path) {
 }
 
 void prove(const Workload& w) {
-  if (!w.available()) GTEST_SKIP() << w.name << ": needs " << w.needs << " (scripts/setup.sh installs it)";
+  if (!w.available())
+    GTEST_SKIP() << w.name << ": needs " << w.needs << " (scripts/setup.sh installs it)";
   clitest::TempDir t;
   const std::string policy = t.join(w.name + ".policy");
   const std::string run1 = t.join("learn"), run2 = t.join("run"), run3 = t.join("positive");
@@ -107,10 +109,13 @@ TEST(Workloads, LearnAndRunAsNobody) {
     ::mkdir(t.join(d).c_str(), 0777);
     ::chmod(t.join(d).c_str(), 0777);
   }
-  const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SYSFENCE_CLI};
-  Ran r = clitest::run(with(with(nobody, {"learn", "-o", policy, "--"}), w.command(t.join("a"))), "", 120);
+  const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534",
+                                           "--clear-groups", SYSFENCE_CLI};
+  Ran r = clitest::run(with(with(nobody, {"learn", "-o", policy, "--"}), w.command(t.join("a"))),
+                       "", 120);
   ASSERT_EQ(r.code, 0) << r.all();
-  r = clitest::run(with(with(nobody, {"run", "--policy", policy, "--"}), w.command(t.join("b"))), "", 120);
+  r = clitest::run(with(with(nobody, {"run", "--policy", policy, "--"}), w.command(t.join("b"))),
+                   "", 120);
   EXPECT_EQ(r.code, 0) << r.all();
   // The exit status is the program's.
   r = clitest::run(with(nobody, {"learn", "-o", t.join("x.policy"), "--", "sh", "-c", "exit 4"}));

@@ -43,9 +43,12 @@ struct ChildResult {
   std::string describe() const {
     std::string s;
     if (timed_out) s += "timed out; ";
-    if (WIFEXITED(status)) s += "exited " + std::to_string(WEXITSTATUS(status));
-    else if (WIFSIGNALED(status)) s += std::string("killed by ") + strsignal(WTERMSIG(status));
-    else s += "status " + std::to_string(status);
+    if (WIFEXITED(status))
+      s += "exited " + std::to_string(WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+      s += std::string("killed by ") + strsignal(WTERMSIG(status));
+    else
+      s += "status " + std::to_string(status);
     return s + "; output:\n" + out;
   }
 };
@@ -67,14 +70,13 @@ inline void child_say(const std::string& s) { child_write(1, s.data(), s.size())
 // Strict mode needs syscall(SYS_exit) instead.
 inline void child_exit(int code) { syscall(SYS_exit_group, code); }
 
-#define CHILD_CHECK(cond)                                                                  \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      const char* _m = "CHILD_CHECK failed: " #cond " at line " SYSFENCE_TEST_STR(__LINE__) \
-                       "\n";                                                               \
-      ::sysfence_test::child_write(2, _m, std::strlen(_m));                                \
-      ::sysfence_test::child_exit(100);                                                    \
-    }                                                                                      \
+#define CHILD_CHECK(cond)                                                                         \
+  do {                                                                                            \
+    if (!(cond)) {                                                                                \
+      const char* _m = "CHILD_CHECK failed: " #cond " at line " SYSFENCE_TEST_STR(__LINE__) "\n"; \
+      ::sysfence_test::child_write(2, _m, std::strlen(_m));                                       \
+      ::sysfence_test::child_exit(100);                                                           \
+    }                                                                                             \
   } while (0)
 #define SYSFENCE_TEST_STR2(x) #x
 #define SYSFENCE_TEST_STR(x) SYSFENCE_TEST_STR2(x)
@@ -123,8 +125,7 @@ inline ChildResult run_child(const std::function<void()>& body, int timeout_s = 
     res.out.append(buf, static_cast<size_t>(n));
   }
   close(p[0]);
-  while (waitpid(pid, &res.status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &res.status, 0) < 0 && errno == EINTR) {}
   return res;
 }
 

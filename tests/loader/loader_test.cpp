@@ -38,8 +38,7 @@ TEST(Probe, ReportsEveryFlagAndAction) {
   if (!kernel_has_everything()) GTEST_SKIP() << "older kernel:\n" << k->describe();
   for (uint32_t f = 1; f <= loader::kFlagWaitKillableRecv; f <<= 1)
     EXPECT_TRUE(k->flag_supported(f)) << loader::flag_name(f);
-  for (const auto& a : loader::known_actions())
-    EXPECT_TRUE(k->action_available(a.ret)) << a.name;
+  for (const auto& a : loader::known_actions()) EXPECT_TRUE(k->action_available(a.ret)) << a.name;
   // The file and GET_ACTION_AVAIL agree.
   std::vector<std::string> names;
   for (const auto& a : loader::known_actions()) names.emplace_back(a.name);
@@ -295,10 +294,12 @@ TEST(Install, OptionSetsNoNewPrivsOnlyAfterChecksPass) {
 TEST(Install, FiltersStack) {
   auto r = run_child([] {
     loader::FilterOptions o = sysfence_test::with_nnp();
-    CHILD_CHECK(loader::install_filter(sysfence_test::filter({{SYS_getppid, ret_errno(1)}},
-                                                             kRetAllow), o).ok());
-    CHILD_CHECK(loader::install_filter(sysfence_test::filter({{SYS_getppid, ret_errno(2)}},
-                                                             kRetAllow), o).ok());
+    CHILD_CHECK(
+        loader::install_filter(sysfence_test::filter({{SYS_getppid, ret_errno(1)}}, kRetAllow), o)
+            .ok());
+    CHILD_CHECK(
+        loader::install_filter(sysfence_test::filter({{SYS_getppid, ret_errno(2)}}, kRetAllow), o)
+            .ok());
     auto st = loader::read_status();
     CHILD_CHECK(st && st->filters == 2);
     // Same action class: the most recently installed filter's data wins (kernel rule).
@@ -313,8 +314,8 @@ TEST(Install, LogFlagAndLogAction) {
     loader::FilterOptions o;
     o.flags = loader::kFlagLog;
     o.set_no_new_privs = true;
-    auto inst = loader::install_filter(sysfence_test::filter({{SYS_getppid, kRetLog}}, kRetAllow),
-                                       o);
+    auto inst =
+        loader::install_filter(sysfence_test::filter({{SYS_getppid, kRetLog}}, kRetAllow), o);
     CHILD_CHECK(inst.ok());
     // LOG allows the call (the audit record goes to the kernel log).
     CHILD_CHECK(syscall(SYS_getppid) == getppid());
@@ -327,8 +328,9 @@ TEST(Install, UserNotifWithoutListenerIsEnosysWhenAllowed) {
   auto r = run_child([] {
     loader::FilterOptions o = sysfence_test::with_nnp();
     o.allow_user_notif_without_listener = true;
-    CHILD_CHECK(loader::install_filter(
-        sysfence_test::filter({{SYS_getppid, kRetUserNotif}}, kRetAllow), o).ok());
+    CHILD_CHECK(
+        loader::install_filter(sysfence_test::filter({{SYS_getppid, kRetUserNotif}}, kRetAllow), o)
+            .ok());
     errno = 0;
     CHILD_CHECK(syscall(SYS_getppid) == -1 && errno == ENOSYS);
   });
@@ -462,7 +464,9 @@ TEST(Tsync, WithoutTsyncTheOtherThreadStaysFree) {
     ThreadFixture t(false);
     const pid_t parent = getppid();
     CHILD_CHECK(loader::install_filter(
-        sysfence_test::filter({{SYS_getppid, ret_errno(ENOTUNIQ)}}, kRetAllow), sysfence_test::with_nnp()).ok());
+                    sysfence_test::filter({{SYS_getppid, ret_errno(ENOTUNIQ)}}, kRetAllow),
+                    sysfence_test::with_nnp())
+                    .ok());
     auto st = loader::read_status(0, t.b.tid);
     CHILD_CHECK(st && st->mode == loader::Mode::Disabled);
     t.finish();

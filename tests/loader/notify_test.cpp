@@ -33,8 +33,8 @@ int with_target(uint32_t flags, const std::function<int()>& target,
   loader::FilterOptions o;
   o.flags = loader::kFlagNewListener | flags;
   o.set_no_new_privs = true;
-  auto inst = loader::install_filter(
-      sysfence_test::filter({{SYS_getppid, kRetUserNotif}}, kRetAllow), o);
+  auto inst =
+      loader::install_filter(sysfence_test::filter({{SYS_getppid, kRetUserNotif}}, kRetAllow), o);
   if (!inst) {
     child_say(inst.error().render());
     sysfence_test::child_exit(101);
@@ -180,7 +180,11 @@ TEST(Notify, AddFdAtAChosenNumber) {
 TEST(Notify, TargetDeathIsSeen) {
   auto r = run_child([] {
     with_target(
-        0, [] { syscall(SYS_getppid); return 3; },
+        0,
+        [] {
+          syscall(SYS_getppid);
+          return 3;
+        },
         [](const loader::Listener& l, pid_t target) {
           auto n = l.receive();
           CHILD_CHECK(n.ok());

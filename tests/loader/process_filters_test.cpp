@@ -14,8 +14,10 @@ namespace {
 using namespace sysfence;
 
 TEST(ProcessFilters, ReadsAChildsFiltersNewestFirst) {
-  const bpf::Program older = sysfence_test::filter({{SYS_getppid, bpf::ret_errno(1)}}, bpf::kRetAllow);
-  const bpf::Program newer = sysfence_test::filter({{SYS_umask, bpf::ret_errno(2)}}, bpf::kRetAllow);
+  const bpf::Program older =
+      sysfence_test::filter({{SYS_getppid, bpf::ret_errno(1)}}, bpf::kRetAllow);
+  const bpf::Program newer =
+      sysfence_test::filter({{SYS_umask, bpf::ret_errno(2)}}, bpf::kRetAllow);
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
   const pid_t pid = fork();
@@ -46,7 +48,8 @@ TEST(ProcessFilters, ReadsAChildsFiltersNewestFirst) {
 TEST(ProcessFilters, NoSuchProcessIsAClearError) {
   auto filters = loader::read_process_filters(0x3ffffff0);
   ASSERT_FALSE(filters);
-  EXPECT_NE(filters.error().message.find("1073741808"), std::string::npos) << filters.error().render();
+  EXPECT_NE(filters.error().message.find("1073741808"), std::string::npos)
+      << filters.error().render();
 }
 
 }  // namespace

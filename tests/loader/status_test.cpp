@@ -144,9 +144,7 @@ TEST(Status, MissingPid) {
   int status;
   waitpid(pid, &status, 0);
   st = loader::read_status(pid);
-  if (!st.ok()) {
-    EXPECT_EQ(st.error().message, "no process " + std::to_string(pid));
-  }
+  if (!st.ok()) { EXPECT_EQ(st.error().message, "no process " + std::to_string(pid)); }
 
   st = loader::read_status(0, missing);
   ASSERT_FALSE(st.ok());

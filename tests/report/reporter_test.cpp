@@ -82,8 +82,7 @@ TEST(Format, UnknownSyscallShowsAllSixRegisters) {
             "sysfence: blocked syscall_1000(arg0=1, arg1=2, arg2=3, arg3=4, arg4=5, "
             "arg5=0xdeadbeef0000) on x86_64 at 0x4011c6\n");
   const auto neg = call(kAuditArchX86_64, -1, {});
-  EXPECT_NE(report::format_blocked_call(neg).find("blocked syscall_-1(arg0=0,"),
-            std::string::npos);
+  EXPECT_NE(report::format_blocked_call(neg).find("blocked syscall_-1(arg0=0,"), std::string::npos);
 }
 
 TEST(Format, UnknownArch) {
@@ -97,8 +96,8 @@ TEST(Format, ValueBases) {
   // Small numbers decimal, -4095..-1 negative, big ones hex; names decide pointers and flags.
   const auto names = arch::syscall_arg_names("openat");
   if (names.size() != 4) GTEST_SKIP() << "argument names for openat not in the table yet";
-  const auto c = call(kAuditArchX86_64, 257,
-                      {static_cast<uint64_t>(-100), 0x5555deadbeef, 0x80241, 0644});
+  const auto c =
+      call(kAuditArchX86_64, 257, {static_cast<uint64_t>(-100), 0x5555deadbeef, 0x80241, 0644});
   const std::string want = "sysfence: blocked openat(" + std::string(names[0]) + "=-100, " +
                            std::string(names[1]) + "=0x5555deadbeef, " + std::string(names[2]) +
                            "=0x80241, " + std::string(names[3]) + "=0644) on x86_64 at 0x4011c6\n";
@@ -209,7 +208,8 @@ TEST(Reporter, AllSixRegistersInOrder) {
   EXPECT_TRUE(r.exited(159)) << r.describe();
   EXPECT_EQ(r.out,
             "sysfence: blocked syscall_1000(arg0=11, arg1=22, arg2=33, arg3=44, arg4=55, "
-            "arg5=0x7fff00001234) on x86_64 at " + kAfter + "\n");
+            "arg5=0x7fff00001234) on x86_64 at " +
+                kAfter + "\n");
 }
 
 TEST(Reporter, ChosenExitStatusAndFd) {
@@ -265,14 +265,13 @@ TEST(Reporter, ReturnErrnoModeLetsTheCallerContinue) {
     syscall(SYS_exit_group, 3);
   });
   EXPECT_TRUE(r.exited(3)) << r.describe();
-  const std::string line1 = "sysfence: blocked kill(pid=12345, sig=0) on x86_64 at " + kAfter +
-                            ", returning EPERM (1)\n";
+  const std::string line1 =
+      "sysfence: blocked kill(pid=12345, sig=0) on x86_64 at " + kAfter + ", returning EPERM (1)\n";
   ASSERT_EQ(r.out.substr(0, line1.size()), line1) << r.out;
   EXPECT_NE(r.out.find("raw=-1\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("getppid=-1\nerrno=1\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("getpgid=-1\nerrno=1\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("sysfence: blocked getppid() on x86_64 at 0x"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("sysfence: blocked getppid() on x86_64 at 0x"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sysfence: blocked getpgid("), std::string::npos) << r.out;
 }
 
@@ -297,8 +296,7 @@ TEST(Reporter, X32NumberIsNamedFromTheX32Table) {
     sysfence_test_syscall6(0x40000000 | 1, 1, 0x1000, 3, 0, 0, 0);  // x32 write
   });
   EXPECT_TRUE(r.exited(159)) << r.describe();
-  EXPECT_EQ(r.out,
-            "sysfence: blocked write(fd=1, buf=0x1000, count=3) on x32 at " + kAfter + "\n");
+  EXPECT_EQ(r.out, "sysfence: blocked write(fd=1, buf=0x1000, count=3) on x32 at " + kAfter + "\n");
 }
 
 // int 0x80 works only with IA-32 emulation (CONFIG_IA32_EMULATION, ia32_emulation=1).
@@ -329,9 +327,9 @@ TEST(Reporter, HandlersOwnTrappedSyscallDiesWithSigsysInsteadOfLooping) {
   auto r = run_child([] {
     // write is trapped too: the handler's write arrives while SIGSYS is blocked.
     report::ReporterOptions o;
-    install_reporter_and_filter(o, sysfence_test::filter({{SYS_exit_group, kRetAllow},
-                                                          {SYS_rt_sigreturn, kRetAllow}},
-                                                         kRetTrap));
+    install_reporter_and_filter(
+        o, sysfence_test::filter({{SYS_exit_group, kRetAllow}, {SYS_rt_sigreturn, kRetAllow}},
+                                 kRetTrap));
     syscall(SYS_getppid);
   });
   EXPECT_TRUE(r.signaled(SIGSYS)) << r.describe();
@@ -355,7 +353,8 @@ TEST(Reporter, RemoveRestoresTheDefault) {
     CHILD_CHECK(report::install_sigsys_reporter().ok());  // twice: still restores the original
     CHILD_CHECK(report::remove_sigsys_reporter().ok());
     CHILD_CHECK(loader::install_filter(sysfence_test::filter({{SYS_getppid, kRetTrap}}, kRetAllow),
-                                       sysfence_test::with_nnp()).ok());
+                                       sysfence_test::with_nnp())
+                    .ok());
     syscall(SYS_getppid);
   });
   EXPECT_TRUE(r.signaled(SIGSYS)) << r.describe();

@@ -115,8 +115,9 @@ Supervised supervise(const Program& original, int (*body)()) {
   auto verified = VerifiedProgram::make(original);
   EXPECT_TRUE(verified);
   std::ostringstream printed;
-  report::Supervisor sup(loader::Listener(fd), child, pidfd,
-                         [&](const SeccompData& d) { return emulate(*verified, d).ret; }, printed);
+  report::Supervisor sup(
+      loader::Listener(fd), child, pidfd,
+      [&](const SeccompData& d) { return emulate(*verified, d).ret; }, printed);
   out.status = sup.serve();
   sup.print_summary();
   out.killed_for_policy = sup.killed_for_policy(child);
@@ -140,8 +141,9 @@ TEST(Supervisor, AnswersAsTheOriginalProgramAndPrintsEachDenial) {
   EXPECT_NE(s.printed.find("getppid"), std::string::npos) << s.printed;
   EXPECT_NE(s.printed.find("errno(EACCES) -> -1 EACCES"), std::string::npos) << s.printed;
   EXPECT_EQ(s.printed.find("getpid("), std::string::npos) << s.printed;
-  EXPECT_NE(s.printed.find("sysfence: report: 1 denied syscall:\n  getppid: 1x errno(EACCES); a rule that "
-                           "allows it: `getppid: allow`"),
+  EXPECT_NE(s.printed.find(
+                "sysfence: report: 1 denied syscall:\n  getppid: 1x errno(EACCES); a rule that "
+                "allows it: `getppid: allow`"),
             std::string::npos)
       << s.printed;
   EXPECT_FALSE(s.killed_for_policy);
@@ -160,7 +162,8 @@ TEST(Supervisor, CarriesOutAKillAction) {
 }
 
 TEST(Supervisor, NothingDeniedIsSaid) {
-  const Supervised s = supervise(sysfence_test::allow_all(), [] { return ::syscall(SYS_getppid) > 0 ? 0 : 1; });
+  const Supervised s =
+      supervise(sysfence_test::allow_all(), [] { return ::syscall(SYS_getppid) > 0 ? 0 : 1; });
   ASSERT_TRUE(WIFEXITED(s.status));
   EXPECT_EQ(WEXITSTATUS(s.status), 0);
   EXPECT_EQ(s.printed, "sysfence: report: no syscall was denied\n");

@@ -220,21 +220,36 @@ int main(int argc, char** argv) {
     const std::string key = a.substr(0, eq);
     const std::string val = eq == std::string::npos ? "" : a.substr(eq + 1);
     std::string r;
-    if (key == "shadow" || key == "read" || key == "read_in") r = try_read(val.c_str());
-    else if (key == "write_out" || key == "write_in") r = try_write(val.c_str());
-    else if (key == "exec") r = try_exec(val.c_str());
-    else if (key == "connect_ok" || key == "connect_no") r = try_connect(std::atoi(val.c_str()));
-    else if (key == "bind") r = try_bind(std::atoi(val.c_str()));
-    else if (key == "abstract") r = try_abstract(val);
-    else if (key == "signal") r = result(::kill(std::atoi(val.c_str()), 0) == 0);
-    else if (key == "ptrace") r = try_ptrace(std::atoi(val.c_str()));
-    else if (key == "procs") r = std::to_string(count_processes());
-    else if (key == "ifaces") r = std::to_string(count_interfaces());
-    else if (key == "as") r = try_allocate(std::strtoull(val.c_str(), nullptr, 10));
-    else if (key == "nofile") r = try_nofile(std::atoi(val.c_str()));
-    else if (key == "setuid") r = try_setuid_file(val.c_str());
-    else if (key == "mount") r = try_mount(val.c_str());
-    else if (key == "userns") r = try_userns();
+    if (key == "shadow" || key == "read" || key == "read_in")
+      r = try_read(val.c_str());
+    else if (key == "write_out" || key == "write_in")
+      r = try_write(val.c_str());
+    else if (key == "exec")
+      r = try_exec(val.c_str());
+    else if (key == "connect_ok" || key == "connect_no")
+      r = try_connect(std::atoi(val.c_str()));
+    else if (key == "bind")
+      r = try_bind(std::atoi(val.c_str()));
+    else if (key == "abstract")
+      r = try_abstract(val);
+    else if (key == "signal")
+      r = result(::kill(std::atoi(val.c_str()), 0) == 0);
+    else if (key == "ptrace")
+      r = try_ptrace(std::atoi(val.c_str()));
+    else if (key == "procs")
+      r = std::to_string(count_processes());
+    else if (key == "ifaces")
+      r = std::to_string(count_interfaces());
+    else if (key == "as")
+      r = try_allocate(std::strtoull(val.c_str(), nullptr, 10));
+    else if (key == "nofile")
+      r = try_nofile(std::atoi(val.c_str()));
+    else if (key == "setuid")
+      r = try_setuid_file(val.c_str());
+    else if (key == "mount")
+      r = try_mount(val.c_str());
+    else if (key == "userns")
+      r = try_userns();
     else {
       std::fprintf(stderr, "hostile: unknown attempt '%s'\n", argv[i]);
       return 2;

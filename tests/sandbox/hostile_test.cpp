@@ -77,8 +77,16 @@ class Hostile : public ::testing::Test {
       fs::create_directory(dir_ + "/" + sub);
       ::chmod((dir_ + "/" + sub).c_str(), static_cast<mode_t>(mode));
     }
-    { FILE* f = std::fopen((dir_ + "/outside/secret").c_str(), "w"); std::fputs("secret\n", f); std::fclose(f); }
-    { FILE* f = std::fopen((dir_ + "/ro/data").c_str(), "w"); std::fputs("data\n", f); std::fclose(f); }
+    {
+      FILE* f = std::fopen((dir_ + "/outside/secret").c_str(), "w");
+      std::fputs("secret\n", f);
+      std::fclose(f);
+    }
+    {
+      FILE* f = std::fopen((dir_ + "/ro/data").c_str(), "w");
+      std::fputs("data\n", f);
+      std::fclose(f);
+    }
     ::chmod((dir_ + "/outside/secret").c_str(), 0644);
     ::chmod((dir_ + "/ro/data").c_str(), 0644);
     fs::copy_file("/bin/true", dir_ + "/ro/true");
@@ -95,8 +103,10 @@ class Hostile : public ::testing::Test {
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
     std::memcpy(a.sun_path + 1, abstract_.data(), abstract_.size());
-    ASSERT_EQ(::bind(unix_, reinterpret_cast<sockaddr*>(&a),
-                     static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + abstract_.size())), 0);
+    ASSERT_EQ(
+        ::bind(unix_, reinterpret_cast<sockaddr*>(&a),
+               static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + abstract_.size())),
+        0);
     ASSERT_EQ(::listen(unix_, 64), 0);
   }
   void TearDown() override {
@@ -114,7 +124,8 @@ class Hostile : public ::testing::Test {
     target_ = ::fork();
     if (target_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (uid != ::getuid() && (::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0)) ::_exit(1);
+      if (uid != ::getuid() && (::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0))
+        ::_exit(1);
       ::prctl(PR_SET_DUMPABLE, 1);
       for (;;) ::pause();
     }
@@ -150,11 +161,18 @@ class Hostile : public ::testing::Test {
   }
 
   std::vector<std::string> sandbox_flags(bool namespaces) const {
-    std::vector<std::string> f = {"--rox", "/usr", "--rox", "/bin", "--rox", "/lib",
-                                  "--rox", fs::path(SYSFENCE_HOSTILE).parent_path().string(),
-                                  "--ro", dir_ + "/ro", "--rw", dir_ + "/rw", "--rw", "/dev/null",
-                                  "--ro", "/proc", "--connect-tcp", std::to_string(port_ok_),
-                                  "--rlimit", "as=256M", "--rlimit", "nofile=32"};
+    std::vector<std::string> f = {
+        "--rox",         "/usr",
+        "--rox",         "/bin",
+        "--rox",         "/lib",
+        "--rox",         fs::path(SYSFENCE_HOSTILE).parent_path().string(),
+        "--ro",          dir_ + "/ro",
+        "--rw",          dir_ + "/rw",
+        "--rw",          "/dev/null",
+        "--ro",          "/proc",
+        "--connect-tcp", std::to_string(port_ok_),
+        "--rlimit",      "as=256M",
+        "--rlimit",      "nofile=32"};
     if (fs::exists("/lib64")) f.insert(f.end(), {"--rox", "/lib64"});
     if (namespaces) f.insert(f.end(), {"--unshare", "pid,ipc,uts", "--net", "none"});
     return f;
@@ -163,7 +181,8 @@ class Hostile : public ::testing::Test {
   std::map<std::string, std::string> attack(uid_t uid, bool confined, bool namespaces = false) {
     std::vector<std::string> argv;
     if (uid != 0) {
-      argv = {"setpriv", "--reuid=" + std::to_string(uid), "--regid=" + std::to_string(uid), "--clear-groups"};
+      argv = {"setpriv", "--reuid=" + std::to_string(uid), "--regid=" + std::to_string(uid),
+              "--clear-groups"};
     }
     if (confined) {
       argv.push_back(SYSFENCE_CLI);
@@ -194,17 +213,16 @@ void need_root() {
 // The positive control: unconfined, every attempt succeeds (except what plain Unix permissions
 // already deny an unprivileged user: /etc/shadow and mount).
 void expect_unconfined(std::map<std::string, std::string>& m, bool root) {
-  for (const char* k : {"read", "read_in", "write_out", "write_in", "exec", "connect_ok", "connect_no",
-                        "bind", "abstract", "signal", "ptrace", "as", "nofile", "setuid"}) {
+  for (const char* k :
+       {"read", "read_in", "write_out", "write_in", "exec", "connect_ok", "connect_no", "bind",
+        "abstract", "signal", "ptrace", "as", "nofile", "setuid"}) {
     EXPECT_EQ(m[k], "ok") << k;
   }
   EXPECT_EQ(m["shadow"], root ? "ok" : "EACCES");
   EXPECT_EQ(m["mount"], root ? "ok" : "EPERM");
   EXPECT_GT(std::stoi(m["procs"]), 3);
   EXPECT_GE(std::stoi(m["ifaces"]), 1);
-  if (std::ifstream("/proc/sys/user/max_user_namespaces").good()) {
-    EXPECT_EQ(m["userns"], "ok");
-  }
+  if (std::ifstream("/proc/sys/user/max_user_namespaces").good()) { EXPECT_EQ(m["userns"], "ok"); }
 }
 
 void expect_confined(std::map<std::string, std::string>& m, bool namespaces) {
@@ -283,7 +301,8 @@ TEST_F(Hostile, ConfinedWithNamespacesAsRoot) {
 TEST_F(Hostile, ConfinedWithNamespacesAsNobody) {
   need_root();
   if (landlock_abi() == 0) GTEST_SKIP() << "this kernel has no Landlock";
-  if (!std::ifstream("/proc/sys/user/max_user_namespaces").good()) GTEST_SKIP() << "no user namespaces";
+  if (!std::ifstream("/proc/sys/user/max_user_namespaces").good())
+    GTEST_SKIP() << "no user namespaces";
   start_target(kNobody);
   auto m = attack(kNobody, true, true);
   expect_confined(m, true);

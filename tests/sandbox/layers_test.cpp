@@ -25,7 +25,9 @@ namespace {
 using sysfence::sandbox_test::Ran;
 
 // Runs argv (through `timeout 60`), as `uid` when it is not 0 (setpriv), and captures.
-Ran run(std::vector<std::string> argv, uid_t uid = 0) { return sysfence::sandbox_test::run_capture(std::move(argv), uid); }
+Ran run(std::vector<std::string> argv, uid_t uid = 0) {
+  return sysfence::sandbox_test::run_capture(std::move(argv), uid);
+}
 
 std::vector<std::string> sf(std::vector<std::string> args) {
   args.insert(args.begin(), SYSFENCE_CLI);
@@ -70,7 +72,9 @@ TEST_P(Layers, ReadOnlyBindRefusesWrites) {
 TEST_P(Layers, TmpfsIsPrivate) {
   Dir d;
   std::ofstream(d.path + "/host-file") << "x";
-  auto r = run(sf({"run", "--tmpfs", d.path, "--", "sh", "-c", "ls -A " + d.path + " | wc -l; touch " + d.path + "/inside"}), uid());
+  auto r = run(sf({"run", "--tmpfs", d.path, "--", "sh", "-c",
+                   "ls -A " + d.path + " | wc -l; touch " + d.path + "/inside"}),
+               uid());
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "0\n");
   EXPECT_FALSE(fs::exists(d.path + "/inside"));
@@ -101,7 +105,8 @@ TEST_P(Layers, PidNamespaceSeesOnlyItself) {
     std::string first, line;
     std::getline(in, first);
     int n = 0;
-    while (std::getline(in, line)) n += !line.empty() && line.find_first_not_of("0123456789") == std::string::npos;
+    while (std::getline(in, line))
+      n += !line.empty() && line.find_first_not_of("0123456789") == std::string::npos;
     return std::pair{first, n};
   };
   auto outside = run(sf({"run", "--", "sh", "-c", list}), uid());
@@ -113,9 +118,10 @@ TEST_P(Layers, PidNamespaceSeesOnlyItself) {
 }
 
 TEST_P(Layers, InitReapsOrphansAndPassesTheStatus) {
-  auto r = run(sf({"run", "--unshare", "pid", "--", "sh", "-c",
-                   "(sleep 0.1 &); sleep 0.5; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l; exit 3"}),
-               uid());
+  auto r = run(
+      sf({"run", "--unshare", "pid", "--", "sh", "-c",
+          "(sleep 0.1 &); sleep 0.5; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l; exit 3"}),
+      uid());
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_EQ(r.out, "0\n");  // the orphaned sleep was reaped by init: no zombie left
   EXPECT_EQ(run(sf({"run", "--unshare", "pid", "--", "sh", "-c", "kill -9 $$"}), uid()).code, 137);
@@ -141,24 +147,35 @@ TEST_P(Layers, UserNamespaceMapping) {
 
 TEST_P(Layers, CapabilitiesDropped) {
   // Even root inside its own user namespace ends with no capability at all.
-  auto r = run(sf({"run", "--unshare", "user", "--map-root", "--", "grep", "^Cap", "/proc/self/status"}), uid());
+  auto r =
+      run(sf({"run", "--unshare", "user", "--map-root", "--", "grep", "^Cap", "/proc/self/status"}),
+          uid());
   EXPECT_EQ(r.code, 0) << r.err;
   for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
-    EXPECT_NE(r.out.find(std::string(set) + ":\t0000000000000000"), std::string::npos) << set << "\n" << r.out;
+    EXPECT_NE(r.out.find(std::string(set) + ":\t0000000000000000"), std::string::npos)
+        << set << "\n"
+        << r.out;
   }
 }
 
 TEST_P(Layers, Environment) {
-  auto r = run(sf({"run", "--clearenv", "--setenv", "ONLY=1", "--chdir", "/usr", "--", "/bin/sh", "-c", "env | grep -v '^PWD='; pwd"}), uid());
+  auto r = run(sf({"run", "--clearenv", "--setenv", "ONLY=1", "--chdir", "/usr", "--", "/bin/sh",
+                   "-c", "env | grep -v '^PWD='; pwd"}),
+               uid());
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "ONLY=1\n/usr\n");
 }
 
 TEST_P(Layers, DescriptorsClosedExceptKept) {
   const std::string cli = SYSFENCE_CLI;
-  auto r = run({"sh", "-c", "exec 5</dev/null 6</dev/null; " + cli + " run --keep-fd 5 -- sh -c 'test -e /proc/self/fd/5 && ! test -e /proc/self/fd/6 && echo ok'"}, uid());
+  auto r = run({"sh", "-c",
+                "exec 5</dev/null 6</dev/null; " + cli +
+                    " run --keep-fd 5 -- sh -c 'test -e /proc/self/fd/5 && ! test -e "
+                    "/proc/self/fd/6 && echo ok'"},
+               uid());
   EXPECT_EQ(r.out, "ok\n") << r.err;
-  auto control = run({"sh", "-c", "exec 6</dev/null; sh -c 'test -e /proc/self/fd/6 && echo inherited'"}, uid());
+  auto control = run(
+      {"sh", "-c", "exec 6</dev/null; sh -c 'test -e /proc/self/fd/6 && echo inherited'"}, uid());
   EXPECT_EQ(control.out, "inherited\n");
 }
 
@@ -174,18 +191,23 @@ TEST_P(Layers, NewSession) {
 TEST_P(Layers, ProfileUntrusted) {
   Dir d("/var/tmp");  // not under /tmp: the profile mounts a private /tmp over it
   auto r = run(sf({"run", "--profile", "untrusted", "--chdir", d.path, "--", "sh", "-c",
-                   "cd " + d.path + " && echo w > here && cat here && touch /tmp/t && tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' && ! touch /etc/x 2>/dev/null && echo ok"}),
+                   "cd " + d.path +
+                       " && echo w > here && cat here && touch /tmp/t && tail -n +3 /proc/net/dev "
+                       "| cut -d: -f1 | tr -d ' ' && ! touch /etc/x 2>/dev/null && echo ok"}),
                uid());
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "w\nlo\nok\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(AsRootAndNobody, Layers, ::testing::ValuesIn(kUsers),
-                         [](const auto& info) { return info.param == 0 ? std::string("root") : std::string("nobody"); });
+                         [](const auto& info) {
+                           return info.param == 0 ? std::string("root") : std::string("nobody");
+                         });
 
 TEST(LayersRoot, CapKeepAndIds) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-  auto keep = run(sf({"run", "--cap-keep", "net_bind_service", "--", "grep", "^CapEff", "/proc/self/status"}));
+  auto keep = run(
+      sf({"run", "--cap-keep", "net_bind_service", "--", "grep", "^CapEff", "/proc/self/status"}));
   EXPECT_EQ(keep.out, "CapEff:\t0000000000000400\n") << keep.err;
   auto none = run(sf({"run", "--", "grep", "^CapEff", "/proc/self/status"}));
   EXPECT_EQ(none.out, "CapEff:\t0000000000000000\n");
@@ -197,7 +219,8 @@ TEST(LayersRoot, DiesWithItsRunner) {
   const std::string token = "61." + std::to_string(::getpid());
   const pid_t runner = ::fork();
   if (runner == 0) {
-    ::execl(SYSFENCE_CLI, SYSFENCE_CLI, "run", "--unshare", "pid", "--", "sleep", token.c_str(), nullptr);
+    ::execl(SYSFENCE_CLI, SYSFENCE_CLI, "run", "--unshare", "pid", "--", "sleep", token.c_str(),
+            nullptr);
     ::_exit(127);
   }
   auto find = [&] {
@@ -235,7 +258,8 @@ TEST(LayersRoot, ForwardsSignalsThroughInit) {
   std::string got;
   char buf[256];
   ssize_t n;
-  while (got.find("ready\n") == std::string::npos && (n = ::read(out[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+  while (got.find("ready\n") == std::string::npos && (n = ::read(out[0], buf, sizeof buf)) > 0)
+    got.append(buf, static_cast<size_t>(n));
   ::kill(runner, SIGTERM);
   while ((n = ::read(out[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
   ::close(out[0]);
@@ -246,9 +270,13 @@ TEST(LayersRoot, ForwardsSignalsThroughInit) {
 }
 
 TEST(LayersFlags, BadFlagsExit2AndNothingRuns) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"--rlimit", "bogus=1"}, {"--unshare", "pid,time2"},
-                                        {"--connect-tcp", "0"}, {"--landlock", "maybe"}, {"--net", "some"},
-                                        {"--tmpfs", "relative"}, {"--profile", "nope"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--rlimit", "bogus=1"},
+                                        {"--unshare", "pid,time2"},
+                                        {"--connect-tcp", "0"},
+                                        {"--landlock", "maybe"},
+                                        {"--net", "some"},
+                                        {"--tmpfs", "relative"},
+                                        {"--profile", "nope"}}) {
     auto argv = sf({"run"});
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), {"--", "sh", "-c", "echo ran"});
@@ -268,19 +296,26 @@ TEST(LayersFlags, BadFlagsExit2AndNothingRuns) {
 // (exit 0), a bad statement as a located error (exit 2), and a clean file without findings.
 TEST(LayersFlags, CheckLintsTheSandboxStatements) {
   Dir d;
-  const std::string base = "default allow\nexecve: errno EPERM\nfs read /nonexistent/sysfence\n"
-                           "mount ro-bind /usr /usr\nfs write /usr/local\n";
+  const std::string base =
+      "default allow\nexecve: errno EPERM\nfs read /nonexistent/sysfence\n"
+      "mount ro-bind /usr /usr\nfs write /usr/local\n";
   std::ofstream(d.path + "/lint.policy") << base;
   auto lint = run(sf({"check", d.path + "/lint.policy"}));
   EXPECT_EQ(lint.code, 0) << lint.err;
-  EXPECT_NE(lint.out.find("lint.policy(3:9): warning: '/nonexistent/sysfence' does not exist"), std::string::npos) << lint.out;
-  EXPECT_NE(lint.out.find("lint.policy(5:10): warning: write rule for '/usr/local' under the read-only bind"), std::string::npos) << lint.out;
+  EXPECT_NE(lint.out.find("lint.policy(3:9): warning: '/nonexistent/sysfence' does not exist"),
+            std::string::npos)
+      << lint.out;
+  EXPECT_NE(lint.out.find(
+                "lint.policy(5:10): warning: write rule for '/usr/local' under the read-only bind"),
+            std::string::npos)
+      << lint.out;
   EXPECT_NE(lint.out.find("does not allow execve"), std::string::npos) << lint.out;
   EXPECT_NE(lint.out.find("0 error(s), 3 warning(s)"), std::string::npos) << lint.out;
   std::ofstream(d.path + "/bad.policy") << base << "fs wirte /x\n";
   auto bad = run(sf({"check", d.path + "/bad.policy"}));
   EXPECT_EQ(bad.code, 2);
-  EXPECT_NE(bad.err.find("bad.policy(6:4): unknown file access 'wirte'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bad.policy(6:4): unknown file access 'wirte'"), std::string::npos)
+      << bad.err;
   std::ofstream(d.path + "/clean.policy") << "default allow\nfs read /usr\nmount tmpfs /tmp\n";
   auto clean = run(sf({"check", d.path + "/clean.policy"}));
   EXPECT_EQ(clean.code, 0) << clean.err;
@@ -293,16 +328,22 @@ TEST(LayersFlags, DryRunAndReportDescribeTheSandbox) {
   EXPECT_NE(r.out.find("\"rlimits\": \"nofile=64:64 core=0:0\""), std::string::npos) << r.out;
   auto rep = run(sf({"run", "--report", "--rox", "/", "--", "true"}));
   EXPECT_EQ(rep.code, 0) << rep.err;
-  EXPECT_NE(rep.err.find("sysfence: sandbox: privilege: no_new_privs; capabilities: all dropped"), std::string::npos) << rep.err;
+  EXPECT_NE(rep.err.find("sysfence: sandbox: privilege: no_new_privs; capabilities: all dropped"),
+            std::string::npos)
+      << rep.err;
 }
 
 TEST(LayersFlags, PolicyFileStatementsAndFlagsOverride) {
   Dir d;
-  std::ofstream(d.path + "/box.policy") << "@include \"" << SYSFENCE_SOURCE_DIR << "/policies/default.policy\"\n"
-                                        << "limit nofile 100\nfs read-exec / \n";
-  auto file = run(sf({"run", "--policy", d.path + "/box.policy", "--", "sh", "-c", "ulimit -n; touch " + d.path + "/w 2>/dev/null || echo denied"}));
+  std::ofstream(d.path + "/box.policy")
+      << "@include \"" << SYSFENCE_SOURCE_DIR << "/policies/default.policy\"\n"
+      << "limit nofile 100\nfs read-exec / \n";
+  auto file = run(sf({"run", "--policy", d.path + "/box.policy", "--", "sh", "-c",
+                      "ulimit -n; touch " + d.path + "/w 2>/dev/null || echo denied"}));
   EXPECT_EQ(file.out, "100\ndenied\n") << file.err;
-  auto flags = run(sf({"run", "--policy", d.path + "/box.policy", "--rlimit", "nofile=50", "--rw", d.path, "--", "sh", "-c", "ulimit -n; touch " + d.path + "/w && echo wrote"}));
+  auto flags =
+      run(sf({"run", "--policy", d.path + "/box.policy", "--rlimit", "nofile=50", "--rw", d.path,
+              "--", "sh", "-c", "ulimit -n; touch " + d.path + "/w && echo wrote"}));
   EXPECT_EQ(flags.out, "50\nwrote\n") << flags.err;
 }
 

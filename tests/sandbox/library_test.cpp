@@ -125,8 +125,9 @@ TEST(SandboxSpawn, LandlockDeniesWritesOutsideTheRules) {
   s.paths.push_back({"/dev/null", FsAccess::ReadWrite, {}});
   auto plan = prepare(*Sandbox::make(s));
   ASSERT_TRUE(plan) << plan.error().render();
-  auto child = spawn(*plan, "/bin/sh",
-                     {"sh", "-c", "echo in > " + dir + "/f && ! echo out > /tmp/sysfence-spawn-out 2>/dev/null"});
+  auto child = spawn(
+      *plan, "/bin/sh",
+      {"sh", "-c", "echo in > " + dir + "/f && ! echo out > /tmp/sysfence-spawn-out 2>/dev/null"});
   ASSERT_TRUE(child) << child.error().render();
   int st = 0;
   ASSERT_EQ(::waitpid(child->pid, &st, 0), child->pid);
@@ -144,7 +145,8 @@ TEST(SandboxSpawn, FailsClosedOnAMissingRulePath) {
   ASSERT_TRUE(plan);
   auto child = spawn(*plan, "/bin/true", {"true"});
   ASSERT_FALSE(child);
-  EXPECT_NE(child.error().message.find("/nonexistent/sysfence"), std::string::npos) << child.error().message;
+  EXPECT_NE(child.error().message.find("/nonexistent/sysfence"), std::string::npos)
+      << child.error().message;
 }
 
 TEST(SandboxSpawn, EnvironmentAndRlimits) {
@@ -157,7 +159,8 @@ TEST(SandboxSpawn, EnvironmentAndRlimits) {
   ASSERT_TRUE(plan);
   ASSERT_EQ(plan->env.size(), 1u);
   EXPECT_EQ(plan->env[0], "ONLY=this");
-  auto child = spawn(*plan, "/bin/sh", {"sh", "-c", "test \"$(ulimit -n)\" = 40 && test -z \"$HOME\""});
+  auto child =
+      spawn(*plan, "/bin/sh", {"sh", "-c", "test \"$(ulimit -n)\" = 40 && test -z \"$HOME\""});
   ASSERT_TRUE(child) << child.error().render();
   int st = 0;
   ::waitpid(child->pid, &st, 0);

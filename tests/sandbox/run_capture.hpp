@@ -25,8 +25,8 @@ struct Ran {
 // Runs argv as `uid` when it is not 0 (setpriv, with the same gid and no supplementary groups).
 inline Ran run_capture(std::vector<std::string> argv, uid_t uid = 0) {
   if (uid != 0) {
-    argv.insert(argv.begin(), {"setpriv", "--reuid=" + std::to_string(uid), "--regid=" + std::to_string(uid),
-                               "--clear-groups"});
+    argv.insert(argv.begin(), {"setpriv", "--reuid=" + std::to_string(uid),
+                               "--regid=" + std::to_string(uid), "--clear-groups"});
   }
   argv.insert(argv.begin(), {"timeout", "60"});
   int out[2], err[2];

@@ -88,14 +88,17 @@ TEST(SandboxStatements, EveryKind) {
 }
 
 TEST(SandboxStatements, SyscallRulesNamedLikeKeywordsStillWork) {
-  auto parsed = frontend::parse_policy_text("default allow\nchdir: errno EPERM\nmount , fchdir: errno EACCES\n", "p");
+  auto parsed = frontend::parse_policy_text(
+      "default allow\nchdir: errno EPERM\nmount , fchdir: errno EACCES\n", "p");
   ASSERT_TRUE(parsed.ok()) << parsed.render();
   EXPECT_TRUE(parsed.value->sandbox.empty());
   EXPECT_EQ(parsed.value->rules.size(), 3u);
 }
 
 TEST(SandboxStatements, LocatedDiagnostics) {
-  auto a = apply_text("fs read /usr\nfs wirte /tmp\nlimit files 3\nnet connect udp 53\nnet connect tcp 99999\nfs read usr\n");
+  auto a = apply_text(
+      "fs read /usr\nfs wirte /tmp\nlimit files 3\nnet connect udp 53\nnet connect tcp 99999\nfs "
+      "read usr\n");
   ASSERT_EQ(a.errors.size(), 5u) << a.rendered();
   const std::string r = a.rendered();
   EXPECT_NE(r.find("box.policy(2:4): unknown file access 'wirte'"), std::string::npos) << r;
@@ -114,8 +117,10 @@ TEST(SandboxStatements, BoundedByLimitsNotByInputSize) {
   auto a = apply_text(paths + "\n");
   ASSERT_FALSE(a.errors.empty());
   EXPECT_LE(a.spec.paths.size(), 4097u);
-  EXPECT_NE(a.rendered().find("box.policy(1:1): the sandbox statements give more than the limit of fs paths"),
-            std::string::npos) << a.rendered().substr(0, 400);
+  EXPECT_NE(a.rendered().find(
+                "box.policy(1:1): the sandbox statements give more than the limit of fs paths"),
+            std::string::npos)
+      << a.rendered().substr(0, 400);
   std::string ports = "net connect tcp";
   for (int i = 0; i < 100000; ++i) ports += " x";
   auto b = apply_text(ports + "\n");
@@ -131,7 +136,8 @@ TEST(SandboxStatements, BoundedByLimitsNotByInputSize) {
 TEST(SandboxStatements, InsideAnArchSectionIsAnError) {
   auto parsed = frontend::parse_policy_text("arch x86_64 {\nfs read /usr\n}\n", "p");
   EXPECT_FALSE(parsed.ok());
-  EXPECT_NE(parsed.render().find("not allowed inside an arch section"), std::string::npos) << parsed.render();
+  EXPECT_NE(parsed.render().find("not allowed inside an arch section"), std::string::npos)
+      << parsed.render();
 }
 
 TEST(SandboxStatements, Include) {
@@ -154,7 +160,8 @@ TEST(SandboxStatements, Include) {
 
 TEST(SandboxStatements, Lints) {
   auto loaded = frontend::load_policy_text(
-      "default allow\nexecve: errno EPERM\nfs read /nonexistent/sysfence\nmount ro-bind /usr /usr\nfs write /usr/local\n",
+      "default allow\nexecve: errno EPERM\nfs read /nonexistent/sysfence\nmount ro-bind /usr "
+      "/usr\nfs write /usr/local\n",
       "lint.policy");
   ASSERT_TRUE(loaded.ok()) << loaded.render();
   Spec s;
@@ -163,8 +170,13 @@ TEST(SandboxStatements, Lints) {
   auto warnings = lint(s, *loaded.value);
   std::string r;
   for (auto& w : warnings) r += w.render();
-  EXPECT_NE(r.find("lint.policy(3:9): warning: '/nonexistent/sysfence' does not exist"), std::string::npos) << r;
-  EXPECT_NE(r.find("lint.policy(5:10): warning: write rule for '/usr/local' under the read-only bind"), std::string::npos) << r;
+  EXPECT_NE(r.find("lint.policy(3:9): warning: '/nonexistent/sysfence' does not exist"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(
+      r.find("lint.policy(5:10): warning: write rule for '/usr/local' under the read-only bind"),
+      std::string::npos)
+      << r;
   EXPECT_NE(r.find("does not allow execve"), std::string::npos) << r;
   // The same sandbox with execve allowed and existing paths: no finding.
   auto clean = frontend::load_policy_text("default allow\nfs read /usr\n", "clean.policy");

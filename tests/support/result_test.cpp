@@ -13,7 +13,8 @@ TEST(ErrorRender, TextLocationWithCaretAndNote) {
   e.message = "unknown syscall \"opnat\"";
   e.where = SourceLoc{"p.policy", 3, 5, "", "    opnat: allow"};
   e.hint = "did you mean \"openat\"?";
-  e.notes.push_back({"earlier definition is here", SourceLoc{"p.policy", 1, 1, "", "openat: allow"}});
+  e.notes.push_back(
+      {"earlier definition is here", SourceLoc{"p.policy", 1, 1, "", "openat: allow"}});
   EXPECT_EQ(e.render(),
             "p.policy(3:5): unknown syscall \"opnat\"\n"
             "      opnat: allow\n"
@@ -25,7 +26,11 @@ TEST(ErrorRender, TextLocationWithCaretAndNote) {
 }
 
 TEST(ErrorRender, JsonPath) {
-  Error e{"unknown operator \"SCMP_CMP_EQUAL\"", SourceLoc{"p.json", 0, 0, "syscalls[4].args[1].op", ""}, "", {}, 0};
+  Error e{"unknown operator \"SCMP_CMP_EQUAL\"",
+          SourceLoc{"p.json", 0, 0, "syscalls[4].args[1].op", ""},
+          "",
+          {},
+          0};
   EXPECT_EQ(e.render(), "p.json: syscalls[4].args[1].op: unknown operator \"SCMP_CMP_EQUAL\"\n");
 }
 
@@ -47,9 +52,11 @@ TEST(ErrorValue, WarningSeverityRendersThePrefix) {
   EXPECT_TRUE(w.is_warning());
   EXPECT_EQ(w.message, "rule never matches");
   EXPECT_EQ(w.text(), "warning: rule never matches");
-  EXPECT_EQ(w.render(false), "p.policy(2:1): warning: rule never matches\n  read: allow\n  ^\nhint: remove it\n");
+  EXPECT_EQ(w.render(false),
+            "p.policy(2:1): warning: rule never matches\n  read: allow\n  ^\nhint: remove it\n");
   // Colour: magenta "warning:", the rest bold; an error is bold red.
-  EXPECT_EQ(Error::warning(sysfence::ErrorCode::Lint, "x").render(true), "\033[1;35mwarning:\033[0m\033[1m x\033[0m\n");
+  EXPECT_EQ(Error::warning(sysfence::ErrorCode::Lint, "x").render(true),
+            "\033[1;35mwarning:\033[0m\033[1m x\033[0m\n");
   EXPECT_EQ(Error::make(sysfence::ErrorCode::Syntax, "x").render(true), "\033[1;31mx\033[0m\n");
   // A message that merely starts with "warning:" is an error all the same.
   Error e{"warning: not really", {}, "", {}, 0};

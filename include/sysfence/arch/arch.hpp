@@ -33,9 +33,29 @@ namespace sysfence::arch {
 // disassemble, but constants.hpp has no values for them (a policy naming O_CREAT for mips is an
 // error, not a guess).
 enum class Arch : uint8_t {
-  X86_64, I386, X32, AArch64, Arm, RiscV64,
-  Mips, MipsEl, Mips64, Mips64El, Mips64N32, Mips64N32El,
-  Ppc, Ppc64, Ppc64Le, S390, S390X, Parisc, Parisc64, LoongArch64, M68K, Sh, ShEb,
+  X86_64,
+  I386,
+  X32,
+  AArch64,
+  Arm,
+  RiscV64,
+  Mips,
+  MipsEl,
+  Mips64,
+  Mips64El,
+  Mips64N32,
+  Mips64N32El,
+  Ppc,
+  Ppc64,
+  Ppc64Le,
+  S390,
+  S390X,
+  Parisc,
+  Parisc64,
+  LoongArch64,
+  M68K,
+  Sh,
+  ShEb,
 };
 inline constexpr int kArchCount = 23;
 
@@ -44,10 +64,10 @@ inline constexpr uint32_t kX32SyscallBit = 0x40000000;
 
 struct ArchInfo {
   Arch arch;
-  std::string_view name;     // "x86_64", "i386", "x32", "aarch64", "arm", "riscv64", "mips", ...
-  uint32_t audit_arch;       // AUDIT_ARCH_* value seen in seccomp_data.arch
-  uint32_t nr_bit;           // bit ORed into nr (kX32SyscallBit for x32, else 0)
-  bool args_are_64bit;       // false: only the low 32 bits of args are meaningful
+  std::string_view name;  // "x86_64", "i386", "x32", "aarch64", "arm", "riscv64", "mips", ...
+  uint32_t audit_arch;    // AUDIT_ARCH_* value seen in seccomp_data.arch
+  uint32_t nr_bit;        // bit ORed into nr (kX32SyscallBit for x32, else 0)
+  bool args_are_64bit;    // false: only the low 32 bits of args are meaningful
   // seccomp_data.args[i] is a u64 in the ABI's byte order: on a big-endian ABI the high word
   // is at the lower offset (16 + 8i), the low word at 16 + 8i + 4. (No __AUDIT_ARCH_LE bit.)
   bool big_endian = false;
@@ -74,12 +94,13 @@ std::vector<Arch> audit_arch_partners(Arch a);
 
 struct SyscallEntry {
   std::string_view name;
-  int32_t nr;                // as seen in seccomp_data.nr (x32 includes the bit)
+  int32_t nr;  // as seen in seccomp_data.nr (x32 includes the bit)
 };
 
 std::span<const ArchInfo> all_arches();
 const ArchInfo& info(Arch a);
-std::optional<Arch> arch_from_name(std::string_view name);  // accepts aliases: amd64, x86, arm64, ...
+std::optional<Arch> arch_from_name(
+    std::string_view name);  // accepts aliases: amd64, x86, arm64, ...
 // The arch this library was built for (x86_64 on an amd64 build).
 Arch native_arch();
 

@@ -28,7 +28,16 @@
 SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
-enum class ActionKind : uint8_t { KillProcess, KillThread, Trap, Errno, UserNotif, Trace, Log, Allow };
+enum class ActionKind : uint8_t {
+  KillProcess,
+  KillThread,
+  Trap,
+  Errno,
+  UserNotif,
+  Trace,
+  Log,
+  Allow
+};
 
 struct ActionInfo {
   ActionKind kind;
@@ -45,8 +54,8 @@ struct ActionInfo {
 inline constexpr std::array<ActionInfo, 8> kActionTable{{
     {ActionKind::KillProcess, kRetKillProcess, "kill_process", "kill-process", "",
      "SCMP_ACT_KILL_PROCESS", "", false, "4.14"},
-    {ActionKind::KillThread, kRetKillThread, "kill_thread", "kill-thread", "", "SCMP_ACT_KILL_THREAD",
-     "SCMP_ACT_KILL", false, "3.5"},
+    {ActionKind::KillThread, kRetKillThread, "kill_thread", "kill-thread", "",
+     "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL", false, "3.5"},
     {ActionKind::Trap, kRetTrap, "trap", "trap", "", "SCMP_ACT_TRAP", "", true, "3.5"},
     {ActionKind::Errno, kRetErrno, "errno", "errno", "", "SCMP_ACT_ERRNO", "", true, "3.5"},
     {ActionKind::UserNotif, kRetUserNotif, "user_notif", "notify", "user-notif", "SCMP_ACT_NOTIFY",
@@ -65,10 +74,13 @@ constexpr bool action_table_is_consistent() {
   return true;
 }
 }  // namespace detail
-static_assert(detail::action_table_is_consistent(),
-              "kActionTable: one row per ActionKind, in enum order, which is the kernel's precedence");
+static_assert(
+    detail::action_table_is_consistent(),
+    "kActionTable: one row per ActionKind, in enum order, which is the kernel's precedence");
 
-constexpr const ActionInfo& action_info(ActionKind k) { return kActionTable[static_cast<size_t>(k)]; }
+constexpr const ActionInfo& action_info(ActionKind k) {
+  return kActionTable[static_cast<size_t>(k)];
+}
 
 // 0 for the most restrictive (kill_process) up to 7 (allow).
 constexpr int precedence(ActionKind k) { return static_cast<int>(k); }
@@ -84,7 +96,8 @@ constexpr const ActionInfo* action_info_for_ret(uint32_t ret) {
 // The kind a policy-language word names ("kill-process", "notify", "user-notif"), if any.
 constexpr std::optional<ActionKind> action_from_language(std::string_view word) {
   for (const ActionInfo& a : kActionTable) {
-    if (word == a.language || (!a.language_alias.empty() && word == a.language_alias)) return a.kind;
+    if (word == a.language || (!a.language_alias.empty() && word == a.language_alias))
+      return a.kind;
   }
   return std::nullopt;
 }

@@ -47,28 +47,28 @@ class Builder {
   using Target = std::variant<Next, Label>;
 
   Label label(std::string name = {});  // a new, unbound label (name is for error messages)
-  Builder& bind(Label l);                // the next emitted instruction carries this label
+  Builder& bind(Label l);              // the next emitted instruction carries this label
   size_t here() const { return insns_.size(); }  // index of the next instruction
 
   // Raw instruction, no label resolution.
   Builder& emit(Insn insn);
 
-  Builder& ld_abs(uint32_t offset);      // A = seccomp_data word at offset
-  Builder& ld_len();                     // A = 64
-  Builder& ld_imm(uint32_t k);           // A = k
-  Builder& ld_mem(uint32_t cell);        // A = M[cell]
-  Builder& ldx_len();                    // X = 64
-  Builder& ldx_imm(uint32_t k);          // X = k
-  Builder& ldx_mem(uint32_t cell);       // X = M[cell]
-  Builder& st(uint32_t cell);            // M[cell] = A
-  Builder& stx(uint32_t cell);           // M[cell] = X
+  Builder& ld_abs(uint32_t offset);         // A = seccomp_data word at offset
+  Builder& ld_len();                        // A = 64
+  Builder& ld_imm(uint32_t k);              // A = k
+  Builder& ld_mem(uint32_t cell);           // A = M[cell]
+  Builder& ldx_len();                       // X = 64
+  Builder& ldx_imm(uint32_t k);             // X = k
+  Builder& ldx_mem(uint32_t cell);          // X = M[cell]
+  Builder& st(uint32_t cell);               // M[cell] = A
+  Builder& stx(uint32_t cell);              // M[cell] = X
   Builder& alu_k(uint16_t op, uint32_t k);  // A = A op k (op: ADD, SUB, MUL, DIV, AND, OR, ...)
   Builder& alu_x(uint16_t op);              // A = A op X
   Builder& neg();
   Builder& tax();
   Builder& txa();
-  Builder& ret(uint32_t value);          // RET K
-  Builder& ret_a();                      // RET A
+  Builder& ret(uint32_t value);  // RET K
+  Builder& ret_a();              // RET A
 
   Builder& ja(Label target);
   // Conditional jumps on A against k (JEQ/JGT/JGE/JSET | K) or X (| X).

@@ -37,8 +37,8 @@ SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
 struct DisasmOptions {
-  bool comments = true;                            // the `; ...` column
-  arch::Arch default_arch = arch::Arch::X86_64;    // for syscall names when no arch is checked
+  bool comments = true;                          // the `; ...` column
+  arch::Arch default_arch = arch::Arch::X86_64;  // for syscall names when no arch is checked
 };
 
 // One line per instruction, each ending in '\n'.

@@ -54,8 +54,8 @@ class VerifiedProgram {
 };
 
 struct Emulation {
-  uint32_t ret = 0;      // the filter's return value (action | data)
-  size_t executed = 0;   // instructions executed, the final RET included
+  uint32_t ret = 0;     // the filter's return value (action | data)
+  size_t executed = 0;  // instructions executed, the final RET included
 };
 
 Emulation emulate(const VerifiedProgram& prog, const SeccompData& data);
@@ -66,9 +66,9 @@ Emulation emulate(const VerifiedProgram& prog, const SeccompData& data,
 Result<Emulation> emulate(std::span<const Insn> prog, const SeccompData& data);
 
 struct StackEmulation {
-  uint32_t ret = kRetAllow;           // the value the kernel acts on
-  std::optional<size_t> decided_by;   // index (newest = 0) of the filter whose value won, if any
-  size_t executed = 0;                // instructions executed across all filters
+  uint32_t ret = kRetAllow;          // the value the kernel acts on
+  std::optional<size_t> decided_by;  // index (newest = 0) of the filter whose value won, if any
+  size_t executed = 0;               // instructions executed across all filters
 };
 
 StackEmulation emulate_stack(std::span<const VerifiedProgram> newest_first,

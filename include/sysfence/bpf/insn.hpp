@@ -80,10 +80,10 @@ inline constexpr uint16_t op_of(uint16_t code) { return code & 0xf0; }
 inline constexpr uint16_t src_of(uint16_t code) { return code & 0x08; }
 
 // Kernel limits for classic BPF programs.
-inline constexpr size_t kMaxInsns = 4096;          // BPF_MAXINSNS, per program
-inline constexpr size_t kMaxTotalInsns = 32768;    // MAX_INSNS_PER_PATH across a filter stack
-inline constexpr size_t kStackInsnPenalty = 4;     // each stacked filter counts len + 4
-inline constexpr uint32_t kMemWords = 16;          // BPF_MEMWORDS: scratch M[0..15]
+inline constexpr size_t kMaxInsns = 4096;        // BPF_MAXINSNS, per program
+inline constexpr size_t kMaxTotalInsns = 32768;  // MAX_INSNS_PER_PATH across a filter stack
+inline constexpr size_t kStackInsnPenalty = 4;   // each stacked filter counts len + 4
+inline constexpr uint32_t kMemWords = 16;        // BPF_MEMWORDS: scratch M[0..15]
 
 struct Insn {
   uint16_t code = 0;

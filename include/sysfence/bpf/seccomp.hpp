@@ -33,8 +33,12 @@ struct SeccompData {
     SeccompData d;
     d.arch = arch;
     d.nr = nr;
-    d.args[0] = a0; d.args[1] = a1; d.args[2] = a2;
-    d.args[3] = a3; d.args[4] = a4; d.args[5] = a5;
+    d.args[0] = a0;
+    d.args[1] = a1;
+    d.args[2] = a2;
+    d.args[3] = a3;
+    d.args[4] = a4;
+    d.args[5] = a5;
     return d;
   }
 };

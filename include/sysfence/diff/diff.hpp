@@ -79,7 +79,8 @@ struct WordSet {
   std::vector<std::pair<uint32_t, uint32_t>> not_masked;
 
   bool unconstrained() const {
-    return lo == 0 && hi == 0xffffffffU && must_mask == 0 && not_values.empty() && not_masked.empty();
+    return lo == 0 && hi == 0xffffffffU && must_mask == 0 && not_values.empty() &&
+           not_masked.empty();
   }
   bool contains(uint32_t x) const;
   // The smallest member, or nullopt when the set is empty. `budget` bounds the search steps
@@ -107,7 +108,7 @@ struct DiffResult {
 };
 
 struct Limits {
-  uint64_t max_steps = 500'000'000;       // instructions executed symbolically, both sides
+  uint64_t max_steps = 500'000'000;  // instructions executed symbolically, both sides
   uint64_t max_differences = 200'000;
   uint64_t max_open_paths = 200'000;  // paths explored later, held at once (memory)
 };
@@ -121,8 +122,8 @@ Result<DiffResult> compare(std::span<const FilterGraph> a, std::span<const Filte
 // syscall numbers of its table in the region, and whether numbers outside its table are too.
 struct RegionSyscalls {
   arch::Arch arch;
-  std::vector<int32_t> numbers;   // table numbers in the region, sorted
-  bool other_numbers = false;     // numbers no table names (also in the region)
+  std::vector<int32_t> numbers;         // table numbers in the region, sorted
+  bool other_numbers = false;           // numbers no table names (also in the region)
   uint32_t other_lo = 0, other_hi = 0;  // their interval (bounds of the region's nr word)
 };
 std::vector<RegionSyscalls> syscalls_in(const Region& r);

@@ -45,9 +45,12 @@ struct Parsed {
   // only handle Result<T>.
   Error first_error() const {
     Error e;
-    if (errors.empty()) e.message = "no value";
-    else e = errors.front();
-    for (size_t i = 1; i < errors.size(); ++i) e.notes.push_back({errors[i].text(), errors[i].where});
+    if (errors.empty())
+      e.message = "no value";
+    else
+      e = errors.front();
+    for (size_t i = 1; i < errors.size(); ++i)
+      e.notes.push_back({errors[i].text(), errors[i].where});
     return e;
   }
 };

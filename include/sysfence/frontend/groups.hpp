@@ -25,13 +25,13 @@
 namespace sysfence::frontend {
 
 struct SyscallGroup {
-  std::string_view name;         // "@network"
-  std::string_view description;  // one line
+  std::string_view name;                   // "@network"
+  std::string_view description;            // one line
   std::vector<std::string_view> syscalls;  // sorted, unique, nested groups expanded
 };
 
 std::span<const SyscallGroup> syscall_groups();
-const SyscallGroup* find_group(std::string_view name);   // "@network" or "network"
+const SyscallGroup* find_group(std::string_view name);  // "@network" or "network"
 // Members of a group that exist on `a`, sorted. Empty when the group is unknown.
 std::vector<std::string_view> expand_group(std::string_view name, arch::Arch a);
 // Closest group name for "did you mean"; empty when none is close.

@@ -76,10 +76,10 @@ inline constexpr uint32_t kFlagWaitKillableRecv = 1U << 5;
 
 struct OciImport {
   ir::PolicySpec spec;
-  std::vector<std::string> flags;  // as written: "SECCOMP_FILTER_FLAG_LOG", ...
-  uint32_t flag_bits = 0;          // the same as kFlag* bits
-  std::string listener_path;       // for SCMP_ACT_NOTIFY: where to send the listener fd
-  std::string listener_metadata;   // opaque, passed to the listener
+  std::vector<std::string> flags;          // as written: "SECCOMP_FILTER_FLAG_LOG", ...
+  uint32_t flag_bits = 0;                  // the same as kFlag* bits
+  std::string listener_path;               // for SCMP_ACT_NOTIFY: where to send the listener fd
+  std::string listener_metadata;           // opaque, passed to the listener
   std::vector<std::string> skipped_names;  // names unknown to every arch (also warned about)
   bool uses_caps = false;  // some includes/excludes.caps was evaluated (the capability set matters)
 };
@@ -88,10 +88,10 @@ Parsed<OciImport> import_oci(std::string_view json, const OciImportOptions& opti
 Parsed<OciImport> import_oci_file(const std::string& path, OciImportOptions options = {});
 
 struct OciExportOptions {
-  uint32_t flag_bits = 0;          // written as "flags"
+  uint32_t flag_bits = 0;  // written as "flags"
   std::string listener_path;
   std::string listener_metadata;
-  int indent = 2;                  // -1: one line
+  int indent = 2;  // -1: one line
 };
 
 // The policy as runtime-spec LinuxSeccomp JSON. Rules with the same action and conditions are
@@ -100,7 +100,7 @@ Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions&
 
 // Host facts used for the defaults above (exposed for `sysfence` to print and for tests).
 std::vector<std::string> host_effective_caps();
-std::string host_kernel_version();              // "6.18.0" style, from uname
+std::string host_kernel_version();                       // "6.18.0" style, from uname
 std::optional<std::string_view> cap_name(unsigned bit);  // 21 -> "CAP_SYS_ADMIN"
 // The capabilities Docker (moby) gives a container by default: 14 names, CAP_CHOWN first.
 std::vector<std::string> docker_default_caps();

@@ -52,7 +52,7 @@ namespace sysfence::frontend {
 inline constexpr size_t kMaxClauses = ir::DnfLimits{}.max_conjunctions;
 inline constexpr size_t kMaxComparisons = ir::DnfLimits{}.max_comparisons;
 inline constexpr size_t kMaxIncludeDepth = 16;
-inline constexpr size_t kMaxTokens = 1000000;    // in a policy and its includes (bounds memory)
+inline constexpr size_t kMaxTokens = 1000000;  // in a policy and its includes (bounds memory)
 
 struct ParseOptions {
   // Target arches when the policy has no `arch` line. Empty: the native arch.
@@ -71,7 +71,8 @@ struct ParseOptions {
 };
 
 // Parses policy text; `filename` is used for diagnostics and to resolve relative @includes.
-Parsed<ir::PolicySpec> parse_policy_text(std::string_view text, std::string_view filename = "<input>",
+Parsed<ir::PolicySpec> parse_policy_text(std::string_view text,
+                                         std::string_view filename = "<input>",
                                          const ParseOptions& options = {});
 Parsed<ir::PolicySpec> parse_policy_file(const std::string& path, const ParseOptions& options = {});
 

@@ -41,7 +41,7 @@ constexpr bool fits32(uint64_t v) {
 }
 
 using Conjunction = std::vector<ArgCmp>;  // ANDed; empty: true
-using Dnf = std::vector<Conjunction>;      // ORed; empty: false
+using Dnf = std::vector<Conjunction>;     // ORed; empty: false
 
 struct DnfLimits {
   size_t max_conjunctions = 1024;  // one IR rule each

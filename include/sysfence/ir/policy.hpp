@@ -60,10 +60,10 @@ struct Action {
   static constexpr Action log() { return {ActionKind::Log, 0}; }
   static constexpr Action allow() { return {ActionKind::Allow, 0}; }
 
-  uint32_t to_ret() const;                                // SECCOMP_RET_* | data
-  static std::optional<Action> from_ret(uint32_t ret);    // nullopt for an unknown action
+  uint32_t to_ret() const;                                  // SECCOMP_RET_* | data
+  static std::optional<Action> from_ret(uint32_t ret);      // nullopt for an unknown action
   static Action from_ret_or(uint32_t ret, Action unknown);  // the same, without the optional
-  std::string to_string() const;                          // "errno(1)", "allow", ...
+  std::string to_string() const;                            // "errno(1)", "allow", ...
   // Kernel precedence: true when *this wins over `other` (more restrictive).
   bool more_restrictive_than(const Action& other) const;
 
@@ -74,10 +74,10 @@ enum class CmpOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge, MaskedEq };
 enum class Width : uint8_t { Bits64, Bits32 };
 
 struct ArgCmp {
-  uint8_t arg = 0;            // 0..5
+  uint8_t arg = 0;  // 0..5
   CmpOp op = CmpOp::Eq;
-  uint64_t value = 0;         // MaskedEq: (arg & mask) == value
-  uint64_t mask = ~0ULL;      // used by MaskedEq only
+  uint64_t value = 0;     // MaskedEq: (arg & mask) == value
+  uint64_t mask = ~0ULL;  // used by MaskedEq only
   Width width = Width::Bits64;
   SourceLoc loc;
 
@@ -90,7 +90,11 @@ struct ArgCmp {
   static ArgCmp masked_eq(uint8_t a, uint64_t m, uint64_t v) {
     return {a, CmpOp::MaskedEq, v, m, Width::Bits64, {}};
   }
-  ArgCmp as32() const { ArgCmp c = *this; c.width = Width::Bits32; return c; }
+  ArgCmp as32() const {
+    ArgCmp c = *this;
+    c.width = Width::Bits32;
+    return c;
+  }
 };
 
 // A comparison as the compiler applies it on one arch (see effective()). `low32`: only the low
@@ -157,8 +161,8 @@ struct SandboxStatement {
 struct PolicySpec {
   Action default_action = Action::kill_process();
   Action bad_arch_action = Action::kill_process();
-  std::optional<Action> unknown_syscall_action;   // e.g. errno(ENOSYS)
-  std::vector<arch::Arch> arches;                 // empty: the native arch
+  std::optional<Action> unknown_syscall_action;  // e.g. errno(ENOSYS)
+  std::vector<arch::Arch> arches;                // empty: the native arch
   std::vector<Rule> rules;
   // A name known on some target arch but absent on another: warn by default. A name known on
   // no arch at all is always an error (with the nearest name suggested).
@@ -172,14 +176,14 @@ struct PolicySpec {
   // allow (or log, unless the default is allow) does not apply through the multiplexer. The
   // libseccomp C API, which has its own (libseccomp's) rules for this, turns it off.
   bool multiplexed_calls = true;
-  SourceLoc loc;                                  // where the policy itself came from
-  std::vector<SandboxStatement> sandbox;          // sandbox statements, in source order
+  SourceLoc loc;                          // where the policy itself came from
+  std::vector<SandboxStatement> sandbox;  // sandbox statements, in source order
 };
 
 // One rule as it applies to one arch after validation: the syscall number on that arch.
 struct ResolvedRule {
   int32_t nr;
-  const Rule* rule;   // points into the Policy's own spec; stable for the Policy's life
+  const Rule* rule;  // points into the Policy's own spec; stable for the Policy's life
 };
 
 class Policy {
@@ -212,7 +216,7 @@ class Policy {
   void rebind_from(const Policy& other);
   PolicySpec spec_;
   std::vector<std::vector<ResolvedRule>> per_arch_;  // index: position in spec_.arches
-  std::vector<Rule> derived_;                         // Rule::derived ones; see multiplexed_calls
+  std::vector<Rule> derived_;                        // Rule::derived ones; see multiplexed_calls
   std::vector<Error> warnings_;
 };
 

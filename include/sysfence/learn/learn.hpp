@@ -61,8 +61,8 @@ struct Observations {
 };
 
 struct SynthesisOptions {
-  std::string command;   // the traced command line, for the header comment
-  bool coarse = false;   // name an @group when any of its members was used
+  std::string command;  // the traced command line, for the header comment
+  bool coarse = false;  // name an @group when any of its members was used
 };
 
 // A whole policy file.
@@ -78,7 +78,8 @@ std::string suggest_rules(const Observations& needed, const std::vector<arch::Ar
 // block of the lines `needed` adds. `notes` become comments at the top of that block.
 std::string merge_policy(std::string_view existing, const Observations& needed,
                          const std::vector<arch::Arch>& targets,
-                         const std::vector<std::string>& notes, const SynthesisOptions& options = {});
+                         const std::vector<std::string>& notes,
+                         const SynthesisOptions& options = {});
 
 // ---- frequency profiles ------------------------------------------------------------------
 // Text, one line per syscall: `ARCH NAME-OR-NUMBER COUNT`, `#` comments:
@@ -88,7 +89,8 @@ std::string merge_policy(std::string_view existing, const Observations& needed,
 std::string format_frequency(const Observations& seen);
 // Errors (file:line:col, with the line and a caret): unknown arch or syscall, a count that is
 // not a non-negative number, a missing field, a repeated syscall.
-Result<compiler::FrequencyProfile> parse_frequency(std::string_view text, std::string_view filename);
+Result<compiler::FrequencyProfile> parse_frequency(std::string_view text,
+                                                   std::string_view filename);
 
 // ---- which rule decides --------------------------------------------------------------------
 struct Verdict {

@@ -47,11 +47,11 @@ namespace sysfence::learn {
 struct TracedCall {
   pid_t tid = 0;
   arch::Arch arch = arch::Arch::X86_64;
-  uint32_t audit_arch = 0;          // seccomp_data.arch as the kernel reported it
-  int32_t nr = 0;                   // as seccomp_data.nr (x32 with bit 30)
+  uint32_t audit_arch = 0;  // seccomp_data.arch as the kernel reported it
+  int32_t nr = 0;           // as seccomp_data.nr (x32 with bit 30)
   std::array<uint64_t, 6> args{};
   uint64_t instruction_pointer = 0;
-  uint16_t trace_data = 0;          // SECCOMP_RET_DATA of the RET_TRACE that stopped it
+  uint16_t trace_data = 0;  // SECCOMP_RET_DATA of the RET_TRACE that stopped it
 };
 
 struct TraceOptions {
@@ -97,7 +97,8 @@ bpf::Program trace_denials_filter(const bpf::Program& policy_program);
 // sys_errno is ENOENT or EACCES), fork/ptrace/seccomp failures (nothing ran, or the program was
 // killed). SIGINT and SIGQUIT are ignored by the tracer while the program runs (the terminal
 // sends them to the program too); SIGTERM and SIGHUP are forwarded to it.
-Result<TraceResult> trace_program(const std::vector<std::string>& argv, const TraceOptions& options);
+Result<TraceResult> trace_program(const std::vector<std::string>& argv,
+                                  const TraceOptions& options);
 
 // The ABI a traced call comes from, or nullopt for an audit arch sysfence has no table for.
 std::optional<arch::Arch> arch_of_call(uint32_t audit_arch, int32_t nr);

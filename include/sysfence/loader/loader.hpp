@@ -76,7 +76,7 @@ std::string flag_name(uint32_t single_flag);
 std::string flags_to_string(uint32_t flags);
 
 struct FilterOptions {
-  uint32_t flags = 0;               // kFlag* bits
+  uint32_t flags = 0;  // kFlag* bits
   // Call set_no_new_privs() right before installing (after every check passed).
   bool set_no_new_privs = false;
   // Skip the action check (e.g. under a parent filter that answers SECCOMP_GET_ACTION_AVAIL).
@@ -87,7 +87,7 @@ struct FilterOptions {
 };
 
 struct Installed {
-  Listener listener;    // valid() only with kFlagNewListener: the notification fd (O_CLOEXEC)
+  Listener listener;       // valid() only with kFlagNewListener: the notification fd (O_CLOEXEC)
   bool via_prctl = false;  // true when seccomp(2) was missing and prctl() installed it
 };
 
@@ -149,18 +149,18 @@ struct NotifSizes {
 std::span<const bpf::ActionInfo> known_actions();
 
 struct KernelSupport {
-  bool seccomp_syscall = false;       // seccomp(2) exists (else only prctl)
-  bool filter_mode = false;           // SECCOMP_MODE_FILTER works at all
-  bool get_action_avail = false;      // SECCOMP_GET_ACTION_AVAIL exists (Linux 4.14)
-  uint32_t flags = 0;                 // kFlag* bits the kernel accepts
-  std::vector<uint32_t> actions;      // available actions (bpf::kRet*), from GET_ACTION_AVAIL
+  bool seccomp_syscall = false;   // seccomp(2) exists (else only prctl)
+  bool filter_mode = false;       // SECCOMP_MODE_FILTER works at all
+  bool get_action_avail = false;  // SECCOMP_GET_ACTION_AVAIL exists (Linux 4.14)
+  uint32_t flags = 0;             // kFlag* bits the kernel accepts
+  std::vector<uint32_t> actions;  // available actions (bpf::kRet*), from GET_ACTION_AVAIL
   // /proc/sys/kernel/seccomp/actions_avail as read (names, in file order); empty if unreadable.
   std::vector<std::string> actions_avail_file;
   std::optional<NotifSizes> notif_sizes;  // absent before Linux 5.0
 
   bool flag_supported(uint32_t f) const { return (flags & f) == f; }
   bool action_available(uint32_t action) const;
-  std::string describe() const;       // multi-line human summary (for `sysfence probe`)
+  std::string describe() const;  // multi-line human summary (for `sysfence probe`)
 };
 
 // Runs every probe below. Fails only when seccomp is unusable in a way worth reporting.

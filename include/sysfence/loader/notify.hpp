@@ -36,10 +36,10 @@ namespace sysfence::loader {
 
 // struct seccomp_notif, as sysfence exposes it.
 struct Notification {
-  uint64_t id = 0;           // cookie for respond()/id_valid()/add_fd()
-  uint32_t pid = 0;          // thread id of the target (in the listener's pid namespace; 0 if none)
-  uint32_t flags = 0;        // always 0 so far
-  bpf::SeccompData data;     // the syscall as the filter saw it
+  uint64_t id = 0;        // cookie for respond()/id_valid()/add_fd()
+  uint32_t pid = 0;       // thread id of the target (in the listener's pid namespace; 0 if none)
+  uint32_t flags = 0;     // always 0 so far
+  bpf::SeccompData data;  // the syscall as the filter saw it
 };
 
 // SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -50,9 +50,9 @@ inline constexpr uint32_t kAddFdSend = 1u << 1;
 
 struct Response {
   uint64_t id = 0;
-  int64_t val = 0;           // the syscall's return value when error == 0
-  int32_t error = 0;         // a *negative* errno (the kernel's convention), or 0
-  uint32_t flags = 0;        // kNotifFlagContinue: let the syscall run (val and error must be 0)
+  int64_t val = 0;     // the syscall's return value when error == 0
+  int32_t error = 0;   // a *negative* errno (the kernel's convention), or 0
+  uint32_t flags = 0;  // kNotifFlagContinue: let the syscall run (val and error must be 0)
 };
 
 class Listener {
@@ -67,7 +67,11 @@ class Listener {
 
   bool valid() const { return fd_ >= 0; }
   int fd() const { return fd_; }
-  int release() { int f = fd_; fd_ = -1; return f; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
   void reset(int fd = -1);
 
   // poll(2) for POLLIN: true when a notification is ready, false on timeout (-1: forever).

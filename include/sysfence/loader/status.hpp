@@ -31,9 +31,9 @@ const char* mode_name(Mode m);  // "disabled", "strict", "filter"
 
 struct Status {
   Mode mode = Mode::Disabled;
-  std::optional<int> filters;          // Seccomp_filters: absent before Linux 5.9
-  std::optional<bool> no_new_privs;    // NoNewPrivs: absent before Linux 4.10
-  std::optional<bool> dumpable;        // only for the calling process (see above)
+  std::optional<int> filters;        // Seccomp_filters: absent before Linux 5.9
+  std::optional<bool> no_new_privs;  // NoNewPrivs: absent before Linux 4.10
+  std::optional<bool> dumpable;      // only for the calling process (see above)
 };
 
 // pid 0 means the calling process. tid 0 means the process (its main thread's view).

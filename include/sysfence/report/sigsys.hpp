@@ -70,9 +70,9 @@ struct ReporterOptions {
   int errno_value = ENOSYS;              // 1..4095
   // ReturnErrno: when the filter's RET_TRAP carries data (1..4095), return that errno instead.
   bool errno_from_trap_data = false;
-  int fd = 2;                            // where the line goes
-  bool quiet = false;                    // no line (only exit / errno)
-  bool on_altstack = false;              // SA_ONSTACK (set up sigaltstack yourself)
+  int fd = 2;                // where the line goes
+  bool quiet = false;        // no line (only exit / errno)
+  bool on_altstack = false;  // SA_ONSTACK (set up sigaltstack yourself)
 };
 
 // Installs the SIGSYS handler (sigaction, SA_SIGINFO) and prepares the name tables. The
@@ -83,11 +83,11 @@ Result<void> remove_sigsys_reporter();
 
 // One trapped syscall, decoded.
 struct BlockedCall {
-  uint32_t arch = 0;        // AUDIT_ARCH_* (si_arch)
-  int32_t nr = 0;           // as in seccomp_data.nr (si_syscall; x32 includes 0x40000000)
+  uint32_t arch = 0;  // AUDIT_ARCH_* (si_arch)
+  int32_t nr = 0;     // as in seccomp_data.nr (si_syscall; x32 includes 0x40000000)
   uint64_t args[6] = {0, 0, 0, 0, 0, 0};
-  uint64_t call_addr = 0;   // si_call_addr: the address after the syscall instruction
-  uint16_t trap_data = 0;   // the RET_TRAP data (si_errno)
+  uint64_t call_addr = 0;  // si_call_addr: the address after the syscall instruction
+  uint16_t trap_data = 0;  // the RET_TRAP data (si_errno)
 };
 
 // Decodes a SIGSYS from its siginfo and ucontext (the handler's third argument). Returns false

@@ -74,8 +74,8 @@ struct PathRule {
 enum class LandlockMode : uint8_t { BestEffort, Strict, Off };
 
 struct Rlimit {
-  int resource = 0;       // RLIMIT_*
-  uint64_t soft = 0;      // RLIM_INFINITY for "unlimited"
+  int resource = 0;   // RLIMIT_*
+  uint64_t soft = 0;  // RLIM_INFINITY for "unlimited"
   uint64_t hard = 0;
   SourceLoc where = {};
 };
@@ -102,32 +102,32 @@ struct MountSpec {
 
 struct Spec {
   // Landlock.
-  std::vector<PathRule> paths;          // once any is given, every other path is denied
+  std::vector<PathRule> paths;  // once any is given, every other path is denied
   LandlockMode landlock = LandlockMode::BestEffort;
-  bool fs_deny_all = false;             // handle file access even with no rule (deny everything)
-  std::vector<uint16_t> connect_tcp;    // allowed TCP connect ports (Landlock ABI 4)
-  std::vector<uint16_t> bind_tcp;       // allowed TCP bind ports
-  bool net_none = false;                // new network namespace (loopback only), or Landlock
-                                        // denying all TCP when namespaces are unavailable
+  bool fs_deny_all = false;           // handle file access even with no rule (deny everything)
+  std::vector<uint16_t> connect_tcp;  // allowed TCP connect ports (Landlock ABI 4)
+  std::vector<uint16_t> bind_tcp;     // allowed TCP bind ports
+  bool net_none = false;              // new network namespace (loopback only), or Landlock
+                                      // denying all TCP when namespaces are unavailable
   std::optional<bool> scope_abstract_unix;  // unset: on whenever Landlock is in use (ABI 6)
   std::optional<bool> scope_signal;
   // Namespaces and mounts.
-  uint32_t unshare = 0;                 // CLONE_NEW* bits; user is added when needed
-  bool map_root = false;                // inside a user namespace, be root (else: yourself)
+  uint32_t unshare = 0;   // CLONE_NEW* bits; user is added when needed
+  bool map_root = false;  // inside a user namespace, be root (else: yourself)
   std::vector<MountSpec> mounts;
   std::optional<std::string> hostname;  // needs the uts namespace (added when missing)
   // Resources (core=0 is added unless given).
   std::vector<Rlimit> rlimits;
   // Privilege.
-  std::vector<int> cap_keep;            // everything else is dropped from every set
+  std::vector<int> cap_keep;  // everything else is dropped from every set
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   // Environment.
   bool clearenv = false;
   std::vector<std::pair<std::string, std::string>> setenv;
   std::optional<std::string> chdir;
-  std::vector<int> keep_fds;            // besides 0, 1, 2
-  bool new_session = false;             // setsid(): no TIOCSTI into the caller's terminal
+  std::vector<int> keep_fds;  // besides 0, 1, 2
+  bool new_session = false;   // setsid(): no TIOCSTI into the caller's terminal
   // Seccomp rules the sandbox adds to the policy: chmod/fchmod/fchmodat(2)/open/openat/creat
   // with S_ISUID or S_ISGID in the mode fail with EPERM (openat2 passes its mode in memory,
   // where a filter cannot look: NO_NEW_PRIVS and nosuid mounts are the answer there).
@@ -174,7 +174,7 @@ struct KernelFeatures {
   int cap_last = 40;             // /proc/sys/kernel/cap_last_cap
 };
 KernelFeatures probe_kernel();
-int landlock_abi();              // the first field alone (cheap: one syscall)
+int landlock_abi();  // the first field alone (cheap: one syscall)
 
 // ---- The plan: exactly what enter() enforces ---------------------------------------------------
 
@@ -191,10 +191,10 @@ struct Plan {
   // Namespaces actually unshared (user added when needed).
   uint32_t unshare = 0;
   bool user_ns_added = false;
-  std::vector<Rlimit> rlimits;    // with the core=0 default
+  std::vector<Rlimit> rlimits;  // with the core=0 default
   bool drop_caps = true;
-  std::vector<std::string> env;   // the program's environment ("K=V"), from the base given
-  std::string not_enforced;       // "" or one line: what this kernel could not enforce
+  std::vector<std::string> env;  // the program's environment ("K=V"), from the base given
+  std::string not_enforced;      // "" or one line: what this kernel could not enforce
 
   // One line per layer: "landlock: ABI 7; read /usr; read-write /tmp/x; ...".
   std::vector<std::string> describe() const;

@@ -48,17 +48,20 @@ int main(int argc, char** argv) {
          "namespace sysfence::cli {\nnamespace {\nconstexpr bpf::Insn kInsns[] = {\n";
   char line[96];
   for (const bpf::Insn& in : *prog) {
-    std::snprintf(line, sizeof line, "    {0x%04x, %u, %u, 0x%08xU},\n", in.code, in.jt, in.jf, in.k);
+    std::snprintf(line, sizeof line, "    {0x%04x, %u, %u, 0x%08xU},\n", in.code, in.jt, in.jf,
+                  in.k);
     out << line;
   }
   out << "};\nconstexpr bpf::Insn kSandboxInsns[] = {\n";
   for (const bpf::Insn& in : *sandbox_prog) {
-    std::snprintf(line, sizeof line, "    {0x%04x, %u, %u, 0x%08xU},\n", in.code, in.jt, in.jf, in.k);
+    std::snprintf(line, sizeof line, "    {0x%04x, %u, %u, 0x%08xU},\n", in.code, in.jt, in.jf,
+                  in.k);
     out << line;
   }
   out << "};\n}  // namespace\n\n"
          "std::span<const bpf::Insn> precompiled_default_program() { return kInsns; }\n"
-         "std::span<const bpf::Insn> precompiled_default_sandbox_program() { return kSandboxInsns; }\n"
+         "std::span<const bpf::Insn> precompiled_default_sandbox_program() { return kSandboxInsns; "
+         "}\n"
          "arch::Arch precompiled_default_arch() { return static_cast<arch::Arch>("
       << static_cast<int>(arch::native_arch()) << "); }\n\n}  // namespace sysfence::cli\n";
   out.close();

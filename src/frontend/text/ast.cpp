@@ -21,7 +21,8 @@ const std::set<std::string_view>& action_words() {
 const std::set<std::string_view>& reserved_words() {
   static const std::set<std::string_view> s = [] {
     std::set<std::string_view> w = action_words();
-    w.insert({"default", "bad-arch", "unknown-syscall", "missing-syscall", "arch", "define", "in", "not", "u32"});
+    w.insert({"default", "bad-arch", "unknown-syscall", "missing-syscall", "arch", "define", "in",
+              "not", "u32"});
     return w;
   }();
   return s;

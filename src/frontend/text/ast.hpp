@@ -35,7 +35,7 @@ struct VExpr {
   uint64_t num = 0;
   std::string name;
   const Define* def = nullptr;
-  std::shared_ptr<VExpr> a;           // Not, Neg
+  std::shared_ptr<VExpr> a;                   // Not, Neg
   std::vector<std::shared_ptr<VExpr>> items;  // Or: two or more
   Pos pos;
 };
@@ -52,20 +52,20 @@ struct Define {
 };
 
 struct Operand {
-  int arg = -1;          // argN, or -1 for a named argument
-  std::string name;      // named argument ("fd")
-  bool w32 = false;      // u32(...)
-  VPtr mask;             // (operand & mask)
+  int arg = -1;      // argN, or -1 for a named argument
+  std::string name;  // named argument ("fd")
+  bool w32 = false;  // u32(...)
+  VPtr mask;         // (operand & mask)
   Pos pos;
 };
 
 struct BExpr {
   enum Kind { And, Or, Not, Cmp, In, Test } kind = Cmp;
-  std::shared_ptr<BExpr> a;                   // Not
-  std::vector<std::shared_ptr<BExpr>> kids;   // And, Or: two or more
-  std::vector<Pos> op_pos;                    // And, Or: op_pos[i] is the operator before kids[i]
+  std::shared_ptr<BExpr> a;                  // Not
+  std::vector<std::shared_ptr<BExpr>> kids;  // And, Or: two or more
+  std::vector<Pos> op_pos;                   // And, Or: op_pos[i] is the operator before kids[i]
   Operand lhs;
-  CmpOp op = CmpOp::Eq;  // Cmp: Eq Ne Lt Le Gt Ge
+  CmpOp op = CmpOp::Eq;      // Cmp: Eq Ne Lt Le Gt Ge
   std::vector<VPtr> values;  // Cmp: one; In: the set
   bool negated_in = false;
   Pos pos;
@@ -104,7 +104,6 @@ struct ParseState {
   size_t input_bytes = 0;          // the policy and its includes, against kMaxInputBytes
   std::vector<ir::SandboxStatement> sandbox;
 };
-
 
 // ---------------------------------------------------------------------------------------------
 // Words and names shared by the parser and the lowering

@@ -42,15 +42,14 @@ const char* tok_name(Tok t) {
 }
 
 bool is_sandbox_keyword(std::string_view s) {
-  static const std::set<std::string_view> k = {"fs",  "net",     "scope", "limit", "namespace", "mount",
-                                               "hostname", "cap", "env", "chdir", "keep-fd",
-                                               "new-session", "landlock"};
+  static const std::set<std::string_view> k = {
+      "fs",  "net", "scope", "limit",   "namespace",   "mount",   "hostname",
+      "cap", "env", "chdir", "keep-fd", "new-session", "landlock"};
   return k.count(s) != 0;
 }
 
 bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
-
 
 std::string describe(const Token& t) {
   switch (t.kind) {
@@ -72,12 +71,17 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
   Pos last_newline;
   std::vector<bool> brace_is_set;
   auto pos = [&] { return Pos{file, line, col}; };
-  auto push = [&](Tok k, std::string s, Pos p, uint64_t n = 0) { out.push_back(Token{k, std::move(s), n, p}); };
+  auto push = [&](Tok k, std::string s, Pos p, uint64_t n = 0) {
+    out.push_back(Token{k, std::move(s), n, p});
+  };
   auto continues = [&] {
     if (out.empty()) return true;
     switch (out.back().kind) {
-      case Tok::Newline: case Tok::Comma: case Tok::AndAnd: case Tok::OrOr: case Tok::Pipe:
-        return true;
+      case Tok::Newline:
+      case Tok::Comma:
+      case Tok::AndAnd:
+      case Tok::OrOr:
+      case Tok::Pipe: return true;
       default: return false;
     }
   };
@@ -85,8 +89,10 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
     char c = text[i];
     Pos p = pos();
     if (d.tokens + out.size() >= kMaxTokens) {
-      d.error(p, ErrorCode::LimitExceeded, "the policy has more than " + std::to_string(kMaxTokens) + " tokens; reading stops here",
-              "split it, or check that it is the file you meant");
+      d.error(
+          p, ErrorCode::LimitExceeded,
+          "the policy has more than " + std::to_string(kMaxTokens) + " tokens; reading stops here",
+          "split it, or check that it is the file you meant");
       d.bad_lines.insert({file, p.line});
       break;
     }
@@ -98,17 +104,24 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
       col = 1;
       continue;
     }
-    if (c == ' ' || c == '\t' || c == '\r') { ++i; ++col; continue; }
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+      ++col;
+      continue;
+    }
     if (c == '#') {
-      while (i < text.size() && text[i] != '\n') { ++i; ++col; }
+      while (i < text.size() && text[i] != '\n') {
+        ++i;
+        ++col;
+      }
       continue;
     }
     if (ident_start(c) || (c == '@' && i + 1 < text.size() && ident_start(text[i + 1]))) {
       size_t b = i;
       ++i;
       // Identifiers may contain '-' between letters: kill-process, @basic-io, bad-arch.
-      while (i < text.size() && (ident_char(text[i]) ||
-                                 (text[i] == '-' && i + 1 < text.size() && ident_start(text[i + 1]))))
+      while (i < text.size() && (ident_char(text[i]) || (text[i] == '-' && i + 1 < text.size() &&
+                                                         ident_start(text[i + 1]))))
         ++i;
       std::string s = text.substr(b, i - b);
       col += static_cast<int>(i - b);
@@ -126,7 +139,9 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
           size_t end = i;
           while (end < text.size() && text[end] != '\n' && text[end] != '#') ++end;
           size_t last = end;
-          while (last > i && (text[last - 1] == ' ' || text[last - 1] == '\t' || text[last - 1] == '\r')) --last;
+          while (last > i &&
+                 (text[last - 1] == ' ' || text[last - 1] == '\t' || text[last - 1] == '\r'))
+            --last;
           push(Tok::String, text.substr(i, last - i), args_pos);
           col += static_cast<int>(end - i);
           i = end;
@@ -142,22 +157,36 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
       uint64_t v = 0;
       int base = 10;
       size_t k = 0;
-      if (s.size() > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) { base = 16; k = 2; }
-      else if (s.size() > 1 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) { base = 2; k = 2; }
-      else if (s.size() > 1 && s[0] == '0') { base = 8; k = 1; }
+      if (s.size() > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        k = 2;
+      } else if (s.size() > 1 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+        base = 2;
+        k = 2;
+      } else if (s.size() > 1 && s[0] == '0') {
+        base = 8;
+        k = 1;
+      }
       bool bad = k == s.size();
       bool overflow = false;
       for (; k < s.size() && !bad; ++k) {
         char ch = s[k];
-        int digit = ch >= '0' && ch <= '9' ? ch - '0'
+        int digit = ch >= '0' && ch <= '9'   ? ch - '0'
                     : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : 99;
-        if (digit >= base) { bad = true; break; }
-        if (v > (~0ULL - static_cast<uint64_t>(digit)) / static_cast<uint64_t>(base)) overflow = true;
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : 99;
+        if (digit >= base) {
+          bad = true;
+          break;
+        }
+        if (v > (~0ULL - static_cast<uint64_t>(digit)) / static_cast<uint64_t>(base))
+          overflow = true;
         v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(digit);
       }
-      if (bad) d.error(p, "invalid number " + quote(s));
-      else if (overflow) d.error(p, "number " + s + " does not fit in 64 bits");
+      if (bad)
+        d.error(p, "invalid number " + quote(s));
+      else if (overflow)
+        d.error(p, "number " + s + " does not fit in 64 bits");
       if (bad || overflow) d.bad_lines.insert({file, p.line});
       push(Tok::Number, s, p, v);
       continue;
@@ -180,20 +209,33 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
     auto two = [&](char a, char b2) { return c == a && i + 1 < text.size() && text[i + 1] == b2; };
     Tok k;
     int len = 2;
-    if (two('-', '>')) k = Tok::Arrow;
-    else if (two('=', '=')) k = Tok::EqEq;
-    else if (two('!', '=')) k = Tok::NotEq;
-    else if (two('<', '=')) k = Tok::Le;
-    else if (two('>', '=')) k = Tok::Ge;
-    else if (two('&', '&')) k = Tok::AndAnd;
-    else if (two('|', '|')) k = Tok::OrOr;
+    if (two('-', '>'))
+      k = Tok::Arrow;
+    else if (two('=', '='))
+      k = Tok::EqEq;
+    else if (two('!', '='))
+      k = Tok::NotEq;
+    else if (two('<', '='))
+      k = Tok::Le;
+    else if (two('>', '='))
+      k = Tok::Ge;
+    else if (two('&', '&'))
+      k = Tok::AndAnd;
+    else if (two('|', '|'))
+      k = Tok::OrOr;
     else {
       len = 1;
       switch (c) {
         case ':': k = Tok::Colon; break;
         case ',': k = Tok::Comma; break;
-        case '(': k = Tok::LParen; ++paren; break;
-        case ')': k = Tok::RParen; if (paren > 0) --paren; break;
+        case '(':
+          k = Tok::LParen;
+          ++paren;
+          break;
+        case ')':
+          k = Tok::RParen;
+          if (paren > 0) --paren;
+          break;
         case '{': {
           k = Tok::LBrace;
           bool is_set = !out.empty() && out.back().kind == Tok::Ident && out.back().text == "in";
@@ -224,9 +266,15 @@ std::vector<Token> lex(int file, const std::string& text, Diag& d) {
             ++col;
             continue;
           }
-          std::string shown = (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
-                                  ? "byte 0x" + [&] { char b[8]; std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(c)); return std::string(b); }()
-                                  : "character '" + std::string(1, c) + "'";
+          std::string shown =
+              (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+                  ? "byte 0x" +
+                        [&] {
+                          char b[8];
+                          std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(c));
+                          return std::string(b);
+                        }()
+                  : "character '" + std::string(1, c) + "'";
           d.error(p, "unexpected " + shown);
           d.bad_lines.insert({file, p.line});
           ++i;

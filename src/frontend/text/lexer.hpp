@@ -21,10 +21,34 @@
 namespace sysfence::frontend::text {
 
 enum class Tok {
-  End, Newline, Ident, AtIdent, Number, String, Colon, Comma, LParen, RParen, LBrace, RBrace,
-  Arrow, EqEq, NotEq, Le, Ge, Lt, Gt, AndAnd, OrOr, Bang, Amp, Pipe, Tilde, Assign, Minus,
+  End,
+  Newline,
+  Ident,
+  AtIdent,
+  Number,
+  String,
+  Colon,
+  Comma,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  Arrow,
+  EqEq,
+  NotEq,
+  Le,
+  Ge,
+  Lt,
+  Gt,
+  AndAnd,
+  OrOr,
+  Bang,
+  Amp,
+  Pipe,
+  Tilde,
+  Assign,
+  Minus,
 };
-
 
 // How a token kind is named in "expected X, found Y".
 const char* tok_name(Tok t);

@@ -40,11 +40,13 @@ std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx) {
     case VExpr::Name: {
       if (auto k = detail::constant_value(cx.arch, v.name)) return *k;
       if (detail::constant_known(v.name)) {
-        cx.d.error(v.pos, "constant " + quote(v.name) + " is not defined on " + std::string(arch::info(cx.arch).name));
+        cx.d.error(v.pos, "constant " + quote(v.name) + " is not defined on " +
+                              std::string(arch::info(cx.arch).name));
       } else {
         std::string near = detail::nearest_constant(v.name);
         cx.d.error(v.pos, ErrorCode::UnknownName, "unknown constant " + quote(v.name),
-                   near.empty() ? "define it with `define " + v.name + " = <value>`" : "did you mean " + quote(near) + "?");
+                   near.empty() ? "define it with `define " + v.name + " = <value>`"
+                                : "did you mean " + quote(near) + "?");
       }
       return std::nullopt;
     }
@@ -63,8 +65,10 @@ std::optional<uint64_t> eval(const VExpr& v, LowerCtx& cx) {
       bool ok = true;
       for (const VPtr& item : v.items) {
         auto x = eval(*item, cx);
-        if (x) acc |= *x;
-        else ok = false;
+        if (x)
+          acc |= *x;
+        else
+          ok = false;
       }
       if (!ok) return std::nullopt;
       return acc;
@@ -96,7 +100,8 @@ std::optional<uint64_t> define_value(const Define& def, LowerCtx& cx) {
     for (const Define* r : refs)
       if (!r->value_on.count(cx.arch) && seen.insert(r).second) stack.push_back(r);
   }
-  std::sort(todo.begin(), todo.end(), [](const Define* x, const Define* y) { return x->index < y->index; });
+  std::sort(todo.begin(), todo.end(),
+            [](const Define* x, const Define* y) { return x->index < y->index; });
   for (const Define* d : todo) d->value_on[cx.arch] = eval(*d->value, cx);
   return def.value_on[cx.arch];
 }
@@ -107,13 +112,15 @@ std::optional<Dnf> lower(const BExpr& e, bool neg, LowerCtx& cx);
 // `at`, the operator that makes it too large.
 bool combine(Dnf& acc, Dnf b, bool conj, LowerCtx& cx, Pos at) {
   const ir::DnfLimits limits{kMaxClauses, kMaxComparisons};
-  const ir::DnfOverflow o = conj ? ir::dnf_and(acc, b, limits) : ir::dnf_or(acc, std::move(b), limits);
+  const ir::DnfOverflow o =
+      conj ? ir::dnf_and(acc, b, limits) : ir::dnf_or(acc, std::move(b), limits);
   if (o == ir::DnfOverflow::None) return true;
-  cx.d.error(at, ErrorCode::LimitExceeded,
-             o == ir::DnfOverflow::Conjunctions
-                 ? "condition expands into more than " + std::to_string(kMaxClauses) + " rules"
-                 : "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
-             "simplify it, or split it over several rules");
+  cx.d.error(
+      at, ErrorCode::LimitExceeded,
+      o == ir::DnfOverflow::Conjunctions
+          ? "condition expands into more than " + std::to_string(kMaxClauses) + " rules"
+          : "condition expands into more than " + std::to_string(kMaxComparisons) + " comparisons",
+      "simplify it, or split it over several rules");
   return false;
 }
 
@@ -127,21 +134,27 @@ std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos,
     auto it = std::find(cx.arg_names.begin(), cx.arg_names.end(), written);
     if (it != cx.arg_names.end() && it - cx.arg_names.begin() != idx) {
       const auto real = it - cx.arg_names.begin();
-      cx.d.error(lhs.pos, quote(written) + " is ambiguous for " + quote(cx.syscall) + ": its man page calls argument #" +
-                              std::to_string(real + 1) + " (register arg" + std::to_string(real) + ") " +
-                              quote(written) + ", but " + written + " is register #" + std::to_string(idx + 1),
+      cx.d.error(lhs.pos,
+                 quote(written) + " is ambiguous for " + quote(cx.syscall) +
+                     ": its man page calls argument #" + std::to_string(real + 1) +
+                     " (register arg" + std::to_string(real) + ") " + quote(written) + ", but " +
+                     written + " is register #" + std::to_string(idx + 1),
                  "write `arg" + std::to_string(real) + "` for the man page's " + written +
-                     " (registers count from arg0); " + quote(cx.syscall) + "'s first argument is " +
+                     " (registers count from arg0); " + quote(cx.syscall) +
+                     "'s first argument is " +
                      quote(cx.arg_names.empty() ? "arg0" : std::string(cx.arg_names[0])));
       return std::nullopt;
     }
   }
   if (idx < 0) {
     if (auto regs = arch::wide_arg_registers(cx.arch, cx.syscall, lhs.name)) {
-      cx.d.error(lhs.pos, "argument " + quote(lhs.name) + " of " + quote(cx.syscall) + " is 64-bit and takes two registers on " +
-                              std::string(arch::info(cx.arch).name) + " (arg" + std::to_string(regs->first) + " and arg" +
-                              std::to_string(regs->second) + ")",
-                 "compare arg" + std::to_string(regs->first) + " (low word) and arg" + std::to_string(regs->second) +
+      cx.d.error(lhs.pos,
+                 "argument " + quote(lhs.name) + " of " + quote(cx.syscall) +
+                     " is 64-bit and takes two registers on " +
+                     std::string(arch::info(cx.arch).name) + " (arg" + std::to_string(regs->first) +
+                     " and arg" + std::to_string(regs->second) + ")",
+                 "compare arg" + std::to_string(regs->first) + " (low word) and arg" +
+                     std::to_string(regs->second) +
                      " (high word), or put the rule in an arch section for 64-bit arches");
       return std::nullopt;
     }
@@ -150,9 +163,11 @@ std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos,
       std::string list;
       for (size_t i = 0; i < cx.arg_names.size(); ++i) {
         if (cx.arg_names[i].empty()) continue;
-        list += (list.empty() ? "" : ", ") + std::string(cx.arg_names[i]) + " (arg" + std::to_string(i) + ")";
+        list += (list.empty() ? "" : ", ") + std::string(cx.arg_names[i]) + " (arg" +
+                std::to_string(i) + ")";
       }
-      cx.d.error(lhs.pos, ErrorCode::UnknownName, "syscall " + quote(cx.syscall) + " has no argument named " + quote(lhs.name),
+      cx.d.error(lhs.pos, ErrorCode::UnknownName,
+                 "syscall " + quote(cx.syscall) + " has no argument named " + quote(lhs.name),
                  list.empty() ? "its argument names are unknown: use arg0..arg5"
                               : "its arguments are " + list);
       return std::nullopt;
@@ -166,7 +181,8 @@ std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos,
   }
   bool narrow = lhs.w32 || !arch::info(cx.arch).args_are_64bit;
   if (narrow) {
-    std::string where = lhs.w32 ? "the 32-bit argument" : "a 32-bit argument on " + std::string(arch::info(cx.arch).name);
+    std::string where = lhs.w32 ? "the 32-bit argument"
+                                : "a 32-bit argument on " + std::string(arch::info(cx.arch).name);
     if (!ir::fits32(v)) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
@@ -277,8 +293,9 @@ class Lowering {
         const SyscallGroup* g = find_group(n.name);
         if (!g) {
           std::string near = nearest_group_name(n.name);
-          d_.error(n.pos, ErrorCode::UnknownName, "unknown syscall group " + quote(n.name),
-                   near.empty() ? "`sysfence groups` lists them" : "did you mean " + quote(near) + "?");
+          d_.error(
+              n.pos, ErrorCode::UnknownName, "unknown syscall group " + quote(n.name),
+              near.empty() ? "`sysfence groups` lists them" : "did you mean " + quote(near) + "?");
           continue;
         }
         for (std::string_view m : g->syscalls) lower_name(r, m, n.pos, arches, false, n.name);
@@ -286,19 +303,23 @@ class Lowering {
       }
       bool known = false;
       for (std::string_view k : arch::all_syscall_names())
-        if (k == n.name) { known = true; break; }
+        if (k == n.name) {
+          known = true;
+          break;
+        }
       if (!known) {
         std::string near = arch::nearest_syscall_name(n.name);
         d_.error(n.pos, ErrorCode::UnknownName, "unknown syscall " + quote(n.name),
-                 near.empty() ? "`sysfence resolve` lists the names of an arch" : "did you mean " + quote(near) + "?");
+                 near.empty() ? "`sysfence resolve` lists the names of an arch"
+                              : "did you mean " + quote(near) + "?");
         continue;
       }
       lower_name(r, n.name, n.pos, arches, true);
     }
   }
 
-  void lower_name(const RuleStmt& r, std::string_view name, Pos at, const std::vector<Arch>& arches, bool direct,
-                  std::string_view group = {}) {
+  void lower_name(const RuleStmt& r, std::string_view name, Pos at, const std::vector<Arch>& arches,
+                  bool direct, std::string_view group = {}) {
     std::vector<Arch> have, lack;
     // A socket or IPC call that an arch has only through its multiplexer (i386's semop) is
     // there too: Policy::build gives it the multiplexer's rule.
@@ -338,14 +359,16 @@ class Lowering {
       // some other target arch.
       const bool everywhere = never.size() == have.size();
       d_.error(r.cond->pos, ErrorCode::NeverMatches,
-               "condition can never be true" + (everywhere ? std::string() : " on " + arch_list_text(never)) +
+               "condition can never be true" +
+                   (everywhere ? std::string() : " on " + arch_list_text(never)) +
                    "; the rule for " + quote(name) + " would have no effect" +
                    (why_never.empty() ? std::string() : ": " + why_never),
                everywhere ? "fix the condition, or remove the rule"
                           : "put the rule in an `arch` section for the arches where it can hold");
       return;
     }
-    bool all_same = std::all_of(per.begin(), per.end(), [&](const Dnf& x) { return ir::same_dnf(x, per[0]); });
+    bool all_same =
+        std::all_of(per.begin(), per.end(), [&](const Dnf& x) { return ir::same_dnf(x, per[0]); });
     bool shared = all_same && have.size() == targets_.size();
     for (size_t i = 0; i < have.size(); ++i) {
       if (per[i].size() == 1 && per[i][0].empty()) check_conflict(r, name, at, have[i], direct);
@@ -373,8 +396,9 @@ class Lowering {
     const Uncond& prev = it->second;
     if (prev.action == r.action) return;
     if (prev.direct && direct) {
-      Error e = d_.make(at, "syscall " + quote(name) + " is given " + action_to_text(r.action) +
-                                " here but " + action_to_text(prev.action) + " earlier",
+      Error e = d_.make(at,
+                        "syscall " + quote(name) + " is given " + action_to_text(r.action) +
+                            " here but " + action_to_text(prev.action) + " earlier",
                         "a syscall gets one unconditional action; remove one of the rules");
       e.notes.push_back({"earlier rule for " + quote(name) + " is here", d_.loc(prev.pos)});
       d_.error(std::move(e));
@@ -388,9 +412,9 @@ class Lowering {
     const Action& win = now_wins ? r.action : prev.action;
     bool loser_direct = now_wins ? prev.direct : direct;
     if (!loser_direct) return;
-    Error e = d_.make(at, "syscall " + quote(name) + " is given " + action_to_text(r.action) + " here and " +
-                              action_to_text(prev.action) + " earlier; the more restrictive " +
-                              action_to_text(win) + " applies");
+    Error e = d_.make(at, "syscall " + quote(name) + " is given " + action_to_text(r.action) +
+                              " here and " + action_to_text(prev.action) +
+                              " earlier; the more restrictive " + action_to_text(win) + " applies");
     e.notes.push_back({"earlier rule for " + quote(name) + " is here", d_.loc(prev.pos)});
     d_.warn(std::move(e));
   }

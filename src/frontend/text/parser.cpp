@@ -26,11 +26,12 @@ class Parser {
     section_pos_ = {};
     while (c.peek().kind != Tok::End) {
       const Token& t = c.peek();
-      if (t.kind == Tok::Newline) { c.next(); continue; }
+      if (t.kind == Tok::Newline) {
+        c.next();
+        continue;
+      }
       if (t.kind == Tok::RBrace) {
-        if (!section_open) {
-          d_.error(t.pos, "'}' without an open arch section");
-        }
+        if (!section_open) { d_.error(t.pos, "'}' without an open arch section"); }
         section_open.reset();
         section.clear();
         c.next();
@@ -38,7 +39,8 @@ class Parser {
       }
       size_t errors_before = d_.error_count();
       // A line with a lexical error was already reported: do not act on half of it.
-      bool ok = !d_.bad_lines.count({file, t.pos.line}) && statement(c, file, chain, section_open, section);
+      bool ok = !d_.bad_lines.count({file, t.pos.line}) &&
+                statement(c, file, chain, section_open, section);
       if (!ok || d_.error_count() != errors_before) {
         // Recover: skip the rest of the line (stop before a section's closing brace).
         while (c.peek().kind != Tok::Newline && c.peek().kind != Tok::End &&
@@ -46,7 +48,8 @@ class Parser {
           c.next();
       }
     }
-    if (section_open) d_.error(*section_open, "arch section is not closed", "add '}' after its last rule");
+    if (section_open)
+      d_.error(*section_open, "arch section is not closed", "add '}' after its last rule");
   }
 
  private:
@@ -82,7 +85,8 @@ class Parser {
   };
   bool too_deep(const Token& t) {
     if (depth_ <= kMaxDepth) return false;
-    d_.error(t.pos, ErrorCode::LimitExceeded, "expression nested more than " + std::to_string(kMaxDepth) + " deep");
+    d_.error(t.pos, ErrorCode::LimitExceeded,
+             "expression nested more than " + std::to_string(kMaxDepth) + " deep");
     return true;
   }
 
@@ -133,10 +137,14 @@ class Parser {
         if (kw.text == "missing-syscall") {
           const Token& v = c.peek();
           ir::MissingSyscall m;
-          if (v.kind == Tok::Ident && v.text == "error") m = ir::MissingSyscall::Error;
-          else if (v.kind == Tok::Ident && v.text == "warn") m = ir::MissingSyscall::Warn;
-          else if (v.kind == Tok::Ident && v.text == "ignore") m = ir::MissingSyscall::Ignore;
-          else return unexpected(v, "error, warn or ignore");
+          if (v.kind == Tok::Ident && v.text == "error")
+            m = ir::MissingSyscall::Error;
+          else if (v.kind == Tok::Ident && v.text == "warn")
+            m = ir::MissingSyscall::Warn;
+          else if (v.kind == Tok::Ident && v.text == "ignore")
+            m = ir::MissingSyscall::Ignore;
+          else
+            return unexpected(v, "error, warn or ignore");
           c.next();
           if (!expect_end(c, false, "'missing-syscall " + v.text + "'")) return false;
           return set_once(st_.missing, m, kw.pos, "'missing-syscall'");
@@ -144,11 +152,13 @@ class Parser {
         auto a = action(c);
         if (!a) return false;
         if (!expect_end(c, false, "the action")) return false;
-        if (kw.text == "default") return set_once(st_.default_action, *a, kw.pos, "the default action");
+        if (kw.text == "default")
+          return set_once(st_.default_action, *a, kw.pos, "the default action");
         if (kw.text == "bad-arch") return set_once(st_.bad_arch, *a, kw.pos, "the bad-arch action");
         return set_once(st_.unknown_syscall, *a, kw.pos, "the unknown-syscall action");
       }
-      if (c.peek(1).kind == Tok::String && is_sandbox_keyword(t.text)) return sandbox_statement(c, in_section);
+      if (c.peek(1).kind == Tok::String && is_sandbox_keyword(t.text))
+        return sandbox_statement(c, in_section);
       if (t.text == "arch") return arch_statement(c, section_open, section);
       if (t.text == "define") return define_statement(c, in_section);
     }
@@ -159,10 +169,12 @@ class Parser {
       }
       return include_statement(c, file, chain);
     }
-    if (t.kind == Tok::Ident || t.kind == Tok::AtIdent) return rule_statement(c, in_section, section);
-    return unexpected(t, "a rule or a statement",
-                      "statements: default, bad-arch, unknown-syscall, missing-syscall, arch, define, "
-                      "@include, or `syscall: condition -> action`");
+    if (t.kind == Tok::Ident || t.kind == Tok::AtIdent)
+      return rule_statement(c, in_section, section);
+    return unexpected(
+        t, "a rule or a statement",
+        "statements: default, bad-arch, unknown-syscall, missing-syscall, arch, define, "
+        "@include, or `syscall: condition -> action`");
   }
 
   // `fs read /usr`, `net connect tcp 443`, ...: kept with their locations; the sandbox module
@@ -171,7 +183,8 @@ class Parser {
     const Token kw = c.next();
     const Token args = c.next();
     if (in_section) {
-      d_.error(kw.pos, "'" + kw.text + "' is not allowed inside an arch section", "move it before the section");
+      d_.error(kw.pos, "'" + kw.text + "' is not allowed inside an arch section",
+               "move it before the section");
       return false;
     }
     st_.sandbox.push_back({kw.text, args.text, d_.loc(kw.pos), d_.loc(args.pos)});
@@ -237,7 +250,8 @@ class Parser {
       return false;
     }
     if (detail::constant_known(name.text))
-      d_.warn(name.pos, "define " + quote(name.text) + " shadows the built-in constant of that name");
+      d_.warn(name.pos,
+              "define " + quote(name.text) + " shadows the built-in constant of that name");
     auto def = std::make_unique<Define>(Define{name.text, v, name.pos, st_.defines.size(), {}});
     st_.define_by_name[name.text] = def.get();
     st_.defines.push_back(std::move(def));
@@ -288,26 +302,35 @@ class Parser {
       if (st_.input_bytes > kMaxInputBytes) return false;  // the budget error was reported
       std::string w;
       text = opt_.read_file(cand, &w);
-      if (text) { found = cand; break; }
+      if (text) {
+        found = cand;
+        break;
+      }
       if (why.empty()) why = w;
     }
     if (!text) {
-      d_.error(path_tok.pos, ErrorCode::Io, "cannot read included file " + quote(path_tok.text) + (why.empty() ? "" : ": " + why),
-               candidates.size() > 1 ? "searched next to the including file and in the include directories"
-                                     : std::string());
+      d_.error(
+          path_tok.pos, ErrorCode::Io,
+          "cannot read included file " + quote(path_tok.text) + (why.empty() ? "" : ": " + why),
+          candidates.size() > 1
+              ? "searched next to the including file and in the include directories"
+              : std::string());
       return false;
     }
     std::string key = canonical(found);
     if (chain.size() > kMaxIncludeDepth) {
-      d_.error(path_tok.pos, ErrorCode::LimitExceeded, "includes nested more than " + std::to_string(kMaxIncludeDepth) + " deep");
+      d_.error(path_tok.pos, ErrorCode::LimitExceeded,
+               "includes nested more than " + std::to_string(kMaxIncludeDepth) + " deep");
       return false;
     }
     if (!st_.included.insert(key).second) return true;  // already included once: nothing to add
     st_.input_bytes += text->size();
     if (st_.input_bytes > kMaxInputBytes) {
-      d_.error(path_tok.pos, ErrorCode::LimitExceeded, "included file " + quote(path_tok.text) + " takes the policy past " +
-                                 describe_size(kMaxInputBytes) + " of input",
-               "a policy and all its includes together may have at most " + describe_size(kMaxInputBytes));
+      d_.error(path_tok.pos, ErrorCode::LimitExceeded,
+               "included file " + quote(path_tok.text) + " takes the policy past " +
+                   describe_size(kMaxInputBytes) + " of input",
+               "a policy and all its includes together may have at most " +
+                   describe_size(kMaxInputBytes));
       return false;
     }
     d_.files.push_back(SourceFile{found, *text, split_lines(*text)});
@@ -323,18 +346,21 @@ class Parser {
     r.section_pos = section_pos_;
     while (true) {
       const Token& n = c.peek();
-      if (n.kind != Tok::Ident && n.kind != Tok::AtIdent) return unexpected(n, "a syscall name or @group");
+      if (n.kind != Tok::Ident && n.kind != Tok::AtIdent)
+        return unexpected(n, "a syscall name or @group");
       r.names.push_back(NameRef{n.text, n.pos});
       c.next();
       if (!c.accept(Tok::Comma)) break;
     }
     if (!c.accept(Tok::Colon)) {
       const Token& t = c.peek();
-      return unexpected(t, "':' after the syscall name", "write `name: action` or `name: condition -> action`");
+      return unexpected(t, "':' after the syscall name",
+                        "write `name: action` or `name: condition -> action`");
     }
     const Token& b = c.peek();
     if (at_end_of_statement(c, in_section))
-      return unexpected(b, "a condition or an action after ':'", "e.g. `read: allow` or `write: fd == 1`");
+      return unexpected(b, "a condition or an action after ':'",
+                        "e.g. `read: allow` or `write: fd == 1`");
     if (b.kind == Tok::Ident && action_words().count(b.text)) {
       r.action_pos = b.pos;
       auto a = action(c);
@@ -360,7 +386,9 @@ class Parser {
   std::optional<Action> action(Cursor& c) {
     const Token& t = c.peek();
     if (t.kind != Tok::Ident || !action_words().count(t.text)) {
-      unexpected(t, "an action", "actions: allow, log, errno N, trap [N], trace [N], notify, kill-thread, kill-process");
+      unexpected(
+          t, "an action",
+          "actions: allow, log, errno N, trap [N], trace [N], notify, kill-thread, kill-process");
       return std::nullopt;
     }
     Token w = c.next();
@@ -369,7 +397,8 @@ class Parser {
       if (v.kind == Tok::Number) {
         c.next();
         if (v.num > max) {
-          d_.error(v.pos, std::string(what) + " " + v.text + " is out of range", "the largest is " + std::to_string(max));
+          d_.error(v.pos, std::string(what) + " " + v.text + " is out of range",
+                   "the largest is " + std::to_string(max));
           return std::nullopt;
         }
         return static_cast<uint16_t>(v.num);
@@ -382,15 +411,18 @@ class Parser {
           for (const arch::NamedConstant& n : arch::errno_names()) names.push_back(n.name);
           std::string near = detail::nearest_of(v.text, names);
           d_.error(v.pos, ErrorCode::UnknownName, "unknown errno name " + quote(v.text),
-                   !near.empty() ? "did you mean " + quote(near) + "?" : "write a name like EPERM or a number");
+                   !near.empty() ? "did you mean " + quote(near) + "?"
+                                 : "write a name like EPERM or a number");
           return std::nullopt;
         }
         return static_cast<uint16_t>(*e);
       }
-      unexpected(v, named_errno ? "an errno name or number after 'errno'" : std::string("a number after '") + w.text + "'");
+      unexpected(v, named_errno ? "an errno name or number after 'errno'"
+                                : std::string("a number after '") + w.text + "'");
       return std::nullopt;
     };
-    const bpf::ActionKind kind = *bpf::action_from_language(w.text);  // an action word (checked above)
+    const bpf::ActionKind kind =
+        *bpf::action_from_language(w.text);  // an action word (checked above)
     if (!bpf::action_info(kind).shows_data) return Action{kind, 0};
     if (kind == bpf::ActionKind::Errno) {
       auto v = data("errno", 4095, true);
@@ -469,9 +501,7 @@ class Parser {
         }
         return v;
       }
-      default:
-        unexpected(t, "a value (a number or a constant name)");
-        return nullptr;
+      default: unexpected(t, "a value (a number or a constant name)"); return nullptr;
     }
   }
 
@@ -529,10 +559,13 @@ class Parser {
       return inner;
     }
     c.next();
-    if (auto k = arg_index(t.text)) o.arg = *k;
+    if (auto k = arg_index(t.text))
+      o.arg = *k;
     else if (t.text.size() >= 3 && t.text.substr(0, 3) == "arg" && t.text.size() <= 5 &&
-             std::all_of(t.text.begin() + 3, t.text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-      d_.error(t.pos, "argument index " + t.text.substr(3) + " is out of range", "syscalls have arguments arg0..arg5");
+             std::all_of(t.text.begin() + 3, t.text.end(),
+                         [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      d_.error(t.pos, "argument index " + t.text.substr(3) + " is out of range",
+               "syscalls have arguments arg0..arg5");
       return std::nullopt;
     } else {
       o.name = t.text;
@@ -554,7 +587,8 @@ class Parser {
       case Tok::Gt: op = CmpOp::Gt; break;
       case Tok::Ge: op = CmpOp::Ge; break;
       case Tok::Ident:
-        if (t.text == "in" || (t.text == "not" && c.peek(1).kind == Tok::Ident && c.peek(1).text == "in")) {
+        if (t.text == "in" ||
+            (t.text == "not" && c.peek(1).kind == Tok::Ident && c.peek(1).text == "in")) {
           n->kind = BExpr::In;
           n->negated_in = t.text == "not";
           c.next();
@@ -580,10 +614,12 @@ class Parser {
           n->kind = BExpr::Test;
           return n;
         }
-        if (n->lhs.arg < 0 && !n->lhs.w32 && (t.kind == Tok::Newline || t.kind == Tok::End || t.kind == Tok::RBrace)) {
+        if (n->lhs.arg < 0 && !n->lhs.w32 &&
+            (t.kind == Tok::Newline || t.kind == Tok::End || t.kind == Tok::RBrace)) {
           unexpected(t, "a comparison (==, !=, <, <=, >, >=, in) after the argument",
-                     quote(n->lhs.name) + " is not an action; actions: allow, log, errno N, trap [N], "
-                     "trace [N], notify, kill-thread, kill-process");
+                     quote(n->lhs.name) +
+                         " is not an action; actions: allow, log, errno N, trap [N], "
+                         "trace [N], notify, kill-thread, kill-process");
           return nullptr;
         }
         unexpected(t, "a comparison (==, !=, <, <=, >, >=, in) after the argument");
@@ -648,7 +684,6 @@ class Parser {
     }
     return comparison_tail(c, std::move(*o));
   }
-
 };
 
 }  // namespace

@@ -15,7 +15,9 @@ SourceLoc Diag::loc(Pos p) const {
     // policy) is not copied into each of them, and would not help under a caret anyway.
     size_t from = f.lines[static_cast<size_t>(p.line - 1)];
     // The next line's start (or the end of the text) bounds this one: no scan of the line.
-    size_t to = static_cast<size_t>(p.line) < f.lines.size() ? f.lines[static_cast<size_t>(p.line)] - 1 : f.text.size();
+    size_t to = static_cast<size_t>(p.line) < f.lines.size()
+                    ? f.lines[static_cast<size_t>(p.line)] - 1
+                    : f.text.size();
     if (to > from && f.text[to - 1] == '\r') --to;
     if (to - from <= kMaxCaretLine) l.source_line = f.text.substr(from, to - from);
   }

@@ -46,7 +46,7 @@ class Diag : public Diagnostics {
 
   std::vector<SourceFile> files;
   std::set<std::pair<int, int>> bad_lines;  // (file, line) with a lexical error
-  size_t tokens = 0;                         // lexed so far, in all files (against kMaxTokens)
+  size_t tokens = 0;                        // lexed so far, in all files (against kMaxTokens)
 
   SourceLoc loc(Pos p) const;
   // The code of an error whose site names none: Syntax while lexing and parsing,
@@ -54,18 +54,24 @@ class Diag : public Diagnostics {
   ErrorCode default_code = ErrorCode::Syntax;
 
   // An error at p.
-  Error make(Pos p, std::string msg, std::string hint = {}) const { return make(p, default_code, std::move(msg), std::move(hint)); }
+  Error make(Pos p, std::string msg, std::string hint = {}) const {
+    return make(p, default_code, std::move(msg), std::move(hint));
+  }
   Error make(Pos p, ErrorCode code, std::string msg, std::string hint = {}) const {
     return Error::make(code, std::move(msg), std::move(hint), loc(p));
   }
   using Diagnostics::error;
   using Diagnostics::warn;
-  void error(Pos p, std::string msg, std::string hint = {}) { error(make(p, std::move(msg), std::move(hint))); }
+  void error(Pos p, std::string msg, std::string hint = {}) {
+    error(make(p, std::move(msg), std::move(hint)));
+  }
   void error(Pos p, ErrorCode code, std::string msg, std::string hint = {}) {
     error(make(p, code, std::move(msg), std::move(hint)));
   }
   // Warnings of the language are findings about a policy that works: ErrorCode::Lint.
-  void warn(Pos p, std::string msg, std::string hint = {}) { warn(make(p, ErrorCode::Lint, std::move(msg), std::move(hint))); }
+  void warn(Pos p, std::string msg, std::string hint = {}) {
+    warn(make(p, ErrorCode::Lint, std::move(msg), std::move(hint)));
+  }
 };
 
 // Where each line starts (offsets into the text), not copies of the lines: 16 MiB of newlines

@@ -19,9 +19,7 @@ TEST(PrecompiledDefault, EqualsAFreshCompile) {
   ASSERT_TRUE(fresh) << fresh.error().render();
   const auto pre = cli::precompiled_default_program();
   ASSERT_EQ(pre.size(), fresh->size());
-  for (size_t i = 0; i < pre.size(); ++i) {
-    EXPECT_EQ(pre[i], (*fresh)[i]) << "instruction " << i;
-  }
+  for (size_t i = 0; i < pre.size(); ++i) { EXPECT_EQ(pre[i], (*fresh)[i]) << "instruction " << i; }
 }
 
 // The variant `run` installs when a sandbox layer is asked for (no setuid/setgid files).
@@ -34,9 +32,7 @@ TEST(PrecompiledDefault, SandboxVariantEqualsAFreshCompile) {
   ASSERT_TRUE(fresh) << fresh.error().render();
   const auto pre = cli::precompiled_default_sandbox_program();
   ASSERT_EQ(pre.size(), fresh->size());
-  for (size_t i = 0; i < pre.size(); ++i) {
-    EXPECT_EQ(pre[i], (*fresh)[i]) << "instruction " << i;
-  }
+  for (size_t i = 0; i < pre.size(); ++i) { EXPECT_EQ(pre[i], (*fresh)[i]) << "instruction " << i; }
   EXPECT_GT(pre.size(), cli::precompiled_default_program().size());  // the rules are in it
 }
 

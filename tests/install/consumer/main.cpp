@@ -35,7 +35,7 @@ int main() {
     // The README's example, verbatim from README.md (run_install_test.sh extracts it).
 #include "readme_example.inc"
 #endif
-    const long rc = syscall(SYS_getppid);  // not allowed: errno(EPERM)
+    const long rc = syscall(SYS_getppid);       // not allowed: errno(EPERM)
     _exit(rc == -1 && errno == EPERM ? 0 : 4);  // exit_group: the README policy allows it
   }
   int status = 0;
