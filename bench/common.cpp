@@ -280,8 +280,8 @@ BenchPolicy synthetic(const std::string& kind, int k) {
   return p;
 }
 
-sysfence::Result<sysfence::ir::Policy> to_sysfence(const BenchPolicy& p,
-                                                   const std::vector<Arch>& arches) {
+sysfence::Result<sysfence::ir::ValidatedPolicy> to_sysfence(const BenchPolicy& p,
+                                                            const std::vector<Arch>& arches) {
   sysfence::ir::PolicySpec s;
   s.default_action = p.default_action;
   s.bad_arch_action = p.bad_arch_action;
@@ -289,10 +289,10 @@ sysfence::Result<sysfence::ir::Policy> to_sysfence(const BenchPolicy& p,
   s.missing_syscall = sysfence::ir::MissingSyscall::Ignore;
   s.rules.reserve(p.rules.size());
   for (const auto& r : p.rules) s.rules.push_back(sysfence::ir::Rule::on(r.name, r.action, r.args));
-  return sysfence::ir::Policy::build(std::move(s));
+  return sysfence::ir::ValidatedPolicy::build(std::move(s));
 }
 
-sysfence::Result<Program> sysfence_compile(const sysfence::ir::Policy& policy,
+sysfence::Result<Program> sysfence_compile(const sysfence::ir::ValidatedPolicy& policy,
                                            sysfence::compiler::Weighting w) {
   sysfence::compiler::Options o;
   o.weighting = w;

@@ -70,9 +70,9 @@ BenchPolicy synthetic(const std::string& kind, int k);
 
 // --- sysfence --------------------------------------------------------------------------------
 
-sysfence::Result<sysfence::ir::Policy> to_sysfence(const BenchPolicy& p,
-                                                   const std::vector<Arch>& arches);
-sysfence::Result<Program> sysfence_compile(const sysfence::ir::Policy& policy,
+sysfence::Result<sysfence::ir::ValidatedPolicy> to_sysfence(const BenchPolicy& p,
+                                                            const std::vector<Arch>& arches);
+sysfence::Result<Program> sysfence_compile(const sysfence::ir::ValidatedPolicy& policy,
                                            sysfence::compiler::Weighting w);
 
 // --- libseccomp API (linked Debian libseccomp, or any library loaded with dlopen) -----------

@@ -109,7 +109,7 @@ void check_oci_importer(const BenchPolicy& mine, const std::string& path,
   std::erase_if(spec.rules, [](const sysfence::ir::Rule& r) {
     return !r.syscall.empty() && !libseccomp_knows(r.syscall);
   });
-  auto pol = sysfence::ir::Policy::build(std::move(spec));
+  auto pol = sysfence::ir::ValidatedPolicy::build(std::move(spec));
   auto theirs =
       pol ? sysfence_compile(*pol, Weighting::CacheAware) : sysfence::Result<Program>(pol.error());
   auto ours_pol = to_sysfence(mine, {Arch::X86_64});
@@ -144,8 +144,8 @@ void check_oci_importer(const BenchPolicy& mine, const std::string& path,
 void compile_times(const std::vector<BenchPolicy*>& pols, bool quick) {
   std::printf("\n### Compile time (policy -> BPF), median thread CPU time\n\n");
   std::printf(
-      "sysfence *compile* = compiler::compile on a built ir::Policy (cache-aware); "
-      "*build+compile* adds ir::Policy::build from the rule list. libseccomp *export* = "
+      "sysfence *compile* = compiler::compile on a built ir::ValidatedPolicy (cache-aware); "
+      "*build+compile* adds ir::ValidatedPolicy::build from the rule list. libseccomp *export* = "
       "seccomp_export_bpf of a filled context into a memfd (2.5.4 regenerates the "
       "program on every export); *build+export* adds seccomp_init, attributes, "
       "arch_add and every seccomp_rule_add. Speed-up = libseccomp / sysfence (export vs "
@@ -271,7 +271,7 @@ void live(const BenchPolicy& pol, const Args& a) {
 
 // Probe inputs on syscall `nr` (x86_64): all zero, then every compared value, +-1, the mask
 // and extremes, one argument at a time, and each rule's own values together (and all +-1).
-std::vector<SeccompData> arg_probes(const sysfence::ir::Policy& p, int32_t nr) {
+std::vector<SeccompData> arg_probes(const sysfence::ir::ValidatedPolicy& p, int32_t nr) {
   std::vector<SeccompData> out;
   const uint32_t au = sysfence::bpf::kAuditArchX86_64;
   out.push_back(SeccompData::make(au, nr));

@@ -1,6 +1,6 @@
 // sysfence_bench_hostile: time and memory of the frontends on hostile inputs (issue 8 part A).
 // Each input runs in its own forked child (so peak memory is the child's own), through what
-// `sysfence check` does: parse, ir::Policy::build, lint, compile. Prints a Markdown table:
+// `sysfence check` does: parse, ir::ValidatedPolicy::build, lint, compile. Prints a Markdown table:
 // the result must be a policy or a located error, within 2 s of CPU and bounded memory.
 //
 //   build/release/bench/sysfence_bench_hostile
@@ -40,7 +40,7 @@ struct Case {
 
 // What the run ended with: "ok, N rules" or the first error's first line.
 std::string run(const Case& c, const std::string& input) {
-  frontend::Parsed<ir::Policy> p;
+  frontend::Parsed<ir::ValidatedPolicy> p;
   if (c.json) {
     frontend::OciImportOptions o;
     o.caps = std::vector<std::string>{};
@@ -49,7 +49,7 @@ std::string run(const Case& c, const std::string& input) {
     auto imp = frontend::import_oci(input, o);
     p.errors = imp.errors;
     if (imp.ok()) {
-      auto b = ir::Policy::build(std::move(imp.value->spec));
+      auto b = ir::ValidatedPolicy::build(std::move(imp.value->spec));
       if (b)
         p.value.emplace(std::move(*b));
       else

@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
 
   struct Pol {
     std::string name;
-    std::optional<ir::Policy> policy;
+    std::optional<ir::ValidatedPolicy> policy;
     std::optional<BenchPolicy> bench;  // for libseccomp
   };
   std::vector<Pol> pols;

@@ -1,7 +1,7 @@
 # Debian packages with CPack (scripts/package.sh configures with SYSFENCE_PACKAGING=ON and
 # CMAKE_INSTALL_PREFIX=/usr, then runs `cpack -G DEB`). One package per install component:
 #   sysfence                 cli          the CLI, man pages (1, 5), bash and zsh completions
-#   libsysfence0             lib          libsysfence.so.0
+#   libsysfenceN             lib          libsysfence.so.N (N: SYSFENCE_SOVERSION)
 #   libsysfence-dev          dev          headers, libsysfence.so/.a, CMake package, sysfence.pc
 #   libsysfence-seccomp0     seccomp      libsysfence-seccomp.so.0, and libseccomp.so.2 in the
 #                                         private ${libdir}/sysfence/compat (never on the loader's
@@ -13,7 +13,7 @@ if(NOT SYSFENCE_PACKAGING)  # option() in CMakeLists.txt
 endif()
 
 set(_maint "sysfence maintainers <sysfence@users.noreply.invalid>")
-set(_pkgs cli:sysfence lib:libsysfence0 dev:libsysfence-dev seccomp:libsysfence-seccomp0
+set(_pkgs cli:sysfence lib:libsysfence${SYSFENCE_SOVERSION} dev:libsysfence-dev seccomp:libsysfence-seccomp0
           seccomp_dev:libsysfence-seccomp-dev)
 string(TIMESTAMP _date "%a, %d %b %Y %H:%M:%S +0000" UTC)  # honours SOURCE_DATE_EPOCH
 foreach(pair IN LISTS _pkgs)
@@ -52,11 +52,12 @@ set(_v "${PROJECT_VERSION}-1")
 # scripts/package.sh removes). CPack's own shlibs generation is off: it would also list the
 # private libseccomp.so.2, i.e. offer libsysfence-seccomp0 to anything linked with libseccomp.
 set(_control ${PROJECT_BINARY_DIR}/debian-control)
-foreach(lib sysfence:libsysfence0 sysfence-seccomp:libsysfence-seccomp0)
+foreach(lib sysfence:${SYSFENCE_SOVERSION}:libsysfence${SYSFENCE_SOVERSION} sysfence-seccomp:0:libsysfence-seccomp0)
   string(REPLACE ":" ";" lib ${lib})
   list(GET lib 0 _soname_base)
-  list(GET lib 1 _pkg)
-  file(WRITE ${_control}/${_pkg}/shlibs "lib${_soname_base} 0 ${_pkg} (>= ${PROJECT_VERSION})\n")
+  list(GET lib 1 _sover)
+  list(GET lib 2 _pkg)
+  file(WRITE ${_control}/${_pkg}/shlibs "lib${_soname_base} ${_sover} ${_pkg} (>= ${PROJECT_VERSION})\n")
   file(WRITE ${_control}/${_pkg}/triggers "activate-noawait ldconfig\n")
 endforeach()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)  # shlibs, triggers: 0644
@@ -69,9 +70,9 @@ sysfence runs programs confined by a seccomp-BPF filter compiled from a policy
 checks and explains filters: an emulator with the kernel's semantics, a
 verifier, a disassembler and assembler, and a reporter of denied syscalls.")
 
-set(CPACK_DEBIAN_LIB_PACKAGE_NAME libsysfence0)
+set(CPACK_DEBIAN_LIB_PACKAGE_NAME libsysfence${SYSFENCE_SOVERSION})
 set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
-set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA ${_control}/libsysfence0/shlibs ${_control}/libsysfence0/triggers)
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA ${_control}/libsysfence${SYSFENCE_SOVERSION}/shlibs ${_control}/libsysfence${SYSFENCE_SOVERSION}/triggers)
 set(CPACK_COMPONENT_LIB_DESCRIPTION "seccomp-BPF policy compiler and loader (shared library)
 The sysfence C++ library compiles policies into small, fast classic-BPF
 seccomp filters, installs them, and explains what a filter does.
@@ -80,7 +81,7 @@ This package contains the shared library.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libsysfence-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
-set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libsysfence0 (= ${_v})")
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libsysfence${SYSFENCE_SOVERSION} (= ${_v})")
 set(CPACK_COMPONENT_DEV_DESCRIPTION "seccomp-BPF policy compiler and loader (development files)
 The sysfence C++ library compiles policies into small, fast classic-BPF
 seccomp filters, installs them, and explains what a filter does.

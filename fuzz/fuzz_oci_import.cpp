@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto r = sysfence::frontend::import_oci(text, o);
   std::string rendered = r.render();
   if (!r.ok()) return 0;
-  auto p = sysfence::ir::Policy::build(r.value->spec);
+  auto p = sysfence::ir::ValidatedPolicy::build(r.value->spec);
   if (!p) return 0;
   auto prog = sysfence::compiler::compile(*p);
   (void)prog;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Debian packages (CPack, from Debian's cmake) into build/debs/:
-#   sysfence, libsysfence0, libsysfence-dev, libsysfence-seccomp0, libsysfence-seccomp-dev
+#   sysfence, libsysfenceN (N: SYSFENCE_SOVERSION), libsysfence-dev, libsysfence-seccomp0, libsysfence-seccomp-dev
 # and checks them with lintian (errors, and warnings not justified in docs/packaging.md, fail).
 #   scripts/package.sh                    # build (own tree build/package: library and CLI) + lintian
 #   scripts/package.sh --reuse DIR        # from an existing Release tree (CI: build/release): only
@@ -111,7 +111,9 @@ echo "package: lintian: no errors; warnings: only the justified ones (${justifie
 
 ((test_install)) || exit 0
 [[ $(id -u) -eq 0 ]] || { echo "package: --test installs the packages: run as root" >&2; exit 1; }
-pkgs=(sysfence libsysfence0 libsysfence-dev libsysfence-seccomp0 libsysfence-seccomp-dev)
+sover=$(sed -n 's/^set(SYSFENCE_SOVERSION \([0-9]*\)).*/\1/p' CMakeLists.txt)
+[[ -n $sover ]] || { echo "package: no SYSFENCE_SOVERSION in CMakeLists.txt" >&2; exit 1; }
+pkgs=(sysfence "libsysfence$sover" libsysfence-dev libsysfence-seccomp0 libsysfence-seccomp-dev)
 for p in "${pkgs[@]}"; do
   if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     echo "package: $p is already installed; remove it first (dpkg --purge $p)" >&2
@@ -160,20 +162,20 @@ if unshare --mount --propagation private true 2>/dev/null; then
     mount -t tmpfs tmpfs /usr/local
     ldconfig -X -C "$1/ld.so.cache"
     mount --bind "$1/ld.so.cache" /etc/ld.so.cache
-    for so in libsysfence.so.0 libsysfence-seccomp.so.0; do
+    for so in libsysfence.so.$4 libsysfence-seccomp.so.0; do
       ldconfig -p | grep -Eq "$so .*=> (/usr)?/lib/$3/$so\$" ||
         { echo "package: $so is not in the loader cache (built without /usr/local)"; exit 1; }
     done
-    echo "loader cache without /usr/local: libsysfence.so.0 and libsysfence-seccomp.so.0 in (/usr)/lib/$3"
-    exec bash tests/package/check_installed.sh "$1" "$2"' _ "$work" "$version" "$multiarch"
-elif [[ -e /usr/local/bin/sysfence || -e /usr/local/lib/libsysfence.so.0 ]]; then
+    echo "loader cache without /usr/local: libsysfence.so.$4 and libsysfence-seccomp.so.0 in (/usr)/lib/$3"
+    exec bash tests/package/check_installed.sh "$1" "$2" "$4"' _ "$work" "$version" "$multiarch" "$sover"
+elif [[ -e /usr/local/bin/sysfence || -n $(compgen -G '/usr/local/lib/libsysfence.so.*') ]]; then
   echo "package: cannot hide /usr/local (no mount namespace), which has a sysfence install" >&2
   exit 1
 else
-  for so in libsysfence.so.0 libsysfence-seccomp.so.0; do
+  for so in libsysfence.so.$sover libsysfence-seccomp.so.0; do
     ldconfig -p | grep -Eq "$so .*=> (/usr)?/lib/$multiarch/$so\$" || { echo "package: $so is not in the loader cache"; exit 1; }
   done
-  bash tests/package/check_installed.sh "$work" "$version"
+  bash tests/package/check_installed.sh "$work" "$version" "$sover"
 fi
 
 echo "== dpkg --purge"

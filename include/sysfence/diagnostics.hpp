@@ -1,9 +1,9 @@
-// sysfence/diagnostics.hpp — the one sink every frontend and ir::Policy::build report into.
+// sysfence/diagnostics.hpp — the one sink every frontend and ir::ValidatedPolicy::build report into.
 //
 //   sysfence::Diagnostics sink;
 //   sink.report(sysfence::Error::make(sysfence::ErrorCode::Syntax, "expected ':'", "", where));
 //   sink.report(sysfence::Error::warning(sysfence::ErrorCode::Lint, "rule never matches"));
-//   auto policy = sysfence::ir::Policy::build(std::move(spec), sink);   // adds its own
+//   auto policy = sysfence::ir::ValidatedPolicy::build(std::move(spec), sink);   // adds its own
 //   sink.finish();                       // "N more errors not shown" when past the caps
 //   for (const auto& e : sink.errors) std::cerr << e.render();
 //   if (sink.error_count()) return 2;

@@ -16,7 +16,7 @@
 //   if (auto r = policy.install(); !r) { std::cerr << r.error().render(); return 1; }
 //
 //   auto prog = policy.compile();            // Result<bpf::Program>, to inspect or ship
-//   auto ir = policy.build();                // Result<ir::Policy>, validated, with warnings()
+//   auto ir = policy.build();                // Result<ir::ValidatedPolicy>, validated, with warnings()
 //
 // Semantics (see sysfence/ir/policy.hpp): a syscall's rules are ORed, the comparisons of one
 // rule ANDed; when several rules match, the most restrictive action wins (kill_process >
@@ -297,8 +297,8 @@ class Policy {
   Policy& missing_syscalls(ir::MissingSyscall m) &;
   Policy&& missing_syscalls(ir::MissingSyscall m) && { return std::move(missing_syscalls(m)); }
 
-  // Validates (see ir::Policy::build for the errors).
-  Result<ir::Policy> build() const;
+  // Validates (see ir::ValidatedPolicy::build for the errors).
+  Result<ir::ValidatedPolicy> build() const;
   Result<bpf::Program> compile(const compiler::Options& o = {}) const;
   // Compiles and installs on the calling thread (see loader::install_filter). Sets
   // NO_NEW_PRIVS first unless `opts` says otherwise. Nothing is installed on an error. A policy

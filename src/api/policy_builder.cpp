@@ -112,9 +112,9 @@ Policy& Policy::missing_syscalls(ir::MissingSyscall m) & {
   return *this;
 }
 
-Result<ir::Policy> Policy::build() const {
+Result<ir::ValidatedPolicy> Policy::build() const {
   if (!errors_.empty()) return errors_.front();
-  return ir::Policy::build(spec_);
+  return ir::ValidatedPolicy::build(spec_);
 }
 
 Result<bpf::Program> Policy::compile(const compiler::Options& o) const {

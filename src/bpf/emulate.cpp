@@ -148,13 +148,13 @@ Decision outcome_of(uint32_t ret) {
   const uint16_t data = data_of(ret);
   switch (action_of(ret)) {
     case kRetAllow:
-    case kRetLog: return {Outcome::kAllow, 0};
-    case kRetErrno: return {Outcome::kErrno, data > kMaxErrno ? kMaxErrno : data};
-    case kRetTrap: return {Outcome::kTrap, data};
+    case kRetLog: return {Outcome::Allow, 0};
+    case kRetErrno: return {Outcome::Errno, data > kMaxErrno ? kMaxErrno : data};
+    case kRetTrap: return {Outcome::Trap, data};
     case kRetTrace:
-    case kRetUserNotif: return {Outcome::kNoTracer, 0};
-    case kRetKillThread: return {Outcome::kKillThread, 0};
-    default: return {Outcome::kKillProcess, 0};
+    case kRetUserNotif: return {Outcome::NoTracer, 0};
+    case kRetKillThread: return {Outcome::KillThread, 0};
+    default: return {Outcome::KillProcess, 0};
   }
 }
 

@@ -45,7 +45,7 @@ bool is_conditional_jump(uint16_t code) {
   }
 }
 
-Violation make_violation(std::span<const Insn> prog, size_t index, Rule rule,
+Violation make_violation(std::span<const Insn> prog, size_t index, VerifierRule rule,
                          const std::string& detail) {
   Violation v;
   v.index = index;
@@ -75,7 +75,7 @@ std::optional<Violation> check_scratch_initialization(std::span<const Insn> prog
       case LDX | MEM:
         if (!(initialized & (1u << in.k))) {
           return make_violation(
-              prog, pc, Rule::kScratchNotInitialized,
+              prog, pc, VerifierRule::ScratchNotInitialized,
               "M[" + std::to_string(in.k) + "] is read before a store to it on some path");
         }
         break;
@@ -97,19 +97,19 @@ std::optional<Violation> check_scratch_initialization(std::span<const Insn> prog
 
 }  // namespace
 
-std::string_view rule_name(Rule r) {
+std::string_view rule_name(VerifierRule r) {
   switch (r) {
-    case Rule::kEmptyProgram: return "empty-program";
-    case Rule::kTooLong: return "too-long";
-    case Rule::kUnknownOpcode: return "unknown-opcode";
-    case Rule::kDivisionByZero: return "division-by-zero";
-    case Rule::kShiftTooLarge: return "shift-too-large";
-    case Rule::kScratchIndex: return "scratch-index";
-    case Rule::kJumpOutOfProgram: return "jump-out-of-program";
-    case Rule::kLastNotReturn: return "last-not-return";
-    case Rule::kScratchNotInitialized: return "scratch-not-initialized";
-    case Rule::kOpcodeNotForSeccomp: return "opcode-not-for-seccomp";
-    case Rule::kLoadOutsideData: return "load-outside-seccomp-data";
+    case VerifierRule::EmptyProgram: return "empty-program";
+    case VerifierRule::TooLong: return "too-long";
+    case VerifierRule::UnknownOpcode: return "unknown-opcode";
+    case VerifierRule::DivisionByZero: return "division-by-zero";
+    case VerifierRule::ShiftTooLarge: return "shift-too-large";
+    case VerifierRule::ScratchIndex: return "scratch-index";
+    case VerifierRule::JumpOutOfProgram: return "jump-out-of-program";
+    case VerifierRule::LastNotReturn: return "last-not-return";
+    case VerifierRule::ScratchNotInitialized: return "scratch-not-initialized";
+    case VerifierRule::OpcodeNotForSeccomp: return "opcode-not-for-seccomp";
+    case VerifierRule::LoadOutsideData: return "load-outside-seccomp-data";
   }
   return "unknown-rule";
 }
@@ -164,10 +164,11 @@ bool is_seccomp_opcode(uint16_t code) {
 std::optional<Violation> find_violation(std::span<const Insn> prog) {
   const size_t len = prog.size();
   if (len == 0) {
-    return make_violation(prog, 0, Rule::kEmptyProgram, "a filter needs at least one instruction");
+    return make_violation(prog, 0, VerifierRule::EmptyProgram,
+                          "a filter needs at least one instruction");
   }
   if (len > kMaxInsns) {
-    return make_violation(prog, 0, Rule::kTooLong,
+    return make_violation(prog, 0, VerifierRule::TooLong,
                           std::to_string(len) + " instructions, the kernel accepts at most " +
                               std::to_string(kMaxInsns));
   }
@@ -177,19 +178,20 @@ std::optional<Violation> find_violation(std::span<const Insn> prog) {
     if (!is_classic_opcode(in.code)) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "opcode 0x%04x is not a classic BPF instruction", in.code);
-      return make_violation(prog, pc, Rule::kUnknownOpcode, buf);
+      return make_violation(prog, pc, VerifierRule::UnknownOpcode, buf);
     }
     switch (in.code) {
       case ALU | DIV | K:
       case ALU | MOD | K:
         if (in.k == 0) {
-          return make_violation(prog, pc, Rule::kDivisionByZero, "division by the constant 0");
+          return make_violation(prog, pc, VerifierRule::DivisionByZero,
+                                "division by the constant 0");
         }
         break;
       case ALU | LSH | K:
       case ALU | RSH | K:
         if (in.k >= 32) {
-          return make_violation(prog, pc, Rule::kShiftTooLarge,
+          return make_violation(prog, pc, VerifierRule::ShiftTooLarge,
                                 "shift by " + std::to_string(in.k) + ", must be below 32");
         }
         break;
@@ -199,13 +201,13 @@ std::optional<Violation> find_violation(std::span<const Insn> prog) {
       case STX:
         if (in.k >= kMemWords) {
           return make_violation(
-              prog, pc, Rule::kScratchIndex,
+              prog, pc, VerifierRule::ScratchIndex,
               "scratch cell M[" + std::to_string(in.k) + "], only M[0..15] exist");
         }
         break;
       case JMP | JA:
         if (in.k >= len - pc - 1) {
-          return make_violation(prog, pc, Rule::kJumpOutOfProgram,
+          return make_violation(prog, pc, VerifierRule::JumpOutOfProgram,
                                 "ja lands at " + std::to_string(pc + 1 + uint64_t{in.k}) +
                                     ", past the last instruction " + std::to_string(len - 1));
         }
@@ -213,7 +215,7 @@ std::optional<Violation> find_violation(std::span<const Insn> prog) {
       default:
         if (is_conditional_jump(in.code)) {
           if (pc + in.jt + 1 >= len || pc + in.jf + 1 >= len) {
-            return make_violation(prog, pc, Rule::kJumpOutOfProgram,
+            return make_violation(prog, pc, VerifierRule::JumpOutOfProgram,
                                   "targets " + std::to_string(pc + 1 + in.jt) + " and " +
                                       std::to_string(pc + 1 + in.jf) +
                                       ", the last instruction is " + std::to_string(len - 1));
@@ -224,7 +226,7 @@ std::optional<Violation> find_violation(std::span<const Insn> prog) {
   }
   const uint16_t last = prog[len - 1].code;
   if (last != (RET | K) && last != (RET | RVAL_A)) {
-    return make_violation(prog, len - 1, Rule::kLastNotReturn,
+    return make_violation(prog, len - 1, VerifierRule::LastNotReturn,
                           "the last instruction must be ret, or execution could run off the end");
   }
   if (auto v = check_scratch_initialization(prog)) return v;
@@ -232,12 +234,12 @@ std::optional<Violation> find_violation(std::span<const Insn> prog) {
   for (size_t pc = 0; pc < len; ++pc) {
     const Insn& in = prog[pc];
     if (!is_seccomp_opcode(in.code)) {
-      return make_violation(prog, pc, Rule::kOpcodeNotForSeccomp,
+      return make_violation(prog, pc, VerifierRule::OpcodeNotForSeccomp,
                             "seccomp accepts only word loads of seccomp_data, scratch memory, "
                             "ALU without mod, jumps and ret");
     }
     if (in.code == (LD | W | ABS) && (in.k >= kSeccompDataSize || (in.k & 3) != 0)) {
-      return make_violation(prog, pc, Rule::kLoadOutsideData,
+      return make_violation(prog, pc, VerifierRule::LoadOutsideData,
                             "offset " + std::to_string(in.k) +
                                 " is not an aligned word inside seccomp_data (0, 4, ..., 60)");
     }

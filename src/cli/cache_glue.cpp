@@ -15,7 +15,7 @@ CacheSummary cache_summary(const bpf::Program& prog, arch::Arch a) {
   for (const auto& sc : arch::syscalls(a)) {
     ++s.syscalls;
     auto e = bpf::emulate(*vp, bpf::SeccompData::make(info.audit_arch, sc.nr));
-    if (bpf::outcome_of(e.ret).outcome != bpf::Outcome::kAllow) continue;
+    if (bpf::outcome_of(e.ret).outcome != bpf::Outcome::Allow) continue;
     ++s.allowed;
     const int64_t i = static_cast<int64_t>(sc.nr) - cache.first_nr;
     const bool cached = cache.kernel_caches && i >= 0 &&

@@ -43,7 +43,7 @@ Door probe_door(const bpf::VerifiedProgram& vp, arch::Arch door, bool listed) {
   for (const auto& s : arch::syscalls(door)) {
     auto e = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, s.nr));
     ++d.probed;
-    if (bpf::outcome_of(e.ret).outcome == bpf::Outcome::kAllow) ++d.allowed;
+    if (bpf::outcome_of(e.ret).outcome == bpf::Outcome::Allow) ++d.allowed;
     if (d.example_action.empty() && (s.name == "getpid"))
       d.example_action = bpf::action_name(e.ret);
   }
@@ -77,7 +77,7 @@ void run_check(CheckOpts& o) {
     globals().exit_code = kExitUsage;
     return;
   }
-  const ir::Policy& policy = *parsed.value;
+  const ir::ValidatedPolicy& policy = *parsed.value;
 
   // Rules.
   std::vector<ir::LintFinding> findings = ir::lint_rules(policy);

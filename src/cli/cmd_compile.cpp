@@ -20,7 +20,7 @@ namespace {
 
 // OCI JSON holds rules, and the runtime (runc, crun: libseccomp) compiles them into one filter:
 // a policy that sysfence can only load as a stack cannot be exported faithfully.
-void refuse_stacked_export(const ir::Policy& policy, const std::string& label) {
+void refuse_stacked_export(const ir::ValidatedPolicy& policy, const std::string& label) {
   auto one = compiler::compile(policy);
   if (one) return;
   auto stack = compiler::compile_stack(policy);
@@ -47,7 +47,7 @@ struct CompileOpts {
 
 void run_compile(const CompileOpts& o) {
   LoadedPolicy lp = load_policy_or_exit(o.policy, /*default_if_none=*/false);
-  const ir::Policy& policy = *lp.parsed.value;
+  const ir::ValidatedPolicy& policy = *lp.parsed.value;
 
   std::string out;
   size_t insns = 0, filters = 1;

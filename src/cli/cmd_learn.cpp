@@ -40,7 +40,7 @@ void run_learn(LearnOpts& o) {
     fail_usage("learn: no program given (usage: sysfence learn [OPTIONS] -- PROG ARGS...)");
 
   // --merge: the user's policy, read and compiled before anything runs (bad input: exit 2).
-  std::optional<frontend::Parsed<ir::Policy>> existing;
+  std::optional<frontend::Parsed<ir::ValidatedPolicy>> existing;
   std::optional<bpf::VerifiedProgram> existing_prog;
   std::optional<bpf::Program>
       unallowed_filter;  // --merge without --freq: stop only where not allowed
@@ -69,7 +69,7 @@ void run_learn(LearnOpts& o) {
     const auto d = bpf::SeccompData::make(c.audit_arch, c.nr, c.args[0], c.args[1], c.args[2],
                                           c.args[3], c.args[4], c.args[5]);
     const auto out = bpf::outcome_of(bpf::emulate(*existing_prog, d).ret).outcome;
-    if (out == bpf::Outcome::kAllow) return;
+    if (out == bpf::Outcome::Allow) return;
     const learn::Verdict v = learn::explain(*existing->value, c.audit_arch, c.nr, c.args);
     if (v.source == learn::Verdict::Source::Rule) {
       // The user's own rule refuses it: keep that decision, say so.

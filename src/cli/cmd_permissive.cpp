@@ -23,7 +23,7 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
   if (command.empty())
     fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
   LoadedPolicy lp = load_policy_or_exit(in, /*default_if_none=*/true);
-  const ir::Policy& policy = *lp.parsed.value;
+  const ir::ValidatedPolicy& policy = *lp.parsed.value;
   const bpf::Program prog = take(compiler::compile(policy));
   const bpf::VerifiedProgram original = take(bpf::VerifiedProgram::make(prog), kExitFail);
 
@@ -44,7 +44,7 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
     const auto d = bpf::SeccompData::make(c.audit_arch, c.nr, c.args[0], c.args[1], c.args[2],
                                           c.args[3], c.args[4], c.args[5]);
     const uint32_t ret = bpf::emulate(original, d).ret;
-    if (bpf::outcome_of(ret).outcome == bpf::Outcome::kAllow)
+    if (bpf::outcome_of(ret).outcome == bpf::Outcome::Allow)
       return;  // (cannot happen: only denials stop)
     ++total;
     const learn::Verdict v = learn::explain(policy, c.audit_arch, c.nr, c.args);

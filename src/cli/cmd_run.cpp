@@ -209,7 +209,7 @@ void check_runner_needs(const std::vector<bpf::Program>& stack) {
     if (!nr) continue;
     for (const auto& vp : verified) {
       const uint32_t ret = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, *nr)).ret;
-      if (bpf::outcome_of(ret).outcome == bpf::Outcome::kAllow) continue;
+      if (bpf::outcome_of(ret).outcome == bpf::Outcome::Allow) continue;
       if (!denied.empty()) denied += " and ";
       denied += std::string(name) + " (" + bpf::action_name(ret) + ")";
       break;

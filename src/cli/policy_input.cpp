@@ -56,13 +56,14 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // Turns an OCI import into a built Policy, moving the diagnostics over.
-frontend::Parsed<ir::Policy> build_oci(frontend::Parsed<frontend::OciImport> imp, uint32_t* flags) {
-  frontend::Parsed<ir::Policy> out;
+frontend::Parsed<ir::ValidatedPolicy> build_oci(frontend::Parsed<frontend::OciImport> imp,
+                                                uint32_t* flags) {
+  frontend::Parsed<ir::ValidatedPolicy> out;
   out.errors = std::move(imp.errors);
   out.warnings = std::move(imp.warnings);
   if (!imp.value || !out.errors.empty()) return out;
   *flags = imp.value->flag_bits;
-  auto built = ir::Policy::build(std::move(imp.value->spec));
+  auto built = ir::ValidatedPolicy::build(std::move(imp.value->spec));
   if (!built) {
     out.errors.push_back(built.error());
     return out;
@@ -172,7 +173,7 @@ LoadedPolicy parse_policy_input(const PolicyInput& in, bool default_if_none) {
   fail_usage("no policy given: name a FILE, --policy FILE, --oci FILE or --default");
 }
 
-std::vector<arch::Arch> target_arches(const ir::Policy& policy) {
+std::vector<arch::Arch> target_arches(const ir::ValidatedPolicy& policy) {
   if (policy.arches().empty()) return {arch::native_arch()};
   return {policy.arches().begin(), policy.arches().end()};
 }

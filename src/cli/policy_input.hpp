@@ -1,5 +1,5 @@
 // src/cli/policy_input.hpp — the policy a subcommand works on: a text policy, an OCI/Docker JSON
-// profile, or the embedded default policy, turned into an ir::Policy through the frontend.
+// profile, or the embedded default policy, turned into an ir::ValidatedPolicy through the frontend.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +38,7 @@ struct PolicyInput {
 void add_policy_options(CLI::App* sub, PolicyInput& in, bool positional, bool with_arch = true);
 
 struct LoadedPolicy {
-  frontend::Parsed<ir::Policy> parsed;
+  frontend::Parsed<ir::ValidatedPolicy> parsed;
   std::string label;       // "app.policy", "docker.json (OCI)", "<default>"
   uint32_t oci_flags = 0;  // seccomp(2) flags an OCI profile asks for (loader::kFlag* bits)
   bool is_default = false;
@@ -51,7 +51,7 @@ struct LoadedPolicy {
 std::vector<std::string> chosen_caps(const PolicyInput& in, std::string* description);
 
 // The arches a built policy targets (the native arch when it names none).
-std::vector<arch::Arch> target_arches(const ir::Policy& policy);
+std::vector<arch::Arch> target_arches(const ir::ValidatedPolicy& policy);
 
 // Parses whichever input was given (the default policy when none was and `default_if_none`).
 // Never exits: the caller decides what to do with errors.

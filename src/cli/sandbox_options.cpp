@@ -204,7 +204,7 @@ sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o,
   return s;
 }
 
-SandboxFindings check_sandbox_statements(const ir::Policy& policy) {
+SandboxFindings check_sandbox_statements(const ir::ValidatedPolicy& policy) {
   SandboxFindings f;
   const auto& statements = policy.spec().sandbox;
   if (statements.empty()) return f;

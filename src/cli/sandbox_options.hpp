@@ -63,6 +63,6 @@ struct SandboxFindings {
   std::vector<Error> errors;
   std::vector<Error> warnings;
 };
-SandboxFindings check_sandbox_statements(const ir::Policy& policy);
+SandboxFindings check_sandbox_statements(const ir::ValidatedPolicy& policy);
 
 }  // namespace sysfence::cli

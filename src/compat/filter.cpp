@@ -1,5 +1,5 @@
 // src/compat/filter.cpp — the scmp_filter_ctx state, libseccomp's rule-database semantics, and
-// the one path to BPF: PolicySpec -> ir::Policy::build -> compiler::compile. See filter.hpp.
+// the one path to BPF: PolicySpec -> ir::ValidatedPolicy::build -> compiler::compile. See filter.hpp.
 #include "compat/filter.hpp"
 
 #include <algorithm>
@@ -650,7 +650,7 @@ Result<std::vector<bpf::Program>> Filter::programs() {
   if (cache_) return *cache_;
   auto s = spec();
   if (!s) return s.error();
-  auto policy = ir::Policy::build(std::move(*s));
+  auto policy = ir::ValidatedPolicy::build(std::move(*s));
   if (!policy) return policy.error();
   // Priorities become a frequency profile: higher priority, more weight.
   compiler::FrequencyProfile profile;

@@ -455,7 +455,7 @@ struct Selection {
 
 class Compiler {
  public:
-  Compiler(const ir::Policy& p, const Options& o, const Selection* sel = nullptr)
+  Compiler(const ir::ValidatedPolicy& p, const Options& o, const Selection* sel = nullptr)
       : p_(p), o_(o), sel_(sel), low_(g_) {
     const ir::PolicySpec& s = p.spec();
     bad_ = g_.ret(s.bad_arch_action.to_ret());
@@ -625,7 +625,7 @@ class Compiler {
     return g_.load(kOffNr, tree);
   }
 
-  const ir::Policy& p_;
+  const ir::ValidatedPolicy& p_;
   const Options& o_;
   const Selection* sel_;
   Graph g_;
@@ -638,7 +638,7 @@ class Compiler {
 
 }  // namespace
 
-Result<Program> compile(const ir::Policy& policy, const Options& options) {
+Result<Program> compile(const ir::ValidatedPolicy& policy, const Options& options) {
   auto prog = Compiler(policy, options).run();
   if (!prog) prog.error().hint = "split it into stacked filters: compile_stack() (the CLI does)";
   return prog;
@@ -654,7 +654,7 @@ namespace {
 // seccomp(2) among them).
 class Stacker {
  public:
-  Stacker(const ir::Policy& p, const Options& o) : p_(p), o_(o) {
+  Stacker(const ir::ValidatedPolicy& p, const Options& o) : p_(p), o_(o) {
     // seccomp's own numbers first: they land in the base, which is installed last, so the
     // filters before it never refuse the seccomp(2) calls that install the rest.
     std::vector<std::pair<bool, uint64_t>> order;
@@ -743,7 +743,7 @@ class Stacker {
     return where;
   }
 
-  const ir::Policy& p_;
+  const ir::ValidatedPolicy& p_;
   const Options& o_;
   std::vector<uint64_t> keys_;
   std::vector<size_t> cost_;
@@ -757,7 +757,8 @@ bool may_notify(const Program& p) {
 
 }  // namespace
 
-Result<std::vector<Program>> compile_stack(const ir::Policy& policy, const Options& options) {
+Result<std::vector<Program>> compile_stack(const ir::ValidatedPolicy& policy,
+                                           const Options& options) {
   auto whole = Compiler(policy, options).run();
   if (whole) return std::vector<Program>{std::move(*whole)};
   auto stack = Stacker(policy, options).run();

@@ -241,7 +241,7 @@ void emit_cmp(Emitter& e, const ir::EffectiveCmp& c, bool big_endian, Emitter::L
 }
 
 // The rules of arch `a`, then the default / unknown-syscall answer.
-void emit_arch_chain(Emitter& e, const ir::Policy& p, arch::Arch a) {
+void emit_arch_chain(Emitter& e, const ir::ValidatedPolicy& p, arch::Arch a) {
   const ir::PolicySpec& s = p.spec();
   std::vector<int32_t> numbers;
   for (const ir::ResolvedRule& rr : p.rules_for(a))
@@ -287,7 +287,7 @@ void emit_arch_chain(Emitter& e, const ir::Policy& p, arch::Arch a) {
 
 }  // namespace
 
-FilterGraph FilterGraph::reference(const ir::Policy& p) {
+FilterGraph FilterGraph::reference(const ir::ValidatedPolicy& p) {
   Emitter e;
   const arch::Arch native = arch::native_arch();
   const std::span<const arch::Arch> targets =

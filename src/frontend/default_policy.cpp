@@ -19,7 +19,7 @@ Parsed<ir::PolicySpec> parse_default_policy(std::vector<arch::Arch> arches) {
   return parse_policy_text(default_policy_source(), "<default.policy>", opt);
 }
 
-Parsed<ir::Policy> load_default_policy(std::vector<arch::Arch> arches) {
+Parsed<ir::ValidatedPolicy> load_default_policy(std::vector<arch::Arch> arches) {
   ParseOptions opt;
   opt.default_arches = std::move(arches);
   opt.read_file = [](const std::string&, std::string* why) -> std::optional<std::string> {

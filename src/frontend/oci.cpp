@@ -1286,7 +1286,7 @@ Parsed<OciImport> import_oci_file(const std::string& path, OciImportOptions opti
   return import_oci(*text, options);
 }
 
-Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions& options) {
+Parsed<std::string> export_oci(const ir::ValidatedPolicy& policy, const OciExportOptions& options) {
   Parsed<std::string> out;
   const ir::PolicySpec& spec = policy.spec();
   auto rule_error = [&](const ir::Rule& r, std::string msg, std::string hint = {}) {

@@ -108,13 +108,13 @@ Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseO
   return out;
 }
 
-Parsed<ir::Policy> build(Parsed<ir::PolicySpec> in) {
-  Parsed<ir::Policy> out;
+Parsed<ir::ValidatedPolicy> build(Parsed<ir::PolicySpec> in) {
+  Parsed<ir::ValidatedPolicy> out;
   out.errors = std::move(in.errors);
   out.warnings = std::move(in.warnings);
   if (!in.value) return out;
   Diagnostics sink;  // build()'s errors (all of them), or its warnings
-  std::optional<ir::Policy> p = ir::Policy::build(std::move(*in.value), sink);
+  std::optional<ir::ValidatedPolicy> p = ir::ValidatedPolicy::build(std::move(*in.value), sink);
   if (!p) {
     for (Error& e : sink.errors) out.errors.push_back(std::move(e));
     return out;
@@ -145,12 +145,12 @@ Parsed<ir::PolicySpec> parse_policy_file(const std::string& path, const ParseOpt
   return parse_impl(std::move(*text), path, options);
 }
 
-Parsed<ir::Policy> load_policy_text(std::string_view text, std::string_view filename,
-                                    const ParseOptions& options) {
+Parsed<ir::ValidatedPolicy> load_policy_text(std::string_view text, std::string_view filename,
+                                             const ParseOptions& options) {
   return build(parse_policy_text(text, filename, options));
 }
 
-Parsed<ir::Policy> load_policy_file(const std::string& path, const ParseOptions& options) {
+Parsed<ir::ValidatedPolicy> load_policy_file(const std::string& path, const ParseOptions& options) {
   return build(parse_policy_file(path, options));
 }
 

@@ -18,7 +18,7 @@ std::string rule_label(const ir::Rule& r, int32_t nr) {
 
 }  // namespace
 
-std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
+std::vector<LintFinding> lint_rules(const ir::ValidatedPolicy& policy) {
   std::vector<LintFinding> out;
   std::set<std::string> seen;  // one finding per (rule, kind, other rule), across arches
   const ir::Action def = policy.spec().default_action;
@@ -122,7 +122,7 @@ std::vector<LintFinding> lint_rules(const ir::Policy& policy) {
         const ir::Rule& r = *rules[j].rule;
         // A rule naming socketcall or ipc that decides call numbers there has an effect beyond
         // the group's allow: it replaces the rules derived from socket and IPC rules
-        // (PolicySpec::multiplexed_calls; Policy::build warns about what that leaves unchecked).
+        // (PolicySpec::multiplexed_calls; ValidatedPolicy::build warns about what that leaves unchecked).
         if (r.group.empty() && (r.syscall == "socketcall" || r.syscall == "ipc") &&
             (r.conds.empty() || ir::multiplexer_call_decided(r, a)))
           continue;

@@ -1,4 +1,4 @@
-// sysfence/ir — Policy::build: validation and per-arch resolution of a PolicySpec.
+// sysfence/ir — ValidatedPolicy::build: validation and per-arch resolution of a PolicySpec.
 //
 // Every check here produces an Error that says what is wrong, where (the rule's or the
 // comparison's SourceLoc) and what would fix it. Checks that depend on the arch (value widths,
@@ -215,14 +215,21 @@ EffectiveCmp effective(const ArgCmp& c, arch::Arch a) {
   return e;
 }
 
-Result<Policy> Policy::build(PolicySpec spec) {
+Result<ValidatedPolicy> ValidatedPolicy::build(PolicySpec spec) {
   Diagnostics sink;
-  std::optional<Policy> p = build(std::move(spec), sink);
+  std::optional<ValidatedPolicy> p = build(std::move(spec), sink);
   if (!p) return sink.errors.front();  // an unlimited sink keeps every error
   return std::move(*p);
 }
 
-std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
+struct ValidatedPolicy::State {
+  PolicySpec spec;
+  std::vector<std::vector<ResolvedRule>> per_arch;  // index: position in spec.arches
+  std::vector<Rule> derived;                        // Rule::derived ones; see multiplexed_calls
+  std::vector<Error> warnings;
+};
+
+std::optional<ValidatedPolicy> ValidatedPolicy::build(PolicySpec spec, Diagnostics& sink) {
   // Failure is tracked here, not by the sink's count: a sink that de-duplicates (or is past its
   // cap) must not let a policy with an error through.
   bool failed = false;
@@ -230,9 +237,10 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
     failed = true;
     sink.error(std::move(e));
   };
-  Policy p;
-  p.spec_ = std::move(spec);
-  PolicySpec& s = p.spec_;
+  auto state = std::make_shared<State>();
+  State& p = *state;
+  p.spec = std::move(spec);
+  PolicySpec& s = p.spec;
   if (s.arches.empty()) s.arches.push_back(arch::native_arch());
 
   // Arches: no duplicates.
@@ -261,7 +269,7 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
       error(*e);
   }
 
-  p.per_arch_.assign(s.arches.size(), {});
+  p.per_arch.assign(s.arches.size(), {});
   const bool multi = s.arches.size() > 1;
 
   struct Pending {
@@ -330,7 +338,7 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
                                std::string(arch::info(*r.only_arch).name) +
                                "', which the policy does not target; it has no effect",
                            r.loc, "add the arch to the policy or drop the rule");
-      p.warnings_.push_back(std::move(w));
+      p.warnings.push_back(std::move(w));
       return std::nullopt;
     }
 
@@ -344,7 +352,7 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
         if (!n && s.multiplexed_calls && arch::multiplexed_call(a, r.syscall)) {
           // Only through the multiplexer here (i386's semop, send, recv): the derived rule.
           if (auto d = derive_multiplexed(r, a, s))
-            pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
+            pending.push_back({ai, p.per_arch[ai].size(), d->first, std::move(d->second), ri});
           continue;
         }
         if (!n) {
@@ -353,7 +361,7 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
                                "the rule is skipped there; restrict it to the arches that have "
                                "it, or remove it");
           if (s.missing_syscall == MissingSyscall::Error) return e;
-          p.warnings_.push_back(std::move(e));
+          p.warnings.push_back(std::move(e));
           continue;
         }
         nr = *n;
@@ -393,10 +401,10 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
                 std::string(multi ? "; restrict it to the arches where it can hold" : ""),
             ErrorCode::NeverMatches);
       }
-      p.per_arch_[ai].push_back(ResolvedRule{nr, &r});
+      p.per_arch[ai].push_back(ResolvedRule{nr, &r});
       if (s.multiplexed_calls && !r.syscall.empty()) {
         if (auto d = derive_multiplexed(r, a, s))
-          pending.push_back({ai, p.per_arch_[ai].size(), d->first, std::move(d->second), ri});
+          pending.push_back({ai, p.per_arch[ai].size(), d->first, std::move(d->second), ri});
       }
     }
     return std::nullopt;
@@ -451,53 +459,36 @@ std::optional<Policy> Policy::build(PolicySpec spec, Diagnostics& sink) {
                              "a filter cannot see the arguments behind " + d.rule.syscall +
                                  "; without the " + d.rule.syscall + " rule every such call gets " +
                                  d.rule.action.to_string());
-        p.warnings_.push_back(std::move(w));
+        p.warnings.push_back(std::move(w));
       }
     }
     pending = std::move(kept);
   }
   // The derived rules go right after their source rule (same precedence between equal kinds).
-  p.derived_.reserve(pending.size());
-  for (Pending& d : pending) p.derived_.push_back(std::move(d.rule));
+  p.derived.reserve(pending.size());
+  for (Pending& d : pending) p.derived.push_back(std::move(d.rule));
   for (size_t i = pending.size(); i-- > 0;) {
     const Pending& d = pending[i];
-    auto& v = p.per_arch_[d.arch_index];
-    const Rule& rule = p.derived_[i];
+    auto& v = p.per_arch[d.arch_index];
+    const Rule& rule = p.derived[i];
     v.insert(v.begin() + static_cast<std::ptrdiff_t>(d.position), ResolvedRule{d.nr, &rule});
   }
   // Listed as warnings, but (as always) without Severity::Warning: they render without the
   // "warning: " prefix the frontends' own warnings have (kept byte-identical; see issue 13).
-  for (const Error& w : p.warnings_) sink.warnings.push_back(w);
-  return p;
+  for (const Error& w : p.warnings) sink.warnings.push_back(w);
+  return ValidatedPolicy(std::move(state));
 }
 
-std::span<const ResolvedRule> Policy::rules_for(arch::Arch a) const {
-  for (size_t i = 0; i < spec_.arches.size(); ++i) {
-    if (spec_.arches[i] == a) return per_arch_[i];
+const PolicySpec& ValidatedPolicy::spec() const { return state_->spec; }
+std::span<const arch::Arch> ValidatedPolicy::arches() const { return state_->spec.arches; }
+std::span<const Error> ValidatedPolicy::warnings() const { return state_->warnings; }
+
+std::span<const ResolvedRule> ValidatedPolicy::rules_for(arch::Arch a) const {
+  const State& st = *state_;
+  for (size_t i = 0; i < st.spec.arches.size(); ++i) {
+    if (st.spec.arches[i] == a) return st.per_arch[i];
   }
   return {};
-}
-
-void Policy::rebind_from(const Policy& other) {
-  spec_ = other.spec_;
-  warnings_ = other.warnings_;
-  per_arch_ = other.per_arch_;
-  derived_ = other.derived_;
-  const Rule* old_base = other.spec_.rules.data();
-  const Rule* old_derived = other.derived_.data();
-  for (auto& v : per_arch_) {
-    for (ResolvedRule& r : v) {
-      r.rule = r.rule->derived ? derived_.data() + (r.rule - old_derived)
-                               : spec_.rules.data() + (r.rule - old_base);
-    }
-  }
-}
-
-Policy::Policy(const Policy& other) { rebind_from(other); }
-
-Policy& Policy::operator=(const Policy& other) {
-  if (this != &other) rebind_from(other);
-  return *this;
 }
 
 }  // namespace sysfence::ir

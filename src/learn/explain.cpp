@@ -26,7 +26,7 @@ bool cmp_holds(const ir::ArgCmp& c, arch::Arch a, const Args& args) {
   return false;
 }
 
-std::optional<arch::Arch> targeted_arch(const ir::Policy& p, uint32_t audit, int32_t nr) {
+std::optional<arch::Arch> targeted_arch(const ir::ValidatedPolicy& p, uint32_t audit, int32_t nr) {
   const arch::Arch native = arch::native_arch();
   const std::span<const arch::Arch> t =
       p.arches().empty() ? std::span<const arch::Arch>(&native, 1) : p.arches();
@@ -63,7 +63,7 @@ bool parse_u64(std::string_view s, uint64_t* out) {
 
 }  // namespace
 
-Verdict explain(const ir::Policy& p, uint32_t audit, int32_t nr, const Args& args) {
+Verdict explain(const ir::ValidatedPolicy& p, uint32_t audit, int32_t nr, const Args& args) {
   const ir::PolicySpec& s = p.spec();
   Verdict v;
   auto a = targeted_arch(p, audit, nr);

@@ -6,12 +6,12 @@
 
 namespace sysfence::sandbox {
 
-Result<ir::Policy> with_sandbox_rules(const ir::Policy& base, const Plan& plan) {
+Result<ir::ValidatedPolicy> with_sandbox_rules(const ir::ValidatedPolicy& base, const Plan& plan) {
   if (!plan.sandbox.spec().no_setuid_files) return base;
   return with_setuid_file_rules(base);
 }
 
-Result<ir::Policy> with_setuid_file_rules(const ir::Policy& base) {
+Result<ir::ValidatedPolicy> with_setuid_file_rules(const ir::ValidatedPolicy& base) {
   ir::PolicySpec spec = base.spec();
   std::vector<arch::Arch> arches = spec.arches;
   if (arches.empty()) arches.push_back(arch::native_arch());
@@ -34,7 +34,7 @@ Result<ir::Policy> with_setuid_file_rules(const ir::Policy& base) {
       r.conds.push_back(ir::ArgCmp::masked_eq(c.arg, bit, bit).as32());
     }
   }
-  return ir::Policy::build(std::move(spec));
+  return ir::ValidatedPolicy::build(std::move(spec));
 }
 
 }  // namespace sysfence::sandbox

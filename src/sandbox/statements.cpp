@@ -344,7 +344,7 @@ std::vector<Error> apply_statements(const std::vector<ir::SandboxStatement>& sta
   return errors;
 }
 
-std::vector<Error> lint(const Spec& spec, const ir::Policy& policy) {
+std::vector<Error> lint(const Spec& spec, const ir::ValidatedPolicy& policy) {
   std::vector<Error> out;
   for (const PathRule& r : spec.paths) {
     if (!exists(r.path)) {

@@ -49,15 +49,15 @@ std::string mismatch(uint32_t ret, const LiveCall& call, const LiveObservation& 
   using Kind = LiveObservation::Kind;
   bool ok = false;
   switch (d.outcome) {
-    case Outcome::kAllow: ok = o.kind == Kind::kReturned && o.ret == o.natural; break;
-    case Outcome::kErrno: ok = o.kind == Kind::kReturned && o.ret == -d.value; break;
-    case Outcome::kNoTracer: ok = o.kind == Kind::kReturned && o.ret == -ENOSYS; break;
-    case Outcome::kTrap:
+    case Outcome::Allow: ok = o.kind == Kind::kReturned && o.ret == o.natural; break;
+    case Outcome::Errno: ok = o.kind == Kind::kReturned && o.ret == -d.value; break;
+    case Outcome::NoTracer: ok = o.kind == Kind::kReturned && o.ret == -ENOSYS; break;
+    case Outcome::Trap:
       ok = o.kind == Kind::kTrapped && o.trap_errno == d.value && o.trap_syscall == call.nr &&
            o.trap_arch == arch_of(call);
       break;
-    case Outcome::kKillThread: ok = o.kind == Kind::kThreadKilled; break;
-    case Outcome::kKillProcess: ok = o.kind == Kind::kProcessKilled; break;
+    case Outcome::KillThread: ok = o.kind == Kind::kThreadKilled; break;
+    case Outcome::KillProcess: ok = o.kind == Kind::kProcessKilled; break;
   }
   if (ok) return {};
   char buf[128];
@@ -183,7 +183,7 @@ TEST(Differential, RandomProgramsAgreeWithKernel) {
       if (!oldest_first.empty()) {
         const std::vector<Program> installed(oldest_first.rbegin(), oldest_first.rend());
         const auto e = emulate_stack(installed, data_for(testing::install_call(), ip));
-        if (outcome_of(e->ret).outcome != Outcome::kAllow) {
+        if (outcome_of(e->ret).outcome != Outcome::Allow) {
           oldest_first.clear();
           continue;
         }

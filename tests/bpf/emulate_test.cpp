@@ -217,18 +217,18 @@ TEST(EmulatorStack, MostRestrictiveWinsAndTiesKeepNewest) {
 }
 
 TEST(Outcome, DecodesActions) {
-  EXPECT_EQ(outcome_of(kRetAllow).outcome, Outcome::kAllow);
-  EXPECT_EQ(outcome_of(kRetLog).outcome, Outcome::kAllow);
+  EXPECT_EQ(outcome_of(kRetAllow).outcome, Outcome::Allow);
+  EXPECT_EQ(outcome_of(kRetLog).outcome, Outcome::Allow);
   EXPECT_EQ(outcome_of(ret_errno(13)).value, 13);
   EXPECT_EQ(outcome_of(ret_errno(5000)).value, 4095);
-  EXPECT_EQ(outcome_of(ret_errno(0)).outcome, Outcome::kErrno);
+  EXPECT_EQ(outcome_of(ret_errno(0)).outcome, Outcome::Errno);
   EXPECT_EQ(outcome_of(ret_trap(42)).value, 42);
-  EXPECT_EQ(outcome_of(ret_trace(1)).outcome, Outcome::kNoTracer);
-  EXPECT_EQ(outcome_of(kRetUserNotif).outcome, Outcome::kNoTracer);
-  EXPECT_EQ(outcome_of(0x1234).outcome, Outcome::kKillThread);
-  EXPECT_EQ(outcome_of(kRetKillProcess).outcome, Outcome::kKillProcess);
-  EXPECT_EQ(outcome_of(0x00010000).outcome, Outcome::kKillProcess);
-  EXPECT_EQ(outcome_of(0x7ffe0000).outcome, Outcome::kKillProcess);
+  EXPECT_EQ(outcome_of(ret_trace(1)).outcome, Outcome::NoTracer);
+  EXPECT_EQ(outcome_of(kRetUserNotif).outcome, Outcome::NoTracer);
+  EXPECT_EQ(outcome_of(0x1234).outcome, Outcome::KillThread);
+  EXPECT_EQ(outcome_of(kRetKillProcess).outcome, Outcome::KillProcess);
+  EXPECT_EQ(outcome_of(0x00010000).outcome, Outcome::KillProcess);
+  EXPECT_EQ(outcome_of(0x7ffe0000).outcome, Outcome::KillProcess);
 }
 
 }  // namespace

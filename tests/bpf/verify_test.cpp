@@ -21,8 +21,8 @@ using testing::live_load_one;
 struct RuleCase {
   std::string name;
   Program prog;
-  std::optional<Rule> expected;  // nullopt: the kernel accepts it
-  size_t index = 0;              // instruction named by the violation
+  std::optional<VerifierRule> expected;  // nullopt: the kernel accepts it
+  size_t index = 0;                      // instruction named by the violation
 };
 
 Program rets(size_t n) { return Program(n, stmt(RET | K, kRetAllow)); }
@@ -35,34 +35,38 @@ Program with_prefix(std::initializer_list<Insn> body) {
 
 std::vector<RuleCase> rule_cases() {
   std::vector<RuleCase> c;
-  c.push_back({"EmptyProgram", {}, Rule::kEmptyProgram, 0});
+  c.push_back({"EmptyProgram", {}, VerifierRule::EmptyProgram, 0});
   c.push_back({"MaxLength4096Accepted", rets(4096), std::nullopt});
-  c.push_back({"Length4097Rejected", rets(4097), Rule::kTooLong, 0});
-  c.push_back({"UnknownOpcode", with_prefix({stmt(0x00ff, 0)}), Rule::kUnknownOpcode, 0});
-  c.push_back({"RetWithXBitUnknown", {stmt(RET | X, 0)}, Rule::kUnknownOpcode, 0});
+  c.push_back({"Length4097Rejected", rets(4097), VerifierRule::TooLong, 0});
+  c.push_back({"UnknownOpcode", with_prefix({stmt(0x00ff, 0)}), VerifierRule::UnknownOpcode, 0});
+  c.push_back({"RetWithXBitUnknown", {stmt(RET | X, 0)}, VerifierRule::UnknownOpcode, 0});
+  c.push_back({"NegWithXBitUnknown", with_prefix({stmt(ALU | NEG | X, 0)}),
+               VerifierRule::UnknownOpcode, 0});
   c.push_back(
-      {"NegWithXBitUnknown", with_prefix({stmt(ALU | NEG | X, 0)}), Rule::kUnknownOpcode, 0});
-  c.push_back({"JaWithXBitUnknown", with_prefix({stmt(JMP | JA | X, 0)}), Rule::kUnknownOpcode, 0});
-  c.push_back({"LdHalfImmUnknown", with_prefix({stmt(LD | H | IMM, 0)}), Rule::kUnknownOpcode, 0});
+      {"JaWithXBitUnknown", with_prefix({stmt(JMP | JA | X, 0)}), VerifierRule::UnknownOpcode, 0});
   c.push_back(
-      {"DivByConstantZero", with_prefix({stmt(ALU | DIV | K, 0)}), Rule::kDivisionByZero, 0});
+      {"LdHalfImmUnknown", with_prefix({stmt(LD | H | IMM, 0)}), VerifierRule::UnknownOpcode, 0});
+  c.push_back({"DivByConstantZero", with_prefix({stmt(ALU | DIV | K, 0)}),
+               VerifierRule::DivisionByZero, 0});
   c.push_back({"DivByConstantOneAccepted", with_prefix({stmt(ALU | DIV | K, 1)}), std::nullopt});
   c.push_back({"DivByXAccepted", with_prefix({stmt(ALU | DIV | X, 0)}), std::nullopt});
-  c.push_back(
-      {"ModByConstantZero", with_prefix({stmt(ALU | MOD | K, 0)}), Rule::kDivisionByZero, 0});
+  c.push_back({"ModByConstantZero", with_prefix({stmt(ALU | MOD | K, 0)}),
+               VerifierRule::DivisionByZero, 0});
   c.push_back({"ModRefusedBySeccomp", with_prefix({stmt(ALU | MOD | K, 3)}),
-               Rule::kOpcodeNotForSeccomp, 0});
+               VerifierRule::OpcodeNotForSeccomp, 0});
   c.push_back({"ModXRefusedBySeccomp", with_prefix({stmt(ALU | MOD | X, 0)}),
-               Rule::kOpcodeNotForSeccomp, 0});
-  c.push_back({"LshBy32", with_prefix({stmt(ALU | LSH | K, 32)}), Rule::kShiftTooLarge, 0});
-  c.push_back({"RshBy32", with_prefix({stmt(ALU | RSH | K, 32)}), Rule::kShiftTooLarge, 0});
-  c.push_back(
-      {"RshByHuge", with_prefix({stmt(ALU | RSH | K, 0x80000000u)}), Rule::kShiftTooLarge, 0});
+               VerifierRule::OpcodeNotForSeccomp, 0});
+  c.push_back({"LshBy32", with_prefix({stmt(ALU | LSH | K, 32)}), VerifierRule::ShiftTooLarge, 0});
+  c.push_back({"RshBy32", with_prefix({stmt(ALU | RSH | K, 32)}), VerifierRule::ShiftTooLarge, 0});
+  c.push_back({"RshByHuge", with_prefix({stmt(ALU | RSH | K, 0x80000000u)}),
+               VerifierRule::ShiftTooLarge, 0});
   c.push_back({"LshBy31Accepted", with_prefix({stmt(ALU | LSH | K, 31)}), std::nullopt});
-  c.push_back({"StoreM16", with_prefix({stmt(ST, 16)}), Rule::kScratchIndex, 0});
-  c.push_back({"StxM16", with_prefix({stmt(STX, 16)}), Rule::kScratchIndex, 0});
-  c.push_back({"LoadM16", with_prefix({stmt(ST, 0), stmt(LD | MEM, 16)}), Rule::kScratchIndex, 1});
-  c.push_back({"LdxM99", with_prefix({stmt(ST, 0), stmt(LDX | MEM, 99)}), Rule::kScratchIndex, 1});
+  c.push_back({"StoreM16", with_prefix({stmt(ST, 16)}), VerifierRule::ScratchIndex, 0});
+  c.push_back({"StxM16", with_prefix({stmt(STX, 16)}), VerifierRule::ScratchIndex, 0});
+  c.push_back(
+      {"LoadM16", with_prefix({stmt(ST, 0), stmt(LD | MEM, 16)}), VerifierRule::ScratchIndex, 1});
+  c.push_back(
+      {"LdxM99", with_prefix({stmt(ST, 0), stmt(LDX | MEM, 99)}), VerifierRule::ScratchIndex, 1});
   c.push_back(
       {"StoreLoadM15Accepted", with_prefix({stmt(ST, 15), stmt(LDX | MEM, 15)}), std::nullopt});
   // len 3: ja at pc 0 may skip at most 1 (k < 3 - 0 - 1).
@@ -71,35 +75,37 @@ std::vector<RuleCase> rule_cases() {
                std::nullopt});
   c.push_back({"JaPastEnd",
                {stmt(JMP | JA, 2), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram,
+               VerifierRule::JumpOutOfProgram,
                0});
   c.push_back({"JaHugeWraps",
                {stmt(JMP | JA, 0xffffffffu), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram,
+               VerifierRule::JumpOutOfProgram,
                0});
   c.push_back({"JeqTrueTargetPastEnd",
                {jump(JMP | JEQ | K, 1, 2, 0), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram,
+               VerifierRule::JumpOutOfProgram,
                0});
   c.push_back({"JgtFalseTargetPastEnd",
                {jump(JMP | JGT | X, 0, 0, 2), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
-               Rule::kJumpOutOfProgram,
+               VerifierRule::JumpOutOfProgram,
                0});
   c.push_back({"JsetTargetsAtLastAccepted",
                {jump(JMP | JSET | K, 1, 1, 1), stmt(RET | K, 0), stmt(RET | K, kRetAllow)},
                std::nullopt});
-  c.push_back(
-      {"LastNotReturn", {stmt(RET | K, kRetAllow), stmt(LD | IMM, 1)}, Rule::kLastNotReturn, 1});
+  c.push_back({"LastNotReturn",
+               {stmt(RET | K, kRetAllow), stmt(LD | IMM, 1)},
+               VerifierRule::LastNotReturn,
+               1});
   c.push_back(
       {"LastIsRetAAccepted", {stmt(LD | IMM, kRetAllow), stmt(RET | RVAL_A, 0)}, std::nullopt});
-  c.push_back(
-      {"LoadBeforeStore", with_prefix({stmt(LD | MEM, 3)}), Rule::kScratchNotInitialized, 0});
+  c.push_back({"LoadBeforeStore", with_prefix({stmt(LD | MEM, 3)}),
+               VerifierRule::ScratchNotInitialized, 0});
   c.push_back({"LoadOtherCellThanStored", with_prefix({stmt(ST, 2), stmt(LDX | MEM, 3)}),
-               Rule::kScratchNotInitialized, 1});
+               VerifierRule::ScratchNotInitialized, 1});
   // Store only on the fall-through path: the jump path reaches the load uninitialized.
   c.push_back({"StoreOnOnePathOnly",
                with_prefix({jump(JMP | JEQ | K, 0, 1, 0), stmt(ST, 4), stmt(LD | MEM, 4)}),
-               Rule::kScratchNotInitialized, 2});
+               VerifierRule::ScratchNotInitialized, 2});
   c.push_back(
       {"StoreOnBothPathsAccepted",
        with_prefix({stmt(ST, 4), jump(JMP | JEQ | K, 0, 1, 0), stmt(ST, 4), stmt(LD | MEM, 4)}),
@@ -114,22 +120,28 @@ std::vector<RuleCase> rule_cases() {
                std::nullopt});
   c.push_back({"JumpedOverStoreThenLoad",
                with_prefix({stmt(JMP | JA, 1), stmt(ST, 1), stmt(LD | MEM, 1)}),
-               Rule::kScratchNotInitialized, 2});
-  c.push_back({"LdAbsOffset64", with_prefix({stmt(LD | W | ABS, 64)}), Rule::kLoadOutsideData, 0});
+               VerifierRule::ScratchNotInitialized, 2});
+  c.push_back(
+      {"LdAbsOffset64", with_prefix({stmt(LD | W | ABS, 64)}), VerifierRule::LoadOutsideData, 0});
   c.push_back({"LdAbsOffset60Accepted", with_prefix({stmt(LD | W | ABS, 60)}), std::nullopt});
-  c.push_back({"LdAbsMisaligned", with_prefix({stmt(LD | W | ABS, 2)}), Rule::kLoadOutsideData, 0});
+  c.push_back(
+      {"LdAbsMisaligned", with_prefix({stmt(LD | W | ABS, 2)}), VerifierRule::LoadOutsideData, 0});
   c.push_back({"LdAbsAncillary", with_prefix({stmt(LD | W | ABS, 0xfffff000u)}),
-               Rule::kLoadOutsideData, 0});
-  c.push_back({"LdHalfAbs", with_prefix({stmt(LD | H | ABS, 0)}), Rule::kOpcodeNotForSeccomp, 0});
-  c.push_back({"LdByteAbs", with_prefix({stmt(LD | B | ABS, 0)}), Rule::kOpcodeNotForSeccomp, 0});
-  c.push_back({"LdWordInd", with_prefix({stmt(LD | W | IND, 0)}), Rule::kOpcodeNotForSeccomp, 0});
-  c.push_back({"LdxMsh", with_prefix({stmt(LDX | B | MSH, 0)}), Rule::kOpcodeNotForSeccomp, 0});
+               VerifierRule::LoadOutsideData, 0});
+  c.push_back(
+      {"LdHalfAbs", with_prefix({stmt(LD | H | ABS, 0)}), VerifierRule::OpcodeNotForSeccomp, 0});
+  c.push_back(
+      {"LdByteAbs", with_prefix({stmt(LD | B | ABS, 0)}), VerifierRule::OpcodeNotForSeccomp, 0});
+  c.push_back(
+      {"LdWordInd", with_prefix({stmt(LD | W | IND, 0)}), VerifierRule::OpcodeNotForSeccomp, 0});
+  c.push_back(
+      {"LdxMsh", with_prefix({stmt(LDX | B | MSH, 0)}), VerifierRule::OpcodeNotForSeccomp, 0});
   c.push_back({"LenLoadsAccepted", with_prefix({stmt(LD | W | LEN, 0), stmt(LDX | W | LEN, 0)}),
                std::nullopt});
   // Rules apply in the kernel's order: the classic checks first, then seccomp's opcode subset.
   c.push_back({"ClassicRuleReportedBeforeSeccompRule",
-               with_prefix({stmt(LD | H | ABS, 0), stmt(ALU | DIV | K, 0)}), Rule::kDivisionByZero,
-               1});
+               with_prefix({stmt(LD | H | ABS, 0), stmt(ALU | DIV | K, 0)}),
+               VerifierRule::DivisionByZero, 1});
   // Every opcode seccomp accepts, in one program.
   c.push_back({"EveryAcceptedOpcode",
                {stmt(LD | W | ABS, kOffNr),

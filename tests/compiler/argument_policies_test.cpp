@@ -86,7 +86,7 @@ PolicySpec vmm_mmap() {
 }
 
 // libseccomp's program (optimize 1: default, 2: binary tree).
-std::optional<bpf::Program> libseccomp_program(const ir::Policy& p, int optimize) {
+std::optional<bpf::Program> libseccomp_program(const ir::ValidatedPolicy& p, int optimize) {
   const PolicySpec& s = p.spec();
   scmp_filter_ctx ctx = seccomp_init(s.default_action.to_ret());
   if (!ctx) return std::nullopt;
@@ -128,7 +128,7 @@ std::optional<bpf::Program> libseccomp_program(const ir::Policy& p, int optimize
 
 // Probe inputs for syscall `nr`: all zero, then every compared value, ±1, the mask and the
 // usual extremes, one argument at a time and with every rule's own values together.
-std::vector<SeccompData> probes(const ir::Policy& p, int32_t nr) {
+std::vector<SeccompData> probes(const ir::ValidatedPolicy& p, int32_t nr) {
   std::vector<SeccompData> out;
   const uint32_t au = bpf::kAuditArchX86_64;
   out.push_back(SeccompData::make(au, nr));
@@ -166,7 +166,7 @@ struct Expect {
 // Checks one policy: exact numbers, meaning on every probe, and against libseccomp (when
 // `vs_libseccomp`; libseccomp takes minutes on some of them).
 void check(PolicySpec spec, const char* name, Expect want, bool vs_libseccomp = true) {
-  const ir::Policy p = build_ok(std::move(spec));
+  const ir::ValidatedPolicy p = build_ok(std::move(spec));
   const auto ours = compile_ok(p);
   EXPECT_EQ(ours.program().size(), want.length) << "program length";
   const int32_t nr = nr_of(Arch::X86_64, name);
@@ -224,7 +224,7 @@ TEST(ArgumentPolicies, VmmMmapFlags) { check(vmm_mmap(), "mmap", {27, 15}); }
 // The VMM's MAP_SHARED|MAP_FIXED: 42 instructions before (the values tested one after
 // another), 23 in libseccomp's tree.
 TEST(ArgumentPolicies, VmmMmapSharedFixedPath) {
-  const ir::Policy p = build_ok(vmm_mmap());
+  const ir::ValidatedPolicy p = build_ok(vmm_mmap());
   const auto ours = compile_ok(p);
   const auto d = SeccompData::make(bpf::kAuditArchX86_64, nr_of(Arch::X86_64, "mmap"), 0, 4096,
                                    PROT_READ, MAP_SHARED | MAP_FIXED);

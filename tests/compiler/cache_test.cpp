@@ -23,7 +23,7 @@ using ir::Rule;
 
 // Does `p` allow (a, nr) with exactly RET_ALLOW whatever the arguments? Derived from the IR:
 // every rule of the number is allow, and one is unconditional or the fallback is allow too.
-bool allows_unconditionally(const ir::Policy& p, Arch a, int32_t nr) {
+bool allows_unconditionally(const ir::ValidatedPolicy& p, Arch a, int32_t nr) {
   const uint32_t allow = bpf::kRetAllow;
   bool any = false, uncond = false;
   for (const ir::ResolvedRule& r : p.rules_for(a)) {
@@ -40,7 +40,7 @@ bool allows_unconditionally(const ir::Policy& p, Arch a, int32_t nr) {
   return fallback.to_ret() == allow;
 }
 
-void check_cache(const ir::Policy& p, const compiler::Options& o = {}) {
+void check_cache(const ir::ValidatedPolicy& p, const compiler::Options& o = {}) {
   const auto prog = compile_ok(p, o);
   for (Arch a : p.arches()) {
     const auto& ai = arch::info(a);

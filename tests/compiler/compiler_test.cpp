@@ -355,7 +355,7 @@ TEST(Structure, Deterministic) {
   auto b = compiler::compile(p);
   ASSERT_TRUE(a && b);
   EXPECT_EQ(*a, *b);
-  ir::Policy copy = p;  // copies rebind their rule pointers
+  ir::ValidatedPolicy copy = p;  // copies rebind their rule pointers
   auto c = compiler::compile(copy);
   ASSERT_TRUE(c);
   EXPECT_EQ(*a, *c);
@@ -452,7 +452,7 @@ TEST(ValueSets, SearchedByValueWithTheSameAnswers) {
       for (uint64_t v : {0x100000000ULL, 0x100000005ULL, 0x1000000ffULL, 0x100000007ULL})
         s.rules.push_back(Rule::on("getpgid", Action::trap(3), {ArgCmp::eq(0, v)}));
     }
-    const ir::Policy p = build_ok(std::move(s));
+    const ir::ValidatedPolicy p = build_ok(std::move(s));
     const auto prog = compile_ok(p);
     const std::vector<uint64_t> probes = {0,
                                           1,

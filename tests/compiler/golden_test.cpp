@@ -29,7 +29,7 @@ std::string golden_path(const std::string& name) {
   return std::string(SYSFENCE_SOURCE_DIR) + "/tests/compiler/golden/" + name + ".txt";
 }
 
-void check_golden(const std::string& name, const ir::Policy& p) {
+void check_golden(const std::string& name, const ir::ValidatedPolicy& p) {
   const auto prog = compile_ok(p);
   bpf::DisasmOptions o;
   o.default_arch = p.arches()[0];

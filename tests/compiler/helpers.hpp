@@ -26,8 +26,8 @@
 
 namespace sysfence::testing {
 
-inline ir::Policy build_ok(ir::PolicySpec spec) {
-  auto p = ir::Policy::build(std::move(spec));
+inline ir::ValidatedPolicy build_ok(ir::PolicySpec spec) {
+  auto p = ir::ValidatedPolicy::build(std::move(spec));
   if (!p) {
     ADD_FAILURE() << "Policy::build failed: " << p.error().render();
     std::abort();
@@ -38,7 +38,7 @@ inline ir::Policy build_ok(ir::PolicySpec spec) {
 // The test oracle every compiled program goes through: proven equivalent (on every input, by
 // sysfence/diff) to the policy's meaning as diff::FilterGraph::reference() lowers it, naively
 // and independently of the compiler.
-inline void expect_equivalent_to_reference(const ir::Policy& p, const bpf::Program& prog) {
+inline void expect_equivalent_to_reference(const ir::ValidatedPolicy& p, const bpf::Program& prog) {
   auto g = diff::FilterGraph::from_program(prog);
   if (!g) {
     ADD_FAILURE() << "diff cannot read the compiled program: " << g.error().render();
@@ -60,7 +60,8 @@ inline void expect_equivalent_to_reference(const ir::Policy& p, const bpf::Progr
   }
 }
 
-inline bpf::VerifiedProgram compile_ok(const ir::Policy& p, const compiler::Options& o = {}) {
+inline bpf::VerifiedProgram compile_ok(const ir::ValidatedPolicy& p,
+                                       const compiler::Options& o = {}) {
   auto prog = compiler::compile(p, o);
   if (!prog) {
     ADD_FAILURE() << "compile failed: " << prog.error().render();
@@ -118,7 +119,7 @@ inline bool ref_cmp(const ir::ArgCmp& c, arch::Arch a, const uint64_t* args) {
 
 // Which targeted arch a call belongs to; nullopt: bad arch. `door_open` is set when the call
 // comes through a door of the policy but as nr == -1 (which belongs to no arch's table).
-inline std::optional<arch::Arch> ref_arch(const ir::Policy& p, const bpf::SeccompData& d) {
+inline std::optional<arch::Arch> ref_arch(const ir::ValidatedPolicy& p, const bpf::SeccompData& d) {
   auto targeted = [&](arch::Arch a) {
     for (arch::Arch t : p.arches())
       if (t == a) return true;
@@ -140,7 +141,7 @@ inline std::optional<arch::Arch> ref_arch(const ir::Policy& p, const bpf::Seccom
   return std::nullopt;
 }
 
-inline uint32_t reference(const ir::Policy& p, const bpf::SeccompData& d) {
+inline uint32_t reference(const ir::ValidatedPolicy& p, const bpf::SeccompData& d) {
   const ir::PolicySpec& s = p.spec();
   auto a = ref_arch(p, d);
   if (!a) return s.bad_arch_action.to_ret();
@@ -161,7 +162,7 @@ inline uint32_t reference(const ir::Policy& p, const bpf::SeccompData& d) {
   return (s.unknown_syscall_action ? *s.unknown_syscall_action : s.default_action).to_ret();
 }
 
-inline std::string describe(const ir::Policy& p) {
+inline std::string describe(const ir::ValidatedPolicy& p) {
   std::string out = "default " + p.spec().default_action.to_string() + ", bad arch " +
                     p.spec().bad_arch_action.to_string();
   if (p.spec().unknown_syscall_action)

@@ -139,7 +139,7 @@ std::vector<std::string> shared_names(const std::vector<Arch>& pool) {
 }
 
 // libseccomp's program for `p`, or nullopt when libseccomp refuses the policy.
-std::optional<bpf::Program> libseccomp_program_here(const ir::Policy& p, int optimize) {
+std::optional<bpf::Program> libseccomp_program_here(const ir::ValidatedPolicy& p, int optimize) {
   const ir::PolicySpec& s = p.spec();
   scmp_filter_ctx ctx = seccomp_init(s.default_action.to_ret());
   if (!ctx) return std::nullopt;
@@ -194,7 +194,7 @@ size_t g_libseccomp_hangs = 0;  // policies libseccomp did not finish within the
 // database can loop for minutes on some random rule sets (seen inside seccomp_rule_add_array),
 // which would stall the test (3 s is ~1000x its usual time). Such a policy counts as refused
 // (and in g_libseccomp_hangs). Reproduce with SYSFENCE_TEST_SEED=3060034114, SixtyFourBitOnly.
-std::optional<bpf::Program> libseccomp_program(const ir::Policy& p, int optimize) {
+std::optional<bpf::Program> libseccomp_program(const ir::ValidatedPolicy& p, int optimize) {
   int fds[2];
   if (pipe(fds) != 0) return std::nullopt;
   const pid_t pid = fork();
@@ -316,7 +316,7 @@ void differential(const std::vector<Arch>& pool, size_t max_arches, int policies
   size_t agree = 0, libseccomp_wrong = 0;
   size_t cases = 0;
   for (int i = 0; i < policies; ++i) {
-    const ir::Policy p = random_policy(rng, o);
+    const ir::ValidatedPolicy p = random_policy(rng, o);
     const auto ours = compile_ok(p);
     ASSERT_FALSE(stale_accumulator(ours.program())) << describe(p);
     bool x32 = false;
@@ -426,7 +426,7 @@ struct CostReport {
   std::vector<std::string> mismatched;
 };
 
-CostReport compare_costs(const ir::Policy& p, compiler::Weighting w) {
+CostReport compare_costs(const ir::ValidatedPolicy& p, compiler::Weighting w) {
   CostReport rep;
   compiler::Options o;
   o.weighting = w;
@@ -475,7 +475,7 @@ CostReport compare_costs(const ir::Policy& p, compiler::Weighting w) {
 
 // `per_syscall`: on no probe more than libseccomp (the benchmark policies, issue 3 §5 (b));
 // otherwise only a lower mean and a maximum no higher (see the deny list below).
-void expect_cheaper(const ir::Policy& p, compiler::Weighting w, const char* what,
+void expect_cheaper(const ir::ValidatedPolicy& p, compiler::Weighting w, const char* what,
                     bool per_syscall = true) {
   const CostReport r = compare_costs(p, w);
   std::printf(
@@ -494,7 +494,7 @@ void expect_cheaper(const ir::Policy& p, compiler::Weighting w, const char* what
 
 // The benchmark's allowlist (bench/common.cpp): the first 350 x86_64 syscalls both libraries
 // know, default errno(EPERM), with clone/socket/mprotect/getpriority argument checks.
-ir::Policy allowlist_350() {
+ir::ValidatedPolicy allowlist_350() {
   ir::PolicySpec s;
   s.default_action = ir::Action::errno_(1);
   s.arches = {Arch::X86_64};
@@ -524,7 +524,7 @@ ir::Policy allowlist_350() {
 }
 
 // A deny list: default allow, a few syscalls refused each way, one argument-checked.
-ir::Policy denylist() {
+ir::ValidatedPolicy denylist() {
   ir::PolicySpec s;
   s.default_action = ir::Action::allow();
   s.arches = {Arch::X86_64};
@@ -539,7 +539,7 @@ ir::Policy denylist() {
 }
 
 TEST(LibseccompCost, AllowlistNeverCostlierThanTheBinaryTree) {
-  const ir::Policy p = allowlist_350();
+  const ir::ValidatedPolicy p = allowlist_350();
   expect_cheaper(p, compiler::Weighting::CacheAware, "allowlist-350, cache-aware");
   expect_cheaper(p, compiler::Weighting::Uniform, "allowlist-350, uniform");
 }
@@ -547,7 +547,7 @@ TEST(LibseccompCost, AllowlistNeverCostlierThanTheBinaryTree) {
 // Docker's default profile (tests/data/docker-default.json), imported for x86_64 with all
 // capabilities and with Docker's default container set; names libseccomp 2.5.4 does not know
 // are dropped on both sides.
-std::optional<ir::Policy> docker_profile(std::optional<std::vector<std::string>> caps) {
+std::optional<ir::ValidatedPolicy> docker_profile(std::optional<std::vector<std::string>> caps) {
   const std::string path = std::string(SYSFENCE_SOURCE_DIR) + "/tests/data/docker-default.json";
   if (access(path.c_str(), R_OK) != 0) return std::nullopt;
   frontend::OciImportOptions o;
@@ -584,7 +584,7 @@ TEST(LibseccompCost, DockerDefaultNeverCostlierThanTheBinaryTree) {
 // every path by a balanced search over the numbers with rules (ceil(log2 k) + 1, here 5): one
 // more than libseccomp's shallowest chain slot, fewer than its deepest, and a lower mean.
 TEST(LibseccompCost, DenylistCheaperOnAverageAndAtTheMaximum) {
-  const ir::Policy p = denylist();
+  const ir::ValidatedPolicy p = denylist();
   expect_cheaper(p, compiler::Weighting::CacheAware, "denylist, cache-aware", false);
   expect_cheaper(p, compiler::Weighting::Uniform, "denylist, uniform", false);
 }

@@ -32,7 +32,7 @@ TEST(Lint, FindsEachKindOnce) {
       at(Rule::on("close", Action::kill_process()), 6),  // contradicts line 5
       at(Rule::on("getpid", Action::errno_(1)), 7),      // the default: redundant
   };
-  const ir::Policy p = testing::build_ok(std::move(s));
+  const ir::ValidatedPolicy p = testing::build_ok(std::move(s));
   const auto findings = ir::lint_rules(p);
   std::map<std::string, std::vector<int>> lines;
   for (const auto& f : findings) {
@@ -78,7 +78,7 @@ TEST(Lint, IntArgumentsComparedOn64Bits) {
     s.arches = std::move(arches);
     for (size_t i = 0; i < rules.size(); ++i)
       s.rules.push_back(at(rules[i], static_cast<int>(i + 1)));
-    const ir::Policy p = testing::build_ok(std::move(s));
+    const ir::ValidatedPolicy p = testing::build_ok(std::move(s));
     std::string out;
     for (const auto& f : ir::lint_rules(p)) {
       if (f.kind != "int-argument") continue;

@@ -198,7 +198,7 @@ bpf::Program sysfence_program(const std::string& text, const std::vector<std::st
   auto imp = frontend::import_oci(text, o);
   EXPECT_TRUE(imp.ok()) << imp.render();
   if (!imp.ok()) return {};
-  auto pol = ir::Policy::build(std::move(imp.value->spec));
+  auto pol = ir::ValidatedPolicy::build(std::move(imp.value->spec));
   EXPECT_TRUE(pol) << pol.error().render();
   auto prog = compiler::compile(*pol);
   EXPECT_TRUE(prog) << prog.error().render();
@@ -319,7 +319,7 @@ TEST(OciLikeRunc, PodmanSetnsIsAllowedAndTheContradictionIsWarned) {
     warned = warned || (w.message.find("\"setns\" has no effect") != std::string::npos &&
                         w.where.json_path == "syscalls[15].names[7]");
   EXPECT_TRUE(warned) << imp.render();
-  auto pol = ir::Policy::build(std::move(imp.value->spec));
+  auto pol = ir::ValidatedPolicy::build(std::move(imp.value->spec));
   ASSERT_TRUE(pol);
   auto prog = compiler::compile(*pol);
   ASSERT_TRUE(prog);
@@ -338,7 +338,7 @@ TEST(OciLikeRunc, PodmanSetnsIsAllowedAndTheContradictionIsWarned) {
 
 // Every value a comparison of `p` uses, its neighbours, and the same with high-word garbage (a
 // 32-bit comparison ignores the high word; a 64-bit one must not).
-std::vector<uint64_t> policy_values(const ir::Policy& p) {
+std::vector<uint64_t> policy_values(const ir::ValidatedPolicy& p) {
   std::set<uint64_t> v = {0,
                           1,
                           2,
@@ -371,7 +371,7 @@ struct ExportComparison {
   std::string profile;
 };
 
-ExportComparison compare_export(const ir::Policy& p) {
+ExportComparison compare_export(const ir::ValidatedPolicy& p) {
   ExportComparison out;
   auto exported = frontend::export_oci(p);
   EXPECT_TRUE(exported.ok()) << exported.render();
@@ -444,7 +444,7 @@ TEST(OciExportLikeRunc, TheDefaultPolicy) {
   EXPECT_EQ(c.mismatches, 0u) << c.first;
 }
 
-ir::Policy text_policy(const std::string& text) {
+ir::ValidatedPolicy text_policy(const std::string& text) {
   auto p = frontend::load_policy_text(text);
   EXPECT_TRUE(p.ok()) << p.render();
   return std::move(*p.value);
@@ -453,7 +453,7 @@ ir::Policy text_policy(const std::string& text) {
 // An unconditional allow beside a more restrictive conditional rule becomes the inverse
 // condition (runc would otherwise let the allow win), whatever shape the conditions have.
 TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
-  const ir::Policy one = text_policy(
+  const ir::ValidatedPolicy one = text_policy(
       "arch x86_64\ndefault errno EPERM\nwritev: allow\nwritev: arg0 == 3 -> errno EBADF\n");
   const ExportComparison c = compare_export(one);
   EXPECT_EQ(c.mismatches, 0u) << c.first << "\n" << c.profile;
@@ -490,7 +490,8 @@ TEST(OciExportLikeRunc, AnUnconditionalRuleGetsTheInverseOfTheRulesBeforeIt) {
            // Two errnos of one kind: the earlier rule wins where both match.
            "openat: arg2 > 5 -> errno EACCES\nopenat: arg2 < 10 -> errno ENOENT\nopenat: allow\n",
        }) {
-    const ir::Policy p = text_policy(std::string("arch x86_64\ndefault errno EPERM\n") + text);
+    const ir::ValidatedPolicy p =
+        text_policy(std::string("arch x86_64\ndefault errno EPERM\n") + text);
     const ExportComparison d = compare_export(p);
     EXPECT_GT(d.cases, 20u) << text;
     EXPECT_EQ(d.mismatches, 0u) << text << d.first << "\n" << d.profile;
@@ -588,7 +589,7 @@ TEST(OciExportLikeRunc, RandomPolicies) {
       spec.rules.push_back(ir::Rule::on(syscalls[rnd(std::size(syscalls))],
                                         actions[rnd(std::size(actions))], conds));
     }
-    auto p = ir::Policy::build(spec);
+    auto p = ir::ValidatedPolicy::build(spec);
     if (!p) {  // a rule that can never match
       ++skipped;
       continue;

@@ -25,7 +25,7 @@ PolicySpec one_rule(Rule r, std::vector<Arch> arches = {Arch::X86_64}) {
 }
 
 Error build_error(PolicySpec s) {
-  auto p = ir::Policy::build(std::move(s));
+  auto p = ir::ValidatedPolicy::build(std::move(s));
   if (p) {
     ADD_FAILURE() << "build() accepted the policy";
     return {};
@@ -88,7 +88,7 @@ TEST(Build, ValueTooWideFor32BitArch) {
   EXPECT_TRUE(contains(e.message, "needs 64 bits")) << e.message;
   EXPECT_TRUE(contains(e.message, "i386")) << e.message;
   // Same rule for x86_64 alone is fine; for the pair it is an error.
-  EXPECT_TRUE(ir::Policy::build(
+  EXPECT_TRUE(ir::ValidatedPolicy::build(
       one_rule(Rule::on("read", Action::allow(), {ArgCmp::eq(0, 0x100000000ULL)}))));
   build_error(one_rule(Rule::on("read", Action::allow(), {ArgCmp::eq(0, 0x100000000ULL)}),
                        {Arch::X86_64, Arch::Arm}));
@@ -107,13 +107,13 @@ TEST(Build, SinkCollectsEveryError) {
   s.rules.push_back(Rule::on("write", Action::allow(), {ArgCmp::gt(0, 5), ArgCmp::lt(0, 3)}));
   s.rules.push_back(Rule::on("close", Action::allow(), {ArgCmp::eq(7, 0)}));
   Diagnostics sink;
-  EXPECT_FALSE(ir::Policy::build(s, sink));
+  EXPECT_FALSE(ir::ValidatedPolicy::build(s, sink));
   ASSERT_EQ(sink.errors.size(), 3u);
   EXPECT_EQ(sink.errors[0].code, ErrorCode::UnknownName);
   EXPECT_EQ(sink.errors[1].code, ErrorCode::NeverMatches);
   EXPECT_EQ(sink.errors[2].code, ErrorCode::InvalidPolicy);
   EXPECT_TRUE(contains(sink.errors[2].message, "argument index 7")) << sink.errors[2].message;
-  auto first = ir::Policy::build(s);
+  auto first = ir::ValidatedPolicy::build(s);
   ASSERT_FALSE(first);
   EXPECT_EQ(first.error().render(false), sink.errors[0].render(false));
   // A warning (a name absent on one arch) reaches the sink when the policy builds.
@@ -121,7 +121,7 @@ TEST(Build, SinkCollectsEveryError) {
   w.arches = {Arch::X86_64, Arch::AArch64};
   w.rules.push_back(Rule::on("open", Action::allow()));
   Diagnostics ok;
-  auto p = ir::Policy::build(w, ok);
+  auto p = ir::ValidatedPolicy::build(w, ok);
   ASSERT_TRUE(p);
   EXPECT_TRUE(ok.errors.empty());
   ASSERT_EQ(ok.warnings.size(), 1u);
@@ -131,13 +131,13 @@ TEST(Build, SinkCollectsEveryError) {
   PolicySpec bad;
   bad.arches = {Arch::X86_64};
   bad.rules.push_back(Rule::on("opnat", Action::allow()));
-  EXPECT_FALSE(ir::Policy::build(bad, dedup));
-  EXPECT_FALSE(ir::Policy::build(bad, dedup));
+  EXPECT_FALSE(ir::ValidatedPolicy::build(bad, dedup));
+  EXPECT_FALSE(ir::ValidatedPolicy::build(bad, dedup));
   EXPECT_EQ(dedup.errors.size(), 1u);
 }
 
 TEST(Build, SignExtendedNegativeIsFineOn32Bit) {
-  auto p = ir::Policy::build(one_rule(
+  auto p = ir::ValidatedPolicy::build(one_rule(
       Rule::on("read", Action::allow(), {ArgCmp::eq(0, static_cast<uint64_t>(-1))}), {Arch::Arm}));
   ASSERT_TRUE(p) << p.error().render();
   auto e = ir::effective(p->rules_for(Arch::Arm)[0].rule->conds[0], Arch::Arm);
@@ -156,7 +156,7 @@ TEST(Build, ErrnoAbove4095) {
   e = build_error(s);
   EXPECT_TRUE(contains(e.message, "default action")) << e.message;
   s.default_action = Action::errno_(4095);
-  EXPECT_TRUE(ir::Policy::build(s));
+  EXPECT_TRUE(ir::ValidatedPolicy::build(s));
 }
 
 TEST(Build, RulesThatCanNeverMatch) {
@@ -189,7 +189,7 @@ TEST(Build, RulesThatCanNeverMatch) {
       {ArgCmp::ne(0, 0), ArgCmp::ne(0, ~0ULL)},
   };
   for (const auto& conds : fine) {
-    auto p = ir::Policy::build(one_rule(Rule::on("read", Action::allow(), conds)));
+    auto p = ir::ValidatedPolicy::build(one_rule(Rule::on("read", Action::allow(), conds)));
     EXPECT_TRUE(p) << p.error().render();
   }
   // Never matching only on the 32-bit arch (the low word of 2^32 + 1 and of 1 are equal): the
@@ -203,20 +203,20 @@ TEST(Build, RawNumbers) {
   Rule r;
   r.nr = 39;
   r.action = Action::allow();
-  auto p = ir::Policy::build(one_rule(r));
+  auto p = ir::ValidatedPolicy::build(one_rule(r));
   ASSERT_TRUE(p);
   EXPECT_EQ(p->rules_for(Arch::X86_64)[0].nr, 39);
   // Several arches: the number needs an arch.
   Error e = build_error(one_rule(r, {Arch::X86_64, Arch::I386}));
   EXPECT_TRUE(contains(e.message, "needs an arch")) << e.message;
   r.only_arch = Arch::I386;
-  p = ir::Policy::build(one_rule(r, {Arch::X86_64, Arch::I386}));
+  p = ir::ValidatedPolicy::build(one_rule(r, {Arch::X86_64, Arch::I386}));
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->rules_for(Arch::X86_64).empty());
   EXPECT_EQ(p->rules_for(Arch::I386)[0].nr, 39);
   // x32 numbers get bit 30 when it is missing; x86_64 numbers must not have it.
   r.only_arch = Arch::X32;
-  p = ir::Policy::build(one_rule(r, {Arch::X32}));
+  p = ir::ValidatedPolicy::build(one_rule(r, {Arch::X32}));
   ASSERT_TRUE(p);
   EXPECT_EQ(p->rules_for(Arch::X32)[0].nr, 0x40000000 | 39);
   r.only_arch.reset();
@@ -238,14 +238,14 @@ TEST(Build, DuplicateArches) {
 TEST(Build, NamesMissingOnSomeArch) {
   // "open" exists on x86_64 but not on aarch64.
   PolicySpec s = one_rule(Rule::on("open", Action::allow()), {Arch::X86_64, Arch::AArch64});
-  auto p = ir::Policy::build(s);
+  auto p = ir::ValidatedPolicy::build(s);
   ASSERT_TRUE(p);
   ASSERT_EQ(p->warnings().size(), 1u);
   EXPECT_TRUE(contains(p->warnings()[0].message, "aarch64")) << p->warnings()[0].message;
   EXPECT_EQ(p->rules_for(Arch::X86_64).size(), 1u);
   EXPECT_TRUE(p->rules_for(Arch::AArch64).empty());
   s.missing_syscall = ir::MissingSyscall::Ignore;
-  p = ir::Policy::build(s);
+  p = ir::ValidatedPolicy::build(s);
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->warnings().empty());
   s.missing_syscall = ir::MissingSyscall::Error;
@@ -255,14 +255,14 @@ TEST(Build, NamesMissingOnSomeArch) {
 TEST(Build, NativeArchByDefaultAndCopiesRebind) {
   PolicySpec s;
   s.rules = {Rule::on("read", Action::allow()), Rule::on("write", Action::log())};
-  auto p = ir::Policy::build(s);
+  auto p = ir::ValidatedPolicy::build(s);
   ASSERT_TRUE(p);
   ASSERT_EQ(p->arches().size(), 1u);
   EXPECT_EQ(p->arches()[0], arch::native_arch());
-  ir::Policy copy = *p;
-  ir::Policy assigned = copy;
+  ir::ValidatedPolicy copy = *p;
+  ir::ValidatedPolicy assigned = copy;
   assigned = *p;
-  for (const ir::Policy* q : {&copy, &assigned}) {
+  for (const ir::ValidatedPolicy* q : {&copy, &assigned}) {
     auto rs = q->rules_for(arch::native_arch());
     ASSERT_EQ(rs.size(), 2u);
     EXPECT_EQ(rs[0].rule, &q->spec().rules[0]);

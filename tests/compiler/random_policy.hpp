@@ -104,7 +104,7 @@ inline ir::ArgCmp random_cmp(std::mt19937_64& rng, uint8_t argi, bool fits32, bo
 }
 
 // Builds random specs until one passes Policy::build (contradictions are rejected there).
-inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions& o) {
+inline ir::ValidatedPolicy random_policy(std::mt19937_64& rng, const RandomPolicyOptions& o) {
   for (;;) {
     ir::PolicySpec s;
     std::vector<arch::Arch> pool = o.arch_pool;
@@ -167,7 +167,7 @@ inline ir::Policy random_policy(std::mt19937_64& rng, const RandomPolicyOptions&
         s.rules.push_back(std::move(rule));
       }
     }
-    auto p = ir::Policy::build(std::move(s));
+    auto p = ir::ValidatedPolicy::build(std::move(s));
     if (p) return *p;
   }
 }
@@ -190,7 +190,7 @@ inline uint64_t random_arg(std::mt19937_64& rng, const std::vector<uint64_t>& in
   return v;
 }
 
-inline bpf::SeccompData random_input(std::mt19937_64& rng, const ir::Policy& p) {
+inline bpf::SeccompData random_input(std::mt19937_64& rng, const ir::ValidatedPolicy& p) {
   std::vector<uint64_t> interesting;
   for (const ir::Rule& r : p.spec().rules) {
     for (const ir::ArgCmp& c : r.conds) {

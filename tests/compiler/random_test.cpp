@@ -22,7 +22,7 @@ TEST(Random, CompiledFilterMatchesTheReferenceSemantics) {
   RandomPolicyOptions o;
   size_t cases = 0;
   for (int i = 0; i < 300; ++i) {
-    const ir::Policy p = random_policy(rng, o);
+    const ir::ValidatedPolicy p = random_policy(rng, o);
     compiler::Options uni;
     uni.weighting = compiler::Weighting::Uniform;
     const auto a = compile_ok(p), b = compile_ok(p, uni);

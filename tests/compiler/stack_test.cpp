@@ -82,14 +82,14 @@ std::vector<Probe> probes(size_t n, uint32_t seed) {
   return out;
 }
 
-std::vector<bpf::Program> stack_ok(const ir::Policy& p) {
+std::vector<bpf::Program> stack_ok(const ir::ValidatedPolicy& p) {
   auto stack = compiler::compile_stack(p);
   EXPECT_TRUE(stack) << stack.error().render();
   return stack ? *stack : std::vector<bpf::Program>{};
 }
 
 TEST(Stack, APolicyPast4096InstructionsBecomesAStack) {
-  const ir::Policy p = build_ok(big_policy());
+  const ir::ValidatedPolicy p = build_ok(big_policy());
   auto one = compiler::compile(p);
   ASSERT_FALSE(one);
   EXPECT_NE(one.error().message.find("4096"), std::string::npos);
@@ -126,7 +126,7 @@ TEST(Stack, APolicyPast4096InstructionsBecomesAStack) {
   // A policy that fits stays one program, the same compile() gives.
   PolicySpec small = big_policy();
   small.rules.resize(300);
-  const ir::Policy ps = build_ok(small);
+  const ir::ValidatedPolicy ps = build_ok(small);
   auto s1 = compiler::compile_stack(ps);
   ASSERT_TRUE(s1);
   ASSERT_EQ(s1->size(), 1u);
@@ -154,7 +154,7 @@ class StackLive : public ::testing::Test {
 // The stack in the kernel answers like the emulator on random probes (positive control: the
 // same probes unconfined all fail with EBADF).
 TEST_F(StackLive, KernelAgreesWithTheEmulator) {
-  const ir::Policy p = build_ok(big_policy());
+  const ir::ValidatedPolicy p = build_ok(big_policy());
   const auto stack = stack_ok(p);
   ASSERT_GE(stack.size(), 2u);
   const auto ps = probes(3000, 11);
@@ -202,7 +202,7 @@ TEST_F(StackLive, KernelAgreesWithTheEmulator) {
 // stack's first filter fits and its second does not: the process must end, not go on with half
 // the policy. Positive control: the same stack on top of fewer filler filters installs.
 TEST_F(StackLive, SecondFilterRefusedEndsTheProcess) {
-  const ir::Policy p = build_ok(big_policy());
+  const ir::ValidatedPolicy p = build_ok(big_policy());
   const auto stack = stack_ok(p);
   ASSERT_EQ(stack.size(), 2u);
   // Fillers (RET ALLOW programs), newest first, leaving room for stack[0] only.

@@ -36,8 +36,8 @@ using arch::Arch;
 using sftest::errno_ret;
 using sftest::kAllow;
 
-const ir::Policy& native_policy() {
-  static const ir::Policy p = [] {
+const ir::ValidatedPolicy& native_policy() {
+  static const ir::ValidatedPolicy p = [] {
     auto r = frontend::load_default_policy();
     if (!r.ok()) {
       ADD_FAILURE() << r.render();
@@ -274,7 +274,7 @@ TEST(DefaultPolicy, AtLeastAsProtectiveAsDockersProfile) {
   auto imp = frontend::import_oci(ss.str(), o);
   ASSERT_TRUE(imp.ok()) << imp.render();
   imp.value->spec.arches = {Arch::X86_64};  // compare the native door
-  auto docker = ir::Policy::build(imp.value->spec);
+  auto docker = ir::ValidatedPolicy::build(imp.value->spec);
   ASSERT_TRUE(docker) << docker.error().render();
   auto mine = frontend::load_default_policy({Arch::X86_64});
   ASSERT_TRUE(mine.ok()) << mine.render();

@@ -16,7 +16,7 @@ namespace sftest {
 
 class Filter {
  public:
-  explicit Filter(const sysfence::ir::Policy& p) {
+  explicit Filter(const sysfence::ir::ValidatedPolicy& p) {
     auto prog = sysfence::compiler::compile(p);
     EXPECT_TRUE(prog) << (prog ? "" : prog.error().render());
     if (!prog) return;

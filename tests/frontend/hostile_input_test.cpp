@@ -241,7 +241,7 @@ TEST(HostileInput, FiftyThousandOciEntriesImport) {
   auto r = frontend::import_oci(j, o);
   ASSERT_TRUE(r.ok()) << r.render();
   EXPECT_EQ(r.value->spec.rules.size(), 50000u);
-  auto built = ir::Policy::build(std::move(r.value->spec));
+  auto built = ir::ValidatedPolicy::build(std::move(r.value->spec));
   ASSERT_TRUE(built) << built.error().render();
 }
 

@@ -33,7 +33,7 @@ constexpr int kAfVsock = 40;
 constexpr uint32_t kSysSocket = 1, kSysBind = 2;
 constexpr uint32_t kSemget = 2, kSemop = 1;
 
-ir::Policy load(const std::string& text) {
+ir::ValidatedPolicy load(const std::string& text) {
   auto r = frontend::load_policy_text(text, "p.policy", sftest::mem_fs({}));
   EXPECT_TRUE(r.ok()) << r.render();
   if (!r.ok()) std::abort();
@@ -109,17 +109,17 @@ TEST(Multiplexer, ConditionalAllowDoesNotOpenTheMultiplexer) {
 }
 
 TEST(Multiplexer, DerivedRulesAreNotLintedAndCanBeTurnedOff) {
-  ir::Policy p = load(kVsockPolicy);
+  ir::ValidatedPolicy p = load(kVsockPolicy);
   for (const auto& f : ir::lint_rules(p)) ADD_FAILURE() << f.error.render();
   auto spec = frontend::parse_policy_text(kVsockPolicy, "p.policy", sftest::mem_fs({}));
   ASSERT_TRUE(spec.ok());
   spec.value->multiplexed_calls = false;  // what the libseccomp C API does (its own rules)
-  auto off = ir::Policy::build(*spec.value);
+  auto off = ir::ValidatedPolicy::build(*spec.value);
   ASSERT_TRUE(off);
   sftest::Filter f(*off);
   EXPECT_EQ(f.run(Arch::I386, "socketcall", kSysSocket, 0x1000), kAllow);  // the bypass
   // Copies keep their derived rules.
-  ir::Policy copy = p;
+  ir::ValidatedPolicy copy = p;
   sftest::Filter g(copy);
   EXPECT_EQ(g.run(Arch::I386, "socketcall", kSysSocket, 0x1000), errno_ret(EACCES));
 }
@@ -222,7 +222,7 @@ TEST(Multiplexer, LiveI386SocketcallIsDenied) {
   auto spec = frontend::parse_policy_text(kVsockPolicy, "p.policy", sftest::mem_fs({}));
   ASSERT_TRUE(spec.ok());
   spec.value->multiplexed_calls = false;
-  auto off = compiler::compile(*ir::Policy::build(*spec.value));
+  auto off = compiler::compile(*ir::ValidatedPolicy::build(*spec.value));
   ASSERT_TRUE(off);
   EXPECT_EQ(i386_socket(&*off, kAfVsock), i386_socket(nullptr, kAfVsock));
 }

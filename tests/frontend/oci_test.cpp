@@ -29,10 +29,11 @@ frontend::OciImportOptions opts(std::vector<std::string> caps = {}, std::string 
   return o;
 }
 
-ir::Policy import_ok(const std::string& json, const frontend::OciImportOptions& o = opts()) {
+ir::ValidatedPolicy import_ok(const std::string& json,
+                              const frontend::OciImportOptions& o = opts()) {
   auto r = frontend::import_oci(json, o);
   EXPECT_TRUE(r.ok()) << r.render();
-  auto p = ir::Policy::build(r.value ? r.value->spec : ir::PolicySpec{});
+  auto p = ir::ValidatedPolicy::build(r.value ? r.value->spec : ir::PolicySpec{});
   EXPECT_TRUE(p) << (p ? "" : p.error().render());
   return std::move(*p);
 }
@@ -308,14 +309,14 @@ TEST(DockerProfile, SocketFamiliesAndOtherDenials) {
 // ------------------------------------------------------------------------------------------
 // Export
 
-std::string export_ok(const ir::Policy& p) {
+std::string export_ok(const ir::ValidatedPolicy& p) {
   auto e = frontend::export_oci(p);
   EXPECT_TRUE(e.ok()) << e.render();
   return e.value.value_or("");
 }
 
 // Every syscall of every target arch, with a spread of argument values: same return values.
-void expect_same_behaviour(const ir::Policy& a, const ir::Policy& b) {
+void expect_same_behaviour(const ir::ValidatedPolicy& a, const ir::ValidatedPolicy& b) {
   sftest::Filter fa(a), fb(b);
   ASSERT_TRUE(fa.ok() && fb.ok());
   const uint64_t vals[] = {0,       1,          2,          3,          8,
@@ -339,7 +340,7 @@ void expect_same_behaviour(const ir::Policy& a, const ir::Policy& b) {
   EXPECT_GT(checked, 1000u);
 }
 
-ir::Policy load_ok(const std::string& text) {
+ir::ValidatedPolicy load_ok(const std::string& text) {
   auto p = frontend::load_policy_text(text, "p.policy", sftest::mem_fs({}));
   EXPECT_TRUE(p.ok()) << p.render();
   return std::move(*p.value);
@@ -480,7 +481,7 @@ TEST(OciExport, RoundTripOfATextPolicy) {
   std::string j = export_ok(p);
   auto back = frontend::import_oci(j, opts());
   ASSERT_TRUE(back.ok()) << back.render();
-  auto q = ir::Policy::build(back.value->spec);
+  auto q = ir::ValidatedPolicy::build(back.value->spec);
   ASSERT_TRUE(q) << q.error().render();
   expect_same_behaviour(p, *q);
 }
@@ -492,7 +493,7 @@ TEST(OciExport, RoundTripOfDockersProfile) {
     auto p = import_ok(*j, opts(caps));
     auto back = frontend::import_oci(export_ok(p), opts());
     ASSERT_TRUE(back.ok()) << back.render();
-    auto q = ir::Policy::build(back.value->spec);
+    auto q = ir::ValidatedPolicy::build(back.value->spec);
     ASSERT_TRUE(q) << q.error().render();
     expect_same_behaviour(p, *q);
   }

@@ -17,7 +17,7 @@ namespace {
 
 using namespace sysfence;
 
-ir::Policy load(const std::string& text) {
+ir::ValidatedPolicy load(const std::string& text) {
   auto p = frontend::load_policy_text(text, "t.policy");
   if (!p.ok()) {
     ADD_FAILURE() << p.render() << text;
@@ -26,7 +26,7 @@ ir::Policy load(const std::string& text) {
   return *p.value;
 }
 
-bpf::Program compiled(const ir::Policy& p) { return *compiler::compile(p); }
+bpf::Program compiled(const ir::ValidatedPolicy& p) { return *compiler::compile(p); }
 
 diff::FilterGraph graph(const bpf::Program& p) {
   auto g = diff::FilterGraph::from_program(p);

@@ -23,7 +23,7 @@ using arch::Arch;
 int32_t nr(Arch a, const char* n) { return *arch::syscall_number(a, n); }
 
 struct Loaded {
-  ir::Policy policy;
+  ir::ValidatedPolicy policy;
   bpf::VerifiedProgram prog;
 };
 

@@ -41,7 +41,7 @@ void expect_strictly_smaller_than_default(const std::string& learned_path) {
   const auto dflt = *bpf::VerifiedProgram::make(*compiler::compile(*def.value));
   auto allows = [](const bpf::VerifiedProgram& p, int32_t n, const uint64_t* a) {
     auto d = bpf::SeccompData::make(bpf::kAuditArchX86_64, n, a[0], a[1], a[2], a[3], a[4], a[5]);
-    return bpf::outcome_of(bpf::emulate(p, d).ret).outcome == bpf::Outcome::kAllow;
+    return bpf::outcome_of(bpf::emulate(p, d).ret).outcome == bpf::Outcome::Allow;
   };
   const uint64_t vecs[][6] = {{0, 0, 0, 0, 0, 0},         {1, 1, 1, 1, 1, 1},
                               {3, 0x5401, 5, 0x22, 0, 0}, {0x1200011, 0, 0, 0, 0, 0},

@@ -6,10 +6,10 @@
 #   built with pkg-config and with find_package(sysfence); a libseccomp program built with
 #   pkg-config sysfence-seccomp; a program linked with Debian's libseccomp, which keeps using
 #   Debian's libseccomp.so.2 unless pointed at sysfence's private copy (LD_LIBRARY_PATH, rpath).
-# usage: check_installed.sh WORK_DIR VERSION
+# usage: check_installed.sh WORK_DIR VERSION SOVERSION
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-work=$1 version=$2
+work=$1 version=$2 sover=$3
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 libdir=/usr/lib/$multiarch
 compat=$libdir/sysfence/compat
@@ -60,8 +60,8 @@ awk '/^```cpp$/ {inside = 1; next} inside && /^```$/ {exit} inside {print}' READ
   fail "pkg-config found sysfence.pc with libdir $(pkg-config --variable=libdir sysfence)"
 # shellcheck disable=SC2046
 c++ -std=c++20 -I"$work/readme" -o "$work/pc-consumer" tests/install/consumer/main.cpp $(pkg-config --cflags --libs sysfence)
-[[ $(loaded "$work/pc-consumer" libsysfence.so.0) == "$(realpath $libdir/libsysfence.so.0)" ]] ||
-  { ldd "$work/pc-consumer"; fail "the pkg-config consumer does not load $libdir/libsysfence.so.0"; }
+[[ $(loaded "$work/pc-consumer" libsysfence.so.$sover) == "$(realpath $libdir/libsysfence.so.$sover)" ]] ||
+  { ldd "$work/pc-consumer"; fail "the pkg-config consumer does not load $libdir/libsysfence.so.$sover"; }
 "$work/pc-consumer" | tee "$work/pc-consumer.out"
 grep -qx "libsysfence $version" "$work/pc-consumer.out" || fail "the pkg-config consumer reports another version"
 

@@ -78,16 +78,16 @@ Result<StackEmulation> emulate_stack(std::span<const Program> newest_first,
 
 // What the kernel does with a final return value, for a single-threaded caller.
 enum class Outcome {
-  kAllow,        // the syscall runs (ALLOW, LOG)
-  kErrno,        // the syscall returns -errno without running (errno may be 0: returns 0)
-  kTrap,         // SIGSYS, si_errno = data
-  kNoTracer,     // TRACE or USER_NOTIF with nobody listening: fails with ENOSYS
-  kKillThread,   // the calling thread dies by SIGSYS
-  kKillProcess,  // the whole process dies by SIGSYS (KILL_PROCESS and any unknown action)
+  Allow,        // the syscall runs (ALLOW, LOG)
+  Errno,        // the syscall returns -errno without running (errno may be 0: returns 0)
+  Trap,         // SIGSYS, si_errno = data
+  NoTracer,     // TRACE or USER_NOTIF with nobody listening: fails with ENOSYS
+  KillThread,   // the calling thread dies by SIGSYS
+  KillProcess,  // the whole process dies by SIGSYS (KILL_PROCESS and any unknown action)
 };
 struct Decision {
-  Outcome outcome = Outcome::kAllow;
-  int value = 0;  // errno for kErrno (data clamped to 4095), si_errno for kTrap, else 0
+  Outcome outcome = Outcome::Allow;
+  int value = 0;  // errno for Errno (data clamped to 4095), si_errno for Trap, else 0
 };
 Decision outcome_of(uint32_t ret);
 

@@ -38,26 +38,26 @@
 SYSFENCE_API_BEGIN
 namespace sysfence::bpf {
 
-enum class Rule {
-  kEmptyProgram,           // len == 0
-  kTooLong,                // len > 4096
-  kUnknownOpcode,          // not a classic BPF opcode at all
-  kDivisionByZero,         // ALU DIV|K (or MOD|K) with k == 0
-  kShiftTooLarge,          // ALU LSH|K / RSH|K with k >= 32
-  kScratchIndex,           // LD/LDX MEM, ST, STX with k >= 16
-  kJumpOutOfProgram,       // JA or conditional jump target at or past the end
-  kLastNotReturn,          // the last instruction is not RET
-  kScratchNotInitialized,  // LD/LDX M[i] reachable without a store to M[i]
-  kOpcodeNotForSeccomp,    // classic opcode seccomp refuses (MOD, LD H/B, IND, MSH, ...)
-  kLoadOutsideData,        // LD W ABS offset >= 64 or not a multiple of 4
+enum class VerifierRule {
+  EmptyProgram,           // len == 0
+  TooLong,                // len > 4096
+  UnknownOpcode,          // not a classic BPF opcode at all
+  DivisionByZero,         // ALU DIV|K (or MOD|K) with k == 0
+  ShiftTooLarge,          // ALU LSH|K / RSH|K with k >= 32
+  ScratchIndex,           // LD/LDX MEM, ST, STX with k >= 16
+  JumpOutOfProgram,       // JA or conditional jump target at or past the end
+  LastNotReturn,          // the last instruction is not RET
+  ScratchNotInitialized,  // LD/LDX M[i] reachable without a store to M[i]
+  OpcodeNotForSeccomp,    // classic opcode seccomp refuses (MOD, LD H/B, IND, MSH, ...)
+  LoadOutsideData,        // LD W ABS offset >= 64 or not a multiple of 4
 };
 
 // Short stable name of a rule: "empty-program", "jump-out-of-program", ...
-std::string_view rule_name(Rule r);
+std::string_view rule_name(VerifierRule r);
 
 struct Violation {
   size_t index = 0;  // the instruction that breaks the rule (0 for length rules)
-  Rule rule{};
+  VerifierRule rule{};
   std::string message;  // "instruction 3 (jeq #0x1, +7, +0): jump-out-of-program: ..."
 };
 

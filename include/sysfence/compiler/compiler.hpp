@@ -1,6 +1,6 @@
 // sysfence/compiler/compiler.hpp — policy IR to classic BPF, optimized for the kernel.
 //
-//   auto policy = sysfence::ir::Policy::build(spec);
+//   auto policy = sysfence::ir::ValidatedPolicy::build(spec);
 //   sysfence::Result<sysfence::bpf::Program> prog = sysfence::compiler::compile(*policy);
 //   if (!prog) std::cerr << prog.error().render();
 //
@@ -85,7 +85,7 @@ struct Options {
 
 // Errors: a program longer than 4096 instructions (the message names the size; compile_stack()
 // splits such a policy).
-Result<bpf::Program> compile(const ir::Policy& policy, const Options& options = {});
+Result<bpf::Program> compile(const ir::ValidatedPolicy& policy, const Options& options = {});
 
 // The policy as the filters to install, in install order (loader::install_filters() takes the
 // list as it is). Almost always one program, the same compile() returns. A policy whose program
@@ -100,7 +100,7 @@ Result<bpf::Program> compile(const ir::Policy& policy, const Options& options = 
 // without looking at arguments).
 // Errors: one syscall's rules alone past 4096 instructions; notify rules spread over two filters
 // (one listener serves one filter).
-Result<std::vector<bpf::Program>> compile_stack(const ir::Policy& policy,
+Result<std::vector<bpf::Program>> compile_stack(const ir::ValidatedPolicy& policy,
                                                 const Options& options = {});
 
 }  // namespace sysfence::compiler

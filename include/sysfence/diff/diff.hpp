@@ -63,7 +63,7 @@ class FilterGraph {
   // The policy's meaning (ir/policy.hpp) as a straightforward chain — arch, then each number
   // with rules, its rules most restrictive first, each comparison as written — written
   // independently of the compiler, to prove the compiler's output equivalent to it.
-  static FilterGraph reference(const ir::Policy& policy);
+  static FilterGraph reference(const ir::ValidatedPolicy& policy);
   const std::vector<Node>& nodes() const { return nodes_; }
 
  private:

@@ -34,7 +34,7 @@ std::string_view default_policy_source();
 
 // Parses the embedded text for `arches` (empty: the policy's own `arch` line, the native arch).
 Parsed<ir::PolicySpec> parse_default_policy(std::vector<arch::Arch> arches = {});
-Parsed<ir::Policy> load_default_policy(std::vector<arch::Arch> arches = {});
+Parsed<ir::ValidatedPolicy> load_default_policy(std::vector<arch::Arch> arches = {});
 
 }  // namespace sysfence::frontend
 

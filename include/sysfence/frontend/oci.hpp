@@ -7,7 +7,7 @@
 //   fe::Parsed<fe::OciImport> r = fe::import_oci_file("docker-default.json", o);
 //   std::cerr << r.render();                        // "p.json: syscalls[4].args[1].op: ..."
 //   if (!r) return 2;
-//   auto policy = sysfence::ir::Policy::build(std::move(r.value->spec));
+//   auto policy = sysfence::ir::ValidatedPolicy::build(std::move(r.value->spec));
 //   // r.value->flags, ->listener_path, ->listener_metadata go to the loader.
 //
 //   fe::Parsed<std::string> json = fe::export_oci(*policy);   // for runc, crun, SPO
@@ -96,7 +96,8 @@ struct OciExportOptions {
 
 // The policy as runtime-spec LinuxSeccomp JSON. Rules with the same action and conditions are
 // grouped into one syscalls[] entry. Errors name the rule (with its source location).
-Parsed<std::string> export_oci(const ir::Policy& policy, const OciExportOptions& options = {});
+Parsed<std::string> export_oci(const ir::ValidatedPolicy& policy,
+                               const OciExportOptions& options = {});
 
 // Host facts used for the defaults above (exposed for `sysfence` to print and for tests).
 std::vector<std::string> host_effective_caps();

@@ -4,10 +4,10 @@
 //   fe::Parsed<sysfence::ir::PolicySpec> spec = fe::parse_policy_file("app.policy");
 //   std::cerr << spec.render();                       // errors and warnings, with carets
 //   if (!spec) return 2;
-//   auto policy = sysfence::ir::Policy::build(std::move(*spec.value));
+//   auto policy = sysfence::ir::ValidatedPolicy::build(std::move(*spec.value));
 //
 //   // or in one step (parse, then Policy::build; build errors are appended to .errors):
-//   fe::Parsed<sysfence::ir::Policy> p = fe::load_policy_file("app.policy");
+//   fe::Parsed<sysfence::ir::ValidatedPolicy> p = fe::load_policy_file("app.policy");
 //
 // A policy looks like:
 //   default errno EPERM
@@ -76,11 +76,13 @@ Parsed<ir::PolicySpec> parse_policy_text(std::string_view text,
                                          const ParseOptions& options = {});
 Parsed<ir::PolicySpec> parse_policy_file(const std::string& path, const ParseOptions& options = {});
 
-// parse_*, then ir::Policy::build; a build error is appended to .errors, the Policy's own
+// parse_*, then ir::ValidatedPolicy::build; a build error is appended to .errors, the Policy's own
 // warnings to .warnings.
-Parsed<ir::Policy> load_policy_text(std::string_view text, std::string_view filename = "<input>",
-                                    const ParseOptions& options = {});
-Parsed<ir::Policy> load_policy_file(const std::string& path, const ParseOptions& options = {});
+Parsed<ir::ValidatedPolicy> load_policy_text(std::string_view text,
+                                             std::string_view filename = "<input>",
+                                             const ParseOptions& options = {});
+Parsed<ir::ValidatedPolicy> load_policy_file(const std::string& path,
+                                             const ParseOptions& options = {});
 
 // Parses an action as written in a policy ("errno EPERM", "kill-process", "trace 7").
 Result<ir::Action> parse_action(std::string_view text);

@@ -25,12 +25,12 @@ struct LintFinding {
   Error error;       // a warning (ErrorCode::Lint); notes point at the other rule
 };
 
-std::vector<LintFinding> lint_rules(const Policy& policy);
+std::vector<LintFinding> lint_rules(const ValidatedPolicy& policy);
 
 // When `r` names the multiplexer itself (socketcall or ipc, on an arch `a` that has it) and its
 // only condition fixes the whole call number as the kernel reads it (`socketcall: u32(call) ==
 // 1`, `ipc: (call & 0xffff) == 2`), that number. Such a rule, like an unconditional one naming
-// the multiplexer, decides that call there on its own: Policy::build derives no rule from socket
+// the multiplexer, decides that call there on its own: ValidatedPolicy::build derives no rule from socket
 // or IPC rules for it (PolicySpec::multiplexed_calls) and warns when a denying one is dropped.
 std::optional<uint32_t> multiplexer_call_decided(const Rule& r, arch::Arch a);
 

@@ -6,11 +6,12 @@
 //   s.arches = {sysfence::arch::Arch::X86_64};
 //   s.rules.push_back(Rule::on("read", Action::allow()));
 //   s.rules.push_back(Rule::on("write", Action::allow(), {ArgCmp::eq(0, 1)}));
-//   sysfence::Result<Policy> p = Policy::build(std::move(s));   // validated here
+//   sysfence::Result<ValidatedPolicy> p = ValidatedPolicy::build(std::move(s));   // validated here
 //   if (!p) std::cerr << p.error().render();
 //
 // Frontends (text language, OCI JSON, the C++ builder, the libseccomp C API) fill a PolicySpec;
-// Policy::build validates it and resolves syscall names per target arch. A Policy is immutable.
+// ValidatedPolicy::build validates it and resolves syscall names per target arch. A
+// ValidatedPolicy is immutable.
 //
 // Semantics (docs/policy-language.md, "Several rules for one syscall" and "Arches and constants"):
 //  * A syscall's rules are ORed; a rule's comparisons are ANDed.
@@ -30,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -109,14 +111,14 @@ struct EffectiveCmp {
 
 // How `c` applies on arch `a`: on a 32-bit arch, and for Width::Bits32, value and mask are cut
 // to their low word (a sign-extended negative 32-bit value is taken as its low word). Only
-// meaningful for comparisons that Policy::build accepted.
+// meaningful for comparisons that ValidatedPolicy::build accepted.
 EffectiveCmp effective(const ArgCmp& c, arch::Arch a);
 
 // Why the ANDed comparisons `conds` can never all hold on arch `a`, as text naming the
 // comparisons ("arg1 > 0xffffffff is never true: no value is above 0xffffffff (arguments on i386
 // are 32-bit)"), or "" when some argument values satisfy them all. Exact for every mix of
 // operators on one argument and one width; an argument compared at both widths is not analysed
-// (taken as satisfiable). Every frontend uses this one rule: Policy::build rejects a rule that
+// (taken as satisfiable). Every frontend uses this one rule: ValidatedPolicy::build rejects a rule that
 // can never match, the text language drops such conjunctions of a condition and rejects a
 // condition that has none left.
 std::string never_holds(std::span<const ArgCmp> conds, arch::Arch a);
@@ -129,7 +131,7 @@ struct Rule {
   std::vector<ArgCmp> conds;            // ANDed; empty: unconditional
   Action action;
   SourceLoc loc;
-  // Set by Policy::build on the rules it derives (the multiplexed form of a socket or IPC call,
+  // Set by ValidatedPolicy::build on the rules it derives (the multiplexed form of a socket or IPC call,
   // see PolicySpec::multiplexed_calls); frontends leave it false. Lints skip derived rules.
   bool derived = false;
   // The group the rule came from when a frontend expanded one ("@mount" in the text language);
@@ -183,41 +185,34 @@ struct PolicySpec {
 // One rule as it applies to one arch after validation: the syscall number on that arch.
 struct ResolvedRule {
   int32_t nr;
-  const Rule* rule;  // points into the Policy's own spec; stable for the Policy's life
+  const Rule* rule;  // points into the ValidatedPolicy's shared, immutable state
 };
 
-class Policy {
+// A PolicySpec after validation: immutable. Copies share one state (cheap; the pointers in
+// ResolvedRule stay valid for as long as any copy lives).
+class ValidatedPolicy {
  public:
   // Validates and resolves. Errors: unknown syscall (nearest name suggested), arg index > 5,
   // value too wide for a 32-bit arch, errno > 4095, a rule that can never match, a raw number
   // without an arch in a multi-arch policy, duplicate arches, x32/i386 listed without x86_64 is
   // fine (they are arches of their own).
-  static Result<Policy> build(PolicySpec spec);
+  static Result<ValidatedPolicy> build(PolicySpec spec);
   // The same, reporting every error (each rule is checked; a rule's first error is reported)
   // and, on success, the warnings into `sink`; nullopt when there was an error. The frontends
   // use this form with the sink they collect their own diagnostics in.
-  static std::optional<Policy> build(PolicySpec spec, Diagnostics& sink);
+  static std::optional<ValidatedPolicy> build(PolicySpec spec, Diagnostics& sink);
 
-  const PolicySpec& spec() const { return spec_; }
-  std::span<const arch::Arch> arches() const { return spec_.arches; }
+  const PolicySpec& spec() const;
+  std::span<const arch::Arch> arches() const;
   // Rules that apply on `a`, in spec order, with their numbers on `a`.
   std::span<const ResolvedRule> rules_for(arch::Arch a) const;
   // Non-fatal findings from build(), e.g. a name absent on one target arch.
-  std::span<const Error> warnings() const { return warnings_; }
-
-  Policy(const Policy& other);
-  Policy& operator=(const Policy& other);
-  Policy(Policy&&) noexcept = default;
-  Policy& operator=(Policy&&) noexcept = default;
-  ~Policy() = default;
+  std::span<const Error> warnings() const;
 
  private:
-  Policy() = default;
-  void rebind_from(const Policy& other);
-  PolicySpec spec_;
-  std::vector<std::vector<ResolvedRule>> per_arch_;  // index: position in spec_.arches
-  std::vector<Rule> derived_;                        // Rule::derived ones; see multiplexed_calls
-  std::vector<Error> warnings_;
+  struct State;
+  explicit ValidatedPolicy(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  std::shared_ptr<const State> state_;  // never null (there is no moved-from state: a move copies)
 };
 
 }  // namespace sysfence::ir

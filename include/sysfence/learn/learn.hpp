@@ -100,7 +100,8 @@ struct Verdict {
   const ir::Rule* rule = nullptr;  // the deciding rule (Source::Rule); points into the policy
 };
 // The policy's meaning for one call (ir/policy.hpp semantics, evaluated directly on the IR).
-Verdict explain(const ir::Policy& policy, uint32_t audit_arch, int32_t nr, const Args& args);
+Verdict explain(const ir::ValidatedPolicy& policy, uint32_t audit_arch, int32_t nr,
+                const Args& args);
 // "rule at app.policy:12:1 (`ioctl: ...`)", "the default action", "bad-arch", ...
 std::string describe(const Verdict& v);
 

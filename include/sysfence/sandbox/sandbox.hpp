@@ -207,11 +207,11 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env = nullptr);
 
 // The policy with the sandbox's own seccomp rules added (see Spec::no_setuid_files): one merged
 // filter, not a second one stacked on it.
-Result<ir::Policy> with_sandbox_rules(const ir::Policy& base, const Plan& plan);
+Result<ir::ValidatedPolicy> with_sandbox_rules(const ir::ValidatedPolicy& base, const Plan& plan);
 // The same rules on their own terms: `base` plus errno EPERM for every call that would set
 // S_ISUID/S_ISGID on a file (what with_sandbox_rules adds when Spec::no_setuid_files is set).
 // The CLI's build-time precompiled default uses it, so `run --profile ...` compiles nothing.
-Result<ir::Policy> with_setuid_file_rules(const ir::Policy& base);
+Result<ir::ValidatedPolicy> with_setuid_file_rules(const ir::ValidatedPolicy& base);
 
 // ---- Carrying it out ---------------------------------------------------------------------------
 

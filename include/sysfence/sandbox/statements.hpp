@@ -42,7 +42,7 @@ std::vector<Error> apply_statements(const std::vector<ir::SandboxStatement>& sta
 // `check` lints over a sandbox and the syscall policy it runs with: a path in a rule that does
 // not exist, a write rule under a read-only bind, execve not allowed by the syscall layer (the
 // program could never start). Each is a warning ("warning: ...") with the rule's location.
-std::vector<Error> lint(const Spec& spec, const ir::Policy& policy);
+std::vector<Error> lint(const Spec& spec, const ir::ValidatedPolicy& policy);
 
 // The embedded profile texts (policies/profiles/NAME.policy), or "" for an unknown name.
 std::string_view profile_text(std::string_view name);
