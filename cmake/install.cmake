@@ -15,6 +15,7 @@ set(SYSFENCE_PUBLIC_HEADERS
   result.hpp diagnostics.hpp version.hpp export.hpp sysfence.hpp
   arch/arch.hpp arch/constants.hpp
   bpf/insn.hpp bpf/seccomp.hpp bpf/actions.hpp bpf/emulate.hpp bpf/verify.hpp bpf/disasm.hpp bpf/asm.hpp
+  bpf/binary.hpp bpf/filter_report.hpp
   ir/policy.hpp ir/condition.hpp compiler/compiler.hpp loader/loader.hpp loader/notify.hpp
   frontend/policy_text.hpp frontend/oci.hpp frontend/default_policy.hpp frontend/diagnostics.hpp
   sandbox/sandbox.hpp)

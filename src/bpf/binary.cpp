@@ -166,4 +166,59 @@ Result<std::string> to_c_array(std::span<const Insn> prog, std::string_view name
   return out;
 }
 
+Result<Program> load_raw_filter(std::span<const uint8_t> bytes) {
+  auto prog = from_binary(bytes);
+  if (!prog) return Error::make(ErrorCode::Syntax, "not a raw BPF filter: " + prog.error().message);
+  if (prog->empty()) return Error::make(ErrorCode::Syntax, "empty file, not a BPF filter");
+  if (auto v = find_violation(*prog))
+    return Error::make(ErrorCode::InvalidPolicy,
+                       "the kernel would refuse this filter: " + v->message);
+  return prog;
+}
+
+bool looks_like_raw_filter(std::string_view bytes) {
+  return bytes.find('\0') != std::string_view::npos;
+}
+
+std::optional<FilterFormat> filter_format_from_name(std::string_view name) {
+  if (name == "raw") return FilterFormat::Raw;
+  if (name == "c") return FilterFormat::C;
+  if (name == "text") return FilterFormat::Text;
+  return std::nullopt;
+}
+
+Result<std::string> write_filter(std::span<const Insn> prog, FilterFormat format,
+                                 std::string_view name, arch::Arch default_arch) {
+  switch (format) {
+    case FilterFormat::Raw: {
+      const std::vector<uint8_t> bytes = to_binary(prog);
+      return std::string(bytes.begin(), bytes.end());
+    }
+    case FilterFormat::C: return to_c_array(prog, name);
+    case FilterFormat::Text: {
+      DisasmOptions o;
+      o.default_arch = default_arch;
+      return disassemble(prog, o);
+    }
+  }
+  return Error::make(ErrorCode::Unsupported, "unknown filter format");
+}
+
+Result<std::string> write_filter_stack(std::span<const Program> stack, FilterFormat format,
+                                       std::string_view name, arch::Arch default_arch) {
+  if (format == FilterFormat::Raw)
+    return Error::make(ErrorCode::Unsupported,
+                       "a stack of raw filters is one file per filter, not one document");
+  std::string out;
+  for (size_t i = 0; i < stack.size(); ++i) {
+    const std::string n = std::to_string(i + 1);
+    auto one = write_filter(stack[i], format, std::string(name) + "_" + n, default_arch);
+    if (!one) return one.error();
+    out += std::string(format == FilterFormat::C ? "// " : "; ") + "filter " + n + " of " +
+           std::to_string(stack.size()) +
+           " (install in this order; together they are the policy)\n" + *one;
+  }
+  return out;
+}
+
 }  // namespace sysfence::bpf

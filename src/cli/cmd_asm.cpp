@@ -4,7 +4,8 @@
 
 #include <iostream>
 
-#include "bpf_glue.hpp"
+#include "program_input.hpp"
+#include "sysfence/bpf/binary.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "sysfence/bpf/asm.hpp"
@@ -31,7 +32,7 @@ void run_asm(const AsmOpts& o) {
                  " (--no-verify writes it anyway)");
     }
   }
-  std::string out = o.format == "c" ? program_to_c(prog, o.name) : program_to_raw(prog);
+  std::string out = take(bpf::write_filter(prog, *bpf::filter_format_from_name(o.format), o.name));
   if (o.format == "raw" && o.output == "-" && !o.json && ::isatty(STDOUT_FILENO)) {
     fail_usage("refusing to write a binary filter to a terminal: use -o FILE");
   }

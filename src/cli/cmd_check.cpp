@@ -6,13 +6,12 @@
 #include <optional>
 #include <vector>
 
-#include "cache_glue.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "sysfence/ir/lint.hpp"
 #include "sandbox_options.hpp"
 #include "policy_input.hpp"
-#include "sysfence/bpf/emulate.hpp"
+#include "sysfence/bpf/filter_report.hpp"
 #include "sysfence/compiler/compiler.hpp"
 
 namespace sysfence::cli {
@@ -25,30 +24,6 @@ struct CheckOpts {
 };
 
 nlohmann::json error_json(const Error& e) { return diagnostic_json(e); }
-
-// One door of x86_64: calls arriving with another ABI (int 0x80 for i386, bit 30 for x32).
-struct Door {
-  std::string name;
-  bool listed = false;  // the policy targets that arch on purpose
-  size_t allowed = 0;   // syscalls of that ABI the filter allows (args zero)
-  size_t probed = 0;
-  std::string example_action;  // what a typical call gets
-};
-
-Door probe_door(const bpf::VerifiedProgram& vp, arch::Arch door, bool listed) {
-  Door d;
-  d.name = std::string(arch::info(door).name);
-  d.listed = listed;
-  const auto& info = arch::info(door);
-  for (const auto& s : arch::syscalls(door)) {
-    auto e = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, s.nr));
-    ++d.probed;
-    if (bpf::outcome_of(e.ret).outcome == bpf::Outcome::Allow) ++d.allowed;
-    if (d.example_action.empty() && (s.name == "getpid"))
-      d.example_action = bpf::action_name(e.ret);
-  }
-  return d;
-}
 
 void run_check(CheckOpts& o) {
   o.policy.warnings_are_errors = false;  // --strict is applied to the exit code, below
@@ -109,78 +84,60 @@ void run_check(CheckOpts& o) {
     errors.push_back(error_json(compiled.error()));
   } else {
     size = compiled->size();
-    auto vp = take(bpf::VerifiedProgram::make(*compiled), kExitFail);
     const std::vector<arch::Arch> arches = target_arches(policy);
-    for (arch::Arch a : arches) {
-      const auto& info = arch::info(a);
+    const bpf::FilterReport fr = take(bpf::analyze_filter(*compiled, arches), kExitFail);
+    for (const bpf::ArchReport& ar : fr.arches) {
+      const auto& info = arch::info(ar.arch);
       nlohmann::json aj = {{"arch", info.name}};
-      CacheSummary cs = cache_summary(*compiled, a);
-      aj["cache"] = {{"syscalls", cs.syscalls},
-                     {"allowed", cs.allowed},
-                     {"cached", cs.cached},
-                     {"allowed_uncached", cs.allowed_uncached},
-                     {"kernel_caches", cs.kernel_caches}};
+      aj["cache"] = {{"syscalls", ar.syscalls},
+                     {"allowed", ar.allowed},
+                     {"cached", ar.cached},
+                     {"allowed_uncached", ar.allowed_uncached},
+                     {"kernel_caches", ar.kernel_caches}};
       // Instructions the kernel runs per syscall when the cache does not answer.
-      size_t max_exec = 0, sum_exec = 0, n = 0;
-      for (const auto& s : arch::syscalls(a)) {
-        auto e = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, s.nr));
-        max_exec = std::max(max_exec, e.executed);
-        sum_exec += e.executed;
-        ++n;
-      }
-      aj["executed_max"] = max_exec;
-      aj["executed_mean"] = n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0;
+      aj["executed_max"] = ar.executed_max;
+      aj["executed_mean"] = ar.executed_mean;
       report +=
-          std::string(info.name) + ": " + std::to_string(cs.allowed) + " of " +
-          std::to_string(cs.syscalls) + " syscalls allowed, " + std::to_string(cs.cached) +
+          std::string(info.name) + ": " + std::to_string(ar.allowed) + " of " +
+          std::to_string(ar.syscalls) + " syscalls allowed, " + std::to_string(ar.cached) +
           " of them cached by the kernel (no BPF runs)" +
-          (cs.kernel_caches ? ""
+          (ar.kernel_caches ? ""
                             : " [the kernel keeps no cache for " + std::string(info.name) + "]");
-      if (cs.allowed_uncached) {
-        report += ", " + std::to_string(cs.allowed_uncached) + " allowed only after BPF runs";
+      if (ar.allowed_uncached) {
+        report += ", " + std::to_string(ar.allowed_uncached) + " allowed only after BPF runs";
       }
       char mean[32];
-      std::snprintf(mean, sizeof mean, "%.1f",
-                    n ? static_cast<double>(sum_exec) / static_cast<double>(n) : 0.0);
+      std::snprintf(mean, sizeof mean, "%.1f", ar.executed_mean);
       report += "; instructions per uncached call: mean " + std::string(mean) + ", max " +
-                std::to_string(max_exec) + "\n";
+                std::to_string(ar.executed_max) + "\n";
       arches_j.push_back(std::move(aj));
     }
 
-    // i386 and x32 doors of x86_64.
-    bool has_x86_64 = false;
-    for (auto a : arches) has_x86_64 = has_x86_64 || a == arch::Arch::X86_64;
+    // The doors of the targets (on x86_64: i386 and x32).
     nlohmann::json doors = nlohmann::json::array();
-    if (has_x86_64) {
-      for (arch::Arch door : {arch::Arch::I386, arch::Arch::X32}) {
-        bool listed = false;
-        for (auto a : arches) listed = listed || a == door;
-        Door d = probe_door(vp, door, listed);
-        doors.push_back({{"door", d.name},
-                         {"listed", d.listed},
-                         {"allowed", d.allowed},
-                         {"probed", d.probed},
-                         {"getpid", d.example_action}});
-        std::string how = door == arch::Arch::I386 ? "int 0x80" : "nr | 0x40000000";
-        if (d.allowed == 0) {
-          report += d.name + " door (" + how + "): closed (getpid -> " + d.example_action + ")\n";
-        } else if (d.listed) {
-          report += d.name + " door (" + how +
-                    "): open on purpose (listed in arch): " + std::to_string(d.allowed) +
-                    " syscalls allowed\n";
-        } else {
-          Error w = Error::warning(ErrorCode::Lint, {});
-          w.message = "the " + d.name + " door (" + how +
-                      ") is open: " + std::to_string(d.allowed) +
-                      " syscalls allowed although the policy does not "
-                      "target " +
-                      d.name;
-          w.hint = "keep the bad-arch action a denial, or list " + d.name + " in `arch`";
-          w.where = policy.spec().loc;
-          warnings.push_back(error_json(w));
-          report += w.render(false);  // stdout: plain (colour is for stderr)
-          ++problems;
-        }
+    for (const bpf::DoorReport& d : fr.doors) {
+      const std::string name(arch::info(d.door).name);
+      const std::string how(d.how);
+      doors.push_back({{"door", name},
+                       {"listed", d.listed},
+                       {"allowed", d.allowed},
+                       {"probed", d.probed},
+                       {"getpid", d.getpid_action}});
+      if (d.allowed == 0) {
+        report += name + " door (" + how + "): closed (getpid -> " + d.getpid_action + ")\n";
+      } else if (d.listed) {
+        report += name + " door (" + how +
+                  "): open on purpose (listed in arch): " + std::to_string(d.allowed) +
+                  " syscalls allowed\n";
+      } else {
+        Error w = Error::warning(ErrorCode::Lint, {});
+        w.message = "the " + name + " door (" + how + ") is open: " + std::to_string(d.allowed) +
+                    " syscalls allowed although the policy does not target " + name;
+        w.hint = "keep the bad-arch action a denial, or list " + name + " in `arch`";
+        w.where = policy.spec().loc;
+        warnings.push_back(error_json(w));
+        report += w.render(false);  // stdout: plain (colour is for stderr)
+        ++problems;
       }
     }
     j["doors"] = doors;

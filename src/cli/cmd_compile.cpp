@@ -6,7 +6,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "bpf_glue.hpp"
+#include "program_input.hpp"
+#include "sysfence/bpf/binary.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "permissive.hpp"
@@ -90,33 +91,22 @@ void run_compile(const CompileOpts& o) {
                    " stacked filters (past 4096 instructions): give -o OUT, they are written to "
                    "OUT.1 ... OUT." +
                    std::to_string(stack.size()));
-      for (size_t i = 0; i < stack.size(); ++i) {
-        const std::string n = std::to_string(i + 1);
-        std::string one;
-        if (o.format == "raw")
-          one = program_to_raw(stack[i]);
-        else if (o.format == "c")
-          one = program_to_c(stack[i], o.name + "_" + n);
-        else
-          one = program_to_text(stack[i]);
-        if (o.output == "-") {
-          out += std::string(o.format == "c" ? "// " : "; ") + "filter " + n + " of " +
-                 std::to_string(stack.size()) +
-                 " (install in this order; together they are the policy)\n" + one;
-        } else {
-          stack_files.emplace_back(o.output + "." + n, std::move(one));
+      const bpf::FilterFormat fmt = *bpf::filter_format_from_name(o.format);
+      if (o.output == "-") {
+        out = take(bpf::write_filter_stack(stack, fmt, o.name));
+      } else {
+        for (size_t i = 0; i < stack.size(); ++i) {
+          const std::string n = std::to_string(i + 1);
+          stack_files.emplace_back(o.output + "." + n,
+                                   take(bpf::write_filter(stack[i], fmt, o.name + "_" + n)));
         }
       }
-    } else if (o.format == "raw") {
-      out = program_to_raw(stack.front());
-      if (o.output == "-" && !o.json && ::isatty(STDOUT_FILENO)) {
+    } else {
+      if (o.format == "raw" && o.output == "-" && !o.json && ::isatty(STDOUT_FILENO)) {
         fail_usage(
             "refusing to write a binary filter to a terminal: use -o FILE (or --format text)");
       }
-    } else if (o.format == "c") {
-      out = program_to_c(stack.front(), o.name);
-    } else {
-      out = program_to_text(stack.front());
+      out = take(bpf::write_filter(stack.front(), *bpf::filter_format_from_name(o.format), o.name));
     }
   }
   if (!stack_files.empty()) {

@@ -3,7 +3,8 @@
 #include <iostream>
 #include <vector>
 
-#include "bpf_glue.hpp"
+#include "program_input.hpp"
+#include "sysfence/bpf/binary.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "sysfence/loader/process_filters.hpp"

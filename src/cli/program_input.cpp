@@ -1,11 +1,19 @@
 // src/cli/program_input.cpp — see program_input.hpp.
 #include "program_input.hpp"
 
-#include "bpf_glue.hpp"
 #include "common.hpp"
+#include "sysfence/bpf/binary.hpp"
 #include "sysfence/compiler/compiler.hpp"
 
 namespace sysfence::cli {
+
+bpf::Program load_raw_program(const std::string& path) {
+  const std::string bytes = read_file(path);
+  auto prog = bpf::load_raw_filter(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!prog) fail_usage(path + ": " + prog.error().message);
+  return std::move(*prog);
+}
 
 ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
                                   bool default_if_none, bool raw,
@@ -13,7 +21,7 @@ ProgramSource load_program_source(const std::string& file, const PolicyInput& in
   ProgramSource src;
   PolicyInput pin = in;
   if (!file.empty()) {
-    if (raw || looks_raw(read_file(file))) {
+    if (raw || bpf::looks_like_raw_filter(read_file(file))) {
       src.stack.push_back(load_raw_program(file));
       src.label = file;
       for (const std::string& f : more_raw) {

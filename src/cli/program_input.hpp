@@ -24,6 +24,10 @@ struct ProgramSource {
 // `raw` (emu --raw) the file must be a raw filter: empty, not a multiple of 8 bytes, or refused
 // by the verifier is an error (exit 2), never a policy.
 // `more_raw`: further raw filter files, installed after `file` (a stack).
+// A filter read from a file given on the command line: raw sock_filter bytes. Exits 2 when the
+// bytes are not a whole number of instructions or the kernel would refuse the program.
+bpf::Program load_raw_program(const std::string& path);
+
 ProgramSource load_program_source(const std::string& file, const PolicyInput& in,
                                   bool default_if_none, bool raw = false,
                                   const std::vector<std::string>& more_raw = {});
