@@ -49,7 +49,7 @@ void run_asm(const AsmOpts& o) {
 
 }  // namespace
 
-void add_asm(CLI::App& app) {
+Command add_asm(CLI::App& app) {
   auto o = std::make_shared<AsmOpts>();
   auto* sub = app.add_subcommand(
       "asm", "Assemble filter text (the disassembler's syntax) into a raw filter");
@@ -63,7 +63,10 @@ void add_asm(CLI::App& app) {
   sub->add_option("--name", o->name, "C array name for --format c");
   sub->add_flag("--no-verify", o->no_verify, "write programs the kernel would refuse");
   sub->add_flag("--json", o->json, "print a JSON summary (needs -o FILE)");
-  sub->callback([o] { run_asm(*o); });
+  return {sub, [o] {
+            run_asm(*o);
+            return kExitOk;
+          }};
 }
 
 }  // namespace sysfence::cli

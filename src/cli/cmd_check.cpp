@@ -25,7 +25,7 @@ struct CheckOpts {
 
 nlohmann::json error_json(const Error& e) { return diagnostic_json(e); }
 
-void run_check(CheckOpts& o) {
+int run_check(CheckOpts& o) {
   o.policy.warnings_are_errors = false;  // --strict is applied to the exit code, below
   LoadedPolicy lp = parse_policy_input(o.policy, /*default_if_none=*/false);
   const auto& parsed = lp.parsed;
@@ -49,8 +49,7 @@ void run_check(CheckOpts& o) {
       std::cerr << lp.label << ": " << parsed.errors.size() << " error(s), "
                 << parsed.warnings.size() << " warning(s)\n";
     }
-    globals().exit_code = kExitUsage;
-    return;
+    return kExitUsage;
   }
   const ir::ValidatedPolicy& policy = *parsed.value;
 
@@ -176,15 +175,14 @@ void run_check(CheckOpts& o) {
     std::cout << lp.label << ": " << (has_errors ? 1 : 0) << " error(s), " << problems
               << " warning(s)\n";
   }
-  if (has_errors)
-    globals().exit_code = kExitUsage;
-  else if (o.strict && problems)
-    globals().exit_code = kExitFail;
+  if (has_errors) return kExitUsage;
+  if (o.strict && problems) return kExitFail;
+  return kExitOk;
 }
 
 }  // namespace
 
-void add_check(CLI::App& app) {
+Command add_check(CLI::App& app) {
   auto o = std::make_shared<CheckOpts>();
   auto* sub = app.add_subcommand("check", "Lint a policy: rules, arch doors, cacheability, size");
   sub->footer(
@@ -196,7 +194,7 @@ void add_check(CLI::App& app) {
   add_policy_options(sub, o->policy, /*positional=*/true);
   sub->add_flag("--strict", o->strict, "exit 1 when there is any warning");
   sub->add_flag("--json", o->json, "JSON output");
-  sub->callback([o] { run_check(*o); });
+  return {sub, [o] { return run_check(*o); }};
 }
 
 }  // namespace sysfence::cli

@@ -203,7 +203,7 @@ void run_compile_dir(const CompileOpts& o) {
 
 }  // namespace
 
-void add_compile(CLI::App& app) {
+Command add_compile(CLI::App& app) {
   auto o = std::make_shared<CompileOpts>();
   auto* sub =
       app.add_subcommand("compile", "Compile a policy to a BPF filter (raw, C, text) or OCI JSON");
@@ -227,12 +227,14 @@ void add_compile(CLI::App& app) {
   sub->add_option("--freq", o->freq,
                   "weight the dispatch tree by a `sysfence learn --freq` profile");
   sub->add_flag("--json", o->json, "print a JSON summary (needs -o FILE)");
-  sub->callback([o] {
-    if (!o->policy.positional.empty() && std::filesystem::is_directory(o->policy.positional))
-      run_compile_dir(*o);
-    else
-      run_compile(*o);
-  });
+  return {
+      sub, [o] {
+        if (!o->policy.positional.empty() && std::filesystem::is_directory(o->policy.positional))
+          run_compile_dir(*o);
+        else
+          run_compile(*o);
+        return kExitOk;
+      }};
 }
 
 }  // namespace sysfence::cli

@@ -385,7 +385,7 @@ nlohmann::json to_json(const std::vector<CmdInfo>& cmds) {
 
 }  // namespace
 
-void add_completion(CLI::App& app) {
+Command add_completion(CLI::App& app) {
   auto* sub = app.add_subcommand("completion",
                                  "Print a shell completion script (bash, zsh) or "
                                  "the command line as JSON");
@@ -393,13 +393,13 @@ void add_completion(CLI::App& app) {
   sub->add_option("shell", *shell, "bash, zsh or json")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "json"}));
-  sub->callback([&app, shell] {
-    const auto cmds = describe(app);
-    if (*shell == "bash") std::cout << bash_script(cmds);
-    if (*shell == "zsh") std::cout << zsh_script(cmds);
-    if (*shell == "json") print_json(to_json(cmds));
-    globals().exit_code = kExitOk;
-  });
+  return {sub, [&app, shell] {
+            const auto cmds = describe(app);
+            if (*shell == "bash") std::cout << bash_script(cmds);
+            if (*shell == "zsh") std::cout << zsh_script(cmds);
+            if (*shell == "json") print_json(to_json(cmds));
+            return kExitOk;
+          }};
 }
 
 }  // namespace sysfence::cli

@@ -85,7 +85,7 @@ struct Entry {
   arch::Arch abi = arch::Arch::X86_64;
 };
 
-void run_diff(DiffOpts& o) {
+int run_diff(DiffOpts& o) {
   std::vector<std::string> specs;
   for (int p : o.pids) specs.push_back("pid:" + std::to_string(p));
   for (auto& s : o.sides) specs.push_back(s);
@@ -189,12 +189,12 @@ void run_diff(DiffOpts& o) {
                 << r->differences.size() << " region" << (r->differences.size() == 1 ? "" : "s")
                 << " of the input space)\n";
   }
-  globals().exit_code = r->differences.empty() ? kExitOk : kExitFail;
+  return r->differences.empty() ? kExitOk : kExitFail;
 }
 
 }  // namespace
 
-void add_diff(CLI::App& app) {
+Command add_diff(CLI::App& app) {
   auto o = std::make_shared<DiffOpts>();
   auto* sub = app.add_subcommand("diff", "Decide exactly where two filters decide differently");
   sub->footer(
@@ -210,7 +210,7 @@ void add_diff(CLI::App& app) {
   sub->add_option("--cap", o->caps, "capabilities for OCI includes/excludes (default: the host's)");
   sub->add_option("--kernel", o->kernel, "kernel version for OCI minKernel (default: uname)");
   sub->add_flag("--json", o->json, "print the differences as JSON");
-  sub->callback([o] { run_diff(*o); });
+  return {sub, [o] { return run_diff(*o); }};
 }
 
 }  // namespace sysfence::cli

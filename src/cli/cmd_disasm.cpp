@@ -102,7 +102,7 @@ void run_disasm(const DisasmOpts& o) {
 
 }  // namespace
 
-void add_disasm(CLI::App& app) {
+Command add_disasm(CLI::App& app) {
   auto o = std::make_shared<DisasmOpts>();
   auto* sub = app.add_subcommand("disasm", "Disassemble a raw filter, or the filters of a process");
   sub->footer(
@@ -120,7 +120,10 @@ void add_disasm(CLI::App& app) {
   sub->add_option("-a,--arch", o->arch, "arch for syscall names where the filter checks none");
   sub->add_flag("--no-comments", o->no_comments, "instructions only");
   sub->add_flag("--json", o->json, "JSON output");
-  sub->callback([o] { run_disasm(*o); });
+  return {sub, [o] {
+            run_disasm(*o);
+            return kExitOk;
+          }};
 }
 
 }  // namespace sysfence::cli

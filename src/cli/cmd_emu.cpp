@@ -214,7 +214,7 @@ void run_emu(EmuOpts& o) {
 
 }  // namespace
 
-void add_emu(CLI::App& app) {
+Command add_emu(CLI::App& app) {
   auto o = std::make_shared<EmuOpts>();
   auto* sub = app.add_subcommand(
       "emu", "What a filter returns for a syscall, and the instructions it runs");
@@ -235,7 +235,10 @@ void add_emu(CLI::App& app) {
   sub->add_option("--ip", o->ip, "instruction_pointer to put in seccomp_data");
   sub->add_option("--batch", o->batch, "file of queries, one per line");
   sub->add_flag("--json", o->json, "JSON output");
-  sub->callback([o] { run_emu(*o); });
+  return {sub, [o] {
+            run_emu(*o);
+            return kExitOk;
+          }};
 }
 
 }  // namespace sysfence::cli

@@ -58,14 +58,17 @@ void run_groups(const GroupsOpts& o) {
 
 }  // namespace
 
-void add_groups(CLI::App& app) {
+Command add_groups(CLI::App& app) {
   auto o = std::make_shared<GroupsOpts>();
   auto* sub = app.add_subcommand("groups", "List the syscall groups, or the members of one");
   sub->footer("Exit codes: 0 shown; 2 unknown group.");
   sub->add_option("name", o->name, "a group (\"@network\" or \"network\")");
   sub->add_option("-a,--arch", o->arch, "only the members that exist on this arch");
   sub->add_flag("--json", o->json, "JSON output");
-  sub->callback([o] { run_groups(*o); });
+  return {sub, [o] {
+            run_groups(*o);
+            return kExitOk;
+          }};
 }
 
 }  // namespace sysfence::cli

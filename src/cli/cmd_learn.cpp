@@ -35,7 +35,7 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-void run_learn(LearnOpts& o) {
+int run_learn(LearnOpts& o) {
   if (o.command.empty())
     fail_usage("learn: no program given (usage: sysfence learn [OPTIONS] -- PROG ARGS...)");
 
@@ -114,12 +114,12 @@ void run_learn(LearnOpts& o) {
   if (r->unknown_arch_calls)
     std::cerr << "sysfence: learn: warning: " << r->unknown_arch_calls
               << " calls came from an ABI sysfence has no table for; they are not in the policy\n";
-  globals().exit_code = r->exit_code;
+  return r->exit_code;
 }
 
 }  // namespace
 
-void add_learn(CLI::App& app) {
+Command add_learn(CLI::App& app, const ProgramArgs& program) {
   auto o = std::make_shared<LearnOpts>();
   auto* sub =
       app.add_subcommand("learn", "Run a program under a tracer and write the policy it needs");
@@ -139,10 +139,10 @@ void add_learn(CLI::App& app) {
                   "also write how often each syscall ran (for compile/run --freq)");
   sub->add_option("--merge", o->merge, "add this run's needs to an existing policy");
   sub->add_flag("--coarse", o->coarse, "name an @group when any member was used");
-  sub->callback([o] {
-    for (auto& a : globals().run_tail) o->command.push_back(a);
-    run_learn(*o);
-  });
+  return {sub, [o, &program] {
+            for (const std::string& a : program.argv) o->command.push_back(a);
+            return run_learn(*o);
+          }};
 }
 
 }  // namespace sysfence::cli

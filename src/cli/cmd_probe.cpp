@@ -41,7 +41,7 @@ void run_probe(bool json) {
 
 }  // namespace
 
-void add_probe(CLI::App& app) {
+Command add_probe(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   auto* sub = app.add_subcommand("probe", "What this kernel's seccomp supports: actions and flags");
   sub->footer(
@@ -49,7 +49,10 @@ void add_probe(CLI::App& app) {
       "(nothing is installed) and SECCOMP_GET_NOTIF_SIZES.\n"
       "Exit codes: 0 shown; 1 seccomp unusable.");
   sub->add_flag("--json", *json, "JSON output");
-  sub->callback([json] { run_probe(*json); });
+  return {sub, [json] {
+            run_probe(*json);
+            return kExitOk;
+          }};
 }
 
 }  // namespace sysfence::cli

@@ -27,7 +27,7 @@ std::optional<std::pair<int32_t, std::string_view>> lookup_number(arch::Arch a, 
   return std::nullopt;
 }
 
-void run_resolve(const ResolveOpts& o) {
+int run_resolve(const ResolveOpts& o) {
   std::vector<arch::Arch> arches;
   if (o.all) {
     for (const auto& i : arch::all_arches()) arches.push_back(i.arch);
@@ -105,12 +105,12 @@ void run_resolve(const ResolveOpts& o) {
       }
     }
   }
-  globals().exit_code = found_any ? kExitOk : kExitFail;
+  return found_any ? kExitOk : kExitFail;
 }
 
 }  // namespace
 
-void add_resolve(CLI::App& app) {
+Command add_resolve(CLI::App& app) {
   auto o = std::make_shared<ResolveOpts>();
   auto* sub = app.add_subcommand("resolve", "A syscall's number per arch, or the name of a number");
   sub->footer(
@@ -121,7 +121,7 @@ void add_resolve(CLI::App& app) {
   auto* arch_opt = sub->add_option("-a,--arch", o->arches, "arch (repeatable; default: native)");
   sub->add_flag("--all-arches", o->all, "every arch sysfence knows")->excludes(arch_opt);
   sub->add_flag("--json", o->json, "JSON output");
-  sub->callback([o] { run_resolve(*o); });
+  return {sub, [o] { return run_resolve(*o); }};
 }
 
 }  // namespace sysfence::cli

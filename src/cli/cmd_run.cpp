@@ -250,7 +250,7 @@ void forward_signal(int sig) {
   if (g_child > 0) ::kill(g_child, sig);
 }
 
-void run_run(RunOpts& o) {
+int run_run(RunOpts& o) {
   if (o.command.empty() && !o.sandbox.dry_run)
     fail_usage("run: no program given (usage: sysfence run [OPTIONS] -- PROG ARGS...)");
   if (!o.suggest_to.empty() && !o.permissive)
@@ -258,8 +258,7 @@ void run_run(RunOpts& o) {
   if (o.permissive) {
     if (o.report)
       fail_usage("run: --permissive and --report do not go together (permissive enforces nothing)");
-    globals().exit_code = run_permissive(o.policy, o.command, o.suggest_to);
-    return;
+    return run_permissive(o.policy, o.command, o.suggest_to);
   }
 
   // 1. Policy -> program, before anything runs. The embedded default for the native arch was
@@ -472,7 +471,7 @@ void run_run(RunOpts& o) {
 
 }  // namespace
 
-void add_run(CLI::App& app) {
+Command add_run(CLI::App& app, const ProgramArgs& program) {
   auto o = std::make_shared<RunOpts>();
   auto* sub = app.add_subcommand("run", "Run a program under a seccomp filter");
   sub->footer(
@@ -505,10 +504,10 @@ void add_run(CLI::App& app) {
                 "no notes or hints of the runner's own (the capability note, the line after a "
                 "failed or SIGSYS-killed program)");
   add_sandbox_options(sub, o->sandbox);
-  sub->callback([o] {
-    for (auto& a : globals().run_tail) o->command.push_back(a);
-    run_run(*o);
-  });
+  return {sub, [o, &program] {
+            for (const std::string& a : program.argv) o->command.push_back(a);
+            return run_run(*o);
+          }};
 }
 
 }  // namespace sysfence::cli

@@ -49,7 +49,7 @@ void run_status(const StatusOpts& o) {
 
 }  // namespace
 
-void add_status(CLI::App& app) {
+Command add_status(CLI::App& app) {
   auto o = std::make_shared<StatusOpts>();
   auto* sub =
       app.add_subcommand("status", "A process's seccomp mode, filter count and no_new_privs");
@@ -59,7 +59,10 @@ void add_status(CLI::App& app) {
   sub->add_option("pid", o->pid, "process id, or \"self\" (default)");
   sub->add_option("--tid", o->tid, "a thread of the process (/proc/PID/task/TID/status)");
   sub->add_flag("--json", o->json, "JSON output");
-  sub->callback([o] { run_status(*o); });
+  return {sub, [o] {
+            run_status(*o);
+            return kExitOk;
+          }};
 }
 
 }  // namespace sysfence::cli

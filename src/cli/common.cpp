@@ -12,11 +12,6 @@
 
 namespace sysfence::cli {
 
-Globals& globals() {
-  static Globals g;
-  return g;
-}
-
 std::string read_file(const std::string& path) {
   // Bounded (16 MiB) and refusing directories: raw BPF, asm and batch inputs come from users.
   Result<std::string> r = read_input_file(path == "-" ? "/dev/stdin" : path);

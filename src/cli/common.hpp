@@ -52,18 +52,6 @@ nlohmann::json diagnostic_json(const Error& e);
 // The JSON object a command prints on stdout for a failure under --json.
 nlohmann::json failure_json(const Exit& e);
 
-// Every subcommand registers itself on the app and sets this when it finishes.
-struct Globals {
-  int exit_code = kExitOk;
-  // `run ... -- PROG ARGS`: main() cuts argv at the first "--" after "run" and keeps the rest
-  // here, so that PROG's own options never reach the option parser.
-  std::vector<std::string> run_tail;
-  bool run_tail_given = false;
-  // --json was given to a command that has it: failures are printed as JSON on stdout too.
-  bool json = false;
-};
-Globals& globals();
-
 // Files. "-" is stdin/stdout.
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, std::string_view data);

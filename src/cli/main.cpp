@@ -54,21 +54,23 @@ int main(int argc, char** argv) {
                                : "";
   auto want = [&](const char* name) { return only.empty() || only == name; };
   const size_t before = app.get_subcommands([](CLI::App*) { return true; }).size();
+  ProgramArgs program;
+  std::vector<Command> commands;
   auto add_all = [&](bool filtered) {
     auto pick = [&](const char* name) { return !filtered || want(name); };
-    if (pick("run")) add_run(app);
-    if (pick("compile")) add_compile(app);
-    if (pick("disasm")) add_disasm(app);
-    if (pick("asm")) add_asm(app);
-    if (pick("emu")) add_emu(app);
-    if (pick("check")) add_check(app);
-    if (pick("resolve")) add_resolve(app);
-    if (pick("status")) add_status(app);
-    if (pick("groups")) add_groups(app);
-    if (pick("probe")) add_probe(app);
-    if (pick("learn")) add_learn(app);
-    if (pick("diff")) add_diff(app);
-    if (pick("completion")) add_completion(app);
+    if (pick("run")) commands.push_back(add_run(app, program));
+    if (pick("compile")) commands.push_back(add_compile(app));
+    if (pick("disasm")) commands.push_back(add_disasm(app));
+    if (pick("asm")) commands.push_back(add_asm(app));
+    if (pick("emu")) commands.push_back(add_emu(app));
+    if (pick("check")) commands.push_back(add_check(app));
+    if (pick("resolve")) commands.push_back(add_resolve(app));
+    if (pick("status")) commands.push_back(add_status(app));
+    if (pick("groups")) commands.push_back(add_groups(app));
+    if (pick("probe")) commands.push_back(add_probe(app));
+    if (pick("learn")) commands.push_back(add_learn(app, program));
+    if (pick("diff")) commands.push_back(add_diff(app));
+    if (pick("completion")) commands.push_back(add_completion(app));
   };
   add_all(true);
   // A word that names no subcommand (a typo, or an option's value): set up every one.
@@ -84,8 +86,8 @@ int main(int argc, char** argv) {
       (std::string(argv[first_word]) == "run" || std::string(argv[first_word]) == "learn")) {
     for (int i = first_word + 1; i < argc; ++i) {
       if (std::string(argv[i]) == "--") {
-        globals().run_tail_given = true;
-        globals().run_tail.assign(argv + i + 1, argv + argc);
+        program.given = true;
+        program.argv.assign(argv + i + 1, argv + argc);
         args.clear();
         for (int j = i - 1; j >= 1; --j) args.emplace_back(argv[j]);
         break;
@@ -95,14 +97,17 @@ int main(int argc, char** argv) {
 
   // --json before the program's own arguments: failures are printed as JSON on stdout too.
   const bool is_run = first_word < argc && std::string(argv[first_word]) == "run";  // no --json
+  bool json = false;
   for (const std::string& a : args)
-    if (a == "--json" && !is_run) globals().json = true;
-  auto json_failure = [](const Exit& e) {
-    if (globals().json) print_json(failure_json(e));
+    if (a == "--json" && !is_run) json = true;
+  auto json_failure = [json](const Exit& e) {
+    if (json) print_json(failure_json(e));
   };
 
   try {
     app.parse(args);
+    for (const Command& c : commands)
+      if (c.app->parsed()) return c.run();
   } catch (const CLI::CallForHelp& e) { return app.exit(e); } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) { return app.exit(e); } catch (const CLI::ParseError& e) {
@@ -123,5 +128,5 @@ int main(int argc, char** argv) {
     std::cerr << "sysfence: " << e.what() << '\n';
     return kExitFail;
   }
-  return globals().exit_code;
+  return kExitOk;  // unreachable: require_subcommand(1)
 }

@@ -102,7 +102,8 @@ TEST(RawFilter, LoadsOnlyWhatTheKernelWouldTake) {
 
 TEST(RawFilter, SniffsNulBytes) {
   const std::vector<uint8_t> b = bytes_of(sample());
-  EXPECT_TRUE(looks_like_raw_filter(std::string_view(reinterpret_cast<const char*>(b.data()), b.size())));
+  EXPECT_TRUE(
+      looks_like_raw_filter(std::string_view(reinterpret_cast<const char*>(b.data()), b.size())));
   EXPECT_FALSE(looks_like_raw_filter("default allow\nptrace: errno EPERM\n"));
   EXPECT_FALSE(looks_like_raw_filter(R"({"defaultAction": "SCMP_ACT_ALLOW"})"));
 }

@@ -44,11 +44,11 @@ struct ArchReport {
 struct DoorReport {
   arch::Arch host{};
   arch::Arch door{};
-  std::string_view how;        // "int 0x80", "nr | 0x40000000"
-  bool listed = false;         // the door's arch is one of the targets: open on purpose
-  size_t allowed = 0;          // syscalls of the door's ABI the filter allows (arguments zero)
-  size_t probed = 0;           // syscalls of the door's ABI tried
-  std::string getpid_action;   // what getpid through the door gets, e.g. "kill_process"
+  std::string_view how;       // "int 0x80", "nr | 0x40000000"
+  bool listed = false;        // the door's arch is one of the targets: open on purpose
+  size_t allowed = 0;         // syscalls of the door's ABI the filter allows (arguments zero)
+  size_t probed = 0;          // syscalls of the door's ABI tried
+  std::string getpid_action;  // what getpid through the door gets, e.g. "kill_process"
 };
 
 struct FilterReport {
@@ -58,7 +58,8 @@ struct FilterReport {
 };
 
 // `prog` must pass the verifier (an Error otherwise). `targets`: the arches the filter is for.
-Result<FilterReport> analyze_filter(std::span<const Insn> prog, std::span<const arch::Arch> targets);
+Result<FilterReport> analyze_filter(std::span<const Insn> prog,
+                                    std::span<const arch::Arch> targets);
 
 }  // namespace sysfence::bpf
 SYSFENCE_API_END
