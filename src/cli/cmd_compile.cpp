@@ -12,9 +12,9 @@
 #include "common.hpp"
 #include "permissive.hpp"
 #include "policy_input.hpp"
-#include "spo.hpp"
 #include "sysfence/compiler/compiler.hpp"
 #include "sysfence/frontend/oci.hpp"
+#include "sysfence/frontend/spo.hpp"
 
 namespace sysfence::cli {
 namespace {
@@ -67,8 +67,10 @@ void run_compile(const CompileOpts& o) {
     if (out.empty() || out.back() != '\n') out += '\n';
     if (o.format == "spo") {
       std::vector<std::string> spo_warnings;
-      out = oci_to_spo_yaml(out, kubernetes_name(lp.is_default ? "sysfence-default" : lp.label),
-                            spo_warnings);
+      out = take(frontend::oci_to_spo_yaml(
+                     out, frontend::kubernetes_name(lp.is_default ? "sysfence-default" : lp.label),
+                     spo_warnings),
+                 kExitFail);
       for (const auto& w : spo_warnings) std::cerr << "sysfence: warning: " << w << '\n';
     }
   } else {
@@ -182,10 +184,10 @@ void run_compile_dir(const CompileOpts& o) {
     for (const Error& w : r.warnings) std::cerr << w.render();
     std::string out = *r.value;
     if (out.empty() || out.back() != '\n') out += '\n';
-    const std::string name = kubernetes_name(in.string());
+    const std::string name = frontend::kubernetes_name(in.string());
     if (o.format == "spo") {
       std::vector<std::string> spo_warnings;
-      out = oci_to_spo_yaml(out, name, spo_warnings);
+      out = take(frontend::oci_to_spo_yaml(out, name, spo_warnings), kExitFail);
       for (const auto& w : spo_warnings)
         std::cerr << "sysfence: warning: " << in.string() << ": " << w << '\n';
     }

@@ -1,11 +1,11 @@
-// src/cli/spo.cpp — see spo.hpp.
-#include "spo.hpp"
+// sysfence/frontend — the SPO writer: see sysfence/frontend/spo.hpp.
+#include "sysfence/frontend/spo.hpp"
 
 #include <cctype>
 
 #include <nlohmann/json.hpp>
 
-namespace sysfence::cli {
+namespace sysfence::frontend {
 namespace {
 
 using json = nlohmann::json;
@@ -63,9 +63,12 @@ std::string kubernetes_name(const std::string& path_or_name) {
   return out.empty() ? "sysfence-profile" : out;
 }
 
-std::string oci_to_spo_yaml(const std::string& oci_json, const std::string& name,
-                            std::vector<std::string>& warnings) {
-  const json oci = json::parse(oci_json);
+Result<std::string> oci_to_spo_yaml(const std::string& oci_json, const std::string& name,
+                                    std::vector<std::string>& warnings) {
+  const json oci = json::parse(oci_json, nullptr, /*allow_exceptions=*/false);
+  if (!oci.is_object())
+    return Error::make(ErrorCode::Syntax, "not an OCI seccomp profile (a JSON object)",
+                       "give export_oci's output");
   json spec = json::object();
   for (const char* key :
        {"defaultAction", "architectures", "flags", "listenerPath", "listenerMetadata", "syscalls"})
@@ -93,4 +96,4 @@ std::string oci_to_spo_yaml(const std::string& oci_json, const std::string& name
   return out;
 }
 
-}  // namespace sysfence::cli
+}  // namespace sysfence::frontend
