@@ -5,6 +5,7 @@
 // The data lives in syscalls_table.inc and syscall_args.inc (generated, committed); this file
 // only searches it. Name lookups are binary searches over per-arch name indices.
 #include "sysfence/arch/arch.hpp"
+#include "sysfence/support/nearest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -109,31 +110,6 @@ std::string lower(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return r;
-}
-
-// Optimal-string-alignment distance (Levenshtein plus adjacent transposition), capped: returns
-// cap+1 as soon as the distance is known to exceed cap.
-size_t edit_distance(std::string_view a, std::string_view b, size_t cap) {
-  const size_t n = a.size(), m = b.size();
-  if ((n > m ? n - m : m - n) > cap) return cap + 1;
-  std::vector<size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
-  for (size_t j = 0; j <= m; ++j) prev[j] = j;
-  for (size_t i = 1; i <= n; ++i) {
-    cur[0] = i;
-    size_t row_min = cur[0];
-    for (size_t j = 1; j <= m; ++j) {
-      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        v = std::min(v, prev2[j - 2] + 1);
-      cur[j] = v;
-      row_min = std::min(row_min, v);
-    }
-    if (row_min > cap) return cap + 1;
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
-  }
-  return prev[m];
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 //
 // The data is src/arch/constants_table.inc (scripts/gen_constants.py); this file only searches.
 #include "sysfence/arch/constants.hpp"
+#include "sysfence/support/nearest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -29,18 +30,6 @@ const NamedConstant* find_in(std::span<const NamedConstant> t, std::string_view 
   auto it = std::lower_bound(t.begin(), t.end(), name,
                              [](const NamedConstant& c, std::string_view n) { return c.name < n; });
   return it != t.end() && it->name == name ? &*it : nullptr;
-}
-
-size_t distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 }  // namespace
@@ -77,7 +66,7 @@ std::string nearest_constant_name(Arch a, std::string_view name) {
     const size_t gap =
         c.name.size() > name.size() ? c.name.size() - name.size() : name.size() - c.name.size();
     if (gap >= best_d) continue;
-    const size_t d = distance(name, c.name);
+    const size_t d = edit_distance(name, c.name, best_d);
     if (d < best_d) {
       best_d = d;
       best = c.name;
