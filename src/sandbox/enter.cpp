@@ -40,6 +40,12 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
@@ -209,18 +215,97 @@ unsigned long locked_flags(const char* path) {
   return f;
 }
 
+// The program's working directory as an absolute path: --chdir (relative to the runner's), else
+// the runner's own. "" when it cannot be known (getcwd fails: a deleted directory).
+std::string program_cwd(const Spec& s) {
+  if (s.chdir && !s.chdir->empty() && (*s.chdir)[0] == '/') return *s.chdir;
+  char buf[4096];
+  if (!::getcwd(buf, sizeof buf)) return "";
+  std::string cwd = buf;
+  if (s.chdir && !s.chdir->empty()) cwd += (cwd == "/" ? "" : "/") + *s.chdir;
+  return cwd;
+}
+
+// Is `path` strictly below `dir` (both absolute, as given: no normalisation of "..")?
+bool strictly_below(std::string_view path, std::string_view dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  if (dir == "/") return path.size() > 1;
+  return path.size() > dir.size() + 1 && path.substr(0, dir.size()) == dir &&
+         path[dir.size()] == '/';
+}
+
+// A tmpfs on `target` that would hide the program's working directory `cwd` (strictly below it:
+// `run --profile untrusted` from a directory under /tmp). Before the tmpfs goes on, the
+// directory's mount tree is cloned (open_tree, Linux 5.2; before that an O_PATH descriptor);
+// after it, the directories down to it are made in the tmpfs and the clone is attached there.
+// The program sees its directory at the same path, with the same contents, and the rest of the
+// tmpfs stays private.
+class KeepCwd {
+ public:
+  Result<void> before(const std::string& cwd) {
+    tree_ = static_cast<int>(
+        ::syscall(SYS_open_tree, AT_FDCWD, cwd.c_str(), kOpenTreeClone | O_CLOEXEC | kAtRecursive));
+    if (tree_ >= 0) return Ok{};
+    if (errno != ENOSYS) return sys_error("keeping the working directory " + cwd + " visible");
+    path_fd_ = ::open(cwd.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (path_fd_ < 0) return sys_error("keeping the working directory " + cwd + " visible");
+    return Ok{};
+  }
+  Result<void> after(const std::string& cwd, const std::string& target) {
+    // The directories between the tmpfs and the working directory, made in the tmpfs.
+    for (size_t at = target.size() + 1; at <= cwd.size(); ++at) {
+      if (at != cwd.size() && cwd[at] != '/') continue;
+      const std::string part = cwd.substr(0, at);
+      if (::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) {
+        return sys_error("making " + part + " in the tmpfs on " + target);
+      }
+    }
+    long r;
+    if (tree_ >= 0) {
+      r = ::syscall(SYS_move_mount, tree_, "", AT_FDCWD, cwd.c_str(), kMoveMountFEmptyPath);
+    } else {
+      const std::string src = "/proc/self/fd/" + std::to_string(path_fd_);
+      r = ::mount(src.c_str(), cwd.c_str(), nullptr, MS_BIND | MS_REC, nullptr);
+    }
+    if (r != 0) return sys_error("binding the working directory " + cwd + " back over " + target);
+    if (::chdir(cwd.c_str()) != 0) return sys_error("chdir " + cwd);
+    return Ok{};
+  }
+  ~KeepCwd() {
+    if (tree_ >= 0) ::close(tree_);
+    if (path_fd_ >= 0) ::close(path_fd_);
+  }
+
+ private:
+  static constexpr unsigned kOpenTreeClone = 1;
+  static constexpr unsigned kMoveMountFEmptyPath = 0x4;
+  int tree_ = -1;
+  int path_fd_ = -1;
+};
+
 Result<void> do_mounts(const Plan& p) {
   const Spec& s = p.sandbox.spec();
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     return sys_error("mount namespace: making / private");
   }
+  std::string cwd;
+  bool cwd_known = false;
   for (const MountSpec& m : s.mounts) {
     const char* dst = m.target.c_str();
     if (m.kind == MountSpec::Kind::Tmpfs) {
+      if (!cwd_known) cwd = program_cwd(s), cwd_known = true;
+      KeepCwd keep;
+      const bool hides_cwd = !cwd.empty() && strictly_below(cwd, m.target);
+      if (hides_cwd) {
+        if (auto r = keep.before(cwd); !r) return r;
+      }
       const bool sticky = m.target == "/tmp" || m.target == "/var/tmp" || m.target == "/dev/shm";
       if (::mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV,
                   sticky ? "mode=1777" : "mode=0755") != 0) {
         return sys_error("--tmpfs " + m.target, "the directory must exist");
+      }
+      if (hides_cwd) {
+        if (auto r = keep.after(cwd, m.target); !r) return r;
       }
       continue;
     }

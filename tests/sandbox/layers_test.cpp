@@ -4,6 +4,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "run_capture.hpp"
+#include "sysfence/sandbox/sandbox.hpp"
 
 namespace fs = std::filesystem;
 
@@ -197,6 +201,147 @@ TEST_P(Layers, ProfileUntrusted) {
                uid());
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "w\nlo\nok\n");
+}
+
+// The profile's private /tmp must not hide a working directory under /tmp (it did: the
+// program could not even start, its $CWD rule named a path the tmpfs hid). The directory is
+// bound back at its own path: writes there reach the host, the rest of /tmp stays private, and
+// writes outside stay denied.
+TEST_P(Layers, ProfileUntrustedFromADirectoryUnderTmp) {
+  Dir d;  // under /tmp
+  const std::string work = d.path + "/work";
+  fs::create_directory(work);
+  ::chmod(work.c_str(), 0777);
+  std::ofstream(d.path + "/sibling") << "host /tmp\n";
+  const std::string script =
+      "pwd; echo w > here && cat here; test -e " + d.path +
+      "/sibling && echo sibling visible; ! touch /etc/sysfence-cwd-probe 2>/dev/null && echo ok";
+  auto in_work = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"sh", "-c", "cd \"$0\" && exec \"$@\"", work};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  };
+  // Positive control: without the profile the sibling in the host's /tmp is visible.
+  auto control = run(in_work(sf({"run", "--", "sh", "-c",
+                                 "test -e " + d.path + "/sibling && echo sibling visible"})),
+                     uid());
+  EXPECT_EQ(control.out, "sibling visible\n") << control.err;
+  auto r = run(in_work(sf({"run", "--profile", "untrusted", "--", "sh", "-c", script})), uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, work + "\nw\nok\n");
+  EXPECT_TRUE(fs::exists(work + "/here"));  // the write reached the host's directory
+  // --chdir into a directory under a --tmpfs: the same, through the library's own cwd logic.
+  auto sub = run(
+      sf({"run", "--tmpfs", d.path, "--chdir", work, "--", "sh", "-c", "cat here && ls " + d.path}),
+      uid());
+  EXPECT_EQ(sub.code, 0) << sub.err;
+  EXPECT_EQ(sub.out, "w\nwork\n");  // only the way down to the directory, no sibling
+}
+
+// Where cgroup v2 is mounted ("" when it is not): /proc/self/mountinfo, the mount point (field 5)
+// of the line whose file system type (after " - ") is cgroup2.
+std::string cgroup2_mount() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t dash = line.find(" - ");
+    if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
+    std::istringstream f(line.substr(0, dash));
+    std::string field;
+    for (int i = 0; i < 5 && f >> field; ++i) {}
+    return field;
+  }
+  return "";
+}
+
+// --unshare cgroup: the program's cgroups are the roots of its namespace ("0::/" and "N:ctl:/"
+// on every line). The runner is first moved into a fresh cgroup v2 group, so that the positive
+// control (the same command without the namespace) shows a path that is not the root.
+TEST_P(Layers, CgroupNamespaceShowsTheRoot) {
+  const std::string mnt = cgroup2_mount();
+  if (mnt.empty()) GTEST_SKIP() << "cgroup v2 is not mounted here";
+  const std::string name = "sysfence-layers-" + std::to_string(::getpid());
+  const std::string group = mnt + "/" + name;
+  ASSERT_TRUE(fs::create_directory(group)) << group;
+  auto in_group = [&](std::vector<std::string> args) {
+    // Root moves the shell into the group, then (for nobody) drops to the user and runs args.
+    std::vector<std::string> argv = {"sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"",
+                                     group};
+    if (uid() != 0) {
+      argv.insert(argv.end(), {"setpriv", "--reuid=" + std::to_string(uid()),
+                               "--regid=" + std::to_string(uid()), "--clear-groups"});
+    }
+    argv.insert(argv.end(), args.begin(), args.end());
+    return sysfence::sandbox_test::run_capture(argv, 0);
+  };
+  auto control = in_group(sf({"run", "--", "cat", "/proc/self/cgroup"}));
+  EXPECT_NE(control.out.find("0::/" + name + "\n"), std::string::npos)
+      << control.out << control.err;
+  auto r = in_group(sf({"run", "--unshare", "cgroup", "--", "cat", "/proc/self/cgroup"}));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("0::/\n"), std::string::npos) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    ++n;
+    EXPECT_TRUE(line.size() >= 2 && line.substr(line.size() - 2) == ":/") << line;
+  }
+  EXPECT_GT(n, 0);
+  for (int i = 0; i < 100 && ::rmdir(group.c_str()) != 0; ++i) ::usleep(10000);
+  EXPECT_FALSE(fs::exists(group));
+}
+
+// `--net none` where no namespace can be made: Landlock denies every TCP connect and bind
+// instead (ABI 4), and says that UDP stays open. Simulated for real: a user namespace in which
+// user.max_user_namespaces is 0 (a per-namespace limit: the host's is untouched) and the
+// process holds no capability, so sysfence can create neither a network namespace nor the
+// user namespace it would need for one. Controls: in the same place `unshare -U` fails (the
+// simulation holds), and the same connect without --net none succeeds.
+TEST_P(Layers, NetNoneFallsBackToLandlockWithoutNamespaces) {
+  const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(server, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(server, 16), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  const std::string connect = "exec 3<>/dev/tcp/127.0.0.1/" + port + " && echo connected";
+  auto without_namespaces = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {
+        "unshare",
+        "--user",
+        "--map-root-user",
+        "sh",
+        "-c",
+        "echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --inh-caps=-all "
+        "--bounding-set=-all \"$@\"",
+        "sh"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, uid());
+  };
+  auto no_userns = without_namespaces({"unshare", "--user", "true"});
+  EXPECT_NE(no_userns.code, 0) << "the simulation failed: a user namespace could be made";
+  auto control = without_namespaces(sf({"run", "--", "bash", "-c", connect}));
+  EXPECT_EQ(control.out, "connected\n") << control.err;
+  auto r = without_namespaces(sf({"run", "--net", "none", "--", "bash", "-c", connect}));
+  ::close(server);
+  if (sysfence::sandbox::landlock_abi() < 4) {
+    // Nothing can enforce it: the run says so (best effort) and the connect succeeds.
+    EXPECT_NE(r.err.find("not enforced"), std::string::npos) << r.err;
+    return;
+  }
+  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;  // EACCES: Landlock
+  EXPECT_NE(r.err.find("--net none covers TCP only"), std::string::npos) << r.err;
+  // The same with --landlock strict is refused: the namespace it asks for cannot be had.
+  auto strict =
+      without_namespaces(sf({"run", "--net", "none", "--landlock", "strict", "--", "true"}));
+  EXPECT_EQ(strict.code, 1) << strict.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(AsRootAndNobody, Layers, ::testing::ValuesIn(kUsers),

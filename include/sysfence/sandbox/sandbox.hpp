@@ -29,7 +29,9 @@
 // Order inside enter() (each step's reason in docs/sandbox.md):
 //   (fork_child: clone into the PID namespace, the child is PID 1) PR_SET_PDEATHSIG; the id maps
 //   and unshare(the others); with a PID namespace: PID 1 becomes init (reaps, forwards signals,
-//   exits with the program's status) and forks the program below it; mounts (/ private, binds, tmpfs, a fresh /proc); loopback up; hostname; rlimits;
+//   exits with the program's status) and forks the program below it; mounts (/ private, binds,
+//   tmpfs: a working directory below one is bound back at its path; a fresh /proc); loopback up;
+//   hostname; rlimits;
 //   chdir; NO_NEW_PRIVS; Landlock (rule fds are opened after the mounts); capabilities and ids;
 //   PR_SET_PDEATHSIG again (an id change clears it); setsid; descriptors marked close-on-exec;
 //   then the caller installs seccomp and calls execve.
