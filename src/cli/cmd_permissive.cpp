@@ -36,16 +36,33 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
   std::map<std::tuple<arch::Arch, int32_t, std::string>, Seen> denied;
   learn::Observations needed;
   std::set<std::string> kept;
+  std::set<std::string> tracer_notes;  // what the tracer changed to follow every process
   uint64_t total = 0;
 
   learn::TraceOptions to;
-  to.filter = learn::trace_denials_filter(prog);
+  auto filter = learn::trace_denials_filter(prog);
+  if (!filter)
+    throw Exit{kExitFail, "run --permissive: the policy's program (" + std::to_string(prog.size()) +
+                              " instructions) leaves no room for the tracer's " +
+                              std::to_string(learn::traced_run_prefix().size()) +
+                              " within the kernel's 4096"};
+  to.filter = *filter;
   to.on_call = [&](const learn::TracedCall& c) {
     const auto d = bpf::SeccompData::make(c.audit_arch, c.nr, c.args[0], c.args[1], c.args[2],
                                           c.args[3], c.args[4], c.args[5]);
     const uint32_t ret = bpf::emulate(original, d).ret;
-    if (bpf::outcome_of(ret).outcome == bpf::Outcome::Allow)
-      return;  // (cannot happen: only denials stop)
+    if (c.answer == learn::TracedCall::Answer::ClearedUntraced)
+      tracer_notes.insert(
+          "clone with CLONE_UNTRACED: the tracer cleared that flag so that the child is followed");
+    if (bpf::outcome_of(ret).outcome == bpf::Outcome::Allow) {
+      // Only the tracer's own stops (clone3, CLONE_UNTRACED) reach here.
+      if (c.answer == learn::TracedCall::Answer::AnsweredEnosys)
+        tracer_notes.insert(
+            "clone3 is allowed by the policy, but the tracer answered it ENOSYS (its flags are in "
+            "memory, where the tracer cannot follow CLONE_UNTRACED); the program fell back to "
+            "clone, and what was recorded for clone stands for it");
+      return;
+    }
     ++total;
     const learn::Verdict v = learn::explain(policy, c.audit_arch, c.nr, c.args);
     const std::string by = learn::describe(v);
@@ -74,6 +91,7 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
 
   std::cerr << "sysfence: permissive run finished (nothing was enforced); the program exited with "
             << r->exit_code << "\n";
+  for (const auto& n : tracer_notes) std::cerr << "sysfence: permissive: note: " << n << "\n";
   if (denied.empty()) {
     std::cerr << "sysfence: permissive: " << lp.label
               << " would have allowed every call of this run\n";

@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,6 +70,8 @@ struct ChildReport {
   ::_exit(stage == 3 ? (err == ENOENT ? 127 : 126) : 1);
 }
 
+constexpr uint32_t kCloneUntraced = 0x00800000;  // CLONE_UNTRACED
+
 volatile sig_atomic_t g_main_child = 0;
 void forward(int sig) {
   if (g_main_child > 0) ::kill(static_cast<pid_t>(g_main_child), sig);
@@ -82,6 +85,38 @@ int status_code(int st) {
 
 bool is_stop_signal(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+// At a stop of traced_run_prefix(): clone3 is skipped with -ENOSYS (syscall number -1 skips it,
+// the return value is rax); CLONE_UNTRACED is cleared in clone's flags register (rdi, or ebx for
+// i386; the kernel re-runs the filters on the changed arguments after the stop). If the
+// registers cannot be rewritten (the tracee died meanwhile), the call is reported as it ran.
+TracedCall::Answer answer_prefix_stop(pid_t tid, uint32_t audit_arch, uint16_t data) {
+#if defined(__x86_64__)
+  user_regs_struct regs{};
+  if (::ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) return TracedCall::Answer::Ran;
+  TracedCall::Answer a;
+  if (data == kTraceDataClone3) {
+    regs.orig_rax = static_cast<unsigned long long>(-1LL);
+    regs.rax = static_cast<unsigned long long>(-static_cast<long long>(ENOSYS));
+    a = TracedCall::Answer::AnsweredEnosys;
+  } else {
+    // An i386 call (a 32-bit process, or `int 0x80` from a 64-bit one) has its arguments in
+    // ebx, ecx, ...; an x86_64 or x32 call in rdi, rsi, ...
+    if (audit_arch == bpf::kAuditArchI386)
+      regs.rbx &= ~static_cast<unsigned long long>(kCloneUntraced);
+    else
+      regs.rdi &= ~static_cast<unsigned long long>(kCloneUntraced);
+    a = TracedCall::Answer::ClearedUntraced;
+  }
+  if (::ptrace(PTRACE_SETREGS, tid, nullptr, &regs) != 0) return TracedCall::Answer::Ran;
+  return a;
+#else
+  (void)tid;
+  (void)audit_arch;
+  (void)data;
+  return TracedCall::Answer::Ran;
+#endif
 }
 
 }  // namespace
@@ -100,44 +135,85 @@ std::optional<arch::Arch> arch_of_call(uint32_t audit_arch, int32_t nr) {
 
 namespace {
 
-// The native clone3 answers ENOSYS; every other call falls through to what follows.
-bpf::Program clone3_enosys_prefix() {
-  using namespace bpf;
-  const auto& native = arch::info(arch::native_arch());
-  Program p;
-  auto clone3 = arch::syscall_number(native.arch, "clone3");
-  if (clone3) {
-    p.push_back(stmt(LD | W | ABS, kOffArch));
-    p.push_back(jump(JMP | JEQ | K, native.audit_arch, 0, 3));
-    p.push_back(stmt(LD | W | ABS, kOffNr));
-    p.push_back(jump(JMP | JEQ | K, static_cast<uint32_t>(*clone3), 0, 1));
-    p.push_back(stmt(RET | K, ret_errno(ENOSYS)));
+// The ABIs a process on this machine can call through, with their clone and clone3 numbers.
+struct CloneNumbers {
+  uint32_t audit_arch;
+  std::vector<uint32_t> clone3, clone;  // as seccomp_data.nr (x32 with bit 30)
+  bool big_endian;
+};
+
+std::vector<CloneNumbers> clone_numbers() {
+  std::vector<arch::Arch> abis = {arch::native_arch()};
+#if defined(__x86_64__)
+  abis = {arch::Arch::X86_64, arch::Arch::X32, arch::Arch::I386};
+#endif
+  std::vector<CloneNumbers> out;
+  for (arch::Arch a : abis) {
+    const auto& ai = arch::info(a);
+    CloneNumbers* g = nullptr;
+    for (auto& o : out)
+      if (o.audit_arch == ai.audit_arch) g = &o;
+    if (!g) {
+      out.push_back({ai.audit_arch, {}, {}, bpf::audit_arch_big_endian(ai.audit_arch)});
+      g = &out.back();
+    }
+    if (auto n = arch::syscall_number(a, "clone3")) g->clone3.push_back(static_cast<uint32_t>(*n));
+    if (auto n = arch::syscall_number(a, "clone")) g->clone.push_back(static_cast<uint32_t>(*n));
   }
-  return p;
+  return out;
 }
 
 }  // namespace
 
+bpf::Program traced_run_prefix() {
+  using namespace bpf;
+  Program p;
+#if defined(__x86_64__)  // the tracer rewrites registers (x86_64 layout) at these stops
+  for (const CloneNumbers& g : clone_numbers()) {
+    // ld arch; jeq audit ? next : END; ld nr; jeq clone3.. -> SKIP; jeq clone.. -> FLAGS; ja END;
+    // FLAGS: ld args[0] low; jset CLONE_UNTRACED ? UNTRACED : END; SKIP: ret; UNTRACED: ret; END:
+    const size_t n3 = g.clone3.size(), nc = g.clone.size();
+    const size_t body = 1 + n3 + nc + 1 + 2 + 2;  // from `ld nr` to the last ret
+    p.push_back(stmt(LD | W | ABS, kOffArch));
+    p.push_back(jump(JMP | JEQ | K, g.audit_arch, 0, static_cast<uint8_t>(body)));
+    p.push_back(stmt(LD | W | ABS, kOffNr));
+    // Positions relative to the instruction after `ld nr`: clone3 jeqs at 0..n3-1, clone jeqs
+    // at n3..n3+nc-1, ja at n3+nc, FLAGS at n3+nc+1, jset at n3+nc+2, SKIP at n3+nc+3,
+    // UNTRACED at n3+nc+4, END at n3+nc+5.
+    const size_t flags = n3 + nc + 1, skip = n3 + nc + 3, end = n3 + nc + 5;
+    for (size_t i = 0; i < n3; ++i)
+      p.push_back(jump(JMP | JEQ | K, g.clone3[i], static_cast<uint8_t>(skip - i - 1), 0));
+    for (size_t i = 0; i < nc; ++i)
+      p.push_back(jump(JMP | JEQ | K, g.clone[i], static_cast<uint8_t>(flags - (n3 + i) - 1), 0));
+    p.push_back(stmt(JMP | JA, static_cast<uint32_t>(end - (n3 + nc) - 1)));
+    p.push_back(stmt(LD | W | ABS, arg_lo(0, g.big_endian)));
+    p.push_back(jump(JMP | JSET | K, kCloneUntraced, 1, 2));
+    p.push_back(stmt(RET | K, ret_trace(kTraceDataClone3)));
+    p.push_back(stmt(RET | K, ret_trace(kTraceDataUntracedClone)));
+  }
+#endif
+  return p;
+}
+
 bpf::Program trace_everything_filter() {
-  bpf::Program p = clone3_enosys_prefix();
+  bpf::Program p = traced_run_prefix();
   p.push_back(bpf::stmt(bpf::RET | bpf::K, bpf::kRetTrace));
   return p;
 }
 
 std::optional<bpf::Program> trace_unallowed_filter(const bpf::Program& policy_program) {
-  bpf::Program p = clone3_enosys_prefix();
-  const bpf::Program rest = trace_denials_filter(policy_program);
-  if (p.size() + rest.size() > bpf::kMaxInsns) return std::nullopt;
-  p.insert(p.end(), rest.begin(), rest.end());
-  return p;
+  return trace_denials_filter(policy_program);
 }
 
-bpf::Program trace_denials_filter(const bpf::Program& prog) {
-  bpf::Program out = prog;
-  for (bpf::Insn& in : out) {
-    if (in.code != (bpf::RET | bpf::K)) continue;
-    const uint32_t act = bpf::action_of(in.k);
-    if (act != bpf::kRetAllow && act != bpf::kRetLog) in.k = bpf::kRetTrace;
+std::optional<bpf::Program> trace_denials_filter(const bpf::Program& prog) {
+  bpf::Program out = traced_run_prefix();
+  if (out.size() + prog.size() > bpf::kMaxInsns) return std::nullopt;
+  for (bpf::Insn in : prog) {
+    if (in.code == (bpf::RET | bpf::K)) {
+      const uint32_t act = bpf::action_of(in.k);
+      if (act != bpf::kRetAllow && act != bpf::kRetLog) in.k = bpf::kRetTrace;
+    }
+    out.push_back(in);
   }
   return out;
 }
@@ -263,6 +339,8 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv,
         for (int i = 0; i < 6; ++i) c.args[i] = info.seccomp.args[i];
         c.instruction_pointer = info.instruction_pointer;
         c.trace_data = static_cast<uint16_t>(info.seccomp.ret_data);
+        if (c.trace_data == kTraceDataClone3 || c.trace_data == kTraceDataUntracedClone)
+          c.answer = answer_prefix_stop(p, c.audit_arch, c.trace_data);
         if (auto a = arch_of_call(c.audit_arch, c.nr)) {
           c.arch = *a;
           if (options.on_call) options.on_call(c);

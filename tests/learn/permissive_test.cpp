@@ -2,7 +2,10 @@
 // it suggests make the enforced run work; frequency-weighted filters mean the same and cost less.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 
 #include "cli_helpers.hpp"
 #include "sysfence/bpf/emulate.hpp"
@@ -70,6 +73,67 @@ TEST(Permissive, TheUsersOwnDenialsAreReportedNotSuggested) {
   // The program's status comes through.
   r = clitest::sysfence({"run", "--permissive", "--policy", p, "--", "sh", "-c", "exit 9"});
   EXPECT_EQ(r.code, 9);
+}
+
+// Every kind of child is followed by a permissive run, as root and as nobody: the child's getcpu
+// (denied by the policy) is recorded once and runs; clone3 is answered ENOSYS and the fallback
+// clone recorded; CLONE_UNTRACED cannot hide a child. The enforced run of the same policy denies
+// getcpu (the helper exits with EPERM): the recording is of a real denial.
+TEST(Permissive, FollowsEveryKindOfChildAndRecordsItsDenials) {
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(n, 0);
+  self[n] = 0;
+  clitest::TempDir t;
+  ::chmod(t.path.c_str(), 0755);
+  const std::string p = t.file("p.policy",
+                               "default allow\nunknown-syscall errno ENOSYS\narch x86_64\n"
+                               "getcpu: errno EPERM\nclone: (u32(flags) & CLONE_NEWUSER) == 0\n");
+  ::chmod(p.c_str(), 0644);
+  ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);  // the traced helper: see tracer_test.cpp
+  const bool as_nobody = ::geteuid() == 0 && ::access("/usr/bin/setpriv", X_OK) == 0 &&
+                         ::access(self, R_OK | X_OK) == 0;
+  for (const char* mode :
+       {"fork", "vfork", "clone", "clone-untraced", "clone3", "clone3-untraced", "thread"}) {
+    SCOPED_TRACE(mode);
+    ::setenv("SYSFENCE_SPAWN", mode, 1);
+    const std::vector<std::string> prog = {self, "--gtest_filter=Helper.Spawn"};
+    Ran r = clitest::sysfence(with({"run", "--policy", p, "--"}, prog));
+    EXPECT_EQ(r.code, EPERM) << r.all();  // enforced: the child's getcpu is denied
+    for (bool nobody : {false, true}) {
+      if (nobody && !as_nobody) continue;
+      std::vector<std::string> cmd = {SYSFENCE_CLI};
+      if (nobody)
+        cmd = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SYSFENCE_CLI};
+      r = clitest::run(with(with(cmd, {"run", "--permissive", "--policy", p, "--"}), prog));
+      EXPECT_EQ(r.code, 0) << r.all();  // the child's getcpu ran: it was followed
+      EXPECT_NE(r.err.find("\n  getcpu("), std::string::npos) << r.err;
+      EXPECT_EQ(r.err.find("getcpu(cpu=0x"), r.err.rfind("getcpu(cpu=0x")) << r.err;
+      EXPECT_EQ(r.err.find("(x"), std::string::npos) << r.err;  // recorded once
+      EXPECT_NE(r.err.find("is refused by the rule at " + p + ":4:1"), std::string::npos) << r.err;
+      const std::string m = mode;
+      if (m.rfind("clone3", 0) == 0) {
+        EXPECT_NE(r.err.find("the tracer answered it ENOSYS"), std::string::npos) << r.err;
+      }
+      if (m.find("untraced") != std::string::npos) {
+        EXPECT_NE(r.err.find("cleared that flag"), std::string::npos) << r.err;
+      }
+    }
+  }
+  ::unsetenv("SYSFENCE_SPAWN");
+}
+
+// clone3 is never suggested as `allow` (its flags cannot be checked): ENOSYS, so that glibc
+// uses clone, whose flags the suggested clone rule checks.
+TEST(Permissive, Clone3IsSuggestedAsEnosys) {
+  learn::Observations seen;
+  const auto nr = *arch::syscall_number(arch::Arch::X86_64, "clone3");
+  seen.add(arch::Arch::X86_64, nr, {});
+  const std::string lines = learn::suggest_rules(seen, {arch::Arch::X86_64});
+  EXPECT_NE(lines.find("clone3: errno ENOSYS"), std::string::npos) << lines;
+  EXPECT_EQ(lines.find("clone3: allow"), std::string::npos) << lines;
+  const std::string whole = learn::synthesize_policy(seen);
+  EXPECT_EQ(whole.find("clone3: allow"), std::string::npos) << whole;
 }
 
 // compile --freq: the weighted program decides exactly as the unweighted one (diff), and on the

@@ -23,10 +23,18 @@
 // the program itself starts at execve, which is seen), memory behind pointers at the time the
 // kernel reads it (clone3's flags, paths), and code paths the workload did not take.
 //
-// Known weaknesses: clone3 is answered with ENOSYS by the default trace filter (glibc falls back
-// to clone, whose flags a policy can check), as sysfence's default policy does; a program that
-// needs clone3 itself fails the same way under the learned policy. A setuid program runs without
-// its privileges (NO_NEW_PRIVS), as it would under `sysfence run`.
+// clone3 and CLONE_UNTRACED: every filter the tracer installs starts with traced_run_prefix(),
+// which stops at clone3 and at a clone with CLONE_UNTRACED on every ABI (x86_64, x32, i386),
+// whatever the rest of the filter says. The tracer answers clone3 with ENOSYS itself (its flags
+// are in memory, where neither a filter nor a stop can check them race-free; glibc then falls
+// back to clone), and clears CLONE_UNTRACED in clone's flags register (that flag would keep the
+// child from being auto-attached: its calls would be neither seen nor, under a RET_TRACE filter
+// with no tracer, allowed). Both are reported to on_call with `answer` saying what was done.
+//
+// Known weaknesses: a program that needs clone3 itself (no fallback to clone) fails under the
+// tracer as it does under sysfence's default policy; a program that relies on CLONE_UNTRACED
+// gets a traced child instead. A setuid program runs without its privileges (NO_NEW_PRIVS), as
+// it would under `sysfence run`.
 #pragma once
 
 #include <sys/types.h>
@@ -52,7 +60,15 @@ struct TracedCall {
   std::array<uint64_t, 6> args{};
   uint64_t instruction_pointer = 0;
   uint16_t trace_data = 0;  // SECCOMP_RET_DATA of the RET_TRACE that stopped it
+  // What the tracer did besides letting the call run (see the header comment).
+  enum class Answer { Ran, AnsweredEnosys, ClearedUntraced };
+  Answer answer = Answer::Ran;
 };
+
+// SECCOMP_RET_DATA values of the prefix's RET_TRACEs (a policy's own RET_TRACE data is rewritten
+// to 0 by the trace filters below, so they cannot collide).
+inline constexpr uint16_t kTraceDataClone3 = 0x5f01;
+inline constexpr uint16_t kTraceDataUntracedClone = 0x5f02;
 
 struct TraceOptions {
   // The filter installed in the child before execve. Empty: trace_everything_filter().
@@ -73,12 +89,16 @@ struct TraceResult {
   uint64_t unknown_arch_calls = 0;  // calls from an ABI sysfence has no table for
 };
 
-// Every syscall returns SECCOMP_RET_TRACE, except the native clone3 (ENOSYS, see above).
+// The start of every trace filter: RET_TRACE with kTraceDataClone3 for clone3, with
+// kTraceDataUntracedClone for clone with CLONE_UNTRACED, on every ABI; the rest falls through.
+// Empty where the tracer cannot rewrite registers (not x86_64).
+bpf::Program traced_run_prefix();
+
+// Every syscall returns SECCOMP_RET_TRACE (after traced_run_prefix()).
 bpf::Program trace_everything_filter();
 
 // For `learn --merge` (without --freq): the calls `policy_program` already allows (ALLOW or
-// LOG) run without stopping, everything else stops (and the native clone3 answers ENOSYS, as
-// under trace_everything_filter()). A run that the policy mostly covers stops only where it is
+// LOG) run without stopping, everything else stops (after traced_run_prefix()). A run that the policy mostly covers stops only where it is
 // not covered. nullopt when the result would exceed the kernel's 4096 instructions.
 //
 // Why not fewer stops on a first run: a loaded filter cannot change, and a filter stacked on it
@@ -90,8 +110,9 @@ bpf::Program trace_everything_filter();
 std::optional<bpf::Program> trace_unallowed_filter(const bpf::Program& policy_program);
 
 // A policy's program with every RET K that does not allow (anything but ALLOW and LOG) turned
-// into SECCOMP_RET_TRACE: traced, only the calls the policy would deny stop (`run --permissive`).
-bpf::Program trace_denials_filter(const bpf::Program& policy_program);
+// into SECCOMP_RET_TRACE (data 0), after traced_run_prefix(): traced, only the calls the policy
+// would deny stop (`run --permissive`). nullopt when longer than the kernel's 4096 instructions.
+std::optional<bpf::Program> trace_denials_filter(const bpf::Program& policy_program);
 
 // Runs argv[0] (looked up on PATH) with argv. Errors: argv empty, program not found (the error's
 // sys_errno is ENOENT or EACCES), fork/ptrace/seccomp failures (nothing ran, or the program was
