@@ -59,10 +59,16 @@ std::optional<std::string_view> name_of(Arch a, int32_t nr) { return arch::sysca
 // seal bits next to fcntl commands, prctl sub-options, address-family aliases).
 bool is_value_name(std::string_view name) {
   auto starts = [&](std::string_view p) { return name.substr(0, p.size()) == p; };
-  for (std::string_view p : {"F_RDLCK", "F_WRLCK", "F_UNLCK", "F_EXLCK", "F_SHLCK", "F_OWNER_",
-                             "F_SEAL_", "F_LINUX_SPECIFIC_BASE", "AF_LOCAL", "AF_FILE", "AF_ROUTE",
-                             "AF_MAX", "PR_SET_MM_", "PR_SET_PTRACER_ANY", "PR_SET_VMA_ANON_NAME",
-                             "PR_SVE_VL_", "PR_SME_VL_", "SOCK_CLOEXEC", "SOCK_NONBLOCK"})
+  for (std::string_view p :
+       {"F_RDLCK", "F_WRLCK", "F_UNLCK", "F_EXLCK", "F_SHLCK", "F_OWNER_", "F_SEAL_",
+        "F_LINUX_SPECIFIC_BASE", "AF_LOCAL", "AF_FILE", "AF_ROUTE", "AF_MAX", "PR_SET_MM_",
+        "PR_SET_PTRACER_ANY", "PR_SET_VMA_ANON_NAME", "PR_SVE_VL_", "PR_SME_VL_", "SOCK_CLOEXEC",
+        "SOCK_NONBLOCK",
+        // values of socket options, not options (setsockopt's optname)
+        "TCP_COOKIE_IN_", "TCP_COOKIE_OUT_", "TCP_COOKIE_MIN", "TCP_COOKIE_MAX", "TCP_COOKIE_PAIR_",
+        "TCP_MD5SIG_FLAG_", "TCP_MD5SIG_MAXKEYLEN", "TCP_REPAIR_ON", "TCP_REPAIR_OFF",
+        "TCP_S_DATA_", "TCP_MSS", "TCP_MAXWIN", "TCP_MAX_WINSHIFT", "IP_DEFAULT_MULTICAST_",
+        "IP_PMTUDISC", "IP_MAX_MEMBERSHIPS"})
     if (starts(p)) return false;
   if (starts("PR_"))
     return starts("PR_GET_") || starts("PR_SET_") || starts("PR_CAPBSET_") || starts("PR_TASK_") ||
@@ -106,6 +112,27 @@ std::string sock_type_name(Arch a, uint32_t v) {
     }
   }
   return value_name(a, "SOCK_", rest) + out;
+}
+
+// setsockopt levels: SOL_SOCKET (1 on most ABIs, 0xffff on mips) and the IPPROTO_ numbers that
+// have options of their own; the families of their option names.
+constexpr std::pair<std::string_view, std::string_view> kSockoptLevels[] = {
+    {"SOL_SOCKET", "SO_"},         {"IPPROTO_IP", "IP_"},     {"IPPROTO_TCP", "TCP_"},
+    {"IPPROTO_UDP", "UDP_"},       {"IPPROTO_IPV6", "IPV6_"}, {"IPPROTO_RAW", ""},
+    {"IPPROTO_ICMPV6", "ICMPV6_"},
+};
+
+std::string sockopt_level_name(Arch a, uint32_t v) {
+  for (const auto& [level, family] : kSockoptLevels)
+    if (auto c = arch::constant_value(a, level); c && static_cast<uint32_t>(*c) == v)
+      return std::string(level);
+  return v < 10 ? std::to_string(v) : hex(v);
+}
+
+std::string_view sockopt_option_family(std::string_view level) {
+  for (const auto& [l, family] : kSockoptLevels)
+    if (l == level) return family;
+  return "";
 }
 
 std::string arg_name(Arch a, std::string_view syscall, uint8_t idx) {
@@ -154,13 +181,21 @@ std::vector<Line> lines_for(Arch a, std::string_view name, const Observations::P
       for (const auto& [first, seconds] : by_first) {
         std::vector<std::string> vals;
         uint64_t cnt = 0;
+        // setsockopt: the option's name depends on the level (SO_REUSEADDR and TCP_MAXSEG are
+        // both 2), so the level picks the family; a level without one gives numbers.
+        std::string first_name = value_name(a, sp->prefix_a, first);
+        std::string_view family_b = sp->prefix_b;
+        if (name == "setsockopt") {
+          first_name = sockopt_level_name(a, first);
+          family_b = sockopt_option_family(first_name);
+        }
         for (const auto& [v, c] : seconds) {
-          vals.push_back(sp->prefix_b == "SOCK_" ? sock_type_name(a, v)
-                                                 : value_name(a, sp->prefix_b, v));
+          vals.push_back(family_b == "SOCK_" ? sock_type_name(a, v)
+                         : family_b.empty()  ? (v < 10 ? std::to_string(v) : hex(v))
+                                             : value_name(a, family_b, v));
           cnt += c;
         }
-        out.push_back({n + ": u32(" + arg_name(a, name, sp->a) +
-                           ") == " + value_name(a, sp->prefix_a, first) + " && u32(" +
+        out.push_back({n + ": u32(" + arg_name(a, name, sp->a) + ") == " + first_name + " && u32(" +
                            arg_name(a, name, sp->b) + ")" + value_list(vals),
                        calls_comment(cnt)});
       }
@@ -244,6 +279,9 @@ void emit_arch(std::ostringstream& out, Arch a, const Observations& seen, const 
     bool all = !members.empty(), checked = false;
     uint64_t total = 0;
     for (auto m : members) {
+      // A group with an argument-checked member (or clone3) is never named whole, used or not:
+      // `@process: allow` would allow clone with namespace flags, `@signal` any kill.
+      if (spec_for(m) || m == "clone3") checked = true;
       auto it = used.find(m);
       if (it == used.end() || placed.count(m)) {
         all = false;
@@ -251,7 +289,6 @@ void emit_arch(std::ostringstream& out, Arch a, const Observations& seen, const 
       }
       mine.push_back(m);
       total += it->second->count;
-      if (spec_for(m)) checked = true;
     }
     if (mine.empty()) continue;
     out << '\n' << indent << "# " << g.name << ": " << g.description << '\n';
