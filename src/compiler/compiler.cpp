@@ -24,6 +24,8 @@
 
 #include "compiler/args.hpp"
 #include "compiler/graph.hpp"
+#include "sysfence/bpf/cache.hpp"
+#include "sysfence/bpf/emulate.hpp"
 #include "sysfence/bpf/seccomp.hpp"
 
 namespace sysfence::compiler {
@@ -638,9 +640,68 @@ class Compiler {
 
 }  // namespace
 
+namespace {
+
+// The cost of `prog` on the profile: the mean number of instructions per call (arguments 0),
+// as the kernel runs it (`kernel`: a call its constant-allow cache takes runs none) or with
+// every call running the filter. Only the native arch and its compat arch have a cache.
+double profile_cost(const Program& prog, const FrequencyProfile& prof, bool kernel) {
+  auto vp = bpf::VerifiedProgram::make(prog);
+  if (!vp) return HUGE_VAL;
+  const arch::Arch native = arch::native_arch();
+  double sum = 0, n = 0;
+  for (const auto& [key, freq] : prof) {
+    if (freq <= 0) continue;
+    const uint32_t audit = arch::info(key.first).audit_arch;
+    const bool has_cache =
+        key.first == native || (native == arch::Arch::X86_64 && key.first == arch::Arch::I386);
+    double insns = 0;
+    if (!(kernel && has_cache && bpf::is_const_allow(prog, audit, key.second)))
+      insns = static_cast<double>(
+          bpf::emulate(*vp, bpf::SeccompData::make(audit, key.second)).executed);
+    sum += freq * insns;
+    n += freq;
+  }
+  return n > 0 ? sum / n : 0;
+}
+
+}  // namespace
+
 Result<Program> compile(const ir::ValidatedPolicy& policy, const Options& options) {
   auto prog = Compiler(policy, options).run();
   if (!prog) prog.error().hint = "split it into stacked filters: compile_stack() (the CLI does)";
+  if (!prog || !options.profile || options.profile->empty()) return prog;
+  // Profile-guided: the weights are an estimate (the tree search is exact only for small
+  // policies, and a cached allow's weight trades the kernel's cost against the uncached one),
+  // so the tree kept is the cheapest on the profile itself among the profile-weighted trees and
+  // the other weightings: never worse than compiling without the profile. Cheapest = fewest
+  // instructions per call as the kernel runs them (cached calls run none), then fewest with
+  // every call running the filter (kernels before 5.11).
+  const FrequencyProfile& prof = *options.profile;
+  std::vector<Options> candidates;
+  for (double cw : {0.01, 1.0}) {
+    Options o = options;
+    o.cached_weight = cw;
+    candidates.push_back(o);
+  }
+  for (Weighting w : {Weighting::CacheAware, Weighting::Uniform}) {
+    Options o = options;
+    o.profile = nullptr;
+    o.weighting = w;
+    candidates.push_back(o);
+  }
+  double best_kernel = profile_cost(*prog, prof, true), best_all = profile_cost(*prog, prof, false);
+  for (const Options& o : candidates) {
+    auto p = Compiler(policy, o).run();
+    if (!p) continue;
+    const double k = profile_cost(*p, prof, true), a = profile_cost(*p, prof, false);
+    const double eps = 1e-9 * std::max(1.0, best_kernel);
+    if (k < best_kernel - eps || (k <= best_kernel + eps && a < best_all - 1e-9)) {
+      best_kernel = k;
+      best_all = a;
+      prog = std::move(p);
+    }
+  }
   return prog;
 }
 

@@ -123,8 +123,8 @@ TEST(LearnArgs, CoarseNamesGroupsAndStillEnforces) {
   EXPECT_EQ(f.find("used (--coarse)"), std::string::npos) << f;
   EXPECT_NE(c.find("@file-system: allow"), std::string::npos) << c;
   EXPECT_NE(c.find("used (--coarse)"), std::string::npos) << c;
-  for (const char* checked : {"@process: allow", "@memory: allow", "@ioctl: allow", "@signal: allow", "@network: allow",
-                              "@basic-io: allow"})
+  for (const char* checked : {"@process: allow", "@memory: allow", "@ioctl: allow",
+                              "@signal: allow", "@network: allow", "@basic-io: allow"})
     EXPECT_EQ(c.find(checked), std::string::npos) << checked << "\n" << c;
   EXPECT_NE(c.find("mprotect: (prot & PROT_EXEC) == 0"), std::string::npos) << c;
   r = clitest::sysfence({"check", "--strict", coarse});

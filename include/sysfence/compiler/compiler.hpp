@@ -73,6 +73,11 @@ enum class Weighting : uint8_t {
 // Measured call frequencies, per arch and syscall number (e.g. from `sysfence learn`); x32
 // numbers include bit 30. Relative counts: a number missing from the profile counts as the
 // smallest frequency in it. Under CacheAware, cached allows still weigh a tenth of their count.
+// With a profile, compile() builds the profile-weighted tree and the trees of the other
+// weightings, and keeps the one with the fewest instructions per call on the profile as the
+// kernel runs it (cached allows run none; arguments taken as 0), ties broken by the mean with
+// every call running the filter: `--freq` is never worse than the default or uniform weighting
+// on the profiled workload. compile_stack() uses the profile's weights only.
 using FrequencyProfile = std::map<std::pair<arch::Arch, int32_t>, double>;
 
 struct Options {
