@@ -396,8 +396,11 @@ std::vector<std::pair<uint32_t, uint32_t>> ordering_patterns(uint32_t m, uint32_
 
 class Engine {
  public:
-  Engine(uint64_t* steps, const Limits& limits)
-      : steps_(steps), max_steps_(limits.max_steps), max_open_(limits.max_open_paths) {}
+  Engine(uint64_t* steps, const Limits& limits, const char* side)
+      : steps_(steps),
+        max_steps_(limits.max_steps),
+        max_open_(limits.max_open_paths),
+        side_(side) {}
 
   // Calls `leaf(state)` for every feasible complete path of `stack` from `start`.
   template <class Leaf>
@@ -561,10 +564,14 @@ class Engine {
   }
 
   Error too_big() {
-    return Error::make(ErrorCode::LimitExceeded,
-                       "the filters are too large to compare within the limits (" +
-                           std::to_string(max_steps_) + " symbolic steps)",
-                       "compare smaller filters, or per arch");
+    return Error::make(
+        ErrorCode::LimitExceeded,
+        "the filters are too large to compare within the limit of " + std::to_string(max_steps_) +
+            " symbolic steps: their paths multiply (typically many rules with several "
+            "conditions each on one syscall: every rule that does not match splits the path "
+            "once per condition, so the paths grow exponentially with the rules)",
+        "raise the limit (--max-steps N), or compare parts: one arch, or fewer rules per "
+        "syscall");
   }
   Error too_many_pending() {
     return Error::make(ErrorCode::LimitExceeded,
@@ -575,10 +582,13 @@ class Engine {
   Error unsupported(const State& s, const std::string& what) {
     return Error::make(
         ErrorCode::Unsupported,
-        "filter " + std::to_string(s.filter) + ", instruction " + std::to_string(s.pc) + ": " +
-            what +
+        std::string(side_) + ", filter " + std::to_string(s.filter + 1) +
+            " (newest first), "
+            "instruction " +
+            std::to_string(s.pc) + ": " + what +
             "; `diff` decides only filters that compare loaded words (ANDed with constants) "
-            "with constants");
+            "with constants",
+        "`sysfence disasm` shows the instruction (and the ones that computed the value)");
   }
 
   // Adds "A op k" (or its negation) to the region; false when that leaves it empty.
@@ -743,6 +753,7 @@ class Engine {
   uint64_t* steps_;
   uint64_t max_steps_;
   uint64_t max_open_;  // paths waiting on the work list (each holds a region): bounds memory
+  const char* side_;   // "A" or "B", for errors
   bool ok_ = true;
   Error error_;
 };
@@ -772,7 +783,7 @@ Result<DiffResult> compare(std::span<const FilterGraph> a, std::span<const Filte
     return Error{"nothing to compare: a side has no filter", {}, "", {}, 0};
   DiffResult res;
   uint64_t steps = 0;
-  Engine ea(&steps, limits), eb(&steps, limits);
+  Engine ea(&steps, limits, "A"), eb(&steps, limits, "B");
   bool too_many = false;
   auto r = ea.run(a, State{}, [&](const State& sa) -> Result<void> {
     ++res.paths_a;
