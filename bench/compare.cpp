@@ -42,6 +42,7 @@ struct Args {
   bool quick = false;
   bool live = true;
   int worst = 10;
+  int worst_given = 0;  // --worst N as given (0: not given)
   long live_calls = 300000;
   std::vector<std::string> traces;  // --trace NAME[:a0[:a1...]] (x86_64)
   int live_reps = 11;
@@ -302,7 +303,7 @@ std::vector<SeccompData> arg_probes(const sysfence::ir::ValidatedPolicy& p, int3
 
 // --synthetic: the argument-heavy policies of issue 11, sysfence against libseccomp; and the
 // compile time against K for the chart (synthetic-scaling.dat in `dat_dir`).
-void synthetic_tables(bool quick, const std::string& dat_dir) {
+void synthetic_tables(bool quick, const std::string& dat_dir, int list_over) {
   std::printf("\n### Argument-heavy policies (100 allowed syscalls + K rules on one)\n\n");
   std::printf(
       "Executed instructions over the probes of the rules' syscall (all zero, every "
@@ -378,6 +379,18 @@ void synthetic_tables(bool quick, const std::string& dat_dir) {
         if (a.insns > b.insns) {
           ++over;
           worst = std::max(worst, a.insns - b.insns);
+          if (static_cast<int>(over) <= list_over)
+            std::fprintf(stderr, "%s: args %#llx %#llx %#llx %#llx: sysfence %u, tree %u\n",
+                         bp.title.c_str(), static_cast<unsigned long long>(d.args[0]),
+                         static_cast<unsigned long long>(d.args[1]),
+                         static_cast<unsigned long long>(d.args[2]),
+                         static_cast<unsigned long long>(d.args[3]), a.insns, b.insns);
+          if (over == 1 && list_over > 0) {
+            std::printf("\nsysfence path:\n");
+            print_path(*ours, d);
+            std::printf("\nlibseccomp tree path:\n");
+            print_path(tree, d);
+          }
         }
       }
     }
@@ -545,7 +558,7 @@ int main(int argc, char** argv) {
     else if (s == "--live-only")
       a.live_only = true;
     else if (s == "--worst")
-      a.worst = std::atoi(next().c_str());
+      a.worst = a.worst_given = std::atoi(next().c_str());
     else if (s == "--live-calls")
       a.live_calls = std::atol(next().c_str());
     else if (s == "--live-reps")
@@ -579,7 +592,7 @@ int main(int argc, char** argv) {
   std::printf("## sysfence vs libseccomp — one run\n\n%s; %s\n", machine_summary().c_str(),
               LS.name.c_str());
   if (a.synthetic) {
-    synthetic_tables(a.quick, a.dat_dir);
+    synthetic_tables(a.quick, a.dat_dir, a.worst_given);
     return 0;
   }
   if (a.tradeoff) {

@@ -2,7 +2,6 @@
 #include "compiler/args.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <tuple>
 
 #include "sysfence/bpf/seccomp.hpp"
@@ -172,7 +171,7 @@ bool intersect(const SetT& a, const SetT& b, SetT& out, size_t cap) {
 
 }  // namespace
 
-bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a, double weight) {
+bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a) {
   std::vector<std::vector<Lit>> cubes{{}}, next, terms;
   for (const ir::ArgCmp& cmp : r.conds) {
     if (!add_cmp(ir::effective(cmp, a), terms)) return false;
@@ -204,8 +203,7 @@ bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a, double weight) {
     cubes.swap(next);
   }
   for (const std::vector<Lit>& c : cubes) {
-    cubes_.push_back(
-        Cube{static_cast<uint32_t>(lits_.size()), static_cast<uint8_t>(c.size()), weight});
+    cubes_.push_back(Cube{static_cast<uint32_t>(lits_.size()), static_cast<uint8_t>(c.size())});
     lits_.insert(lits_.end(), c.begin(), c.end());
   }
   return true;
@@ -219,16 +217,8 @@ std::optional<NodeId> ArgDiagram::any_of(const ir::Rule* const* rules, size_t n,
   big_endian_ = arch::info(a).big_endian;  // where each argument's words are
   work_ = 0;
   over_ = false;
-  // Weights: a later rule weighs more (2^(-rank/2), rank 0 for the last rule), so the search
-  // puts the values of the last rules near the top: libseccomp tests a syscall's rules from the
-  // last one added, and no value should cost more here than there. Each value still pays about
-  // log2(total / its weight): about rank/2 + a few for the last rules, a balanced search's
-  // depth for the bulk.
-  for (size_t i = 0; i < n; ++i) {
-    const double rank = static_cast<double>(n - 1 - i);
-    const double w = std::exp2(-std::min(rank, 120.0) / 2) + 1e-18;
-    if (!add_rule(*rules[i], a, w) || over_) return std::nullopt;
-  }
+  for (size_t i = 0; i < n; ++i)
+    if (!add_rule(*rules[i], a) || over_) return std::nullopt;
   std::vector<Ref> refs;
   refs.reserve(cubes_.size());
   for (size_t i = 0; i < cubes_.size(); ++i) refs.push_back(Ref{static_cast<uint32_t>(i), 0});
@@ -291,9 +281,9 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
     if (ok && (lo_min == lo_max || hi_min == hi_max)) {
       const uint32_t lo = lo_min, hi = lo_min == lo_max ? hi_max : hi_min;
       std::vector<Piece> ivs;
-      if (lo > 0) ivs.push_back(Piece{0, f, 0});
-      ivs.push_back(Piece{lo, t, 1});
-      if (hi < kMax) ivs.push_back(Piece{hi + 1, f, 0});
+      if (lo > 0) ivs.push_back(Piece{0, f});
+      ivs.push_back(Piece{lo, t});
+      if (hi < kMax) ivs.push_back(Piece{hi + 1, f});
       return emit_word(vars_[v], ivs);
     }
   }
@@ -367,22 +357,18 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
     return x.pos != y.pos ? x.pos < y.pos : x.start < y.start;  // ends before starts
   });
 
-  double base_w = 1e-30;
-  for (const Ref& r : base) base_w = std::max(base_w, cubes_[r.cube].weight);
   std::vector<uint32_t> active;                 // refs inside the current interval
   std::vector<uint32_t> where(refs.size(), 0);  // position in `active`
   size_t singles = 0;
-  std::vector<Piece> ivs;  // interval starts, their outcomes and weights
+  std::vector<Piece> ivs;  // interval starts and their outcomes
   std::vector<Ref> child;
   size_t e = 0;
   uint64_t pos = 0;
   while (pos <= kMax) {
     const auto lo = static_cast<uint32_t>(pos);
-    double start_w = 1e-30;
     for (; e < ev.size() && ev[e].pos == lo; ++e) {
       const uint32_t ri = ev[e].ref;
       if (ev[e].start) {
-        start_w = std::max(start_w, cubes_[refs[ri].cube].weight);
         where[ri] = static_cast<uint32_t>(active.size());
         active.push_back(ri);
         if (single[ri]) ++singles;
@@ -410,13 +396,7 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
       out = build(child, t, fc, depth + 1);
       if (over_) return f;
     }
-    // The interval's weight: that of the heaviest cube starting here or read elsewhere (for a
-    // value of a value set, its rule's; ~0 where no cube starts).
-    double wt = std::max(base_w, start_w);
-    if (ivs.empty() || ivs.back().node != out)
-      ivs.push_back(Piece{lo, out, wt});
-    else
-      ivs.back().w = std::max(ivs.back().w, wt);
+    if (ivs.empty() || ivs.back().node != out) ivs.push_back(Piece{lo, out});
     pos = next;
   }
   return emit_word(w, ivs);
@@ -455,11 +435,14 @@ size_t ArgDiagram::chain_for(const std::vector<Piece>& ivs) {
 }
 
 // A value set: single values with their outcomes, every other value one outcome D. Searched in
-// tiers by weight: the 2 heaviest values (JEQ), then the next 8, 64, 512, ... each tier a search
-// over its own values whose misses go on to the next tier. The values of the last rules (the
-// heaviest) cost a few instructions, as at the head of libseccomp's chain, and the bulk a
-// balanced search's depth plus the tiers above it; each value is tested once (the length stays
-// about one instruction per value). kNone when `ivs` is not a value set of at least 8 values.
+// tiers, largest values first: the 2 largest (JEQ), then the next 8, 64, 512, ... each tier a
+// search over its own values whose misses go on to the next tier. libseccomp 2.5.4 sorts the
+// comparisons of one level of its per-syscall tree by value, largest first, and tests them one
+// after another (whatever order the rules were added in), so a value's cost there grows with the
+// number of larger values; here the largest cost a few instructions, as at the head of
+// libseccomp's chain, and the bulk a balanced search's depth plus the tiers above it; each value
+// is tested once (the length stays about one instruction per value). kNone when `ivs` is not a
+// value set of at least 8 values.
 NodeId ArgDiagram::value_tiers(const Var& v, const std::vector<Piece>& ivs) {
   NodeId d = kNone;
   std::vector<size_t> lone;
@@ -475,8 +458,7 @@ NodeId ArgDiagram::value_tiers(const Var& v, const std::vector<Piece>& ivs) {
   if (d == kNone) return kNone;
   std::erase_if(lone, [&](size_t k) { return ivs[k].node == d; });
   if (lone.size() < 8) return kNone;
-  std::stable_sort(lone.begin(), lone.end(),
-                   [&](size_t x, size_t y) { return ivs[x].w > ivs[y].w; });
+  std::reverse(lone.begin(), lone.end());        // largest value first
   std::vector<std::pair<size_t, size_t>> tiers;  // [begin, end) into `lone`
   for (size_t b = 0, size = 2; b < lone.size(); b += size, size *= 8)
     tiers.emplace_back(b, std::min(lone.size(), b + size));
@@ -489,11 +471,11 @@ NodeId ArgDiagram::value_tiers(const Var& v, const std::vector<Piece>& ivs) {
     t.clear();
     uint64_t cur = 0;
     for (size_t k : ks) {
-      if (ivs[k].lo > cur) t.push_back(Piece{static_cast<uint32_t>(cur), next, 0});
-      t.push_back(Piece{ivs[k].lo, ivs[k].node, ivs[k].w});
+      if (ivs[k].lo > cur) t.push_back(Piece{static_cast<uint32_t>(cur), next});
+      t.push_back(Piece{ivs[k].lo, ivs[k].node});
       cur = uint64_t{ivs[k].lo} + 1;
     }
-    if (cur <= kMax) t.push_back(Piece{static_cast<uint32_t>(cur), next, 0});
+    if (cur <= kMax) t.push_back(Piece{static_cast<uint32_t>(cur), next});
     next = search(v, t, 0, t.size() - 1, chain_for(t));
   }
   return next;
@@ -501,7 +483,8 @@ NodeId ArgDiagram::value_tiers(const Var& v, const std::vector<Piece>& ivs) {
 
 // ivs[i..j]: interval k is [ivs[k].lo, ivs[k+1].lo - 1] (the last one up to 2^32 - 1); A is
 // known to lie in their union. A leaf: one outcome D for every interval wider than one value,
-// and at most `chain` single values with other outcomes, tested with JEQ first, heaviest first.
+// and at most `chain` single values with other outcomes, tested with JEQ first, largest first
+// (libseccomp's order, see value_tiers).
 // Otherwise a JGE split in the middle.
 NodeId ArgDiagram::search(const Var& v, const std::vector<Piece>& ivs, size_t i, size_t j,
                           size_t chain) {
@@ -523,8 +506,7 @@ NodeId ArgDiagram::search(const Var& v, const std::vector<Piece>& ivs, size_t i,
     for (size_t k = i; k <= j && exc.size() <= chain; ++k)
       if (ivs[k].node != d) exc.push_back(k);
     if (exc.size() <= chain) {
-      std::stable_sort(exc.begin(), exc.end(),
-                       [&](size_t x, size_t y) { return ivs[x].w > ivs[y].w; });
+      std::reverse(exc.begin(), exc.end());  // largest value first
       NodeId n = d;
       for (auto it = exc.rbegin(); it != exc.rend(); ++it)
         n = jump(v, JEQ, ivs[*it].lo, ivs[*it].node, n);

@@ -15,7 +15,9 @@
 // plus the cubes that do not read the word. Equal outcomes of neighbouring intervals merge
 // (ranges merged), so `arg0 >= 10i && arg1 <= 10i+5` for i < K is K intervals each ending in
 // one comparison. The intervals of a word are searched as a balanced tree of JGE splits whose
-// leaves test up to `chain` lone values with JEQ (value sets, also under one mask). Results are
+// leaves test up to `chain` lone values with JEQ (value sets, also under one mask); a set of 8
+// or more values is searched in tiers, largest values first, because libseccomp sorts a level
+// of its tree by value and tests the largest first (value_tiers in args.cpp). Results are
 // nodes of the shared hash-consed graph, so equal sub-diagrams (within the syscall, across
 // syscalls and arches) are one copy.
 //
@@ -70,13 +72,11 @@ class ArgDiagram {
   struct Cube {
     uint32_t first;  // into lits_
     uint8_t n;
-    double weight;  // its rule's: later rules weigh more (see any_of)
   };
-  // One interval of a word's values: where it starts, where its values go, its weight.
+  // One interval of a word's values: where it starts, where its values go.
   struct Piece {
     uint32_t lo;
     NodeId node;
-    double w;
   };
   // A cube in a sub-problem: literals whose bit is set in `done` are already satisfied.
   struct Ref {
@@ -84,7 +84,7 @@ class ArgDiagram {
     uint16_t done;
   };
 
-  bool add_rule(const ir::Rule& r, arch::Arch a, double weight);
+  bool add_rule(const ir::Rule& r, arch::Arch a);
   bool add_cmp(const ir::EffectiveCmp& c, std::vector<std::vector<Lit>>& terms);
   uint16_t var(uint8_t arg, bool hi, uint32_t mask);
   NodeId build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t depth);
