@@ -448,11 +448,16 @@ void synthetic_tables(bool quick, const std::string& dat_dir, int list_over) {
 // --tradeoff: the dispatch tree's two means as the cache-aware weighting's cached-allow weight
 // goes from ~0 to 1 (issue 11 §2): (a) over every allowed syscall, (b) over the paths the kernel
 // cannot cache, and the probes costing more than libseccomp's tree; the uniform weighting's (a)
-// is the optimum (a) is compared with. Writes tradeoff-<name>.dat to `dat_dir`.
+// is the optimum (a) is compared with. Writes tradeoff-<name>.dat to `dat_dir`; then the exact
+// minimum of (a) when each uncached path may cost 0, 1, 2, ... more than under the default
+// (Options::refine_for_all, refine_slack): tradeoff-exact-<name>.dat.
 void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string& dat_dir) {
   auto pol = to_sysfence(bp, {Arch::X86_64});
   if (!pol) return;
-  const auto base = sysfence_compile(*pol, Weighting::CacheAware);
+  const auto base = sysfence_compile(*pol, Weighting::CacheAware);  // the default
+  sysfence::compiler::Options refine;  // + the exact second tree (no uncached path costlier)
+  refine.refine_for_all = true;
+  const auto refined = sysfence::compiler::compile(*pol, refine);
   const auto uni = sysfence_compile(*pol, Weighting::Uniform);
   const int memfd = make_memfd();
   std::string err;
@@ -462,7 +467,7 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
     ls_release(LS, c2);
   }
   close(memfd);
-  if (!base || !uni || tree.empty()) return;
+  if (!base || !refined || !uni || tree.empty()) return;
   struct Num {
     int32_t nr;
     bool allowed, cached;
@@ -475,11 +480,14 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
       if (r.nr == e.nr && r.rule->action.kind == sysfence::ir::ActionKind::Allow) allowed = true;
     nums.push_back({e.nr, allowed, cacheable(*base, Arch::X86_64, e.nr), arg_probes(*pol, e.nr)});
   }
+  // `worse`: probes of uncached numbers where `prog` runs more than the first cache-aware tree.
+  int worse = 0;
   auto measure = [&](const Program& prog, double* a, double* b, uint32_t* bmax, int* over) {
     double sa = 0, sb = 0;
     int na = 0, nb = 0;
     *bmax = 0;
     *over = 0;
+    worse = 0;
     for (const Num& n : nums) {
       double sum = 0;
       uint32_t mx = 0;
@@ -488,6 +496,7 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
         sum += r.insns;
         mx = std::max(mx, r.insns);
         if (r.insns > emulate(tree, d).insns) ++*over;
+        if (!n.cached && r.insns > emulate(*base, d).insns) ++worse;
       }
       const double mean = sum / static_cast<double>(n.probes.size());
       if (n.allowed) {
@@ -503,18 +512,24 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
     *a = sa / na;
     *b = sb / nb;
   };
-  double ua, ub, ba, bb;
-  uint32_t um, bm;
-  int uo, bo;
+  double ua, ub, ba, bb, ra, rb;
+  uint32_t um, bm, rm;
+  int uo, bo, ro;
   measure(*uni, &ua, &ub, &um, &uo);
+  const int uw = worse;
+  measure(*refined, &ra, &rb, &rm, &ro);
+  const int rw = worse;
   measure(*base, &ba, &bb, &bm, &bo);
   std::printf(
-      "\n#### %s: uniform weighting (a) %.2f, (b) %.2f / %u; default (cached weight 0.1) "
-      "(a) %.2f (+%.1f%%), (b) %.2f / %u\n\n",
-      name.c_str(), ua, ub, um, ba, 100 * (ba / ua - 1), bb, bm);
+      "\n#### %s: uniform weighting (a) %.2f, (b) %.2f / %u; default (cache-aware, cached "
+      "weight 0.1) (a) %.2f (+%.1f%%), (b) %.2f / %u; + exact second tree (a) %.2f (+%.1f%%), (b) "
+      "%.2f / %u, %d uncached probes costlier than the default\n\n",
+      name.c_str(), ua, ub, um, ba, 100 * (ba / ua - 1), bb, bm, ra, 100 * (ra / ua - 1), rb, rm,
+      rw);
   std::printf(
-      "| cached-allow weight | (a) mean, allowed | vs uniform optimum | (b) mean, uncached | (b) "
-      "max | probes over libseccomp tree |\n|---:|---:|---:|---:|---:|---:|\n");
+      "| cached-allow weight | (a) mean, allowed | vs uniform optimum | (b) mean, "
+      "uncached | (b) max | probes over libseccomp tree | uncached probes over the 0.1 tree "
+      "|\n|---:|---:|---:|---:|---:|---:|---:|\n");
   FILE* f =
       dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/tradeoff-" + name + ".dat").c_str(), "w");
   if (f)
@@ -529,10 +544,38 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
     uint32_t m;
     int ov;
     measure(*prog, &a, &b, &m, &ov);
-    std::printf("| %.3f | %.2f | %+.1f%% | %.2f | %u | %d |\n", w, a, 100 * (a / ua - 1), b, m, ov);
+    std::printf("| %.3f | %.2f | %+.1f%% | %.2f | %u | %d | %d |\n", w, a, 100 * (a / ua - 1), b, m,
+                ov, worse);
     if (f) std::fprintf(f, "%.3f %.3f %.3f %u %d\n", w, a, b, m, ov);
   }
-  std::printf("| uniform | %.2f | 0.0%% | %.2f | %u | %d |\n", ua, ub, um, uo);
+  std::printf("| uniform | %.2f | 0.0%% | %.2f | %u | %d | %d |\n", ua, ub, um, uo, uw);
+  // The exact minimum of (a)'s weighting when every uncached path may pay `slack` dispatch
+  // instructions more than in the 0.1 tree (Options::refine_slack; refine_for_all on).
+  std::printf(
+      "\n| uncached paths: at most the 0.1 tree's + | (a) mean, allowed | vs uniform optimum | (b) "
+      "mean, uncached | (b) max | probes over libseccomp tree | uncached probes over the 0.1 tree "
+      "|\n|---:|---:|---:|---:|---:|---:|---:|\n");
+  FILE* fx = dat_dir.empty()
+                 ? nullptr
+                 : std::fopen((dat_dir + "/tradeoff-exact-" + name + ".dat").c_str(), "w");
+  if (fx) std::fprintf(fx, "# slack a_mean b_mean b_max over_tree uncached_over_default\n");
+  for (size_t slack = 0; slack <= 6; ++slack) {
+    sysfence::compiler::Options o;
+    o.refine_for_all = true;
+    o.refine_slack = slack;
+    auto prog = sysfence::compiler::compile(*pol, o);
+    if (!prog) continue;
+    double a, b;
+    uint32_t m;
+    int ov;
+    measure(*prog, &a, &b, &m, &ov);
+    std::printf("| %zu | %.2f | %+.1f%% | %.2f | %u | %d | %d |\n", slack, a, 100 * (a / ua - 1), b,
+                m, ov, worse);
+    if (fx) std::fprintf(fx, "%zu %.3f %.3f %u %d %d\n", slack, a, b, m, ov, worse);
+  }
+  if (fx) std::fclose(fx);
+  std::printf("| 0.1 + exact second tree (slack 0) | %.2f | %+.1f%% | %.2f | %u | %d | %d |\n", ra,
+              100 * (ra / ua - 1), rb, rm, ro, rw);
   if (f) std::fclose(f);
 }
 

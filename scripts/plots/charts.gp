@@ -43,7 +43,9 @@ set xtics rotate by -15
 plot dat."/startup.dat" using 2:xtic(1) title "wall-clock ms", '' using 3 title "CPU ms (user + system)"
 
 # 4. Dispatch weighting: mean over every allowed syscall against mean over the uncached paths,
-#    one point per cached-allow weight (sysfence_bench_compare --tradeoff).
+#    one point per cached-allow weight (solid), and the exact minimum of (a) when every uncached
+#    path may pay 0, 1, 2, ... dispatch instructions more than under the default (dashed, the
+#    first point is the default itself) (sysfence_bench_compare --tradeoff).
 set output out."/chart-tradeoff.png"
 set title "Dispatch tree: (a) mean over allowed syscalls vs (b) mean over uncached paths, x86_64"
 set xlabel "(a) executed instructions, mean over every allowed syscall"
@@ -52,5 +54,8 @@ set xtics norotate
 set key top right
 set style data linespoints
 files = "docker-host-caps docker-container-caps podman-container-caps"
-plot for [f in files] (system("test -f ".dat."/tradeoff-".f.".dat && echo 1 || echo 0") eq "1" ? dat."/tradeoff-".f.".dat" : "/dev/null") \
-     using 2:3 with linespoints lw 2 title f
+have_file(p) = system("test -f ".p." && echo 1 || echo 0") eq "1"
+plot for [i=1:words(files)] (have_file(dat."/tradeoff-".word(files,i).".dat") ? dat."/tradeoff-".word(files,i).".dat" : "/dev/null") \
+     using 2:3 with linespoints lw 2 lc i title word(files,i)." (cached weight)", \
+     for [i=1:words(files)] (have_file(dat."/tradeoff-exact-".word(files,i).".dat") ? dat."/tradeoff-exact-".word(files,i).".dat" : "/dev/null") \
+     using 2:3 with linespoints lw 1 dt 2 pt 6 lc i title word(files,i)." (exact, +slack per uncached path)"

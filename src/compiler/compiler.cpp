@@ -194,16 +194,22 @@ class Lowerer {
 struct Range {
   uint32_t lo = 0, hi = 0;  // inclusive
   NodeId node = detail::kNone;
-  double w = 0;
+  double w = 0;      // the weighting's
+  double w_all = 0;  // CacheAware's second tree: Uniform's weight (see door_tree)
 };
 
-void push_range(std::vector<Range>& v, uint32_t lo, uint32_t hi, NodeId node, double w) {
+struct Weights {
+  double w = 0, w_all = 0;
+};
+
+void push_range(std::vector<Range>& v, uint32_t lo, uint32_t hi, NodeId node, Weights w = {}) {
   if (!v.empty() && v.back().node == node && v.back().hi + 1 == lo) {
     v.back().hi = hi;
-    v.back().w += w;
+    v.back().w += w.w;
+    v.back().w_all += w.w_all;
     return;
   }
-  v.push_back(Range{lo, hi, node, w});
+  v.push_back(Range{lo, hi, node, w.w, w.w_all});
 }
 
 // The minimum-cost dispatch tree over ranges r[0..n-1], cost = Σ weight × instructions run.
@@ -221,17 +227,70 @@ class Planner {
 
   static constexpr int kBoundRounds = 8;
 
-  // `depth_bound` > 0: no range holding a syscall (weight > 0) may pay more than that many
-  // dispatch instructions (see enforce()). The weights in `r` may be raised for that.
-  Planner(Graph& g, std::vector<Range>& r, size_t depth_bound = 0) : g_(g), r_(r), n_(r.size()) {
+  // `bounds` (empty: none): no range t holding a syscall (weight > 0) may pay more than
+  // bounds[t] dispatch instructions (see enforce()). The weights in `r` may be raised for that.
+  Planner(Graph& g, std::vector<Range>& r, const std::vector<size_t>& bounds = {})
+      : g_(g), r_(r), n_(r.size()) {
     prefix_weights();
     if (n_ <= kMaxDpRanges) {
       solve();
-      if (depth_bound > 0) enforce(depth_bound);
+      if (!bounds.empty()) enforce(bounds);
     }
   }
 
   NodeId build() { return build(0, n_ - 1); }
+
+  // The exact minimum of the same cost under bounds: no range t with weight > 0 may pay more
+  // than bound[t] dispatch instructions. An interval DP with the depth as a third index (the
+  // bounds make the best subtree depend on where it hangs): O(n³ · depth), no Knuth bounds.
+  // Returns the tree, or kNone when no tree of this shape (JGE splits, JEQ leaves) meets them
+  // or the policy is past kMaxBoundedRanges; `costs` gets each range's dispatch instructions.
+  static constexpr size_t kMaxBoundedRanges = 160;
+  NodeId build_bounded(const std::vector<size_t>& bound, std::vector<size_t>& costs) {
+    if (n_ > kMaxBoundedRanges || n_ == 0) return detail::kNone;
+    size_t top = 0;  // the deepest bound that matters
+    for (size_t t = 0; t < n_; ++t)
+      if (r_[t].w > 0) top = std::max(top, bound[t]);
+    depths_ = top + 1;
+    bcost_.assign(n_ * n_ * depths_, kInfeasible);
+    broot_.assign(n_ * n_ * depths_, 0);
+    for (size_t len = 1; len <= n_; ++len) {
+      for (size_t i = 0; i + len <= n_; ++i) {
+        const size_t j = i + len - 1;
+        const double wij = weight(i, j);
+        for (size_t dep = 0; dep < depths_; ++dep) {
+          NodeId d = detail::kNone;
+          double best = leaf_bounded(i, j, dep, bound, &d);
+          int32_t how = best < kInfeasible ? ~static_cast<int32_t>(d) : 0;
+          if (len > 1 && dep + 1 < depths_) {
+            for (size_t k = i; k < j; ++k) {
+              const double l = bcost_[bat(i, k, dep + 1)], r = bcost_[bat(k + 1, j, dep + 1)];
+              if (l >= kInfeasible || r >= kInfeasible) continue;
+              const double v = l + r + wij;
+              if (v < best - 1e-12) {
+                best = v;
+                how = static_cast<int32_t>(k);
+              }
+            }
+          }
+          bcost_[bat(i, j, dep)] = best;
+          broot_[bat(i, j, dep)] = how;
+        }
+      }
+    }
+    if (bcost_[bat(0, n_ - 1, 0)] >= kInfeasible) return detail::kNone;
+    costs.assign(n_, 0);
+    return build_bounded(0, n_ - 1, 0, costs);
+  }
+
+  // Dispatch instructions each range pays (solved trees only: empty above kMaxDpRanges).
+  std::vector<size_t> costs() const {
+    std::vector<size_t> c;
+    if (!root_) return c;
+    c.resize(n_);
+    path_costs(0, n_ - 1, 0, c);
+    return c;
+  }
 
  private:
   void prefix_weights() {
@@ -244,13 +303,13 @@ class Planner {
   // syscalls that have rules, as libseccomp's binary tree does, bounds every path; so a range
   // past `bound` gets eight times heavier and the tree is solved again, for a few rounds (the
   // DP is cheap; most policies need none).
-  void enforce(size_t bound) {
+  void enforce(const std::vector<size_t>& bound) {
     std::vector<size_t> cost(n_);
     for (int round = 0; round < kBoundRounds; ++round) {
       path_costs(0, n_ - 1, 0, cost);
       bool over = false;
       for (size_t t = 0; t < n_; ++t) {
-        if (r_[t].w > 0 && cost[t] > bound) {
+        if (r_[t].w > 0 && cost[t] > bound[t]) {
           r_[t].w *= 8;
           over = true;
         }
@@ -285,6 +344,70 @@ class Planner {
       if (r_[t].node != d) exc.push_back(t);
     std::stable_sort(exc.begin(), exc.end(), [&](size_t x, size_t y) { return r_[x].w > r_[y].w; });
     return exc;
+  }
+
+  static constexpr double kInfeasible = 1e300;
+  size_t bat(size_t i, size_t j, size_t dep) const { return (i * n_ + j) * depths_ + dep; }
+
+  // The cheapest single-decision leaf for [i..j] hanging at depth `dep` that meets the bounds
+  // (kInfeasible when none does); the lone numbers in exceptions() order, as leaf() emits them.
+  double leaf_bounded(size_t i, size_t j, size_t dep, const std::vector<size_t>& bound,
+                      NodeId* best_d) const {
+    auto fits = [&](size_t t, size_t c) { return r_[t].w <= 0 || dep + c <= bound[t]; };
+    if (i == j) {
+      *best_d = r_[i].node;
+      return fits(i, 0) ? 0 : kInfeasible;
+    }
+    if (j - i > 2 * kMaxExceptions) return kInfeasible;
+    NodeId wide = detail::kNone;
+    for (size_t t = i; t <= j; ++t) {
+      if (r_[t].lo == r_[t].hi) continue;
+      if (wide != detail::kNone && wide != r_[t].node) return kInfeasible;
+      wide = r_[t].node;
+    }
+    double best = kInfeasible;
+    for (size_t c = i; c <= j; ++c) {
+      const NodeId d = r_[c].node;
+      if (wide != detail::kNone && d != wide) continue;
+      bool tried = false;
+      for (size_t e = i; e < c && !tried; ++e) tried = r_[e].node == d;
+      if (tried) continue;
+      const std::vector<size_t> exc = exceptions(i, j, d);
+      if (exc.size() > kMaxExceptions) continue;
+      const size_t m = exc.size();
+      double cost = 0;
+      bool ok = true;
+      for (size_t t = i; t <= j && ok; ++t) {
+        if (r_[t].node != d) continue;
+        cost += (r_[t].w + kRangeWeight) * static_cast<double>(m);
+        ok = fits(t, m);
+      }
+      for (size_t p = 0; p < m && ok; ++p) {
+        cost += (r_[exc[p]].w + kRangeWeight) * static_cast<double>(p + 1);
+        ok = fits(exc[p], p + 1);
+      }
+      if (ok && cost < best - 1e-12) {
+        best = cost;
+        *best_d = d;
+      }
+    }
+    return best;
+  }
+
+  NodeId build_bounded(size_t i, size_t j, size_t dep, std::vector<size_t>& costs) {
+    const int32_t how = broot_[bat(i, j, dep)];
+    if (how < 0) {
+      const NodeId d = static_cast<NodeId>(~how);
+      const std::vector<size_t> exc = exceptions(i, j, d);
+      for (size_t t = i; t <= j; ++t)
+        if (r_[t].node == d) costs[t] = dep + exc.size();
+      for (size_t p = 0; p < exc.size(); ++p) costs[exc[p]] = dep + p + 1;
+      return leaf(i, j, d);
+    }
+    const auto k = static_cast<size_t>(how);
+    const NodeId right = build_bounded(k + 1, j, dep + 1, costs);
+    const NodeId left = build_bounded(i, k, dep + 1, costs);
+    return g_.jump(JGE, r_[k + 1].lo, right, left);
   }
 
   // Interval [i..j] lives at (length - 1) * n + i: the DP writes each length in one sweep.
@@ -432,7 +555,10 @@ class Planner {
   size_t n_;
   std::vector<double> pre_;
   double* cost_ = nullptr;
-  int32_t* root_ = nullptr;  // best split k, or ~k where a leaf won
+  int32_t* root_ = nullptr;     // best split k, or ~k where a leaf won
+  size_t depths_ = 0;           // build_bounded: depths 0..depths_-1
+  std::vector<double> bcost_;   // [i][j][depth]: the bounded minimum, kInfeasible if none
+  std::vector<int32_t> broot_;  // its split k, or ~decision for a leaf
 };
 
 // ---------------------------------------------------------------- doors
@@ -504,18 +630,17 @@ class Compiler {
     return std::find(d.members.begin(), d.members.end(), a) != d.members.end();
   }
 
-  double weight(arch::Arch a, int32_t nr, NodeId decision) {
+  // The weighting's weight, and Uniform's (what CacheAware's second tree minimizes).
+  Weights weight(arch::Arch a, int32_t nr, NodeId decision) {
     double w = 1;
     if (o_.profile) {
       auto it = o_.profile->find({a, nr});
       w = it != o_.profile->end() ? it->second : missing_freq_;
     }
-    if (o_.weighting == Weighting::CacheAware) {
-      if (decision == allow_) w *= o_.cached_weight;
-    } else if (!lets_through(decision)) {
-      w *= kRefusedWeight;
-    }
-    return w;
+    const double all = lets_through(decision) ? w : w * kRefusedWeight;
+    if (o_.weighting == Weighting::CacheAware)
+      return {decision == allow_ ? w * o_.cached_weight : w, all};
+    return {all, all};
   }
 
   // Can the decision end in allow, log, trace or user_notif?
@@ -560,7 +685,7 @@ class Compiler {
       these.clear();
       while (ri < rules.size() && rules[ri].first == nr) these.push_back(rules[ri++].second);
       if (nr < lo || nr > hi) continue;
-      if (nr > next) push_range(out, next, nr - 1, plain(unknown_), 0);
+      if (nr > next) push_range(out, next, nr - 1, plain(unknown_));
       const bool elsewhere = !these.empty() && !decides(a, static_cast<int32_t>(nr));
       if (!these.empty() && !elsewhere) ++rule_numbers_;
       const NodeId d = elsewhere       ? allow_
@@ -569,7 +694,7 @@ class Compiler {
       push_range(out, nr, nr, d, weight(a, static_cast<int32_t>(nr), d));
       next = nr + 1;
     }
-    if (next <= hi) push_range(out, next, hi, plain(unknown_), 0);
+    if (next <= hi) push_range(out, next, hi, plain(unknown_));
   }
 
   // nr == -1 (a tracer's skip): unknown, unless rules name -1 (libseccomp's API_TSKIP).
@@ -581,14 +706,14 @@ class Compiler {
       }
       if (v.empty()) continue;
       if (!decides(a, -1)) {
-        push_range(rs, 0xffffffffU, 0xffffffffU, allow_, 0);
+        push_range(rs, 0xffffffffU, 0xffffffffU, allow_);
         return;
       }
       const NodeId n = low_.rules(v, a, unknown_);
       push_range(rs, 0xffffffffU, 0xffffffffU, n, weight(a, -1, n));
       return;
     }
-    push_range(rs, 0xffffffffU, 0xffffffffU, plain(unknown_), 0);
+    push_range(rs, 0xffffffffU, 0xffffffffU, plain(unknown_));
   }
 
   NodeId door_tree(const Door& d) {
@@ -607,7 +732,7 @@ class Compiler {
         if (targets(d, partners[i])) {
           arch_ranges(partners[i], lo, hi, rs);
         } else {
-          push_range(rs, lo, hi, plain(bad_), 0);
+          push_range(rs, lo, hi, plain(bad_));
         }
       }
     }
@@ -616,12 +741,29 @@ class Compiler {
     // The default weighting also bounds every syscall's path by a balanced search over the
     // numbers that have rules (libseccomp's binary tree: ceil(log2 k) splits, then a JEQ), so
     // that no syscall pays more than it would there. Uniform is the pure weighted optimum.
-    size_t bound = 0;
-    if (o_.weighting == Weighting::CacheAware && rule_numbers_ > 0) {
-      bound = 1;
-      while ((size_t{1} << (bound - 1)) < rule_numbers_) ++bound;
+    if (o_.weighting != Weighting::CacheAware || rule_numbers_ == 0) {
+      const NodeId tree = Planner(g_, rs).build();
+      return g_.is_ret(tree) || g_.is_load(tree) ? tree : g_.load(kOffNr, tree);
     }
-    const NodeId tree = Planner(g_, rs, bound).build();
+    size_t bound = 1;
+    while ((size_t{1} << (bound - 1)) < rule_numbers_) ++bound;
+    std::vector<Range> all = rs;  // before the first tree raises weights
+    std::vector<size_t> bounds(rs.size(), bound);
+    Planner first(g_, rs, bounds);
+    NodeId tree = first.build();
+    // The second tree: Uniform's weights (every allowed syscall counts, as on a kernel without
+    // the cache), under the first tree's costs as bounds for every path the cache cannot take
+    // and libseccomp's bound for the others. Kept only if it meets every bound.
+    std::vector<size_t> cost = first.costs();
+    if (o_.refine_for_all && !cost.empty()) {
+      for (size_t t = 0; t < all.size(); ++t) {
+        if (all[t].node != allow_) bounds[t] = std::min(bound, cost[t] + o_.refine_slack);
+        all[t].w = all[t].w_all;
+      }
+      Planner second(g_, all);
+      const NodeId t2 = second.build_bounded(bounds, cost);
+      if (t2 != detail::kNone) tree = t2;
+    }
     // A tree that never looks at nr (one range) needs no nr load.
     if (g_.is_ret(tree) || g_.is_load(tree)) return tree;
     return g_.load(kOffNr, tree);

@@ -48,6 +48,7 @@
 #include "helpers.hpp"
 #include "random_policy.hpp"
 #include "common/test_seed.hpp"
+#include "sysfence/bpf/cache.hpp"
 #include "sysfence/frontend/oci.hpp"
 namespace {
 constexpr uint32_t kAuditX86_64 = sysfence::bpf::kAuditArchX86_64;
@@ -577,6 +578,67 @@ TEST(LibseccompCost, DockerDefaultNeverCostlierThanTheBinaryTree) {
       "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"});
   ASSERT_TRUE(container);
   expect_cheaper(*container, compiler::Weighting::CacheAware, "docker-default, container caps");
+}
+
+// Issue 11 §2: the exact second tree (Options::refine_for_all) minimizes the mean over every
+// allowed syscall with no uncached path (a number the kernel's cache cannot take) paying more
+// than under the default, + refine_slack. With no slack it finds nothing better on Docker's
+// profile (the default tree is already that minimum: docs/benchmarks.md §8); one instruction of
+// slack takes the mean over allowed syscalls from 14.7% to about 4% over the uniform optimum.
+TEST(DispatchTradeoff, ExactSecondTreeKeepsEveryUncachedPathWithinItsBound) {
+  auto p = docker_profile(std::vector<std::string>{
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+      "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+      "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"});
+  ASSERT_TRUE(p);
+  const auto dflt = compile_ok(*p);
+  compiler::Options uo;
+  uo.weighting = compiler::Weighting::Uniform;
+  const auto uniform = compile_ok(*p, uo);
+  // Mean over allowed syscalls (all-zero arguments) and the worst excess over the default on
+  // an uncached number; every action must equal the default's.
+  auto measure = [&](const bpf::VerifiedProgram& prog, double* allowed_mean, int* worst_excess) {
+    double sum = 0;
+    int n = 0;
+    *worst_excess = -100;
+    for (const arch::SyscallEntry& e : arch::syscalls(Arch::X86_64)) {
+      bpf::SeccompData d{};
+      d.nr = e.nr;
+      d.arch = kAuditX86_64;
+      const auto ours = bpf::emulate(prog, d), base = bpf::emulate(dflt, d);
+      EXPECT_EQ(ours.ret, base.ret) << e.name;
+      if (ours.ret == bpf::kRetAllow) {
+        sum += static_cast<double>(ours.executed);
+        ++n;
+      }
+      if (!bpf::is_const_allow(dflt.program(), kAuditX86_64, e.nr))
+        *worst_excess = std::max(*worst_excess,
+                                 static_cast<int>(ours.executed) - static_cast<int>(base.executed));
+    }
+    *allowed_mean = sum / n;
+  };
+  double base_mean, uniform_mean;
+  int excess;
+  measure(dflt, &base_mean, &excess);
+  measure(uniform, &uniform_mean, &excess);
+  EXPECT_GT(excess, 0) << "the uniform tree makes some uncached path costlier";
+  for (size_t slack : {0, 1, 2}) {
+    compiler::Options o;
+    o.refine_for_all = true;
+    o.refine_slack = slack;
+    const auto refined = compile_ok(*p, o);
+    double mean;
+    measure(refined, &mean, &excess);
+    std::printf("slack %zu: allowed mean %.2f (default %.2f, uniform %.2f), worst excess %d\n",
+                slack, mean, base_mean, uniform_mean, excess);
+    EXPECT_LE(excess, static_cast<int>(slack)) << "slack " << slack;
+    if (slack == 0) {
+      EXPECT_DOUBLE_EQ(mean, base_mean);
+    } else {
+      EXPECT_LT(mean, base_mean) << "slack " << slack;
+      EXPECT_LT(mean, uniform_mean * 1.08) << "slack " << slack;
+    }
+  }
 }
 
 // A short deny list under a default allow: libseccomp's tree is two JGT levels over chains of

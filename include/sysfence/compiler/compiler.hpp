@@ -86,6 +86,16 @@ struct Options {
   // CacheAware: what an unconditional allow weighs against 1 for a syscall that runs BPF (0.1:
   // the trade-off between the two means in docs/benchmarks.md, "dispatch weighting").
   double cached_weight = 0.1;
+  // CacheAware, true: then a second tree, the exact minimum of Uniform's cost (every allowed
+  // syscall counted, as on a kernel without the cache) with no uncached path paying more
+  // dispatch instructions than in the first tree (+ refine_slack), and none more than a
+  // balanced search over the numbers with rules. Off by default: an O(n³ · depth) DP (about
+  // 0.8 ms on Docker's profile against 50 µs for the whole compile), and with no slack it finds
+  // no better tree on Docker's or Podman's profile (docs/benchmarks.md, "dispatch weighting").
+  bool refine_for_all = false;
+  // The second tree may give each uncached path this many dispatch instructions more than the
+  // first (still within the balanced-search bound): the trade-off benchmark's knob.
+  size_t refine_slack = 0;
 };
 
 // Errors: a program longer than 4096 instructions (the message names the size; compile_stack()
