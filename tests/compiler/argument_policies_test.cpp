@@ -232,7 +232,7 @@ TEST(ArgumentPolicies, FcntlMasked1000Reversed) {
 }
 // One of the 49: fcntl(14, 0x32e), 36 instructions before, 35 in libseccomp's tree.
 TEST(ArgumentPolicies, FcntlMasked1000FormerlyCostlyProbe) {
-  const ir::Policy p = build_ok(fcntl_masked(1000));
+  const ir::ValidatedPolicy p = build_ok(fcntl_masked(1000));
   const auto ours = compile_ok(p);
   const auto d = SeccompData::make(bpf::kAuditArchX86_64, nr_of(Arch::X86_64, "fcntl"), 14, 0x32e);
   const auto r = bpf::emulate(ours, d);
