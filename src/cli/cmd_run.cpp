@@ -1,28 +1,26 @@
-// src/cli/cmd_run.cpp — `sysfence run [POLICY OPTIONS] [--dumpable] [--tsync] [--log] [--report]
-// -- PROG ARGS...`: runs a program under a seccomp filter.
+// src/cli/cmd_run.cpp — `sysfence run [POLICY OPTIONS] [SANDBOX OPTIONS] [--dumpable] [--tsync]
+// [--log] [--report] [--json] -- PROG ARGS...`: runs a program under a seccomp filter and the
+// sandbox layers. A thin parser: the confined spawn is sandbox::spawn (sysfence/sandbox), the
+// supervisor of --report is report::Supervisor.
 //
 // Order of events (each step fails closed: the program never runs without the filter):
-//  parent: load and compile the policy (bad input: exit 2 before anything runs), find PROG on
-//          PATH (not found: 127, not executable: 126, as env(1)), fork.
-//  child:  PR_SET_PDEATHSIG, NO_NEW_PRIVS, PR_SET_DUMPABLE 0 (unless --dumpable), then the filter
-//          as the very last step, then execve. Any failure before execve is written to a CLOEXEC
-//          pipe and the child exits without exec'ing.
-//  parent: waits and exits with the child's status (128+signal when it was killed).
-// With --report the child installs the report program (sysfence/report/supervisor.hpp) with NEW_LISTENER, puts
-// the listener's fd number into a shared page, and spins (no syscalls: the filter is already on)
-// until the parent has taken the fd with pidfd_getfd; then it execs.
+//  parent: load and compile the policy (bad input: exit 2 before anything runs), the sandbox
+//          plan, find PROG on PATH (not found: 127, not executable: 126, as env(1)), then
+//          sandbox::spawn: the child carries out the layers, NO_NEW_PRIVS, PR_SET_DUMPABLE 0
+//          (unless --dumpable), the filter as the very last step, then execve.
+//  parent: waits (or, with --report, takes the listener and serves it) and exits with the
+//          child's status (128+signal when it was killed); --json adds what was in force.
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <fstream>
 #include <ctime>
 #include <iostream>
 #include <span>
@@ -54,6 +52,8 @@ struct RunOpts {
   std::string suggest_to;  // --suggest-to FILE (with --permissive)
   std::string freq;        // --freq FILE: weight the dispatch tree by a `learn --freq` profile
   bool quiet = false;      // no note or hint lines of the runner's own (errors are still printed)
+  bool json = false;       // --json: what was in force and the exit status, as JSON on stderr
+  std::string json_file;   // --json-file FILE: the same JSON into FILE instead
   SandboxOptions sandbox;
   std::vector<std::string> command;
 };
@@ -98,100 +98,6 @@ std::string find_program(const std::string& prog, int* err) {
   }
   *err = first_err;
   return "";
-}
-
-// What the child tells the parent through the CLOEXEC pipe when it cannot exec.
-struct ChildFailure {
-  int stage;        // 1 setup, 2 install, 3 execve
-  int err;          // errno
-  char text[1000];  // rendered diagnostic (stages 1 and 2)
-};
-
-// A shared page that receives the same report without a syscall: a policy may deny write, and
-// the runner must still say why the program did not start.
-ChildFailure* g_failure_page = nullptr;
-
-[[noreturn]] void child_fail(int pipe_fd, int stage, int err, const std::string& text, int code) {
-  ChildFailure f{};
-  f.stage = stage;
-  f.err = err;
-  std::strncpy(f.text, text.c_str(), sizeof f.text - 1);
-  if (g_failure_page) std::memcpy(g_failure_page, &f, sizeof f);
-  ssize_t ignored = ::write(pipe_fd, &f, sizeof f);
-  (void)ignored;
-  ::_exit(code);
-}
-
-// The runner's signal mask before it blocked the signals it forwards (restored in the child).
-sigset_t g_mask_before_fork;
-
-// The shared page between the child and the parent for --report.
-struct Handoff {
-  std::atomic<int> listener_fd;  // -1 until installed
-  std::atomic<int> taken;        // 1 when the parent has the fd
-};
-
-[[noreturn]] void child_main(const RunOpts& o, const std::string& path, char** argv,
-                             std::span<const bpf::Program> stack, uint32_t flags, int pipe_fd,
-                             Handoff* h, pid_t runner, const sandbox::Plan& sb, char** envp) {
-  // Die with the runner: never linger unsupervised (and not at all if it is already gone).
-  // (sandbox::enter() checks it: the child may be PID 1 of a new namespace, where getppid() is 0.)
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-    child_fail(pipe_fd, 1, errno, "PR_SET_PDEATHSIG failed", 1);
-  for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
-  ::sigprocmask(SIG_SETMASK, &g_mask_before_fork, nullptr);  // the runner blocked them to fork
-  // The sandbox layers (sandbox.hpp): namespaces ... capabilities; seccomp stays last, below.
-  if (auto r = sandbox::enter(sb, runner); !r)
-    child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
-
-  if (auto r = loader::set_no_new_privs(); !r)
-    child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
-  if (!o.dumpable) {
-    if (auto r = loader::set_dumpable(false); !r)
-      child_fail(pipe_fd, 1, r.error().sys_errno, r.error().render(), 1);
-  }
-  loader::FilterOptions fo;
-  fo.flags = flags;
-  // A policy's own `notify` rules without --report: the kernel answers them with ENOSYS (the
-  // parent warned about it).
-  fo.allow_user_notif_without_listener = true;
-  // A stack (a policy past 4096 instructions) goes in all or none: a refusal after its first
-  // filter ends this child (install_filters), the program never runs half confined.
-  auto inst = loader::install_filters(stack, fo);
-  if (!inst) child_fail(pipe_fd, 2, inst.error().sys_errno, inst.error().render(), 1);
-  // ---- From here the filter is on: nothing but execve (and, for --report, a spin). ----
-  if (h) {
-    h->listener_fd.store(inst->listener.release(), std::memory_order_release);
-    while (h->taken.load(std::memory_order_acquire) == 0) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
-  }
-  ::execve(path.c_str(), argv, envp);
-  const int e = errno;
-  child_fail(pipe_fd, 3, e, "", e == ENOENT ? kExitNotFound : kExitCannotExec);
-}
-
-// Forks the child, which never returns from here. Without --report the parent has nothing to
-// do until the child has exec'd (or failed), so it uses vfork: no copy of the page tables, the
-// parent suspended until then; the child only makes syscalls, writes the pipe, and execs or
-// _exits. (Sharing the address space until execve, the runner becomes non-dumpable with the
-// child; it only waits.) --report needs fork: the child waits (spinning) for the parent to take
-// the listener. A function of its own, so no variable of the caller lives across vfork.
-__attribute__((noinline)) pid_t start_child(const RunOpts& o, const std::string& path, char** argv,
-                                            std::span<const bpf::Program> stack, uint32_t flags,
-                                            const int* pipefd, Handoff* h, pid_t runner,
-                                            const sandbox::Plan& sb, char** envp) {
-  // Sandbox layers (namespaces fork again, mounts, Landlock) need a child of their own.
-  const bool own_memory = o.report || sb.sandbox.spec().asks_for_layers() || sb.unshare != 0;
-  // With a PID namespace the child is cloned into it and is its init (sandbox::fork_child).
-  const pid_t child = own_memory ? sandbox::fork_child(sb) : ::vfork();
-  if (child == 0) {
-    ::close(pipefd[0]);
-    child_main(o, path, argv, stack, flags, pipefd[1], h, runner, sb, envp);
-  }
-  return child;
 }
 
 // The runner's own needs under the filter: execve to start the program, exit_group to end it
@@ -335,10 +241,6 @@ int run_run(RunOpts& o) {
     }
   }
 
-  std::vector<char*> envp;
-  for (const auto& e : sb.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
   // 2. The program.
   int err = 0;
   const std::string path = find_program(o.command.front(), &err);
@@ -347,120 +249,150 @@ int run_run(RunOpts& o) {
         err == ENOENT ? kExitNotFound : kExitCannotExec,
         o.command.front() + ": " + (err == ENOENT ? "command not found" : std::strerror(err))};
   }
-  std::vector<char*> argv;
-  for (auto& a : o.command) argv.push_back(a.data());
-  argv.push_back(nullptr);
 
-  // 3. Fork.
-  int pipefd[2];
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) fail(std::string("pipe: ") + std::strerror(errno));
-  Handoff* handoff = nullptr;
-  if (o.report) {
-    void* m =
-        ::mmap(nullptr, sizeof(Handoff), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) fail(std::string("mmap: ") + std::strerror(errno));
-    handoff = new (m) Handoff{};
-    handoff->listener_fd.store(-1);
-    handoff->taken.store(0);
+  // What --json prints: the sandbox and the filter in force (the child fails closed: when the
+  // program runs, every layer of the plan holds), then how it ended.
+  std::optional<nlohmann::json> report_json;
+  if (o.json || !o.json_file.empty()) {
+    nlohmann::json j;
+    j["program"] = {{"argv", o.command}, {"path", path}};
+    j["sandbox"] = sandbox_json(sb);
+    nlohmann::json f;
+    f["policy"] = precompiled ? std::string("<default> (precompiled)")
+                              : (lp ? lp->label : std::string("<default>"));
+    f["arch"] = std::string(arch::info(arch::native_arch()).name);
+    f["filters"] = installed.size();
+    nlohmann::json lengths = nlohmann::json::array();
+    for (const bpf::Program& p : installed) lengths.push_back(p.size());
+    f["instructions"] = lengths;
+    nlohmann::json fl = nlohmann::json::array();
+    if (flags & loader::kFlagTsync) fl.push_back("tsync");
+    if (flags & loader::kFlagLog) fl.push_back("log");
+    if (o.report) fl.push_back("new_listener");
+    f["flags"] = fl;
+    f["mode"] =
+        o.report ? "report (denials answered by the supervisor as the policy would)" : "enforce";
+    f["no_new_privs"] = true;
+    f["dumpable"] = o.dumpable;
+    j["seccomp"] = f;
+    report_json = std::move(j);
   }
-  {
-    void* m = ::mmap(nullptr, sizeof(ChildFailure), PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) fail(std::string("mmap: ") + std::strerror(errno));
-    g_failure_page = new (m) ChildFailure{};
-  }
-  std::cout.flush();
-  std::cerr.flush();
-  const pid_t runner = ::getpid();
-  // The signals the runner forwards stay blocked until the handler knows the child: one sent
-  // right after the fork is forwarded, not fatal to the runner (pending until unblocked below).
-  sigset_t forwarded;
+  // Printed once, at the end, whatever the end: on stderr (stdout is the program's) or into
+  // --json-file.
+  auto print_json_report = [&](const nlohmann::json& end) {
+    if (!report_json) return;
+    nlohmann::json j = *report_json;
+    for (auto& [k, v] : end.items()) j[k] = v;
+    if (!o.json_file.empty()) {
+      std::ofstream f(o.json_file);
+      f << j.dump(2) << "\n";
+      if (!f) std::cerr << "sysfence: --json-file " << o.json_file << ": cannot write\n";
+    } else {
+      std::cerr << j.dump() << "\n";
+    }
+  };
+
+  // 3. Spawn: blocks the signals the runner forwards until the handler knows the child, so one
+  // sent right after the fork is forwarded, not fatal to the runner.
+  sandbox::SpawnOptions so;
+  so.filters = installed;
+  so.seccomp_flags = flags & ~loader::kFlagNewListener;
+  so.dumpable = o.dumpable;
+  so.hand_over_listener = o.report;
+  sigset_t forwarded, before;
   sigemptyset(&forwarded);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&forwarded, s);
-  ::sigprocmask(SIG_BLOCK, &forwarded, &g_mask_before_fork);
-  const pid_t child =
-      start_child(o, path, argv.data(), installed, flags, pipefd, handoff, runner, sb, envp.data());
-  if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
-  ::close(pipefd[1]);
+  std::cout.flush();
+  std::cerr.flush();
+  ::sigprocmask(SIG_BLOCK, &forwarded, &before);
+  so.child_sigmask = &before;
+  auto spawned = sandbox::spawn(sb, path, o.command, so);
+  if (!spawned) fail(spawned.error().render());
+  sandbox::Spawned& sp = *spawned;
+  const pid_t child = sp.pid();
   g_child = child;
   ::signal(SIGINT, SIG_IGN);  // the terminal sends them to the child too
   ::signal(SIGQUIT, SIG_IGN);
   ::signal(SIGTERM, forward_signal);
   ::signal(SIGHUP, forward_signal);
-  ::sigprocmask(SIG_SETMASK, &g_mask_before_fork, nullptr);
+  ::sigprocmask(SIG_SETMASK, &before, nullptr);
 
   int status = 0;
   std::optional<report::Supervisor> sup;
   if (o.report) {
-    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
-    if (pidfd < 0) {
-      ::kill(child, SIGKILL);
-      ::waitpid(child, nullptr, 0);
-      fail(std::string("--report: pidfd_open: ") + std::strerror(errno));
-    }
-    // Wait for the child to install the filter (or to fail before that).
-    int fd = -1;
-    while ((fd = handoff->listener_fd.load(std::memory_order_acquire)) < 0) {
-      int st = 0;
-      if (::waitpid(child, &st, WNOHANG) == child) {
-        status = st;
-        break;
-      }
-      timespec ts{0, 200 * 1000};
-      ::nanosleep(&ts, nullptr);
-    }
-    if (fd >= 0) {
-      const int mine = static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, fd, 0));
-      if (mine < 0) {
-        const int e = errno;
+    // Wait for the program to install the filter (or to fail before that), take the listener.
+    auto listener = sp.take_listener();
+    if (listener) {
+      const int pidfd = sp.pidfd();
+      if (pidfd < 0) {
         ::kill(child, SIGKILL);
-        ::waitpid(child, nullptr, 0);
-        fail(std::string("--report: cannot take the listener from the child (pidfd_getfd: ") +
-             std::strerror(e) +
-             "); nothing ran. It needs CAP_SYS_PTRACE over the child, or --dumpable");
+        sp.wait();
+        fail(std::string("--report: pidfd_open: ") + std::strerror(errno));
       }
-      handoff->taken.store(1, std::memory_order_release);
       sup.emplace(
-          loader::Listener(mine), child, pidfd,
+          std::move(*listener), child, pidfd,
           [&original](const bpf::SeccompData& d) { return bpf::emulate(original, d).ret; },
           std::cerr);
       status = sup->serve();
+      sp.set_status(status);
+    } else if (!sp.failure()) {
+      ::kill(child, SIGKILL);
+      sp.wait();
+      const Error& e = listener.error();
+      fail("--report: " + e.message + "; nothing ran" +
+           (e.hint.empty() ? "" : "\nhint: " + e.hint));
+    } else {
+      status = sp.wait();
     }
   } else {
-    while (::waitpid(child, &status, 0) < 0) {
-      if (errno != EINTR) fail(std::string("waitpid: ") + std::strerror(errno));
-    }
+    status = sp.wait();
   }
 
   // 4. Did the child get as far as execve?
-  ChildFailure f{};
-  ssize_t n;
-  while ((n = ::read(pipefd[0], &f, sizeof f)) < 0 && errno == EINTR) {}
-  ::close(pipefd[0]);
-  if (n != static_cast<ssize_t>(sizeof f) && g_failure_page->stage != 0) {
-    std::memcpy(&f, g_failure_page, sizeof f);  // the pipe write was denied: the page has it
-    n = sizeof f;
-  }
-  if (n == static_cast<ssize_t>(sizeof f)) {
-    if (f.stage == 3) {
-      throw Exit{f.err == ENOENT ? kExitNotFound : kExitCannotExec,
-                 path + ": execve failed under the filter: " + std::strerror(f.err) +
-                     (f.err == EPERM || f.err == EACCES ? " (does the policy allow execve?)" : "")};
+  (void)sp.started();
+  if (const auto& f = sp.failure(); f) {
+    nlohmann::json end;
+    end["started"] = false;
+    end["failed_at"] = std::string(sandbox::spawn_stage_name(f->stage));
+    if (f->stage == sandbox::SpawnStage::Exec) {
+      const int code = f->err == ENOENT ? kExitNotFound : kExitCannotExec;
+      end["exit_code"] = code;
+      end["error"] = std::strerror(f->err);
+      print_json_report(end);
+      throw Exit{code, path + ": execve failed under the filter: " + std::strerror(f->err) +
+                           (f->err == EPERM || f->err == EACCES ? " (does the policy allow execve?)"
+                                                                : "")};
     }
-    std::string text = f.text;
+    end["exit_code"] = kExitFail;
+    end["error"] = f->text;
+    print_json_report(end);
     throw Exit{kExitFail,
-               std::string(f.stage == 2
+               std::string(f->stage == sandbox::SpawnStage::Filter
                                ? "sysfence: cannot install the filter; the program did not run:\n"
                                : "sysfence: cannot set up the child; the program did not run:\n") +
-                   text,
+                   f->text,
                true};
   }
   if (sup) sup->print_summary();
   hint_after_run(o, status);
   int code = exit_status_of(status);
-  // A kill action carried out by the supervisor looks to the shell like the kernel's own kill.
-  if (sup && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && sup->killed_for_policy(child)) {
+  // A kill action carried out by the supervisor looks to the shell like the kernel's own kill
+  // (with a PID namespace the init passes the SIGKILL on as status 137).
+  if (sup && code == 128 + SIGKILL && sup->killed_for_policy(sp.program_pid())) {
     code = 128 + SIGSYS;
+  }
+  if (report_json) {
+    nlohmann::json end;
+    end["started"] = true;
+    end["exit_code"] = code;
+    // With a PID namespace the init passes a signal N on as exit status 128+N.
+    if (WIFSIGNALED(status)) {
+      end["signal"] = WTERMSIG(status);
+    } else {
+      end["exit_status"] = WEXITSTATUS(status);
+    }
+    if (sup && code == 128 + SIGSYS) end["killed_by_policy"] = true;
+    print_json_report(end);
   }
   // The program has ended and everything is printed: leave now, without tearing down the whole
   // command-line parser and the policy (memory only; measurable in run's start-up cost).
@@ -493,6 +425,10 @@ Command add_run(CLI::App& app, const ProgramArgs& program) {
   sub->add_flag("--log", o->log,
                 "install with SECCOMP_FILTER_FLAG_LOG (audit log of non-allow actions)");
   sub->add_flag("--report", o->report, "print each denied syscall and a summary (supervised run)");
+  sub->add_flag("--json", o->json,
+                "after the run, print on stderr (stdout is the program's) one JSON object: the "
+                "sandbox and filter in force, layer by layer, and the exit status");
+  sub->add_option("--json-file", o->json_file, "write that JSON object into FILE instead");
   sub->add_flag("--permissive", o->permissive,
                 "enforce NOTHING: record what the policy would deny and print the lines to add "
                 "(docs/learn.md)");

@@ -2,6 +2,7 @@
 #include "sandbox_options.hpp"
 
 #include <sched.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <climits>
@@ -204,6 +205,103 @@ sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o,
   return s;
 }
 
+nlohmann::json sandbox_json(const sandbox::Plan& p) {
+  using namespace sandbox;
+  using nlohmann::json;
+  const Spec& s = p.sandbox.spec();
+  auto names = [](uint64_t bits, std::initializer_list<const char*> all) {
+    json a = json::array();
+    int i = 0;
+    for (const char* n : all) {
+      if ((bits >> i++) & 1) a.push_back(n);
+    }
+    return a;
+  };
+  auto fs_names = [&](uint64_t bits) {
+    return names(bits, {"execute", "write_file", "read_file", "read_dir", "remove_dir",
+                        "remove_file", "make_char", "make_dir", "make_reg", "make_sock",
+                        "make_fifo", "make_block", "make_sym", "refer", "truncate", "ioctl_dev"});
+  };
+  json ll;
+  ll["abi"] = p.kernel.landlock_abi;
+  ll["enforced"] = p.landlock;
+  if (p.handled_fs) {
+    json rules = json::array();
+    for (size_t i = 0; i < p.fs_rules.size(); ++i) {
+      rules.push_back({{"path", p.fs_rules[i].first},
+                       {"as", std::string(fs_access_name(s.paths[i].access))},
+                       {"allowed", fs_names(p.fs_rules[i].second)}});
+    }
+    ll["files"] = {{"handled", fs_names(p.handled_fs)}, {"rules", rules}};
+  } else {
+    ll["files"] = nullptr;
+  }
+  if (p.handled_net) {
+    json connect = json::array(), bind = json::array();
+    for (auto& [port, acc] : p.net_rules)
+      (acc == ll::kNetConnectTcp ? connect : bind).push_back(port);
+    ll["tcp"] = {{"connect", connect}, {"bind", bind}};
+  } else {
+    ll["tcp"] = nullptr;
+  }
+  ll["scoped"] = names(p.scoped, {"abstract_unix", "signal"});
+  ll["not_enforced"] = p.not_enforced.empty() ? json(nullptr) : json(p.not_enforced);
+  json ns;
+  json list = json::array();
+  if (p.unshare) {
+    const std::string text = namespaces_to_string(p.unshare);
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find(',', start);
+      if (end == std::string::npos) end = text.size();
+      list.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  ns["unshared"] = list;
+  ns["user_added"] = p.user_ns_added;
+  if (p.unshare & CLONE_NEWUSER) ns["inside"] = s.map_root ? "root" : "same ids";
+  ns["init"] = (p.unshare & CLONE_NEWPID) != 0;
+  ns["network"] = (p.unshare & CLONE_NEWNET) ? json("loopback only") : json("host");
+  json mounts = json::array();
+  for (auto& m : s.mounts) {
+    const char* kind = m.kind == MountSpec::Kind::Tmpfs  ? "tmpfs"
+                       : m.kind == MountSpec::Kind::Bind ? "bind"
+                                                         : "ro-bind";
+    json e = {{"kind", kind}, {"target", m.target}};
+    if (!m.source.empty()) e["source"] = m.source;
+    mounts.push_back(e);
+  }
+  ns["mounts"] = mounts;
+  ns["fresh_proc"] = (p.unshare & CLONE_NEWPID) != 0;
+  ns["hostname"] = s.hostname ? json(*s.hostname) : json(nullptr);
+  json limits = json::object();
+  auto amount = [](uint64_t v) { return v == RLIM_INFINITY ? json("unlimited") : json(v); };
+  for (auto& r : p.rlimits) {
+    limits[std::string(rlimit_name(r.resource))] = {{"soft", amount(r.soft)},
+                                                    {"hard", amount(r.hard)}};
+  }
+  json caps = json::array();
+  for (int c : s.cap_keep) caps.push_back(capability_name(c));
+  json priv = {{"no_new_privs", true}, {"capabilities_kept", caps}};
+  priv["uid"] = s.uid ? json(*s.uid) : json(nullptr);
+  priv["gid"] = s.gid ? json(*s.gid) : json(nullptr);
+  json set = json::array();
+  for (auto& [k, v] : s.setenv) set.push_back(k);
+  json fds = {0, 1, 2};
+  for (int fd : s.keep_fds) fds.push_back(fd);
+  json env = {{"cleared", s.clearenv},
+              {"set", set},
+              {"chdir", s.chdir ? json(*s.chdir) : json(nullptr)},
+              {"descriptors_kept", fds},
+              {"new_session", s.new_session}};
+  return {{"landlock", ll},
+          {"namespaces", ns},
+          {"rlimits", limits},
+          {"privilege", priv},
+          {"environment", env}};
+}
+
 SandboxFindings check_sandbox_statements(const ir::ValidatedPolicy& policy) {
   SandboxFindings f;
   const auto& statements = policy.spec().sandbox;
@@ -224,9 +322,6 @@ sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report,
   if (o.dry_run) {
     std::cout << plan.describe_json() << "\n";
     throw Exit{kExitOk, ""};
-  }
-  if (report && (plan.unshare & CLONE_NEWPID)) {
-    fail_usage("--report cannot supervise a program in a PID namespace yet (drop --unshare pid)");
   }
   if (report) {
     for (const std::string& line : plan.describe())

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "sysfence/ir/policy.hpp"
 #include "sysfence/sandbox/sandbox.hpp"
@@ -52,6 +53,10 @@ void add_sandbox_options(CLI::App* sub, SandboxOptions& o);
 // `from_policy`: the sandbox statements of the policy file (flags override them).
 sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report,
                                    const std::vector<ir::SandboxStatement>* from_policy = nullptr);
+
+// The plan as JSON, layer by layer (`run --json`): Landlock (ABI, handled access, rules, scopes,
+// what this kernel could not enforce), namespaces and mounts, rlimits, privilege, environment.
+nlohmann::json sandbox_json(const sandbox::Plan& plan);
 
 // The Spec the flags describe (exits 2 on a bad flag). Exposed for `check`.
 sandbox::Spec sandbox_spec_or_exit(const SandboxOptions& o,

@@ -1,5 +1,5 @@
 // src/sandbox/enter.cpp — carrying a Plan out in the forked child, in the order that leaves no
-// window (see sandbox.hpp and docs/sandbox.md), and spawn().
+// window (see sandbox.hpp and docs/sandbox.md). spawn() is in spawn.cpp.
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -583,60 +583,6 @@ Result<void> enter(const Plan& p, pid_t runner) {
   if (s.new_session && ::setsid() < 0) return sys_error("setsid");
   if (auto r = mark_descriptors(s); !r) return r;
   return Ok{};
-}
-
-Result<Child> spawn(const Plan& plan, const std::string& path, const std::vector<std::string>& argv,
-                    const bpf::Program* filter, uint32_t seccomp_flags) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return sys_error("pipe2");
-  const pid_t runner = ::getpid();
-  const pid_t pid = fork_child(plan);
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return sys_error("fork");
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    auto fail = [&](const Error& e) {
-      const std::string text = e.render();
-      ssize_t ignored = ::write(fds[1], text.data(), text.size());
-      (void)ignored;
-      ::_exit(1);
-    };
-    if (auto r = enter(plan, runner); !r) fail(r.error());
-    if (filter) {
-      loader::FilterOptions fo;
-      fo.flags = seccomp_flags;
-      fo.allow_user_notif_without_listener = true;
-      if (auto r = loader::install_filter(*filter, fo); !r) fail(r.error());
-    }
-    ::execve(path.c_str(), args.data(), envp.data());
-    fail(sys_error("execve " + path));
-  }
-  ::close(fds[1]);
-  std::string text;
-  char buf[512];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
-  if (!text.empty()) {
-    int st = 0;
-    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-    return Error::make(ErrorCode::InvalidPolicy, "the sandboxed program did not start:\n" + text,
-                       "");
-  }
-  return Child{pid};
 }
 
 }  // namespace sysfence::sandbox

@@ -12,8 +12,12 @@
 //   auto plan = sandbox::prepare(*sb);                     // probes the kernel: what will hold
 //   if (!plan) { std::cerr << plan.error().render(); return 1; }   // strict mode and it can't
 //   for (auto& line : plan->describe()) std::cout << line << '\n';
-//   auto child = sandbox::spawn(*plan, "/usr/bin/env", {"env"}, &seccomp_program);
-//   // child->pid runs /usr/bin/env inside every layer; the filter was installed last.
+//   sandbox::SpawnOptions opts;
+//   opts.filters = {seccomp_program};                      // installed last, before execve
+//   auto child = sandbox::spawn(*plan, "/usr/bin/env", {"env"}, opts);
+//   if (!child) { std::cerr << child.error().render(); return 1; }   // no child at all
+//   int status = child->wait();                            // /usr/bin/env ran in every layer...
+//   if (auto& f = child->failure()) std::cerr << f->text;  // ...unless a step failed: nothing ran
 //
 // Three steps:
 //  - Sandbox::make() checks the Spec alone (no system calls): ports 1..65535, rlimit soft <= hard,
@@ -21,10 +25,13 @@
 //  - prepare() asks the kernel what it offers (Landlock ABI, user namespaces, capabilities) and
 //    turns the Sandbox into a Plan: exactly what the child will enforce. In best-effort mode what
 //    the kernel cannot do is dropped and named in Plan::not_enforced (one line); in strict mode
-//    (Landlock strict) prepare() fails instead. The Plan is what `run --report` prints.
-//  - enter() runs in the forked child and carries the Plan out, failing closed: any step that
-//    fails returns an Error and the caller must not exec. spawn() is fork + enter + seccomp +
-//    execve for library users; the CLI calls enter() from its own child.
+//    (Landlock strict) prepare() fails instead. The Plan is what `run --report`/`--json` print:
+//    the child fails closed, so when the program runs, every layer of the Plan holds.
+//  - spawn() starts the program: fork (vfork without layers) or fork_child, enter() (the Plan,
+//    failing closed: any step that fails ends the child, which reports the stage, errno and
+//    text), NO_NEW_PRIVS, PR_SET_DUMPABLE 0, the seccomp filters last, execve. It can hand the
+//    last filter's listener over (a supervisor, `run --report`), also from a PID namespace.
+//    `sysfence run` is a flag parser over it. enter() alone is for a caller with its own fork.
 //
 // Order inside enter() (each step's reason in docs/sandbox.md):
 //   (fork_child: clone into the PID namespace, the child is PID 1) PR_SET_PDEATHSIG; the id maps
@@ -40,12 +47,13 @@
 //  - Landlock cannot restrict every file operation (chdir, stat, chmod/chown, and on ABI < 2 a
 //    rename across directories is always denied); UDP and other non-TCP sockets are not covered
 //    by Landlock's network rules (only a network namespace stops them).
-//  - With a PID namespace, `run --report` is not available (the listener lives in the program,
-//    a child of the init, not in the runner's own child); `--dry-run` prints the plan instead.
+//  - Taking the listener (hand_over_listener) needs ptrace rights over the program: root, or an
+//    unprivileged caller with SpawnOptions::dumpable (the program is not dumpable otherwise).
 //  - Mounts change the host paths' view only inside the new mount namespace; there is no
 //    pivot_root into a new root.
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +64,7 @@
 
 #include "sysfence/bpf/insn.hpp"
 #include "sysfence/ir/policy.hpp"
+#include "sysfence/loader/notify.hpp"
 #include "sysfence/result.hpp"
 #include "sysfence/export.hpp"
 
@@ -232,12 +241,93 @@ Result<void> enter(const Plan& plan, pid_t runner);
 // killed the program (an init cannot die by its own signal).
 pid_t fork_child(const Plan& plan);
 
+// ---- The confined spawn ---------------------------------------------------------------------
+
+enum class SpawnStage : uint8_t { SetUp, Filter, Exec };
+std::string_view spawn_stage_name(SpawnStage s);  // "set-up", "filter", "execve"
+
+// Why nothing ran: the step that failed in the child, its errno, the rendered diagnostic
+// (empty for Exec: the errno says it).
+struct SpawnFailure {
+  SpawnStage stage = SpawnStage::SetUp;
+  int err = 0;
+  std::string text;
+};
+
+struct SpawnOptions {
+  // Installed last, in this order, just before execve (a stack goes in all or none: a refusal
+  // after its first filter ends the child with loader::kExitHalfConfined). Empty: no seccomp.
+  std::vector<bpf::Program> filters;
+  uint32_t seccomp_flags = 0;  // loader::kFlag* (NEW_LISTENER: set hand_over_listener instead)
+  bool dumpable = false;       // false: PR_SET_DUMPABLE 0 between the set-up and execve
+  // Install the last filter with NEW_LISTENER and hand the listener to the caller
+  // (Spawned::take_listener): the program waits, spinning, until the caller holds it.
+  bool hand_over_listener = false;
+  // The child's signal mask (a caller that blocks signals around spawn() to install handlers
+  // that need the pid gives the mask from before). Null: inherited.
+  const sigset_t* child_sigmask = nullptr;
+};
+
+// A confined program started by spawn(). The caller waits on pid() (wait(), or a supervisor
+// that reaps it and reports the status with set_status()); failure() says whether it got as far
+// as execve. Destroying it closes its descriptors; it never kills or waits.
+class Spawned {
+ public:
+  Spawned(Spawned&& o) noexcept;
+  Spawned& operator=(Spawned&&) = delete;
+  Spawned(const Spawned&) = delete;
+  Spawned& operator=(const Spawned&) = delete;
+  ~Spawned();
+
+  // The child to wait on: the program itself, or, with a PID namespace, its init (which exits
+  // with the program's status, 128+N when a signal N killed it).
+  pid_t pid() const { return pid_; }
+  int pidfd();  // a pidfd of pid() (opened on first use; -1 when the kernel has none)
+  // Blocks until the program runs (its execve succeeded) or the child failed before it: the
+  // error carries failure()'s text and errno.
+  Result<void> started();
+  // With SpawnOptions::hand_over_listener: blocks until the program has installed its filter,
+  // then takes the listener (pidfd_getfd on a pidfd the program sent of itself, so it works
+  // from inside a PID namespace too) and lets the program exec. Error when the child ended first.
+  Result<loader::Listener> take_listener();
+  // The process that execs, in the caller's PID namespace (known after take_listener(); else
+  // pid() without a PID namespace, -1 with one).
+  pid_t program_pid() const { return program_pid_; }
+  int wait();                   // waitpid (EINTR retried): the wait status; once only
+  void set_status(int status);  // the caller reaped pid() itself
+  // After the child ended (or started() returned): why nothing ran, or nullopt (it exec'd).
+  const std::optional<SpawnFailure>& failure();
+
+  struct Shared;  // the page the child shares with the caller (spawn.cpp)
+
+ private:
+  friend Result<Spawned> spawn(const Plan& plan, const std::string& path,
+                               const std::vector<std::string>& argv, const SpawnOptions& opts);
+  Spawned() = default;
+  pid_t pid_ = -1;
+  int pipe_ = -1;
+  int pidfd_sock_ = -1;
+  int pidfd_ = -1;
+  int program_pidfd_ = -1;
+  pid_t program_pid_ = -1;
+  Shared* shared_ = nullptr;
+  int status_ = 0;
+  bool reaped_ = false;
+  std::optional<SpawnFailure> failure_;
+};
+
+// fork (vfork when the Plan asks for no layers and no listener: nothing to copy) or
+// fork_child (PID namespace) + PR_SET_PDEATHSIG + enter() + NO_NEW_PRIVS + PR_SET_DUMPABLE 0 +
+// the filters + execve(path, argv, plan.env). Returns as soon as the child exists; Error only
+// when it could not be made. Nothing runs unless every step succeeded (fail closed).
+Result<Spawned> spawn(const Plan& plan, const std::string& path,
+                      const std::vector<std::string>& argv, const SpawnOptions& opts);
+
+// The first form: one filter (no PR_SET_DUMPABLE 0), and back only when the program runs (its
+// execve succeeded) or with the error that stopped it (nothing ran). The caller waits for pid.
 struct Child {
   pid_t pid = -1;
 };
-// fork_child + enter + NO_NEW_PRIVS + seccomp (when `filter` is given) + execve(path, argv, plan.env).
-// Returns when the program is running (the exec succeeded) or with the error that stopped it
-// (nothing ran). The caller waits for `pid`.
 Result<Child> spawn(const Plan& plan, const std::string& path, const std::vector<std::string>& argv,
                     const bpf::Program* filter = nullptr, uint32_t seccomp_flags = 0);
 
