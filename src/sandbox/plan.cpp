@@ -88,6 +88,28 @@ int landlock_abi() {
   return v < 0 ? 0 : static_cast<int>(v);
 }
 
+namespace {
+// What prepare() asks: the user namespace sysctls only when namespaces are wanted (two file
+// reads spared on a plain `run`).
+KernelFeatures probe_kernel_for(bool namespaces) {
+  KernelFeatures k;
+  const long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1u);
+  if (v < 0) {
+    k.landlock_errno = errno;
+  } else {
+    k.landlock_abi = static_cast<int>(v);
+  }
+  k.root = has_cap_effective(CAP_SYS_ADMIN);
+  k.cap_last = static_cast<int>(read_long("/proc/sys/kernel/cap_last_cap", 40));
+  if (namespaces) {
+    const long max_userns = read_long("/proc/sys/user/max_user_namespaces", 1);
+    const long unpriv = read_long("/proc/sys/kernel/unprivileged_userns_clone", 1);
+    k.user_namespaces = max_userns > 0 && (unpriv != 0 || k.root);
+  }
+  return k;
+}
+}  // namespace
+
 KernelFeatures probe_kernel() {
   KernelFeatures k;
   const long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1u);
@@ -106,7 +128,13 @@ KernelFeatures probe_kernel() {
 
 Result<Plan> prepare(const Sandbox& sb, char** base_env) {
   const Spec& s = sb.spec();
-  Plan p{sb, probe_kernel(), false, 0, 0, 0, {}, {}, 0, false, {}, true, {}, {}};
+  Plan p{sb,    probe_kernel_for(s.unshare != 0 || s.net_none),
+         false, 0,
+         0,     0,
+         {},    {},
+         0,     false,
+         {},    true,
+         {},    {}};
   const int abi = p.kernel.landlock_abi;
   std::vector<std::string> missing;
   const bool strict = s.landlock == LandlockMode::Strict;

@@ -248,7 +248,8 @@ Result<void> Spawned::started() {
 }
 
 Result<loader::Listener> Spawned::take_listener() {
-  if (!shared_) return Error::make(ErrorCode::InvalidPolicy, "spawn() was not asked for a listener", "");
+  if (!shared_)
+    return Error::make(ErrorCode::InvalidPolicy, "spawn() was not asked for a listener", "");
   int fd = -1;
   while ((fd = shared_->listener_fd.load(std::memory_order_acquire)) < 0) {
     int st = 0;
@@ -265,9 +266,7 @@ Result<loader::Listener> Spawned::take_listener() {
     ::nanosleep(&ts, nullptr);
   }
   program_pidfd_ = receive_fd(pidfd_sock_);
-  if (program_pidfd_ < 0) {
-    return Error::system("receiving the program's pidfd", errno);
-  }
+  if (program_pidfd_ < 0) { return Error::system("receiving the program's pidfd", errno); }
   program_pid_ = pid_of_pidfd(program_pidfd_);
   const int mine = static_cast<int>(::syscall(SYS_pidfd_getfd, program_pidfd_, fd, 0u));
   if (mine < 0) {
@@ -311,8 +310,8 @@ Result<Spawned> spawn(const Plan& plan, const std::string& path,
   envp.push_back(nullptr);
 
   Spawned sp;
-  void* m =
-      ::mmap(nullptr, sizeof(Spawned::Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* m = ::mmap(nullptr, sizeof(Spawned::Shared), PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (m == MAP_FAILED) return Error::system("mmap", errno);
   sp.shared_ = new (m) Spawned::Shared{};
   sp.shared_->listener_fd.store(-1);
@@ -327,8 +326,8 @@ Result<Spawned> spawn(const Plan& plan, const std::string& path,
     }
     sp.pidfd_sock_ = sock[0];
   }
-  const ChildArgs a{&plan, &opts, path.c_str(), args.data(), envp.data(), fds[1], sock[1],
-                    sp.shared_, ::getpid()};
+  const ChildArgs a{&plan,  &opts,   path.c_str(), args.data(), envp.data(),
+                    fds[1], sock[1], sp.shared_,   ::getpid()};
   const bool own_memory =
       opts.hand_over_listener || plan.sandbox.spec().asks_for_layers() || plan.unshare != 0;
   const pid_t pid = start_child(a, own_memory);

@@ -71,8 +71,9 @@ TEST_P(RunJson, PrintsTheSandboxInForceAndTheExitStatus) {
   EXPECT_TRUE(has(j, "\"exit_status\":3")) << j;
   EXPECT_TRUE(has(j, "\"nofile\":{\"hard\":64,\"soft\":64}")) << j;
   EXPECT_TRUE(has(j, "\"core\":{\"hard\":0,\"soft\":0}")) << j;
-  EXPECT_TRUE(has(j, uid() == 0 ? "\"unshared\":[\"pid\",\"ipc\",\"mount\"]"  // mount: the fresh /proc
-                                : "\"unshared\":[\"user\",\"pid\",\"ipc\",\"mount\"]"))
+  EXPECT_TRUE(has(j, uid() == 0
+                         ? "\"unshared\":[\"pid\",\"ipc\",\"mount\"]"  // mount: the fresh /proc
+                         : "\"unshared\":[\"user\",\"pid\",\"ipc\",\"mount\"]"))
       << j;
   EXPECT_TRUE(has(j, "\"policy\":\"<default> (precompiled)\"")) << j;
   EXPECT_TRUE(has(j, "\"mode\":\"enforce\"")) << j;
@@ -81,8 +82,9 @@ TEST_P(RunJson, PrintsTheSandboxInForceAndTheExitStatus) {
   EXPECT_TRUE(has(j, "\"abi\":" + std::to_string(abi))) << j;
   if (abi > 0) {
     EXPECT_TRUE(has(j, "\"enforced\":true")) << j;
-    EXPECT_TRUE(has(j, "{\"allowed\":[\"execute\",\"read_file\",\"read_dir\"],\"as\":\"rox\","
-                       "\"path\":\"/\"}"))
+    EXPECT_TRUE(has(j,
+                    "{\"allowed\":[\"execute\",\"read_file\",\"read_dir\"],\"as\":\"rox\","
+                    "\"path\":\"/\"}"))
         << j;
   }
 }
@@ -146,8 +148,8 @@ TEST_P(RunJson, ReportKillInsideAPidNamespace) {
   ::chmod((dir + "/p.policy").c_str(), 0644);
   std::vector<std::string> argv = sf({"run", "--report", "--json", "--policy", dir + "/p.policy"});
   if (uid() != 0) argv.push_back("--dumpable");
-  argv.insert(argv.end(), {"--unshare", "pid", "--", "/usr/bin/perl", "-e",
-                           "getppid(); print qq(survived)"});
+  argv.insert(argv.end(),
+              {"--unshare", "pid", "--", "/usr/bin/perl", "-e", "getppid(); print qq(survived)"});
   auto r = run(argv);
   EXPECT_EQ(r.code, 128 + 31) << r.err;  // SIGSYS, as the kernel's kill would look
   EXPECT_EQ(r.out, "");

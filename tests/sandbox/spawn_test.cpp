@@ -132,7 +132,8 @@ void answer_one_notification(bool pid_namespace) {
   SpawnOptions o;
   o.filters.push_back(deny_mkdir(kRetNotify));
   o.hand_over_listener = true;
-  auto sp = spawn(plan, "/bin/sh", {"sh", "-c", "mkdir " + d.path + "/n; echo $$ > " + d.path + "/pid"}, o);
+  auto sp = spawn(plan, "/bin/sh",
+                  {"sh", "-c", "mkdir " + d.path + "/n; echo $$ > " + d.path + "/pid"}, o);
   ASSERT_TRUE(sp) << sp.error().render();
   auto listener = sp->take_listener();
   ASSERT_TRUE(listener) << listener.error().render();
