@@ -145,9 +145,9 @@ std::optional<std::vector<size_t>> libseccomp_first_match_order(const std::vecto
   bool differ = false;
   for (const Chain& c : chains) {
     if (c.conds.size() != 1) return std::nullopt;
-    const ir::ArgCmp& a = c.conds.front();
-    if (a.arg != chains.front().conds.front().arg) return std::nullopt;
-    if (a.op != ir::CmpOp::Eq && a.op != ir::CmpOp::Ge && a.op != ir::CmpOp::Gt)
+    const ir::ArgCmp& cmp = c.conds.front();
+    if (cmp.arg != chains.front().conds.front().arg) return std::nullopt;
+    if (cmp.op != ir::CmpOp::Eq && cmp.op != ir::CmpOp::Ge && cmp.op != ir::CmpOp::Gt)
       return std::nullopt;
     differ = differ || c.action != chains.front().action;
   }
@@ -155,10 +155,10 @@ std::optional<std::vector<size_t>> libseccomp_first_match_order(const std::vecto
   std::vector<size_t> order(chains.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    const ir::ArgCmp& a = chains[x].conds.front();
-    const ir::ArgCmp& b = chains[y].conds.front();
-    if (a.value != b.value) return a.value > b.value;
-    return a.op == ir::CmpOp::Eq && b.op != ir::CmpOp::Eq;
+    const ir::ArgCmp& cx = chains[x].conds.front();
+    const ir::ArgCmp& cy = chains[y].conds.front();
+    if (cx.value != cy.value) return cx.value > cy.value;
+    return cx.op == ir::CmpOp::Eq && cy.op != ir::CmpOp::Eq;
   });
   return order;
 }

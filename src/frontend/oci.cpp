@@ -802,13 +802,13 @@ class Importer {
       for (Arch a : out_.spec.arches)
         if (arch::syscall_number(a, name)) have.push_back(a);
       if (have.empty()) {
-        bool known = false;
+        bool named_anywhere = false;
         for (std::string_view k : arch::all_syscall_names())
           if (k == name) {
-            known = true;
+            named_anywhere = true;
             break;
           }
-        if (!known) {
+        if (!named_anywhere) {
           if (warned_names_.insert(name).second) {
             out_.skipped_names.push_back(name);
             std::string near = arch::nearest_syscall_name(name);

@@ -512,7 +512,7 @@ Result<void> enter(const Plan& p, pid_t runner) {
     }
     const unsigned long rest = p.unshare & ~made;
     if (rest != 0 && ::unshare(static_cast<int>(rest)) != 0) {
-      return sys_error("unshare(" + namespaces_to_string(rest) + ")");
+      return sys_error("unshare(" + namespaces_to_string(static_cast<uint32_t>(rest)) + ")");
     }
     if ((rest & CLONE_NEWUSER) != 0) {
       if (auto r = write_id_maps(s, uid, gid); !r) return r;

@@ -281,8 +281,8 @@ class Parser {
     chain.emplace_back(from, path_tok.pos);
     auto canonical = [](const std::string& f) {
       std::error_code ec;
-      fs::path c = fs::weakly_canonical(f, ec);
-      return ec ? f : c.string();
+      fs::path resolved = fs::weakly_canonical(f, ec);
+      return ec ? f : resolved.string();
     };
     for (const std::string& cand : candidates) {
       std::string key = canonical(cand);
