@@ -950,11 +950,13 @@ std::string scmp_action(ActionKind k) { return std::string(bpf::action_info(k).o
 
 constexpr uint64_t kAll = ~0ULL;
 constexpr uint64_t kLow32Mask = 0xffffffffULL;
-// More terms than this for one rule is an error, not a profile of thousands of entries.
-constexpr size_t kMaxTerms = 1024;
 // More entries than this for one syscall is an error: libseccomp spends a few instructions per
 // entry, and the kernel loads at most 4096.
 constexpr size_t kMaxEntriesPerSyscall = 256;
+// More terms than this for one rule is an error: each term is at least one entry, so such a rule
+// could not be exported anyway, and simplify() is quadratic in the terms (at 1024, a random
+// policy took minutes under ASan).
+constexpr size_t kMaxTerms = kMaxEntriesPerSyscall;
 
 // The values of one argument that one OCI comparison accepts.
 struct Atom {
@@ -1126,12 +1128,22 @@ bool terms_meet(const Term& x, const Term& y) {
   return true;
 }
 
+// The arguments a term constrains, one bit each.
+unsigned args_of(const Term& t) {
+  unsigned m = 0;
+  for (const auto& [a, x] : t) m |= 1u << a;
+  return m;
+}
+
 // Drops terms that another term covers (same action: the entries are ORed).
 void simplify(Region& r) {
   std::vector<bool> covered(r.size(), false);
+  // x can be inside y only if y constrains no argument that x leaves free.
+  std::vector<unsigned> args(r.size());
+  for (size_t i = 0; i < r.size(); ++i) args[i] = args_of(r[i]);
   for (size_t i = 0; i < r.size(); ++i)
     for (size_t j = 0; j < r.size() && !covered[i]; ++j) {
-      if (i == j || covered[j] || !term_subset(r[i], r[j])) continue;
+      if (i == j || covered[j] || (args[j] & ~args[i]) != 0 || !term_subset(r[i], r[j])) continue;
       covered[i] = !term_subset(r[j], r[i]) || j < i;  // of two equal terms keep the first
     }
   Region out;
