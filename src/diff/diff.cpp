@@ -853,7 +853,8 @@ bool other_arches_in(const Region& r) {
 
 namespace {
 
-std::string hex(uint64_t v) { return hex_above(v, 10); }
+// Numbers in conditions: small ones decimal, the rest hex (as the disassembler writes them).
+std::string number(uint64_t v) { return hex_above(v, 10); }
 
 // Conditions on one word, as `operand`-relative text; `shift` 32 for a high word.
 void word_conds(const WordSet& set, const std::string& operand, int shift,
@@ -872,37 +873,37 @@ void word_conds(const WordSet& set, const std::string& operand, int shift,
   const uint64_t full = shift ? 0xffffffff00000000ULL : 0xffffffffULL;
   if (w.lo == w.hi) {
     if (shift)
-      out->push_back("(" + operand + " & " + hex(full) +
-                     ") == " + hex(static_cast<uint64_t>(w.lo) << s));
+      out->push_back("(" + operand + " & " + number(full) +
+                     ") == " + number(static_cast<uint64_t>(w.lo) << s));
     else
-      out->push_back(operand + " == " + hex(w.lo));
+      out->push_back(operand + " == " + number(w.lo));
     return;
   }
-  if (w.lo > 0) out->push_back(operand + " >= " + hex(static_cast<uint64_t>(w.lo) << s));
+  if (w.lo > 0) out->push_back(operand + " >= " + number(static_cast<uint64_t>(w.lo) << s));
   if (w.hi < 0xffffffffU)
-    out->push_back(operand +
-                   " <= " + hex((static_cast<uint64_t>(w.hi) << s) | (shift ? 0xffffffffULL : 0)));
+    out->push_back(operand + " <= " +
+                   number((static_cast<uint64_t>(w.hi) << s) | (shift ? 0xffffffffULL : 0)));
   if (w.must_mask) {
     const uint64_t m = static_cast<uint64_t>(w.must_mask) << s,
                    v = static_cast<uint64_t>(w.must_value) << s;
     if (v == 0)
-      out->push_back("(" + operand + " & " + hex(m) + ") == 0");
+      out->push_back("(" + operand + " & " + number(m) + ") == 0");
     else
-      out->push_back("(" + operand + " & " + hex(m) + ") == " + hex(v));
+      out->push_back("(" + operand + " & " + number(m) + ") == " + number(v));
   }
   for (uint32_t v : w.not_values) {
     if (shift)
-      out->push_back("(" + operand + " & " + hex(full) +
-                     ") != " + hex(static_cast<uint64_t>(v) << s));
+      out->push_back("(" + operand + " & " + number(full) +
+                     ") != " + number(static_cast<uint64_t>(v) << s));
     else
-      out->push_back(operand + " != " + hex(v));
+      out->push_back(operand + " != " + number(v));
   }
   for (const auto& [m, v] : w.not_masked) {
     const uint64_t mm = static_cast<uint64_t>(m) << s, vv = static_cast<uint64_t>(v) << s;
     if (vv == 0)
-      out->push_back(operand + " & " + hex(mm));
+      out->push_back(operand + " & " + number(mm));
     else
-      out->push_back("(" + operand + " & " + hex(mm) + ") != " + hex(vv));
+      out->push_back("(" + operand + " & " + number(mm) + ") != " + number(vv));
   }
 }
 

@@ -110,21 +110,7 @@ KernelFeatures probe_kernel_for(bool namespaces) {
 }
 }  // namespace
 
-KernelFeatures probe_kernel() {
-  KernelFeatures k;
-  const long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1u);
-  if (v < 0) {
-    k.landlock_errno = errno;
-  } else {
-    k.landlock_abi = static_cast<int>(v);
-  }
-  k.root = has_cap_effective(CAP_SYS_ADMIN);
-  k.cap_last = static_cast<int>(read_long("/proc/sys/kernel/cap_last_cap", 40));
-  const long max_userns = read_long("/proc/sys/user/max_user_namespaces", 1);
-  const long unpriv = read_long("/proc/sys/kernel/unprivileged_userns_clone", 1);
-  k.user_namespaces = max_userns > 0 && (unpriv != 0 || k.root);
-  return k;
-}
+KernelFeatures probe_kernel() { return probe_kernel_for(true); }
 
 Result<Plan> prepare(const Sandbox& sb, char** base_env) {
   const Spec& s = sb.spec();

@@ -2,6 +2,7 @@
 // known instruction by instruction, and the output writers and raw-filter loading of binary.hpp.
 #include <gtest/gtest.h>
 
+#include "bpf/sample_program.hpp"
 #include "sysfence/bpf/binary.hpp"
 #include "sysfence/bpf/disasm.hpp"
 #include "sysfence/bpf/filter_report.hpp"
@@ -10,21 +11,11 @@
 namespace sysfence::bpf {
 namespace {
 
-// x86_64 only (other arches and the x32 bit: kill_process); getpid (39): RET ALLOW; write (1):
-// loads arg0, allowed unless it is 2; every other call: RET ALLOW with data 3 (allowed, but not
-// the exact 0x7fff0000 the kernel's cache needs).
-Program sample() {
-  return {stmt(LD | W | ABS, kOffArch),  jump(JMP | JEQ | K, kAuditArchX86_64, 0, 9),
-          stmt(LD | W | ABS, kOffNr),    jump(JMP | JGE | K, kX32SyscallBit, 7, 0),
-          jump(JMP | JEQ | K, 39, 5, 0), jump(JMP | JEQ | K, 1, 0, 3),
-          stmt(LD | W | ABS, arg_lo(0)), jump(JMP | JEQ | K, 2, 0, 2),
-          stmt(RET | K, ret_errno(1)),   stmt(RET | K, kRetAllow | 3),
-          stmt(RET | K, kRetAllow),      stmt(RET | K, kRetKillProcess)};
-}
+using testing::sample_program;
 
 TEST(FilterReport, CountsCacheAndInstructionsPerArch) {
   const std::vector<arch::Arch> targets = {arch::Arch::X86_64};
-  auto r = analyze_filter(sample(), targets);
+  auto r = analyze_filter(sample_program(), targets);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->instructions, 12u);
   ASSERT_EQ(r->arches.size(), 1u);
@@ -42,7 +33,7 @@ TEST(FilterReport, CountsCacheAndInstructionsPerArch) {
 
 TEST(FilterReport, ClosedDoorsOfX86_64) {
   const std::vector<arch::Arch> targets = {arch::Arch::X86_64};
-  auto r = analyze_filter(sample(), targets);
+  auto r = analyze_filter(sample_program(), targets);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->doors.size(), 2u);
   EXPECT_EQ(r->doors[0].door, arch::Arch::I386);
@@ -59,7 +50,7 @@ TEST(FilterReport, ClosedDoorsOfX86_64) {
 
 TEST(FilterReport, ListedDoorAndAnArchTheKernelDoesNotCache) {
   const std::vector<arch::Arch> targets = {arch::Arch::X86_64, arch::Arch::X32};
-  auto r = analyze_filter(sample(), targets);
+  auto r = analyze_filter(sample_program(), targets);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->arches.size(), 2u);
   EXPECT_FALSE(r->arches[1].kernel_caches);
@@ -71,7 +62,7 @@ TEST(FilterReport, ListedDoorAndAnArchTheKernelDoesNotCache) {
 
 TEST(FilterReport, NoDoorsWithoutX86_64AndRefusesWhatTheVerifierRefuses) {
   const std::vector<arch::Arch> targets = {arch::Arch::AArch64};
-  auto r = analyze_filter(sample(), targets);
+  auto r = analyze_filter(sample_program(), targets);
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->doors.empty());
   EXPECT_EQ(r->arches[0].allowed, 0u);  // wrong arch: killed
@@ -82,10 +73,10 @@ TEST(FilterReport, NoDoorsWithoutX86_64AndRefusesWhatTheVerifierRefuses) {
 std::vector<uint8_t> bytes_of(const Program& p) { return to_binary(p); }
 
 TEST(RawFilter, LoadsOnlyWhatTheKernelWouldTake) {
-  auto ok = load_raw_filter(bytes_of(sample()));
+  auto ok = load_raw_filter(bytes_of(sample_program()));
   ASSERT_TRUE(ok);
-  EXPECT_EQ(*ok, sample());
-  std::vector<uint8_t> odd = bytes_of(sample());
+  EXPECT_EQ(*ok, sample_program());
+  std::vector<uint8_t> odd = bytes_of(sample_program());
   odd.pop_back();
   auto bad = load_raw_filter(odd);
   ASSERT_FALSE(bad);
@@ -101,7 +92,7 @@ TEST(RawFilter, LoadsOnlyWhatTheKernelWouldTake) {
 }
 
 TEST(RawFilter, SniffsNulBytes) {
-  const std::vector<uint8_t> b = bytes_of(sample());
+  const std::vector<uint8_t> b = bytes_of(sample_program());
   EXPECT_TRUE(
       looks_like_raw_filter(std::string_view(reinterpret_cast<const char*>(b.data()), b.size())));
   EXPECT_FALSE(looks_like_raw_filter("default allow\nptrace: errno EPERM\n"));
@@ -113,7 +104,7 @@ TEST(FilterOutput, EachFormatAndTheStackDocument) {
   EXPECT_EQ(filter_format_from_name("c"), FilterFormat::C);
   EXPECT_EQ(filter_format_from_name("text"), FilterFormat::Text);
   EXPECT_EQ(filter_format_from_name("oci"), std::nullopt);
-  const Program p = sample();
+  const Program p = sample_program();
   auto raw = write_filter(p, FilterFormat::Raw);
   ASSERT_TRUE(raw);
   EXPECT_EQ(raw->size(), p.size() * 8);

@@ -3,6 +3,8 @@
 #include "sysfence/loader/notify.hpp"
 
 #include <gtest/gtest.h>
+
+#include "common/fd_passing.hpp"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -233,40 +235,6 @@ TEST(Notify, SyncWakeupFlag) {
   EXPECT_TRUE(r.exited(0)) << r.describe();
 }
 
-void send_fd(int sock, int fd) {
-  char data = 'f';
-  iovec iov{&data, 1};
-  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctl;
-  msg.msg_controllen = sizeof ctl;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  CHILD_CHECK(sendmsg(sock, &msg, 0) == 1);
-}
-
-int recv_fd(int sock) {
-  char data;
-  iovec iov{&data, 1};
-  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctl;
-  msg.msg_controllen = sizeof ctl;
-  if (recvmsg(sock, &msg, 0) != 1) return -1;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
-}
-
 // The usual deployment: the target installs the filter and hands the listener to an unfiltered
 // supervisor; when the target is gone, wait() reports the hangup.
 TEST(Notify, SupervisorOutsideTheFilterAndHangup) {
@@ -283,12 +251,12 @@ TEST(Notify, SupervisorOutsideTheFilterAndHangup) {
       auto inst = loader::install_filter(
           sysfence_test::filter({{SYS_getppid, kRetUserNotif}}, kRetAllow), o);
       if (!inst) sysfence_test::child_exit(1);
-      send_fd(sv[1], inst->listener.fd());
+      CHILD_CHECK(sysfence::testing::send_fd(sv[1], inst->listener.fd()));
       inst->listener.reset();
       sysfence_test::child_exit(syscall(SYS_getppid) == 31337 ? 0 : 2);
     }
     close(sv[1]);
-    loader::Listener l(recv_fd(sv[0]));
+    loader::Listener l(sysfence::testing::receive_fd(sv[0]));
     CHILD_CHECK(l.valid());
     auto w = l.wait(10000);
     CHILD_CHECK(w.ok() && *w);

@@ -5,6 +5,8 @@
 #include "sysfence/report/supervisor.hpp"
 
 #include <gtest/gtest.h>
+
+#include "common/fd_passing.hpp"
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -51,40 +53,6 @@ TEST(ReportProgram, EveryDenyingReturnBecomesANotification) {
   EXPECT_TRUE(report::is_denying(kRetUserNotif));
 }
 
-void send_fd(int sock, int fd) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  m.msg_control = buf;
-  m.msg_controllen = sizeof buf;
-  cmsghdr* c = CMSG_FIRSTHDR(&m);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  (void)::sendmsg(sock, &m, 0);
-}
-
-int receive_fd(int sock) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  m.msg_control = buf;
-  m.msg_controllen = sizeof buf;
-  if (::recvmsg(sock, &m, 0) != 1) return -1;
-  cmsghdr* c = CMSG_FIRSTHDR(&m);
-  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
-}
-
 struct Supervised {
   int status = 0;
   std::string printed;
@@ -102,12 +70,12 @@ Supervised supervise(const Program& original, int (*body)()) {
     auto inst = loader::install_filter(report::report_program(original, nullptr),
                                        sysfence_test::with_nnp(loader::kFlagNewListener));
     if (!inst || !inst->listener.valid()) ::_exit(90);
-    send_fd(sv[1], inst->listener.fd());
+    (void)sysfence::testing::send_fd(sv[1], inst->listener.fd());
     ::_exit(body());
   }
   ::close(sv[1]);
   Supervised out;
-  const int fd = receive_fd(sv[0]);
+  const int fd = sysfence::testing::receive_fd(sv[0]);
   ::close(sv[0]);
   EXPECT_GE(fd, 0);
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
