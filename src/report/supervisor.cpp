@@ -9,9 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-
 #include "sysfence/report/target.hpp"
+#include "sysfence/support/format.hpp"
 
 namespace sysfence::report {
 
@@ -61,12 +60,6 @@ std::string errno_label(int e) {
   return name ? std::string(name) : std::to_string(e);
 }
 
-std::string hex_of(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
-
 // "errno(EPERM)" rather than "errno(1)"; other actions as the disassembler names them.
 std::string action_label(uint32_t ret) {
   if (bpf::action_of(ret) == bpf::kRetErrno) return "errno(" + errno_label(bpf::data_of(ret)) + ")";
@@ -84,7 +77,7 @@ void Supervisor::handle(const loader::Notification& n) {
   ValidCtx ctx{&listener_, n.id};
   const std::string call = format_call(n.data, tid, true, id_still_valid, &ctx);
   const auto a = arch_of(n.data);
-  const std::string arch_name = a ? std::string(arch::info(*a).name) : hex_of(n.data.arch);
+  const std::string arch_name = a ? std::string(arch::info(*a).name) : hex(n.data.arch);
   const std::string action = action_label(ret);
   const std::string label = syscall_label(n.data);
   // clone3 -> ENOSYS is how policies (the default one, Docker's) make the C library fall back to

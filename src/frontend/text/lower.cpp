@@ -2,7 +2,6 @@
 #include "frontend/text/lower.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <span>
 
@@ -11,6 +10,7 @@
 #include "sysfence/frontend/groups.hpp"
 #include "sysfence/frontend/policy_text.hpp"
 #include "sysfence/ir/condition.hpp"
+#include "sysfence/support/format.hpp"
 
 namespace sysfence::frontend::text {
 namespace {
@@ -184,16 +184,12 @@ std::optional<Dnf> lower_cmp(const Operand& lhs, CmpOp op, uint64_t v, Pos vpos,
     std::string where = lhs.w32 ? "the 32-bit argument"
                                 : "a 32-bit argument on " + std::string(arch::info(cx.arch).name);
     if (!ir::fits32(v)) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-      cx.d.error(vpos, std::string("value ") + buf + " does not fit in " + where,
+      cx.d.error(vpos, "value " + hex(v) + " does not fit in " + where,
                  "only the low 32 bits are compared there");
       return std::nullopt;
     }
     if (mask && !ir::fits32(*mask)) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(*mask));
-      cx.d.error(lhs.mask->pos, std::string("mask ") + buf + " does not fit in " + where);
+      cx.d.error(lhs.mask->pos, "mask " + hex(*mask) + " does not fit in " + where);
       return std::nullopt;
     }
   }
