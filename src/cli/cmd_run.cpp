@@ -344,8 +344,8 @@ int run_run(RunOpts& o) {
           std::move(*listener), child, pidfd,
           [&original](const bpf::SeccompData& d) { return bpf::emulate(*original, d).ret; },
           std::cerr);
-      status = sup->serve();
-      sp.set_status(status);
+      sp.set_status(sup->serve());
+      status = sp.wait();  // the program's status (not its init's, with a PID namespace)
     } else if (!sp.failure()) {
       ::kill(child, SIGKILL);
       sp.wait();
@@ -387,8 +387,7 @@ int run_run(RunOpts& o) {
   if (sup) sup->print_summary();
   hint_after_run(o, status);
   int code = exit_status_of(status);
-  // A kill action carried out by the supervisor looks to the shell like the kernel's own kill
-  // (with a PID namespace the init passes the SIGKILL on as status 137).
+  // A kill action carried out by the supervisor looks to the shell like the kernel's own kill.
   if (sup && code == 128 + SIGKILL && sup->killed_for_policy(sp.program_pid())) {
     code = 128 + SIGSYS;
   }
@@ -396,7 +395,6 @@ int run_run(RunOpts& o) {
     nlohmann::json end;
     end["started"] = true;
     end["exit_code"] = code;
-    // With a PID namespace the init passes a signal N on as exit status 128+N.
     if (WIFSIGNALED(status)) {
       end["signal"] = WTERMSIG(status);
     } else {

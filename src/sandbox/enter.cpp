@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 
+#include "sandbox/init_status.hpp"
 #include "sysfence/loader/loader.hpp"
 #include "sysfence/sandbox/sandbox.hpp"
 
@@ -167,8 +169,11 @@ void forward_signals_to(pid_t pid) {
   ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
 }
 
+std::atomic<int>* g_program_status = nullptr;  // see init_status.hpp
+
 // PID 1 of the new namespace: reaps every orphan, forwards signals to the program, exits with
-// its status (as 128+N when it was killed: PID 1 cannot kill itself with a signal).
+// its status (as 128+N when it was killed: PID 1 cannot kill itself with a signal), after
+// leaving the exact status where spawn() reads it.
 [[noreturn]] void be_init(pid_t program) {
   ::syscall(SYS_close_range, 3u, ~0u, 0u);
   forward_signals_to(program);
@@ -179,7 +184,10 @@ void forward_signals_to(pid_t pid) {
       if (errno == EINTR) continue;
       ::_exit(1);
     }
-    if (r == program) ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    if (r == program) {
+      if (g_program_status != nullptr) g_program_status->store(st, std::memory_order_release);
+      ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    }
   }
 }
 
@@ -584,5 +592,9 @@ Result<void> enter(const Plan& p, pid_t runner) {
   if (auto r = mark_descriptors(s); !r) return r;
   return Ok{};
 }
+
+namespace detail {
+void report_program_status_to(std::atomic<int>* slot) { g_program_status = slot; }
+}  // namespace detail
 
 }  // namespace sysfence::sandbox

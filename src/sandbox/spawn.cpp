@@ -19,6 +19,7 @@
 #include <new>
 #include <utility>
 
+#include "sandbox/init_status.hpp"
 #include "sysfence/loader/loader.hpp"
 #include "sysfence/sandbox/sandbox.hpp"
 
@@ -40,6 +41,10 @@ struct Spawned::Shared {
   char text[1000];
   std::atomic<int> listener_fd;  // -1 until the filter is in
   std::atomic<int> taken;        // 1 once the parent holds its own copy
+  // With a PID namespace: the program's own wait status, stored by its init before the init
+  // exits (-1 until then). An init cannot die by a signal, so its exit status alone cannot say
+  // whether the program exited with 128+N or was killed by signal N.
+  std::atomic<int> program_status;
 };
 
 namespace {
@@ -125,6 +130,8 @@ int receive_fd(int sock) {
     child_fail(a, SpawnStage::SetUp, errno, "PR_SET_PDEATHSIG failed", 1);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
   if (o.child_sigmask) ::sigprocmask(SIG_SETMASK, o.child_sigmask, nullptr);
+  if ((a.plan->unshare & CLONE_NEWPID) != 0)  // a forked child: never vfork with a namespace
+    detail::report_program_status_to(&a.shared->program_status);
   if (auto r = enter(*a.plan, a.runner); !r) child_fail(a, SpawnStage::SetUp, r.error());
   if (auto r = loader::set_no_new_privs(); !r) child_fail(a, SpawnStage::SetUp, r.error());
   if (!o.dumpable) {
@@ -253,10 +260,7 @@ Result<loader::Listener> Spawned::take_listener() {
   int fd = -1;
   while ((fd = shared_->listener_fd.load(std::memory_order_acquire)) < 0) {
     int st = 0;
-    if (!reaped_ && ::waitpid(pid_, &st, WNOHANG) == pid_) {
-      status_ = st;
-      reaped_ = true;
-    }
+    if (!reaped_ && ::waitpid(pid_, &st, WNOHANG) == pid_) set_status(st);
     if (reaped_) {
       if (auto r = started(); !r) return r.error();
       return Error::make(ErrorCode::InvalidPolicy,
@@ -287,13 +291,13 @@ int Spawned::wait() {
       break;
     }
   }
-  status_ = st;
-  reaped_ = true;
-  return st;
+  set_status(st);
+  return status_;
 }
 
 void Spawned::set_status(int status) {
-  status_ = status;
+  const int program = shared_ ? shared_->program_status.load(std::memory_order_acquire) : -1;
+  status_ = program >= 0 ? program : status;
   reaped_ = true;
 }
 
@@ -315,6 +319,7 @@ Result<Spawned> spawn(const Plan& plan, const std::string& path,
   if (m == MAP_FAILED) return Error::system("mmap", errno);
   sp.shared_ = new (m) Spawned::Shared{};
   sp.shared_->listener_fd.store(-1);
+  sp.shared_->program_status.store(-1);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::system("pipe2", errno);
   sp.pipe_ = fds[0];

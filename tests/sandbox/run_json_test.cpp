@@ -158,6 +158,38 @@ TEST_P(RunJson, ReportKillInsideAPidNamespace) {
   fs::remove_all(dir);
 }
 
+// With a PID namespace the program's parent is an init, which cannot die by a signal and exits
+// with 128+N: the runner used to report a program killed by SIGSYS as "exited with status 159"
+// (no hint, "exit_status":159 in --json). The init now hands over the program's own status.
+TEST_P(RunJson, ProgramKilledInsideAPidNamespaceIsReportedAsKilled) {
+  char tmpl[] = "/tmp/sysfence-json-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  ::chmod(dir.c_str(), 0755);
+  std::ofstream(dir + "/p.policy") << "default allow\ngetppid: kill-process\n";
+  ::chmod((dir + "/p.policy").c_str(), 0644);
+  for (const char* ns : {"", "pid"}) {  // the control first: no PID namespace
+    std::vector<std::string> argv = sf({"run", "--json", "--policy", dir + "/p.policy"});
+    if (*ns) argv.insert(argv.end(), {"--unshare", ns});
+    argv.insert(argv.end(), {"--", "sh", "-c", "exec /usr/bin/perl -e 'getppid()'"});
+    auto killed = run(argv);
+    EXPECT_EQ(killed.code, 128 + 31) << ns << ": " << killed.err;
+    EXPECT_TRUE(has(killed.err, "was killed by SIGSYS")) << ns << ": " << killed.err;
+    const std::string j = last_line(killed.err);
+    EXPECT_TRUE(has(j, "\"signal\":31")) << ns << ": " << j;
+    EXPECT_FALSE(has(j, "\"exit_status\"")) << ns << ": " << j;
+    // A program that exits with 159 itself is not called killed.
+    argv = sf({"run", "--json"});
+    if (*ns) argv.insert(argv.end(), {"--unshare", ns});
+    argv.insert(argv.end(), {"--", "sh", "-c", "exit 159"});
+    auto exited = run(argv);
+    EXPECT_EQ(exited.code, 159) << ns << ": " << exited.err;
+    EXPECT_FALSE(has(exited.err, "killed")) << ns << ": " << exited.err;
+    EXPECT_TRUE(has(last_line(exited.err), "\"exit_status\":159")) << ns << ": " << exited.err;
+  }
+  fs::remove_all(dir);
+}
+
 INSTANTIATE_TEST_SUITE_P(AsRootAndNobody, RunJson, ::testing::Values(0u, 65534u),
                          [](const auto& info) {
                            return info.param == 0 ? std::string("root") : std::string("nobody");

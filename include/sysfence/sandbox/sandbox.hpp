@@ -280,7 +280,8 @@ class Spawned {
   ~Spawned();
 
   // The child to wait on: the program itself, or, with a PID namespace, its init (which exits
-  // with the program's status, 128+N when a signal N killed it).
+  // with the program's status, 128+N when a signal N killed it; wait() and set_status() give
+  // the program's own wait status instead, signal included).
   pid_t pid() const { return pid_; }
   int pidfd();  // a pidfd of pid() (opened on first use; -1 when the kernel has none)
   // Blocks until the program runs (its execve succeeded) or the child failed before it: the
@@ -293,8 +294,12 @@ class Spawned {
   // The process that execs, in the caller's PID namespace (known after take_listener(); else
   // pid() without a PID namespace, -1 with one).
   pid_t program_pid() const { return program_pid_; }
-  int wait();                   // waitpid (EINTR retried): the wait status; once only
-  void set_status(int status);  // the caller reaped pid() itself
+  // waitpid (EINTR retried), once only: the program's wait status (with a PID namespace the one
+  // its init saw, so WIFSIGNALED/WTERMSIG say whether a signal killed the program).
+  int wait();
+  // The caller reaped pid() itself and passes pid()'s status; a later wait() returns the
+  // program's, as above.
+  void set_status(int status);
   // After the child ended (or started() returned): why nothing ran, or nullopt (it exec'd).
   const std::optional<SpawnFailure>& failure();
 
