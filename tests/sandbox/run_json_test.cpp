@@ -44,6 +44,17 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// A directory (readable by nobody too) holding p.policy: everything allowed, getppid killed.
+std::string getppid_kill_policy_dir() {
+  char tmpl[] = "/tmp/sysfence-json-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) return "";
+  const std::string dir = tmpl;
+  ::chmod(dir.c_str(), 0755);
+  std::ofstream(dir + "/p.policy") << "default allow\ngetppid: kill-process\n";
+  ::chmod((dir + "/p.policy").c_str(), 0644);
+  return dir;
+}
+
 class RunJson : public ::testing::TestWithParam<uid_t> {
  protected:
   void SetUp() override {
@@ -140,12 +151,8 @@ TEST_P(RunJson, ReportInsideAPidNamespace) {
 
 TEST_P(RunJson, ReportKillInsideAPidNamespace) {
   if (!fs::exists("/usr/bin/perl")) GTEST_SKIP() << "no /usr/bin/perl";
-  char tmpl[] = "/tmp/sysfence-json-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
-  ::chmod(dir.c_str(), 0755);
-  std::ofstream(dir + "/p.policy") << "default allow\ngetppid: kill-process\n";
-  ::chmod((dir + "/p.policy").c_str(), 0644);
+  const std::string dir = getppid_kill_policy_dir();
+  ASSERT_FALSE(dir.empty());
   std::vector<std::string> argv = sf({"run", "--report", "--json", "--policy", dir + "/p.policy"});
   if (uid() != 0) argv.push_back("--dumpable");
   argv.insert(argv.end(),
@@ -162,12 +169,8 @@ TEST_P(RunJson, ReportKillInsideAPidNamespace) {
 // with 128+N: the runner used to report a program killed by SIGSYS as "exited with status 159"
 // (no hint, "exit_status":159 in --json). The init now hands over the program's own status.
 TEST_P(RunJson, ProgramKilledInsideAPidNamespaceIsReportedAsKilled) {
-  char tmpl[] = "/tmp/sysfence-json-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
-  ::chmod(dir.c_str(), 0755);
-  std::ofstream(dir + "/p.policy") << "default allow\ngetppid: kill-process\n";
-  ::chmod((dir + "/p.policy").c_str(), 0644);
+  const std::string dir = getppid_kill_policy_dir();
+  ASSERT_FALSE(dir.empty());
   for (const char* ns : {"", "pid"}) {  // the control first: no PID namespace
     std::vector<std::string> argv = sf({"run", "--json", "--policy", dir + "/p.policy"});
     if (*ns) argv.insert(argv.end(), {"--unshare", ns});
