@@ -8,8 +8,10 @@
 //
 //   sysfence_bench_startup [--rounds N] [--quick] [--dat FILE] [--baseline OLD_SYSFENCE]
 //
-// --baseline adds `OLD_SYSFENCE run --profile untrusted -- /bin/true` to the same rounds (a
-// sysfence built from an earlier commit): before/after in one interleaved run.
+// --baseline adds `OLD_SYSFENCE run --profile untrusted -- /bin/true` and `OLD_SYSFENCE run --
+// /bin/true` to the same rounds (a sysfence built from an earlier commit): before/after in one
+// interleaved run. With bwrap installed, `bwrap --unshare-all` with a tmpfs and /proc runs too:
+// bwrap with namespaces comparable to --profile untrusted's.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -130,13 +132,29 @@ int main(int argc, char** argv) {
                      {},
                      {},
                      {}});
+  // bwrap with the namespaces `--profile untrusted` makes (user, pid, net, ipc, uts, cgroup),
+  // a tmpfs on /tmp and a fresh /proc: what bwrap pays for a comparable sandbox.
+  const size_t bwrap_ns_cell = cells.size();
+  if (have_bwrap)
+    cells.push_back({"bwrap --unshare-all --dev-bind / / --tmpfs /tmp --proc /proc /bin/true",
+                     {"/usr/bin/bwrap", "--unshare-all", "--dev-bind", "/", "/", "--tmpfs", "/tmp",
+                      "--proc", "/proc", "/bin/true"},
+                     {},
+                     {},
+                     {}});
   const size_t baseline_cell = cells.size();
-  if (!baseline.empty())
+  if (!baseline.empty()) {
     cells.push_back({"baseline: " + baseline + " run --profile untrusted -- /bin/true",
                      {baseline, "run", "--profile", "untrusted", "--", "/bin/true"},
                      {},
                      {},
                      {}});
+    cells.push_back({"baseline: " + baseline + " run -- /bin/true",
+                     {baseline, "run", "--", "/bin/true"},
+                     {},
+                     {},
+                     {}});
+  }
   cells.push_back({"sysfence compile small.policy -o FILE",
                    {sysfence, "compile", policy, "-o", out_a},
                    {},
@@ -195,10 +213,19 @@ int main(int argc, char** argv) {
     std::printf("run --profile untrusted / bwrap: wall %.2fx, CPU %.2fx (target < 1.00x)\n",
                 median(cells[2].ms) / median(cells[3].ms),
                 median(cells[2].cpu_ms) / median(cells[3].cpu_ms));
-    if (!baseline.empty())
+    std::printf(
+        "run --profile untrusted / bwrap --unshare-all ... (comparable namespaces): wall %.2fx, "
+        "CPU %.2fx\n",
+        median(cells[2].ms) / median(cells[bwrap_ns_cell].ms),
+        median(cells[2].cpu_ms) / median(cells[bwrap_ns_cell].cpu_ms));
+    if (!baseline.empty()) {
+      std::printf("baseline run / bwrap: wall %.2fx, CPU %.2fx\n",
+                  median(cells[baseline_cell + 1].ms) / median(cells[3].ms),
+                  median(cells[baseline_cell + 1].cpu_ms) / median(cells[3].cpu_ms));
       std::printf("baseline run --profile untrusted / bwrap: wall %.2fx, CPU %.2fx\n",
                   median(cells[baseline_cell].ms) / median(cells[3].ms),
                   median(cells[baseline_cell].cpu_ms) / median(cells[3].cpu_ms));
+    }
   }
   const Cell& sc = cells[cells.size() - 2];
   const Cell& lc = cells.back();

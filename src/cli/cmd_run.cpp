@@ -30,6 +30,7 @@
 #include "permissive.hpp"
 #include "policy_input.hpp"
 #include "precompiled/default_program.hpp"
+#include "run_hint.hpp"
 #include "sandbox_options.hpp"
 #include "sysfence/report/supervisor.hpp"
 #include "sysfence/bpf/emulate.hpp"
@@ -136,13 +137,10 @@ void hint_after_run(const RunOpts& o, int status) {
   if (o.quiet || o.report) return;
   const std::string prog = o.command.front();
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
-    std::cerr << "sysfence: " << prog << " was killed by SIGSYS: the filter's kill or trap action "
-              << "on a syscall the policy denies; `sysfence run --report ...` names it (--quiet "
-                 "silences this line)\n";
+    std::cerr << run_hint::kPrefix << prog << run_hint::kSigsys;
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    std::cerr << "sysfence: " << prog << " exited with status " << WEXITSTATUS(status)
-              << "; if a syscall the policy denies made it fail, `sysfence run --report ...` "
-                 "names it (--quiet silences this line)\n";
+    std::cerr << run_hint::kPrefix << prog << run_hint::kExited << WEXITSTATUS(status)
+              << run_hint::kExitedTail;
   }
 }
 
@@ -456,3 +454,14 @@ Command add_run(CLI::App& app, const ProgramArgs& program) {
 }
 
 }  // namespace sysfence::cli
+
+// For the start-up fast path (fast_start/fast_run.cpp, before the C library is set up: plain
+// code, no allocation): the precompiled default filter, or nullptr when it is not for this arch
+// (then `run` takes the full path).
+extern "C" const void* sysfence_fast_default_filter(unsigned short* len) {
+  using namespace sysfence;
+  if (cli::precompiled_default_arch() != arch::native_arch()) return nullptr;
+  const auto p = cli::precompiled_default_program();
+  *len = static_cast<unsigned short>(p.size());
+  return p.data();
+}
