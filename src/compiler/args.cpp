@@ -235,7 +235,7 @@ NodeId ArgDiagram::jump(const Var& v, uint16_t op, uint32_t k, NodeId jt, NodeId
 
 NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t depth) {
   work_ += refs.size() + 1;
-  if (work_ > kWorkBudget || depth > kMaxVars) {
+  if (work_ > kWorkBudget || depth > 2 * kMaxVars + 1) {
     over_ = true;
     return f;
   }
@@ -321,6 +321,56 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
     }
   }
   const Var w = vars_[best];
+
+  // Cubes that do not read the word would go on into every interval, merged with that
+  // interval's own cubes: a copy of their diagram per distinct merge, and copies of copies one
+  // word further (rules on several arguments under different masks: 10 rules of 3 conditions
+  // were ~800 instructions, 100 ran out of the work budget). Instead the cubes that read one
+  // word are decided first and the others are their fallback, one diagram shared by every
+  // interval: each cube is in the sub-problems of its own literals' intervals only. The word
+  // decided first follows libseccomp 2.5.4's order, so that no probe waits here behind groups
+  // that libseccomp tests after its own: libseccomp tests a rule's comparisons by argument, the
+  // lowest first, and the first comparisons of a syscall's rules by argument, the highest first,
+  // then by value, the largest first. So the word is one a cube tests first (its lowest
+  // argument, high word first), of those the highest argument, then (several masks on it) the
+  // one whose values reach highest, then the one most cubes read.
+  if (count[best] < refs.size()) {
+    uint32_t top[kMaxVars] = {};  // the largest value each word's literals accept
+    bool leads[kMaxVars] = {};    // the word a cube tests first
+    for (const Ref& r : refs) {
+      const Cube& c = cubes_[r.cube];
+      const Var* lead = nullptr;
+      uint16_t lead_var = 0;
+      for (uint8_t i = 0; i < c.n; ++i) {
+        if (r.done & (1U << i)) continue;
+        const Lit& l = lits_[c.first + i];
+        top[l.var] = std::max(top[l.var], l.set.iv[l.set.n - 1].lo);
+        const Var& x = vars_[l.var];
+        if (!lead || std::make_tuple(x.arg, !x.hi) < std::make_tuple(lead->arg, !lead->hi)) {
+          lead = &x;
+          lead_var = l.var;
+        }
+      }
+      leads[lead_var] = true;
+    }
+    size_t head = kMaxVars;
+    for (size_t v = 0; v < vars_.size(); ++v) {
+      if (!leads[v]) continue;
+      auto key = [&](size_t x) { return std::make_tuple(vars_[x].arg, top[x], count[x]); };
+      if (head == kMaxVars || key(v) > key(head)) head = v;
+    }
+    std::vector<Ref> group, rest;
+    for (const Ref& r : refs) {
+      const Cube& c = cubes_[r.cube];
+      bool reads = false;
+      for (uint8_t i = 0; i < c.n && !reads; ++i)
+        reads = !(r.done & (1U << i)) && lits_[c.first + i].var == head;
+      (reads ? group : rest).push_back(r);
+    }
+    const NodeId others = build(rest, t, f, depth + 1);
+    if (over_) return f;
+    return build(group, t, others, depth + 1);
+  }
 
   // Sweep the word's values: events where a cube's interval starts (+) or ends (-).
   struct Event {

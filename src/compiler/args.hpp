@@ -12,7 +12,15 @@
 // before `(arg1 & 0xfff) == i`, and a shared `high word == 0` once before all low words) —
 // partitions its values into intervals at every boundary the remaining cubes draw, and for each
 // interval goes on with the cubes that interval satisfies (their literal on that word dropped)
-// plus the cubes that do not read the word. Equal outcomes of neighbouring intervals merge
+// — when every cube reads the word. When some do not (rules on different arguments, or under
+// different masks: each (argument word, mask) is a word of its own), those are not copied into
+// every interval (a copy per interval, copies of copies one word further: 10 rules of 3
+// conditions under per-rule masks were ~800 instructions): the cubes that read one word are
+// decided first, with the others' diagram as their fallback (one copy, shared). That word
+// follows libseccomp 2.5.4's order (a rule's lowest argument; of those the highest argument,
+// then the largest values), so that no probe waits behind groups libseccomp tests after it.
+// Each cube is thus only in the sub-problems of its own literals' intervals: for equalities the
+// diagram is linear in the number of literals. Equal outcomes of neighbouring intervals merge
 // (ranges merged), so `arg0 >= 10i && arg1 <= 10i+5` for i < K is K intervals each ending in
 // one comparison. The intervals of a word are searched as a balanced tree of JGE splits whose
 // leaves test up to `chain` lone values with JEQ (value sets, also under one mask); a set of 8
@@ -24,7 +32,7 @@
 // Bounds (none is controlled by the input alone): at most kMaxVars distinct words, kMaxLits
 // literals per cube, kMaxCubesPerRule cubes per rule, kMaxIntervals intervals per literal, and
 // a work budget (cube visits) per syscall; past any of them any_of returns nullopt and the
-// caller lowers the rules one after another as before. Recursion depth <= kMaxVars.
+// caller lowers the rules one after another as before. Recursion depth <= 2 kMaxVars + 1.
 #pragma once
 
 #include <cstdint>
