@@ -235,15 +235,40 @@ BenchPolicy allowlist350(bool (*usable)(std::string_view name)) {
 
 BenchPolicy synthetic(const std::string& kind, int k) {
   BenchPolicy p;
-  p.title = kind == "mmap" ? "mmap (VMM flags)" : kind + " K=" + std::to_string(k);
+  const std::string name = kind.substr(0, kind.find('-'));  // the syscall
+  p.title = kind == "mmap"          ? "mmap (VMM flags)"
+            : kind == "ioctl-masks" ? "ioctl 3 args, per-rule masks K=" + std::to_string(k)
+            : kind == "ioctl-args"  ? "ioctl 2 of 6 args K=" + std::to_string(k)
+                                    : kind + " K=" + std::to_string(k);
   p.default_action = Action::errno_(EPERM);
   p.bad_arch_action = Action::kill_process();
   for (const auto& e : sysfence::arch::syscalls(Arch::X86_64)) {
     if (p.rules.size() == 100) break;
-    if (std::string_view(e.name) == kind) continue;
+    if (std::string_view(e.name) == name) continue;
     p.rules.push_back({std::string(e.name), Action::allow(), {}});
   }
-  if (kind == "ioctl") {
+  if (kind == "ioctl-masks" || kind == "ioctl-args") {
+    // arg_rules() of argument_policies_test.cpp (Shape::RuleMasks with M = 3, Shape::Subsets
+    // with M = 2): pseudo-random values, seed 42.
+    const bool masks = kind == "ioctl-masks";
+    const int m = masks ? 3 : 2;
+    const uint64_t kMasks[] = {0xff, 0xff00, 0xffff, 0xf0f0};
+    uint64_t x = 42;
+    auto lcg = [&x] {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      return static_cast<uint32_t>(x >> 33);
+    };
+    for (int i = 0; i < k; ++i) {
+      std::vector<ArgCmp> c;
+      for (int j = 0; j < m; ++j) {
+        const uint64_t v = lcg() & 0xfffff;
+        const uint64_t mask = masks ? kMasks[lcg() % 4] : 0xffffffffULL;
+        const int arg = masks ? j : (i + j) % 6;
+        c.push_back(ArgCmp::masked_eq(static_cast<uint8_t>(arg), mask, v & mask));
+      }
+      p.rules.push_back({name, Action::allow(), std::move(c)});
+    }
+  } else if (kind == "ioctl") {
     for (int i = 0; i < k; ++i)
       p.rules.push_back({kind, Action::allow(), {ArgCmp::eq(1, 0x5400 + 3 * i)}});
   } else if (kind == "fcntl") {

@@ -64,8 +64,9 @@ BenchPolicy allowlist350(bool (*usable)(std::string_view name) = nullptr);
 // target allowed, plus K allow rules on the target: "ioctl" (arg1 == 0x5400 + 3i), "fcntl"
 // (arg0 == i % 16 && (arg1 & 0xfff) == i), "getpriority" (arg0 >= 10i && arg1 <= 10i + 5,
 // i = 1..K), "mmap" (a VMM's ten flag combinations on arg3's low 32 bits, every third with
-// prot == PROT_READ|PROT_WRITE; K ignored). The same generators as
-// tests/compiler/argument_policies_test.cpp.
+// prot == PROT_READ|PROT_WRITE; K ignored), "ioctl-masks" (K rules of 3 conditions, `(argj & m)
+// == v` for j < 3, m one of 4 masks drawn per condition), "ioctl-args" (K rules of 2 conditions
+// on arguments i and i+1 mod 6). The same generators as tests/compiler/argument_policies_test.cpp.
 BenchPolicy synthetic(const std::string& kind, int k);
 
 // --- sysfence --------------------------------------------------------------------------------
