@@ -1,6 +1,6 @@
 // tests/cli/fast_start_test.cpp — the start-up fast path (src/cli/fast_start/fast_run.cpp) against
-// the full path, case by case: `sysfence run [-q] -- PROG ...` takes the fast path in the static
-// x86_64 executable; `sysfence run --default [-q] -- PROG ...` installs the same precompiled
+// the full path, case by case: `sysfence run [-q] [--] PROG ...` takes the fast path in the static
+// x86_64 executable; `sysfence run --default [-q] [--] PROG ...` installs the same precompiled
 // default through the full path (CLI11, sandbox::spawn). Both must give the same exit status,
 // the same output (the hint line after a failure, error messages), and leave the program in the
 // same confinement. Where the fast path is not built (another arch, a dynamic or sanitizer
@@ -34,14 +34,14 @@ struct Both {
   Ran fast, full;
 };
 Both both(const std::vector<std::string>& pre, const std::vector<std::string>& args,
-          const std::vector<std::string>& env_prefix = {}) {
+          const std::vector<std::string>& env_prefix = {}, bool dash_dash = true) {
   auto make = [&](bool full) {
     std::vector<std::string> argv = env_prefix;
     argv.push_back(SYSFENCE_CLI);
     argv.push_back("run");
     if (full) argv.push_back("--default");
     argv.insert(argv.end(), pre.begin(), pre.end());
-    argv.push_back("--");
+    if (dash_dash) argv.push_back("--");
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   };
@@ -184,6 +184,29 @@ TEST(FastStart, SameConfinement) {
   }
 }
 
+// `run PROG ARGS...` without "--" (no word may start with '-' there: the parser would take it
+// for an option).
+TEST(FastStart, WithoutDashDash) {
+  auto b = both({}, {"echo", "compile", "run", "help", "x=1", "@f", ""}, {}, false);
+  expect_same(b);
+  EXPECT_EQ(b.fast.code, 0);
+  EXPECT_EQ(b.fast.out, "compile run help x=1 @f \n");
+  auto q = both({"-q"}, {"false"}, {}, false);
+  expect_same(q);
+  EXPECT_EQ(q.fast.code, 1);
+  EXPECT_EQ(q.fast.err, "");
+  auto hint = both({}, {"false"}, {}, false);
+  expect_same(hint);
+  EXPECT_NE(hint.fast.err.find("sysfence: false exited with status 1"), std::string::npos);
+  // A word with a dash: the full path's parser decides (here: an unknown option, exit 2).
+  auto opt = both({}, {"sh", "-c", "exit 0"}, {}, false);
+  expect_same(opt);
+  EXPECT_EQ(opt.fast.code, 2);
+  auto nf = both({}, {"no-such-program-here"}, {"env", "PATH=/usr/bin:/bin"}, false);
+  expect_same(nf);
+  EXPECT_EQ(nf.fast.code, 127);
+}
+
 // The shapes the fast path does not take end in the full path, unchanged.
 TEST(FastStart, OtherShapesTakeTheFullPath) {
   auto r = clitest::sysfence({"run", "--", ""});
@@ -212,7 +235,7 @@ std::string slurp(const std::string& path) {
 // where the maps are not: the vfork child's PR_SET_DUMPABLE 0 applies to the memory it shares
 // with the runner until execve), and ends it with SIGTERM (which the runner forwards: status
 // 128 + SIGTERM).
-long runner_rss_kb(bool full, int* status) {
+long runner_rss_kb(bool full, bool dash_dash, int* status) {
   const pid_t runner = ::fork();
   if (runner == 0) {
     const int null = ::open("/dev/null", O_RDWR);
@@ -220,7 +243,8 @@ long runner_rss_kb(bool full, int* status) {
     ::dup2(null, 1);
     std::vector<const char*> argv = {SYSFENCE_CLI, "run"};
     if (full) argv.push_back("--default");
-    for (const char* a : {"--", "sleep", "30"}) argv.push_back(a);
+    if (dash_dash) argv.push_back("--");
+    for (const char* a : {"sleep", "30"}) argv.push_back(a);
     argv.push_back(nullptr);
     ::execv(argv[0], const_cast<char* const*>(argv.data()));
     ::_exit(127);
@@ -248,19 +272,22 @@ long runner_rss_kb(bool full, int* status) {
 }
 
 TEST(FastStart, TakenWhereBuiltAndForwardsSigterm) {
-  int fast_status = 0, full_status = 0;
-  const long fast = runner_rss_kb(false, &fast_status);
-  const long full = runner_rss_kb(true, &full_status);
-  ASSERT_GT(fast, 0);
-  ASSERT_GT(full, 0);
-  // Both forward SIGTERM to the program and exit with its status.
-  EXPECT_TRUE(WIFEXITED(fast_status) && WEXITSTATUS(fast_status) == 128 + SIGTERM) << fast_status;
-  EXPECT_TRUE(WIFEXITED(full_status) && WEXITSTATUS(full_status) == 128 + SIGTERM) << full_status;
+  for (bool dash_dash : {true, false}) {
+    int fast_status = 0, full_status = 0;
+    const long fast = runner_rss_kb(false, dash_dash, &fast_status);
+    const long full = runner_rss_kb(true, dash_dash, &full_status);
+    ASSERT_GT(fast, 0);
+    ASSERT_GT(full, 0);
+    // Both forward SIGTERM to the program and exit with its status.
+    EXPECT_TRUE(WIFEXITED(fast_status) && WEXITSTATUS(fast_status) == 128 + SIGTERM) << fast_status;
+    EXPECT_TRUE(WIFEXITED(full_status) && WEXITSTATUS(full_status) == 128 + SIGTERM) << full_status;
 #if defined(SYSFENCE_FAST_START_BUILT)
-  // The full path has the C and C++ runtimes, CLI11 and the heap resident (about 3 MB); the
-  // fast path touches a few pages of the executable and its stack.
-  EXPECT_LT(fast * 2, full) << "fast path " << fast << " kB, full path " << full << " kB";
+    // The full path has the C and C++ runtimes, CLI11 and the heap resident (about 3 MB); the
+    // fast path touches a few pages of the executable and its stack.
+    EXPECT_LT(fast * 2, full) << "fast path " << fast << " kB, full path " << full << " kB"
+                              << (dash_dash ? " (with --)" : " (without --)");
 #endif
+  }
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // src/cli/fast_start/fast_entry.S — the static `sysfence` executable's ELF entry point (x86_64).
 // It hands the initial stack (argc, argv, envp, auxv) to sysfence_fast_run() (fast_run.cpp),
-// which either runs `sysfence run [-q|--quiet] -- PROG ARGS...` to the end (it never returns
+// which either runs `sysfence run [-q|--quiet] [--] PROG ARGS...` to the end (it never returns
 // then) or returns having changed nothing; then the C library's own entry point `_start` gets
 // the process exactly as the kernel made it: the same stack pointer and %rdx (the kernel's
 // zero; _start takes it as rtld_fini).

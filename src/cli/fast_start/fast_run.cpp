@@ -1,5 +1,5 @@
 // src/cli/fast_start/fast_run.cpp — the start-up fast path of the static `sysfence` executable
-// (x86_64): `sysfence run [-q|--quiet] -- PROG [ARGS...]` with the embedded default policy,
+// (x86_64): `sysfence run [-q|--quiet] [--] PROG [ARGS...]` with the embedded default policy,
 // carried out before the C library is set up. The C library's start (CPU-feature and cache
 // probing through cpuid, which traps in a VM; TLS; IRELATIVE relocations; stdio and locale; the
 // C++ runtime) costs more than everything `run` itself does; the fast path skips it.
@@ -321,16 +321,25 @@ extern "C" __attribute__((noinline)) void sysfence_fast_run(long* sp) {
   const long argc = sp[0];
   char** argv = reinterpret_cast<char**>(sp + 1);
   char** envp = argv + argc + 1;
-  // The shape: sysfence run [-q|--quiet] -- PROG [ARGS...]
-  if (argc < 4 || !eq(argv[1], "run")) return;
+  // The shape: sysfence run [-q|--quiet] [--] PROG [ARGS...]; without "--", no word from PROG
+  // on may start with '-' (the full path's parser would take it for an option; main.cpp takes
+  // everything after a "--" anywhere as the program's).
+  if (argc < 3 || !eq(argv[1], "run")) return;
   long at = 2;
   bool quiet = false;
   if (eq(argv[at], "-q") || eq(argv[at], "--quiet")) {
     quiet = true;
     ++at;
   }
-  if (!eq(argv[at], "--") || at + 1 >= argc) return;
-  char** command = argv + at + 1;
+  if (at >= argc) return;
+  if (eq(argv[at], "--")) {
+    ++at;
+  } else {
+    for (long i = at; i < argc; ++i)
+      if (argv[i][0] == '-') return;
+  }
+  if (at >= argc) return;
+  char** command = argv + at;
   if (!command[0][0]) return;
 
   unsigned short filter_len = 0;
