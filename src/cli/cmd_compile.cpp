@@ -149,9 +149,10 @@ void run_compile(const CompileOpts& o) {
   }
   write_file(o.output, out);
   if (o.output != "-") {
-    std::cerr << "sysfence: " << lp.label << " -> " << o.output << " (" << o.format;
-    if (insns) std::cerr << ", " << insns << " instructions";
-    std::cerr << ")\n";
+    // One write (std::cerr is unbuffered: one per piece otherwise).
+    std::string note = "sysfence: " + lp.label + " -> " + o.output + " (" + o.format;
+    if (insns) note += ", " + std::to_string(insns) + " instructions";
+    std::cerr << note + ")\n";
   }
 }
 

@@ -61,9 +61,7 @@ Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseO
     return out;
   }
   d.files.push_back(SourceFile{filename, text, split_lines(text)});
-  std::error_code ec;
-  auto canon = std::filesystem::weakly_canonical(filename, ec);
-  st.included.insert(ec ? filename : canon.string());
+  st.top_file = filename;  // into st.included at the first @include (ParseState)
   text::parse(d, st, opt);
 
   std::vector<Arch> targets = !opt.force_arches.empty() ? opt.force_arches

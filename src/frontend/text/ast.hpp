@@ -101,7 +101,10 @@ struct ParseState {
   std::map<std::string, const Define*> define_by_name;
   std::vector<RuleStmt> rules;
   std::set<std::string> included;  // canonical paths already read (include once)
-  size_t input_bytes = 0;          // the policy and its includes, against kMaxInputBytes
+  // The file parsing started from: its canonical path joins `included` at the first @include
+  // (resolving it costs a readlink per path component: spared when nothing is included).
+  std::string top_file;
+  size_t input_bytes = 0;  // the policy and its includes, against kMaxInputBytes
   std::vector<ir::SandboxStatement> sandbox;
 };
 

@@ -284,6 +284,10 @@ class Parser {
       fs::path resolved = fs::weakly_canonical(f, ec);
       return ec ? f : resolved.string();
     };
+    if (!st_.top_file.empty()) {
+      st_.included.insert(canonical(st_.top_file));
+      st_.top_file.clear();
+    }
     for (const std::string& cand : candidates) {
       std::string key = canonical(cand);
       for (const auto& link : chain) {
