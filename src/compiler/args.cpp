@@ -171,7 +171,7 @@ bool intersect(const SetT& a, const SetT& b, SetT& out, size_t cap) {
 
 }  // namespace
 
-bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a) {
+bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a, uint8_t rank) {
   std::vector<std::vector<Lit>> cubes{{}}, next, terms;
   for (const ir::ArgCmp& cmp : r.conds) {
     if (!add_cmp(ir::effective(cmp, a), terms)) return false;
@@ -203,7 +203,8 @@ bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a) {
     cubes.swap(next);
   }
   for (const std::vector<Lit>& c : cubes) {
-    cubes_.push_back(Cube{static_cast<uint32_t>(lits_.size()), static_cast<uint8_t>(c.size())});
+    cubes_.push_back(
+        Cube{static_cast<uint32_t>(lits_.size()), static_cast<uint8_t>(c.size()), rank});
     lits_.insert(lits_.end(), c.begin(), c.end());
   }
   return true;
@@ -211,18 +212,27 @@ bool ArgDiagram::add_rule(const ir::Rule& r, arch::Arch a) {
 
 std::optional<NodeId> ArgDiagram::any_of(const ir::Rule* const* rules, size_t n, arch::Arch a,
                                          NodeId t, NodeId f) {
+  const std::vector<uint8_t> rank(n, 0);
+  return decide(rules, rank.data(), n, {t}, a, f);
+}
+
+std::optional<NodeId> ArgDiagram::decide(const ir::Rule* const* rules, const uint8_t* rank,
+                                         size_t n, const std::vector<NodeId>& outcome, arch::Arch a,
+                                         NodeId f) {
   vars_.clear();
   lits_.clear();
   cubes_.clear();
   big_endian_ = arch::info(a).big_endian;  // where each argument's words are
   work_ = 0;
   over_ = false;
+  ranks_ = outcome.size();
+  if (ranks_ == 0 || ranks_ > kMaxRanks) return std::nullopt;
   for (size_t i = 0; i < n; ++i)
-    if (!add_rule(*rules[i], a) || over_) return std::nullopt;
+    if (rank[i] >= ranks_ || !add_rule(*rules[i], a, rank[i]) || over_) return std::nullopt;
   std::vector<Ref> refs;
   refs.reserve(cubes_.size());
   for (size_t i = 0; i < cubes_.size(); ++i) refs.push_back(Ref{static_cast<uint32_t>(i), 0});
-  const NodeId r = build(refs, t, f, 0);
+  const NodeId r = build(refs, outcome, f, 0);
   if (over_) return std::nullopt;
   return r;
 }
@@ -233,15 +243,18 @@ NodeId ArgDiagram::jump(const Var& v, uint16_t op, uint32_t k, NodeId jt, NodeId
   return g_.jump(op, k, jt, jf);
 }
 
-NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t depth) {
+NodeId ArgDiagram::build(std::vector<Ref>& refs, const std::vector<NodeId>& outcome, NodeId f,
+                         size_t depth) {
   work_ += refs.size() + 1;
-  if (work_ > kWorkBudget || depth > 2 * kMaxVars + 1) {
+  if (work_ > kWorkBudget || depth > 2 * kMaxVars + kMaxRanks + 1) {
     over_ = true;
     return f;
   }
   if (refs.empty()) return f;
   // Literals each word has among the remaining cubes; a cube with none left matches.
   size_t count[kMaxVars] = {};
+  size_t matched = kMaxRanks;  // the most restrictive rank of a matching cube
+  uint8_t rank_lo = kMaxRanks, rank_hi = 0;
   for (const Ref& r : refs) {
     const Cube& c = cubes_[r.cube];
     bool left = false;
@@ -250,14 +263,25 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
       ++count[lits_[c.first + i].var];
       left = true;
     }
-    if (!left) return t;
+    if (!left) matched = std::min<size_t>(matched, c.rank);
+    rank_lo = std::min(rank_lo, c.rank);
+    rank_hi = std::max(rank_hi, c.rank);
   }
+  if (matched != kMaxRanks) {
+    // Only a more restrictive cube can still change the answer; without one it is decided.
+    std::vector<Ref> keep;
+    for (const Ref& r : refs)
+      if (cubes_[r.cube].rank < matched) keep.push_back(r);
+    if (keep.empty()) return outcome[matched];
+    return build(keep, outcome, outcome[matched], depth + 1);
+  }
+  const NodeId t = outcome[rank_lo];  // (used where every cube has that rank)
   // Fast path: every cube is one interval on one word, all starting at one value or all ending
   // at one value (e.g. `arg1 <= 10j + 5` for j <= i, what `arg0 >= 10i && arg1 <= 10i + 5` leaves
   // under arg0's i-th interval): the union is one interval, found without sorting. Keeps such
   // rule families linear instead of n log n per interval.
   {
-    bool ok = true;
+    bool ok = rank_lo == rank_hi;
     uint16_t v = 0;
     uint32_t lo_min = kMax, lo_max = 0, hi_min = kMax, hi_max = 0;
     for (size_t r = 0; r < refs.size() && ok; ++r) {
@@ -367,9 +391,22 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
         reads = !(r.done & (1U << i)) && lits_[c.first + i].var == head;
       (reads ? group : rest).push_back(r);
     }
-    const NodeId others = build(rest, t, f, depth + 1);
+    const NodeId others = build(rest, outcome, f, depth + 1);
     if (over_) return f;
-    return build(group, t, others, depth + 1);
+    // A group cube of rank r matching: the others of a more restrictive rank still decide.
+    std::vector<NodeId> then = outcome;
+    bool ranks[kMaxRanks] = {};
+    for (const Ref& r : group) ranks[cubes_[r.cube].rank] = true;
+    std::vector<Ref> sub;
+    for (size_t k = 1; k < ranks_; ++k) {
+      if (!ranks[k]) continue;
+      sub.clear();
+      for (const Ref& r : rest)
+        if (cubes_[r.cube].rank < k) sub.push_back(r);
+      if (!sub.empty()) then[k] = build(sub, outcome, outcome[k], depth + 1);
+      if (over_) return f;
+    }
+    return build(group, then, others, depth + 1);
   }
 
   // Sweep the word's values: events where a cube's interval starts (+) or ends (-).
@@ -409,7 +446,10 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
 
   std::vector<uint32_t> active;                 // refs inside the current interval
   std::vector<uint32_t> where(refs.size(), 0);  // position in `active`
-  size_t singles = 0;
+  // Per rank: active cubes, and those of them whose last literal this is (they match here).
+  size_t active_at[kMaxRanks] = {}, singles_at[kMaxRanks] = {};
+  size_t base_rank = kMaxRanks;  // the most restrictive rank in `base`
+  for (const Ref& r : base) base_rank = std::min<size_t>(base_rank, cubes_[r.cube].rank);
   std::vector<Piece> ivs;  // interval starts and their outcomes
   std::vector<Ref> child;
   size_t e = 0;
@@ -421,20 +461,25 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
       if (ev[e].start) {
         where[ri] = static_cast<uint32_t>(active.size());
         active.push_back(ri);
-        if (single[ri]) ++singles;
+        ++active_at[cubes_[refs[ri].cube].rank];
+        if (single[ri]) ++singles_at[cubes_[refs[ri].cube].rank];
       } else {
         const uint32_t p = where[ri];
         active[p] = active.back();
         where[active[p]] = p;
         active.pop_back();
-        if (single[ri]) --singles;
+        --active_at[cubes_[refs[ri].cube].rank];
+        if (single[ri]) --singles_at[cubes_[refs[ri].cube].rank];
       }
     }
     const uint64_t next = e < ev.size() ? ev[e].pos : uint64_t{kMax} + 1;
     const auto hi = static_cast<uint32_t>(next - 1);
+    // A cube that matches here and is of the most restrictive rank present decides.
+    size_t top = 0;
+    while (top < ranks_ && active_at[top] == 0) ++top;
     NodeId out;
-    if (singles > 0) {
-      out = t;
+    if (top < ranks_ && singles_at[top] > 0 && top <= base_rank) {
+      out = outcome[top];
     } else if (active.empty() && base.empty()) {
       out = f;
     } else {
@@ -443,7 +488,7 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t dept
         child.push_back(Ref{refs[ri].cube, static_cast<uint16_t>(refs[ri].done | bit[ri])});
       // On a single value of an unmasked word the fallback may test that word again: decided.
       const NodeId fc = (lo == hi && w.mask == kMax) ? g_.assume(f, w.off, lo) : f;
-      out = build(child, t, fc, depth + 1);
+      out = build(child, outcome, fc, depth + 1);
       if (over_) return f;
     }
     if (ivs.empty() || ivs.back().node != out) ivs.push_back(Piece{lo, out});

@@ -29,6 +29,13 @@
 // nodes of the shared hash-consed graph, so equal sub-diagrams (within the syscall, across
 // syscalls and arches) are one copy.
 //
+// decide() is the same diagram over the rules of several actions (a rank per action, the most
+// restrictive 0): where a cube matches, only cubes of a more restrictive rank can still change
+// the answer, so the diagram goes on with those alone; a group decided first carries, for each
+// rank r it holds, the diagram of the other cubes more restrictive than r as what r's match
+// leads to. The lowering (compiler.cpp) keeps it over one diagram per action when it is no
+// longer or runs fewer instructions on its longest path (see Lowerer::rules).
+//
 // Bounds (none is controlled by the input alone): at most kMaxVars distinct words, kMaxLits
 // literals per cube, kMaxCubesPerRule cubes per rule, kMaxIntervals intervals per literal, and
 // a work budget (cube visits) per syscall; past any of them any_of returns nullopt and the
@@ -58,6 +65,13 @@ class ArgDiagram {
   // rules[0..n) all have the same action: any matches ? t : f. nullopt: past a bound.
   std::optional<NodeId> any_of(const ir::Rule* const* rules, size_t n, arch::Arch a, NodeId t,
                                NodeId f);
+  // Rules of several actions: rule i has rank[i] < outcome.size(), rank 0 the most restrictive.
+  // The most restrictive rank among the matching rules decides: outcome[rank]; none: f. One
+  // diagram for every rank, its words tested once for all of them (where per-action diagrams
+  // test the more restrictive rules first, then the others). At most kMaxRanks ranks.
+  static constexpr size_t kMaxRanks = 8;
+  std::optional<NodeId> decide(const ir::Rule* const* rules, const uint8_t* rank, size_t n,
+                               const std::vector<NodeId>& outcome, arch::Arch a, NodeId f);
 
  private:
   struct Ival {
@@ -80,6 +94,7 @@ class ArgDiagram {
   struct Cube {
     uint32_t first;  // into lits_
     uint8_t n;
+    uint8_t rank;  // its rule's (decide)
   };
   // One interval of a word's values: where it starts, where its values go.
   struct Piece {
@@ -92,10 +107,11 @@ class ArgDiagram {
     uint16_t done;
   };
 
-  bool add_rule(const ir::Rule& r, arch::Arch a);
+  bool add_rule(const ir::Rule& r, arch::Arch a, uint8_t rank);
   bool add_cmp(const ir::EffectiveCmp& c, std::vector<std::vector<Lit>>& terms);
   uint16_t var(uint8_t arg, bool hi, uint32_t mask);
-  NodeId build(std::vector<Ref>& refs, NodeId t, NodeId f, size_t depth);
+  // outcome[rank]: where a matching cube of that rank goes (nothing more restrictive matching).
+  NodeId build(std::vector<Ref>& refs, const std::vector<NodeId>& outcome, NodeId f, size_t depth);
   NodeId search(const Var& v, const std::vector<Piece>& ivs, size_t i, size_t j, size_t chain);
   NodeId emit_word(const Var& w, const std::vector<Piece>& ivs);
   NodeId value_tiers(const Var& v, const std::vector<Piece>& ivs);
@@ -107,6 +123,7 @@ class ArgDiagram {
   std::vector<Lit> lits_;
   std::vector<Cube> cubes_;
   size_t work_ = 0;
+  size_t ranks_ = 1;
   bool over_ = false;
   bool big_endian_ = false;
 };
