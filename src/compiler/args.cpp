@@ -229,6 +229,12 @@ std::optional<NodeId> ArgDiagram::decide(const ir::Rule* const* rules, const uin
   if (ranks_ == 0 || ranks_ > kMaxRanks) return std::nullopt;
   for (size_t i = 0; i < n; ++i)
     if (rank[i] >= ranks_ || !add_rule(*rules[i], a, rank[i]) || over_) return std::nullopt;
+  // Several ranks: a group decided first builds, per rank it holds, the diagram of the other
+  // cubes of more restrictive ranks, and those again: the work can grow with the ranks to the
+  // power of the words. The lowering has the per-action diagrams already, so this one gets a
+  // budget in proportion to the literals (the K=100 policies of argument_policies_test.cpp take
+  // at most 13 visits per literal).
+  budget_ = ranks_ > 1 ? std::min(kWorkBudget, 64 * lits_.size() + 4096) : kWorkBudget;
   std::vector<Ref> refs;
   refs.reserve(cubes_.size());
   for (size_t i = 0; i < cubes_.size(); ++i) refs.push_back(Ref{static_cast<uint32_t>(i), 0});
@@ -246,7 +252,7 @@ NodeId ArgDiagram::jump(const Var& v, uint16_t op, uint32_t k, NodeId jt, NodeId
 NodeId ArgDiagram::build(std::vector<Ref>& refs, const std::vector<NodeId>& outcome, NodeId f,
                          size_t depth) {
   work_ += refs.size() + 1;
-  if (work_ > kWorkBudget || depth > 2 * kMaxVars + kMaxRanks + 1) {
+  if (work_ > budget_ || depth > 2 * kMaxVars + kMaxRanks + 1) {
     over_ = true;
     return f;
   }

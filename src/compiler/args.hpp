@@ -38,7 +38,8 @@
 //
 // Bounds (none is controlled by the input alone): at most kMaxVars distinct words, kMaxLits
 // literals per cube, kMaxCubesPerRule cubes per rule, kMaxIntervals intervals per literal, and
-// a work budget (cube visits) per syscall; past any of them any_of returns nullopt and the
+// a work budget (cube visits) per syscall (decide() with several ranks: 64 per literal + 4096);
+// past any of them any_of returns nullopt and the
 // caller lowers the rules one after another as before. Recursion depth <= 2 kMaxVars + 1.
 #pragma once
 
@@ -124,6 +125,7 @@ class ArgDiagram {
   std::vector<Cube> cubes_;
   size_t work_ = 0;
   size_t ranks_ = 1;
+  size_t budget_ = kWorkBudget;
   bool over_ = false;
   bool big_endian_ = false;
 };
