@@ -179,6 +179,7 @@ std::string words_expr(const OptInfo& o) {
 std::string common_shell(const std::vector<CmdInfo>& cmds) {
   std::string s;
   std::vector<std::string> names;
+  names.reserve(cmds.size());
   for (const auto& c : cmds) names.push_back(c.name);
   s += "_sysfence_commands=" + sq(join(names)) + "\n";
   // Commands that run a program (`run`, `learn`): after "--" or their first positional word,

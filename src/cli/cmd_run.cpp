@@ -109,14 +109,15 @@ void check_runner_needs(const std::vector<bpf::Program>& stack) {
   const arch::Arch a = arch::native_arch();
   const auto& info = arch::info(a);
   std::vector<bpf::VerifiedProgram> verified;
+  verified.reserve(stack.size());
   for (const auto& p : stack) verified.push_back(take(bpf::VerifiedProgram::make(p), kExitFail));
   std::string denied;
   // The native numbers (<sys/syscall.h>): no name index to build for two names.
   for (const auto& [name, number] :
        {std::pair{"execve", SYS_execve}, {"exit_group", SYS_exit_group}}) {
-    const std::optional<uint32_t> nr = static_cast<uint32_t>(number);
+    const auto nr = static_cast<int32_t>(number);
     for (const auto& vp : verified) {
-      const uint32_t ret = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, *nr)).ret;
+      const uint32_t ret = bpf::emulate(vp, bpf::SeccompData::make(info.audit_arch, nr)).ret;
       if (bpf::outcome_of(ret).outcome == bpf::Outcome::Allow) continue;
       if (!denied.empty()) denied += " and ";
       denied += std::string(name) + " (" + bpf::action_name(ret) + ")";

@@ -77,6 +77,7 @@ arch::Arch parse_arch(const std::string& name) {
 
 std::vector<arch::Arch> parse_arches(const std::vector<std::string>& names) {
   std::vector<arch::Arch> out;
+  out.reserve(names.size());
   for (const auto& n : names) out.push_back(parse_arch(n));
   return out;
 }

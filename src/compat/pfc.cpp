@@ -25,7 +25,7 @@ namespace sysfence::compat {
 namespace {
 
 std::string cmp_text(const ir::ArgCmp& c) {
-  const std::string a = "a" + std::to_string(c.arg);
+  std::string a = "a" + std::to_string(c.arg);  // not const: `return a` moves it
   switch (c.op) {
     case ir::CmpOp::Eq: return a + " == " + hex(c.value);
     case ir::CmpOp::Ne: return a + " != " + hex(c.value);

@@ -1011,7 +1011,7 @@ class Stacker {
   std::string syscall_name(size_t i) const {
     const auto a = static_cast<arch::Arch>(keys_[i] >> 32);
     const auto nr = static_cast<int32_t>(static_cast<uint32_t>(keys_[i]));
-    const std::string where = std::string(arch::info(a).name) + " " + std::to_string(nr);
+    std::string where = std::string(arch::info(a).name) + " " + std::to_string(nr);
     if (auto name = arch::syscall_name(a, nr)) return std::string(*name) + " (" + where + ")";
     return where;
   }

@@ -523,15 +523,15 @@ class Engine {
           if (!ok_) return error_;
           const bool f_ok = constrain(wf, witness_f, s.a.mask, op, operand.c, false);
           if (!ok_) return error_;
-          if (t_ok && f_ok) {
-            if (work.size() >= max_open_) return too_many_pending();
-            State f = s;
-            f.region.words[w] = std::move(wf);
-            f.witness[w] = witness_f;
-            f.pc = jf;
-            work.push_back(std::move(f));
-          }
           if (t_ok) {
+            if (f_ok) {
+              if (work.size() >= max_open_) return too_many_pending();
+              State f = s;
+              f.region.words[w] = std::move(wf);
+              f.witness[w] = witness_f;
+              f.pc = jf;
+              work.push_back(std::move(f));
+            }
             s.region.words[w] = std::move(wt);
             s.witness[w] = witness_t;
             s.pc = jt;

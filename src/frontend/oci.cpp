@@ -381,6 +381,7 @@ class Importer {
     if (arch::capability_from_name(s)) return;
     if (!warned_caps_.insert(s).second) return;
     std::vector<std::string_view> names;
+    names.reserve(static_cast<size_t>(arch::kCapabilityCount));
     for (int c = 0; c < arch::kCapabilityCount; ++c) names.push_back(*arch::capability_name(c));
     std::string near = detail::nearest_of(s, names);
     if (near.empty() && s.rfind("CAP_", 0) != 0) {

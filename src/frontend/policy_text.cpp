@@ -46,7 +46,8 @@ std::optional<std::string> read_fs(const std::string& path, std::string* why) {
   return read_fs_as(path, why, true);
 }
 
-Parsed<ir::PolicySpec> parse_impl(std::string text, std::string filename, ParseOptions opt) {
+Parsed<ir::PolicySpec> parse_impl(const std::string& text, const std::string& filename,
+                                  ParseOptions opt) {
   if (!opt.read_file) opt.read_file = read_fs;
   Diag d;
   ParseState st;
@@ -140,7 +141,7 @@ Parsed<ir::PolicySpec> parse_policy_file(const std::string& path, const ParseOpt
     out.errors.push_back(std::move(e));
     return out;
   }
-  return parse_impl(std::move(*text), path, options);
+  return parse_impl(*text, path, options);
 }
 
 Parsed<ir::ValidatedPolicy> load_policy_text(std::string_view text, std::string_view filename,
@@ -170,7 +171,7 @@ Result<ir::Action> parse_action(std::string_view text) {
 }
 
 std::string action_to_text(const ir::Action& a) {
-  const std::string word(bpf::action_info(a.kind).language);  // bpf::kActionTable
+  std::string word(bpf::action_info(a.kind).language);  // bpf::kActionTable
   if (a.kind == ActionKind::Errno) {
     auto n = detail::errno_name(a.data);
     return word + " " + (n ? std::string(*n) : std::to_string(a.data));

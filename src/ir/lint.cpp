@@ -31,9 +31,9 @@ std::vector<LintFinding> lint_rules(const ir::ValidatedPolicy& policy) {
     if (!seen.insert(key).second) return;
     LintFinding f;
     f.kind = kind;
-    f.error = Error::warning(ErrorCode::Lint, msg);
+    f.error = Error::warning(ErrorCode::Lint, std::move(msg));
     f.error.where = r.loc;
-    if (other) f.error.notes.push_back(Note{note, other->loc});
+    if (other) f.error.notes.push_back(Note{std::move(note), other->loc});
     out.push_back(std::move(f));
   };
 

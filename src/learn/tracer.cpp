@@ -234,6 +234,7 @@ Result<TraceResult> trace_program(const std::vector<std::string>& argv,
   const bpf::Program filter = options.filter.empty() ? trace_everything_filter() : options.filter;
   std::vector<std::string> args_copy = argv;
   std::vector<char*> cargv;
+  cargv.reserve(args_copy.size() + 1);
   for (auto& a : args_copy) cargv.push_back(a.data());
   cargv.push_back(nullptr);
 

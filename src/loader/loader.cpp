@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -193,7 +194,9 @@ std::vector<pid_t> threads_with_other_filters() {
   if (!d) return out;
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    const pid_t tid = static_cast<pid_t>(std::atoi(e->d_name));
+    pid_t tid = 0;
+    const std::string_view name(e->d_name);
+    if (std::from_chars(name.data(), name.data() + name.size(), tid).ec != std::errc{}) continue;
     if (tid == self_tid) continue;
     auto st = read_status(0, tid);
     if (!st) continue;

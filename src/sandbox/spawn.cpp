@@ -307,6 +307,7 @@ Result<Spawned> spawn(const Plan& plan, const std::string& path,
     return Error::make(ErrorCode::InvalidPolicy, "a listener needs a filter to come from", "");
   }
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& s : argv) args.push_back(const_cast<char*>(s.c_str()));
   args.push_back(nullptr);
   std::vector<char*> envp;

@@ -46,7 +46,7 @@ SYSFENCE_FAST_HIDDEN const void* sysfence_fast_default_filter(unsigned short* le
 SYSFENCE_FAST_HIDDEN long sysfence_fast_clone(unsigned long flags, void* stack_top,
                                               void (*fn)(void*), void* arg);  // fast_entry.S
 SYSFENCE_FAST_HIDDEN void sysfence_fast_restorer();                           // fast_entry.S
-SYSFENCE_FAST_HIDDEN [[noreturn]] void sysfence_fast_run_child(void* ctx);
+[[noreturn]] SYSFENCE_FAST_HIDDEN void sysfence_fast_run_child(void* ctx);
 SYSFENCE_FAST_HIDDEN void sysfence_fast_run(long* sp);
 }
 

@@ -15,7 +15,6 @@
 namespace sysfence::frontend::text {
 namespace {
 
-using ir::ActionKind;
 using ir::ArgCmp;
 using ir::Width;
 

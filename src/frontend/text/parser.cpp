@@ -18,7 +18,7 @@ class Parser {
   Parser(Diag& d, ParseState& st, const ParseOptions& opt) : d_(d), st_(st), opt_(opt) {}
 
   // Parses one file; `chain` holds the include sites that led here (for cycle reports).
-  void parse_file(int file, std::vector<std::pair<std::string, Pos>> chain) {
+  void parse_file(int file, const std::vector<std::pair<std::string, Pos>>& chain) {
     std::vector<Token> toks = lex(file, d_.files[static_cast<size_t>(file)].text, d_);
     Cursor c{&toks, 0};
     std::optional<Pos> section_open;
