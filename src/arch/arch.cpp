@@ -11,7 +11,7 @@
 #include <array>
 #include <cctype>
 #include <climits>
-#include <mutex>
+#include <utility>
 #include <vector>
 
 namespace sysfence::arch {
@@ -273,71 +273,81 @@ std::optional<MultiplexedCall> multiplexed_call(Arch a, std::string_view name) {
 namespace {
 
 // Name -> number for every arch in one hash probe: an open-addressing table over kAllNames
-// (every name of every arch) and, per arch, the number of each name. The table is built once,
-// on first use (thread-safe static); an arch's numbers on the first lookup on that arch
-// (std::call_once), so a process that uses one arch does not pay for the twenty others.
-// Policies look names up once per rule and arch, which made the binary searches over strings
-// the largest cost of building a policy.
-class NameIndex {
- public:
-  static constexpr int32_t kAbsent = INT32_MIN;
+// (every name of every arch) and, per arch, the number of each name. Both are computed at build
+// time (constexpr), so a lookup builds nothing at run time: a short `compile` process used to
+// spend a tenth of its instructions building this index. Policies look names up once per rule
+// and arch, which made binary searches over strings the largest cost of building a policy.
+constexpr size_t kNameCount = std::size(detail::kAllNames);
+constexpr size_t kSlotCount = [] {
+  size_t cap = 1;
+  while (cap < kNameCount * 2) cap <<= 1;
+  return cap;
+}();
+constexpr int32_t kAbsent = INT32_MIN;
 
-  NameIndex() {
-    size_t cap = 1;
-    while (cap < std::size(detail::kAllNames) * 2) cap <<= 1;
-    slots_.assign(cap, 0);
-    for (size_t id = 0; id < std::size(detail::kAllNames); ++id) {
-      size_t h = hash(detail::kAllNames[id]) & (cap - 1);
-      while (slots_[h] != 0) h = (h + 1) & (cap - 1);
-      slots_[h] = static_cast<uint16_t>(id + 1);
-    }
-  }
-
-  std::optional<size_t> find(std::string_view name) const {
-    const size_t mask = slots_.size() - 1;
-    for (size_t h = hash(name) & mask;; h = (h + 1) & mask) {
-      const uint16_t v = slots_[h];
-      if (v == 0) return std::nullopt;
-      if (detail::kAllNames[v - 1] == name) return v - 1;
-    }
-  }
-
-  int32_t number(Arch a, size_t id) const {
-    const auto ai = static_cast<size_t>(a);
-    std::call_once(built_[ai], [&] {
-      nr_[ai].assign(std::size(detail::kAllNames), kAbsent);
-      for (const SyscallEntry& e : detail::kTables[ai].by_nr) {
-        if (auto nid = find(e.name)) nr_[ai][*nid] = e.nr;
-      }
-    });
-    return nr_[ai][id];
-  }
-
- private:
-  static size_t hash(std::string_view s) {  // FNV-1a
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-    return static_cast<size_t>(h ^ (h >> 29));
-  }
-
-  std::vector<uint16_t> slots_;  // 0: empty; else name id + 1
-  mutable std::array<std::once_flag, kArchCount> built_;
-  mutable std::array<std::vector<int32_t>, kArchCount> nr_;
-};
-
-const NameIndex& name_index() {
-  static const NameIndex index;
-  return index;
+constexpr size_t name_hash(std::string_view s) {  // FNV-1a
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return static_cast<size_t>(h ^ (h >> 29));
 }
+
+static_assert(kNameCount < UINT16_MAX);
+
+// 0: empty; else name id + 1.
+constexpr std::array<uint16_t, kSlotCount> kNameSlots = [] {
+  std::array<uint16_t, kSlotCount> slots{};
+  for (size_t id = 0; id < kNameCount; ++id) {
+    size_t h = name_hash(detail::kAllNames[id]) & (kSlotCount - 1);
+    while (slots[h] != 0) h = (h + 1) & (kSlotCount - 1);
+    slots[h] = static_cast<uint16_t>(id + 1);
+  }
+  return slots;
+}();
+
+// Each arch's number of every name id (kAbsent: not on that arch). kAllNames and the arch's
+// by_name index are both sorted by name, so one merge fills a row. One constant per arch:
+// clang bounds the steps of one constant evaluation, and all arches at once pass its bound.
+using NumberRow = std::array<int32_t, kNameCount>;
+constexpr NumberRow numbers_of(size_t a) {
+  NumberRow nr{};
+  nr.fill(kAbsent);
+  const detail::ArchTable& t = detail::kTables[a];
+  size_t id = 0;
+  for (const uint16_t i : t.by_name) {
+    const SyscallEntry& e = t.by_nr[i];
+    while (detail::kAllNames[id] != e.name) ++id;  // every arch's names are in kAllNames
+    nr[id] = e.nr;
+  }
+  return nr;
+}
+template <size_t A>
+constexpr NumberRow kNumberRow = numbers_of(A);
+template <size_t... A>
+constexpr std::array<const NumberRow*, kArchCount> number_rows(std::index_sequence<A...>) {
+  return {&kNumberRow<A>...};
+}
+constexpr std::array<const NumberRow*, kArchCount> kNumbers =
+    number_rows(std::make_index_sequence<kArchCount>());
+
+constexpr std::optional<size_t> name_id(std::string_view name) {
+  for (size_t h = name_hash(name) & (kSlotCount - 1);; h = (h + 1) & (kSlotCount - 1)) {
+    const uint16_t v = kNameSlots[h];
+    if (v == 0) return std::nullopt;
+    if (detail::kAllNames[v - 1] == name) return v - 1;
+  }
+}
+
+static_assert((*kNumbers[static_cast<size_t>(Arch::X86_64)])[*name_id("openat")] == 257);
+static_assert((*kNumbers[static_cast<size_t>(Arch::AArch64)])[*name_id("openat")] == 56);
+static_assert((*kNumbers[static_cast<size_t>(Arch::AArch64)])[*name_id("open")] == kAbsent);
 
 }  // namespace
 
 std::optional<int32_t> syscall_number(Arch a, std::string_view name) {
-  const NameIndex& idx = name_index();
-  const auto id = idx.find(name);
+  const auto id = name_id(name);
   if (!id) return std::nullopt;
-  const int32_t nr = idx.number(a, *id);
-  if (nr == NameIndex::kAbsent) return std::nullopt;
+  const int32_t nr = (*kNumbers[static_cast<size_t>(a)])[*id];
+  if (nr == kAbsent) return std::nullopt;
   return nr;
 }
 
