@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -204,6 +205,14 @@ void run_compile_dir(const CompileOpts& o) {
   }
 }
 
+int run_compile_command(const CompileOpts& o) {
+  if (!o.policy.positional.empty() && std::filesystem::is_directory(o.policy.positional))
+    run_compile_dir(o);
+  else
+    run_compile(o);
+  return kExitOk;
+}
+
 }  // namespace
 
 Command add_compile(CLI::App& app) {
@@ -230,14 +239,33 @@ Command add_compile(CLI::App& app) {
   sub->add_option("--freq", o->freq,
                   "weight the dispatch tree by a `sysfence learn --freq` profile");
   sub->add_flag("--json", o->json, "print a JSON summary (needs -o FILE)");
-  return {
-      sub, [o] {
-        if (!o->policy.positional.empty() && std::filesystem::is_directory(o->policy.positional))
-          run_compile_dir(*o);
-        else
-          run_compile(*o);
-        return kExitOk;
-      }};
+  return {sub, [o] { return run_compile_command(*o); }};
+}
+
+std::function<int()> compile_without_option_parser(int argc, char** argv) {
+  // Only `compile FILE -o OUT` and `compile -o OUT FILE` (also --output), with words that CLI11
+  // reads the same way: none empty or starting with '-', FILE not this subcommand's name.
+  if (argc != 5 || std::strcmp(argv[1], "compile") != 0) return {};
+  auto plain = [](const char* w) { return w[0] != '\0' && w[0] != '-'; };
+  auto is_output = [](const char* w) {
+    return std::strcmp(w, "-o") == 0 || std::strcmp(w, "--output") == 0;
+  };
+  const char* file = nullptr;
+  const char* out = nullptr;
+  if (is_output(argv[2]) && plain(argv[3]) && plain(argv[4])) {
+    out = argv[3];
+    file = argv[4];
+  } else if (plain(argv[2]) && is_output(argv[3]) && plain(argv[4])) {
+    file = argv[2];
+    out = argv[4];
+  } else {
+    return {};
+  }
+  if (std::strcmp(file, "compile") == 0) return {};
+  auto o = std::make_shared<CompileOpts>();
+  o->policy.positional = file;
+  o->output = out;
+  return [o] { return run_compile_command(*o); };
 }
 
 }  // namespace sysfence::cli

@@ -27,6 +27,10 @@ struct ProgramArgs {
 
 Command add_run(CLI::App& app, const ProgramArgs& program);
 Command add_compile(CLI::App& app);
+// `sysfence compile FILE -o OUT`, the common case, without setting up CLI11 (most of a short
+// compile's user-space instructions, docs/benchmarks.md section 6): the same options as
+// add_compile's parse would give, or an empty function for any other command line.
+std::function<int()> compile_without_option_parser(int argc, char** argv);
 Command add_disasm(CLI::App& app);
 Command add_asm(CLI::App& app);
 Command add_emu(CLI::App& app);

@@ -24,6 +24,17 @@ void one_value_per_occurrence(CLI::App& app) {
     one_value_per_occurrence(*sub);
 }
 
+// An Exit's message on stderr; its exit code.
+int report_exit(const sysfence::cli::Exit& e) {
+  if (e.rendered) {
+    std::cerr << e.message;
+    if (!e.message.empty() && e.message.back() != '\n') std::cerr << '\n';
+  } else if (!e.message.empty()) {
+    std::cerr << "sysfence: " << e.message << '\n';
+  }
+  return e.code;
+}
+
 }  // namespace
 
 // Only the set-up before the try below can throw out of main: CLI11's errors in declaring options
@@ -37,6 +48,17 @@ int main(int argc, char** argv) {
   const char* term = std::getenv("TERM");
   sysfence::set_diagnostics_colour(isatty(STDERR_FILENO) && !(no_color && *no_color) &&
                                    !(term && std::strcmp(term, "dumb") == 0));
+  // `compile FILE -o OUT` needs no option parser: CLI11's set-up of compile's options was a fifth
+  // of such a process's user-space instructions (docs/benchmarks.md section 6).
+  if (std::function<int()> compile = compile_without_option_parser(argc, argv)) {
+    try {
+      return compile();
+    } catch (const Exit& e) { return report_exit(e); } catch (const std::exception& e) {
+      std::cerr << "sysfence: " << e.what() << '\n';
+      return kExitFail;
+    }
+  }
+
   CLI::App app{
       "sysfence: confine Linux processes with seccomp-BPF, and compile, check and "
       "explain filters.\nExit codes: 0 success, 1 denied or failed, 2 usage or input "
@@ -119,13 +141,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const Exit& e) {
     json_failure(e);
-    if (e.rendered) {
-      std::cerr << e.message;
-      if (!e.message.empty() && e.message.back() != '\n') std::cerr << '\n';
-    } else if (!e.message.empty()) {
-      std::cerr << "sysfence: " << e.message << '\n';
-    }
-    return e.code;
+    return report_exit(e);
   } catch (const std::exception& e) {
     json_failure(Exit{kExitFail, e.what()});
     std::cerr << "sysfence: " << e.what() << '\n';

@@ -192,6 +192,36 @@ TEST(Compile, BadPolicyExits2) {
   EXPECT_NE(r.err.find("bad.policy(2:"), std::string::npos) << r.err;
 }
 
+// `compile FILE -o OUT` (either order, -o or --output) skips CLI11 (main.cpp); any other option
+// goes through it. Both give the same file, messages and exit codes.
+TEST(Compile, WithoutTheOptionParserSameAsWithIt) {
+  TempDir d;
+  const std::string good = d.file("good.policy",
+                                  "default errno EPERM\narch x86_64\nread, write: allow\n"
+                                  "ioctl: request == 0x5401\n");
+  const std::string bad = d.file("bad.policy", "default errno EPERM\nread: alow\n");
+  for (const std::string& p : {good, bad, d.join("missing.policy"), d.path}) {
+    const std::string a = d.join("a.bpf"), b = d.join("b.bpf"), c = d.join("c.bpf");
+    auto fast = sysfence({"compile", p, "-o", a});
+    auto fast2 = sysfence({"compile", "--output", c, p});
+    auto full = sysfence({"compile", p, "-o", b, "--format", "raw"});
+    EXPECT_EQ(fast.code, full.code) << p << ": " << fast.err << full.err;
+    EXPECT_EQ(fast2.code, full.code) << p;
+    EXPECT_EQ(fast.out, full.out) << p;
+    auto same_paths = [&](std::string s, const std::string& from) {
+      for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at))
+        s.replace(at, from.size(), b);
+      return s;
+    };
+    EXPECT_EQ(same_paths(fast.err, a), full.err) << p;
+    EXPECT_EQ(same_paths(fast2.err, c), full.err) << p;
+    if (full.code == 0) {
+      EXPECT_EQ(read_file(a), read_file(b)) << p;
+      EXPECT_EQ(read_file(c), read_file(b)) << p;
+    }
+  }
+}
+
 // ---- emu ----------------------------------------------------------------------------------
 
 TEST(Emu, DefaultPolicyDecisions) {
