@@ -401,18 +401,29 @@ class Planner {
     }
     NodeId d = r_[i].node;
     leaf_cost(i, j, &d);
-    const std::vector<size_t> exc = exceptions(i, j, d);
+    const Exceptions exc = exceptions(i, j, d);
     for (size_t t = i; t <= j; ++t)
       if (r_[t].node == d) cost[t] = depth + exc.size();
     for (size_t p = 0; p < exc.size(); ++p) cost[exc[p]] = depth + p + 1;
   }
 
-  // A leaf's lone numbers in test order: heaviest first, then by number.
-  std::vector<size_t> exceptions(size_t i, size_t j, NodeId d) const {
-    std::vector<size_t> exc;
-    for (size_t t = i; t <= j; ++t)
-      if (r_[t].node != d) exc.push_back(t);
-    std::stable_sort(exc.begin(), exc.end(), [&](size_t x, size_t y) { return r_[x].w > r_[y].w; });
+  // A leaf's lone numbers in test order: heaviest first, then by number. A leaf spans at most
+  // 2 * kMaxExceptions + 1 ranges (leaf_cost, leaf_bounded), one of them its decision's: no
+  // allocation, and a stable insertion sort.
+  struct Exceptions {
+    std::array<size_t, 2 * kMaxExceptions> at{};
+    size_t n = 0;
+    size_t size() const { return n; }
+    size_t operator[](size_t p) const { return at[p]; }
+  };
+  Exceptions exceptions(size_t i, size_t j, NodeId d) const {
+    Exceptions exc;
+    for (size_t t = i; t <= j && exc.n < exc.at.size(); ++t) {
+      if (r_[t].node == d) continue;
+      size_t b = exc.n++;
+      for (; b > 0 && r_[exc.at[b - 1]].w < r_[t].w; --b) exc.at[b] = exc.at[b - 1];
+      exc.at[b] = t;
+    }
     return exc;
   }
 
@@ -442,7 +453,7 @@ class Planner {
       bool tried = false;
       for (size_t e = i; e < c && !tried; ++e) tried = r_[e].node == d;
       if (tried) continue;
-      const std::vector<size_t> exc = exceptions(i, j, d);
+      const Exceptions exc = exceptions(i, j, d);
       if (exc.size() > kMaxExceptions) continue;
       const size_t m = exc.size();
       double cost = 0;
@@ -468,7 +479,7 @@ class Planner {
     const int32_t how = broot_[bat(i, j, dep)];
     if (how < 0) {
       const NodeId d = static_cast<NodeId>(~how);
-      const std::vector<size_t> exc = exceptions(i, j, d);
+      const Exceptions exc = exceptions(i, j, d);
       for (size_t t = i; t <= j; ++t)
         if (r_[t].node == d) costs[t] = dep + exc.size();
       for (size_t p = 0; p < exc.size(); ++p) costs[exc[p]] = dep + p + 1;
@@ -498,13 +509,7 @@ class Planner {
       wide = r_[t].node;
     }
     double best = -1;
-    for (size_t c = i; c <= j; ++c) {
-      const NodeId d = r_[c].node;
-      if (wide != detail::kNone && d != wide) continue;
-      // Each decision once (ranges alternate between a few): the same d gives the same cost.
-      bool tried = false;
-      for (size_t e = i; e < c && !tried; ++e) tried = r_[e].node == d;
-      if (tried) continue;
+    auto consider = [&](NodeId d) {
       double wd = 0;
       double ws[kMaxExceptions + 1];
       size_t m = 0;
@@ -516,7 +521,7 @@ class Planner {
           ++m;
         }
       }
-      if (m > kMaxExceptions) continue;
+      if (m > kMaxExceptions) return;
       // At most kMaxExceptions weights: a bounded insertion sort, heaviest first. (std::sort
       // here trips GCC 12's -Warray-bounds at -O3, a false positive.)
       for (size_t a = 1; a < m && a < kMaxExceptions; ++a) {
@@ -531,6 +536,19 @@ class Planner {
         best = cost;
         *best_d = d;
       }
+    };
+    // A range wider than one number cannot be an exception: its decision is the only candidate
+    // (most intervals; no search over the others).
+    if (wide != detail::kNone) {
+      consider(wide);
+      return best;
+    }
+    for (size_t c = i; c <= j; ++c) {
+      const NodeId d = r_[c].node;
+      // Each decision once (ranges alternate between a few): the same d gives the same cost.
+      bool tried = false;
+      for (size_t e = i; e < c && !tried; ++e) tried = r_[e].node == d;
+      if (!tried) consider(d);
     }
     return best;
   }
@@ -613,10 +631,9 @@ class Planner {
 
   // Lone numbers first (heaviest first, then by number), then the leaf's decision.
   NodeId leaf(size_t i, size_t j, NodeId d) {
-    const std::vector<size_t> exc = exceptions(i, j, d);
+    const Exceptions exc = exceptions(i, j, d);
     NodeId n = d;
-    for (auto it = exc.rbegin(); it != exc.rend(); ++it)
-      n = g_.jump(JEQ, r_[*it].lo, r_[*it].node, n);
+    for (size_t p = exc.size(); p-- > 0;) n = g_.jump(JEQ, r_[exc[p]].lo, r_[exc[p]].node, n);
     return n;
   }
 
