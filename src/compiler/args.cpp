@@ -514,7 +514,9 @@ NodeId ArgDiagram::emit_word(const Var& w, const std::vector<Piece>& ivs) {
       return std::prev(it)->node;
     };
     if ((w.mask & (w.mask - 1)) == 0 || (ivs.size() == 2 && ivs[1].lo == 1))
-      return g_.load(w.off, g_.jump(JSET, w.mask, at(w.mask), at(0)));
+      // JSET leaves A alone: it still holds the whole word, so a target that reloads it
+      // (the next bit of a disjunction over this word's bits) skips the load.
+      return g_.load(w.off, g_.jump_on(w.off, JSET, w.mask, at(w.mask), at(0)));
   }
 
   NodeId s = value_tiers(w, ivs);

@@ -104,6 +104,11 @@ NodeId Graph::jump(uint16_t op, uint32_t k, NodeId jt, NodeId jf) {
   if (op == JGE && k == 0) return jt;
   if (op == JGT && k == 0xffffffffU) return jf;
   if (op == JSET && k == 0) return jf;
+  if (op == JSET) {
+    // A & k ? T : (A & k2 ? T : F)  is  A & (k | k2) ? T : F  (JSET leaves A alone).
+    const Node& f = at(jf);
+    if (f.code == (JMP | JSET | K) && f.jt == jt) return jump(JSET, k | f.k, jt, f.jf);
+  }
   if (op == JGT) {
     const Node& f = at(jf);
     if (f.code == (JMP | JEQ | K) && f.k == k) {

@@ -38,8 +38,8 @@ class Graph {
   NodeId and_k(uint32_t k, NodeId next);
   // A conditional jump on the accumulator (op: JEQ, JGT, JGE, JSET). Threads its targets
   // (a target that starts with a jump whose outcome this jump decides is skipped), folds
-  // constant outcomes (JGE 0, JGT 0xffffffff, JSET 0), equal targets, and JGT k + JEQ k into
-  // JGE k.
+  // constant outcomes (JGE 0, JGT 0xffffffff, JSET 0), equal targets, JGT k + JEQ k into
+  // JGE k, and JSET k1 + JSET k2 with the same true target into JSET k1|k2.
   NodeId jump(uint16_t op, uint32_t k, NodeId jt, NodeId jf);
   // A jump made while the accumulator holds the word at `off`: a target that starts by loading
   // that same word skips the load.

@@ -93,6 +93,21 @@ TEST(Graph, FoldsJumpsWhoseOutcomeIsKnown) {
   EXPECT_EQ(g.at(ge).jf, f);
 }
 
+TEST(Graph, BitTestsWithOneTrueTargetBecomeOne) {
+  Graph g;
+  NodeId t = g.ret(ret_errno(1)), f = g.ret(kRetAllow), other = g.ret(ret_errno(2));
+  // A & 0x1 ? T : (A & 0x6 ? T : F)  is  A & 0x7 ? T : F.
+  NodeId one = g.jump(JSET, 0x1, t, g.jump(JSET, 0x6, t, f));
+  EXPECT_EQ(g.at(one).code, JMP | JSET | K);
+  EXPECT_EQ(g.at(one).k, 0x7U);
+  EXPECT_EQ(g.at(one).jt, t);
+  EXPECT_EQ(g.at(one).jf, f);
+  // Another true target: two tests stay.
+  NodeId two = g.jump(JSET, 0x1, other, g.jump(JSET, 0x6, t, f));
+  EXPECT_EQ(g.at(two).k, 0x1U);
+  EXPECT_EQ(g.at(g.at(two).jf).k, 0x6U);
+}
+
 TEST(Graph, LoadsAndMasksBeforeARetAreDead) {
   Graph g;
   NodeId r = g.ret(kRetAllow);
