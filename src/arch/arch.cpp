@@ -292,6 +292,13 @@ constexpr size_t name_hash(std::string_view s) {  // FNV-1a
 }
 
 static_assert(kNameCount < UINT16_MAX);
+// Sorted and unique: all_syscall_names() promises it (callers binary-search it), and the merge in
+// numbers_of() needs it.
+static_assert([] {
+  for (size_t i = 1; i < kNameCount; ++i)
+    if (!(detail::kAllNames[i - 1] < detail::kAllNames[i])) return false;
+  return true;
+}());
 
 // 0: empty; else name id + 1.
 constexpr std::array<uint16_t, kSlotCount> kNameSlots = [] {

@@ -497,17 +497,29 @@ class Planner {
 
   // Best single-decision leaf for [i..j]: its cost, or a negative number when there is none.
   double leaf_cost(size_t i, size_t j, NodeId* best_d) const {
+    NodeId wide = detail::kNone;  // the decision of a range wider than one number
+    for (size_t t = i; t <= j && t <= i + 2 * kMaxExceptions; ++t) {
+      if (r_[t].lo == r_[t].hi) continue;
+      if (wide != detail::kNone && wide != r_[t].node) {
+        wide = kMixed;
+        break;
+      }
+      wide = r_[t].node;
+    }
+    return leaf_cost(i, j, wide, best_d);
+  }
+
+  // Two ranges wider than one number with different decisions: no leaf.
+  static constexpr NodeId kMixed = detail::kNone - 1;
+
+  // The same, given [i..j]'s `wide` (kNone, a decision, or kMixed; solve() keeps it as the
+  // intervals grow, instead of a scan per interval).
+  double leaf_cost(size_t i, size_t j, NodeId wide, NodeId* best_d) const {
     if (i == j) {
       *best_d = r_[i].node;
       return 0;
     }
-    if (j - i > 2 * kMaxExceptions) return -1;
-    NodeId wide = detail::kNone;  // the decision of a range wider than one number
-    for (size_t t = i; t <= j; ++t) {
-      if (r_[t].lo == r_[t].hi) continue;
-      if (wide != detail::kNone && wide != r_[t].node) return -1;
-      wide = r_[t].node;
-    }
+    if (j - i > 2 * kMaxExceptions || wide == kMixed) return -1;
     double best = -1;
     auto consider = [&](NodeId d) {
       double wd = 0;
@@ -564,11 +576,17 @@ class Planner {
     }
     cost_ = cost_buf.data();
     root_ = root_buf.data();
+    // wide[i]: the wide decision of [i..i+len-1] (see leaf_cost), grown by one range per length.
+    thread_local std::vector<NodeId> wide;
+    wide.assign(n_, detail::kNone);
     for (size_t len = 1; len <= n_; ++len) {
       for (size_t i = 0; i + len <= n_; ++i) {
         const size_t j = i + len - 1;
+        NodeId& w = wide[i];
+        if (w != kMixed && r_[j].lo != r_[j].hi)
+          w = w == detail::kNone || w == r_[j].node ? r_[j].node : kMixed;
         NodeId d = detail::kNone;
-        double best = leaf_cost(i, j, &d);
+        double best = leaf_cost(i, j, w, &d);
         size_t sk = i;
         if (len > 1) {
           size_t lo = split_of(at(i, j - 1));

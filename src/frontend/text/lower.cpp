@@ -296,13 +296,8 @@ class Lowering {
         for (std::string_view m : g->syscalls) lower_name(r, m, n.pos, arches, false, n.name);
         continue;
       }
-      bool known = false;
-      for (std::string_view k : arch::all_syscall_names())
-        if (k == n.name) {
-          known = true;
-          break;
-        }
-      if (!known) {
+      const std::span<const std::string_view> all = arch::all_syscall_names();  // sorted
+      if (!std::binary_search(all.begin(), all.end(), std::string_view(n.name))) {
         std::string near = arch::nearest_syscall_name(n.name);
         d_.error(n.pos, ErrorCode::UnknownName, "unknown syscall " + quote(n.name),
                  near.empty() ? "`sysfence resolve` lists the names of an arch"
