@@ -39,8 +39,8 @@
 // Bounds (none is controlled by the input alone): at most kMaxVars distinct words, kMaxLits
 // literals per cube, kMaxCubesPerRule cubes per rule, kMaxIntervals intervals per literal, and
 // a work budget (cube visits) per syscall (decide() with several ranks: 64 per literal + 4096);
-// past any of them any_of returns nullopt and the
-// caller lowers the rules one after another as before. Recursion depth <= 2 kMaxVars + 1.
+// past any of them any_of and decide return nullopt and the caller lowers the rules one after
+// another as before. Recursion depth <= 2 kMaxVars + kMaxRanks + 1.
 #pragma once
 
 #include <cstdint>

@@ -157,7 +157,8 @@ class Lowerer {
       }
     }
     NodeId n = fallback;
-    for (size_t end = rs.size(); end > 0;) {
+    size_t runs = 0;  // of one action each
+    for (size_t end = rs.size(); end > 0; ++runs) {
       // [begin, end): the longest run ending at `end` with one action (kind and data).
       size_t begin = end - 1;
       const ir::Action act = rs[begin]->action;
@@ -189,7 +190,7 @@ class Lowerer {
     // word then carries, per action, the diagram of the more restrictive rules after it: 100
     // rules on rotating argument pairs, errno and allow alternating, 327 -> 431 instructions,
     // longest path 67 -> 52), up to half the kernel's limit.
-    if (end_runs(rs) >= 2) {
+    if (runs >= 2) {
       std::vector<uint8_t> rank(rs.size());
       std::vector<NodeId> outcome;
       bool conditional = false;
@@ -215,13 +216,6 @@ class Lowerer {
   }
 
  private:
-  // Runs of one action in `rs` (sorted).
-  static size_t end_runs(const std::vector<const ir::Rule*>& rs) {
-    size_t runs = 0;
-    for (size_t i = 0; i < rs.size(); ++i) runs += i == 0 || !(rs[i]->action == rs[i - 1]->action);
-    return runs;
-  }
-
   // The instructions reachable from `root` and the most any path runs.
   struct Shape {
     size_t nodes = 0, longest = 0;
