@@ -34,6 +34,7 @@ namespace {
 using namespace bench;
 const ScmpApi& LS = linked_libseccomp();
 using sysfence::bpf::SeccompData;
+using sysfence::compiler::Options;
 using sysfence::compiler::Weighting;
 
 struct Args {
@@ -500,14 +501,18 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
       if (r.nr == e.nr && r.rule->action.kind == sysfence::ir::ActionKind::Allow) allowed = true;
     nums.push_back({e.nr, allowed, cacheable(*base, Arch::X86_64, e.nr), arg_probes(*pol, e.nr)});
   }
-  // `worse`: probes of uncached numbers where `prog` runs more than the first cache-aware tree.
-  int worse = 0;
-  auto measure = [&](const Program& prog, double* a, double* b, uint32_t* bmax, int* over) {
+  // One program's numbers: (a) the mean over allowed numbers, (b) the mean and the maximum over
+  // uncached ones, `over` probes costlier than libseccomp's tree, `worse` probes of uncached
+  // numbers costlier than under the default (the first cache-aware tree).
+  struct Point {
+    double a = 0, b = 0;
+    uint32_t bmax = 0;
+    int over = 0, worse = 0;
+  };
+  auto measure = [&](const Program& prog) {
+    Point p;
     double sa = 0, sb = 0;
     int na = 0, nb = 0;
-    *bmax = 0;
-    *over = 0;
-    worse = 0;
     for (const Num& n : nums) {
       double sum = 0;
       uint32_t mx = 0;
@@ -515,8 +520,8 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
         const auto r = emulate(prog, d);
         sum += r.insns;
         mx = std::max(mx, r.insns);
-        if (r.insns > emulate(tree, d).insns) ++*over;
-        if (!n.cached && r.insns > emulate(*base, d).insns) ++worse;
+        if (r.insns > emulate(tree, d).insns) ++p.over;
+        if (!n.cached && r.insns > emulate(*base, d).insns) ++p.worse;
       }
       const double mean = sum / static_cast<double>(n.probes.size());
       if (n.allowed) {
@@ -526,77 +531,76 @@ void tradeoff(const BenchPolicy& bp, const std::string& name, const std::string&
       if (!n.cached) {
         sb += mean;
         ++nb;
-        *bmax = std::max(*bmax, mx);
+        p.bmax = std::max(p.bmax, mx);
       }
     }
-    *a = sa / na;
-    *b = sb / nb;
+    p.a = sa / na;
+    p.b = sb / nb;
+    return p;
   };
-  double ua, ub, ba, bb, ra, rb;
-  uint32_t um, bm, rm;
-  int uo, bo, ro;
-  measure(*uni, &ua, &ub, &um, &uo);
-  const int uw = worse;
-  measure(*refined, &ra, &rb, &rm, &ro);
-  const int rw = worse;
-  measure(*base, &ba, &bb, &bm, &bo);
+  const Point uniform = measure(*uni), refined_point = measure(*refined), dflt = measure(*base);
   std::printf(
       "\n#### %s: uniform weighting (a) %.2f, (b) %.2f / %u; default (cache-aware, cached "
       "weight 0.1) (a) %.2f (+%.1f%%), (b) %.2f / %u; + exact second tree (a) %.2f (+%.1f%%), (b) "
       "%.2f / %u, %d uncached probes costlier than the default\n\n",
-      name.c_str(), ua, ub, um, ba, 100 * (ba / ua - 1), bb, bm, ra, 100 * (ra / ua - 1), rb, rm,
-      rw);
-  std::printf(
-      "| cached-allow weight | (a) mean, allowed | vs uniform optimum | (b) mean, "
-      "uncached | (b) max | probes over libseccomp tree | uncached probes over the 0.1 tree "
-      "|\n|---:|---:|---:|---:|---:|---:|---:|\n");
-  FILE* f =
-      dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/tradeoff-" + name + ".dat").c_str(), "w");
-  if (f)
-    std::fprintf(f, "# cached_weight a_mean b_mean b_max over_tree (uniform a=%.3f b=%.3f)\n", ua,
-                 ub);
+      name.c_str(), uniform.a, uniform.b, uniform.bmax, dflt.a, 100 * (dflt.a / uniform.a - 1),
+      dflt.b, dflt.bmax, refined_point.a, 100 * (refined_point.a / uniform.a - 1), refined_point.b,
+      refined_point.bmax, refined_point.worse);
+  // A table of one sweep: a row per setting (each also a line of `dat_file`), then `last`.
+  auto sweep = [&](const char* first_column, const std::string& dat_file, const char* dat_header,
+                   const std::vector<std::pair<std::string, Options>>& rows,
+                   const std::pair<std::string, Point>& last) {
+    std::printf(
+        "| %s | (a) mean, allowed | vs uniform optimum | (b) mean, uncached | (b) max | probes "
+        "over libseccomp tree | uncached probes over the 0.1 tree |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|\n",
+        first_column);
+    FILE* f = dat_dir.empty() ? nullptr : std::fopen((dat_dir + "/" + dat_file).c_str(), "w");
+    if (f) std::fprintf(f, "%s\n", dat_header);
+    auto print = [&](const std::string& label, const Point& p) {
+      std::printf("| %s | %.2f | %+.1f%% | %.2f | %u | %d | %d |\n", label.c_str(), p.a,
+                  100 * (p.a / uniform.a - 1), p.b, p.bmax, p.over, p.worse);
+    };
+    for (const auto& [label, options] : rows) {
+      auto prog = sysfence::compiler::compile(*pol, options);
+      if (!prog) continue;
+      const Point p = measure(*prog);
+      print(label, p);
+      if (f)
+        std::fprintf(f, "%s %.3f %.3f %u %d %d\n", label.c_str(), p.a, p.b, p.bmax, p.over,
+                     p.worse);
+    }
+    print(last.first, last.second);
+    if (f) std::fclose(f);
+  };
+  std::vector<std::pair<std::string, Options>> weights;
   for (double w : {0.001, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0}) {
-    sysfence::compiler::Options o;
+    Options o;
     o.cached_weight = w;
-    auto prog = sysfence::compiler::compile(*pol, o);
-    if (!prog) continue;
-    double a, b;
-    uint32_t m;
-    int ov;
-    measure(*prog, &a, &b, &m, &ov);
-    std::printf("| %.3f | %.2f | %+.1f%% | %.2f | %u | %d | %d |\n", w, a, 100 * (a / ua - 1), b, m,
-                ov, worse);
-    if (f) std::fprintf(f, "%.3f %.3f %.3f %u %d\n", w, a, b, m, ov);
+    char label[16];
+    std::snprintf(label, sizeof label, "%.3f", w);
+    weights.emplace_back(label, o);
   }
-  std::printf("| uniform | %.2f | 0.0%% | %.2f | %u | %d | %d |\n", ua, ub, um, uo, uw);
+  char weights_header[128];
+  std::snprintf(weights_header, sizeof weights_header,
+                "# cached_weight a_mean b_mean b_max over_tree uncached_over_default (uniform "
+                "a=%.3f b=%.3f)",
+                uniform.a, uniform.b);
+  sweep("cached-allow weight", "tradeoff-" + name + ".dat", weights_header, weights,
+        {"uniform", uniform});
   // The exact minimum of (a)'s weighting when every uncached path may pay `slack` dispatch
   // instructions more than in the 0.1 tree (Options::refine_slack; refine_for_all on).
-  std::printf(
-      "\n| uncached paths: at most the 0.1 tree's + | (a) mean, allowed | vs uniform optimum | (b) "
-      "mean, uncached | (b) max | probes over libseccomp tree | uncached probes over the 0.1 tree "
-      "|\n|---:|---:|---:|---:|---:|---:|---:|\n");
-  FILE* fx = dat_dir.empty()
-                 ? nullptr
-                 : std::fopen((dat_dir + "/tradeoff-exact-" + name + ".dat").c_str(), "w");
-  if (fx) std::fprintf(fx, "# slack a_mean b_mean b_max over_tree uncached_over_default\n");
+  std::printf("\n");
+  std::vector<std::pair<std::string, Options>> slacks;
   for (size_t slack = 0; slack <= 6; ++slack) {
-    sysfence::compiler::Options o;
+    Options o;
     o.refine_for_all = true;
     o.refine_slack = slack;
-    auto prog = sysfence::compiler::compile(*pol, o);
-    if (!prog) continue;
-    double a, b;
-    uint32_t m;
-    int ov;
-    measure(*prog, &a, &b, &m, &ov);
-    std::printf("| %zu | %.2f | %+.1f%% | %.2f | %u | %d | %d |\n", slack, a, 100 * (a / ua - 1), b,
-                m, ov, worse);
-    if (fx) std::fprintf(fx, "%zu %.3f %.3f %u %d %d\n", slack, a, b, m, ov, worse);
+    slacks.emplace_back(std::to_string(slack), o);
   }
-  if (fx) std::fclose(fx);
-  std::printf("| 0.1 + exact second tree (slack 0) | %.2f | %+.1f%% | %.2f | %u | %d | %d |\n", ra,
-              100 * (ra / ua - 1), rb, rm, ro, rw);
-  if (f) std::fclose(f);
+  sweep("uncached paths: at most the 0.1 tree's +", "tradeoff-exact-" + name + ".dat",
+        "# slack a_mean b_mean b_max over_tree uncached_over_default", slacks,
+        {"0.1 + exact second tree (slack 0)", refined_point});
 }
 
 int main(int argc, char** argv) {
