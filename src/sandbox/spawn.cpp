@@ -76,8 +76,19 @@ struct ChildArgs {
   ::_exit(code);
 }
 
-[[noreturn]] void child_fail(const ChildArgs& a, SpawnStage stage, const Error& e) {
-  child_fail(a, stage, e.sys_errno, e.render().c_str(), 1);
+// A vfork child allocates in the caller's heap and never returns to free it: the error and its
+// text are taken over here and freed again before child_fail's _exit, so a failed spawn leaves
+// nothing behind in the caller.
+[[noreturn]] void child_fail(const ChildArgs& a, SpawnStage stage, Error&& e) {
+  const int err = e.sys_errno;
+  char text[sizeof a.shared->text];
+  {
+    const Error failure = std::move(e);
+    const std::string rendered = failure.render();
+    std::strncpy(text, rendered.c_str(), sizeof text - 1);
+    text[sizeof text - 1] = 0;
+  }
+  child_fail(a, stage, err, text, 1);
 }
 
 // Sends a pidfd of this process over the socket: the parent's handle on the process that will
@@ -132,10 +143,12 @@ int receive_fd(int sock) {
   if (o.child_sigmask) ::sigprocmask(SIG_SETMASK, o.child_sigmask, nullptr);
   if ((a.plan->unshare & CLONE_NEWPID) != 0)  // a forked child: never vfork with a namespace
     detail::report_program_status_to(&a.shared->program_status);
-  if (auto r = enter(*a.plan, a.runner); !r) child_fail(a, SpawnStage::SetUp, r.error());
-  if (auto r = loader::set_no_new_privs(); !r) child_fail(a, SpawnStage::SetUp, r.error());
+  if (auto r = enter(*a.plan, a.runner); !r) child_fail(a, SpawnStage::SetUp, std::move(r.error()));
+  if (auto r = loader::set_no_new_privs(); !r)
+    child_fail(a, SpawnStage::SetUp, std::move(r.error()));
   if (!o.dumpable) {
-    if (auto r = loader::set_dumpable(false); !r) child_fail(a, SpawnStage::SetUp, r.error());
+    if (auto r = loader::set_dumpable(false); !r)
+      child_fail(a, SpawnStage::SetUp, std::move(r.error()));
   }
   if (a.pidfd_sock >= 0 && !send_own_pidfd(a.pidfd_sock)) {
     child_fail(a, SpawnStage::SetUp, errno,
@@ -149,7 +162,7 @@ int receive_fd(int sock) {
     // A stack goes in all or none: a refusal after its first filter ends this child
     // (install_filters), the program never runs half confined.
     auto inst = loader::install_filters(o.filters, fo);
-    if (!inst) child_fail(a, SpawnStage::Filter, inst.error());
+    if (!inst) child_fail(a, SpawnStage::Filter, std::move(inst.error()));
     // ---- From here the filter is on: nothing but execve (and, for the hand-over, a spin). ----
     if (o.hand_over_listener) {
       a.shared->listener_fd.store(inst->listener.release(), std::memory_order_release);
