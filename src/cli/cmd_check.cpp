@@ -44,10 +44,10 @@ int run_check(CheckOpts& o) {
       j["warnings"] = warnings;
       print_json(j);
     } else {
-      std::cerr << parsed.render();
-      if (parsed.errors.empty()) std::cerr << lp.label << ": no policy\n";
-      std::cerr << lp.label << ": " << parsed.errors.size() << " error(s), "
-                << parsed.warnings.size() << " warning(s)\n";
+      err_stream() << parsed.render();
+      if (parsed.errors.empty()) err_stream() << lp.label << ": no policy\n";
+      err_stream() << lp.label << ": " << parsed.errors.size() << " error(s), "
+                   << parsed.warnings.size() << " warning(s)\n";
     }
     return kExitUsage;
   }
@@ -150,7 +150,7 @@ int run_check(CheckOpts& o) {
   const SandboxFindings sf = check_sandbox_statements(policy);
   for (const Error& e : sf.errors) {
     errors.push_back(error_json(e));
-    if (!o.json) std::cerr << e.render();
+    if (!o.json) err_stream() << e.render();
   }
   for (const Error& w : sf.warnings) {
     warnings.push_back(error_json(w));
@@ -168,12 +168,12 @@ int run_check(CheckOpts& o) {
     j["instructions"] = size;
     print_json(j);
   } else {
-    std::cerr << parsed.render();
-    for (const auto& f : findings) std::cerr << f.error.render();
-    if (!compiled && !stack) std::cerr << compiled.error().render();
-    std::cout << report;
-    std::cout << lp.label << ": " << (has_errors ? 1 : 0) << " error(s), " << problems
-              << " warning(s)\n";
+    err_stream() << parsed.render();
+    for (const auto& f : findings) err_stream() << f.error.render();
+    if (!compiled && !stack) err_stream() << compiled.error().render();
+    out_stream() << report;
+    out_stream() << lp.label << ": " << (has_errors ? 1 : 0) << " error(s), " << problems
+                 << " warning(s)\n";
   }
   if (has_errors) return kExitUsage;
   if (o.strict && problems) return kExitFail;

@@ -63,7 +63,7 @@ void run_compile(const CompileOpts& o) {
       throw Exit{kExitUsage, r.render() + (r.errors.empty() ? "cannot export to OCI JSON\n" : ""),
                  true};
     }
-    for (const Error& w : r.warnings) std::cerr << w.render();
+    for (const Error& w : r.warnings) err_stream() << w.render();
     out = *r.value;
     if (out.empty() || out.back() != '\n') out += '\n';
     if (o.format == "spo") {
@@ -72,7 +72,7 @@ void run_compile(const CompileOpts& o) {
                      out, frontend::kubernetes_name(lp.is_default ? "sysfence-default" : lp.label),
                      spo_warnings),
                  kExitFail);
-      for (const auto& w : spo_warnings) std::cerr << "sysfence: warning: " << w << '\n';
+      for (const auto& w : spo_warnings) err_stream() << "sysfence: warning: " << w << '\n';
     }
   } else {
     compiler::Options co;
@@ -124,10 +124,10 @@ void run_compile(const CompileOpts& o) {
                   {"filters", filters}});
       return;
     }
-    std::cerr << "sysfence: " << lp.label << " -> " << stack_files.size()
-              << " stacked filters, install in this order:";
-    for (const auto& f : stack_files) std::cerr << ' ' << f.first;
-    std::cerr << " (" << o.format << ", " << insns << " instructions)\n";
+    err_stream() << "sysfence: " << lp.label << " -> " << stack_files.size()
+                 << " stacked filters, install in this order:";
+    for (const auto& f : stack_files) err_stream() << ' ' << f.first;
+    err_stream() << " (" << o.format << ", " << insns << " instructions)\n";
     return;
   }
 
@@ -150,10 +150,10 @@ void run_compile(const CompileOpts& o) {
   }
   write_file(o.output, out);
   if (o.output != "-") {
-    // One write (std::cerr is unbuffered: one per piece otherwise).
+    // One write, without the streams (std::cerr would also write each piece on its own).
     std::string note = "sysfence: " + lp.label + " -> " + o.output + " (" + o.format;
     if (insns) note += ", " + std::to_string(insns) + " instructions";
-    std::cerr << note + ")\n";
+    write_stderr(note + ")\n");
   }
 }
 
@@ -183,7 +183,7 @@ void run_compile_dir(const CompileOpts& o) {
     auto r = frontend::export_oci(*lp.parsed.value, eo);
     if (!r.ok())
       throw Exit{kExitUsage, r.render() + in.string() + ": cannot export to OCI JSON\n", true};
-    for (const Error& w : r.warnings) std::cerr << w.render();
+    for (const Error& w : r.warnings) err_stream() << w.render();
     std::string out = *r.value;
     if (out.empty() || out.back() != '\n') out += '\n';
     const std::string name = frontend::kubernetes_name(in.string());
@@ -191,7 +191,7 @@ void run_compile_dir(const CompileOpts& o) {
       std::vector<std::string> spo_warnings;
       out = take(frontend::oci_to_spo_yaml(out, name, spo_warnings), kExitFail);
       for (const auto& w : spo_warnings)
-        std::cerr << "sysfence: warning: " << in.string() << ": " << w << '\n';
+        err_stream() << "sysfence: warning: " << in.string() << ": " << w << '\n';
     }
     outputs.emplace_back(fs::path(o.output) / (name + (o.format == "spo" ? ".yaml" : ".json")),
                          out);
@@ -201,7 +201,7 @@ void run_compile_dir(const CompileOpts& o) {
   if (ec) fail(o.output + ": " + ec.message());
   for (const auto& [path, data] : outputs) {
     write_file(path.string(), data);
-    std::cerr << "sysfence: -> " << path.string() << '\n';
+    err_stream() << "sysfence: -> " << path.string() << '\n';
   }
 }
 

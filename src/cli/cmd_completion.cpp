@@ -396,8 +396,8 @@ Command add_completion(CLI::App& app) {
       ->check(CLI::IsMember({"bash", "zsh", "json"}));
   return {sub, [&app, shell] {
             const auto cmds = describe(app);
-            if (*shell == "bash") std::cout << bash_script(cmds);
-            if (*shell == "zsh") std::cout << zsh_script(cmds);
+            if (*shell == "bash") out_stream() << bash_script(cmds);
+            if (*shell == "zsh") out_stream() << zsh_script(cmds);
             if (*shell == "json") print_json(to_json(cmds));
             return kExitOk;
           }};

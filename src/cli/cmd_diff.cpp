@@ -178,14 +178,14 @@ int run_diff(DiffOpts& o) {
                 {"steps", r->steps},
                 {"differences", list}});
   } else {
-    std::cout << "--- A: " << a.label << "\n+++ B: " << b.label << "\n";
+    out_stream() << "--- A: " << a.label << "\n+++ B: " << b.label << "\n";
     if (entries.empty())
-      std::cout << "equivalent: the two decide the same on every input (" << r->pairs
-                << " path pairs)\n";
+      out_stream() << "equivalent: the two decide the same on every input (" << r->pairs
+                   << " path pairs)\n";
     std::string arch_now;
     for (const Entry& e : entries) {
       if (e.arch != arch_now) {
-        std::cout << "arch " << e.arch << ":\n";
+        out_stream() << "arch " << e.arch << ":\n";
         arch_now = e.arch;
       }
       std::string head;
@@ -195,13 +195,13 @@ int run_diff(DiffOpts& o) {
         for (size_t i = 0; i < e.names.size(); ++i) head += (i ? ", " : "") + e.names[i];
       }
       const std::string cond = e.condition.empty() ? "" : e.condition + " -> ";
-      std::cout << "- " << head << ": " << cond << action_text(e.ret_a) << "\n"
-                << "+ " << head << ": " << cond << action_text(e.ret_b) << "\n";
+      out_stream() << "- " << head << ": " << cond << action_text(e.ret_a) << "\n"
+                   << "+ " << head << ": " << cond << action_text(e.ret_b) << "\n";
     }
     if (!entries.empty())
-      std::cout << entries.size() << " difference" << (entries.size() == 1 ? "" : "s") << " ("
-                << r->differences.size() << " region" << (r->differences.size() == 1 ? "" : "s")
-                << " of the input space)\n";
+      out_stream() << entries.size() << " difference" << (entries.size() == 1 ? "" : "s") << " ("
+                   << r->differences.size() << " region" << (r->differences.size() == 1 ? "" : "s")
+                   << " of the input space)\n";
   }
   return r->differences.empty() ? kExitOk : kExitFail;
 }

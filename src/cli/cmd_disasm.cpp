@@ -56,12 +56,12 @@ void run_disasm(const DisasmOpts& o) {
       print_json({{"pid", o.pid}, {"filters", list}});
       return;
     }
-    if (filters->empty()) std::cout << "; process " << o.pid << " has no seccomp filter\n";
+    if (filters->empty()) out_stream() << "; process " << o.pid << " has no seccomp filter\n";
     for (size_t i = 0; i < filters->size(); ++i) {
-      std::cout << "; filter " << i << " of process " << o.pid << " (" << (*filters)[i].size()
-                << " instructions" << (i == 0 ? ", newest: runs first" : "") << ")\n";
-      std::cout << bpf::disassemble((*filters)[i], dopt);
-      if (i + 1 < filters->size()) std::cout << '\n';
+      out_stream() << "; filter " << i << " of process " << o.pid << " (" << (*filters)[i].size()
+                   << " instructions" << (i == 0 ? ", newest: runs first" : "") << ")\n";
+      out_stream() << bpf::disassemble((*filters)[i], dopt);
+      if (i + 1 < filters->size()) out_stream() << '\n';
     }
     return;
   }
@@ -76,7 +76,7 @@ void run_disasm(const DisasmOpts& o) {
       j["file"] = o.files.front();
       print_json(j);
     } else {
-      std::cout << text;
+      out_stream() << text;
     }
     return;
   }
@@ -91,11 +91,11 @@ void run_disasm(const DisasmOpts& o) {
       list.push_back(std::move(j));
       continue;
     }
-    std::cout << "; filter " << i + 1 << " of " << progs.size() << ": " << o.files[i] << " ("
-              << progs[i].size() << " instructions"
-              << (i + 1 == progs.size() ? ", installed last: runs first" : "") << ")\n"
-              << text;
-    if (i + 1 < progs.size()) std::cout << '\n';
+    out_stream() << "; filter " << i + 1 << " of " << progs.size() << ": " << o.files[i] << " ("
+                 << progs[i].size() << " instructions"
+                 << (i + 1 == progs.size() ? ", installed last: runs first" : "") << ")\n"
+                 << text;
+    if (i + 1 < progs.size()) out_stream() << '\n';
   }
   if (o.json) print_json({{"filters", list}});
 }

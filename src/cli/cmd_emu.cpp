@@ -162,7 +162,7 @@ void run_emu(EmuOpts& o) {
     ip = *n;
   }
 
-  std::ostream* text = o.json ? nullptr : &std::cout;
+  std::ostream* text = o.json ? nullptr : &out_stream();
   std::optional<std::vector<arch::Arch>> targets;
   if (src.policy) targets = target_arches(*src.policy->parsed.value);
   const std::vector<arch::Arch>* tp = targets ? &*targets : nullptr;

@@ -25,8 +25,8 @@ void run_groups(const GroupsOpts& o) {
         list.push_back(
             {{"name", g.name}, {"description", g.description}, {"count", g.syscalls.size()}});
       } else {
-        std::cout << g.name << std::string(width + 2 - g.name.size(), ' ') << g.description << " ("
-                  << g.syscalls.size() << ")\n";
+        out_stream() << g.name << std::string(width + 2 - g.name.size(), ' ') << g.description
+                     << " (" << g.syscalls.size() << ")\n";
       }
     }
     if (o.json) print_json({{"groups", list}});
@@ -52,8 +52,8 @@ void run_groups(const GroupsOpts& o) {
     print_json(j);
     return;
   }
-  std::cout << g->name << ": " << g->description << '\n';
-  for (auto m : members) std::cout << "  " << m << '\n';
+  out_stream() << g->name << ": " << g->description << '\n';
+  for (auto m : members) out_stream() << "  " << m << '\n';
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ int run_learn(LearnOpts& o) {
     existing_text = read_file(o.merge);
     frontend::ParseOptions po;
     existing.emplace(frontend::load_policy_text(existing_text, o.merge, po));
-    std::cerr << existing->render();
+    err_stream() << existing->render();
     if (!existing->ok()) throw Exit{kExitUsage, "", true};
     const bpf::Program prog = take(compiler::compile(*existing->value));
     existing_prog.emplace(take(bpf::VerifiedProgram::make(prog), kExitFail));
@@ -97,23 +97,24 @@ int run_learn(LearnOpts& o) {
   std::string text;
   if (existing) {
     text = learn::merge_policy(existing_text, needed, target_arches(*existing->value), notes, so);
-    for (const auto& n : notes) std::cerr << "sysfence: learn: " << n << '\n';
+    for (const auto& n : notes) err_stream() << "sysfence: learn: " << n << '\n';
   } else {
     text = learn::synthesize_policy(seen, so);
   }
   const std::string out = !o.output.empty() ? o.output : (!o.merge.empty() ? o.merge : "-");
   write_file(out, text);
   if (!o.freq.empty()) write_file(o.freq, learn::format_frequency(seen));
-  std::cerr << "sysfence: learn: " << seen.total() << " syscalls (" << seen.calls.size()
-            << " distinct)" << (unallowed_filter ? " not allowed by " + o.merge : std::string())
-            << " in " << r->processes
-            << (r->processes == 1 ? " process" : " processes and threads");
-  if (existing) std::cerr << "; " << needed.calls.size() << " newly needed";
-  if (out != "-") std::cerr << " -> " << out;
-  std::cerr << "; the program exited with " << r->exit_code << '\n';
+  err_stream() << "sysfence: learn: " << seen.total() << " syscalls (" << seen.calls.size()
+               << " distinct)" << (unallowed_filter ? " not allowed by " + o.merge : std::string())
+               << " in " << r->processes
+               << (r->processes == 1 ? " process" : " processes and threads");
+  if (existing) err_stream() << "; " << needed.calls.size() << " newly needed";
+  if (out != "-") err_stream() << " -> " << out;
+  err_stream() << "; the program exited with " << r->exit_code << '\n';
   if (r->unknown_arch_calls)
-    std::cerr << "sysfence: learn: warning: " << r->unknown_arch_calls
-              << " calls came from an ABI sysfence has no table for; they are not in the policy\n";
+    err_stream()
+        << "sysfence: learn: warning: " << r->unknown_arch_calls
+        << " calls came from an ABI sysfence has no table for; they are not in the policy\n";
   return r->exit_code;
 }
 

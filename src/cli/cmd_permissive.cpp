@@ -80,8 +80,9 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
     needed.add(c.arch, c.nr, c.args);
   };
 
-  std::cerr << "sysfence: PERMISSIVE run (" << lp.label
-            << "): NOTHING IS ENFORCED; the calls the policy would deny are recorded and allowed\n";
+  err_stream()
+      << "sysfence: PERMISSIVE run (" << lp.label
+      << "): NOTHING IS ENFORCED; the calls the policy would deny are recorded and allowed\n";
   auto r = learn::trace_program(command, to);
   if (!r) {
     const int e = r.error().sys_errno;
@@ -89,21 +90,22 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
                "run --permissive: " + r.error().render()};
   }
 
-  std::cerr << "sysfence: permissive run finished (nothing was enforced); the program exited with "
-            << r->exit_code << "\n";
-  for (const auto& n : tracer_notes) std::cerr << "sysfence: permissive: note: " << n << "\n";
+  err_stream()
+      << "sysfence: permissive run finished (nothing was enforced); the program exited with "
+      << r->exit_code << "\n";
+  for (const auto& n : tracer_notes) err_stream() << "sysfence: permissive: note: " << n << "\n";
   if (denied.empty()) {
-    std::cerr << "sysfence: permissive: " << lp.label
-              << " would have allowed every call of this run\n";
+    err_stream() << "sysfence: permissive: " << lp.label
+                 << " would have allowed every call of this run\n";
     if (!suggest_to.empty()) write_file(suggest_to, "");
     return r->exit_code;
   }
-  std::cerr << "sysfence: permissive: " << lp.label << " would have denied " << total << " call"
-            << (total == 1 ? "" : "s") << " (" << denied.size() << " distinct):\n";
+  err_stream() << "sysfence: permissive: " << lp.label << " would have denied " << total << " call"
+               << (total == 1 ? "" : "s") << " (" << denied.size() << " distinct):\n";
   for (const auto& [key, s] : denied) {
-    std::cerr << "  " << s.example << (s.count > 1 ? "  (x" + std::to_string(s.count) + ")" : "")
-              << "\n"
-              << "      -> " << bpf::action_name(s.ret) << " by " << s.decided_by << "\n";
+    err_stream() << "  " << s.example << (s.count > 1 ? "  (x" + std::to_string(s.count) + ")" : "")
+                 << "\n"
+                 << "      -> " << bpf::action_name(s.ret) << " by " << s.decided_by << "\n";
   }
   learn::SynthesisOptions so;
   std::string lines = learn::suggest_rules(needed, target_arches(policy), so);
@@ -111,10 +113,10 @@ int run_permissive(const PolicyInput& in, const std::vector<std::string>& comman
   for (const auto& k : kept) notes += "# " + k + "\n";
   if (!suggest_to.empty()) {
     write_file(suggest_to, notes + lines);
-    std::cerr << "sysfence: permissive: the lines to add to " << lp.label << " are in "
-              << suggest_to << "\n";
+    err_stream() << "sysfence: permissive: the lines to add to " << lp.label << " are in "
+                 << suggest_to << "\n";
   } else if (!lines.empty() || !notes.empty()) {
-    std::cerr << "sysfence: permissive: lines to add to " << lp.label << ":\n" << notes << lines;
+    err_stream() << "sysfence: permissive: lines to add to " << lp.label << ":\n" << notes << lines;
   }
   return r->exit_code;
 }

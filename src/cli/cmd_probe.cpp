@@ -13,8 +13,8 @@ void run_probe(bool json) {
   auto k = loader::probe();
   if (!k) throw Exit{kExitFail, k.error().render(), true};
   if (!json) {
-    std::cout << k->describe();
-    if (!k->describe().empty() && k->describe().back() != '\n') std::cout << '\n';
+    out_stream() << k->describe();
+    if (!k->describe().empty() && k->describe().back() != '\n') out_stream() << '\n';
     return;
   }
   nlohmann::json actions = nlohmann::json::object();

@@ -85,22 +85,22 @@ int run_resolve(const ResolveOpts& o) {
       std::string arch_name = r["arch"];
       if (number) {
         const int64_t n = r["number"].get<int64_t>();
-        std::cout << arch_name << ": " << n;
-        if (arch_name == "x32") std::cout << " (" << hex(static_cast<uint32_t>(n)) << ")";
+        out_stream() << arch_name << ": " << n;
+        if (arch_name == "x32") out_stream() << " (" << hex(static_cast<uint32_t>(n)) << ")";
         if (r["name"].is_null()) {
-          std::cout << " is not a syscall\n";
+          out_stream() << " is not a syscall\n";
         } else {
-          std::cout << " = " << r["name"].get<std::string>() << '\n';
+          out_stream() << " = " << r["name"].get<std::string>() << '\n';
         }
       } else {
-        std::cout << arch_name << ": " << o.what;
+        out_stream() << arch_name << ": " << o.what;
         if (r["number"].is_null()) {
-          std::cout << " is absent\n";
+          out_stream() << " is absent\n";
         } else {
           const int64_t n = r["number"].get<int64_t>();
-          std::cout << " = " << n;
-          if (arch_name == "x32") std::cout << " (" << hex(static_cast<uint64_t>(n)) << ")";
-          std::cout << '\n';
+          out_stream() << " = " << n;
+          if (arch_name == "x32") out_stream() << " (" << hex(static_cast<uint64_t>(n)) << ")";
+          out_stream() << '\n';
         }
       }
     }

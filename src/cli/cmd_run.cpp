@@ -138,10 +138,10 @@ void hint_after_run(const RunOpts& o, int status) {
   if (o.quiet || o.report) return;
   const std::string prog = o.command.front();
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
-    std::cerr << run_hint::kPrefix << prog << run_hint::kSigsys;
+    err_stream() << run_hint::kPrefix << prog << run_hint::kSigsys;
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    std::cerr << run_hint::kPrefix << prog << run_hint::kExited << WEXITSTATUS(status)
-              << run_hint::kExitedTail;
+    err_stream() << run_hint::kPrefix << prog << run_hint::kExited << WEXITSTATUS(status)
+                 << run_hint::kExitedTail;
   }
 }
 
@@ -226,8 +226,9 @@ int run_run(RunOpts& o) {
       for (const bpf::Insn& in : p)
         notify |= in.code == (bpf::RET | bpf::K) && bpf::action_of(in.k) == bpf::kRetUserNotif;
     if (notify)
-      std::cerr << "sysfence: warning: the policy uses `notify` but nothing supervises this run: "
-                   "those syscalls fail with ENOSYS (use --report to see them)\n";
+      err_stream()
+          << "sysfence: warning: the policy uses `notify` but nothing supervises this run: "
+             "those syscalls fail with ENOSYS (use --report to see them)\n";
   }
   // Fail early in the parent for what the kernel lacks (the child checks again). The precompiled
   // default without flags needs nothing a seccomp kernel could lack but its actions, which the
@@ -296,9 +297,9 @@ int run_run(RunOpts& o) {
     if (!o.json_file.empty()) {
       std::ofstream f(o.json_file);
       f << j.dump(2) << "\n";
-      if (!f) std::cerr << "sysfence: --json-file " << o.json_file << ": cannot write\n";
+      if (!f) err_stream() << "sysfence: --json-file " << o.json_file << ": cannot write\n";
     } else {
-      std::cerr << j.dump() << "\n";
+      err_stream() << j.dump() << "\n";
     }
   };
 
@@ -312,8 +313,8 @@ int run_run(RunOpts& o) {
   sigset_t forwarded, before;
   sigemptyset(&forwarded);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&forwarded, s);
-  std::cout.flush();
-  std::cerr.flush();
+  out_stream().flush();
+  err_stream().flush();
   ::sigprocmask(SIG_BLOCK, &forwarded, &before);
   so.child_sigmask = &before;
   auto spawned = sandbox::spawn(sb, path, o.command, so);
@@ -342,7 +343,7 @@ int run_run(RunOpts& o) {
       sup.emplace(
           std::move(*listener), child, pidfd,
           [&original](const bpf::SeccompData& d) { return bpf::emulate(*original, d).ret; },
-          std::cerr);
+          err_stream());
       sp.set_status(sup->serve());
       status = sp.wait();  // the program's status (not its init's, with a PID namespace)
     } else if (!sp.failure()) {
@@ -404,8 +405,8 @@ int run_run(RunOpts& o) {
   }
   // The program has ended and everything is printed: leave now, without tearing down the whole
   // command-line parser and the policy (memory only; measurable in run's start-up cost).
-  std::cout.flush();
-  std::cerr.flush();
+  out_stream().flush();
+  err_stream().flush();
   ::_exit(code);
 }
 

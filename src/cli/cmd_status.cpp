@@ -38,13 +38,14 @@ void run_status(const StatusOpts& o) {
     print_json(j);
     return;
   }
-  std::cout << "pid:          " << (pid == 0 ? std::string("self") : std::to_string(pid));
-  if (o.tid) std::cout << " (thread " << o.tid << ")";
-  std::cout << "\nseccomp:      " << mode << " (" << static_cast<int>(st->mode) << ")\n";
-  std::cout << "filters:      " << (st->filters ? std::to_string(*st->filters) : "unknown") << '\n';
-  std::cout << "no_new_privs: "
-            << (st->no_new_privs ? (*st->no_new_privs ? "yes" : "no") : "unknown") << '\n';
-  if (st->dumpable) std::cout << "dumpable:     " << (*st->dumpable ? "yes" : "no") << '\n';
+  out_stream() << "pid:          " << (pid == 0 ? std::string("self") : std::to_string(pid));
+  if (o.tid) out_stream() << " (thread " << o.tid << ")";
+  out_stream() << "\nseccomp:      " << mode << " (" << static_cast<int>(st->mode) << ")\n";
+  out_stream() << "filters:      " << (st->filters ? std::to_string(*st->filters) : "unknown")
+               << '\n';
+  out_stream() << "no_new_privs: "
+               << (st->no_new_privs ? (*st->no_new_privs ? "yes" : "no") : "unknown") << '\n';
+  if (st->dumpable) out_stream() << "dumpable:     " << (*st->dumpable ? "yes" : "no") << '\n';
 }
 
 }  // namespace

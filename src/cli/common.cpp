@@ -3,9 +3,11 @@
 
 #include "sysfence/input_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -19,21 +21,45 @@ std::string read_file(const std::string& path) {
   return std::move(*r);
 }
 
-void write_file(const std::string& path, std::string_view data) {
-  if (path == "-") {
-    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
-    std::cout.flush();
-    if (!std::cout) fail("stdout: write error");
-    return;
-  }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) fail(path + ": " + std::strerror(errno));
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) fail(path + ": write error");
+void init_streams() {
+  // Constructed once, destroyed at exit (which flushes std::cout), as <iostream>'s would be.
+  static const std::ios_base::Init streams;
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+namespace {
+
+// All of `data` to `fd`; false on an error (EINTR retried).
+bool write_all(int fd, std::string_view data) {
+  for (size_t done = 0; done < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+void write_stderr(std::string_view text) { (void)write_all(STDERR_FILENO, text); }
+
+void write_file(const std::string& path, std::string_view data) {
+  if (path == "-") {
+    std::ostream& out = out_stream();
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.flush();
+    if (!out) fail("stdout: write error");
+    return;
+  }
+  // Plain system calls (what std::ofstream did: the same open flags and mode), without a stream
+  // and its locale, which are a tenth of `compile FILE -o OUT`'s start-up instructions.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);  // NOLINT(*-vararg)
+  if (fd < 0) fail(path + ": " + std::strerror(errno));
+  const bool written = write_all(fd, data);
+  if (::close(fd) != 0 || !written) fail(path + ": write error");
+}
+
+void print_json(const nlohmann::json& j) { out_stream() << j.dump(2) << '\n'; }
 
 nlohmann::json diagnostic_json(const Error& e) {
   nlohmann::json j = {{"message", e.text()}, {"rendered", e.render(false)}};

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -51,6 +52,25 @@ nlohmann::json diagnostic_json(const Error& e);
 
 // The JSON object a command prints on stdout for a failure under --json.
 nlohmann::json failure_json(const Exit& e);
+
+// The standard streams, constructed on first use: the executable's <iostream>
+// (src/cli/lazy_iostream) does not construct them before main, so that `compile FILE -o OUT`,
+// which writes one line to stderr, does not build eight streams and the classic locale first.
+// Every use of std::cerr and std::cout in the CLI goes through these; main() calls
+// init_streams() before CLI11, which writes to them itself.
+void init_streams();
+inline std::ostream& err_stream() {
+  init_streams();
+  return std::cerr;
+}
+inline std::ostream& out_stream() {
+  init_streams();
+  return std::cout;
+}
+
+// `text` to stderr in one write(2) where it fits (stderr is unbuffered, so this keeps its order
+// with err_stream()'s output), without constructing the streams: a successful command's note.
+void write_stderr(std::string_view text);
 
 // Files. "-" is stdin/stdout.
 std::string read_file(const std::string& path);

@@ -26,11 +26,12 @@ void one_value_per_occurrence(CLI::App& app) {
 
 // An Exit's message on stderr; its exit code.
 int report_exit(const sysfence::cli::Exit& e) {
+  std::ostream& err = sysfence::cli::err_stream();
   if (e.rendered) {
-    std::cerr << e.message;
-    if (!e.message.empty() && e.message.back() != '\n') std::cerr << '\n';
+    err << e.message;
+    if (!e.message.empty() && e.message.back() != '\n') err << '\n';
   } else if (!e.message.empty()) {
-    std::cerr << "sysfence: " << e.message << '\n';
+    err << "sysfence: " << e.message << '\n';
   }
   return e.code;
 }
@@ -54,10 +55,12 @@ int main(int argc, char** argv) {
     try {
       return compile();
     } catch (const Exit& e) { return report_exit(e); } catch (const std::exception& e) {
-      std::cerr << "sysfence: " << e.what() << '\n';
+      err_stream() << "sysfence: " << e.what() << '\n';
       return kExitFail;
     }
   }
+  // CLI11 writes help, versions and its errors to std::cout and std::cerr itself.
+  init_streams();
 
   CLI::App app{
       "sysfence: confine Linux processes with seccomp-BPF, and compile, check and "
@@ -144,7 +147,7 @@ int main(int argc, char** argv) {
     return report_exit(e);
   } catch (const std::exception& e) {
     json_failure(Exit{kExitFail, e.what()});
-    std::cerr << "sysfence: " << e.what() << '\n';
+    err_stream() << "sysfence: " << e.what() << '\n';
     return kExitFail;
   }
   return kExitOk;  // unreachable: require_subcommand(1)

@@ -191,10 +191,10 @@ LoadedPolicy load_policy_or_exit(const PolicyInput& in, bool default_if_none, bo
     }
     throw Exit{kExitUsage, msg, true, std::move(diags)};
   }
-  for (const Error& w : lp.parsed.warnings) std::cerr << w.render();
+  for (const Error& w : lp.parsed.warnings) err_stream() << w.render();
   if (!lp.caps_used.empty() && !quiet_notes)
-    std::cerr << "sysfence: note: " << lp.label << ": includes/excludes evaluated with "
-              << lp.caps_used << " (--cap CAP adds, --cap none, --host-caps)\n";
+    err_stream() << "sysfence: note: " << lp.label << ": includes/excludes evaluated with "
+                 << lp.caps_used << " (--cap CAP adds, --cap none, --host-caps)\n";
   return lp;
 }
 

@@ -320,14 +320,14 @@ sandbox::Plan sandbox_plan_or_exit(const SandboxOptions& o, bool report,
   auto sb = take(sandbox::Sandbox::make(sandbox_spec_or_exit(o, from_policy)));
   auto plan = take(sandbox::prepare(sb, environ), kExitFail);
   if (o.dry_run) {
-    std::cout << plan.describe_json() << "\n";
+    out_stream() << plan.describe_json() << "\n";
     throw Exit{kExitOk, ""};
   }
   if (report) {
     for (const std::string& line : plan.describe())
-      std::cerr << "sysfence: sandbox: " << line << "\n";
+      err_stream() << "sysfence: sandbox: " << line << "\n";
   } else if (!plan.not_enforced.empty()) {
-    std::cerr << "sysfence: warning: not enforced on this kernel: " << plan.not_enforced << "\n";
+    err_stream() << "sysfence: warning: not enforced on this kernel: " << plan.not_enforced << "\n";
   }
   return plan;
 }
