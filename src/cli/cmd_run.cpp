@@ -467,3 +467,13 @@ extern "C" const void* sysfence_fast_default_filter(unsigned short* len) {
   *len = static_cast<unsigned short>(p.size());
   return p.data();
 }
+
+// The same for `run --profile untrusted` (fast_run.cpp): the variant with the sandbox's
+// setuid-file rules, which the full path installs when a sandbox layer is asked for.
+extern "C" const void* sysfence_fast_sandbox_filter(unsigned short* len) {
+  using namespace sysfence;
+  if (cli::precompiled_default_arch() != arch::native_arch()) return nullptr;
+  const auto p = cli::precompiled_default_sandbox_program();
+  *len = static_cast<unsigned short>(p.size());
+  return p.data();
+}

@@ -140,6 +140,9 @@ bool parent_alive(pid_t parent) {
 
 // ---- Waiting processes above the program (PID namespace) ------------------------------------
 
+constexpr int kForwarded[] = {SIGTERM, SIGHUP,  SIGINT,  SIGQUIT,
+                              SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH};
+
 volatile pid_t g_forward_to = 0;
 void forward(int sig) {
   if (g_forward_to > 0) ::kill(g_forward_to, sig);
@@ -149,9 +152,15 @@ void forward_signals_to(pid_t pid) {
   struct sigaction sa {};
   sa.sa_handler = forward;
   sigemptyset(&sa.sa_mask);
-  for (int s : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH}) {
-    ::sigaction(s, &sa, nullptr);
-  }
+  for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
+}
+
+// init_status.hpp hold_init_signals(): the mask the init and the program set once the init's
+// handlers are in (set by spawn's child before enter()).
+bool g_holding_signals = false;
+sigset_t g_program_mask;
+void release_held_signals() {
+  if (g_holding_signals) ::sigprocmask(SIG_SETMASK, &g_program_mask, nullptr);
 }
 
 // The process between the runner and init: waits for init and ends the same way.
@@ -177,6 +186,7 @@ std::atomic<int>* g_program_status = nullptr;  // see init_status.hpp
 [[noreturn]] void be_init(pid_t program) {
   ::syscall(SYS_close_range, 3u, ~0u, 0u);
   forward_signals_to(program);
+  release_held_signals();  // what came in before the handlers is forwarded now
   for (;;) {
     int st = 0;
     const pid_t r = ::waitpid(-1, &st, 0);
@@ -535,8 +545,8 @@ Result<void> enter(const Plan& p, pid_t runner) {
       if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return sys_error("PR_SET_PDEATHSIG");
       if (::getppid() != 1) ::_exit(1);
       parent = 1;
-      for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH})
-        ::signal(sig, SIG_DFL);
+      for (int sig : kForwarded) ::signal(sig, SIG_DFL);
+      release_held_signals();
     } else if (p.unshare & CLONE_NEWPID) {
       // The waiter's pid is not visible from inside: a pidfd tells init whether it is gone.
       const int outer = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0u));
@@ -595,6 +605,13 @@ Result<void> enter(const Plan& p, pid_t runner) {
 
 namespace detail {
 void report_program_status_to(std::atomic<int>* slot) { g_program_status = slot; }
+sigset_t hold_init_signals(const sigset_t& program_mask) {
+  g_program_mask = program_mask;
+  g_holding_signals = true;
+  sigset_t held = program_mask;
+  for (int s : kForwarded) sigaddset(&held, s);
+  return held;
+}
 }  // namespace detail
 
 }  // namespace sysfence::sandbox

@@ -140,9 +140,21 @@ int receive_fd(int sock) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
     child_fail(a, SpawnStage::SetUp, errno, "PR_SET_PDEATHSIG failed", 1);
   for (int s : {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_DFL);
-  if (o.child_sigmask) ::sigprocmask(SIG_SETMASK, o.child_sigmask, nullptr);
-  if ((a.plan->unshare & CLONE_NEWPID) != 0)  // a forked child: never vfork with a namespace
+  if ((a.plan->unshare & CLONE_NEWPID) != 0) {  // a forked child: never vfork with a namespace
     detail::report_program_status_to(&a.shared->program_status);
+    // This child is the namespace's PID 1: the signals its init forwards wait, blocked, until
+    // the init's handlers are in (init_status.hpp); the program gets the mask below.
+    sigset_t program_mask;
+    if (o.child_sigmask) {
+      program_mask = *o.child_sigmask;
+    } else {
+      ::sigprocmask(SIG_SETMASK, nullptr, &program_mask);
+    }
+    const sigset_t held = detail::hold_init_signals(program_mask);
+    ::sigprocmask(SIG_SETMASK, &held, nullptr);
+  } else if (o.child_sigmask) {
+    ::sigprocmask(SIG_SETMASK, o.child_sigmask, nullptr);
+  }
   if (auto r = enter(*a.plan, a.runner); !r) child_fail(a, SpawnStage::SetUp, std::move(r.error()));
   if (auto r = loader::set_no_new_privs(); !r)
     child_fail(a, SpawnStage::SetUp, std::move(r.error()));

@@ -20,6 +20,9 @@
 #include <sstream>
 #include <thread>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "cli_helpers.hpp"
 
 using clitest::have_program;
@@ -230,32 +233,48 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// Starts `sysfence run [--default] -- sleep 30`, waits until the program runs (the runner's child
-// is `sleep`), returns the runner's resident memory then (kB, /proc/PID/status: readable also
-// where the maps are not: the vfork child's PR_SET_DUMPABLE 0 applies to the memory it shares
-// with the runner until execve), and ends it with SIGTERM (which the runner forwards: status
-// 128 + SIGTERM).
-long runner_rss_kb(bool full, bool dash_dash, int* status) {
+// The first child of `pid` (0 when it has none yet).
+pid_t first_child(pid_t pid) {
+  std::istringstream kids(
+      slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  pid_t kid = 0;
+  return kids >> kid ? kid : 0;
+}
+bool is_sleep(pid_t pid) {
+  return pid > 0 && slurp("/proc/" + std::to_string(pid) + "/comm") == "sleep\n";
+}
+
+// Starts `sysfence run [--default] [OPTIONS] -- sleep 30` (after `prefix`, e.g. setpriv, which
+// execs it in the same process; in `cwd` when given), waits until the program runs (the
+// runner's child is `sleep`, or with a PID namespace its init's child), returns the runner's
+// resident memory then (kB, /proc/PID/status: readable also where the maps are not: the vfork
+// child's PR_SET_DUMPABLE 0 applies to the memory it shares with the runner until execve), and
+// ends it with SIGTERM (which the runner forwards: status 128 + SIGTERM).
+long runner_rss_kb(bool full, bool dash_dash, int* status,
+                   const std::vector<std::string>& options = {},
+                   const std::vector<std::string>& prefix = {}, const std::string& cwd = "") {
   const pid_t runner = ::fork();
   if (runner == 0) {
     const int null = ::open("/dev/null", O_RDWR);
     ::dup2(null, 0);
     ::dup2(null, 1);
-    std::vector<const char*> argv = {SYSFENCE_CLI, "run"};
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    std::vector<const char*> argv;
+    for (const std::string& p : prefix) argv.push_back(p.c_str());
+    argv.push_back(SYSFENCE_CLI);
+    argv.push_back("run");
     if (full) argv.push_back("--default");
+    for (const std::string& o : options) argv.push_back(o.c_str());
     if (dash_dash) argv.push_back("--");
     for (const char* a : {"sleep", "30"}) argv.push_back(a);
     argv.push_back(nullptr);
-    ::execv(argv[0], const_cast<char* const*>(argv.data()));
+    ::execvp(argv[0], const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
-  const std::string children =
-      "/proc/" + std::to_string(runner) + "/task/" + std::to_string(runner) + "/children";
   long rss = -1;
   for (int i = 0; i < 20000; ++i) {  // until the program has exec'd (not a timed assertion)
-    std::istringstream kids(slurp(children));
-    pid_t kid = 0;
-    if (kids >> kid && slurp("/proc/" + std::to_string(kid) + "/comm") == "sleep\n") {
+    const pid_t kid = first_child(runner);
+    if (is_sleep(kid) || is_sleep(first_child(kid))) {
       std::istringstream st(slurp("/proc/" + std::to_string(runner) + "/status"));
       std::string key;
       while (st >> key)
@@ -288,6 +307,256 @@ TEST(FastStart, TakenWhereBuiltAndForwardsSigterm) {
                               << (dash_dash ? " (with --)" : " (without --)");
 #endif
   }
+}
+
+// ---- `run --profile untrusted` ----------------------------------------------------------------
+//
+// The fast path against the full path (`run --default --profile untrusted` installs the same
+// precompiled filter through sandbox::spawn), as root and as nobody (setpriv): the fast path
+// declines without CAP_SYS_ADMIN (the full path then makes a user namespace), and the results
+// must be the same either way. The program runs in a directory under /var/tmp: the profile
+// mounts a private /tmp, and a working directory below it is a case the fast path declines.
+
+struct WorkDir {
+  explicit WorkDir(const std::string& base = "/var/tmp") {
+    std::string tmpl = base + "/sysfence-fast-XXXXXX";
+    path = ::mkdtemp(tmpl.data());
+    ::chmod(path.c_str(), 0777);
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+class FastUntrusted : public ::testing::TestWithParam<uid_t> {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (to run as root and as nobody)";
+    if (GetParam() != 0 && !clitest::exists("/proc/sys/user/max_user_namespaces"))
+      GTEST_SKIP() << "no user namespaces on this kernel";
+  }
+  // setpriv to the test's user (nothing as root), then into `cwd`.
+  std::vector<std::string> prefix(const std::string& cwd) const {
+    std::vector<std::string> p;
+    if (GetParam() != 0) {
+      const std::string id = std::to_string(GetParam());
+      p = {"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups"};
+    }
+    for (const char* w : {"sh", "-c", "cd \"$0\" && exec \"$@\""}) p.emplace_back(w);
+    p.push_back(cwd);
+    return p;
+  }
+  // `run --profile untrusted OPTS -- ARGS` and `run --default --profile untrusted OPTS -- ARGS`.
+  Both both_untrusted(const std::vector<std::string>& opts, const std::vector<std::string>& args,
+                      const std::string& cwd, bool dash_dash = true) const {
+    std::vector<std::string> pre = {"--profile", "untrusted"};
+    pre.insert(pre.end(), opts.begin(), opts.end());
+    return both(pre, args, prefix(cwd), dash_dash);
+  }
+  // Was the fast path taken for `run --profile untrusted -- sleep 30` from `cwd`? (The runner's
+  // resident memory while the program runs: the full path has the C and C++ runtimes, CLI11
+  // and the heap resident.) Both paths forward SIGTERM through the namespace's init.
+  bool fast_path_taken(const std::string& cwd) const {
+    int fast_status = 0, full_status = 0;
+    const std::vector<std::string> opts = {"--profile", "untrusted"};
+    std::vector<std::string> pre;
+    if (GetParam() != 0) {
+      const std::string id = std::to_string(GetParam());
+      pre = {"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups"};
+    }
+    const long fast = runner_rss_kb(false, true, &fast_status, opts, pre, cwd);
+    const long full = runner_rss_kb(true, true, &full_status, opts, pre, cwd);
+    EXPECT_GT(fast, 0);
+    EXPECT_GT(full, 0);
+    EXPECT_TRUE(WIFEXITED(fast_status) && WEXITSTATUS(fast_status) == 128 + SIGTERM) << fast_status;
+    EXPECT_TRUE(WIFEXITED(full_status) && WEXITSTATUS(full_status) == 128 + SIGTERM) << full_status;
+    return fast * 2 < full;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(AsRootAndNobody, FastUntrusted, ::testing::Values(0u, 65534u),
+                         [](const auto& info) { return info.param == 0 ? "root" : "nobody"; });
+
+TEST_P(FastUntrusted, TakenAsRootOnly) {
+  WorkDir d;
+  const bool taken = fast_path_taken(d.path);
+#if defined(SYSFENCE_FAST_START_BUILT)
+  // Without CAP_SYS_ADMIN the full path makes a user namespace: the fast path declines.
+  EXPECT_EQ(taken, GetParam() == 0);
+#else
+  EXPECT_FALSE(taken);
+#endif
+}
+
+TEST_P(FastUntrusted, ExitStatusHintAndOptionShapes) {
+  WorkDir d;
+  auto ok = both_untrusted({}, {"true"}, d.path);
+  expect_same(ok);
+  EXPECT_EQ(ok.fast.code, 0);
+  EXPECT_EQ(ok.fast.err, "");
+  auto three = both_untrusted({}, {"sh", "-c", "echo out; echo err >&2; exit 3"}, d.path);
+  expect_same(three);
+  EXPECT_EQ(three.fast.code, 3);
+  EXPECT_EQ(three.fast.out, "out\n");
+  EXPECT_NE(three.fast.err.find("err\nsysfence: sh exited with status 3; "), std::string::npos)
+      << three.fast.err;
+  for (const char* q : {"-q", "--quiet"}) {
+    auto quiet = both_untrusted({q}, {"sh", "-c", "exit 3"}, d.path);
+    expect_same(quiet);
+    EXPECT_EQ(quiet.fast.code, 3);
+    EXPECT_EQ(quiet.fast.err, "");
+  }
+  // -q first, and --profile=untrusted (the full path's parser takes both).
+  auto first = both({"-q", "--profile=untrusted"}, {"sh", "-c", "exit 4"}, prefix(d.path));
+  expect_same(first);
+  EXPECT_EQ(first.fast.code, 4);
+  EXPECT_EQ(first.fast.err, "");
+  auto no_dashes = both_untrusted({}, {"echo", "a", "b"}, d.path, false);
+  expect_same(no_dashes);
+  EXPECT_EQ(no_dashes.fast.out, "a b\n");
+  std::vector<std::string> with_path = prefix(d.path);
+  for (const char* w : {"env", "PATH=/usr/bin:/bin"}) with_path.emplace_back(w);
+  auto nf = both({"--profile", "untrusted"}, {"no-such-program-here"}, with_path);
+  expect_same(nf);
+  EXPECT_EQ(nf.fast.code, 127);
+  const std::string plain = d.path + "/plain";
+  std::ofstream(plain) << "echo hi\n";
+  auto noexec = both_untrusted({}, {plain}, d.path);
+  expect_same(noexec);
+  EXPECT_EQ(noexec.fast.code, 126);
+}
+
+// The program's own wait status comes back through the init: killed by a signal N (128+N, no
+// hint unless SIGSYS) is told apart from exiting with 128+N (a hint).
+TEST_P(FastUntrusted, SignalsThroughTheInit) {
+  WorkDir d;
+  auto killed = both_untrusted({}, {"sh", "-c", "kill -KILL $$"}, d.path);
+  expect_same(killed);
+  EXPECT_EQ(killed.fast.code, 128 + SIGKILL);
+  EXPECT_EQ(killed.fast.err, "");
+  auto exited = both_untrusted({}, {"sh", "-c", "exit 137"}, d.path);
+  expect_same(exited);
+  EXPECT_EQ(exited.fast.code, 137);
+  EXPECT_NE(exited.fast.err.find("exited with status 137"), std::string::npos) << exited.fast.err;
+  if (!have_program("/usr/bin/perl")) GTEST_SKIP() << "no /usr/bin/perl";
+  auto sys = both_untrusted({}, {"/usr/bin/perl", "-e", "kill 'SYS', $$; sleep 5"}, d.path);
+  expect_same(sys);
+  EXPECT_EQ(sys.fast.code, 128 + SIGSYS);
+  EXPECT_NE(sys.fast.err.find("was killed by SIGSYS"), std::string::npos) << sys.fast.err;
+}
+
+// What the program sees, each denial next to its positive control (the same command under a
+// plain `run`, no profile).
+TEST_P(FastUntrusted, WhatTheProgramSees) {
+  WorkDir d, outside;
+  TempDir host_tmp;  // in the host's /tmp
+  ::chmod(host_tmp.path.c_str(), 0755);
+  host_tmp.file("host-file", "x");
+  const std::string in_tmp = "/tmp/" + std::filesystem::path(d.path).filename().string();
+  const std::string script =
+      "echo \"pid $$\"; echo /proc/[0-9]*; "
+      "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' '; echo; "
+      "test -e " +
+      host_tmp.join("host-file") +
+      " && echo host-tmp-visible; "
+      "ls -A /tmp | wc -l; stat -c %a /tmp; "
+      "echo w > here && cat here; echo t > " +
+      in_tmp + " && cat " + in_tmp +
+      "; "
+      "touch " +
+      outside.path +
+      "/x 2>/dev/null && echo outside-writable; "
+      "grep -E '^(NoNewPrivs|Seccomp|Seccomp_filters|CapInh|CapPrm|CapEff|CapBnd|CapAmb):' "
+      "/proc/self/status; grep 'Max core' /proc/self/limits | tr -s ' '; ls /proc/self/fd | wc -l";
+  auto b = both_untrusted({}, {"sh", "-c", script}, d.path);
+  expect_same(b);
+  EXPECT_EQ(b.fast.code, 0) << b.fast.err;
+  const std::string& o = b.fast.out;
+  EXPECT_NE(o.find("pid 2\n/proc/1 /proc/2\n"), std::string::npos) << o;  // init and sh
+  EXPECT_NE(o.find("\nlo \n"), std::string::npos) << o;                   // loopback only
+  EXPECT_EQ(o.find("host-tmp-visible"), std::string::npos) << o;          // a fresh /tmp
+  EXPECT_NE(o.find("\n0\n1777\n"), std::string::npos) << o;
+  EXPECT_NE(o.find("\nw\nt\n"), std::string::npos) << o;  // the cwd and /tmp are writable
+  EXPECT_EQ(o.find("outside-writable"), std::string::npos) << o;
+  EXPECT_NE(o.find("NoNewPrivs:\t1"), std::string::npos) << o;
+  EXPECT_NE(o.find("Seccomp:\t2"), std::string::npos) << o;
+  EXPECT_NE(o.find("Seccomp_filters:\t1"), std::string::npos) << o;
+  EXPECT_NE(o.find("CapEff:\t0000000000000000"), std::string::npos) << o;
+  EXPECT_NE(o.find("CapBnd:\t0000000000000000"), std::string::npos) << o;
+  EXPECT_NE(o.find("Max core file size 0 0 bytes"), std::string::npos) << o;
+  EXPECT_TRUE(clitest::exists(d.path + "/here"));  // the write reached the host's directory
+  EXPECT_FALSE(clitest::exists(in_tmp));
+  // Loopback is up: a connection to a closed port is refused (down, it would be unreachable).
+  if (have_program("/usr/bin/bash") || have_program("/bin/bash")) {
+    auto lo = both_untrusted({}, {"bash", "-c", "echo > /dev/tcp/127.0.0.1/9"}, d.path);
+    expect_same(lo);
+    EXPECT_NE(lo.fast.err.find("Connection refused"), std::string::npos) << lo.fast.err;
+  }
+  // The positive controls: without the profile the host's processes, interfaces and /tmp are
+  // there, and the other directory is writable.
+  auto control = clitest::run([&] {
+    std::vector<std::string> argv = prefix(d.path);
+    for (const char* w : {SYSFENCE_CLI, "run", "--", "sh", "-c"}) argv.emplace_back(w);
+    argv.push_back(script);
+    return argv;
+  }());
+  EXPECT_EQ(control.code, 0) << control.err;
+  EXPECT_EQ(control.out.find("pid 2\n"), std::string::npos) << control.out;
+  EXPECT_NE(control.out.find("host-tmp-visible"), std::string::npos) << control.out;
+  EXPECT_NE(control.out.find("outside-writable"), std::string::npos) << control.out;
+  EXPECT_EQ(control.out.find("\nlo \n"), std::string::npos) << control.out;
+  EXPECT_TRUE(clitest::exists(in_tmp));
+  ::unlink(in_tmp.c_str());
+}
+
+// A SIGTERM the runner forwards while the child is still setting up (it is the namespace's PID 1
+// then, and an init drops a signal it has no handler for) waits, blocked, until the init
+// forwards it: the program gets it. It used to be lost there, and the program ran on. Sent as
+// soon as the runner has a child, on both paths.
+TEST_P(FastUntrusted, SigtermDuringTheSetUpReachesTheProgram) {
+  WorkDir d;
+  for (bool full : {false, true}) {
+    const pid_t runner = ::fork();
+    if (runner == 0) {
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      if (::chdir(d.path.c_str()) != 0) ::_exit(126);
+      std::vector<std::string> argv = prefix(d.path);
+      argv.erase(argv.end() - 4, argv.end());  // setpriv only: the cwd is set above
+      for (const char* a : {SYSFENCE_CLI, "run"}) argv.emplace_back(a);
+      if (full) argv.emplace_back("--default");
+      for (const char* a : {"--profile", "untrusted", "--", "sleep", "30"}) argv.emplace_back(a);
+      std::vector<char*> args;
+      for (std::string& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execvp(args[0], args.data());
+      ::_exit(127);
+    }
+    while (first_child(runner) == 0) {  // until the runner's child exists (not a timed wait)
+      int st = 0;
+      if (::waitpid(runner, &st, WNOHANG) == runner) break;
+    }
+    ::kill(runner, SIGTERM);
+    int st = 0;
+    while (::waitpid(runner, &st, 0) < 0 && errno == EINTR) {}
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM)
+        << (full ? "full path: " : "fast path: ") << st;
+  }
+}
+
+// A working directory below the profile's /tmp: the full path binds it back (KeepCwd), which
+// the fast path does not carry out: it declines, and the results are the full path's.
+TEST_P(FastUntrusted, WorkingDirectoryUnderTmpDeclines) {
+  TempDir t;
+  ::chmod(t.path.c_str(), 0777);
+  auto b = both_untrusted({}, {"sh", "-c", "pwd; echo w > here && cat here"}, t.path);
+  expect_same(b);
+  EXPECT_EQ(b.fast.code, 0) << b.fast.err;
+  EXPECT_EQ(b.fast.out, t.path + "\nw\n");
+  EXPECT_FALSE(fast_path_taken(t.path));
 }
 
 }  // namespace

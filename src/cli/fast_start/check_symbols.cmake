@@ -3,7 +3,8 @@
 # run before the C library is set up. Run after the link of sysfence_cli (src/cli/CMakeLists.txt).
 cmake_minimum_required(VERSION 3.20)
 string(REPLACE "|" ";" OBJECTS "${OBJECTS}")
-set(_allowed sysfence_fast_default_filter sysfence_fast_clone sysfence_fast_restorer
+set(_allowed sysfence_fast_default_filter sysfence_fast_sandbox_filter
+  sysfence_fast_untrusted_plan sysfence_fast_clone sysfence_fast_restorer
   sysfence_fast_run sysfence_fast_run_child _start)
 foreach(obj IN LISTS OBJECTS)
   execute_process(COMMAND ${NM} --undefined-only --format=posix ${obj}
