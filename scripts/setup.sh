@@ -24,6 +24,8 @@ packages=(
   lintian                 # scripts/package.sh: the Debian packages are checked with lintian
   abigail-tools           # scripts/abi_check.sh: libsysfence.so's ABI against its baseline
   clang-format clang-tidy  # scripts/lint.sh: .clang-format (checked in CI) and .clang-tidy
+  lld valgrind            # the static sysfence's start-up layout: lld links it with hot_functions.txt
+                          # (src/cli/CMakeLists.txt); valgrind: scripts/gen_hot_functions.sh, callgrind
 )
 
 missing=()
