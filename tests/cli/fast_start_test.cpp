@@ -547,6 +547,44 @@ TEST_P(FastUntrusted, SigtermDuringTheSetUpReachesTheProgram) {
   }
 }
 
+// Started with file capabilities (or set-user-ID: AT_SECURE), the C library drops unsafe
+// variables (GCONV_PATH, LD_PRELOAD, ...) from the environment the full path hands the program;
+// the fast path declines there, so the program gets the same environment. The positive control:
+// the same copy without capabilities passes GCONV_PATH on.
+TEST(FastStart, SecureStartTakesTheFullPath) {
+  if (::geteuid() != 0 || !have_program("/usr/sbin/setcap")) GTEST_SKIP() << "needs root, setcap";
+  WorkDir d;
+  const std::string copy = d.path + "/sysfence";
+  std::filesystem::copy_file(SYSFENCE_CLI, copy);
+  ::chmod(copy.c_str(), 0755);
+  const std::vector<std::string> nobody = {"setpriv",        "--reuid=65534", "--regid=65534",
+                                           "--clear-groups", "env",           "GCONV_PATH=/x"};
+  auto show = [&](const std::vector<std::string>& opts) {
+    std::vector<std::string> argv = {"sh", "-c", "cd \"$0\" && exec \"$@\"", d.path};
+    argv.insert(argv.end(), nobody.begin(), nobody.end());
+    argv.push_back(copy);
+    argv.emplace_back("run");
+    argv.insert(argv.end(), opts.begin(), opts.end());
+    for (const char* w : {"--", "sh", "-c", "env | grep -c '^GCONV_PATH=' || true"})
+      argv.emplace_back(w);
+    return clitest::run(argv);
+  };
+  EXPECT_EQ(show({}).out, "1\n");  // positive control: no capabilities, passed on
+  if (clitest::run({"/usr/sbin/setcap", "cap_sys_admin,cap_setpcap,cap_net_admin+ep", copy}).code !=
+      0)
+    GTEST_SKIP() << "no file capabilities on this file system";
+  for (const std::vector<std::string>& opts :
+       {std::vector<std::string>{}, std::vector<std::string>{"--profile", "untrusted"}}) {
+    std::vector<std::string> full = {"--default"};
+    full.insert(full.end(), opts.begin(), opts.end());
+    const Ran fast = show(opts), slow = show(full);
+    EXPECT_EQ(fast.code, 0) << fast.err;
+    EXPECT_EQ(fast.out, "0\n") << fast.err;
+    EXPECT_EQ(fast.out, slow.out);
+    EXPECT_EQ(fast.err, slow.err);
+  }
+}
+
 // A working directory below the profile's /tmp: the full path binds it back (KeepCwd), which
 // the fast path does not carry out: it declines, and the results are the full path's.
 TEST_P(FastUntrusted, WorkingDirectoryUnderTmpDeclines) {

@@ -121,6 +121,7 @@ constexpr int kNrLandlockCreateRuleset = 444, kNrLandlockAddRule = 445,
               kNrLandlockRestrictSelf = 446, kNrPidfdOpen = 434;
 constexpr unsigned kSIfmt = 0170000, kSIfdir = 0040000;
 constexpr int kXOk = 1;
+constexpr unsigned long kAtSecure = 23;
 
 unsigned long bit(int sig) { return 1ul << (sig - 1); }
 
@@ -755,6 +756,14 @@ extern "C" __attribute__((noinline)) void sysfence_fast_run(long* sp) {
   // PROG on may start with '-' (the full path's parser would take it for an option; main.cpp
   // takes everything after a "--" anywhere as the program's).
   if (argc < 3 || !eq(argv[1], "run")) return;
+  // A set-user-ID or file-capability start (AT_SECURE): the C library then drops unsafe variables
+  // (LD_PRELOAD, ...) from the environment the full path passes on; the fast path does not.
+  char** e = envp;
+  while (*e) ++e;
+  for (const unsigned long* aux = reinterpret_cast<const unsigned long*>(e + 1); aux[0] != 0;
+       aux += 2) {
+    if (aux[0] == kAtSecure && aux[1] != 0) return;
+  }
   long at = 2;
   bool quiet = false, untrusted = false;
   while (at < argc) {
