@@ -2,9 +2,12 @@
 // (the embedded default policy), the same with the whole `--profile untrusted` sandbox (Landlock,
 // PID/net/IPC/UTS/mount namespaces, a tmpfs), against `bwrap --dev-bind / / /bin/true` and a bare /bin/true,
 // and `sysfence compile` of a small policy against the smallest C program that does the same
-// through libseccomp (bench/startup_libseccomp.c). Each round runs every cell once (the first
-// cell rotating), each as posix_spawn + wait4: wall-clock time (CLOCK_MONOTONIC) and peak
-// resident memory (ru_maxrss of the child).
+// through libseccomp (bench/startup_libseccomp.c). Each round runs every cell once, in an order
+// shuffled per round (a fixed seed): a cell's wall time includes what the one before it left
+// for the kernel to do (bwrap --unshare-all's network namespace is torn down after it exits), so
+// no cell may always follow the same one. Each runs as posix_spawn + wait4: wall-clock time
+// (CLOCK_MONOTONIC) and peak resident memory (ru_maxrss of the child; it cannot read below this
+// process's own, which the child shares until its exec).
 //
 //   sysfence_bench_startup [--rounds N] [--quick] [--dat FILE] [--baseline OLD_SYSFENCE]
 //
@@ -23,6 +26,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -174,9 +179,13 @@ int main(int argc, char** argv) {
     c.cpu_ms.clear();
     c.rss_kb.clear();
   }
+  std::vector<size_t> order(cells.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::mt19937 shuffle_rng(20261202);
   for (int r = 0; r < rounds; ++r) {
-    for (size_t i = 0; i < cells.size(); ++i) {
-      Cell& c = cells[(i + static_cast<size_t>(r)) % cells.size()];
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    for (const size_t i : order) {
+      Cell& c = cells[i];
       if (!run_once(c)) {
         std::fprintf(stderr, "failed: %s\n", c.label.c_str());
         return 1;
