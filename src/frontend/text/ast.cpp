@@ -1,31 +1,25 @@
 // Internal to the text frontend: see ast.hpp.
 #include "frontend/text/ast.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "sysfence/bpf/actions.hpp"
 
 namespace sysfence::frontend::text {
 
 // The actions' words come from bpf::kActionTable (`language` and `language_alias`).
-const std::set<std::string_view>& action_words() {
-  static const std::set<std::string_view> s = [] {
-    std::set<std::string_view> w;
-    for (const bpf::ActionInfo& a : bpf::kActionTable) {
-      w.insert(a.language);
-      if (!a.language_alias.empty()) w.insert(a.language_alias);
-    }
-    return w;
-  }();
-  return s;
+bool is_action_word(std::string_view s) {
+  for (const bpf::ActionInfo& a : bpf::kActionTable)
+    if (s == a.language || (!a.language_alias.empty() && s == a.language_alias)) return true;
+  return false;
 }
 
-const std::set<std::string_view>& reserved_words() {
-  static const std::set<std::string_view> s = [] {
-    std::set<std::string_view> w = action_words();
-    w.insert({"default", "bad-arch", "unknown-syscall", "missing-syscall", "arch", "define", "in",
-              "not", "u32"});
-    return w;
-  }();
-  return s;
+bool is_reserved_word(std::string_view s) {
+  static constexpr std::array<std::string_view, 9> kKeywords = {
+      "default", "bad-arch", "unknown-syscall", "missing-syscall", "arch", "define", "in",
+      "not",     "u32"};
+  return is_action_word(s) || std::find(kKeywords.begin(), kKeywords.end(), s) != kKeywords.end();
 }
 
 std::optional<int> arg_index(std::string_view s) {

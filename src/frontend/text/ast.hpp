@@ -111,10 +111,11 @@ struct ParseState {
 // ---------------------------------------------------------------------------------------------
 // Words and names shared by the parser and the lowering
 
-// The first words of an action (allow, errno, kill-process, ...).
-const std::set<std::string_view>& action_words();
-// Words a define may not take.
-const std::set<std::string_view>& reserved_words();
+// The first words of an action (allow, errno, kill-process, ...). A scan of the action table:
+// no set is built (these are asked a few times per rule, in every process's start-up).
+bool is_action_word(std::string_view s);
+// Words a define may not take: the action words and the statements' keywords.
+bool is_reserved_word(std::string_view s);
 // N for "argN" with N in 0..5.
 std::optional<int> arg_index(std::string_view s);
 // "x86_64, i386".

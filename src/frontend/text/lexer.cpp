@@ -1,8 +1,9 @@
 // Internal to the text frontend: see lexer.hpp.
 #include "frontend/text/lexer.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
-#include <set>
 
 #include "sysfence/frontend/policy_text.hpp"
 
@@ -42,10 +43,11 @@ const char* tok_name(Tok t) {
 }
 
 bool is_sandbox_keyword(std::string_view s) {
-  static const std::set<std::string_view> k = {
+  // A scan, not a set built on first use: the lexer asks for every line's first word.
+  static constexpr std::array<std::string_view, 13> k = {
       "fs",  "net", "scope", "limit",   "namespace",   "mount",   "hostname",
       "cap", "env", "chdir", "keep-fd", "new-session", "landlock"};
-  return k.count(s) != 0;
+  return std::find(k.begin(), k.end(), s) != k.end();
 }
 
 bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }

@@ -2,6 +2,7 @@
 #include "frontend/text/parser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 
 #include "frontend/names.hpp"
@@ -125,9 +126,9 @@ class Parser {
     const Token& t = c.peek();
     bool in_section = section_open.has_value();
     if (t.kind == Tok::Ident && c.peek(1).kind != Tok::Colon && c.peek(1).kind != Tok::Comma) {
-      static const std::set<std::string_view> settings = {"default", "bad-arch", "unknown-syscall",
-                                                          "missing-syscall"};
-      if (settings.count(t.text)) {
+      static constexpr std::array<std::string_view, 4> kSettings = {
+          "default", "bad-arch", "unknown-syscall", "missing-syscall"};
+      if (std::find(kSettings.begin(), kSettings.end(), t.text) != kSettings.end()) {
         if (in_section) {
           d_.error(t.pos, "'" + t.text + "' is not allowed inside an arch section",
                    "move it before the section");
@@ -233,7 +234,7 @@ class Parser {
     c.next();
     const Token& n = c.peek();
     if (n.kind != Tok::Ident) return unexpected(n, "a name to define");
-    if (reserved_words().count(n.text) || arg_index(n.text)) {
+    if (is_reserved_word(n.text) || arg_index(n.text)) {
       d_.error(n.pos, quote(n.text) + " is a reserved word and cannot be defined");
       return false;
     }
@@ -365,7 +366,7 @@ class Parser {
     if (at_end_of_statement(c, in_section))
       return unexpected(b, "a condition or an action after ':'",
                         "e.g. `read: allow` or `write: fd == 1`");
-    if (b.kind == Tok::Ident && action_words().count(b.text)) {
+    if (b.kind == Tok::Ident && is_action_word(b.text)) {
       r.action_pos = b.pos;
       auto a = action(c);
       if (!a) return false;
@@ -389,7 +390,7 @@ class Parser {
 
   std::optional<Action> action(Cursor& c) {
     const Token& t = c.peek();
-    if (t.kind != Tok::Ident || !action_words().count(t.text)) {
+    if (t.kind != Tok::Ident || !is_action_word(t.text)) {
       unexpected(
           t, "an action",
           "actions: allow, log, errno N, trap [N], trace [N], notify, kill-thread, kill-process");
@@ -473,7 +474,7 @@ class Parser {
         c.next();
         return n;
       case Tok::Ident: {
-        if (arg_index(t.text) || reserved_words().count(t.text)) {
+        if (arg_index(t.text) || is_reserved_word(t.text)) {
           unexpected(t, "a value (a number or a constant name)");
           return nullptr;
         }
@@ -539,7 +540,7 @@ class Parser {
   // operand := ARG | NAME | 'u32' '(' operand ')' ; masked := operand '&' value
   std::optional<Operand> operand(Cursor& c) {
     const Token& t = c.peek();
-    if (t.kind != Tok::Ident || (reserved_words().count(t.text) && t.text != "u32")) {
+    if (t.kind != Tok::Ident || (is_reserved_word(t.text) && t.text != "u32")) {
       unexpected(t, "an argument (arg0..arg5 or an argument name)");
       return std::nullopt;
     }
