@@ -301,11 +301,27 @@ class KeepCwd {
   int path_fd_ = -1;
 };
 
+// This process's working directory, when a mount of the plan goes on it or above it: the
+// process would stay in the directory the mount hides, and the program could write through a
+// read-only bind, or outside the tmpfs and the Landlock rule for $CWD, by relative paths. After
+// the mounts it is looked up again by path (as bwrap does). "" when no mount covers it, when it
+// cannot be known, or when an absolute --chdir replaces it anyway.
+std::string covered_working_directory(const Spec& s) {
+  if (s.mounts.empty() || (s.chdir && !s.chdir->empty() && (*s.chdir)[0] == '/')) return "";
+  char buf[4096];
+  if (!::getcwd(buf, sizeof buf)) return "";
+  for (const MountSpec& m : s.mounts) {
+    if (m.target == buf || strictly_below(buf, m.target)) return buf;
+  }
+  return "";
+}
+
 Result<void> do_mounts(const Plan& p) {
   const Spec& s = p.sandbox.spec();
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     return sys_error("mount namespace: making / private");
   }
+  const std::string here = covered_working_directory(s);
   std::string cwd;
   bool cwd_known = false;
   for (const MountSpec& m : s.mounts) {
@@ -342,6 +358,10 @@ Result<void> do_mounts(const Plan& p) {
         }
       }
     }
+  }
+  if (!here.empty() && ::chdir(here.c_str()) != 0) {
+    return sys_error("the working directory " + here + ", once the sandbox's mounts are in",
+                     "run from a directory the mounts leave in place, or give --chdir DIR");
   }
   if (p.unshare & CLONE_NEWPID) {
     if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {

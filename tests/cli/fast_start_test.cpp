@@ -585,6 +585,21 @@ TEST(FastStart, SecureStartTakesTheFullPath) {
   }
 }
 
+// Started from /tmp itself: the program starts in the private tmpfs on /tmp (the directory as
+// the mount shows it), on both paths; nothing reaches the host's /tmp.
+TEST_P(FastUntrusted, StartedFromTmpStartsInThePrivateTmp) {
+  const std::string name = "sysfence-fast-from-tmp-" + std::to_string(::getpid());
+  auto b = both_untrusted(
+      {}, {"sh", "-c", "pwd; ls -A | wc -l; echo w > " + name + " && cat " + name}, "/tmp");
+  expect_same(b);
+  EXPECT_EQ(b.fast.code, 0) << b.fast.err;
+  EXPECT_EQ(b.fast.out, "/tmp\n0\nw\n");
+  EXPECT_FALSE(clitest::exists("/tmp/" + name));
+#if defined(SYSFENCE_FAST_START_BUILT)
+  EXPECT_EQ(fast_path_taken("/tmp"), GetParam() == 0);
+#endif
+}
+
 // A working directory below the profile's /tmp: the full path binds it back (KeepCwd), which
 // the fast path does not carry out: it declines, and the results are the full path's.
 TEST_P(FastUntrusted, WorkingDirectoryUnderTmpDeclines) {

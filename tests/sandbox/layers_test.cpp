@@ -73,6 +73,60 @@ TEST_P(Layers, ReadOnlyBindRefusesWrites) {
   EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
 }
 
+// `sh -c 'cd DIR && exec sysfence ARGS...'`: sysfence started from DIR.
+std::vector<std::string> sf_from(const std::string& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"sh", "-c", "cd \"$0\" && exec \"$@\"", dir, SYSFENCE_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+// A mount on the working directory (or above it) must hold for relative paths too: the program
+// starts in the directory as the mount shows it, not in the one the mount hides.
+TEST_P(Layers, ReadOnlyBindOnTheWorkingDirectoryHoldsForRelativePaths) {
+  Dir d;
+  auto control = run(sf_from(d.path, {"run", "--", "sh", "-c", "echo x > control"}), uid());
+  EXPECT_EQ(control.code, 0) << control.err;  // positive control
+  EXPECT_TRUE(fs::exists(d.path + "/control"));
+  auto r = run(
+      sf_from(d.path, {"run", "--ro-bind", d.path, d.path, "--", "sh", "-c", "pwd; echo x > f"}),
+      uid());
+  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(r.out, d.path + "\n");
+  EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(d.path + "/f"));
+}
+
+TEST_P(Layers, TmpfsOnTheWorkingDirectoryIsWhereTheProgramStarts) {
+  Dir d;
+  std::ofstream(d.path + "/host-file") << "x";
+  auto r = run(sf_from(d.path, {"run", "--tmpfs", d.path, "--", "sh", "-c",
+                                "ls -A | wc -l; touch inside; ls"}),
+               uid());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\ninside\n");
+  EXPECT_FALSE(fs::exists(d.path + "/inside"));
+  EXPECT_TRUE(fs::exists(d.path + "/host-file"));
+}
+
+// A working directory the mounts take away: an error before the program runs, not a program
+// left in a hidden directory.
+TEST_P(Layers, WorkingDirectoryGoneUnderABindIsAnError) {
+  Dir d, empty;
+  fs::create_directory(d.path + "/sub");
+  ::chmod((d.path + "/sub").c_str(), 0777);
+  const std::string sub = d.path + "/sub";
+  auto control = run(sf_from(sub, {"run", "--bind", empty.path, empty.path, "--", "pwd"}), uid());
+  EXPECT_EQ(control.code, 0) << control.err;  // positive control: a bind elsewhere
+  EXPECT_EQ(control.out, sub + "\n");
+  auto r = run(sf_from(sub, {"run", "--bind", empty.path, d.path, "--", "echo", "ran"}), uid());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("the working directory " + sub + ", once the sandbox's mounts are in"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("give --chdir DIR"), std::string::npos) << r.err;
+}
+
 TEST_P(Layers, TmpfsIsPrivate) {
   Dir d;
   std::ofstream(d.path + "/host-file") << "x";

@@ -462,6 +462,7 @@ struct SandboxCtx {
   unsigned long before;
   SharedPage* shared;
   unsigned long long handled_fs;
+  const char* cwd;   // the runner's working directory
   unsigned n_rules;  // the plan's rules whose path exists (statements.cpp skip_missing_paths)
   const char* rule_path[kMaxRules];
   unsigned long long rule_access[kMaxRules];  // masked to handled_fs (plan.cpp prepare)
@@ -509,14 +510,18 @@ bool is_sticky_tmpfs(const char* t) {  // do_mounts(): these get mode 1777
 }
 
 // enter.cpp do_mounts() for tmpfs mounts only (the plan has no binds), and the fresh /proc.
-bool do_mounts(const SysfenceFastProfilePlan& plan) {
+// `cwd` is the runner's working directory (never below a tmpfs: run_untrusted declines then).
+bool do_mounts(const SysfenceFastProfilePlan& plan, const char* cwd) {
   if (sys(__NR_mount, 0, ptr("/"), 0, kMsRec | kMsPrivate, 0) != 0) return false;
+  bool covered = false;  // covered_working_directory(): a tmpfs on the working directory itself
   for (unsigned i = 0; i < plan.n_tmpfs; ++i) {
     const char* dst = plan.tmpfs[i];
+    covered |= eq(cwd, dst);
     const char* mode = is_sticky_tmpfs(dst) ? "mode=1777" : "mode=0755";
     if (sys(__NR_mount, ptr("tmpfs"), ptr(dst), ptr("tmpfs"), kMsNosuid | kMsNodev, ptr(mode)) != 0)
       return false;
   }
+  if (covered && sys(__NR_chdir, ptr(cwd)) != 0) return false;
   if (plan.unshare & kCloneNewpid) {
     if (sys(__NR_mount, ptr("proc"), ptr("/proc"), ptr("proc"), kMsNosuid | kMsNodev | kMsNoexec,
             0) != 0)
@@ -625,7 +630,7 @@ bool apply_landlock(const SandboxCtx& c) {
   if (sys(__NR_getppid) != 1) exit_group(1);
   for (int s : kInitForwarded) set_signal(s, kSigDfl);
   sys(__NR_rt_sigprocmask, kSigSetmask, ptr(&c.before), 0, sizeof(unsigned long));
-  if ((plan.unshare & kCloneNewns) && !do_mounts(plan)) fail();
+  if ((plan.unshare & kCloneNewns) && !do_mounts(plan, c.cwd)) fail();
   if ((plan.unshare & kCloneNewnet) && !loopback_up()) fail();
   // the rlimits: core 0 (the plan's only one)
   const struct rlimit64 core { 0, 0 };
@@ -668,6 +673,7 @@ void run_untrusted(char** command, char** envp, bool quiet) {
   char cwd[kPathMax];
   const long cwd_len = sys(__NR_getcwd, ptr(cwd), kPathMax);
   if (cwd_len <= 1 || cwd[0] != '/') return;
+  c.cwd = cwd;
   // statements.cpp: a profile's path this machine lacks is left out.
   if (plan.n_rules > kMaxRules) return;
   c.n_rules = 0;
