@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -200,7 +201,11 @@ TEST(Compile, WithoutTheOptionParserSameAsWithIt) {
                                   "default errno EPERM\narch x86_64\nread, write: allow\n"
                                   "ioctl: request == 0x5401\n");
   const std::string bad = d.file("bad.policy", "default errno EPERM\nread: alow\n");
-  for (const std::string& p : {good, bad, d.join("missing.policy"), d.path}) {
+  // A warning (open has no aarch64 number): the fast path writes it through the streams it
+  // constructs on first use (common.hpp's err_stream()).
+  const std::string warns =
+      d.file("warns.policy", "default errno EPERM\narch x86_64, aarch64\nopen: allow\n");
+  for (const std::string& p : {good, bad, warns, d.join("missing.policy"), d.path}) {
     const std::string a = d.join("a.bpf"), b = d.join("b.bpf"), c = d.join("c.bpf");
     auto fast = sysfence({"compile", p, "-o", a});
     auto fast2 = sysfence({"compile", "--output", c, p});
@@ -219,7 +224,42 @@ TEST(Compile, WithoutTheOptionParserSameAsWithIt) {
       EXPECT_EQ(read_file(a), read_file(b)) << p;
       EXPECT_EQ(read_file(c), read_file(b)) << p;
     }
+    if (p == warns) { EXPECT_NE(fast.err.find("warning"), std::string::npos) << fast.err; }
   }
+  // An output that cannot be opened: the same message (the file is written without a stream).
+  const std::string nodir = d.join("no/such/dir/out.bpf");
+  auto fast = sysfence({"compile", good, "-o", nodir});
+  auto full = sysfence({"compile", good, "-o", nodir, "--format", "raw"});
+  EXPECT_EQ(fast.code, 1);
+  EXPECT_EQ(fast.code, full.code);
+  EXPECT_EQ(fast.err, full.err);
+  EXPECT_EQ(fast.err, "sysfence: " + nodir + ": No such file or directory\n");
+}
+
+// The CLI's standard streams are constructed on first use (src/cli/lazy_iostream): a
+// std::cerr or std::cout written before that is undefined behaviour (on the compile fast path,
+// before anything else has constructed them). So the CLI's sources name them only in
+// common.hpp's err_stream() and out_stream().
+TEST(CliSources, WriteThroughTheStreamAccessors) {
+  namespace fs = std::filesystem;
+  std::string found;
+  for (const auto& e : fs::directory_iterator(fs::path(SYSFENCE_SOURCE_DIR) / "src/cli")) {
+    const std::string ext = e.path().extension().string();
+    if (ext != ".cpp" && ext != ".hpp") continue;
+    std::ifstream in(e.path());
+    int n = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++n;
+      const std::string code = line.substr(0, line.find("//"));
+      for (const char* name : {"std::cerr", "std::cout", "std::clog", "std::cin"}) {
+        if (code.find(name) == std::string::npos) continue;
+        if (e.path().filename() == "common.hpp" && code.find("return std::c") != std::string::npos)
+          continue;
+        found += e.path().filename().string() + ":" + std::to_string(n) + ": " + line + "\n";
+      }
+    }
+  }
+  EXPECT_EQ(found, "") << "use err_stream() / out_stream() (src/cli/common.hpp)";
 }
 
 // ---- emu ----------------------------------------------------------------------------------
