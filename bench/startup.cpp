@@ -6,8 +6,9 @@
 // shuffled per round (a fixed seed): a cell's wall time includes what the one before it left
 // for the kernel to do (bwrap --unshare-all's network namespace is torn down after it exits), so
 // no cell may always follow the same one. Each runs as posix_spawn + wait4: wall-clock time
-// (CLOCK_MONOTONIC) and peak resident memory (ru_maxrss of the child; it cannot read below this
-// process's own, which the child shares until its exec).
+// (CLOCK_MONOTONIC) and CPU time. Peak resident memory is measured apart, after the rounds: the
+// process's own VmHWM read at its exit stop under ptrace (wait4's ru_maxrss cannot say it: the
+// kernel counts the memory a vfork child shares with this benchmark before its execve too).
 //
 //   sysfence_bench_startup [--rounds N] [--quick] [--dat FILE] [--baseline OLD_SYSFENCE]
 //
@@ -17,6 +18,7 @@
 // bwrap with namespaces comparable to --profile untrusted's.
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <numeric>
 #include <random>
 #include <string>
@@ -73,8 +76,43 @@ bool run_once(Cell& c) {
     return static_cast<double>(tv.tv_sec) * 1e3 + static_cast<double>(tv.tv_usec) / 1e3;
   };
   c.cpu_ms.push_back(tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime));
-  c.rss_kb.push_back(ru.ru_maxrss);
   return true;
+}
+
+// The peak resident memory (KiB) of the process argv starts, as its own memory after execve saw
+// it: VmHWM in /proc/PID/status at its exit stop (PTRACE_O_TRACEEXIT), where the memory still
+// exists. Only that process is traced, not what it starts. -1 when it cannot be measured.
+long peak_rss_kb(const Cell& c) {
+  std::vector<char*> argv;
+  for (const auto& a : c.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+    execve(argv[0], argv.data(), environ);
+    _exit(127);
+  }
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st)) return -1;  // the stop after execve
+  ptrace(PTRACE_SETOPTIONS, pid, nullptr, PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL);
+  ptrace(PTRACE_CONT, pid, nullptr, nullptr);
+  long kb = -1;
+  while (waitpid(pid, &st, 0) == pid && WIFSTOPPED(st)) {
+    int deliver = WSTOPSIG(st);
+    if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+      std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+      for (std::string key; status >> key;) {
+        if (key == "VmHWM:") status >> kb;
+      }
+      deliver = 0;
+    }
+    ptrace(PTRACE_CONT, pid, nullptr, deliver);
+  }
+  return kb;
 }
 
 template <class T>
@@ -177,7 +215,6 @@ int main(int argc, char** argv) {
   for (Cell& c : cells) {
     c.ms.clear();
     c.cpu_ms.clear();
-    c.rss_kb.clear();
   }
   std::vector<size_t> order(cells.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -192,13 +229,17 @@ int main(int argc, char** argv) {
       }
     }
   }
+  for (Cell& c : cells) {
+    for (int i = 0; i < 5; ++i) c.rss_kb.push_back(peak_rss_kb(c));
+  }
   std::remove(out_a.c_str());
   std::remove(out_b.c_str());
   rmdir(tmpl);
 
   std::printf(
       "Start-up, whole processes, %d interleaved rounds: median wall-clock ms (p10-p90), "
-      "median CPU ms (user + system, from wait4), median peak RSS\n\n",
+      "median CPU ms (user + system, from wait4), median peak RSS of the process itself (VmHWM at "
+      "its exit, 5 runs apart)\n\n",
       rounds);
   std::printf(
       "| process | wall ms | wall p10-p90 | CPU ms | peak RSS (KiB) "
