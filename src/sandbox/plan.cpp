@@ -27,6 +27,20 @@ uint64_t fs_bits_for_abi(int abi) {
   if (abi >= 5) bits |= kIoctlDev;
   return bits;
 }
+
+uint64_t access_bits(FsAccess a) {
+  const uint64_t read = ll::kReadFile | ll::kReadDir;
+  const uint64_t write = ll::kWriteFile | ll::kRemoveDir | ll::kRemoveFile | ll::kMakeChar |
+                         ll::kMakeDir | ll::kMakeReg | ll::kMakeSock | ll::kMakeFifo |
+                         ll::kMakeBlock | ll::kMakeSym | ll::kRefer | ll::kTruncate | ll::kIoctlDev;
+  switch (a) {
+    case FsAccess::Read: return read;
+    case FsAccess::ReadExec: return read | ll::kExecute;
+    case FsAccess::ReadWrite: return read | write;
+    case FsAccess::ReadWriteExec: return read | write | ll::kExecute;
+  }
+  return 0;
+}
 }  // namespace ll
 
 namespace {
@@ -43,20 +57,6 @@ bool has_cap_effective(int cap) {
   __user_cap_data_struct d[2]{};
   if (::syscall(SYS_capget, &h, d) != 0) return false;
   return (d[cap / 32].effective >> (cap % 32)) & 1u;
-}
-
-uint64_t access_bits(FsAccess a) {
-  const uint64_t read = ll::kReadFile | ll::kReadDir;
-  const uint64_t write = ll::kWriteFile | ll::kRemoveDir | ll::kRemoveFile | ll::kMakeChar |
-                         ll::kMakeDir | ll::kMakeReg | ll::kMakeSock | ll::kMakeFifo |
-                         ll::kMakeBlock | ll::kMakeSym | ll::kRefer | ll::kTruncate | ll::kIoctlDev;
-  switch (a) {
-    case FsAccess::Read: return read;
-    case FsAccess::ReadExec: return read | ll::kExecute;
-    case FsAccess::ReadWrite: return read | write;
-    case FsAccess::ReadWriteExec: return read | write | ll::kExecute;
-  }
-  return 0;
 }
 
 std::string json_escape(std::string_view s) {
@@ -173,7 +173,7 @@ Result<Plan> prepare(const Sandbox& sb, char** base_env) {
       if (want_fs) {
         p.handled_fs = ll::fs_bits_for_abi(abi);
         for (const PathRule& r : s.paths) {
-          p.fs_rules.emplace_back(r.path, access_bits(r.access) & p.handled_fs);
+          p.fs_rules.emplace_back(r.path, ll::access_bits(r.access) & p.handled_fs);
         }
         if (abi < 3) missing.push_back("truncate() of readable files (Landlock ABI 3, Linux 6.2)");
         if (abi < 5) missing.push_back("ioctl on devices (Landlock ABI 5, Linux 6.10)");

@@ -348,6 +348,8 @@ inline constexpr uint64_t kNetBindTcp = 1ull << 0, kNetConnectTcp = 1ull << 1;
 inline constexpr uint64_t kScopeAbstractUnix = 1ull << 0, kScopeSignal = 1ull << 1;
 // Every file access bit the given ABI knows.
 uint64_t fs_bits_for_abi(int abi);
+// The bits an `fs` rule of that access allows (before masking by what the kernel handles).
+uint64_t access_bits(FsAccess a);
 }  // namespace ll
 
 }  // namespace sysfence::sandbox

@@ -275,15 +275,35 @@ bool install_filter(const sock_filter* filter, unsigned short filter_len) {
   return sys(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, ptr(&prog)) == 0;
 }
 
-// ---- The child of plain `run` (a vfork child) --------------------------------------------------
-
-struct Ctx {
+// What a child ends with: the program, its filter, the capabilities to drop.
+struct Program {
   const char* path;
   char* const* argv;
   char* const* envp;
   const sock_filter* filter;
   unsigned short filter_len;
   int cap_last;
+};
+
+// The end of enter.cpp enter() (apply_privilege, the parent check, mark_descriptors) and of
+// spawn.cpp child_main (NO_NEW_PRIVS, not dumpable, loader::install_filters, execve), for both
+// children. Returns only when a step failed (the caller reports it); exits when `parent` is no
+// longer the parent.
+void drop_install_exec(const Program& p, long parent) {
+  if (!drop_capabilities(p.cap_last)) return;
+  if (sys(__NR_prctl, PR_SET_PDEATHSIG, 9) != 0) return;
+  if (sys(__NR_getppid) != parent) exit_group(1);
+  if (sys(__NR_close_range, 3, ~0u, kCloseRangeCloexec) != 0) return;
+  if (sys(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return;
+  if (sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return;
+  if (!install_filter(p.filter, p.filter_len)) return;
+  sys(__NR_execve, ptr(p.path), ptr(p.argv), ptr(p.envp));
+}
+
+// ---- The child of plain `run` (a vfork child) --------------------------------------------------
+
+struct Ctx {
+  Program program;
   long runner;
   unsigned long before;  // the signal mask before the runner blocked the forwarded ones
   volatile int failed;   // set by the child (shared memory) when it stops before execve
@@ -308,15 +328,7 @@ extern "C" [[noreturn]] void sysfence_fast_run_child(void* p) {
   const struct rlimit64 core { 0, 0 };
   if (sys(__NR_prlimit64, 0, RLIMIT_CORE, ptr(&core), 0) != 0) fail();
   if (sys(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail();
-  if (!drop_capabilities(c.cap_last)) fail();
-  if (sys(__NR_prctl, PR_SET_PDEATHSIG, 9) != 0) fail();
-  if (sys(__NR_getppid) != c.runner) exit_group(1);
-  if (sys(__NR_close_range, 3, ~0u, kCloseRangeCloexec) != 0) fail();
-  // spawn.cpp child_main, then loader::install_filters
-  if (sys(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail();
-  if (sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail();
-  if (!install_filter(c.filter, c.filter_len)) fail();
-  sys(__NR_execve, ptr(c.path), ptr(c.argv), ptr(c.envp));
+  drop_install_exec(c.program, c.runner);
   fail();
   exit_group(1);
 }
@@ -418,8 +430,10 @@ void run_default(char** command, char** envp, bool quiet) {
   char path[kPathMax];
   if (!find_program(command[0], envp, path)) return;
 
-  Ctx c{path, command, envp, static_cast<const sock_filter*>(filter), filter_len, cap_last(),
-        0,    0,       0};
+  Ctx c{{path, command, envp, static_cast<const sock_filter*>(filter), filter_len, cap_last()},
+        0,
+        0,
+        0};
   const unsigned long forwarded = bit(kSigInt) | bit(kSigQuit) | bit(kSigTerm) | bit(kSigHup);
   sys(__NR_rt_sigprocmask, kSigBlock, ptr(&forwarded), ptr(&c.before), sizeof(unsigned long));
   c.runner = sys(__NR_getpid);
@@ -452,12 +466,7 @@ constexpr unsigned kMaxRules = 64;
 
 struct SandboxCtx {
   const SysfenceFastProfilePlan* plan;
-  const char* path;
-  char* const* argv;
-  char* const* envp;
-  const sock_filter* filter;
-  unsigned short filter_len;
-  int cap_last;
+  Program program;
   long runner_pidfd;  // fork_child's pidfd of the runner (-1: PDEATHSIG alone)
   unsigned long before;
   SharedPage* shared;
@@ -638,15 +647,7 @@ bool apply_landlock(const SandboxCtx& c) {
   // NO_NEW_PRIVS before Landlock
   if (sys(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail();
   if (!apply_landlock(c)) fail();
-  if (!drop_capabilities(c.cap_last)) fail();  // apply_privilege
-  if (sys(__NR_prctl, PR_SET_PDEATHSIG, 9) != 0) fail();
-  if (sys(__NR_getppid) != 1) exit_group(1);
-  if (sys(__NR_close_range, 3, ~0u, kCloseRangeCloexec) != 0) fail();  // mark_descriptors
-  // spawn.cpp child_main, then loader::install_filters
-  if (sys(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail();
-  if (sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail();
-  if (!install_filter(c.filter, c.filter_len)) fail();
-  sys(__NR_execve, ptr(c.path), ptr(c.argv), ptr(c.envp));
+  drop_install_exec(c.program, 1);
   fail();
   exit_group(1);
 }
@@ -695,7 +696,7 @@ void run_untrusted(char** command, char** envp, bool quiet) {
   d[0] = {0, 0, 0};
   d[1] = {0, 0, 0};
   if (sys(__NR_capget, ptr(&h), ptr(d)) != 0 || !((d[0].effective >> kCapSysAdmin) & 1)) return;
-  c.cap_last = cap_last();
+  c.program.cap_last = cap_last();
   // enter.cpp do_mounts(): a tmpfs that would hide the working directory takes KeepCwd.
   for (unsigned i = 0; i < plan.n_tmpfs; ++i)
     if (strictly_below(cwd, plan.tmpfs[i])) return;
@@ -703,14 +704,14 @@ void run_untrusted(char** command, char** envp, bool quiet) {
   unsigned short filter_len = 0;
   const void* filter = sysfence_fast_sandbox_filter(&filter_len);
   if (!filter || filter_len == 0) return;
-  c.filter = static_cast<const sock_filter*>(filter);
-  c.filter_len = filter_len;
+  c.program.filter = static_cast<const sock_filter*>(filter);
+  c.program.filter_len = filter_len;
 
   char path[kPathMax];
   if (!find_program(command[0], envp, path)) return;
-  c.path = path;
-  c.argv = command;
-  c.envp = envp;
+  c.program.path = path;
+  c.program.argv = command;
+  c.program.envp = envp;
 
   // cmd_run.cpp, then spawn.cpp spawn() and enter.cpp fork_child().
   const unsigned long forwarded = bit(kSigInt) | bit(kSigQuit) | bit(kSigTerm) | bit(kSigHup);

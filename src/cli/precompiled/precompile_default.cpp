@@ -23,22 +23,6 @@ namespace {
 // What $CWD expands to while the plan is made: the fast path puts the working directory there.
 constexpr const char* kCwdMarker = "/\x01$CWD";
 
-// plan.cpp's access_bits(): the Landlock bits each `fs` access allows.
-uint64_t access_bits(sysfence::sandbox::FsAccess a) {
-  using namespace sysfence::sandbox;
-  const uint64_t read = ll::kReadFile | ll::kReadDir;
-  const uint64_t write = ll::kWriteFile | ll::kRemoveDir | ll::kRemoveFile | ll::kMakeChar |
-                         ll::kMakeDir | ll::kMakeReg | ll::kMakeSock | ll::kMakeFifo |
-                         ll::kMakeBlock | ll::kMakeSym | ll::kRefer | ll::kTruncate | ll::kIoctlDev;
-  switch (a) {
-    case FsAccess::Read: return read;
-    case FsAccess::ReadExec: return read | ll::kExecute;
-    case FsAccess::ReadWrite: return read | write;
-    case FsAccess::ReadWriteExec: return read | write | ll::kExecute;
-  }
-  return 0;
-}
-
 std::string c_string(const std::string& s) {
   std::string r = "\"";
   for (char c : s) {
@@ -104,7 +88,7 @@ std::string untrusted_plan_source() {
   for (const PathRule& r : m.paths) {
     std::snprintf(line, sizeof line, "    {%s, 0x%llxULL},\n",
                   r.path == kCwdMarker ? "nullptr" : c_string(r.path).c_str(),
-                  static_cast<unsigned long long>(access_bits(r.access)));
+                  static_cast<unsigned long long>(sysfence::sandbox::ll::access_bits(r.access)));
     out += line;
   }
   out +=
