@@ -458,6 +458,7 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, const std::vector<NodeId>& outc
   for (const Ref& r : base) base_rank = std::min<size_t>(base_rank, cubes_[r.cube].rank);
   std::vector<Piece> ivs;  // interval starts and their outcomes
   std::vector<Ref> child;
+  std::vector<NodeId> known;  // outcome where the word's value is known
   size_t e = 0;
   uint64_t pos = 0;
   while (pos <= kMax) {
@@ -493,8 +494,17 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, const std::vector<NodeId>& outc
       for (uint32_t ri : active)
         child.push_back(Ref{refs[ri].cube, static_cast<uint16_t>(refs[ri].done | bit[ri])});
       // On a single value of an unmasked word the fallback may test that word again: decided.
-      const NodeId fc = (lo == hi && w.mask == kMax) ? g_.assume(f, w.off, lo) : f;
-      out = build(child, outcome, fc, depth + 1);
+      // Under a mask, the word's value decides its tests under masks within that mask, in the
+      // fallback and in what the matches lead to (the other rules' diagram after a group).
+      NodeId fc = f;
+      if (lo == hi) {
+        if (w.mask == kMax) fc = g_.assume(f, w.off, lo);
+        if (w.mask != kMax) {
+          known = outcome;
+          for (NodeId& o : known) o = g_.assume_deep(o, w.off, w.mask, lo);
+        }
+      }
+      out = build(child, lo == hi && w.mask != kMax ? known : outcome, fc, depth + 1);
       if (over_) return f;
     }
     if (ivs.empty() || ivs.back().node != out) ivs.push_back(Piece{lo, out});

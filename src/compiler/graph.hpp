@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "sysfence/bpf/insn.hpp"
@@ -48,6 +49,14 @@ class Graph {
   // `n` on a path where the word at `off` is known to equal `value`: when n loads that word
   // and branches on it, the branches decided by `value` are taken here (jump threading).
   NodeId assume(NodeId n, uint32_t off, uint32_t value);
+  // The same where only `(word & mask) == value` is known: a test of the word under a mask
+  // within `mask` (an AND, or a JSET on those bits) is decided too, and so are the words tested
+  // after it while each is that word under such a mask (one argument under several masks).
+  NodeId assume_masked(NodeId n, uint32_t off, uint32_t mask, uint32_t value);
+  // assume_masked() at every load of that word in `n`, not only at its start: the tests of other
+  // words before them are rebuilt over the simplified targets (new instructions, never a longer
+  // path).
+  NodeId assume_deep(NodeId n, uint32_t off, uint32_t mask, uint32_t value);
 
   const Node& at(NodeId n) const { return nodes_[static_cast<size_t>(n)]; }
   size_t size() const { return nodes_.size(); }
@@ -76,6 +85,8 @@ class Graph {
     return at(n).code == (bpf::JMP | bpf::JEQ | bpf::K) && at(n).k == k;
   }
   NodeId strip(NodeId n, uint32_t off) const;
+  NodeId deep(NodeId n, uint32_t off, uint32_t mask, uint32_t value, uint32_t levels,
+              std::unordered_map<uint64_t, NodeId>& memo);
 
   void grow();
 
