@@ -47,6 +47,15 @@ NodeId Graph::and_k(uint32_t k, NodeId next) {
   return intern(ALU | AND | K, k, next, kNone);
 }
 
+namespace {
+// Whether a JGT or JGE against k goes the same way for every A in [lo, hi]: 1 taken, 0 not
+// taken, -1 it depends on A.
+int range_decides(uint16_t op, uint32_t k, uint32_t lo, uint32_t hi) {
+  if (op == JGT) return lo > k ? 1 : hi <= k ? 0 : -1;
+  return lo >= k ? 1 : hi < k ? 0 : -1;
+}
+}  // namespace
+
 // Follows `n` while it is a conditional jump whose outcome is known from A ∈ [lo, hi] (two
 // conditional jumps in a row test the same accumulator).
 NodeId Graph::thread(NodeId n, uint32_t lo, uint32_t hi) const {
@@ -62,17 +71,7 @@ NodeId Graph::thread(NodeId n, uint32_t lo, uint32_t hi) const {
           taken = 1;
         break;
       case JGT:
-        if (lo > x.k)
-          taken = 1;
-        else if (hi <= x.k)
-          taken = 0;
-        break;
-      case JGE:
-        if (lo >= x.k)
-          taken = 1;
-        else if (hi < x.k)
-          taken = 0;
-        break;
+      case JGE: taken = range_decides(op_of(x.code), x.k, lo, hi); break;
       case JSET:
         if (lo == hi) taken = (lo & x.k) != 0 ? 1 : 0;
         break;
@@ -192,17 +191,7 @@ NodeId Graph::assume_masked(NodeId n, uint32_t off, uint32_t mask, uint32_t valu
           taken = 0;
         break;
       case JGT:
-        if (lo > x.k)
-          taken = 1;
-        else if (hi <= x.k)
-          taken = 0;
-        break;
-      case JGE:
-        if (lo >= x.k)
-          taken = 1;
-        else if (hi < x.k)
-          taken = 0;
-        break;
+      case JGE: taken = range_decides(op_of(x.code), x.k, lo, hi); break;
       default: return out;
     }
     if (taken < 0) break;
