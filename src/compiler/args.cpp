@@ -494,17 +494,19 @@ NodeId ArgDiagram::build(std::vector<Ref>& refs, const std::vector<NodeId>& outc
       for (uint32_t ri : active)
         child.push_back(Ref{refs[ri].cube, static_cast<uint16_t>(refs[ri].done | bit[ri])});
       // On a single value of an unmasked word the fallback may test that word again: decided.
-      // Under a mask, the word's value decides its tests under masks within that mask, in the
-      // fallback and in what the matches lead to (the other rules' diagram after a group).
+      // Under a mask, the word's value decides its tests under masks within that mask in what
+      // the matches lead to (the other rules' diagram after a group); the fallback stays as it
+      // is (simplified the same way, the allow-only programs came out longer).
       NodeId fc = f;
-      if (lo == hi) {
-        if (w.mask == kMax) fc = g_.assume(f, w.off, lo);
-        if (w.mask != kMax) {
-          known = outcome;
-          for (NodeId& o : known) o = g_.assume_deep(o, w.off, w.mask, lo);
-        }
+      const std::vector<NodeId>* leads_to = &outcome;
+      if (lo == hi && w.mask == kMax) {
+        fc = g_.assume(f, w.off, lo);
+      } else if (lo == hi) {
+        known = outcome;
+        for (NodeId& o : known) o = g_.assume_deep(o, w.off, w.mask, lo);
+        leads_to = &known;
       }
-      out = build(child, lo == hi && w.mask != kMax ? known : outcome, fc, depth + 1);
+      out = build(child, *leads_to, fc, depth + 1);
       if (over_) return f;
     }
     if (ivs.empty() || ivs.back().node != out) ivs.push_back(Piece{lo, out});
