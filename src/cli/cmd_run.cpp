@@ -457,23 +457,25 @@ Command add_run(CLI::App& app, const ProgramArgs& program) {
 
 }  // namespace sysfence::cli
 
+namespace {
 // For the start-up fast path (fast_start/fast_run.cpp, before the C library is set up: plain
-// code, no allocation): the precompiled default filter, or nullptr when it is not for this arch
-// (then `run` takes the full path).
-extern "C" const void* sysfence_fast_default_filter(unsigned short* len) {
+// code, no allocation): a precompiled filter, or nullptr when it is not for this arch (then
+// `run` takes the full path).
+const void* for_fast_path(std::span<const sysfence::bpf::Insn> p, unsigned short* len) {
   using namespace sysfence;
   if (cli::precompiled_default_arch() != arch::native_arch()) return nullptr;
-  const auto p = cli::precompiled_default_program();
   *len = static_cast<unsigned short>(p.size());
   return p.data();
 }
+}  // namespace
 
-// The same for `run --profile untrusted` (fast_run.cpp): the variant with the sandbox's
-// setuid-file rules, which the full path installs when a sandbox layer is asked for.
+// The default policy's filter.
+extern "C" const void* sysfence_fast_default_filter(unsigned short* len) {
+  return for_fast_path(sysfence::cli::precompiled_default_program(), len);
+}
+
+// The same for `run --profile untrusted`: the variant with the sandbox's setuid-file rules,
+// which the full path installs when a sandbox layer is asked for.
 extern "C" const void* sysfence_fast_sandbox_filter(unsigned short* len) {
-  using namespace sysfence;
-  if (cli::precompiled_default_arch() != arch::native_arch()) return nullptr;
-  const auto p = cli::precompiled_default_sandbox_program();
-  *len = static_cast<unsigned short>(p.size());
-  return p.data();
+  return for_fast_path(sysfence::cli::precompiled_default_sandbox_program(), len);
 }

@@ -75,8 +75,6 @@ struct NetPortAttr {
 };
 constexpr int kRulePathBeneath = 1;
 constexpr int kRuleNetPort = 2;
-constexpr uint64_t kFileOnlyBits =
-    ll::kExecute | ll::kWriteFile | ll::kReadFile | ll::kTruncate | ll::kIoctlDev;
 
 struct MountAttr {
   uint64_t attr_set, attr_clr, propagation, userns_fd;
@@ -396,7 +394,8 @@ Result<void> apply_landlock(const Plan& p) {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return sys_error("Landlock: stat " + path);
     PathBeneathAttr pb{access, fd.get()};
-    if (!S_ISDIR(st.st_mode)) pb.allowed_access &= kFileOnlyBits;  // a file gets file rights only
+    if (!S_ISDIR(st.st_mode))
+      pb.allowed_access &= ll::kFileOnlyBits;  // a file gets file rights only
     if (pb.allowed_access == 0) continue;
     if (::syscall(SYS_landlock_add_rule, ruleset.get(), kRulePathBeneath, &pb, 0u) != 0) {
       return sys_error("Landlock: adding the rule for " + path);

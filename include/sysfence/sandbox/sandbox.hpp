@@ -346,6 +346,8 @@ inline constexpr uint64_t kExecute = 1ull << 0, kWriteFile = 1ull << 1, kReadFil
                           kIoctlDev = 1ull << 15;
 inline constexpr uint64_t kNetBindTcp = 1ull << 0, kNetConnectTcp = 1ull << 1;
 inline constexpr uint64_t kScopeAbstractUnix = 1ull << 0, kScopeSignal = 1ull << 1;
+// The bits a rule on a file (not a directory) can allow; the others apply beneath directories.
+inline constexpr uint64_t kFileOnlyBits = kExecute | kWriteFile | kReadFile | kTruncate | kIoctlDev;
 // Every file access bit the given ABI knows.
 uint64_t fs_bits_for_abi(int abi);
 // The bits an `fs` rule of that access allows (before masking by what the kernel handles).

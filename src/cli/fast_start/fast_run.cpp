@@ -69,17 +69,7 @@ namespace {
 
 // ---- System calls (return -errno on failure) --------------------------------------------------
 
-inline long sys(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
-  long ret;
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
-long sys6(long n, long a, long b, long c, long d, long e, long f) {
+inline long sys(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0) {
   long ret;
   register long r10 __asm__("r10") = d;
   register long r8 __asm__("r8") = e;
@@ -572,7 +562,6 @@ struct __attribute__((packed)) PathBeneathAttr {
   unsigned long long allowed_access;
   int parent_fd;
 };
-constexpr unsigned long long kFileOnlyBits = 1 | 2 | 4 | (1ull << 14) | (1ull << 15);
 bool apply_landlock(const SandboxCtx& c) {
   const RulesetAttr attr{c.handled_fs, 0, c.plan->scoped};
   const long ruleset = sys(kNrLandlockCreateRuleset, ptr(&attr), sizeof attr, 0);
@@ -589,7 +578,7 @@ bool apply_landlock(const SandboxCtx& c) {
     if (sys(__NR_fstat, fd, ptr(&st)) != 0) {
       ok = false;
     } else {
-      if ((st.mode & kSIfmt) != kSIfdir) pb.allowed_access &= kFileOnlyBits;
+      if ((st.mode & kSIfmt) != kSIfdir) pb.allowed_access &= c.plan->file_only_access;
       if (pb.allowed_access != 0)
         ok = sys(kNrLandlockAddRule, ruleset, 1 /* PATH_BENEATH */, ptr(&pb), 0) == 0;
     }
@@ -716,7 +705,7 @@ void run_untrusted(char** command, char** envp, bool quiet) {
   // cmd_run.cpp, then spawn.cpp spawn() and enter.cpp fork_child().
   const unsigned long forwarded = bit(kSigInt) | bit(kSigQuit) | bit(kSigTerm) | bit(kSigHup);
   sys(__NR_rt_sigprocmask, kSigBlock, ptr(&forwarded), ptr(&c.before), sizeof(unsigned long));
-  const long page = sys6(__NR_mmap, 0, 4096, kProtRw, kMapSharedAnonymous, -1, 0);
+  const long page = sys(__NR_mmap, 0, 4096, kProtRw, kMapSharedAnonymous, -1, 0);
   if (page < 0 && page > -4096) {
     sys(__NR_rt_sigprocmask, kSigSetmask, ptr(&c.before), 0, sizeof(unsigned long));
     return;

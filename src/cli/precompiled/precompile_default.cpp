@@ -104,8 +104,9 @@ std::string untrusted_plan_source() {
                   static_cast<unsigned long long>(ll::fs_bits_for_abi(abi)));
     out += line;
   }
-  std::snprintf(line, sizeof line, "},\n    0x%llxULL,\n};\n",
-                static_cast<unsigned long long>(ll::kScopeAbstractUnix | ll::kScopeSignal));
+  std::snprintf(line, sizeof line, "},\n    0x%llxULL,\n    0x%llxULL,\n};\n",
+                static_cast<unsigned long long>(ll::kScopeAbstractUnix | ll::kScopeSignal),
+                static_cast<unsigned long long>(ll::kFileOnlyBits));
   out += line;
   return out;
 }

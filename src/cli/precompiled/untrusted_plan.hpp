@@ -25,10 +25,11 @@ struct SysfenceFastProfilePlan {
   unsigned n_tmpfs;
   const SysfenceFastPathRule* rules;  // `fs` rules, in order (missing paths are skipped)
   unsigned n_rules;
-  int min_landlock_abi;               // the lowest ABI the plan holds on without a note
-  int max_landlock_abi;               // the highest ABI handled_fs[] knows (above it: decline)
-  unsigned long long handled_fs[16];  // [abi - min_landlock_abi]: ll::fs_bits_for_abi(abi)
-  unsigned long long scoped;          // Landlock scopes (ABI 6)
+  int min_landlock_abi;                 // the lowest ABI the plan holds on without a note
+  int max_landlock_abi;                 // the highest ABI handled_fs[] knows (above it: decline)
+  unsigned long long handled_fs[16];    // [abi - min_landlock_abi]: ll::fs_bits_for_abi(abi)
+  unsigned long long scoped;            // Landlock scopes (ABI 6)
+  unsigned long long file_only_access;  // ll::kFileOnlyBits: what a rule on a file may allow
 };
 
 __attribute__((

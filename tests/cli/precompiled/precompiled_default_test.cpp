@@ -52,6 +52,7 @@ TEST(PrecompiledDefault, UntrustedPlanIsWhatPrepareMakes) {
   ASSERT_LE(pre.max_landlock_abi - pre.min_landlock_abi + 1, 16);
   for (int abi = pre.min_landlock_abi; abi <= pre.max_landlock_abi; ++abi)
     EXPECT_EQ(pre.handled_fs[abi - pre.min_landlock_abi], sandbox::ll::fs_bits_for_abi(abi)) << abi;
+  EXPECT_EQ(pre.file_only_access, sandbox::ll::kFileOnlyBits);
 
   char buf[4096];
   ASSERT_NE(::getcwd(buf, sizeof buf), nullptr);
